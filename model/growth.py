@@ -1,0 +1,115 @@
+"""The equations: small pure functions over numpy arrays.
+
+Conventions: rates are fractions per year (0.065 = 6.5 %/yr); levels are in
+100 million CNY (亿元); the last axis is sectors and the one before it is years,
+so every function also accepts leading axes (e.g. Monte Carlo draws).  No function
+mutates its inputs.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def compound(level0: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    r"""Path of a level growing at ``rate``, base year included.
+
+    .. math:: X_0 = x_0,\qquad X_t = X_{t-1}\,(1 + r_t),\quad t = 1..T
+
+    Parameters
+    ----------
+    level0 : array ``(..., n_sectors)``
+        Level in the base year.
+    rate : array ``(..., n_years, n_sectors)``
+        Growth rate of each later year, as a fraction.
+
+    Returns
+    -------
+    array ``(..., n_years + 1, n_sectors)``
+        Row 0 is the base year.
+    """
+    rate = np.asarray(rate, dtype=float)
+    level0 = np.asarray(level0, dtype=float)
+    factors = np.cumprod(1.0 + rate, axis=-2)
+    ones = np.ones(factors.shape[:-2] + (1, factors.shape[-1]))
+    return level0[..., None, :] * np.concatenate([ones, factors], axis=-2)
+
+
+def growth_rates(path: np.ndarray) -> np.ndarray:
+    r"""Year-on-year growth of a path: :math:`r_t = X_t / X_{t-1} - 1`.
+
+    The inverse of :func:`compound`: ``growth_rates(compound(x0, r)) == r``.
+    ``path`` is ``(..., n_years + 1, n)``; the result is ``(..., n_years, n)``.
+    """
+    path = np.asarray(path, dtype=float)
+    return path[..., 1:, :] / path[..., :-1, :] - 1.0
+
+
+def nominal(va_real: np.ndarray, price_index: np.ndarray) -> np.ndarray:
+    r"""Nominal value added :math:`V_{t,i} = Q_{t,i}\,P_{t,i}`.
+
+    ``va_real`` is in base-year prices (100 million CNY, 2020 prices) and
+    ``price_index`` equals 1 in the base year; both ``(..., n_years + 1, n_sectors)``.
+    """
+    return np.asarray(va_real) * np.asarray(price_index)
+
+
+def total(va: np.ndarray) -> np.ndarray:
+    r"""GDP as the sum of sector value added, :math:`Y_t = \sum_i V_{t,i}`; ``(..., n_years + 1)``."""
+    return np.asarray(va).sum(axis=-1)
+
+
+def weighted_sum(va: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    r"""A cross-cutting aggregate :math:`A_t = \sum_i w_i V_{t,i}` (e.g. high-tech).
+
+    ``weights`` ``(n_sectors,)`` in [0, 1] say which fraction of each sector belongs
+    to the aggregate; the result is ``(..., n_years + 1)``.
+    """
+    return np.asarray(va) @ np.asarray(weights, dtype=float)
+
+
+def share_percent(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    r"""Share in percent, :math:`100\,a_t / Y_t`; ``whole`` broadcasts against ``part``."""
+    return 100.0 * np.asarray(part) / np.asarray(whole)
+
+
+def aggregate_growth(level_prev: np.ndarray, rate: np.ndarray) -> np.ndarray:
+    r"""Real growth of a sum of sectors, weighted by the previous year's levels.
+
+    .. math:: g_A = \frac{\sum_i V_i\, g_i}{\sum_i V_i}
+
+    ``level_prev`` and ``rate`` are ``(..., n)``; the result drops the last axis.
+    In prices of the previous year this is exact, as in the official chain of
+    comparable-price growth rates.
+    """
+    level_prev = np.asarray(level_prev, dtype=float)
+    return (level_prev * rate).sum(axis=-1) / level_prev.sum(axis=-1)
+
+
+def contribution_share(level_prev: np.ndarray, rate: np.ndarray, part: np.ndarray) -> np.ndarray:
+    r"""Share of a group's real growth contributed by a subset ``part`` (boolean, ``(n,)``).
+
+    .. math:: c = \frac{\sum_{i \in P} V_i g_i}{\sum_i V_i g_i}
+
+    The ratio is undefined when the group does not grow; it is returned as NaN then.
+    """
+    increments = np.asarray(level_prev, dtype=float) * rate
+    whole = increments.sum(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(whole != 0.0, increments[..., part].sum(axis=-1) / whole, np.nan)
+
+
+def reversal_growth(rate_trend: np.ndarray, rate_shock: np.ndarray, rate_trend_shock: np.ndarray,
+                    share: np.ndarray) -> np.ndarray:
+    r"""Growth in the year after a temporary level shock that reverses by ``share``.
+
+    A shock year grew at :math:`g_s` instead of its trend :math:`\bar g_s`, leaving the
+    level :math:`E = (1+g_s)/(1+\bar g_s)` above trend.  If the fraction ``share``
+    (:math:`u \in [0, 1]`) of that excess disappears the next year, that year grows at
+
+    .. math:: g = (1 + \bar g)\, E^{-u} - 1 .
+
+    With :math:`u = 1` the level returns to its trend path; with :math:`u = 0` the
+    shock is permanent.
+    """
+    excess = (1.0 + np.asarray(rate_shock)) / (1.0 + np.asarray(rate_trend_shock))
+    return (1.0 + np.asarray(rate_trend)) * excess ** (-np.asarray(share)) - 1.0

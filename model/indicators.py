@@ -1,0 +1,47 @@
+"""Aggregates and shares derived from sector value added.
+
+:func:`indicators` returns every reported series as ``variable -> (unit, values)``
+with ``values`` shaped ``(n_years + 1,)``; :mod:`model.results` turns it into the
+tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import growth
+from .sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
+from .simulate import Projection
+
+NOMINAL = "100 million CNY"
+REAL = "100 million CNY (2020 prices)"
+PERCENT = "%"
+INDEX_UNIT = "Index (2020 = 100)"
+
+
+
+def indicators(p: Projection) -> dict[str, tuple[str, np.ndarray]]:
+    """Every series of one projection, nominal (current prices) unless named ``Real``."""
+    out: dict[str, tuple[str, np.ndarray]] = {}
+    gdp = growth.total(p.va_nominal)
+    gdp_real = growth.total(p.va_real)
+    out["GDP"] = (NOMINAL, gdp)
+    out["Real GDP"] = (REAL, gdp_real)
+    out["Price Index|GDP"] = (INDEX_UNIT, 100.0 * gdp / gdp_real)
+    out["Growth|Real GDP"] = (PERCENT, np.concatenate([[np.nan], 100.0 * growth.growth_rates(gdp_real[:, None])[:, 0]]))
+    for s in SECTORS:
+        out[s.variable] = (NOMINAL, p.va_nominal[:, INDEX[s.key]])
+    for parent, group in PARENTS.items():
+        out[parent] = (NOMINAL, p.va_nominal[:, mask(group)].sum(axis=-1))
+    for s in SECTORS:
+        out["Real " + s.variable] = (REAL, p.va_real[:, INDEX[s.key]])
+    for parent, group in PARENTS.items():
+        out["Real " + parent] = (REAL, p.va_real[:, mask(group)].sum(axis=-1))
+    hightech = growth.weighted_sum(p.va_nominal, p.hightech_weights)
+    new_economy = growth.weighted_sum(p.va_nominal, p.new_economy_weights)
+    out["High-tech|Value Added"] = (NOMINAL, hightech)
+    out["New Economy|Value Added"] = (NOMINAL, new_economy)
+    out["Share of GDP|High-tech"] = (PERCENT, growth.share_percent(hightech, gdp))
+    out["Share of GDP|New Economy"] = (PERCENT, growth.share_percent(new_economy, gdp))
+    for var in LEVEL1:
+        out["Share of GDP|" + var.split("|", 1)[1]] = (PERCENT, growth.share_percent(out[var][1], gdp))
+    return out

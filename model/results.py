@@ -1,0 +1,38 @@
+"""Arrays -> one tidy results table.  The column contract lives here, once.
+
+IAMC long format: ``model, scenario, region, variable, unit, year, value``, one row
+per number, loadable by pyam (``pyam.IamDataFrame(df)``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .indicators import indicators
+from .simulate import Projection
+
+MODEL_NAME = "Beijing Scenario Model"
+REGION = "Beijing"
+COLUMNS = ("model", "scenario", "region", "variable", "unit", "year", "value")
+
+
+def timeseries(projection: Projection, scenario_name: str) -> pd.DataFrame:
+    """The tidy table of one projection; rows with no value (e.g. growth in 2020) are left out."""
+    frames = []
+    for variable, (unit, values) in indicators(projection).items():
+        frames.append(pd.DataFrame({"variable": variable, "unit": unit, "year": projection.years,
+                                    "value": np.asarray(values, dtype=float)}))
+    df = pd.concat(frames, ignore_index=True)
+    df = df[np.isfinite(df["value"])]
+    df.insert(0, "model", MODEL_NAME)
+    df.insert(1, "scenario", scenario_name)
+    df.insert(2, "region", REGION)
+    return df.loc[:, list(COLUMNS)].reset_index(drop=True)
+
+
+def series(df: pd.DataFrame, variable: str) -> pd.Series:
+    """One variable of a tidy table as a year-indexed series (one scenario)."""
+    rows = df[df["variable"] == variable]
+    if rows.empty:
+        raise KeyError(f"no variable {variable!r} in the table")
+    return rows.set_index("year")["value"]

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Run scenarios of the Beijing model: every ``scenarios/*.yaml`` into ``results/`` by default.
+
+    python run.py [SCENARIO.yaml ...] [--out DIR]
+
+Exit code 0 when every scenario ran, 1 when any failed (the others are still
+written), 2 for a bad command line.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios", nargs="*", type=Path,
+                        help="scenario files (default: every scenarios/*.yaml)")
+    parser.add_argument("--out", type=Path, default=ROOT / "results", help="output folder (default: results/)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    from model.batch import run_batch
+
+    paths = args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml"))
+    if not paths:
+        print("no scenario files given and none in scenarios/", file=sys.stderr)
+        return 2
+    outcomes = run_batch(paths, args.out, ["run.py", *argv])
+    for o in outcomes:
+        if o.ok:
+            print(f"ok      {o.name:24s} -> {o.folder}")
+        else:
+            print(f"FAILED  {o.file}", file=sys.stderr)
+            for p in o.problems:
+                print(f"  {p}", file=sys.stderr)
+        for w in o.warnings:
+            print(f"  warning: {w}", file=sys.stderr)
+    failed = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - failed} of {len(outcomes)} scenarios written to {args.out}"
+          + (f"; {failed} failed" if failed else ""))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
