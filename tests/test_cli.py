@@ -113,3 +113,10 @@ def test_command_line_script(tmp_path):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "1 of 1 scenarios written" in proc.stdout
+
+
+def test_timeseries_loads_in_pyam(shipped):
+    pyam = pytest.importorskip("pyam")
+    _, out = shipped
+    df = pyam.IamDataFrame(pd.read_csv(out / "baseline" / "timeseries.csv"))
+    assert "Share of GDP|High-tech" in df.variable
