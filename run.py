@@ -21,6 +21,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("scenarios", nargs="*", type=Path,
                         help="scenario files (default: every scenarios/*.yaml)")
     parser.add_argument("--out", type=Path, default=ROOT / "results", help="output folder (default: results/)")
+    parser.add_argument("--show", action="store_true",
+                        help="print each scenario's resolved parameters and its differences from its parent; "
+                             "run nothing")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -35,6 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print("no scenario files given and none in scenarios/", file=sys.stderr)
         return 2
+    if args.show:
+        from model.batch import show_scenarios
+        text, failed = show_scenarios(paths)
+        print(text, end="")
+        return 1 if failed else 0
     outcomes = run_batch(paths, args.out, ["run.py", *argv])
     for o in outcomes:
         if o.ok:

@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import plausibility
 from .calibration import Baseline, build_baseline
 from .report import write_scenario
 from .results import timeseries
@@ -53,8 +54,11 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outc
         try:
             if key not in baselines:
                 baselines[key] = build_baseline(scenario.assumptions)
-            table = timeseries(project(scenario, baselines[key]), scenario.name)
-            outcome.folder = write_scenario(out_dir, scenario, baselines[key], table, command)
+            projection = project(scenario, baselines[key])
+            outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baselines[key])]
+            table = timeseries(projection, scenario.name)
+            outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
+                                            outcome.warnings)
         except ValueError as exc:      # calibration cannot honour the scenario's assumptions
             outcome.problems = [f"{path}: assumptions: {exc}"]
         except OSError as exc:
@@ -63,3 +67,23 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outc
             log.debug("internal error", exc_info=True)
             outcome.problems = [f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"]
     return outcomes
+
+
+def show_scenarios(paths: list[Path]) -> tuple[str, int]:
+    """The ``--show`` text of each scenario (problems instead, for a broken file) and the count of failures."""
+    from .show import describe
+
+    blocks, failed = [], 0
+    for path in paths:
+        try:
+            scenario = load_scenario(path)
+            baseline = build_baseline(scenario.assumptions)
+            parent_baseline = build_baseline(scenario.parent.assumptions) if scenario.parent else None
+            blocks.append(describe(scenario, baseline, parent_baseline))
+        except ScenarioError as exc:
+            failed += 1
+            blocks.append(f"{path}: cannot be shown:\n" + "".join(f"  {p}\n" for p in exc.problems))
+        except ValueError as exc:
+            failed += 1
+            blocks.append(f"{path}: assumptions: {exc}\n")
+    return "\n".join(blocks), failed

@@ -113,3 +113,45 @@ def reversal_growth(rate_trend: np.ndarray, rate_shock: np.ndarray, rate_trend_s
     """
     excess = (1.0 + np.asarray(rate_shock)) / (1.0 + np.asarray(rate_trend_shock))
     return (1.0 + np.asarray(rate_trend)) * excess ** (-np.asarray(share)) - 1.0
+
+
+def shock_level_factor(rate: np.ndarray, row: int, loss: float, affected: np.ndarray,
+                       recovery_years: int, recovered: float) -> np.ndarray:
+    r"""Level factor ``(…, n_years, n_sectors)`` of a one-off growth shock and its recovery.
+
+    In shock year :math:`s` the affected sectors lose :math:`x` of growth, which
+    leaves their level at :math:`m_s = 1 - x/(1+g_s)` of the unshocked path; over the
+    next :math:`N` years the fraction :math:`\rho` of that loss is regained
+    geometrically:
+
+    .. math:: m_{s+k} = m_s^{\,1 - \rho \min(k, N)/N}\quad (N > 0),\qquad m_{s+k} = m_s\quad (N = 0)
+
+    and :math:`m_t = 1` before the shock and for unaffected sectors.  Apply with
+    :func:`apply_level_factor`.
+    """
+    rate = np.asarray(rate, dtype=float)
+    n_years = rate.shape[-2]
+    k = np.arange(n_years) - row
+    if recovery_years > 0:
+        exponent = 1.0 - recovered * np.clip(k, 0, recovery_years) / recovery_years
+    else:
+        exponent = np.ones(n_years)
+    exponent = np.where(k >= 0, exponent, 0.0)
+    m_s = 1.0 - loss / (1.0 + rate[..., row, :])                    # (..., n_sectors)
+    factor = m_s[..., None, :] ** exponent[:, None]
+    return np.where(affected, factor, 1.0)
+
+
+def apply_level_factor(rate: np.ndarray, factor: np.ndarray) -> np.ndarray:
+    r"""Growth rates whose path is the old path times ``factor``:
+    :math:`g'_t = (1+g_t)\, m_t / m_{t-1} - 1`, with :math:`m_{-1} = 1`."""
+    factor = np.asarray(factor, dtype=float)
+    previous = np.concatenate([np.ones_like(factor[..., :1, :]), factor[..., :-1, :]], axis=-2)
+    return (1.0 + np.asarray(rate)) * factor / previous - 1.0
+
+
+def ramp(years: np.ndarray, start: int, ramp_years: int) -> np.ndarray:
+    r"""Capacity use of a project, ``(n_years,)`` in [0, 1]:
+    :math:`\min(1, (t - t_0 + 1)/R)` from the start year :math:`t_0`, 0 before."""
+    years = np.asarray(years)
+    return np.clip((years - start + 1) / ramp_years, 0.0, 1.0)

@@ -36,12 +36,21 @@ def indicators(p: Projection) -> dict[str, tuple[str, np.ndarray]]:
         out["Real " + s.variable] = (REAL, p.va_real[:, INDEX[s.key]])
     for parent, group in PARENTS.items():
         out["Real " + parent] = (REAL, p.va_real[:, mask(group)].sum(axis=-1))
-    hightech = growth.weighted_sum(p.va_nominal, p.hightech_weights)
-    new_economy = growth.weighted_sum(p.va_nominal, p.new_economy_weights)
+    project_price = p.price_index[:, p.project_sectors].T                  # (n_projects, n_years + 1)
+    project_va = p.project_va_real * project_price
+    # a project counts as high-tech at its own share, not at its sector's weight
+    reweight = p.project_hightech - p.hightech_weights[p.project_sectors]
+    hightech = growth.weighted_sum(p.va_nominal, p.hightech_weights) + reweight @ project_va
+    new_economy = growth.weighted_sum(p.va_nominal, p.new_economy_weights) + \
+        (np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])
+         - p.new_economy_weights[p.project_sectors]) @ project_va
     out["High-tech|Value Added"] = (NOMINAL, hightech)
     out["New Economy|Value Added"] = (NOMINAL, new_economy)
     out["Share of GDP|High-tech"] = (PERCENT, growth.share_percent(hightech, gdp))
     out["Share of GDP|New Economy"] = (PERCENT, growth.share_percent(new_economy, gdp))
     for var in LEVEL1:
         out["Share of GDP|" + var.split("|", 1)[1]] = (PERCENT, growth.share_percent(out[var][1], gdp))
+    for i, name in enumerate(p.project_names):
+        out[f"Project|{name}|Gross Output"] = (NOMINAL, p.project_output_real[i] * project_price[i])
+        out[f"Project|{name}|Value Added"] = (NOMINAL, project_va[i])
     return out

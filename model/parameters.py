@@ -1,10 +1,12 @@
 """Every scenario parameter, declared once.
 
-The loader, the validator, the README's scenario reference (``python -m
-model.parameters``) and the units of the results read from :data:`PARAMETERS`.
+The validator (:mod:`model.spec`), the README's scenario reference
+(``python -m model.parameters``) and the error messages read from these
+declarations, so the three cannot drift apart.
 
-Convention: rates in scenario files are **percent per year** (``6.5`` means
-6.5 %/yr); the model converts to fractions at the boundary.
+Conventions: rates are **percent per year** (``6.5`` means 6.5 %/yr); a change
+relative to the parent scenario is a string with a sign and ``pp``
+(``"+1.5pp"``, ``"-0.5pp"``); money is 100 million CNY (亿元).
 """
 from __future__ import annotations
 
@@ -17,14 +19,16 @@ from .sectors import KEYS
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    kind: str                  # text | name | year | percent | sector_percent | assumptions
+    kind: str                  # text | name | parent | year | percent | number | count | sector | sectors
+                               # | path | assumptions | list | flag
     unit: str
     meaning: str
-    default: object            # the value used when a scenario is silent (None: computed)
-    default_text: str          # how the default reads in the reference table
+    default: object = None     # the value used when a file is silent (None: required or computed)
+    default_text: str = ""     # how the default reads in the reference table
     low: float | None = None
     high: float | None = None
     low_open: bool = False     # True: the lower bound itself is not allowed
+    required: bool = False
 
     def bounds_text(self) -> str:
         if self.low is None:
@@ -32,44 +36,113 @@ class Parameter:
         left = "(" if self.low_open else "["
         return f"{left}{self.low:g}, {self.high:g}]"
 
+    def allowed_text(self) -> str:
+        b = self.bounds_text()
+        return f"a number in {b}" + (f" ({self.unit})" if self.unit else "") if b else self.kind
+
+
+FIRST_PATH_YEAR = CALIBRATION_YEAR          # paths may name years from 2021 on
+GROWTH_DEFAULT_FROM = CALIBRATION_YEAR + 1  # a plain growth number applies from 2022 (2021 is calibrated)
 
 PARAMETERS: tuple[Parameter, ...] = (
-    Parameter("name", "name", "", "Scenario name: names the output folder and the `scenario` column.",
+    Parameter("extends", "parent", "",
+              "Parent scenario: a name in the same folder (`baseline`) or a relative path. The file then states "
+              "only what differs; chains are allowed.", None, "none (defaults below)"),
+    Parameter("name", "name", "", "Scenario name: names the output folder and the `scenario` column. Not inherited.",
               None, "file name without `.yaml`"),
-    Parameter("description", "text", "", "One or two sentences: what the scenario assumes and why.",
-              "", "empty"),
-    Parameter("horizon", "year", "year", "Last projected year (annual steps from the base year 2020).",
-              2025, "2025", 2021, 2060),
-    Parameter("growth", "sector_percent", "% per year (real)",
-              f"Real value-added growth by sector from {CALIBRATION_YEAR + 1} on; `all` sets every sector, "
-              "a sector's own entry wins. Sectors not given grow at their calibrated trend.",
-              None, "trend fitted on 2015-2019", -100.0, 300.0, True),
-    Parameter("deflator", "sector_percent", "% per year",
-              f"Growth of the sector's value-added price index from {BASE_YEAR + 1} on; `all` sets every sector.",
-              None, "mean implied GDP deflator 2017, 2019, 2020", -100.0, 100.0, True),
+    Parameter("description", "text", "", "What the scenario assumes and why. Not inherited.", "", "empty"),
+    Parameter("horizon", "year", "year", f"Last projected year (annual steps from the base year {BASE_YEAR}).",
+              2025, "2025", FIRST_PATH_YEAR, 2060),
+    Parameter("growth", "path", "% per year (real)",
+              f"Real value-added growth by sector (`all`: every sector; a sector's own entry is applied after "
+              f"`all`). A value is a number (all years from {GROWTH_DEFAULT_FROM}) or a mapping of years and "
+              f"ranges (`2023`, `2022-2025`, from {FIRST_PATH_YEAR}). A number sets the level; `\"+1.5pp\"` changes "
+              "the parent's (or the trend's) value by percentage points.",
+              None, "trend fitted on 2015-2019; 2021 calibrated", -100.0, 300.0, True),
+    Parameter("deflator", "path", "% per year",
+              f"Growth of the sector's value-added price index; same forms as `growth`, a plain number applies "
+              f"from {FIRST_PATH_YEAR}.", None, "mean implied GDP deflator 2017, 2019, 2020", -100.0, 100.0, True),
     Parameter("vaccine_unwind", "percent", "%",
               f"Share of the {CALIBRATION_YEAR} high-tech manufacturing level above its trend (COVID-19 vaccine "
-              f"output) that disappears in {CALIBRATION_YEAR + 1}. 100 returns to the trend path, 0 keeps it. "
-              "Assumption.",
-              100.0, "100", 0.0, 100.0),
+              f"output) that disappears in {CALIBRATION_YEAR + 1}: 100 returns to the trend path, 0 keeps it. "
+              "Assumption.", 100.0, "100", 0.0, 100.0),
     Parameter("assumptions", "assumptions", "as in `model/data/assumptions.csv`",
               "Overrides of the data assumptions (industry 2020 level, mining & utilities share, high-tech "
-              "weights); each must lie within its documented range.",
+              "weights); each within its documented range. Merged with the parent's.",
               None, "central values of `assumptions.csv`"),
+    Parameter("shocks", "list", "", "One-off shocks: a list of entries with the `shocks[]` keys below. An entry "
+              "with a parent's `name` replaces it; `remove: true` drops it.", None, "none"),
+    Parameter("projects", "list", "", "Discrete projects adding gross output to a sector: a list of entries with "
+              "the `projects[]` keys below; same replace/remove rules as shocks.", None, "none"),
+)
+
+SHOCK_FIELDS: tuple[Parameter, ...] = (
+    Parameter("name", "name", "", "Identifies the shock (for replacing or removing it in a child).", required=True),
+    Parameter("year", "year", "year", "Year in which growth is lost.", required=True,
+              low=FIRST_PATH_YEAR, high=2060),
+    Parameter("sectors", "sectors", "", "`all` or a list of sector keys.", "all", "all"),
+    Parameter("growth_loss", "number", "percentage points",
+              "Real growth lost in `year` by each affected sector (negative: a boost).",
+              required=True, low=-100.0, high=100.0, low_open=True),
+    Parameter("recovery_years", "count", "years",
+              "Years over which the lost level is regained, geometrically; 0: never.", 0, "0", 0, 30),
+    Parameter("recovered", "percent", "%", "Share of the lost level regained by the end of the recovery.",
+              100.0, "100", 0.0, 100.0),
+    Parameter("remove", "flag", "", "`true` drops the parent's entry of this name.", False, "false"),
+)
+
+PROJECT_FIELDS: tuple[Parameter, ...] = (
+    Parameter("name", "name", "", "Identifies the project.", required=True),
+    Parameter("sector", "sector", "", "Sector key the project adds to.", required=True),
+    Parameter("start", "year", "year", "First year with output.", required=True, low=FIRST_PATH_YEAR, high=2060),
+    Parameter("gross_output", "number", "100 million CNY per year (2020 prices)",
+              "Annual gross output at full capacity.", required=True, low=0.0, high=100_000.0, low_open=True),
+    Parameter("ramp_years", "count", "years",
+              "Years to reach full output, linearly (1: full output in the start year).", 1, "1", 1, 30),
+    Parameter("value_added_ratio", "percent", "% of gross output",
+              "Value added as a share of gross output.", required=True, low=0.0, high=100.0, low_open=True),
+    Parameter("hightech_share", "percent", "% of value added",
+              "Share of the project's value added counted as high-tech (gao-jing-jian).", None,
+              "the sector's high-tech weight", 0.0, 100.0),
+    Parameter("remove", "flag", "", "`true` drops the parent's entry of this name.", False, "false"),
 )
 
 BY_NAME = {p.name: p for p in PARAMETERS}
+ENTRY_FIELDS = {"shocks": {p.name: p for p in SHOCK_FIELDS}, "projects": {p.name: p for p in PROJECT_FIELDS}}
 SECTOR_KEYS = ("all",) + KEYS
 
 
 def reference_table() -> str:
     """The README's scenario reference, as Markdown."""
     head = "| key | unit | allowed | default | meaning |\n|---|---|---|---|---|\n"
+    rows = [(p.name, p) for p in PARAMETERS]
+    rows += [(f"shocks[].{p.name}", p) for p in SHOCK_FIELDS]
+    rows += [(f"projects[].{p.name}", p) for p in PROJECT_FIELDS]
     body = "".join(
-        f"| `{p.name}` | {p.unit} | {p.bounds_text()} | {p.default_text} | {p.meaning} |\n" for p in PARAMETERS)
+        f"| `{key}` | {p.unit} | {p.bounds_text()} | {'required' if p.required else p.default_text} | {p.meaning} |\n"
+        for key, p in rows)
     keys = ", ".join(f"`{k}`" for k in SECTOR_KEYS)
     return head + body + f"\nSector keys: {keys}.\n"
 
 
+BEGIN_MARK = "<!-- scenario-reference: generated by `python -m model.parameters"
+END_MARK = "<!-- end scenario-reference -->"
+
+
+def update_readme(text: str) -> str:
+    """``text`` with the block between the reference markers replaced by :func:`reference_table`."""
+    start = text.index(BEGIN_MARK)
+    start = text.index("\n", start) + 1
+    end = text.index(END_MARK)
+    return text[:start] + reference_table() + text[end:]
+
+
 if __name__ == "__main__":
-    print(reference_table(), end="")
+    import sys
+    from pathlib import Path
+
+    if len(sys.argv) > 1:          # python -m model.parameters README.md : rewrite the table in place
+        readme = Path(sys.argv[1])
+        readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    else:
+        print(reference_table(), end="")

@@ -28,6 +28,8 @@ from . import data  # noqa: E402
 from .calibration import Baseline  # noqa: E402
 from .plots import plot_shares  # noqa: E402
 from .scenario import Scenario  # noqa: E402
+from .sectors import KEYS  # noqa: E402
+from .simulate import Projection  # noqa: E402
 from .targets import TARGETS_FILE, load_targets  # noqa: E402
 
 FLOAT_FORMAT = "%.12g"
@@ -65,20 +67,31 @@ def package_versions() -> dict[str, str]:
     return out
 
 
-def run_record(scenario: Scenario, baseline: Baseline, command: list[str]) -> dict:
-    """What produced a result: inputs with their hashes, parameters, software, command."""
-    params = {f.name: getattr(scenario, f.name) for f in fields(scenario) if f.name not in ("warnings", "file", "sha256")}
-    for key in ("growth", "deflator", "assumptions"):
-        params[key] = dict(params[key])
+def _entry(e) -> dict:
+    return {f.name: (list(v) if isinstance(v, tuple) else v) for f in fields(e)
+            for v in [getattr(e, f.name)] if f.name not in ("where", "remove")}
+
+
+def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],
+               warnings: list[str]) -> dict:
+    """What produced a result: inputs with their hashes, resolved parameters, software, command."""
+    years = [int(y) for y in projection.years[1:]]
+    path = lambda a: {k: dict(zip(years, (round(100.0 * float(x), 10) for x in a[:, i]))) for i, k in enumerate(KEYS)}
     return {
-        "scenario": {"file": scenario.file, "sha256": scenario.sha256},
-        "resolved_parameters": params,
+        "scenario": {"name": scenario.name, "file": scenario.file, "sha256": scenario.sha256,
+                     "chain": [{"file": s.file, "sha256": s.sha256} for s in scenario.chain]},
+        "resolved_parameters": {
+            "horizon": scenario.horizon, "description": scenario.description,
+            "vaccine_unwind_pct": 100.0 * scenario.vaccine_unwind,
+            "growth_pct": path(projection.growth_real), "deflator_pct": path(projection.deflator_growth),
+            "shocks": [_entry(e) for e in scenario.shocks], "projects": [_entry(e) for e in scenario.projects],
+        },
         "assumptions_used": dict(sorted(baseline.assumptions.items())),
         "data_files": {**data.file_hashes(), TARGETS_FILE.name: _sha256(TARGETS_FILE)},
         "packages": package_versions(),
         "command": command,
         "seed": None,
-        "warnings": [str(w) for w in scenario.warnings],
+        "warnings": list(warnings),
     }
 
 
@@ -105,8 +118,8 @@ def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
         raise
 
 
-def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, table: pd.DataFrame,
-                   command: list[str]) -> Path:
+def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
+                   table: pd.DataFrame, command: list[str], warnings: list[str] = ()) -> Path:
     """Write one scenario's folder: timeseries, figure, calibration reports, run record."""
     folder = Path(out_dir) / scenario.name
 
@@ -121,7 +134,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, table:
                  fontsize=7, color="0.4")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         _save_figure(fig, tmp / "shares")
-        record = run_record(scenario, baseline, command)
+        record = run_record(scenario, baseline, projection, command, list(warnings))
         (tmp / "manifest.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     write_atomically(folder, fill)

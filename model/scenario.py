@@ -1,168 +1,159 @@
-"""Scenario files: YAML -> validated, immutable :class:`Scenario`.
+"""Scenario files -> validated, immutable :class:`Scenario`, inheritance resolved.
 
-Validation happens once, here, and reports every problem of a file together, each
-with ``file:line``, the key path, the value given and what is allowed.  After this
-boundary the model trusts the Scenario.
+``load_scenario`` reads a file (:mod:`model.yamlio`), checks it on its own
+(:mod:`model.spec`), loads its parent chain (``extends:``), checks what needs the
+whole chain (the horizon) and resolves everything into arrays.  Every problem of
+a file is reported together, with ``file:line``.  After this boundary the model
+trusts the Scenario.
+
+Time paths are kept as two layers per cell, ``set`` (a level, NaN where the chain
+is silent) and ``add`` (percentage-point changes on top), so that a change stated
+relative to the parent still applies when the parent follows the calibrated trend.
 """
 from __future__ import annotations
 
-import difflib
-import hashlib
-import math
-import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .data import assumptions as default_assumptions
-from .parameters import BY_NAME, PARAMETERS, SECTOR_KEYS, Parameter
+import numpy as np
+
+from . import BASE_YEAR
+from .parameters import BY_NAME, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
+from .sectors import INDEX, KEYS, N_SECTORS
+from .spec import PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
 from .yamlio import MAX_BYTES, YamlProblem, read_yaml
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+__all__ = ["Layered", "Problem", "Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
+
+DEFAULT_FROM = {"growth": GROWTH_DEFAULT_FROM, "deflator": FIRST_PATH_YEAR}
 
 
 @dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or doubtful) in a scenario file."""
+class Layered:
+    """A year-by-sector path relative to a default: ``(n_years, n_sectors)`` arrays, rows from 2021."""
 
-    file: str
-    line: int | None
-    path: str
-    message: str
+    set: np.ndarray      # level (fraction per year); NaN: not set anywhere in the chain
+    add: np.ndarray      # change on top of the level or the default (fraction per year)
 
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
+    def resolve(self, default: np.ndarray) -> np.ndarray:
+        """The path itself: ``set`` where given, else ``default``, plus ``add``."""
+        return np.where(np.isnan(self.set), default, self.set) + self.add
 
-
-class ScenarioError(ValueError):
-    """A scenario file cannot be used; ``problems`` lists every reason."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+    def touched(self) -> np.ndarray:
+        """Boolean ``(n_years, n_sectors)``: cells the chain sets or changes."""
+        return ~np.isnan(self.set) | (self.add != 0.0)
 
 
 @dataclass(frozen=True)
 class Scenario:
-    """A validated scenario.  Rates are fractions per year; mappings are read-only."""
+    """A validated, resolved scenario.  Rates are fractions per year; arrays are read-only."""
 
     name: str
     description: str
     horizon: int
-    growth: Mapping[str, float]
-    deflator: Mapping[str, float]
+    growth: Layered
+    deflator: Layered
     vaccine_unwind: float
     assumptions: Mapping[str, float]
+    shocks: tuple[Shock, ...] = ()
+    projects: tuple[Project, ...] = ()
     file: str = ""
     sha256: str = ""
-    warnings: tuple[Problem, ...] = field(default=())
+    chain: tuple[Spec, ...] = ()
+    origins: Mapping[tuple, Problem] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
+    parent: "Scenario | None" = None
+
+    @property
+    def path_years(self) -> np.ndarray:
+        """Years of the rows of ``growth`` and ``deflator``: 2021..horizon."""
+        return np.arange(BASE_YEAR + 1, self.horizon + 1)
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)
+    return a
 
 
-class _Checker:
-    """Collects problems while converting raw YAML data to typed values."""
-
-    def __init__(self, file: str, lines: Mapping[tuple, int]):
-        self.file, self.lines, self.problems = file, lines, []
-
-    def error(self, path: tuple, message: str) -> None:
-        line = self.lines.get(path) or self.lines.get(path[:-1]) if path else None
-        self.problems.append(Problem(self.file, line, ".".join(map(str, path)), message))
-
-    def unknown(self, path: tuple, key: Any, allowed) -> None:
-        close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(map(str, allowed))}"
-        self.error(path + (key,), f"unknown key {key!r}{hint}")
-
-    def number(self, path: tuple, value: Any, p: Parameter, low=None, high=None, low_open=None):
-        low = p.low if low is None else low
-        high = p.high if high is None else high
-        low_open = p.low_open if low_open is None else low_open
-        left = "(" if low_open else "["
-        allowed = f"a number in {left}{low:g}, {high:g}] ({p.unit})"
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(path, f"got {_show(value)}; expected {allowed}")
-            return None
-        x = float(value)
-        if not math.isfinite(x) or x < low or x > high or (low_open and x == low):
-            self.error(path, f"got {_show(value)}; expected {allowed}")
-            return None
-        return x
-
-    def mapping(self, path: tuple, value: Any, what: str):
-        if not isinstance(value, dict):
-            self.error(path, f"got {_show(value)}; expected a mapping of {what}")
-            return None
-        return value
+def _layered(entries: list[PathEntry], param: str, horizon: int, origins: dict) -> Layered:
+    n = horizon - BASE_YEAR
+    level, change = np.full((n, N_SECTORS), np.nan), np.zeros((n, N_SECTORS))
+    for e in entries:
+        years = e.years or tuple(range(DEFAULT_FROM[param], horizon + 1))
+        rows = [y - BASE_YEAR - 1 for y in years if y <= horizon]
+        cols = list(range(N_SECTORS)) if e.sector == "all" else [INDEX[e.sector]]
+        for r in rows:
+            for col in cols:
+                if e.op == "set":
+                    level[r, col], change[r, col] = e.value, 0.0
+                else:
+                    change[r, col] += e.value
+                origins[(param, r + BASE_YEAR + 1, KEYS[col])] = e.where
+    return Layered(_readonly(level), _readonly(change))
 
 
-def validate(raw: Any, lines: Mapping[tuple, int], file: str, default_name: str) -> Scenario:
-    """Turn parsed YAML into a :class:`Scenario`, or raise :class:`ScenarioError` listing every problem."""
-    c = _Checker(file, lines)
-    if not isinstance(raw, dict):
-        c.error((), f"the file holds {_show(raw)}; a scenario file is a mapping of keys such as "
-                    + ", ".join(p.name for p in PARAMETERS))
-        raise ScenarioError(c.problems)
-    for key in raw:
-        if key not in BY_NAME:
-            c.unknown((), key, [p.name for p in PARAMETERS])
-
-    name = raw.get("name", default_name)
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
-        c.error(("name",), f"got {_show(name)}; expected letters, digits, '_', '-' or '.' (it names a folder)")
-    description = raw.get("description", "")
-    if not isinstance(description, str):
-        c.error(("description",), f"got {_show(description)}; expected text")
-
-    horizon = raw.get("horizon", BY_NAME["horizon"].default)
-    p = BY_NAME["horizon"]
-    if isinstance(horizon, bool) or not isinstance(horizon, int) or not p.low <= horizon <= p.high:
-        c.error(("horizon",), f"got {_show(horizon)}; expected a whole year in [{p.low:g}, {p.high:g}]")
-
-    rates = {}
-    for key in ("growth", "deflator"):
-        p, out = BY_NAME[key], {}
-        table = c.mapping((key,), raw.get(key, {}), "sector: percent per year") or {}
-        for sector, value in table.items():
-            if sector not in SECTOR_KEYS:
-                c.unknown((key,), sector, SECTOR_KEYS)
-                continue
-            x = c.number((key, sector), value, p)
-            if x is not None:
-                out[sector] = x / 100.0
-        rates[key] = MappingProxyType(out)
-
-    p = BY_NAME["vaccine_unwind"]
-    unwind = c.number(("vaccine_unwind",), raw.get("vaccine_unwind", p.default), p)
-
-    known = default_assumptions()
-    overrides = {}
-    table = c.mapping(("assumptions",), raw.get("assumptions", {}), "assumption key: value") or {}
-    for key, value in table.items():
-        if key not in known:
-            c.unknown(("assumptions",), key, list(known))
-            continue
-        a = known[key]
-        x = c.number(("assumptions", key), value, BY_NAME["assumptions"], a.low, a.high, False)
-        if x is not None:
-            overrides[key] = x
-
-    if c.problems:
-        raise ScenarioError(c.problems)
-    return Scenario(name=name, description=description, horizon=horizon, growth=rates["growth"],
-                    deflator=rates["deflator"], vaccine_unwind=unwind / 100.0,
-                    assumptions=MappingProxyType(overrides), file=file)
+def _merge_entries(inherited: tuple, own: tuple, what: str, horizon: int, first_year) -> tuple[tuple, list]:
+    """Parent entries with this file's applied by name (replace, remove, append)."""
+    out = {e.name: e for e in inherited if first_year(e) <= horizon}
+    problems = []
+    for e in own:
+        if e.remove:
+            if e.name not in out:
+                problems.append(Problem(e.where.file, e.where.line, e.where.path,
+                                        f"remove: no inherited {what} named {e.name!r}"))
+            out.pop(e.name, None)
+        else:
+            out[e.name] = e
+    return tuple(out.values()), problems
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate one scenario file.  Raises :class:`ScenarioError`."""
-    path = Path(path)
+def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
+    """Years of this file beyond the scenario's horizon."""
+    out = []
+    for param, entries in (("growth", spec.growth), ("deflator", spec.deflator)):
+        for e in entries:
+            if e.years and max(e.years) > horizon:
+                out.append(Problem(e.where.file, e.where.line, e.where.path,
+                                   f"year {max(e.years)} is after the horizon {horizon}"))
+    for e in spec.shocks:
+        if not e.remove and e.year > horizon:
+            out.append(Problem(e.where.file, e.where.line, e.where.path + ".year",
+                               f"shock year {e.year} is after the horizon {horizon}"))
+    for e in spec.projects:
+        if not e.remove and e.start > horizon:
+            out.append(Problem(e.where.file, e.where.line, e.where.path + ".start",
+                               f"project start {e.start} is after the horizon {horizon}"))
+    return out
+
+
+def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario:
+    """Resolve a chain of specs (root first) into a Scenario, or raise :class:`ScenarioError`."""
+    spec = chain[-1]
+    horizon = spec.horizon or (parent.horizon if parent else BY_NAME["horizon"].default)
+    problems = _horizon_problems(spec, horizon)
+    origins: dict = {}
+    paths = {}
+    for param in ("growth", "deflator"):
+        entries = [e for s in chain for e in getattr(s, param)]
+        paths[param] = _layered(entries, param, horizon, origins)
+    shocks, p1 = _merge_entries(parent.shocks if parent else (), spec.shocks, "shock", horizon, lambda e: e.year)
+    projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon,
+                                  lambda e: e.start)
+    problems += p1 + p2
+    if problems:
+        raise ScenarioError(problems)
+    unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
+        parent.vaccine_unwind if parent else BY_NAME["vaccine_unwind"].default / 100.0)
+    assumptions = {**(parent.assumptions if parent else {}), **spec.assumptions}
+    return Scenario(name=spec.name, description=spec.description, horizon=horizon, growth=paths["growth"],
+                    deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
+                    shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
+                    origins=MappingProxyType(origins), warnings=spec.warnings, parent=parent)
+
+
+def _read(path: Path) -> tuple[Any, dict, bytes]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:      # refuse before reading a huge file into memory
@@ -175,5 +166,40 @@ def load_scenario(path: str | Path) -> Scenario:
         raw, lines = read_yaml(data)
     except YamlProblem as exc:
         raise ScenarioError([Problem(str(path), exc.line, "", exc.message)]) from None
-    scenario = validate(raw, lines, str(path), path.stem)
-    return replace(scenario, sha256=hashlib.sha256(data).hexdigest())
+    return raw, lines, data
+
+
+def parent_path(spec: Spec) -> Path:
+    """Where ``extends:`` points: ``<name>.yaml`` beside the file, or a relative path."""
+    here = Path(spec.file).parent
+    target = spec.extends.strip()
+    return (here / target) if target.endswith((".yaml", ".yml")) or "/" in target else here / f"{target}.yaml"
+
+
+def load_scenario(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
+    """Read, check and resolve one scenario file and its parents.  Raises :class:`ScenarioError`."""
+    path = Path(path)
+    raw, lines, data = _read(path)
+    spec = read_spec(raw, lines, str(path), data)
+    parent = None
+    if spec.extends is not None:
+        where = spec.where("extends")
+        target = parent_path(spec)
+        resolved = [p.resolve() for p in _stack + (path,)]
+        if target.resolve() in resolved:
+            cycle = " -> ".join(str(p) for p in _stack + (path, target))
+            raise ScenarioError([Problem(where.file, where.line, "extends", f"inheritance cycle: {cycle}")])
+        if not target.is_file():
+            raise ScenarioError([Problem(where.file, where.line, "extends",
+                                         f"parent {spec.extends!r} not found (looked for {target})")])
+        try:
+            parent = load_scenario(target, _stack + (path,))
+        except ScenarioError as exc:
+            head = Problem(where.file, where.line, "extends", f"parent {spec.extends!r} has problems:")
+            raise ScenarioError([head, *exc.problems]) from None
+    return resolve((parent.chain if parent else ()) + (spec,), parent)
+
+
+def scenario_from_dict(raw: dict, file: str = "<memory>.yaml") -> Scenario:
+    """A scenario from already-parsed data (no ``extends``); for tests and notebooks."""
+    return resolve((read_spec(raw, {}, file),))

@@ -9,19 +9,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import BASE_YEAR, CALIBRATION_YEAR, growth
+from . import BASE_YEAR, growth
 from .calibration import Baseline
 from .scenario import Scenario
-from .sectors import INDEX, KEYS
+from .sectors import INDEX, KEYS, N_SECTORS
 
 
 @dataclass(frozen=True)
 class Projection:
-    """Arrays of one projected scenario; rows are years ``BASE_YEAR..horizon``.
+    """Arrays of one projected scenario; level rows are years ``BASE_YEAR..horizon``.
 
     ``va_real`` is in 100 million CNY at 2020 prices, ``va_nominal`` in 100 million
-    CNY at current prices, ``price_index`` is 1 in 2020; all ``(n_years + 1, n_sectors)``.
-    ``growth_real`` and ``deflator_growth`` are ``(n_years, n_sectors)`` fractions.
+    CNY at current prices, ``price_index`` is 1 in 2020; all ``(n_years + 1, n_sectors)``
+    and project value added included.  ``growth_real`` and ``deflator_growth`` are
+    ``(n_years, n_sectors)`` fractions of the sectors' own path (projects excluded).
+    ``project_output_real`` and ``project_va_real`` are ``(n_projects, n_years + 1)``.
     """
 
     years: np.ndarray
@@ -32,46 +34,65 @@ class Projection:
     va_nominal: np.ndarray
     hightech_weights: np.ndarray
     new_economy_weights: np.ndarray
+    project_names: tuple[str, ...]
+    project_sectors: np.ndarray        # (n_projects,) sector index
+    project_hightech: np.ndarray       # (n_projects,) share of project value added counted as high-tech
+    project_output_real: np.ndarray
+    project_va_real: np.ndarray
 
 
-def _override(rates: np.ndarray, table, rows: slice) -> np.ndarray:
-    """Copy of ``rates`` with ``table`` (``all`` first, then sectors) written into ``rows``."""
-    out = rates.copy()
-    if "all" in table:
-        out[rows, :] = table["all"]
-    for key, value in table.items():
-        if key != "all":
-            out[rows, INDEX[key]] = value
-    return out
+def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
+    """Real growth ``(n_years, n_sectors)`` as the scenario files state it: calibrated 2021,
+    trend after, with the ``growth`` paths applied (before the vaccine unwind and shocks)."""
+    default = np.tile(baseline.trend_growth, (scenario.horizon - BASE_YEAR, 1))
+    default[0] = baseline.growth_2021
+    return scenario.growth.resolve(default)
+
+
+def stated_deflator(scenario: Scenario, baseline: Baseline) -> np.ndarray:
+    """Deflator growth ``(n_years, n_sectors)``: the trend GDP deflator with the ``deflator`` paths applied."""
+    return scenario.deflator.resolve(np.full((scenario.horizon - BASE_YEAR, N_SECTORS), baseline.trend_deflator))
 
 
 def growth_paths(scenario: Scenario, baseline: Baseline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Years ``(n_years + 1,)``, real growth and deflator growth ``(n_years, n_sectors)``.
 
-    Real growth: the calibrated rates in 2021; from 2022 the trend, replaced by the
-    scenario's ``growth`` entries; in 2022 high-tech manufacturing also loses the
-    share ``vaccine_unwind`` of its 2021 excess over trend
-    (:func:`model.growth.reversal_growth`).  Deflators: the trend GDP deflator,
-    replaced by the scenario's ``deflator`` entries, in every year.
+    Real growth, in this order: the calibrated rates in 2021 and the trend after;
+    the scenario's ``growth`` path; in 2022 high-tech manufacturing loses the share
+    ``vaccine_unwind`` of its 2021 level above trend (:func:`model.growth.reversal_growth`);
+    then each shock (:func:`model.growth.shock_level_factor`).  Deflators: the trend
+    GDP deflator, then the scenario's ``deflator`` path.
     """
     years = np.arange(BASE_YEAR, scenario.horizon + 1)
     n = len(years) - 1
-    g = np.tile(baseline.trend_growth, (n, 1))
-    g[0] = baseline.growth_2021
-    g = _override(g, scenario.growth, slice(CALIBRATION_YEAR + 1 - BASE_YEAR - 1, None))
+    g = stated_growth(scenario, baseline)
     if n >= 2:
         h = INDEX["mfg_hightech"]
-        g[1, h] = growth.reversal_growth(g[1, h], baseline.growth_2021[h], baseline.trend_growth[h],
-                                         scenario.vaccine_unwind)
-    d = _override(np.full((n, len(KEYS)), baseline.trend_deflator), scenario.deflator, slice(None))
-    return years, g, d
+        g[1, h] = growth.reversal_growth(g[1, h], g[0, h], baseline.trend_growth[h], scenario.vaccine_unwind)
+    for shock in scenario.shocks:
+        affected = np.isin(np.array(KEYS), shock.sectors)
+        factor = growth.shock_level_factor(g, shock.year - BASE_YEAR - 1, shock.growth_loss, affected,
+                                           shock.recovery_years, shock.recovered)
+        g = growth.apply_level_factor(g, factor)
+    return years, g, stated_deflator(scenario, baseline)
 
 
 def project(scenario: Scenario, baseline: Baseline) -> Projection:
     """Project value added, real and nominal, from 2020 to the scenario's horizon."""
     years, g, d = growth_paths(scenario, baseline)
-    va_real = growth.compound(baseline.va_2020, g)
-    price = growth.compound(np.ones_like(baseline.va_2020), d)
+    price = growth.compound(np.ones(N_SECTORS), d)
+    projects = scenario.projects
+    sectors = np.array([INDEX[p.sector] for p in projects], dtype=int)
+    output = np.array([p.gross_output * growth.ramp(years, p.start, p.ramp_years) for p in projects]).reshape(
+        len(projects), len(years))
+    va_projects = output * np.array([p.value_added_ratio for p in projects]).reshape(-1, 1)
+    added = np.zeros((len(years), N_SECTORS))
+    np.add.at(added.T, sectors, va_projects)
+    va_real = growth.compound(baseline.va_2020, g) + added
+    hightech = np.array([baseline.hightech_weights[s] if p.hightech_share is None else p.hightech_share
+                         for p, s in zip(projects, sectors)])
     return Projection(years=years, growth_real=g, deflator_growth=d, va_real=va_real, price_index=price,
                       va_nominal=growth.nominal(va_real, price), hightech_weights=baseline.hightech_weights,
-                      new_economy_weights=baseline.new_economy_weights)
+                      new_economy_weights=baseline.new_economy_weights,
+                      project_names=tuple(p.name for p in projects), project_sectors=sectors,
+                      project_hightech=hightech, project_output_real=output, project_va_real=va_projects)

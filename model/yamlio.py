@@ -15,10 +15,23 @@ from yaml.constructor import SafeConstructor
 
 MAX_BYTES = 1 << 20          # scenario files are small; anything bigger is a mistake
 MAX_NODES = 20_000
+
+
+class PlusNumber(float):
+    """A number written with an explicit ``+`` (``+1.5``): ambiguous in a scenario file."""
+
+
+def _number_with_sign(build):
+    def construct(ctor, node):
+        value = build(ctor, node)
+        return PlusNumber(value) if node.value.lstrip().startswith("+") else value
+    return construct
+
+
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str": lambda c, n: n.value,
-    "tag:yaml.org,2002:int": SafeConstructor.construct_yaml_int,
-    "tag:yaml.org,2002:float": SafeConstructor.construct_yaml_float,
+    "tag:yaml.org,2002:int": _number_with_sign(SafeConstructor.construct_yaml_int),
+    "tag:yaml.org,2002:float": _number_with_sign(SafeConstructor.construct_yaml_float),
     "tag:yaml.org,2002:bool": SafeConstructor.construct_yaml_bool,
     "tag:yaml.org,2002:null": lambda c, n: None,
 }

@@ -120,3 +120,27 @@ def test_timeseries_loads_in_pyam(shipped):
     _, out = shipped
     df = pyam.IamDataFrame(pd.read_csv(out / "baseline" / "timeseries.csv"))
     assert "Share of GDP|High-tech" in df.variable
+
+
+def test_show_prints_resolved_parameters_and_differences(capsys):
+    assert run.main(["--show", str(run.ROOT / "scenarios" / "finance_deepening.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "Differences from baseline:" in out
+    assert "growth.finance 2022-2025:" in out
+    assert "finance_deepening.yaml <- " in out
+
+
+def test_show_of_a_broken_file(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("horizon: 1999\n", encoding="utf-8")
+    assert run.main(["--show", str(bad)]) == 1
+    assert "cannot be shown" in capsys.readouterr().out
+
+
+def test_warnings_are_printed_and_recorded(tmp_path, capsys):
+    s = tmp_path / "wild.yaml"
+    s.write_text("growth:\n  finance: 30\n", encoding="utf-8")
+    assert run.main([str(s), "--out", str(tmp_path / "out")]) == 0
+    assert "wild.yaml:2: growth.finance" in capsys.readouterr().err
+    record = json.loads((tmp_path / "out" / "wild" / "manifest.json").read_text())
+    assert any("finance" in w for w in record["warnings"])

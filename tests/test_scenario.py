@@ -1,10 +1,12 @@
 """Scenario files: every validation path gives a clear, located error."""
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 from model.scenario import Scenario, ScenarioError, load_scenario
+from model.sectors import INDEX, KEYS
 
 
 def problems(path):
@@ -18,8 +20,11 @@ def test_valid_file(write_yaml):
                                  "deflator:\n  all: 1\nvaccine_unwind: 50\n"))
     assert isinstance(s, Scenario)
     assert s.name == "good" and s.horizon == 2030
-    assert s.growth["finance"] == pytest.approx(0.065)
-    assert s.deflator["all"] == pytest.approx(0.01)
+    fin, ict = INDEX["finance"], INDEX["ict"]
+    assert np.isnan(s.growth.set[0]).all()                      # 2021 stays calibrated
+    assert s.growth.set[1:, fin] == pytest.approx(0.065)        # the sector's entry wins over `all`
+    assert s.growth.set[1:, ict] == pytest.approx(0.05)
+    assert s.deflator.set == pytest.approx(np.full((10, len(KEYS)), 0.01))
     assert s.vaccine_unwind == 0.5
     assert len(s.sha256) == 64
 
@@ -30,8 +35,8 @@ def test_name_defaults_to_file_stem(write_yaml):
 
 def test_scenario_is_immutable(write_yaml):
     s = load_scenario(write_yaml("growth:\n  finance: 5\n"))
-    with pytest.raises(TypeError):
-        s.growth["finance"] = 1.0
+    with pytest.raises(ValueError):
+        s.growth.set[0, 0] = 1.0
     with pytest.raises(AttributeError):
         s.horizon = 2030
 
@@ -87,7 +92,7 @@ def test_horizon_bounds_and_type(write_yaml, value):
 
 def test_bad_name(write_yaml):
     (p,) = problems(write_yaml("name: ../../etc\n"))
-    assert p.path == "name" and "folder" in p.message
+    assert p.path == "name" and "letters, digits" in p.message
 
 
 def test_description_must_be_text(write_yaml):
@@ -178,7 +183,7 @@ def test_random_documents_never_raise_anything_but_scenario_error(tmp_path_facto
     except ScenarioError as exc:
         assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
     else:
-        assert all(math.isfinite(v) for v in s.growth.values())
+        assert not np.isinf(s.growth.set).any() and np.isfinite(s.growth.add).all()
 
 
 @settings(max_examples=150, deadline=None)
@@ -190,3 +195,186 @@ def test_random_bytes_never_raise_anything_but_scenario_error(tmp_path_factory, 
         load_scenario(path)
     except ScenarioError as exc:
         assert exc.problems
+
+
+# ---------------------------------------------------------------- time paths
+@pytest.mark.parametrize("text,fragment", [
+    ("growth:\n  ict:\n    20x2: 5\n", "is not a year"),
+    ("growth:\n  ict:\n    2025-2022: 5\n", "runs backwards"),
+    ("growth:\n  ict:\n    2019: 5\n", "outside [2021, 2060]"),
+    ("growth:\n  ict:\n    2024: 5\n    2022-2025: 6\n", "overlap"),
+    ("growth:\n  ict: {}\n", "empty mapping"),
+    ("growth:\n  ict: +1.5\n", "ambiguous"),
+    ("growth:\n  ict: '+1.5'\n", "change such as"),
+    ("growth:\n  ict: 1.5 pp\n", "change such as"),
+    ("growth:\n  ict: .inf\n", "expected a number"),
+    ("deflator:\n  all: -100\n", "(-100, 100]"),
+    ("growth:\n  ict:\n    2030: 5\n", "after the horizon 2025"),
+])
+def test_path_errors(write_yaml, text, fragment):
+    (p,) = problems(write_yaml(text))
+    assert fragment in p.message and p.line >= 2 and p.path.startswith(("growth", "deflator"))
+
+
+def test_overlap_names_both_keys(write_yaml):
+    (p,) = problems(write_yaml("growth:\n  ict:\n    2022-2023: 5\n    2023-2024: 6\n"))
+    assert p.line == 4 and "'2022-2023'" in p.message
+
+
+def test_path_expansion(write_yaml):
+    s = load_scenario(write_yaml("horizon: 2027\ngrowth:\n  ict:\n    2022: 10\n    2024-2026: 12\n"
+                                 "  finance: 7\ndeflator:\n  scitech: 2\n"))
+    years = list(s.path_years)
+    assert years == list(range(2021, 2028))
+    ict = s.growth.set[:, INDEX["ict"]]
+    assert np.isnan(ict[years.index(2021)]) and np.isnan(ict[years.index(2023)]) and np.isnan(ict[-1])
+    assert ict[years.index(2022)] == pytest.approx(0.10)
+    assert ict[years.index(2024):years.index(2026) + 1] == pytest.approx([0.12] * 3)
+    assert np.isnan(s.growth.set[0, INDEX["finance"]])           # a plain growth number starts in 2022
+    assert s.growth.set[1:, INDEX["finance"]] == pytest.approx([0.07] * 6)
+    assert s.deflator.set[:, INDEX["scitech"]] == pytest.approx([0.02] * 7)   # deflators from 2021
+
+
+def test_changes_are_relative(write_yaml):
+    s = load_scenario(write_yaml("growth:\n  all: '+1pp'\n  ict:\n    2023: -2.5pp\n"))
+    assert s.growth.add[1:, INDEX["finance"]] == pytest.approx([0.01] * 4)
+    assert s.growth.add[2, INDEX["ict"]] == pytest.approx(0.01 - 0.025)
+    assert np.isnan(s.growth.set).all()
+
+
+def test_fraction_looking_growth_warns(write_yaml):
+    s = load_scenario(write_yaml("growth:\n  ict: 0.05\n"))
+    (w,) = s.warnings
+    assert w.line == 2 and "percent" in w.message
+
+
+# ---------------------------------------------------------------- shocks and projects
+SHOCK = "shocks:\n  - name: s1\n    year: 2022\n    growth_loss: 3\n"
+PROJECT = ("projects:\n  - name: p1\n    sector: mfg_other\n    start: 2023\n    gross_output: 100\n"
+           "    value_added_ratio: 20\n")
+
+
+def test_valid_shock_and_project(write_yaml):
+    s = load_scenario(write_yaml(SHOCK + "    sectors: [finance, ict]\n    recovery_years: 2\n" + PROJECT
+                                 + "    ramp_years: 3\n"))
+    (shock,), (project,) = s.shocks, s.projects
+    assert shock.sectors == ("finance", "ict") and shock.growth_loss == pytest.approx(0.03)
+    assert shock.recovery_years == 2 and shock.recovered == 1.0
+    assert project.value_added_ratio == pytest.approx(0.2) and project.ramp_years == 3
+    assert project.hightech_share is None
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("shocks: {name: x}\n", "expected a list"),
+    ("shocks:\n  - 5\n", "expected a mapping"),
+    ("shocks:\n  - name: s1\n    year: 2022\n", "missing key 'growth_loss'"),
+    (SHOCK + "    recovry_years: 2\n", "did you mean 'recovery_years'"),
+    (SHOCK + "    sectors: [finanse]\n", "did you mean 'finance'"),
+    (SHOCK + "    sectors: finance\n", "'all' or a list"),
+    (SHOCK + "    sectors: [ict, ict]\n", "listed twice"),
+    (SHOCK + "    recovery_years: 1.5\n", "whole number"),
+    (SHOCK + "    recovered: 120\n", "[0, 100]"),
+    (SHOCK.replace("growth_loss: 3", "growth_loss: -100"), "(-100, 100]"),
+    (SHOCK.replace("2022", "2030"), "after the horizon"),
+    (SHOCK + "  - name: s1\n    year: 2023\n    growth_loss: 1\n", "already the name"),
+    (SHOCK + "    remove: yes please\n", "true or false"),
+    (PROJECT.replace("mfg_other", "mfg_othr"), "did you mean 'mfg_other'"),
+    (PROJECT.replace("2023", "2026"), "after the horizon"),
+    (PROJECT.replace("gross_output: 100", "gross_output: 0"), "(0, 100000]"),
+    (PROJECT.replace("value_added_ratio: 20", "value_added_ratio: 120"), "(0, 100]"),
+    (PROJECT + "    ramp_years: 0\n", "whole number in [1, 30]"),
+    (PROJECT + "    hightech_share: -5\n", "[0, 100]"),
+])
+def test_entry_errors(write_yaml, text, fragment):
+    (p,) = problems(write_yaml(text))
+    assert fragment in p.message and p.path.startswith(("shocks", "projects"))
+
+
+# ---------------------------------------------------------------- inheritance
+def chain(tmp_path, **files):
+    for name, text in files.items():
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_child_states_only_differences(tmp_path):
+    chain(tmp_path, parent="horizon: 2027\nvaccine_unwind: 40\ngrowth:\n  finance: 6\n  ict: 10\n"
+                           "assumptions:\n  va.industry_2020: 4500\n",
+          child="extends: parent\ngrowth:\n  finance: 8\nassumptions:\n  share.mining_utilities_in_industry: 12\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    assert s.name == "child" and s.horizon == 2027 and s.vaccine_unwind == pytest.approx(0.4)
+    assert s.growth.set[1:, INDEX["finance"]] == pytest.approx([0.08] * 6)
+    assert s.growth.set[1:, INDEX["ict"]] == pytest.approx([0.10] * 6)
+    assert dict(s.assumptions) == {"va.industry_2020": 4500, "share.mining_utilities_in_industry": 12}
+    assert s.parent.name == "parent" and [x.file for x in s.chain][-1].endswith("child.yaml")
+
+
+def test_relative_change_on_parent_level_and_on_trend(tmp_path):
+    chain(tmp_path, parent="growth:\n  finance: 6\n", child="extends: parent\ngrowth:\n  all: '+1pp'\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    trend = np.full((5, len(KEYS)), 0.03)
+    resolved = s.growth.resolve(trend)
+    assert resolved[1:, INDEX["finance"]] == pytest.approx([0.07] * 4)    # parent's level + 1 pp
+    assert resolved[1:, INDEX["ict"]] == pytest.approx([0.04] * 4)        # trend + 1 pp
+    assert resolved[0, INDEX["ict"]] == pytest.approx(0.03)               # 2021 untouched
+
+
+def test_level_in_child_replaces_parent_change(tmp_path):
+    chain(tmp_path, parent="growth:\n  finance: '+2pp'\n", child="extends: parent\ngrowth:\n  finance: 5\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    assert s.growth.resolve(np.zeros((5, len(KEYS))))[1:, INDEX["finance"]] == pytest.approx([0.05] * 4)
+
+
+def test_three_generations_and_shorter_horizon(tmp_path):
+    chain(tmp_path, a="horizon: 2030\ngrowth:\n  ict:\n    2028-2030: 9\n",
+          b="extends: a\ngrowth:\n  ict: '+1pp'\n", c="extends: b.yaml\nhorizon: 2025\n")
+    s = load_scenario(tmp_path / "c.yaml")
+    assert s.horizon == 2025 and s.growth.set.shape == (5, len(KEYS))
+    assert s.growth.add[1:, INDEX["ict"]] == pytest.approx([0.01] * 4)
+    assert [x.name for x in s.chain] == ["a", "b", "c"]
+
+
+def test_entries_replace_and_remove_by_name(tmp_path):
+    chain(tmp_path, parent=SHOCK + "  - name: s2\n    year: 2023\n    growth_loss: 1\n",
+          child="extends: parent\nshocks:\n  - name: s1\n    year: 2024\n    growth_loss: 2\n"
+                "  - name: s2\n    remove: true\n  - name: s3\n    year: 2025\n    growth_loss: 4\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    assert [(x.name, x.year) for x in s.shocks] == [("s1", 2024), ("s3", 2025)]
+
+
+def test_remove_of_unknown_entry(tmp_path):
+    chain(tmp_path, parent="name: parent\n", child="extends: parent\nshocks:\n  - name: nope\n    remove: true\n")
+    (p,) = problems(tmp_path / "child.yaml")
+    assert p.line == 3 and "no inherited shock named 'nope'" in p.message
+
+
+def test_missing_parent(tmp_path):
+    chain(tmp_path, child="name: child\nextends: nowhere\n")
+    (p,) = problems(tmp_path / "child.yaml")
+    assert p.line == 2 and p.path == "extends" and "not found" in p.message
+
+
+def test_inheritance_cycle(tmp_path):
+    chain(tmp_path, a="extends: b\n", b="extends: c\n", c="extends: a\n")
+    *heads, last = problems(tmp_path / "a.yaml")
+    assert [h.file.rsplit("/", 1)[1] for h in heads] == ["a.yaml", "b.yaml"]
+    assert last.file.endswith("c.yaml") and last.line == 1
+    assert "inheritance cycle" in last.message and last.message.count(".yaml") == 4
+
+
+def test_self_extension_is_a_cycle(tmp_path):
+    chain(tmp_path, a="extends: a\n")
+    (p,) = problems(tmp_path / "a.yaml")
+    assert "cycle" in p.message
+
+
+def test_broken_parent_reported_with_its_lines(tmp_path):
+    chain(tmp_path, parent="growth:\n  finanse: 5\n", child="extends: parent\n")
+    head, inner = problems(tmp_path / "child.yaml")
+    assert head.file.endswith("child.yaml") and "parent 'parent' has problems" in head.message
+    assert inner.file.endswith("parent.yaml") and inner.line == 2
+
+
+def test_extends_must_be_text(write_yaml):
+    (p,) = problems(write_yaml("extends: [a, b]\n"))
+    assert p.path == "extends"

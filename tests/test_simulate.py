@@ -4,13 +4,13 @@ import pytest
 
 from model import BASE_YEAR
 from model.results import COLUMNS, series, timeseries
-from model.scenario import validate
+from model.scenario import scenario_from_dict
 from model.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
 from model.simulate import growth_paths, project
 
 
 def scenario(**raw):
-    return validate(raw, {}, "test.yaml", "test")
+    return scenario_from_dict(raw, "test.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -121,3 +121,92 @@ def test_industry_2021_close_to_later_official_level(baseline):
     p = project(scenario(), baseline)
     industry_2021 = p.va_nominal[1, mask("industry")].sum()
     assert industry_2021 == pytest.approx(5692.5, rel=0.05)
+
+
+# ---------------------------------------------------------------- shocks
+def no_shock(**raw):
+    return scenario(vaccine_unwind=0, growth={"all": 5}, **raw)
+
+
+def shocked(loss, recovery_years=0, recovered=100, sectors="all"):
+    return no_shock(shocks=[{"name": "s", "year": 2022, "sectors": sectors, "growth_loss": loss,
+                             "recovery_years": recovery_years, "recovered": recovered}])
+
+
+def test_shock_takes_exactly_its_points_in_its_year(baseline):
+    base = growth_paths(no_shock(), baseline)[1]
+    g = growth_paths(shocked(3), baseline)[1]
+    np.testing.assert_allclose(g[1], base[1] - 0.03, atol=1e-14)
+    np.testing.assert_allclose(g[2:], base[2:], atol=1e-14)     # permanent level loss, growth resumes
+
+
+def test_full_recovery_returns_to_the_unshocked_level(baseline):
+    base = project(no_shock(), baseline).va_real
+    p = project(shocked(4, recovery_years=2), baseline).va_real
+    assert np.all(p[2] < base[2]) and np.all(p[3] < base[3])
+    np.testing.assert_allclose(p[4:], base[4:], rtol=1e-12)
+
+
+def test_partial_recovery_keeps_part_of_the_loss(baseline):
+    base = project(no_shock(), baseline).va_real
+    lost = 1 - project(shocked(4, recovery_years=2, recovered=0), baseline).va_real[-1] / base[-1]
+    half = 1 - project(shocked(4, recovery_years=2, recovered=50), baseline).va_real[-1] / base[-1]
+    np.testing.assert_allclose(np.log(1 - half), 0.5 * np.log(1 - lost), rtol=1e-12)
+
+
+def test_shock_touches_only_its_sectors(baseline):
+    base = growth_paths(no_shock(), baseline)[1]
+    g = growth_paths(shocked(3, sectors=["finance"]), baseline)[1]
+    others = np.ones(len(SECTORS), bool)
+    others[INDEX["finance"]] = False
+    np.testing.assert_allclose(g[:, others], base[:, others], rtol=0, atol=1e-14)
+    assert g[1, INDEX["finance"]] == pytest.approx(base[1, INDEX["finance"]] - 0.03)
+
+
+# ---------------------------------------------------------------- projects
+def with_project(**extra):
+    entry = {"name": "plant", "sector": "mfg_other", "start": 2023, "gross_output": 300,
+             "value_added_ratio": 20, "ramp_years": 3, **extra}
+    return no_shock(projects=[entry], deflator={"all": 2})
+
+
+def test_project_ramp_and_value_added(baseline):
+    p = project(with_project(), baseline)
+    (output,) = p.project_output_real
+    np.testing.assert_allclose(output, [0, 0, 0, 100, 200, 300])
+    np.testing.assert_allclose(p.project_va_real[0], 0.2 * output)
+    plain = project(no_shock(deflator={"all": 2}), baseline)
+    added = p.va_real - plain.va_real
+    np.testing.assert_allclose(added[:, INDEX["mfg_other"]], 0.2 * output, atol=1e-9)
+    assert np.abs(np.delete(added, INDEX["mfg_other"], axis=1)).max() < 1e-9
+
+
+def test_project_series_are_nominal_and_counted_in_gdp(baseline):
+    p = project(with_project(), baseline)
+    table = timeseries(p, "t")
+    va = series(table, "Project|plant|Value Added")
+    np.testing.assert_allclose(va.values, 0.2 * p.project_output_real[0] * 1.02 ** np.arange(6), rtol=1e-12)
+    plain = timeseries(project(no_shock(deflator={"all": 2}), baseline), "t")
+    np.testing.assert_allclose(series(table, "GDP") - series(plain, "GDP"), va, rtol=1e-9)
+
+
+def test_project_hightech_share(baseline):
+    plain = timeseries(project(no_shock(deflator={"all": 2}), baseline), "t")
+    full = timeseries(project(with_project(hightech_share=100), baseline), "t")
+    sector = timeseries(project(with_project(), baseline), "t")
+    va = series(full, "Project|plant|Value Added")
+    np.testing.assert_allclose(series(full, "High-tech|Value Added") - series(plain, "High-tech|Value Added"),
+                               va, rtol=1e-9, atol=1e-9)
+    w = baseline.hightech_weights[INDEX["mfg_other"]]
+    np.testing.assert_allclose(series(sector, "High-tech|Value Added") - series(plain, "High-tech|Value Added"),
+                               w * va, rtol=1e-9, atol=1e-9)
+
+
+def test_scenario_warnings_for_implausible_growth(baseline):
+    from model.plausibility import warnings
+    s = scenario_from_dict({"growth": {"finance": 25, "ict": 14}, "deflator": {"all": 15}}, "w.yaml")
+    found = warnings(s, baseline)
+    texts = [w.message for w in found]
+    assert len(found) == 2, texts
+    assert any("finance" in t and "25.0" in t for t in texts)
+    assert any("deflator of" in t for t in texts)

@@ -1,0 +1,376 @@
+"""One scenario file -> :class:`Spec`: every key checked against its declaration.
+
+A Spec is what one file says, already typed and checked on its own (keys, types,
+bounds, year formats, overlapping ranges, sectors).  Checks that need the whole
+inheritance chain (the horizon) happen in :mod:`model.scenario`.  Every problem
+is collected, none stops the others; :class:`ScenarioError` carries them all.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from .data import assumptions as default_assumptions
+from .parameters import (BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter)
+from .sectors import KEYS
+from .yamlio import PlusNumber
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+YEAR_KEY = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+CHANGE = re.compile(r"^\s*([+-])\s*(\d+(?:\.\d*)?|\.\d+)\s*pp\s*$")
+FRACTION_HINT = 0.3     # |rate| below this many percent looks like a fraction written by mistake
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or doubtful) in a scenario file, with its place."""
+
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
+
+
+class ScenarioError(ValueError):
+    """A scenario file cannot be used; ``problems`` lists every reason, in file order."""
+
+    def __init__(self, problems):
+        problems = list(problems)
+        first = {}
+        for p in problems:
+            first.setdefault(p.file, len(first))
+        self.problems = tuple(sorted(problems, key=lambda p: (first[p.file], p.line or 0)))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    """One cell group of a time path: ``op`` ('set' or 'add') ``value`` (fraction) on ``years``."""
+
+    sector: str                      # 'all' or a sector key
+    years: tuple[int, ...] | None    # None: the parameter's default years
+    op: str
+    value: float
+    where: Problem                   # location (message empty)
+
+
+@dataclass(frozen=True)
+class Shock:
+    name: str
+    year: int
+    sectors: tuple[str, ...]
+    growth_loss: float               # fraction of growth lost
+    recovery_years: int
+    recovered: float                 # fraction of the lost level regained
+    remove: bool
+    where: Problem
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    sector: str
+    start: int
+    gross_output: float              # 100 million CNY per year, 2020 prices
+    ramp_years: int
+    value_added_ratio: float         # fraction
+    hightech_share: float | None     # fraction, None: the sector's weight
+    remove: bool
+    where: Problem
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one scenario file states (``None``: the file is silent)."""
+
+    file: str
+    sha256: str
+    extends: str | None
+    name: str
+    description: str
+    horizon: int | None
+    vaccine_unwind: float | None
+    growth: tuple[PathEntry, ...]
+    deflator: tuple[PathEntry, ...]
+    assumptions: Mapping[str, float]
+    shocks: tuple[Shock, ...]
+    projects: tuple[Project, ...]
+    warnings: tuple[Problem, ...]
+    lines: Mapping[tuple, int]
+
+    def where(self, *path) -> Problem:
+        return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Checker:
+    """Collects problems while converting raw YAML data to typed values."""
+
+    def __init__(self, file: str, lines: Mapping[tuple, int]):
+        self.file, self.lines = file, lines
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+
+    def at(self, path: tuple, message: str = "") -> Problem:
+        line = None
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(path[:cut])
+            if line:
+                break
+        return Problem(self.file, line, ".".join(map(str, path)), message)
+
+    def error(self, path: tuple, message: str) -> None:
+        self.problems.append(self.at(path, message))
+
+    def warn(self, path: tuple, message: str) -> None:
+        self.warnings.append(self.at(path, message))
+
+    def unknown(self, path: tuple, key: Any, allowed) -> None:
+        close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(map(str, allowed))}"
+        self.error(path + (key,), f"unknown key {key!r}{hint}")
+
+    def number(self, path: tuple, value: Any, p: Parameter, low=None, high=None, low_open=None):
+        low = p.low if low is None else low
+        high = p.high if high is None else high
+        low_open = p.low_open if low_open is None else low_open
+        allowed = f"a number in {'(' if low_open else '['}{low:g}, {high:g}]" + (f" ({p.unit})" if p.unit else "")
+        if isinstance(value, PlusNumber):
+            self.error(path, f"got {value:+g}: a '+' is ambiguous; write {value:g} for a level or "
+                             f"\"{value:+g}pp\" for a change")
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(path, f"got {_show(value)}; expected {allowed}")
+            return None
+        x = float(value)
+        if not math.isfinite(x) or x < low or x > high or (low_open and x == low):
+            self.error(path, f"got {_show(value)}; expected {allowed}")
+            return None
+        return x
+
+    def whole(self, path: tuple, value: Any, p: Parameter):
+        if isinstance(value, bool) or not isinstance(value, int) or not p.low <= value <= p.high:
+            self.error(path, f"got {_show(value)}; expected a whole number in [{p.low:g}, {p.high:g}]"
+                             + (f" ({p.unit})" if p.unit else ""))
+            return None
+        return int(value)
+
+    def name(self, path: tuple, value: Any):
+        if not isinstance(value, str) or not NAME_PATTERN.match(value):
+            self.error(path, f"got {_show(value)}; expected letters, digits, '_', '-' or '.', "
+                             "starting with a letter or digit")
+            return None
+        return value
+
+    def mapping(self, path: tuple, value: Any, what: str):
+        if not isinstance(value, dict):
+            self.error(path, f"got {_show(value)}; expected a mapping of {what}")
+            return None
+        return value
+
+
+# ---------------------------------------------------------------- paths
+def _year_key(c: _Checker, path: tuple, key: Any) -> tuple[int, ...] | None:
+    m = YEAR_KEY.match(str(key)) if isinstance(key, (int, str)) and not isinstance(key, bool) else None
+    if not m:
+        c.error(path, f"year key {_show(key)} is not a year (2023) or a range (2022-2025)")
+        return None
+    first, last = int(m.group(1)), int(m.group(2) or m.group(1))
+    if first > last:
+        c.error(path, f"range {key!r} runs backwards")
+        return None
+    if first < FIRST_PATH_YEAR or last > 2060:
+        c.error(path, f"year {key!r} is outside [{FIRST_PATH_YEAR}, 2060]")
+        return None
+    return tuple(range(first, last + 1))
+
+
+def _path_value(c: _Checker, path: tuple, value: Any, p: Parameter) -> tuple[str, float] | None:
+    if isinstance(value, str):
+        m = CHANGE.match(value)
+        if not m:
+            c.error(path, f"got {_show(value)}; expected a number ({p.unit}) or a change such as \"+1.5pp\"")
+            return None
+        change = float(m.group(2)) * (1 if m.group(1) == "+" else -1)
+        return "add", change / 100.0
+    x = c.number(path, value, p)
+    if x is None:
+        return None
+    if p.name == "growth" and 0 < abs(x) < FRACTION_HINT:
+        c.warn(path, f"{x:g} means {x:g} %/yr: rates are in percent (write 5 for 5 %/yr), not fractions")
+    return "set", x / 100.0
+
+
+def _path(c: _Checker, key: str, raw: Any) -> tuple[PathEntry, ...]:
+    p = BY_NAME[key]
+    table = c.mapping((key,), raw, "sector: rate or {year: rate}")
+    if table is None:
+        return ()
+    entries = []
+    for sector in sorted(table, key=lambda s: s != "all"):     # `all` first: a sector's entry wins
+        value = table[sector]
+        if sector not in SECTOR_KEYS:
+            c.unknown((key,), sector, SECTOR_KEYS)
+            continue
+        if not isinstance(value, dict):
+            got = _path_value(c, (key, sector), value, p)
+            if got:
+                entries.append(PathEntry(sector, None, got[0], got[1], c.at((key, sector))))
+            continue
+        if not value:
+            c.error((key, sector), "empty mapping: give a rate or {year: rate}")
+        taken: dict[int, Any] = {}
+        for year_key, v in value.items():
+            years = _year_key(c, (key, sector, year_key), year_key)
+            got = _path_value(c, (key, sector, year_key), v, p)
+            if years is None:
+                continue
+            clash = sorted({taken[y] for y in years if y in taken}, key=str)
+            if clash:
+                c.error((key, sector, year_key), f"years {year_key!r} overlap {', '.join(map(repr, clash))}")
+                continue
+            taken.update({y: year_key for y in years})
+            if got:
+                entries.append(PathEntry(sector, years, got[0], got[1], c.at((key, sector, year_key))))
+    return tuple(entries)
+
+
+# ---------------------------------------------------------------- list entries
+def _entries(c: _Checker, key: str, raw: Any) -> list[dict]:
+    """Typed dicts of the entries of a `shocks` or `projects` list (invalid ones left out)."""
+    fields = ENTRY_FIELDS[key]
+    if not isinstance(raw, list):
+        c.error((key,), f"got {_show(raw)}; expected a list of entries (each starting with '- name: ...')")
+        return []
+    out, names = [], {}
+    for i, entry in enumerate(raw):
+        path = (key, i)
+        if not isinstance(entry, dict):
+            c.error(path, f"got {_show(entry)}; expected a mapping with keys {', '.join(fields)}")
+            continue
+        before = len(c.problems)
+        for k in entry:
+            if k not in fields:
+                c.unknown(path, k, list(fields))
+        typed: dict[str, Any] = {"where": c.at(path)}
+        name = entry.get("name")
+        if name in names:
+            c.error(path + ("name",), f"{name!r} is already the name of entry {names[name]}")
+        elif isinstance(name, str):
+            names[name] = i
+        removing = entry.get("remove") is True
+        for f in fields.values():
+            if f.name not in entry:
+                if f.required and not (removing and f.name != "name"):
+                    c.error(path, f"missing key {f.name!r} ({f.meaning})")
+                typed[f.name] = f.default
+                continue
+            typed[f.name] = _entry_value(c, path + (f.name,), entry[f.name], f)
+        if len(c.problems) == before:
+            out.append(typed)
+    return out
+
+
+def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
+    if f.kind == "name":
+        return c.name(path, value)
+    if f.kind in ("year", "count"):
+        return c.whole(path, value, f)
+    if f.kind == "flag":
+        if not isinstance(value, bool):
+            c.error(path, f"got {_show(value)}; expected true or false")
+        return value
+    if f.kind == "sector":
+        if value not in KEYS:
+            close = difflib.get_close_matches(str(value), KEYS, n=1, cutoff=0.6)
+            c.error(path, f"unknown sector {_show(value)}"
+                          + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(KEYS)}"))
+            return None
+        return value
+    if f.kind == "sectors":
+        if value == "all":
+            return KEYS
+        items = value if isinstance(value, list) else None
+        if not items or not all(isinstance(s, str) for s in items):
+            c.error(path, f"got {_show(value)}; expected 'all' or a list of sector keys")
+            return None
+        for s in items:
+            if s not in KEYS:
+                close = difflib.get_close_matches(s, KEYS, n=1, cutoff=0.6)
+                c.error(path, f"unknown sector {s!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+        if len(set(items)) != len(items):
+            c.error(path, "a sector is listed twice")
+        return tuple(items)
+    return c.number(path, value, f)
+
+
+# ---------------------------------------------------------------- the document
+def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b"") -> Spec:
+    """Check one parsed file; raise :class:`ScenarioError` listing every problem."""
+    c = _Checker(file, lines)
+    if not isinstance(raw, dict):
+        c.error((), f"the file holds {_show(raw)}; a scenario file is a mapping of keys such as "
+                    + ", ".join(p.name for p in PARAMETERS))
+        raise ScenarioError(c.problems)
+    for key in raw:
+        if key not in BY_NAME:
+            c.unknown((), key, [p.name for p in PARAMETERS])
+
+    extends = raw.get("extends")
+    if extends is not None and (not isinstance(extends, str) or not extends.strip()):
+        c.error(("extends",), f"got {_show(extends)}; expected the parent's name or relative path")
+        extends = None
+    name = c.name(("name",), raw["name"]) if "name" in raw else Path(file).stem
+    if "name" not in raw and not NAME_PATTERN.match(name):
+        c.error((), f"the file name {name!r} cannot name a scenario: add a 'name:' key")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        c.error(("description",), f"got {_show(description)}; expected text")
+    horizon = c.whole(("horizon",), raw["horizon"], BY_NAME["horizon"]) if "horizon" in raw else None
+    unwind = c.number(("vaccine_unwind",), raw["vaccine_unwind"], BY_NAME["vaccine_unwind"]) \
+        if "vaccine_unwind" in raw else None
+    growth = _path(c, "growth", raw["growth"]) if "growth" in raw else ()
+    deflator = _path(c, "deflator", raw["deflator"]) if "deflator" in raw else ()
+
+    known = default_assumptions()
+    overrides = {}
+    table = c.mapping(("assumptions",), raw.get("assumptions", {}), "assumption key: value") or {}
+    for key, value in table.items():
+        if key not in known:
+            c.unknown(("assumptions",), key, list(known))
+            continue
+        a = known[key]
+        x = c.number(("assumptions", key), value, BY_NAME["assumptions"], a.low, a.high, False)
+        if x is not None:
+            overrides[key] = x
+
+    shocks = tuple(
+        Shock(e["name"], e["year"], e["sectors"], (e["growth_loss"] or 0.0) / 100.0, e["recovery_years"],
+              e["recovered"] / 100.0, e["remove"], e["where"])
+        for e in (_entries(c, "shocks", raw["shocks"]) if "shocks" in raw else []))
+    projects = tuple(
+        Project(e["name"], e["sector"], e["start"], e["gross_output"], e["ramp_years"],
+                (e["value_added_ratio"] or 0.0) / 100.0,
+                None if e["hightech_share"] is None else e["hightech_share"] / 100.0, e["remove"], e["where"])
+        for e in (_entries(c, "projects", raw["projects"]) if "projects" in raw else []))
+
+    if c.problems:
+        raise ScenarioError(c.problems)
+    return Spec(file=file, sha256=hashlib.sha256(data).hexdigest(), extends=extends, name=name,
+                description=description, horizon=horizon, vaccine_unwind=None if unwind is None else unwind / 100.0,
+                growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides), shocks=shocks,
+                projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)))
