@@ -30,6 +30,9 @@ class Parameter:
     low_open: bool = False     # True: the lower bound itself is not allowed
     required: bool = False
 
+    def shape_text(self) -> str:
+        return SHAPES.get(self.kind, "scalar")
+
     def bounds_text(self) -> str:
         if self.low is None:
             return ""
@@ -40,6 +43,9 @@ class Parameter:
         b = self.bounds_text()
         return f"a number in {b}" + (f" ({self.unit})" if self.unit else "") if b else self.kind
 
+
+SHAPES = {"path": "sector × year path", "assumptions": "mapping key → number", "list": "list of entries",
+          "sectors": "`all` or list of sectors"}
 
 FIRST_PATH_YEAR = CALIBRATION_YEAR          # paths may name years from 2021 on
 GROWTH_DEFAULT_FROM = CALIBRATION_YEAR + 1  # a plain growth number applies from 2022 (2021 is calibrated)
@@ -114,12 +120,13 @@ SECTOR_KEYS = ("all",) + KEYS
 
 def reference_table() -> str:
     """The README's scenario reference, as Markdown."""
-    head = "| key | unit | allowed | default | meaning |\n|---|---|---|---|---|\n"
+    head = "| key | shape | unit | allowed | default | meaning |\n|---|---|---|---|---|---|\n"
     rows = [(p.name, p) for p in PARAMETERS]
     rows += [(f"shocks[].{p.name}", p) for p in SHOCK_FIELDS]
     rows += [(f"projects[].{p.name}", p) for p in PROJECT_FIELDS]
     body = "".join(
-        f"| `{key}` | {p.unit} | {p.bounds_text()} | {'required' if p.required else p.default_text} | {p.meaning} |\n"
+        f"| `{key}` | {p.shape_text()} | {p.unit} | {p.bounds_text()} | "
+        f"{'required' if p.required else p.default_text} | {p.meaning} |\n"
         for key, p in rows)
     keys = ", ".join(f"`{k}`" for k in SECTOR_KEYS)
     return head + body + f"\nSector keys: {keys}.\n"
