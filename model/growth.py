@@ -115,8 +115,8 @@ def reversal_growth(rate_trend: np.ndarray, rate_shock: np.ndarray, rate_trend_s
     return (1.0 + np.asarray(rate_trend)) * excess ** (-np.asarray(share)) - 1.0
 
 
-def shock_level_factor(rate: np.ndarray, row: int, loss: float, affected: np.ndarray,
-                       recovery_years: int, recovered: float) -> np.ndarray:
+def shock_level_factor(rate: np.ndarray, row: int, loss, affected: np.ndarray,
+                       recovery_years: int, recovered) -> np.ndarray:
     r"""Level factor ``(…, n_years, n_sectors)`` of a one-off growth shock and its recovery.
 
     In shock year :math:`s` the affected sectors lose :math:`x` of growth, which
@@ -126,19 +126,23 @@ def shock_level_factor(rate: np.ndarray, row: int, loss: float, affected: np.nda
 
     .. math:: m_{s+k} = m_s^{\,1 - \rho \min(k, N)/N}\quad (N > 0),\qquad m_{s+k} = m_s\quad (N = 0)
 
-    and :math:`m_t = 1` before the shock and for unaffected sectors.  Apply with
-    :func:`apply_level_factor`.
+    and :math:`m_t = 1` before the shock and for unaffected sectors.  ``loss`` and
+    ``recovered`` are scalars or arrays over the leading (draw) axes of ``rate``.
+    Apply with :func:`apply_level_factor`.
     """
     rate = np.asarray(rate, dtype=float)
+    lead = rate.shape[:-2]
+    loss = np.broadcast_to(np.asarray(loss, dtype=float), lead)
+    recovered = np.broadcast_to(np.asarray(recovered, dtype=float), lead)
     n_years = rate.shape[-2]
-    k = np.arange(n_years) - row
+    k = np.arange(n_years) - row                                          # (n_years,)
     if recovery_years > 0:
-        exponent = 1.0 - recovered * np.clip(k, 0, recovery_years) / recovery_years
+        exponent = 1.0 - recovered[..., None] * (np.clip(k, 0, recovery_years) / recovery_years)
     else:
-        exponent = np.ones(n_years)
-    exponent = np.where(k >= 0, exponent, 0.0)
-    m_s = 1.0 - loss / (1.0 + rate[..., row, :])                    # (..., n_sectors)
-    factor = m_s[..., None, :] ** exponent[:, None]
+        exponent = np.ones(lead + (n_years,))
+    exponent = np.where(k >= 0, exponent, 0.0)                            # (..., n_years)
+    m_s = 1.0 - loss[..., None] / (1.0 + rate[..., row, :])              # (..., n_sectors)
+    factor = m_s[..., None, :] ** exponent[..., :, None]
     return np.where(affected, factor, 1.0)
 
 

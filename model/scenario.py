@@ -22,7 +22,8 @@ import numpy as np
 from . import BASE_YEAR
 from .parameters import BY_NAME, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
 from .sectors import INDEX, KEYS, N_SECTORS
-from .spec import PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
+from .parameters import UNCERTAINTY
+from .spec import Distribution, PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
 from .yamlio import MAX_BYTES, YamlProblem, read_yaml
 
 __all__ = ["Layered", "Problem", "Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
@@ -47,6 +48,80 @@ class Layered:
 
 
 @dataclass(frozen=True)
+class Uncertainty:
+    """The merged ``uncertainty`` block of a chain.  Distributions are in the file's units."""
+
+    draws: int
+    seed: int
+    timing: str
+    growth: Mapping[str, Distribution]
+    deflator: Mapping[str, Distribution]
+    vaccine_unwind: Distribution | None
+    shocks: Mapping[str, Mapping[str, Distribution]]
+    correlated: tuple[str, ...]          # sectors with their own growth draw, in correlation order
+    correlation: np.ndarray              # (k, k) correlation of those draws
+
+    @property
+    def is_deterministic(self) -> bool:
+        dists = [*self.growth.values(), *self.deflator.values(),
+                 *[d for f in self.shocks.values() for d in f.values()]]
+        if self.vaccine_unwind is not None:
+            dists.append(self.vaccine_unwind)
+        return all(d.is_constant for d in dists)
+
+
+def _merge_uncertainty(chain: tuple[Spec, ...], shocks: tuple[Shock, ...]) -> tuple[Uncertainty | None, list]:
+    merged: dict[str, Any] = {}
+    for spec in chain:
+        for key, value in spec.uncertainty.items():
+            if isinstance(value, dict) and key == "shocks":
+                for name, fields in value.items():
+                    merged.setdefault(key, {}).setdefault(name, {}).update(fields)
+            elif isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            else:
+                merged[key] = value
+    if not merged:
+        return None, []
+    problems = []
+    names = {e.name for e in shocks}
+    for name, fields in merged.get("shocks", {}).items():
+        if name not in names:
+            where = next(iter(fields.values())).where if fields else Problem(chain[-1].file, None, "", "")
+            problems.append(Problem(where.file, where.line, f"uncertainty.shocks.{name}",
+                                    f"no shock named {name!r} in this scenario"))
+    growth = merged.get("growth", {})
+    correlated = tuple(k for k in KEYS if k in growth)
+    corr = np.eye(len(correlated))
+    for (a, b), (rho, where) in sorted(merged.get("correlation", {}).items(), key=lambda kv: kv[0] != ("*", "*")):
+        if (a, b) == ("*", "*"):
+            corr[~np.eye(len(correlated), dtype=bool)] = rho
+            continue
+        missing = [x for x in (a, b) if x not in correlated]
+        if missing:
+            problems.append(Problem(where.file, where.line, where.path,
+                                    f"{', '.join(missing)} has no growth distribution to correlate"))
+            continue
+        i, j = correlated.index(a), correlated.index(b)
+        corr[i, j] = corr[j, i] = rho
+    if len(correlated) and not problems:
+        try:
+            np.linalg.cholesky(corr)
+        except np.linalg.LinAlgError:
+            where = next(iter(merged["correlation"].values()))[1]
+            problems.append(Problem(where.file, where.line, "uncertainty.correlation",
+                                    "the correlations do not form a positive definite matrix"))
+    if problems:
+        return None, problems
+    corr.setflags(write=False)
+    return Uncertainty(
+        draws=merged.get("draws") or UNCERTAINTY["draws"].default, seed=merged.get("seed", UNCERTAINTY["seed"].default),
+        timing=merged.get("timing") or "persistent", growth=MappingProxyType(growth),
+        deflator=MappingProxyType(merged.get("deflator", {})), vaccine_unwind=merged.get("vaccine_unwind"),
+        shocks=MappingProxyType(merged.get("shocks", {})), correlated=correlated, correlation=corr), []
+
+
+@dataclass(frozen=True)
 class Scenario:
     """A validated, resolved scenario.  Rates are fractions per year; arrays are read-only."""
 
@@ -65,6 +140,7 @@ class Scenario:
     origins: Mapping[tuple, Problem] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
     parent: "Scenario | None" = None
+    uncertainty: Uncertainty | None = None
 
     @property
     def path_years(self) -> np.ndarray:
@@ -142,6 +218,8 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon,
                                   lambda e: e.start)
     problems += p1 + p2
+    uncertainty, p3 = _merge_uncertainty(chain, shocks)
+    problems += p3
     if problems:
         raise ScenarioError(problems)
     unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
@@ -150,7 +228,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     return Scenario(name=spec.name, description=spec.description, horizon=horizon, growth=paths["growth"],
                     deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
-                    origins=MappingProxyType(origins), warnings=spec.warnings, parent=parent)
+                    origins=MappingProxyType(origins), warnings=spec.warnings, parent=parent, uncertainty=uncertainty)
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:

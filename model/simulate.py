@@ -5,7 +5,8 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Mapping
 
 import numpy as np
 
@@ -41,6 +42,24 @@ class Projection:
     project_va_real: np.ndarray
 
 
+@dataclass(frozen=True)
+class Draws:
+    """Sampled parameter values for a Monte Carlo run; the draws are the first axis.
+
+    ``growth`` and ``deflator`` are ``(n_draws, n_years, n_sectors)`` fractions added to
+    the stated paths; ``vaccine_unwind`` is ``(n_draws,)``; ``shock_loss`` and
+    ``shock_recovered`` map a shock's name to ``(n_draws,)`` values replacing its own.
+    ``None`` (or a missing name) keeps the scenario's value.
+    """
+
+    n: int
+    growth: np.ndarray | None = None
+    deflator: np.ndarray | None = None
+    vaccine_unwind: np.ndarray | None = None
+    shock_loss: Mapping[str, np.ndarray] = field(default_factory=dict)
+    shock_recovered: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Real growth ``(n_years, n_sectors)`` as the scenario files state it: calibrated 2021,
     trend after, with the ``growth`` paths applied (before the vaccine unwind and shocks)."""
@@ -54,32 +73,47 @@ def stated_deflator(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     return scenario.deflator.resolve(np.full((scenario.horizon - BASE_YEAR, N_SECTORS), baseline.trend_deflator))
 
 
-def growth_paths(scenario: Scenario, baseline: Baseline) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Years ``(n_years + 1,)``, real growth and deflator growth ``(n_years, n_sectors)``.
+def growth_paths(scenario: Scenario, baseline: Baseline,
+                 draws: Draws | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Years ``(n_years + 1,)``, real growth and deflator growth ``([n_draws,] n_years, n_sectors)``.
 
     Real growth, in this order: the calibrated rates in 2021 and the trend after;
     the scenario's ``growth`` path; in 2022 high-tech manufacturing loses the share
     ``vaccine_unwind`` of its 2021 level above trend (:func:`model.growth.reversal_growth`);
     then each shock (:func:`model.growth.shock_level_factor`).  Deflators: the trend
-    GDP deflator, then the scenario's ``deflator`` path.
+    GDP deflator, then the scenario's ``deflator`` path.  With ``draws``, every
+    array gains a leading draw axis and the sampled values enter at the same places.
     """
+    draws = draws or Draws(n=0)
     years = np.arange(BASE_YEAR, scenario.horizon + 1)
     n = len(years) - 1
     g = stated_growth(scenario, baseline)
+    if draws.growth is not None:
+        g = g + draws.growth
     if n >= 2:
         h = INDEX["mfg_hightech"]
-        g[1, h] = growth.reversal_growth(g[1, h], g[0, h], baseline.trend_growth[h], scenario.vaccine_unwind)
+        unwind = scenario.vaccine_unwind if draws.vaccine_unwind is None else draws.vaccine_unwind
+        g = g.copy()
+        g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], baseline.trend_growth[h], unwind)
     for shock in scenario.shocks:
         affected = np.isin(np.array(KEYS), shock.sectors)
-        factor = growth.shock_level_factor(g, shock.year - BASE_YEAR - 1, shock.growth_loss, affected,
-                                           shock.recovery_years, shock.recovered)
+        factor = growth.shock_level_factor(g, shock.year - BASE_YEAR - 1,
+                                           draws.shock_loss.get(shock.name, shock.growth_loss), affected,
+                                           shock.recovery_years,
+                                           draws.shock_recovered.get(shock.name, shock.recovered))
         g = growth.apply_level_factor(g, factor)
-    return years, g, stated_deflator(scenario, baseline)
+    d = stated_deflator(scenario, baseline)
+    if draws.deflator is not None:
+        d = d + draws.deflator
+    return years, g, d
 
 
-def project(scenario: Scenario, baseline: Baseline) -> Projection:
-    """Project value added, real and nominal, from 2020 to the scenario's horizon."""
-    years, g, d = growth_paths(scenario, baseline)
+def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) -> Projection:
+    """Project value added, real and nominal, from 2020 to the scenario's horizon.
+
+    With ``draws`` the level arrays are ``(n_draws, n_years + 1, n_sectors)``.
+    """
+    years, g, d = growth_paths(scenario, baseline, draws)
     price = growth.compound(np.ones(N_SECTORS), d)
     projects = scenario.projects
     sectors = np.array([INDEX[p.sector] for p in projects], dtype=int)

@@ -11,13 +11,14 @@ import difflib
 import hashlib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
 from .data import assumptions as default_assumptions
-from .parameters import (BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter)
+from .parameters import (BY_NAME, DISTRIBUTIONS, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS,
+                         UNCERTAINTY, Parameter)
 from .sectors import KEYS
 from .yamlio import PlusNumber
 
@@ -90,6 +91,20 @@ class Project:
 
 
 @dataclass(frozen=True)
+class Distribution:
+    """A sampling distribution: ``kind`` in :data:`~model.parameters.DISTRIBUTIONS`, its
+    parameters in the file's units (pp or %), and where it was written."""
+
+    kind: str
+    params: tuple[float, ...]
+    where: Problem
+
+    @property
+    def is_constant(self) -> bool:
+        return (self.params[1] == 0.0) if self.kind == "normal" else (self.params[0] == self.params[-1])
+
+
+@dataclass(frozen=True)
 class Spec:
     """What one scenario file states (``None``: the file is silent)."""
 
@@ -107,6 +122,7 @@ class Spec:
     projects: tuple[Project, ...]
     warnings: tuple[Problem, ...]
     lines: Mapping[tuple, int]
+    uncertainty: Mapping[str, Any] = field(default_factory=dict)
 
     def where(self, *path) -> Problem:
         return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
@@ -318,6 +334,96 @@ def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
     return c.number(path, value, f)
 
 
+# ---------------------------------------------------------------- uncertainty
+SHOCK_UNCERTAIN = {"growth_loss": (-100.0, 100.0), "recovered": (0.0, 100.0)}
+
+
+def _distribution(c: _Checker, path: tuple, raw: Any) -> Distribution | None:
+    if not isinstance(raw, dict) or "dist" not in raw:
+        c.error(path, f"got {_show(raw)}; expected a distribution such as {{dist: normal, mean: 0, sd: 1}}")
+        return None
+    kind = raw["dist"]
+    if kind not in DISTRIBUTIONS:
+        close = difflib.get_close_matches(str(kind), list(DISTRIBUTIONS), n=1, cutoff=0.6)
+        c.error(path + ("dist",), f"unknown distribution {_show(kind)}"
+                + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(DISTRIBUTIONS)}"))
+        return None
+    names = DISTRIBUTIONS[kind]
+    before = len(c.problems)
+    for k in raw:
+        if k != "dist" and k not in names:
+            c.unknown(path, k, ["dist", *names])
+    missing = [n for n in names if n not in raw and not (kind == "normal" and n == "mean")]
+    if missing:
+        c.error(path, f"a {kind} distribution needs {', '.join(missing)}")
+    free = Parameter("x", "number", "", "", low=-1e6, high=1e6)
+    values = {n: c.number(path + (n,), raw.get(n, 0.0), free) for n in names}
+    if len(c.problems) > before or any(v is None for v in values.values()):
+        return None
+    v = [values[n] for n in names]
+    if kind == "normal" and v[1] < 0:
+        c.error(path + ("sd",), f"got {v[1]:g}; a standard deviation cannot be negative")
+        return None
+    if kind != "normal" and sorted(v) != v:
+        c.error(path, f"needs {' <= '.join(names)}; got {', '.join(f'{n}={x:g}' for n, x in zip(names, v))}")
+        return None
+    return Distribution(kind, tuple(v), c.at(path))
+
+
+def _uncertainty(c: _Checker, raw: Any) -> dict:
+    """The ``uncertainty`` block as a plain dict of checked values (merged later, key by key)."""
+    table = c.mapping(("uncertainty",), raw, "uncertainty settings")
+    if table is None:
+        return {}
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        path = ("uncertainty", key)
+        p = UNCERTAINTY.get(key)
+        if p is None:
+            c.unknown(("uncertainty",), key, list(UNCERTAINTY))
+        elif p.kind == "count":
+            out[key] = c.whole(path, value, p)
+        elif p.kind == "choice":
+            if value not in ("persistent", "yearly"):
+                c.error(path, f"got {_show(value)}; expected 'persistent' or 'yearly'")
+            out[key] = value
+        elif p.kind == "distribution":
+            out[key] = _distribution(c, path, value)
+        elif p.kind == "distributions":
+            sub = c.mapping(path, value, "sector: distribution") or {}
+            out[key] = {}
+            for sector, d in sub.items():
+                if sector not in SECTOR_KEYS:
+                    c.unknown(path, sector, SECTOR_KEYS)
+                else:
+                    out[key][sector] = _distribution(c, path + (sector,), d)
+        elif p.kind == "shock_distributions":
+            sub = c.mapping(path, value, "shock name: {growth_loss: distribution}") or {}
+            out[key] = {}
+            for name, fields in sub.items():
+                inner = c.mapping(path + (name,), fields, "field: distribution") or {}
+                out[key][name] = {}
+                for f, d in inner.items():
+                    if f not in SHOCK_UNCERTAIN:
+                        c.unknown(path + (name,), f, list(SHOCK_UNCERTAIN))
+                    else:
+                        out[key][name][f] = _distribution(c, path + (name, f), d)
+        elif p.kind == "correlation":
+            sub = c.mapping(path, value, "pair: correlation") or {}
+            out[key] = {}
+            for pair, rho in sub.items():
+                parts = ("*", "*") if pair == "all" else tuple(str(pair).split("-"))
+                if len(parts) != 2 or (parts != ("*", "*") and not all(x in KEYS for x in parts)) \
+                        or parts[0] == parts[1]:
+                    c.error(path + (pair,), f"got {_show(pair)}; expected 'all' or two different sectors "
+                                            "joined by '-' (e.g. ict-scitech)")
+                    continue
+                x = c.number(path + (pair,), rho, p)
+                if x is not None:
+                    out[key][tuple(sorted(parts))] = (x, c.at(path + (pair,)))
+    return out
+
+
 # ---------------------------------------------------------------- the document
 def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b"") -> Spec:
     """Check one parsed file; raise :class:`ScenarioError` listing every problem."""
@@ -368,9 +474,12 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 None if e["hightech_share"] is None else e["hightech_share"] / 100.0, e["remove"], e["where"])
         for e in (_entries(c, "projects", raw["projects"]) if "projects" in raw else []))
 
+    uncertainty = _uncertainty(c, raw["uncertainty"]) if "uncertainty" in raw else {}
+
     if c.problems:
         raise ScenarioError(c.problems)
     return Spec(file=file, sha256=hashlib.sha256(data).hexdigest(), extends=extends, name=name,
                 description=description, horizon=horizon, vaccine_unwind=None if unwind is None else unwind / 100.0,
                 growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides), shocks=shocks,
-                projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)))
+                projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
+                uncertainty=MappingProxyType(uncertainty))

@@ -1,0 +1,120 @@
+"""Sampling scenario parameters for Monte Carlo runs.
+
+The random stream is explicit: a ``numpy.random.Generator`` seeded from the
+scenario (or the command line) is passed in, and every chunk of draws takes its
+normals from that stream in order, so results do not depend on the chunk size.
+Correlation between sectors' growth draws is a Gaussian copula: standard normals
+are correlated with the Cholesky factor of the correlation matrix, then mapped to
+each marginal through its quantile function.
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+from scipy.special import ndtr
+
+from . import BASE_YEAR
+from .parameters import GROWTH_DEFAULT_FROM
+from .scenario import Scenario, Uncertainty
+from .sectors import INDEX, KEYS, N_SECTORS
+from .simulate import Draws
+from .spec import Distribution
+
+DEFAULT_CHUNK = 65_536
+
+
+def quantile(d: Distribution, z: np.ndarray) -> np.ndarray:
+    r"""Values of distribution ``d`` at standard-normal scores ``z`` (same shape).
+
+    Normal: :math:`\mu + \sigma z`.  Uniform: :math:`a + (b-a)\,\Phi(z)`.
+    Triangular :math:`(a, c, b)` with :math:`u = \Phi(z)` and :math:`F_c = (c-a)/(b-a)`:
+    :math:`a + \sqrt{u (b-a)(c-a)}` for :math:`u < F_c`, else
+    :math:`b - \sqrt{(1-u)(b-a)(b-c)}`.  A distribution of zero width returns its
+    single value exactly.
+    """
+    if d.kind == "normal":
+        mean, sd = d.params
+        return mean + sd * z
+    if d.is_constant:
+        return np.full_like(z, d.params[0], dtype=float)
+    u = ndtr(z)
+    if d.kind == "uniform":
+        low, high = d.params
+        return low + (high - low) * u
+    low, mode, high = d.params
+    width = high - low
+    left = low + np.sqrt(u * width * (mode - low))
+    right = high - np.sqrt((1.0 - u) * width * (high - mode))
+    return np.where(u < (mode - low) / width, left, right)
+
+
+def _columns(u: Uncertainty, n_rows: int) -> list[tuple[str, str, Distribution]]:
+    """The sampled quantities in stream order: (group, key, distribution), one column each
+    (``n_rows`` columns per growth/deflator entry when draws are yearly)."""
+    cols = []
+    for group in ("growth", "deflator"):
+        table = getattr(u, group)
+        keys = (["all"] if "all" in table else []) + [k for k in KEYS if k in table]
+        for k in keys:
+            cols += [(group, k, table[k])] * n_rows
+    if u.vaccine_unwind is not None:
+        cols.append(("vaccine_unwind", "", u.vaccine_unwind))
+    for name in sorted(u.shocks):
+        for field in sorted(u.shocks[name]):
+            cols.append((f"shock.{field}", name, u.shocks[name][field]))
+    return cols
+
+
+def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
+    """``n`` draws of the scenario's uncertain parameters as a :class:`~model.simulate.Draws`."""
+    u = scenario.uncertainty
+    n_years = scenario.horizon - BASE_YEAR
+    n_rows = n_years if u.timing == "yearly" else 1
+    cols = _columns(u, n_rows)
+    z = rng.standard_normal((n, len(cols)))
+    if len(u.correlated) > 1:
+        # correlate the sector-specific growth columns, year by year
+        start = n_rows if "all" in u.growth else 0
+        chol = np.linalg.cholesky(u.correlation)
+        block = z[:, start:start + n_rows * len(u.correlated)].reshape(n, len(u.correlated), n_rows)
+        z[:, start:start + n_rows * len(u.correlated)] = np.einsum("ij,njr->nir", chol, block).reshape(n, -1)
+    values = np.empty_like(z)
+    for j, (_, _, d) in enumerate(cols):
+        values[:, j] = quantile(d, z[:, j])
+
+    growth = np.zeros((n, n_years, N_SECTORS)) if u.growth else None
+    deflator = np.zeros((n, n_years, N_SECTORS)) if u.deflator else None
+    unwind, loss, recovered = None, {}, {}
+    j = 0
+    while j < len(cols):
+        group, key, _ = cols[j]
+        if group in ("growth", "deflator"):
+            target = growth if group == "growth" else deflator
+            first = (GROWTH_DEFAULT_FROM if group == "growth" else BASE_YEAR + 1) - BASE_YEAR - 1
+            per_year = np.broadcast_to(values[:, j:j + n_rows] / 100.0, (n, n_years))   # pp -> fraction
+            if key == "all":
+                target[:, first:, :] += per_year[:, first:, None]
+            else:
+                target[:, first:, INDEX[key]] += per_year[:, first:]
+            j += n_rows
+            continue
+        if group == "vaccine_unwind":
+            unwind = np.clip(values[:, j], 0.0, 100.0) / 100.0
+        elif group == "shock.growth_loss":
+            loss[key] = values[:, j] / 100.0
+        elif group == "shock.recovered":
+            recovered[key] = np.clip(values[:, j], 0.0, 100.0) / 100.0
+        j += 1
+    return Draws(n=n, growth=growth, deflator=deflator, vaccine_unwind=unwind, shock_loss=loss,
+                 shock_recovered=recovered)
+
+
+def chunks(scenario: Scenario, n_draws: int, rng: np.random.Generator,
+           chunk: int = DEFAULT_CHUNK) -> Iterator[Draws]:
+    """``n_draws`` draws in chunks of at most ``chunk``, all from the one stream ``rng``."""
+    done = 0
+    while done < n_draws:
+        size = min(chunk, n_draws - done)
+        yield sample(scenario, size, rng)
+        done += size
