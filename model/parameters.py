@@ -16,6 +16,11 @@ from . import BASE_YEAR, CALIBRATION_YEAR
 from .sectors import KEYS
 
 
+def fmt(x: float) -> str:
+    """A bound as people write it: ``2025``, ``-100``, ``100,000,000``, ``0.5``."""
+    return f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1e5 else f"{x:g}"
+
+
 @dataclass(frozen=True)
 class Parameter:
     name: str
@@ -37,8 +42,7 @@ class Parameter:
         if self.low is None:
             return ""
         left = "(" if self.low_open else "["
-        show = lambda x: f"{int(x):,}" if float(x).is_integer() and abs(x) >= 1e5 else f"{x:g}"
-        return f"{left}{show(self.low)}, {show(self.high)}]"
+        return f"{left}{fmt(self.low)}, {fmt(self.high)}]"
 
     def allowed_text(self) -> str:
         b = self.bounds_text()

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 
 from .data import assumptions as default_assumptions
 from .parameters import (BY_NAME, DISTRIBUTIONS, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS,
-                         UNCERTAINTY, Parameter)
+                         UNCERTAINTY, Parameter, fmt)
 from .sectors import KEYS
 from .yamlio import PlusNumber
 
@@ -164,7 +164,7 @@ class _Checker:
         low = p.low if low is None else low
         high = p.high if high is None else high
         low_open = p.low_open if low_open is None else low_open
-        allowed = f"a number in {'(' if low_open else '['}{low:g}, {high:g}]" + (f" ({p.unit})" if p.unit else "")
+        allowed = f"a number in {'(' if low_open else '['}{fmt(low)}, {fmt(high)}]" + (f" ({p.unit})" if p.unit else "")
         if isinstance(value, PlusNumber):
             self.error(path, f"got {value:+g}: a '+' is ambiguous; write {value:g} for a level or "
                              f"\"{value:+g}pp\" for a change")
@@ -180,7 +180,7 @@ class _Checker:
 
     def whole(self, path: tuple, value: Any, p: Parameter):
         if isinstance(value, bool) or not isinstance(value, int) or not p.low <= value <= p.high:
-            self.error(path, f"got {_show(value)}; expected a whole number in [{p.low:g}, {p.high:g}]"
+            self.error(path, f"got {_show(value)}; expected a whole number in [{fmt(p.low)}, {fmt(p.high)}]"
                              + (f" ({p.unit})" if p.unit else ""))
             return None
         return int(value)

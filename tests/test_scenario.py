@@ -280,7 +280,7 @@ def test_valid_shock_and_project(write_yaml):
     (SHOCK + "    remove: yes please\n", "true or false"),
     (PROJECT.replace("mfg_other", "mfg_othr"), "did you mean 'mfg_other'"),
     (PROJECT.replace("2023", "2026"), "after the horizon"),
-    (PROJECT.replace("gross_output: 100", "gross_output: 0"), "(0, 100000]"),
+    (PROJECT.replace("gross_output: 100", "gross_output: 0"), "(0, 100,000]"),
     (PROJECT.replace("value_added_ratio: 20", "value_added_ratio: 120"), "(0, 100]"),
     (PROJECT + "    ramp_years: 0\n", "whole number in [1, 30]"),
     (PROJECT + "    hightech_share: -5\n", "[0, 100]"),
