@@ -152,17 +152,19 @@ def test_base_levels_say_where_they_come_from():
         assert row.low < row.high, s.key
 
 
-def test_bad_status_is_refused(tmp_path):
+def _links_file(tmp_path, row: str):
     path = tmp_path / "links.csv"
-    path.write_text("key,value,low,high,unit,status,basis,source\n"
-                    "a.elasticity,1,0.5,1.5,dimensionless,guess,why,assumption\n", encoding="utf-8")
+    path.write_text("key,value,low,high,unit,status,basis,source\n" + row + "\n", encoding="utf-8")
+    return path
+
+
+def test_bad_status_is_refused(tmp_path):
+    path = _links_file(tmp_path, "a.elasticity,1,0.5,1.5,dimensionless,guess,why,assumption")
     with pytest.raises(DataError, match=r"links.csv:2: status 'guess' not in"):
         read_revenue_links(path)
 
 
 def test_value_outside_range_is_refused(tmp_path):
-    path = tmp_path / "links.csv"
-    path.write_text("key,value,low,high,unit,status,basis,source\n"
-                    "a.elasticity,2,0.5,1.5,dimensionless,assumption,why,assumption\n", encoding="utf-8")
+    path = _links_file(tmp_path, "a.elasticity,2,0.5,1.5,dimensionless,assumption,why,assumption")
     with pytest.raises(DataError, match=r"links.csv:2: value 2.0 outside its range"):
         read_revenue_links(path)
