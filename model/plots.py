@@ -92,7 +92,8 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets=(), colours: dict[
             if t["comparator"] == "~":
                 ax.axhspan(level - t["tolerance"], level + t["tolerance"], color="0.5", alpha=0.12, lw=0)
         ax.annotate(_target_label(t), (0.01, level), xycoords=("axes fraction", "data"),
-                    xytext=(0, 3), textcoords="offset points", fontsize=7, color="0.2")
+                    xytext=(0, 3), textcoords="offset points", fontsize=7, color="0.2",
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     unit = rows["unit"].iloc[0] if len(rows) else ""
     ax.set_title(title or variable, fontsize=10)
     ax.set_ylabel(unit)

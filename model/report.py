@@ -42,7 +42,7 @@ REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 tr
                    "are estimates (model/data/revenue_links.csv), linked to sector value added.")
 SHARE_VARIABLES = (("Share of GDP|High-tech", "High-tech (gao-jing-jian) value added"),
                    ("Share of GDP|Manufacturing", "Manufacturing value added"),
-                   ("Share of GDP|Finance", "Finance value added"))
+                   ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
 matplotlib.rcParams["svg.hashsalt"] = "beijing-scenario-model"   # stable SVG ids
 
 
