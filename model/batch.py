@@ -5,12 +5,16 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from . import plausibility
 from .calibration import Baseline, build_baseline
-from .report import write_scenario
+from .comparison import stack, summary_markdown
+from .report import COMPARISON, write_comparison, write_scenario, write_summary
 from .results import timeseries
 from .scenario import ScenarioError, load_scenario
 from .simulate import project
+from .targets import evaluate, load_targets
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +35,15 @@ class Outcome:
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outcome]:
-    """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each."""
+    """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
+
+    After the scenarios, the scenarios that succeeded are compared (``out_dir/comparison/``)
+    and the batch is summarised (``out_dir/summary.md``); if that fails, one more
+    :class:`Outcome` (file ``comparison``) reports it.
+    """
     baselines: dict[tuple, Baseline] = {}
     names: dict[str, str] = {}
+    tables, scorecards, hashes = {}, {}, {}
     outcomes = []
     for path in paths:
         outcome = Outcome(file=str(path))
@@ -45,6 +55,9 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outc
             continue
         outcome.name = scenario.name
         outcome.warnings = [str(w) for w in scenario.warnings]
+        if scenario.name == COMPARISON:
+            outcome.problems = [f"{path}: name: {COMPARISON!r} is reserved for the folder comparing the scenarios"]
+            continue
         if scenario.name in names:
             outcome.problems = [f"{path}: name: {scenario.name!r} is also the name of {names[scenario.name]}; "
                                 "names must differ (they name the output folders)"]
@@ -56,9 +69,12 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outc
                 baselines[key] = build_baseline(scenario.assumptions)
             projection = project(scenario, baselines[key])
             outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baselines[key])]
-            table = timeseries(projection, scenario.name)
+            table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
+            scorecard = evaluate(table, load_targets())
             outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
-                                            outcome.warnings)
+                                            scorecard, outcome.warnings, scenario.revenue_links)
+            tables[scenario.name], scorecards[scenario.name] = table, scorecard
+            hashes[scenario.name] = scenario.sha256
         except ValueError as exc:      # calibration cannot honour the scenario's assumptions
             outcome.problems = [f"{path}: assumptions: {exc}"]
         except OSError as exc:
@@ -66,7 +82,26 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outc
         except Exception as exc:       # a bug of ours: report it, keep the batch going
             log.debug("internal error", exc_info=True)
             outcome.problems = [f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"]
-    return outcomes
+    summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command)
+    return outcomes + ([summary] if summary.problems else [])
+
+
+def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str]) -> Outcome:
+    """Write the comparison of the scenarios that succeeded and the batch summary."""
+    outcome = Outcome(file=COMPARISON, name=COMPARISON)
+    try:
+        if tables:
+            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command)
+        warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
+        failures = {o.file: o.problems for o in outcomes if o.problems}
+        stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
+        write_summary(out_dir, summary_markdown(stacked, warnings, failures))
+    except OSError as exc:
+        outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
+    except Exception as exc:       # a bug of ours: report it, the scenario folders stay written
+        log.debug("internal error", exc_info=True)
+        outcome.problems = [f"comparison: internal error ({type(exc).__name__}: {exc}); please report it"]
+    return outcome
 
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:

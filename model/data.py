@@ -18,11 +18,15 @@ from typing import Mapping
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIGURES_FILE = DATA_DIR / "figures.csv"
 ASSUMPTIONS_FILE = DATA_DIR / "assumptions.csv"
+REVENUE_LINKS_FILE = DATA_DIR / "revenue_links.csv"
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
 PERIODS = frozenset({"annual", "H1", "Q1-Q3"})
 FIGURE_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note")
 ASSUMPTION_COLUMNS = ("key", "value", "low", "high", "unit", "basis", "affects")
+REVENUE_LINK_COLUMNS = ("key", "value", "low", "high", "unit", "status", "basis", "source")
+REVENUE_LINK_UNITS = frozenset({"100 million CNY", "dimensionless"})
+STATUSES = frozenset({"published", "derived", "assumption"})
 
 
 class DataError(ValueError):
@@ -52,6 +56,21 @@ class Assumption:
     unit: str
     basis: str
     affects: str
+
+
+@dataclass(frozen=True)
+class RevenueLink:
+    """One parameter of the revenue layer (:mod:`model.revenue`): a 2020 base level,
+    an elasticity or a link weight, with its range, status and source."""
+
+    key: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    status: str
+    basis: str
+    source: str
 
 
 class Figures:
@@ -121,20 +140,41 @@ def read_figures(path: Path = FIGURES_FILE) -> Figures:
     return Figures(tuple(out))
 
 
-def read_assumptions(path: Path = ASSUMPTIONS_FILE) -> Mapping[str, Assumption]:
-    """Parse and check ``assumptions.csv``: each central value lies inside its range."""
-    out: dict[str, Assumption] = {}
-    for line, row in enumerate(_read_rows(path, ASSUMPTION_COLUMNS), start=2):
+def _ranged_rows(path: Path, columns: tuple[str, ...], units: frozenset[str]):
+    """Rows of a file of ranged values: ``(row, value, low, high)`` each, checked for a
+    number in its range, a known unit, a basis and a unique key."""
+    seen = set()
+    for line, row in enumerate(_read_rows(path, columns), start=2):
         value, low, high = (_number(path, line, c, row[c]) for c in ("value", "low", "high"))
         if not low <= value <= high:
             raise DataError(f"{path.name}:{line}: value {value} outside its range [{low}, {high}]")
-        if row["unit"] not in UNITS:
-            raise DataError(f"{path.name}:{line}: unit {row['unit']!r} not in {sorted(UNITS)}")
+        if row["unit"] not in units:
+            raise DataError(f"{path.name}:{line}: unit {row['unit']!r} not in {sorted(units)}")
         if not row["basis"].strip():
-            raise DataError(f"{path.name}:{line}: an assumption needs its basis")
-        if row["key"] in out:
-            raise DataError(f"{path.name}:{line}: duplicate assumption {row['key']!r}")
-        out[row["key"]] = Assumption(row["key"], value, low, high, row["unit"], row["basis"], row["affects"])
+            raise DataError(f"{path.name}:{line}: a value needs its basis")
+        if row["key"] in seen:
+            raise DataError(f"{path.name}:{line}: duplicate key {row['key']!r}")
+        seen.add(row["key"])
+        yield line, row, value, low, high
+
+
+def read_assumptions(path: Path = ASSUMPTIONS_FILE) -> Mapping[str, Assumption]:
+    """Parse and check ``assumptions.csv``: each central value lies inside its range."""
+    out = {row["key"]: Assumption(row["key"], value, low, high, row["unit"], row["basis"], row["affects"])
+           for _, row, value, low, high in _ranged_rows(path, ASSUMPTION_COLUMNS, UNITS)}
+    return MappingProxyType(out)
+
+
+def read_revenue_links(path: Path = REVENUE_LINKS_FILE) -> Mapping[str, RevenueLink]:
+    """Parse and check ``revenue_links.csv``: ranges, units, a status and a source on every row."""
+    out = {}
+    for line, row, value, low, high in _ranged_rows(path, REVENUE_LINK_COLUMNS, REVENUE_LINK_UNITS):
+        if row["status"] not in STATUSES:
+            raise DataError(f"{path.name}:{line}: status {row['status']!r} not in {sorted(STATUSES)}")
+        if not row["source"].strip():
+            raise DataError(f"{path.name}:{line}: empty source (write 'assumption' for an assumption)")
+        out[row["key"]] = RevenueLink(row["key"], value, low, high, row["unit"], row["status"],
+                                      row["basis"], row["source"])
     return MappingProxyType(out)
 
 
@@ -148,6 +188,12 @@ def figures() -> Figures:
 def assumptions() -> Mapping[str, Assumption]:
     """The project's labelled assumptions (read once per process)."""
     return read_assumptions()
+
+
+@lru_cache(maxsize=None)
+def revenue_links() -> Mapping[str, RevenueLink]:
+    """The revenue layer's default parameters (read once per process)."""
+    return read_revenue_links()
 
 
 def file_hashes() -> dict[str, str]:

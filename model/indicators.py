@@ -6,9 +6,11 @@ tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 
-from . import growth
+from . import data, growth, revenue
 from .sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
 from .simulate import Projection
 
@@ -16,11 +18,24 @@ NOMINAL = "100 million CNY"
 REAL = "100 million CNY (2020 prices)"
 PERCENT = "%"
 INDEX_UNIT = "Index (2020 = 100)"
+COUNT = "count"
 
 
+def revenue_link_parameters(overrides: Mapping[str, float] | None = None) -> Mapping[str, float]:
+    """The revenue layer's parameters, read-only ``key -> value``: the defaults of
+    ``model/data/revenue_links.csv`` with ``overrides`` (e.g. ``{"software_info.elasticity": 1.2}``).
 
-def indicators(p: Projection) -> dict[str, tuple[str, np.ndarray]]:
-    """Every series of one projection, nominal (current prices) unless named ``Real``."""
+    Raises ``ValueError`` naming every unknown key and every value outside its range.
+    """
+    return revenue.resolve(data.revenue_links(), overrides)
+
+
+def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) -> dict[str, tuple[str, np.ndarray]]:
+    """Every series of one projection, nominal (current prices) unless named ``Real``.
+
+    ``revenue_links`` overrides parameters of the revenue layer (see
+    :func:`revenue_link_parameters`); revenues and gross output are at current prices.
+    """
     out: dict[str, tuple[str, np.ndarray]] = {}
     gdp = growth.total(p.va_nominal)
     gdp_real = growth.total(p.va_real)
@@ -53,4 +68,8 @@ def indicators(p: Projection) -> dict[str, tuple[str, np.ndarray]]:
     for i, name in enumerate(p.project_names):
         out[f"Project|{name}|Gross Output"] = (NOMINAL, p.project_output_real[i] * project_price[i])
         out[f"Project|{name}|Value Added"] = (NOMINAL, project_va[i])
+    levels = revenue.revenues(p.va_nominal, revenue_link_parameters(revenue_links))
+    for s in revenue.SERIES:
+        out[s.variable] = (NOMINAL, levels[s.key])
+    out[revenue.CLUSTER_VARIABLE] = (COUNT, revenue.trillion_yuan_clusters(levels))
     return out

@@ -83,6 +83,9 @@ PARAMETERS: tuple[Parameter, ...] = (
               "Overrides of the data assumptions (industry 2020 level, mining & utilities share, high-tech "
               "weights); each within its documented range. Merged with the parent's.",
               None, "central values of `assumptions.csv`"),
+    Parameter("revenue_links", "assumptions", "as in `model/data/revenue_links.csv`",
+              "Overrides of the revenue layer (2020 base levels, elasticities, link weights); each within its "
+              "documented range. Merged with the parent's.", None, "values of `revenue_links.csv`"),
     Parameter("shocks", "list", "", "One-off shocks: a list of entries with the `shocks[]` keys below. An entry "
               "with a parent's `name` replaces it; `remove: true` drops it.", None, "none"),
     Parameter("projects", "list", "", "Discrete projects adding gross output to a sector: a list of entries with "

@@ -5,9 +5,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.colors import ListedColormap  # noqa: E402
 
 SYMBOLS = {">=": "≥", "~": "≈", "<=": "≤"}
+# Scenario colours: the i-th scenario in sorted order gets the i-th colour in every figure.
+SCENARIO_PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#00798c", "#8d6a3f", "#555555")
+STATUS_COLOURS = {"met": "#8cc084", "missed": "#e8877f", "not modelled": "#d9d9d9", "not projected": "#f2f2f2"}
 SHARE_LINES = (
     ("Share of GDP|High-tech", "High-tech (gao-jing-jian)", "#c0392b"),
     ("Share of GDP|Manufacturing", "Manufacturing", "#2471a3"),
@@ -28,7 +33,7 @@ def plot_shares(df: pd.DataFrame, targets: list[dict] = (), ax: plt.Axes | None 
         ax.plot(rows["year"], rows["value"], marker="o", ms=3, color=colour, label=label)
         colours[variable] = colour
     for t in targets:
-        if t["variable"] not in colours:
+        if t.get("variable") not in colours or t["comparator"] not in (">=", "~"):
             continue
         colour = colours[t["variable"]]
         ax.axhline(t["value"], color=colour, ls="--", lw=0.9, alpha=0.8)
@@ -45,4 +50,95 @@ def plot_shares(df: pd.DataFrame, targets: list[dict] = (), ax: plt.Axes | None 
     ax.set_xticks(sorted(df["year"].unique()))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=9, frameon=False)
+    return ax
+
+
+def scenario_colours(names) -> dict[str, str]:
+    """One colour per scenario, assigned in sorted name order (the same in every figure)."""
+    return {n: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, n in enumerate(sorted(set(names)))}
+
+
+def _target_label(t: dict) -> str:
+    if t["comparator"] == "range":
+        text = f"{t['low']:g}-{t['high']:g}"
+    else:
+        text = f"{SYMBOLS.get(t['comparator'], t['comparator'])} {t['value']:g}"
+    return f"{t['year']} target {text}" + (" (stretch)" if "stretch" in t["description"] else "")
+
+
+def plot_by_scenario(df: pd.DataFrame, variable: str, targets=(), colours: dict[str, str] | None = None,
+                     title: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+    """One variable by year, a line per scenario, with the targets on that variable.
+
+    ``df`` is a tidy table holding one or more scenarios; ``targets`` are entries of
+    ``model/data/targets.yaml`` (those on other variables are ignored): ``>=`` is drawn
+    as a dashed line, ``~`` as a line with its tolerance band, ``range`` as a band.
+    """
+    ax = ax or plt.figure(figsize=(6, 4)).add_subplot()
+    rows = df[df["variable"] == variable]
+    colours = colours or scenario_colours(rows["scenario"].unique())
+    for name in sorted(rows["scenario"].unique()):
+        r = rows[rows["scenario"] == name].sort_values("year")
+        ax.plot(r["year"], r["value"], marker="o", ms=3, color=colours[name], label=name)
+    for t in targets:
+        if t.get("variable") != variable or t["comparator"] not in (">=", "~", "range"):
+            continue
+        if t["comparator"] == "range":
+            ax.axhspan(t["low"], t["high"], color="0.5", alpha=0.15, lw=0)
+            level = t["high"]
+        else:
+            level = t["value"]
+            ax.axhline(level, color="0.2", ls="--", lw=0.9)
+            if t["comparator"] == "~":
+                ax.axhspan(level - t["tolerance"], level + t["tolerance"], color="0.5", alpha=0.12, lw=0)
+        ax.annotate(_target_label(t), (0.01, level), xycoords=("axes fraction", "data"),
+                    xytext=(0, 3), textcoords="offset points", fontsize=7, color="0.2",
+                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+    unit = rows["unit"].iloc[0] if len(rows) else ""
+    ax.set_title(title or variable, fontsize=10)
+    ax.set_ylabel(unit)
+    ax.set_xticks(sorted(rows["year"].unique()))
+    ax.tick_params(labelsize=8)
+    ax.grid(alpha=0.3)
+    return ax
+
+
+def _gap_text(gap: float, unit: str) -> str:
+    if not np.isfinite(gap):
+        return ""
+    if unit == "%":
+        return f"{gap:+.1f} pp"
+    if unit == "count":
+        return f"{gap:+.0f}"
+    return f"{gap:+,.0f}"
+
+
+def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
+    """Scenarios (rows) × targets (columns), coloured by status, the gap written in each cell.
+
+    ``scorecards`` is the scorecard (:func:`model.targets.evaluate`) of each scenario
+    stacked, with a ``scenario`` column.
+    """
+    targets = list(dict.fromkeys(scorecards["target"]))
+    scenarios = sorted(scorecards["scenario"].unique())
+    ax = ax or plt.figure(figsize=(1.0 * len(targets) + 2, 0.6 * len(scenarios) + 2)).add_subplot()
+    statuses = list(STATUS_COLOURS)
+    grid = np.zeros((len(scenarios), len(targets)))
+    for r in scorecards.itertuples(index=False):
+        i, j = scenarios.index(r.scenario), targets.index(r.target)
+        grid[i, j] = statuses.index(r.status)
+        text = r.status if r.status in ("not modelled", "not projected") else _gap_text(r.gap, r.unit)
+        ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    ax.imshow(grid, cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5,
+              vmax=len(statuses) - 0.5, aspect="auto")
+    ax.set_xticks(range(len(targets)), targets, rotation=40, ha="right", fontsize=8)
+    ax.set_yticks(range(len(scenarios)), scenarios, fontsize=8)
+    ax.set_xticks(np.arange(len(targets) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(scenarios) + 1) - 0.5, minor=True)
+    ax.grid(which="minor", color="white", lw=2)
+    ax.tick_params(which="minor", length=0)
+    handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOURS[s]) for s in statuses]
+    ax.legend(handles, statuses, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    ax.set_title("Plan targets for 2025 by scenario: status, and gap to the target in its unit "
+                 "(pp for shares, 100 million CNY for revenues)", fontsize=9)
     return ax

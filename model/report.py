@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 import matplotlib
 
@@ -24,16 +24,27 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from . import data  # noqa: E402
+from . import comparison, data  # noqa: E402
 from .calibration import Baseline  # noqa: E402
-from .plots import plot_shares  # noqa: E402
+from .indicators import revenue_link_parameters  # noqa: E402
+from .plots import plot_by_scenario, plot_scorecard_matrix, plot_shares, scenario_colours  # noqa: E402
+from .revenue import CLUSTER_VARIABLE, SERIES  # noqa: E402
 from .scenario import Scenario  # noqa: E402
 from .sectors import KEYS  # noqa: E402
 from .simulate import Projection  # noqa: E402
-from .targets import TARGETS_FILE, load_targets  # noqa: E402
+from .targets import TARGETS_FILE, evaluate, load_targets  # noqa: E402
 
 FLOAT_FORMAT = "%.12g"
 PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML")
+COMPARISON = "comparison"      # the cross-scenario folder (a reserved scenario name)
+SUMMARY = "summary.md"
+CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing Municipal People's Government, "
+           "14th Five-Year plan for high-tech industries (Aug 2021), as reported on its publication.")
+REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 trillion yuan = 10,000); 2020 levels "
+                   "are estimates (model/data/revenue_links.csv), linked to sector value added.")
+SHARE_VARIABLES = (("Share of GDP|High-tech", "High-tech (gao-jing-jian) value added"),
+                   ("Share of GDP|Manufacturing", "Manufacturing value added"),
+                   ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
 matplotlib.rcParams["svg.hashsalt"] = "beijing-scenario-model"   # stable SVG ids
 
 
@@ -67,13 +78,18 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+def data_file_hashes() -> dict[str, str]:
+    """SHA-256 of every data file the results depend on (``model/data/*.csv`` and the targets)."""
+    return {**data.file_hashes(), TARGETS_FILE.name: _sha256(TARGETS_FILE)}
+
+
 def _entry(e) -> dict:
     return {f.name: (list(v) if isinstance(v, tuple) else v) for f in fields(e)
             for v in [getattr(e, f.name)] if f.name not in ("where", "remove")}
 
 
 def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],
-               warnings: list[str]) -> dict:
+               warnings: list[str], revenue_links: Mapping[str, float] | None = None) -> dict:
     """What produced a result: inputs with their hashes, resolved parameters, software, command."""
     years = [int(y) for y in projection.years[1:]]
     path = lambda a: {k: dict(zip(years, (round(100.0 * float(x), 10) for x in a[:, i]))) for i, k in enumerate(KEYS)}
@@ -87,7 +103,8 @@ def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, c
             "shocks": [_entry(e) for e in scenario.shocks], "projects": [_entry(e) for e in scenario.projects],
         },
         "assumptions_used": dict(sorted(baseline.assumptions.items())),
-        "data_files": {**data.file_hashes(), TARGETS_FILE.name: _sha256(TARGETS_FILE)},
+        "revenue_links_used": dict(sorted(revenue_link_parameters(revenue_links).items())),
+        "data_files": data_file_hashes(),
         "packages": package_versions(),
         "command": command,
         "seed": None,
@@ -119,12 +136,20 @@ def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
 
 
 def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
-                   table: pd.DataFrame, command: list[str], warnings: list[str] = ()) -> Path:
-    """Write one scenario's folder: timeseries, figure, calibration reports, run record."""
+                   table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
+                   warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None) -> Path:
+    """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
+
+    ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
+    ``revenue_links`` are the revenue-layer overrides the table was made with (recorded).
+    """
     folder = Path(out_dir) / scenario.name
+    if scorecard is None:
+        scorecard = evaluate(table, load_targets())
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
+        (tmp / "scorecard.csv").write_bytes(_csv_bytes(scorecard))
         (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
         (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
         (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
@@ -134,8 +159,80 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                  fontsize=7, color="0.4")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         _save_figure(fig, tmp / "shares")
-        record = run_record(scenario, baseline, projection, command, list(warnings))
-        (tmp / "manifest.json").write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        _write_json(tmp / "manifest.json", run_record(scenario, baseline, projection, command, list(warnings),
+                                                      revenue_links))
 
     write_atomically(folder, fill)
     return folder
+
+
+def _write_json(path: Path, record: dict) -> None:
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _panels(tables: pd.DataFrame, panels, ncols: int, colours: dict[str, str], title: str,
+            caption: str) -> plt.Figure:
+    """A figure of one panel per ``(variable, panel title)``, a shared scenario legend and a caption."""
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.3 * nrows + 0.9), squeeze=False)
+    targets = load_targets()
+    for ax, (variable, panel_title) in zip(axes.flat, panels):
+        plot_by_scenario(tables, variable, targets, colours, f"{panel_title}\n[{variable}]", ax=ax)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    handles = [plt.Line2D([], [], color=c, marker="o", ms=3) for c in colours.values()]
+    fig.legend(handles, list(colours), title="scenario", loc="upper right", fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    fig.text(0.01, 0.01, caption, fontsize=7, color="0.3", wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 0.88, 0.95))
+    return fig
+
+
+def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
+                     scenario_hashes: Mapping[str, str], command: list[str]) -> Path:
+    """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
+    indicators by scenario against the target lines, and a run record; atomically."""
+    folder = Path(out_dir) / COMPARISON
+    stacked = comparison.stack(scorecards)
+    everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
+    colours = scenario_colours(tables)
+
+    def fill(tmp: Path) -> None:
+        (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
+        (tmp / "scorecard_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "status")))
+        (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
+        n_targets = stacked["target"].nunique()
+        fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * len(scorecards) + 3.2))
+        plot_scorecard_matrix(stacked, ax=ax)
+        fig.text(0.01, 0.01, CAPTION + " Gap = projection minus target in 2025 (rank: lead over the largest "
+                 "other sector; range: distance to the band).", fontsize=6, color="0.3", wrap=True)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        _save_figure(fig, tmp / "scorecard_matrix")
+        fig = _panels(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
+                      "% of GDP at current prices, with the plan's 2025 targets", CAPTION)
+        _save_figure(fig, tmp / "shares_by_scenario")
+        panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
+        fig = _panels(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters by "
+                      "scenario, with the plan's 2025 targets", CAPTION + " " + REVENUE_CAPTION)
+        _save_figure(fig, tmp / "revenues_by_scenario")
+        _write_json(tmp / "manifest.json", {
+            "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
+            "packages": package_versions(), "command": command})
+
+    write_atomically(folder, fill)
+    return folder
+
+
+def write_summary(out_dir: Path, text: str) -> Path:
+    """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
+    path = Path(out_dir) / SUMMARY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".summary.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from typing import Mapping
+
 from .indicators import indicators
 from .simulate import Projection
 
@@ -16,10 +18,15 @@ REGION = "Beijing"
 COLUMNS = ("model", "scenario", "region", "variable", "unit", "year", "value")
 
 
-def timeseries(projection: Projection, scenario_name: str) -> pd.DataFrame:
-    """The tidy table of one projection; rows with no value (e.g. growth in 2020) are left out."""
+def timeseries(projection: Projection, scenario_name: str,
+               revenue_links: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The tidy table of one projection; rows with no value (e.g. growth in 2020) are left out.
+
+    ``revenue_links`` overrides parameters of the revenue layer
+    (:func:`model.indicators.revenue_link_parameters`).
+    """
     frames = []
-    for variable, (unit, values) in indicators(projection).items():
+    for variable, (unit, values) in indicators(projection, revenue_links).items():
         frames.append(pd.DataFrame({"variable": variable, "unit": unit, "year": projection.years,
                                     "value": np.asarray(values, dtype=float)}))
     df = pd.concat(frames, ignore_index=True)

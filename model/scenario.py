@@ -132,6 +132,7 @@ class Scenario:
     deflator: Layered
     vaccine_unwind: float
     assumptions: Mapping[str, float]
+    revenue_links: Mapping[str, float] = field(default_factory=dict)
     shocks: tuple[Shock, ...] = ()
     projects: tuple[Project, ...] = ()
     file: str = ""
@@ -225,8 +226,10 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
         parent.vaccine_unwind if parent else BY_NAME["vaccine_unwind"].default / 100.0)
     assumptions = {**(parent.assumptions if parent else {}), **spec.assumptions}
+    revenue_links = {**(parent.revenue_links if parent else {}), **spec.revenue_links}
     return Scenario(name=spec.name, description=spec.description, horizon=horizon, growth=paths["growth"],
                     deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
+                    revenue_links=MappingProxyType(revenue_links),
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=spec.warnings, parent=parent, uncertainty=uncertainty)
 

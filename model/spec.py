@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .data import assumptions as default_assumptions
+from .data import assumptions as default_assumptions, revenue_links as default_revenue_links
 from .parameters import (BY_NAME, DISTRIBUTIONS, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS,
                          UNCERTAINTY, Parameter, fmt)
 from .sectors import KEYS
@@ -118,6 +118,7 @@ class Spec:
     growth: tuple[PathEntry, ...]
     deflator: tuple[PathEntry, ...]
     assumptions: Mapping[str, float]
+    revenue_links: Mapping[str, float]
     shocks: tuple[Shock, ...]
     projects: tuple[Project, ...]
     warnings: tuple[Problem, ...]
@@ -424,6 +425,19 @@ def _uncertainty(c: _Checker, raw: Any) -> dict:
     return out
 
 
+def _overrides(c: _Checker, key: str, raw: Mapping, known: Mapping) -> dict[str, float]:
+    """A mapping of data keys to values, each within its documented range."""
+    out = {}
+    for k, value in (c.mapping((key,), raw.get(key, {}), f"{key} key: value") or {}).items():
+        if k not in known:
+            c.unknown((key,), k, list(known))
+            continue
+        x = c.number((key, k), value, BY_NAME[key], known[k].low, known[k].high, False)
+        if x is not None:
+            out[k] = x
+    return out
+
+
 # ---------------------------------------------------------------- the document
 def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b"") -> Spec:
     """Check one parsed file; raise :class:`ScenarioError` listing every problem."""
@@ -452,17 +466,8 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     growth = _path(c, "growth", raw["growth"]) if "growth" in raw else ()
     deflator = _path(c, "deflator", raw["deflator"]) if "deflator" in raw else ()
 
-    known = default_assumptions()
-    overrides = {}
-    table = c.mapping(("assumptions",), raw.get("assumptions", {}), "assumption key: value") or {}
-    for key, value in table.items():
-        if key not in known:
-            c.unknown(("assumptions",), key, list(known))
-            continue
-        a = known[key]
-        x = c.number(("assumptions", key), value, BY_NAME["assumptions"], a.low, a.high, False)
-        if x is not None:
-            overrides[key] = x
+    overrides = _overrides(c, "assumptions", raw, default_assumptions())
+    revenue_overrides = _overrides(c, "revenue_links", raw, default_revenue_links())
 
     shocks = tuple(
         Shock(e["name"], e["year"], e["sectors"], (e["growth_loss"] or 0.0) / 100.0, e["recovery_years"],
@@ -480,6 +485,7 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
         raise ScenarioError(c.problems)
     return Spec(file=file, sha256=hashlib.sha256(data).hexdigest(), extends=extends, name=name,
                 description=description, horizon=horizon, vaccine_unwind=None if unwind is None else unwind / 100.0,
-                growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides), shocks=shocks,
+                growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides),
+                revenue_links=MappingProxyType(revenue_overrides), shocks=shocks,
                 projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
                 uncertainty=MappingProxyType(uncertainty))

@@ -26,7 +26,7 @@ def test_shipped_scenarios_run(shipped):
         import yaml
         name = yaml.safe_load(path.read_text(encoding="utf-8")).get("name", path.stem)
         folder = out / name
-        for f in ("timeseries.csv", "shares.png", "shares.svg", "manifest.json", "base_year.csv",
+        for f in ("timeseries.csv", "scorecard.csv", "shares.png", "shares.svg", "manifest.json", "base_year.csv",
                   "calibration_2021.csv", "trend_fit.csv"):
             assert (folder / f).stat().st_size > 0, f
         df = pd.read_csv(folder / "timeseries.csv")
@@ -47,14 +47,19 @@ def test_manifest_records_inputs(shipped):
 def test_outputs_are_deterministic(shipped, tmp_path):
     _, out = shipped
     assert run.main(["--out", str(tmp_path)]) == 0
-    for f in sorted((out / "baseline").iterdir()):
-        again = tmp_path / "baseline" / f.name
+    assert_same_outputs(out / "baseline", tmp_path / "baseline")
+
+
+def assert_same_outputs(folder, again):
+    """Every file of ``again`` has the bytes of ``folder``'s; manifests differ only in the command."""
+    assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in folder.iterdir())
+    for f in sorted(folder.iterdir()):
         if f.name == "manifest.json":       # records the command line, whose --out differs here
-            first, second = json.loads(f.read_text()), json.loads(again.read_text())
+            first, second = json.loads(f.read_text()), json.loads((again / f.name).read_text())
             assert first.pop("command") != second.pop("command")
             assert first == second
         else:
-            assert again.read_bytes() == f.read_bytes(), f.name
+            assert (again / f.name).read_bytes() == f.read_bytes(), f.name
 
 
 def test_broken_scenario_reported_others_still_run(tmp_path, capsys):
@@ -144,3 +149,111 @@ def test_warnings_are_printed_and_recorded(tmp_path, capsys):
     assert "wild.yaml:2: growth.finance" in capsys.readouterr().err
     record = json.loads((tmp_path / "out" / "wild" / "manifest.json").read_text())
     assert any("finance" in w for w in record["warnings"])
+# ---------------------------------------------------------------- targets across scenarios
+TINY = {"steady": "name: steady\ngrowth: {all: 3}\n",
+        "digital": "name: digital\ngrowth: {ict: 20}\n",
+        "short": "name: short\nhorizon: 2023\n"}
+
+
+@pytest.fixture(scope="module")
+def compared(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    paths = []
+    for name, text in TINY.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+        paths.append(str(folder / f"{name}.yaml"))
+    out = folder / "out"
+    return run.main([*paths, "--out", str(out)]), out
+
+
+def test_scorecard_per_scenario(compared):
+    from model.targets import SCORECARD_COLUMNS, load_targets
+    code, out = compared
+    assert code == 0
+    card = pd.read_csv(out / "digital" / "scorecard.csv")
+    assert tuple(card.columns) == SCORECARD_COLUMNS
+    assert card["target"].tolist() == [t["id"] for t in load_targets()]
+    status = dict(zip(card["target"], card["status"]))
+    assert status["new_advanced_manufacturers"] == status["icv_l2_share"] == "not modelled"
+    assert status["software_revenue"] == "met"           # ICT growing 20 %/yr
+
+
+def test_target_beyond_horizon_is_not_projected(compared):
+    _, out = compared
+    card = pd.read_csv(out / "short" / "scorecard.csv")
+    modelled = card[card["comparator"] != "not_modelled"]
+    assert set(modelled["status"]) == {"not projected"}
+
+
+def test_comparison_matrix_has_every_scenario_and_target(compared):
+    from model.targets import STATUSES, load_targets
+    _, out = compared
+    matrix = pd.read_csv(out / "comparison" / "scorecard_matrix.csv")
+    assert matrix["scenario"].tolist() == ["digital", "short", "steady"]
+    assert list(matrix.columns[1:]) == [t["id"] for t in load_targets()]
+    assert set(matrix.iloc[:, 1:].to_numpy().ravel()) <= set(STATUSES)
+    gaps = pd.read_csv(out / "comparison" / "gap_matrix.csv").set_index("scenario")
+    steady = pd.read_csv(out / "steady" / "scorecard.csv").set_index("target")
+    assert gaps.loc["steady", "hightech_share"] == pytest.approx(steady.loc["hightech_share", "gap"])
+
+
+def test_comparison_figures_written(compared):
+    _, out = compared
+    for stem in ("scorecard_matrix", "shares_by_scenario", "revenues_by_scenario"):
+        for suffix in (".png", ".svg"):
+            assert (out / "comparison" / (stem + suffix)).stat().st_size > 10_000, stem + suffix
+
+
+def test_summary_lists_scenarios_and_links_existing_figures(compared):
+    import re
+    _, out = compared
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    for name in TINY:
+        assert f"## {name}" in text
+    links = re.findall(r"\]\(([^)]+)\)", text)
+    assert "comparison/scorecard_matrix.png" in links
+    for link in links:
+        assert (out / link).exists(), link
+    assert "- met: " in text
+
+
+def test_comparison_skips_failed_scenarios_and_summary_reports_them(tmp_path):
+    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
+    good.write_text("name: good\n", encoding="utf-8")
+    bad.write_text("name: bad\nhorizon: 1999\n", encoding="utf-8")
+    assert run.main([str(good), str(bad), "--out", str(tmp_path / "out")]) == 1
+    matrix = pd.read_csv(tmp_path / "out" / "comparison" / "scorecard_matrix.csv")
+    assert matrix["scenario"].tolist() == ["good"]
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "## Failed scenarios" in summary
+    assert "bad.yaml" in summary
+
+
+def test_comparison_is_a_reserved_name(tmp_path, capsys):
+    s = tmp_path / "c.yaml"
+    s.write_text("name: comparison\n", encoding="utf-8")
+    assert run.main([str(s), "--out", str(tmp_path / "out")]) == 1
+    assert "reserved" in capsys.readouterr().err
+
+
+def test_run_record_hashes_every_data_file(compared):
+    import hashlib
+    from model.data import DATA_DIR
+    _, out = compared
+    record = json.loads((out / "steady" / "manifest.json").read_text())
+    expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in DATA_DIR.iterdir() if p.suffix in (".csv", ".yaml")}
+    assert record["data_files"] == expected
+    assert "revenue_links.csv" in expected
+    assert record["revenue_links_used"]["software_info.elasticity"] == 1.0
+    comparison = json.loads((out / "comparison" / "manifest.json").read_text())
+    assert comparison["data_files"] == expected
+    assert set(comparison["scenarios"]) == set(TINY)
+
+
+def test_comparison_and_summary_are_deterministic(compared, tmp_path):
+    _, out = compared
+    paths = [str(p) for p in sorted(out.parent.glob("*.yaml"))]
+    assert run.main([*paths, "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "summary.md").read_bytes() == (out / "summary.md").read_bytes()
+    assert_same_outputs(out / "comparison", tmp_path / "comparison")

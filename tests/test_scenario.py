@@ -378,3 +378,19 @@ def test_broken_parent_reported_with_its_lines(tmp_path):
 def test_extends_must_be_text(write_yaml):
     (p,) = problems(write_yaml("extends: [a, b]\n"))
     assert p.path == "extends"
+
+
+def test_revenue_links_override_and_inherit(tmp_path):
+    (tmp_path / "p.yaml").write_text("revenue_links:\n  software_info.elasticity: 1.2\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("extends: p\nrevenue_links:\n  cars.base_2020: 4000\n", encoding="utf-8")
+    s = load_scenario(tmp_path / "c.yaml")
+    assert dict(s.revenue_links) == {"software_info.elasticity": 1.2, "cars.base_2020": 4000}
+
+
+@pytest.mark.parametrize("text,fragment", [
+    ("revenue_links:\n  software_info.elastcity: 1.2\n", "did you mean 'software_info.elasticity'"),
+    ("revenue_links:\n  software_info.elasticity: 99\n", "expected a number in"),
+])
+def test_revenue_links_errors(write_yaml, text, fragment):
+    (p,) = problems(write_yaml(text))
+    assert p.line == 2 and fragment in p.message

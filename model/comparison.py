@@ -1,0 +1,74 @@
+"""Across scenarios: scorecards stacked into matrices, and the batch summary text.
+
+Pure functions over tables; :mod:`model.report` writes what they return.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import pandas as pd
+
+from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED
+
+FIGURES = (
+    ("scorecard_matrix", "Plan targets by scenario: status and gap"),
+    ("shares_by_scenario", "High-tech, manufacturing and finance shares of GDP by scenario, with the targets"),
+    ("revenues_by_scenario", "Revenues, car output and trillion-yuan clusters by scenario, with the targets"),
+)
+
+
+def stack(scorecards: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """The scorecards of several scenarios in one table, a ``scenario`` column first, by name."""
+    frames = [card.assign(scenario=name) for name, card in sorted(scorecards.items())]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["scenario", *[c for c in out.columns if c != "scenario"]]]
+
+
+def matrix(stacked: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Scenarios (rows) × targets (columns, in file order) holding ``column`` of each scorecard."""
+    wide = stacked.pivot(index="scenario", columns="target", values=column)
+    wide = wide[list(dict.fromkeys(stacked["target"]))]
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def _list(ids) -> str:
+    return ", ".join(f"`{i}`" for i in ids) if len(ids) else "none"
+
+
+def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
+                     failures: Mapping[str, list[str]]) -> str:
+    """The batch summary (``summary.md``): targets met by each scenario, the comparison
+    figures (relative links), warnings and failed scenarios."""
+    lines = ["# Scenario results against the plan's 2025 targets", ""]
+    if len(stacked):
+        lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
+                  "on its publication; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
+                  "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`).", "",
+                  "| scenario | met | missed | not modelled | not projected |", "|---|---|---|---|---|"]
+        for name, card in stacked.groupby("scenario", sort=True):
+            counts = card["status"].value_counts()
+            lines.append(f"| {name} | " + " | ".join(str(counts.get(s, 0))
+                                                   for s in (MET, MISSED, NOT_MODELLED, NOT_PROJECTED)) + " |")
+        lines.append("")
+        for name, card in stacked.groupby("scenario", sort=True):
+            lines += [f"## {name}", ""]
+            for status in (MET, MISSED, NOT_MODELLED, NOT_PROJECTED):
+                ids = card.loc[card["status"] == status, "target"].tolist()
+                if ids or status in (MET, MISSED):
+                    lines.append(f"- {status}: {_list(ids)}")
+            lines += [f"- results: [`{name}/`]({name}/), scorecard [`{name}/scorecard.csv`]({name}/scorecard.csv)", ""]
+        lines += ["## Figures", ""]
+        for stem, caption in FIGURES:
+            lines += [f"![{caption}](comparison/{stem}.png)", "", f"*{caption}* ([SVG](comparison/{stem}.svg))", ""]
+        lines += ["Tables: [`comparison/scorecard_matrix.csv`](comparison/scorecard_matrix.csv) (status), "
+                  "[`comparison/gap_matrix.csv`](comparison/gap_matrix.csv) (gap in the target's unit).", ""]
+    else:
+        lines += ["No scenario ran, so there is nothing to compare.", ""]
+    lines += ["## Warnings", ""]
+    notes = [f"- {name}: {w}" for name, ws in sorted(warnings.items()) for w in ws]
+    lines += (notes or ["- none"]) + [""]
+    if failures:
+        lines += ["## Failed scenarios", ""]
+        lines += [f"- `{file}`: {p}" for file, ps in failures.items() for p in ps] + [""]
+    return "\n".join(lines)

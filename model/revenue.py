@@ -1,0 +1,150 @@
+"""Revenue and gross output of the plan's industries, linked to sector value added.
+
+Most of the plan's industry targets are revenues or gross output, not value added.
+Each such series :math:`R` starts from a documented 2020 level and follows a
+weighted combination of sector nominal value added, its *link* :math:`L`:
+
+.. math::
+
+    L_t = \\sum_i w_i V_{t,i}, \\qquad R_t = R_{2020}\\,(L_t / L_{2020})^{\\varepsilon}
+
+with :math:`V_{t,i}` nominal value added (100 million CNY), :math:`w_i \\ge 0` link
+weights (only their ratios matter) and :math:`\\varepsilon` the elasticity.  The
+parameters (base levels, weights, elasticities) live in ``model/data/revenue_links.csv``
+under keys ``<series>.base_2020``, ``<series>.elasticity`` and
+``<series>.weight.<sector key>``.
+
+Everything here is a pure function over numpy arrays and mappings: no I/O.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from .sectors import INDEX, N_SECTORS
+
+TRILLION_YUAN = 10_000.0    # 1 trillion yuan in 100 million CNY
+
+
+@dataclass(frozen=True)
+class RevenueSeries:
+    key: str            # prefix of its parameters in revenue_links.csv
+    variable: str       # IAMC variable of the results table
+    label: str          # short human label for figures
+    cluster: bool       # counted as an industry cluster (trillion-yuan count)
+
+
+# The series, in reporting order.  Clusters: the four whose revenue the plan's cluster
+# language covers.  Software and information services stands for the 2020 cluster
+# "new-generation IT including software"; new-generation IT in the plan's 2025 scope
+# is a separate, overlapping cluster (its target is below the software target).
+SERIES: tuple[RevenueSeries, ...] = (
+    RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services", True),
+    RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True),
+    RevenueSeries("medicine_health", "Revenue|Medicine and Health", "Medicine and health", True),
+    RevenueSeries("pharma_mfg", "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
+                  "Pharmaceutical manufacturing", False),
+    RevenueSeries("ic", "Revenue|Integrated Circuits", "Integrated circuits", False),
+    RevenueSeries("cars", "Gross Output|Cars", "Car industry (gross output)", False),
+    RevenueSeries("scitech", "Revenue|Science and Technology Services", "Science and technology services", True),
+)
+CLUSTER_VARIABLE = "Clusters|Trillion-yuan"
+
+
+def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The link :math:`L_t = \\sum_i w_i V_{t,i}`.
+
+    Parameters
+    ----------
+    va_nominal : ``(n_years + 1, n_sectors)`` nominal value added, 100 million CNY.
+    weights : ``(n_sectors,)`` non-negative link weights.
+
+    Returns
+    -------
+    ``(n_years + 1,)`` link, 100 million CNY (weighted).
+    """
+    return np.asarray(va_nominal, dtype=float) @ np.asarray(weights, dtype=float)
+
+
+def revenue_path(base_2020: float, link: np.ndarray, elasticity: float) -> np.ndarray:
+    """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link.
+
+    ``base_2020`` in 100 million CNY; ``link`` ``(n_years + 1,)``; returns ``(n_years + 1,)``
+    in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
+    """
+    link = np.asarray(link, dtype=float)
+    return base_2020 * (link / link[0]) ** elasticity
+
+
+def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:
+    """Number of series at or above ``threshold`` each year.
+
+    ``levels`` ``(n_years + 1, n_series)``; returns ``(n_years + 1,)`` floats (counts).
+    """
+    return (np.asarray(levels, dtype=float) >= threshold).sum(axis=-1).astype(float)
+
+
+def check_overrides(defaults: Mapping[str, object], overrides: Mapping[str, float]) -> list[str]:
+    """Problems of ``overrides`` against the documented parameters, all of them.
+
+    ``defaults`` maps each key to an object with ``low`` and ``high`` (a row of
+    ``revenue_links.csv``).  An override must name a known key and lie in its range.
+    """
+    problems = []
+    for key, value in overrides.items():
+        if key not in defaults:
+            problems.append(f"revenue_links.{key}: unknown key; known keys: {', '.join(sorted(defaults))}")
+            continue
+        low, high = defaults[key].low, defaults[key].high
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            problems.append(f"revenue_links.{key}: got {value!r}; expected a number in [{low:g}, {high:g}]")
+    return problems
+
+
+def resolve(defaults: Mapping[str, object], overrides: Mapping[str, float] | None = None) -> Mapping[str, float]:
+    """Read-only ``key -> value``: the defaults' ``value`` replaced by valid ``overrides``.
+
+    Raises ``ValueError`` listing every problem of ``overrides`` (see :func:`check_overrides`).
+    """
+    overrides = dict(overrides or {})
+    problems = check_overrides(defaults, overrides)
+    if problems:
+        raise ValueError("; ".join(problems))
+    values = {key: float(row.value) for key, row in defaults.items()}
+    values.update({key: float(v) for key, v in overrides.items()})
+    return MappingProxyType(values)
+
+
+def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
+    """``(n_sectors,)`` weights of ``series`` from keys ``<series>.weight.<sector>`` (others 0)."""
+    w = np.zeros(N_SECTORS)
+    prefix = f"{series}.weight."
+    for key, value in params.items():
+        if key.startswith(prefix):
+            w[INDEX[key[len(prefix):]]] = value
+    if not w.any():
+        raise ValueError(f"series {series!r} has no positive link weight")
+    return w
+
+
+def revenues(va_nominal: np.ndarray, params: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
+
+    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` as from
+    :func:`resolve`.
+    """
+    out = {}
+    for s in SERIES:
+        link = link_value_added(va_nominal, link_weights(params, s.key))
+        out[s.key] = revenue_path(params[f"{s.key}.base_2020"], link, params[f"{s.key}.elasticity"])
+    return out
+
+
+def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``(n_years + 1,)`` count of cluster series (:data:`SERIES` with ``cluster``) at or
+    above 1 trillion yuan (:data:`TRILLION_YUAN`)."""
+    stacked = np.column_stack([levels[s.key] for s in SERIES if s.cluster])
+    return count_at_least(stacked, TRILLION_YUAN)

@@ -1,0 +1,185 @@
+"""The plan's targets: definitions, comparator semantics at their boundaries, scorecards."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.targets import (MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, about, at_least, evaluate,
+                           is_largest, load_targets, parse_targets, within)
+
+SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}
+
+
+def target(**fields) -> dict:
+    return {"id": "t", "description": "a target", **SOURCE, **fields}
+
+
+def table(values: dict[str, list[float]], years=range(2020, 2026)) -> pd.DataFrame:
+    """A one-scenario tidy table from ``variable -> values by year``."""
+    rows = [{"model": "m", "scenario": "s", "region": "r", "variable": v, "unit": "u", "year": y, "value": x}
+            for v, xs in values.items() for y, x in zip(years, xs)]
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------- semantics
+def test_at_least_includes_its_boundary():
+    assert at_least(np.array([29.999, 30.0, 30.001]), 30).tolist() == [False, True, True]
+
+
+def test_about_includes_both_ends_of_the_band():
+    x = np.array([11.99, 12.0, 13.0, 14.0, 14.01])
+    assert about(x, 13, 1).tolist() == [False, True, True, True, False]
+
+
+def test_about_with_zero_tolerance_is_equality():
+    assert about(np.array([13.0, 13.0001]), 13, 0).tolist() == [True, False]
+
+
+def test_within_includes_both_bounds():
+    x = np.array([3.0, 4.0, 4.5, 5.0, 6.0])
+    assert within(x, 4, 5).tolist() == [False, True, True, True, False]
+
+
+def test_is_largest_counts_a_tie_and_rejects_a_larger_other():
+    others = np.array([[5.0, 3.0], [5.0, 6.0], [4.0, 1.0]])
+    assert is_largest(np.array([5.0, 5.0, 4.5]), others).tolist() == [True, False, True]
+
+
+# ---------------------------------------------------------------- evaluation
+def test_at_least_scorecard_gap_status_and_first_year():
+    df = table({"x": [20, 25, 29, 30, 31, 32]})
+    row = evaluate(df, [target(variable="x", comparator=">=", value=30)]).iloc[0]
+    assert row["status"] == MET
+    assert row["projected_value"] == 32
+    assert row["gap"] == pytest.approx(2)
+    assert row["gap_pct"] == pytest.approx(100 * 2 / 30)
+    assert row["first_year_met"] == 2023          # reached exactly on the boundary
+
+
+def test_about_scorecard_missed_outside_the_band():
+    df = table({"x": [13, 13, 13, 13, 13, 11.5]})
+    row = evaluate(df, [target(variable="x", comparator="~", value=13, tolerance=1)]).iloc[0]
+    assert row["status"] == MISSED
+    assert row["gap"] == pytest.approx(-1.5)
+    assert row["target_value"] == "13 ± 1"
+    assert row["first_year_met"] == 2020
+
+
+def test_range_gap_is_distance_to_the_nearest_bound():
+    df = table({"n": [2, 2, 3, 3, 6, 6]})
+    card = evaluate(df, [target(variable="n", comparator="range", low=4, high=5)])
+    assert card.loc[0, "status"] == MISSED
+    assert card.loc[0, "gap"] == pytest.approx(1)          # above the band by one
+    assert card.loc[0, "gap_pct"] == pytest.approx(20)
+    assert pd.isna(card.loc[0, "first_year_met"])
+
+
+def test_range_met_inside_has_zero_gap():
+    df = table({"n": [2, 2, 3, 4, 5, 5]})
+    row = evaluate(df, [target(variable="n", comparator="range", low=4, high=5)]).iloc[0]
+    assert (row["status"], row["gap"], row["first_year_met"]) == (MET, 0, 2023)
+
+
+def test_rank_gap_is_lead_over_the_largest_other():
+    df = table({"fin": [10, 10, 10, 10, 10, 10], "ict": [5, 6, 8, 10, 11, 12], "other": [1] * 6})
+    row = evaluate(df, [target(variable="fin", comparator="rank", among=["fin", "ict", "other"])]).iloc[0]
+    assert row["status"] == MISSED
+    assert row["gap"] == pytest.approx(-2)
+    assert row["projected_value"] == 10
+    assert row["first_year_met"] == 2020
+
+
+def test_rank_ignores_variables_not_listed():
+    df = table({"fin": [10] * 6, "ict": [5] * 6, "residual": [50] * 6})
+    row = evaluate(df, [target(variable="fin", comparator="rank", among=["fin", "ict"])]).iloc[0]
+    assert row["status"] == MET
+
+
+def test_not_modelled_target_is_listed_not_dropped():
+    df = table({"x": [1] * 6})
+    card = evaluate(df, [target(id="firms", comparator="not_modelled", value=500, unit="count")])
+    assert card["target"].tolist() == ["firms"]
+    assert card.loc[0, "status"] == NOT_MODELLED
+    assert card.loc[0, "target_value"] == "500"
+    assert pd.isna(card.loc[0, "projected_value"])
+
+
+def test_target_after_the_horizon_is_not_projected():
+    df = table({"x": [31, 32]}, years=[2020, 2021])
+    row = evaluate(df, [target(variable="x", comparator=">=", value=30)]).iloc[0]
+    assert row["status"] == NOT_PROJECTED
+    assert row["first_year_met"] == 2020
+    assert pd.isna(row["gap"])
+
+
+def test_scorecard_columns():
+    card = evaluate(table({"x": [1] * 6}), [target(variable="x", comparator=">=", value=1)])
+    assert tuple(card.columns) == SCORECARD_COLUMNS
+
+
+# ---------------------------------------------------------------- definitions
+def test_shipped_targets_cover_the_plan():
+    ids = {t["id"] for t in load_targets()}
+    assert ids == {"hightech_share", "trillion_clusters", "manufacturing_share", "manufacturing_share_stretch",
+                   "software_revenue", "ngit_revenue", "medicine_health_revenue", "pharma_revenue", "ic_revenue",
+                   "car_output", "finance_first_pillar", "new_advanced_manufacturers", "icv_l2_share"}
+
+
+def test_not_modelled_targets_are_declared():
+    not_modelled = {t["id"] for t in load_targets() if t["comparator"] == "not_modelled"}
+    assert not_modelled == {"new_advanced_manufacturers", "icv_l2_share"}
+
+
+def test_shipped_targets_have_sources_and_plain_units():
+    for t in load_targets():
+        assert t["url"].startswith(("http://", "https://")), t["id"]
+        assert t["year"] == 2025
+        assert "亿" not in t["unit"]
+
+
+def test_revenue_targets_in_100_million_cny():
+    values = {t["id"]: t["value"] for t in load_targets() if t["unit"] == "100 million CNY" and "value" in t}
+    assert values == {"software_revenue": 30000, "ngit_revenue": 25000, "medicine_health_revenue": 10000,
+                      "pharma_revenue": 4000, "ic_revenue": 3000, "car_output": 7000}
+
+
+def test_every_modelled_target_variable_is_in_the_results(baseline):
+    from model.results import timeseries
+    from model.scenario import scenario_from_dict
+    from model.simulate import project
+    variables = set(timeseries(project(scenario_from_dict({}, "t.yaml"), baseline), "t")["variable"])
+    for t in load_targets():
+        if t["comparator"] != "not_modelled":
+            assert t["variable"] in variables, t["id"]
+            assert set(t.get("among", ())) <= variables, t["id"]
+
+
+def test_unknown_comparator_is_refused():
+    with pytest.raises(ValueError, match=r"comparator '<' not in"):
+        parse_targets([target(variable="x", comparator="<", value=1)])
+
+
+def test_missing_tolerance_is_refused():
+    with pytest.raises(ValueError, match=r"target 0 \(t\): lacks 'tolerance'"):
+        parse_targets([target(variable="x", comparator="~", value=13)])
+
+
+def test_inverted_range_is_refused():
+    with pytest.raises(ValueError, match="low 5 above high 4"):
+        parse_targets([target(variable="x", comparator="range", low=5, high=4)])
+
+
+def test_rank_variable_must_be_among_the_compared():
+    with pytest.raises(ValueError, match="is not one of `among`"):
+        parse_targets([target(variable="x", comparator="rank", among=["y", "z"])])
+
+
+def test_duplicate_target_ids_are_refused():
+    with pytest.raises(ValueError, match="duplicate id 't'"):
+        parse_targets([target(variable="x", comparator=">=", value=1)] * 2)
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(ValueError) as info:
+        parse_targets([target(variable="x", comparator=">=", value="ten"), target(id="u", comparator="?")])
+    assert "value 'ten' is not a number" in str(info.value)
+    assert "target 1 (u)" in str(info.value)
