@@ -30,6 +30,24 @@ def revenue_link_parameters(overrides: Mapping[str, float] | None = None) -> Map
     return revenue.resolve(data.revenue_links(), overrides)
 
 
+def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.ndarray,
+                   revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Revenue-layer levels; a project that names a series adds its gross output to it directly.
+
+    For such a series the link is computed without those projects' value added, so
+    the project is counted once, at its gross output (both nominal, 100 million CNY).
+    """
+    params = revenue_link_parameters(revenue_links)
+    levels = revenue.revenues(p.va_nominal, params)
+    for key in sorted({k for k in p.project_revenue_series if k}):
+        chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
+        without = np.array(p.va_nominal, dtype=float)
+        for i in chosen:
+            without[..., p.project_sectors[i]] -= project_va[i]
+        levels[key] = revenue.series_path(without, params, key) + project_output[chosen].sum(axis=0)
+    return levels
+
+
 def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) -> dict[str, tuple[str, np.ndarray]]:
     """Every series of one projection, nominal (current prices) unless named ``Real``.
 
@@ -68,7 +86,7 @@ def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) 
     for i, name in enumerate(p.project_names):
         out[f"Project|{name}|Gross Output"] = (NOMINAL, p.project_output_real[i] * project_price[i])
         out[f"Project|{name}|Value Added"] = (NOMINAL, project_va[i])
-    levels = revenue.revenues(p.va_nominal, revenue_link_parameters(revenue_links))
+    levels = revenue_levels(p, project_va, p.project_output_real * project_price, revenue_links)
     for s in revenue.SERIES:
         out[s.variable] = (NOMINAL, levels[s.key])
     out[revenue.CLUSTER_VARIABLE] = (COUNT, revenue.trillion_yuan_clusters(levels))

@@ -147,6 +147,9 @@ PROJECT_FIELDS: tuple[Parameter, ...] = (
     Parameter("hightech_share", "percent", "% of value added",
               "Share of the project's value added counted as high-tech (gao-jing-jian).", None,
               "the sector's high-tech weight", 0.0, 100.0),
+    Parameter("revenue_series", "revenue_series", "",
+              "A revenue or gross-output series of the revenue layer (e.g. `cars`) that the project's gross output "
+              "adds to directly, in place of its value added's effect through the series' link.", None, "none"),
     Parameter("remove", "flag", "", "`true` drops the parent's entry of this name.", False, "false"),
 )
 

@@ -76,7 +76,7 @@ def revenue_path(base_2020: float, link: np.ndarray, elasticity: float) -> np.nd
     in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
     """
     link = np.asarray(link, dtype=float)
-    return base_2020 * (link / link[0]) ** elasticity
+    return base_2020 * (link / link[..., :1]) ** elasticity
 
 
 def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:
@@ -136,15 +136,17 @@ def revenues(va_nominal: np.ndarray, params: Mapping[str, float]) -> dict[str, n
     ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` as from
     :func:`resolve`.
     """
-    out = {}
-    for s in SERIES:
-        link = link_value_added(va_nominal, link_weights(params, s.key))
-        out[s.key] = revenue_path(params[f"{s.key}.base_2020"], link, params[f"{s.key}.elasticity"])
-    return out
+    return {s.key: series_path(va_nominal, params, s.key) for s in SERIES}
+
+
+def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str) -> np.ndarray:
+    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY."""
+    link = link_value_added(va_nominal, link_weights(params, key))
+    return revenue_path(params[f"{key}.base_2020"], link, params[f"{key}.elasticity"])
 
 
 def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:
     """``(n_years + 1,)`` count of cluster series (:data:`SERIES` with ``cluster``) at or
     above 1 trillion yuan (:data:`TRILLION_YUAN`)."""
-    stacked = np.column_stack([levels[s.key] for s in SERIES if s.cluster])
+    stacked = np.stack([levels[s.key] for s in SERIES if s.cluster], axis=-1)
     return count_at_least(stacked, TRILLION_YUAN)

@@ -40,6 +40,7 @@ class Projection:
     project_hightech: np.ndarray       # (n_projects,) share of project value added counted as high-tech
     project_output_real: np.ndarray
     project_va_real: np.ndarray
+    project_revenue_series: tuple[str | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,4 +130,5 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
                       va_nominal=growth.nominal(va_real, price), hightech_weights=baseline.hightech_weights,
                       new_economy_weights=baseline.new_economy_weights,
                       project_names=tuple(p.name for p in projects), project_sectors=sectors,
-                      project_hightech=hightech, project_output_real=output, project_va_real=va_projects)
+                      project_hightech=hightech, project_output_real=output, project_va_real=va_projects,
+                      project_revenue_series=tuple(p.revenue_series for p in projects))

@@ -86,6 +86,7 @@ class Project:
     ramp_years: int
     value_added_ratio: float         # fraction
     hightech_share: float | None     # fraction, None: the sector's weight
+    revenue_series: str | None       # a revenue-layer series its gross output adds to
     remove: bool
     where: Problem
 
@@ -318,6 +319,15 @@ def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
                           + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(KEYS)}"))
             return None
         return value
+    if f.kind == "revenue_series":
+        from .revenue import SERIES
+        keys = [r.key for r in SERIES]
+        if value not in keys:
+            close = difflib.get_close_matches(str(value), keys, n=1, cutoff=0.6)
+            c.error(path, f"unknown series {_show(value)}"
+                          + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(keys)}"))
+            return None
+        return value
     if f.kind == "sectors":
         if value == "all":
             return KEYS
@@ -476,7 +486,8 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     projects = tuple(
         Project(e["name"], e["sector"], e["start"], e["gross_output"], e["ramp_years"],
                 (e["value_added_ratio"] or 0.0) / 100.0,
-                None if e["hightech_share"] is None else e["hightech_share"] / 100.0, e["remove"], e["where"])
+                None if e["hightech_share"] is None else e["hightech_share"] / 100.0, e["revenue_series"],
+                e["remove"], e["where"])
         for e in (_entries(c, "projects", raw["projects"]) if "projects" in raw else []))
 
     uncertainty = _uncertainty(c, raw["uncertainty"]) if "uncertainty" in raw else {}

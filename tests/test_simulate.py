@@ -210,3 +210,25 @@ def test_scenario_warnings_for_implausible_growth(baseline):
     assert len(found) == 2, texts
     assert any("finance" in t and "25.0" in t for t in texts)
     assert any("deflator of" in t for t in texts)
+
+
+def test_project_gross_output_feeds_its_revenue_series_once(baseline):
+    plain = timeseries(project(no_shock(deflator={"all": 2}), baseline), "t")
+    linked = timeseries(project(with_project(), baseline), "t")
+    direct = timeseries(project(with_project(revenue_series="cars"), baseline), "t")
+    output = series(direct, "Project|plant|Gross Output")
+    np.testing.assert_allclose(series(direct, "Gross Output|Cars") - series(plain, "Gross Output|Cars"), output,
+                               rtol=1e-9, atol=1e-9)
+    # without the key, the plant moves car output only through other manufacturing's value added
+    gain = series(linked, "Gross Output|Cars") - series(plain, "Gross Output|Cars")
+    assert 0 < gain[2025] < output[2025]
+    # other series are unaffected by the choice
+    np.testing.assert_allclose(series(direct, "Revenue|Integrated Circuits"), series(linked, "Revenue|Integrated Circuits"))
+
+
+def test_unknown_revenue_series(write_yaml):
+    from model.scenario import ScenarioError, load_scenario
+    text = ("projects:\n  - name: p\n    sector: mfg_other\n    start: 2023\n    gross_output: 10\n"
+            "    value_added_ratio: 20\n    revenue_series: car\n")
+    with pytest.raises(ScenarioError, match="unknown series 'car'; did you mean 'cars'"):
+        load_scenario(write_yaml(text))
