@@ -6,7 +6,7 @@ tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
 """
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
 
@@ -36,6 +36,7 @@ def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.nda
 
     For such a series the link is computed without those projects' value added, so
     the project is counted once, at its gross output (both nominal, 100 million CNY).
+    ``project_va`` and ``project_output`` are ``([n_draws,] n_projects, n_years + 1)``.
     """
     params = revenue_link_parameters(revenue_links)
     levels = revenue.revenues(p.va_nominal, params)
@@ -43,51 +44,97 @@ def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.nda
         chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
         without = np.array(p.va_nominal, dtype=float)
         for i in chosen:
-            without[..., p.project_sectors[i]] -= project_va[i]
-        levels[key] = revenue.series_path(without, params, key) + project_output[chosen].sum(axis=0)
+            without[..., p.project_sectors[i]] -= project_va[..., i, :]
+        levels[key] = revenue.series_path(without, params, key) + project_output[..., chosen, :].sum(axis=-2)
     return levels
 
 
-def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) -> dict[str, tuple[str, np.ndarray]]:
-    """Every series of one projection, nominal (current prices) unless named ``Real``.
+class Indicators(Mapping):
+    """Every series of one projection as ``variable -> (unit, values)``, computed when first read.
 
-    ``revenue_links`` overrides parameters of the revenue layer (see
-    :func:`revenue_link_parameters`); revenues and gross output are at current prices.
+    Values are ``([n_draws,] n_years + 1)``, nominal (current prices) unless the name
+    says ``Real``.  Reading only the variables a Monte Carlo run needs costs only
+    those; iterating gives every variable in reporting order.
     """
-    out: dict[str, tuple[str, np.ndarray]] = {}
-    gdp = growth.total(p.va_nominal)
-    gdp_real = growth.total(p.va_real)
-    out["GDP"] = (NOMINAL, gdp)
-    out["Real GDP"] = (REAL, gdp_real)
-    out["Price Index|GDP"] = (INDEX_UNIT, 100.0 * gdp / gdp_real)
-    out["Growth|Real GDP"] = (PERCENT, np.concatenate([[np.nan], 100.0 * growth.growth_rates(gdp_real[:, None])[:, 0]]))
-    for s in SECTORS:
-        out[s.variable] = (NOMINAL, p.va_nominal[:, INDEX[s.key]])
-    for parent, group in PARENTS.items():
-        out[parent] = (NOMINAL, p.va_nominal[:, mask(group)].sum(axis=-1))
-    for s in SECTORS:
-        out["Real " + s.variable] = (REAL, p.va_real[:, INDEX[s.key]])
-    for parent, group in PARENTS.items():
-        out["Real " + parent] = (REAL, p.va_real[:, mask(group)].sum(axis=-1))
-    project_price = p.price_index[:, p.project_sectors].T                  # (n_projects, n_years + 1)
-    project_va = p.project_va_real * project_price
-    # a project counts as high-tech at its own share, not at its sector's weight
-    reweight = p.project_hightech - p.hightech_weights[p.project_sectors]
-    hightech = growth.weighted_sum(p.va_nominal, p.hightech_weights) + reweight @ project_va
-    new_economy = growth.weighted_sum(p.va_nominal, p.new_economy_weights) + \
-        (np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])
-         - p.new_economy_weights[p.project_sectors]) @ project_va
-    out["High-tech|Value Added"] = (NOMINAL, hightech)
-    out["New Economy|Value Added"] = (NOMINAL, new_economy)
-    out["Share of GDP|High-tech"] = (PERCENT, growth.share_percent(hightech, gdp))
-    out["Share of GDP|New Economy"] = (PERCENT, growth.share_percent(new_economy, gdp))
-    for var in LEVEL1:
-        out["Share of GDP|" + var.split("|", 1)[1]] = (PERCENT, growth.share_percent(out[var][1], gdp))
-    for i, name in enumerate(p.project_names):
-        out[f"Project|{name}|Gross Output"] = (NOMINAL, p.project_output_real[i] * project_price[i])
-        out[f"Project|{name}|Value Added"] = (NOMINAL, project_va[i])
-    levels = revenue_levels(p, project_va, p.project_output_real * project_price, revenue_links)
-    for s in revenue.SERIES:
-        out[s.variable] = (NOMINAL, levels[s.key])
-    out[revenue.CLUSTER_VARIABLE] = (COUNT, revenue.trillion_yuan_clusters(levels))
-    return out
+
+    def __init__(self, p: Projection, revenue_links: Mapping[str, float] | None = None):
+        self.p, self.revenue_links = p, revenue_links
+        self._cache: dict[str, tuple[str, np.ndarray]] = {}
+        self._project_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._revenue_cache: dict[str, np.ndarray] | None = None
+        b: dict[str, tuple[str, Callable[[], np.ndarray]]] = {}
+        b["GDP"] = (NOMINAL, lambda: growth.total(p.va_nominal))
+        b["Real GDP"] = (REAL, lambda: growth.total(p.va_real))
+        b["Price Index|GDP"] = (INDEX_UNIT, lambda: 100.0 * self.value("GDP") / self.value("Real GDP"))
+        b["Growth|Real GDP"] = (PERCENT, self._gdp_growth)
+        for sec in SECTORS:
+            b[sec.variable] = (NOMINAL, lambda i=INDEX[sec.key]: p.va_nominal[..., i])
+        for parent, group in PARENTS.items():
+            b[parent] = (NOMINAL, lambda m=mask(group): p.va_nominal[..., m].sum(axis=-1))
+        for sec in SECTORS:
+            b["Real " + sec.variable] = (REAL, lambda i=INDEX[sec.key]: p.va_real[..., i])
+        for parent, group in PARENTS.items():
+            b["Real " + parent] = (REAL, lambda m=mask(group): p.va_real[..., m].sum(axis=-1))
+        b["High-tech|Value Added"] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
+        b["New Economy|Value Added"] = (NOMINAL, lambda: self._cross_cutting(
+            p.new_economy_weights, np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])))
+        b["Share of GDP|High-tech"] = (PERCENT, lambda: self._share("High-tech|Value Added"))
+        b["Share of GDP|New Economy"] = (PERCENT, lambda: self._share("New Economy|Value Added"))
+        for var in LEVEL1:
+            b["Share of GDP|" + var.split("|", 1)[1]] = (PERCENT, lambda v=var: self._share(v))
+        for i, name in enumerate(p.project_names):
+            b[f"Project|{name}|Gross Output"] = (NOMINAL, lambda i=i: self._projects()[1][..., i, :])
+            b[f"Project|{name}|Value Added"] = (NOMINAL, lambda i=i: self._projects()[0][..., i, :])
+        for rs in revenue.SERIES:
+            b[rs.variable] = (NOMINAL, lambda k=rs.key: self._revenues()[k])
+        b[revenue.CLUSTER_VARIABLE] = (COUNT, lambda: revenue.trillion_yuan_clusters(self._revenues()))
+        self._builders = b
+
+    def __getitem__(self, variable: str) -> tuple[str, np.ndarray]:
+        if variable not in self._cache:
+            unit, build = self._builders[variable]
+            self._cache[variable] = (unit, build())
+        return self._cache[variable]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def value(self, variable: str) -> np.ndarray:
+        return self[variable][1]
+
+    def _gdp_growth(self) -> np.ndarray:
+        real = self.value("Real GDP")
+        first = np.full(real.shape[:-1] + (1,), np.nan)
+        return np.concatenate([first, 100.0 * (real[..., 1:] / real[..., :-1] - 1.0)], axis=-1)
+
+    def _share(self, variable: str) -> np.ndarray:
+        return growth.share_percent(self.value(variable), self.value("GDP"))
+
+    def _projects(self) -> tuple[np.ndarray, np.ndarray]:
+        """Nominal value added and gross output of the projects, ``([n_draws,] n_projects, n_years + 1)``."""
+        if self._project_cache is None:
+            p = self.p
+            price = np.moveaxis(p.price_index[..., p.project_sectors], -1, -2)
+            self._project_cache = (p.project_va_real * price, p.project_output_real * price)
+        return self._project_cache
+
+    def _cross_cutting(self, weights: np.ndarray, project_shares: np.ndarray) -> np.ndarray:
+        """Weighted sum of sectors; each project counts at its own share, not its sector's weight."""
+        p = self.p
+        project_va = self._projects()[0]
+        reweight = project_shares - weights[p.project_sectors]
+        return growth.weighted_sum(p.va_nominal, weights) + (reweight[:, None] * project_va).sum(axis=-2)
+
+    def _revenues(self) -> dict[str, np.ndarray]:
+        if self._revenue_cache is None:
+            va, output = self._projects()
+            self._revenue_cache = revenue_levels(self.p, va, output, self.revenue_links)
+        return self._revenue_cache
+
+
+def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) -> Indicators:
+    """Every series of one projection (see :class:`Indicators`)."""
+    return Indicators(p, revenue_links)
