@@ -16,6 +16,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path,
@@ -24,6 +41,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--show", action="store_true",
                         help="print each scenario's resolved parameters and its differences from its parent; "
                              "run nothing")
+    parser.add_argument("--draws", type=_positive, help="Monte Carlo draws for scenarios with an uncertainty "
+                        "block (default: the scenario's)")
+    parser.add_argument("--seed", type=_non_negative, help="seed of the Monte Carlo draws (default: the scenario's)")
+    parser.add_argument("--chunk", type=_positive, default=None, help="draws simulated at once (memory bound)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -32,7 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
-    from model.batch import run_batch
+    from model.batch import MonteCarloOptions, run_batch
+    from model.sampling import DEFAULT_CHUNK
 
     paths = args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml"))
     if not paths:
@@ -43,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
         text, failed = show_scenarios(paths)
         print(text, end="")
         return 1 if failed else 0
-    outcomes = run_batch(paths, args.out, ["run.py", *argv])
+    options = MonteCarloOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK)
+    outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     for o in outcomes:
         if o.ok:
             print(f"ok      {o.name:24s} -> {o.folder}")

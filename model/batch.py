@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import plausibility
+from . import montecarlo, plausibility
 from .calibration import Baseline, build_baseline
 from .comparison import stack, summary_markdown
 from .report import COMPARISON, write_comparison, write_scenario, write_summary
 from .results import timeseries
+from .sampling import DEFAULT_CHUNK
 from .scenario import ScenarioError, load_scenario
 from .simulate import project
 from .targets import evaluate, load_targets
@@ -34,7 +35,17 @@ class Outcome:
         return self.folder is not None and not self.problems
 
 
-def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outcome]:
+@dataclass(frozen=True)
+class MonteCarloOptions:
+    """Command-line settings of the Monte Carlo runs (``None``: the scenario's own)."""
+
+    draws: int | None = None
+    seed: int | None = None
+    chunk: int = DEFAULT_CHUNK
+
+
+def run_batch(paths: list[Path], out_dir: Path, command: list[str],
+              mc_options: MonteCarloOptions = MonteCarloOptions()) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
     After the scenarios, the scenarios that succeeded are compared (``out_dir/comparison/``)
@@ -71,8 +82,13 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str]) -> list[Outc
             outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baselines[key])]
             table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
             scorecard = evaluate(table, load_targets())
+            mc = None
+            if scenario.uncertainty is not None:
+                mc = montecarlo.run(scenario, baselines[key], load_targets(), mc_options.draws, mc_options.seed,
+                                    mc_options.chunk, scenario.revenue_links)
+            scorecard = montecarlo.with_probabilities(scorecard, mc)
             outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
-                                            scorecard, outcome.warnings, scenario.revenue_links)
+                                            scorecard, outcome.warnings, scenario.revenue_links, mc)
             tables[scenario.name], scorecards[scenario.name] = table, scorecard
             hashes[scenario.name] = scenario.sha256
         except ValueError as exc:      # calibration cannot honour the scenario's assumptions

@@ -29,9 +29,13 @@ def compound(level0: np.ndarray, rate: np.ndarray) -> np.ndarray:
     """
     rate = np.asarray(rate, dtype=float)
     level0 = np.asarray(level0, dtype=float)
-    factors = np.cumprod(1.0 + rate, axis=-2)
-    ones = np.ones(factors.shape[:-2] + (1, factors.shape[-1]))
-    return level0[..., None, :] * np.concatenate([ones, factors], axis=-2)
+    shape = np.broadcast_shapes(rate.shape[:-2] + (1, rate.shape[-1]), level0.shape[:-1] + (1, level0.shape[-1]))
+    out = np.empty(shape[:-2] + (rate.shape[-2] + 1, shape[-1]))
+    out[..., 0, :] = level0
+    np.add(rate, 1.0, out=out[..., 1:, :])
+    np.cumprod(out[..., 1:, :], axis=-2, out=out[..., 1:, :])
+    out[..., 1:, :] *= level0[..., None, :]
+    return out
 
 
 def growth_rates(path: np.ndarray) -> np.ndarray:

@@ -128,6 +128,9 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
         i, j = scenarios.index(r.scenario), targets.index(r.target)
         grid[i, j] = statuses.index(r.status)
         text = r.status if r.status in ("not modelled", "not projected") else _gap_text(r.gap, r.unit)
+        p_met = getattr(r, "p_met", np.nan)
+        if p_met == p_met and r.status not in ("not modelled", "not projected"):    # not NaN
+            text += f"\nP={p_met:.2f}"
         ax.text(j, i, text, ha="center", va="center", fontsize=7)
     ax.imshow(grid, cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5,
               vmax=len(statuses) - 0.5, aspect="auto")
@@ -141,4 +144,34 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
     ax.legend(handles, statuses, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_title("Plan targets for 2025 by scenario: status, and gap to the target in its unit "
                  "(pp for shares, 100 million CNY for revenues)", fontsize=9)
+    return ax
+
+
+def plot_fan(fan: pd.DataFrame, targets=(), ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
+    """Fan chart of the headline shares: median, 25-75 % and 5-95 % bands, target lines.
+
+    ``fan`` has columns variable, year, p05, p25, p50, p75, p95 (see
+    :mod:`model.montecarlo`); ``targets`` as in ``model/data/targets.yaml``.
+    """
+    ax = ax or plt.figure(figsize=(8, 5)).add_subplot()
+    colours = {}
+    for variable, label, colour in SHARE_LINES:
+        rows = fan[fan["variable"] == variable].sort_values("year")
+        if rows.empty:
+            continue
+        colours[variable] = colour
+        ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
+        ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
+        ax.plot(rows["year"], rows["p50"], color=colour, marker="o", ms=3, label=f"{label} (median)")
+    for t in targets:
+        if t.get("variable") in colours and t["comparator"] in (">=", "~"):
+            ax.axhline(t["value"], color=colours[t["variable"]], ls="--", lw=0.9, alpha=0.8)
+            ax.annotate(_target_label(t), (t["year"], t["value"]), xytext=(-6, 4), textcoords="offset points",
+                        ha="right", fontsize=8, color=colours[t["variable"]])
+    ax.set_title(title or "Shares of GDP: median with 25-75 % and 5-95 % bands")
+    ax.set_xlabel("year")
+    ax.set_ylabel("% of GDP (current prices)")
+    ax.set_xticks(sorted(fan["year"].unique()))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax

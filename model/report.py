@@ -27,7 +27,7 @@ import pandas as pd  # noqa: E402
 from . import comparison, data  # noqa: E402
 from .calibration import Baseline  # noqa: E402
 from .indicators import revenue_link_parameters  # noqa: E402
-from .plots import plot_by_scenario, plot_scorecard_matrix, plot_shares, scenario_colours  # noqa: E402
+from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours  # noqa: E402
 from .revenue import CLUSTER_VARIABLE, SERIES  # noqa: E402
 from .scenario import Scenario  # noqa: E402
 from .sectors import KEYS  # noqa: E402
@@ -137,11 +137,13 @@ def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
 
 def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
                    table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
-                   warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None) -> Path:
+                   warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
+                   mc: "MonteCarloResult | None" = None) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
     ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
-    ``revenue_links`` are the revenue-layer overrides the table was made with (recorded).
+    ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
+    ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart.
     """
     folder = Path(out_dir) / scenario.name
     if scorecard is None:
@@ -159,8 +161,21 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                  fontsize=7, color="0.4")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         _save_figure(fig, tmp / "shares")
-        _write_json(tmp / "manifest.json", run_record(scenario, baseline, projection, command, list(warnings),
-                                                      revenue_links))
+        record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
+        if mc is not None:
+            (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
+            (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
+            fig, ax = plt.subplots(figsize=(8, 5))
+            plot_fan(mc.fan, list(load_targets()), ax=ax,
+                     title=f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}")
+            fig.text(0.01, 0.01, "Monte Carlo over the scenario's uncertainty block (seed "
+                     f"{mc.seed}); targets: Beijing 14th Five-Year high-tech industry plan (2021).",
+                     fontsize=7, color="0.4")
+            fig.tight_layout(rect=(0, 0.03, 1, 1))
+            _save_figure(fig, tmp / "fan")
+            record["seed"] = mc.seed
+            record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
+        _write_json(tmp / "manifest.json", record)
 
     write_atomically(folder, fill)
     return folder

@@ -76,7 +76,8 @@ def revenue_path(base_2020: float, link: np.ndarray, elasticity: float) -> np.nd
     in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
     """
     link = np.asarray(link, dtype=float)
-    return base_2020 * (link / link[..., :1]) ** elasticity
+    ratio = link / link[..., :1]
+    return base_2020 * (ratio if elasticity == 1.0 else ratio ** elasticity)
 
 
 def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:

@@ -21,7 +21,7 @@ from .sectors import INDEX, KEYS, N_SECTORS
 from .simulate import Draws
 from .spec import Distribution
 
-DEFAULT_CHUNK = 65_536
+DEFAULT_CHUNK = 16_384
 
 
 def quantile(d: Distribution, z: np.ndarray) -> np.ndarray:

@@ -88,13 +88,14 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
     draws = draws or Draws(n=0)
     years = np.arange(BASE_YEAR, scenario.horizon + 1)
     n = len(years) - 1
-    g = stated_growth(scenario, baseline)
+    g = stated_growth(scenario, baseline)                   # a fresh array: safe to write into
     if draws.growth is not None:
         g = g + draws.growth
+    elif draws.vaccine_unwind is not None:
+        g = np.broadcast_to(g, (draws.n,) + g.shape).copy()
     if n >= 2:
         h = INDEX["mfg_hightech"]
         unwind = scenario.vaccine_unwind if draws.vaccine_unwind is None else draws.vaccine_unwind
-        g = g.copy()
         g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], baseline.trend_growth[h], unwind)
     for shock in scenario.shocks:
         affected = np.isin(np.array(KEYS), shock.sectors)
@@ -123,7 +124,9 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
     va_projects = output * np.array([p.value_added_ratio for p in projects]).reshape(-1, 1)
     added = np.zeros((len(years), N_SECTORS))
     np.add.at(added.T, sectors, va_projects)
-    va_real = growth.compound(baseline.va_2020, g) + added
+    va_real = growth.compound(baseline.va_2020, g)
+    if len(projects):
+        va_real += added
     hightech = np.array([baseline.hightech_weights[s] if p.hightech_share is None else p.hightech_share
                          for p, s in zip(projects, sectors)])
     return Projection(years=years, growth_real=g, deflator_growth=d, va_real=va_real, price_index=price,

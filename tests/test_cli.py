@@ -171,7 +171,7 @@ def test_scorecard_per_scenario(compared):
     code, out = compared
     assert code == 0
     card = pd.read_csv(out / "digital" / "scorecard.csv")
-    assert tuple(card.columns) == SCORECARD_COLUMNS
+    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",)
     assert card["target"].tolist() == [t["id"] for t in load_targets()]
     status = dict(zip(card["target"], card["status"]))
     assert status["new_advanced_manufacturers"] == status["icv_l2_share"] == "not modelled"
@@ -257,3 +257,27 @@ def test_comparison_and_summary_are_deterministic(compared, tmp_path):
     assert run.main([*paths, "--out", str(tmp_path)]) == 0
     assert (tmp_path / "summary.md").read_bytes() == (out / "summary.md").read_bytes()
     assert_same_outputs(out / "comparison", tmp_path / "comparison")
+
+
+def test_monte_carlo_outputs_and_command_line_seed(tmp_path):
+    s = tmp_path / "mc.yaml"
+    s.write_text("uncertainty:\n  draws: 500\n  growth:\n    ict: {dist: normal, sd: 2}\n", encoding="utf-8")
+    assert run.main([str(s), "--out", str(tmp_path / "a"), "--seed", "7", "--draws", "300"]) == 0
+    folder = tmp_path / "a" / "mc"
+    for f in ("uncertainty.csv", "fan.csv", "fan.png", "fan.svg"):
+        assert (folder / f).stat().st_size > 0, f
+    mc = pd.read_csv(folder / "uncertainty.csv")
+    assert (mc["draws"] == 300).all()
+    record = json.loads((folder / "manifest.json").read_text())
+    assert record["seed"] == 7 and record["monte_carlo"]["draws"] == 300
+    card = pd.read_csv(folder / "scorecard.csv")
+    assert card.loc[card["status"] == "met", "p_met"].notna().all()
+    assert run.main([str(s), "--out", str(tmp_path / "b"), "--seed", "7", "--draws", "300", "--chunk", "64"]) == 0
+    assert (tmp_path / "b" / "mc" / "uncertainty.csv").read_bytes() == (folder / "uncertainty.csv").read_bytes()
+
+
+@pytest.mark.parametrize("flag", ["--draws=0", "--seed=-1", "--chunk=x"])
+def test_bad_monte_carlo_flags(flag, capsys):
+    with pytest.raises(SystemExit) as info:
+        run.main([flag])
+    assert info.value.code == 2
