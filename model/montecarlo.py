@@ -27,7 +27,7 @@ from .simulate import project
 HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 # unit -> (low, high, bin width) of the histogram grid; values outside fall in end bins
-GRIDS = {"%": (-100.0, 200.0, 0.001), "100 million CNY": (-250_000.0, 750_000.0, 2.0), "count": (-0.5, 20.5, 1.0)}
+GRIDS = {"%": (-50.0, 150.0, 0.001), "100 million CNY": (-250_000.0, 750_000.0, 2.0), "count": (-0.5, 20.5, 1.0)}
 
 
 class StreamingStats:
@@ -110,6 +110,18 @@ def target_draws(t: Mapping, ind: Indicators, horizon: int) -> dict[str, np.ndar
     return {"value": x, "gap": gap, "met": short == 0.0, "shortfall": short}
 
 
+def gap_of(t: Mapping, value: float) -> float:
+    """The gap of one projected value (``>=``, ``~``, ``range``): a non-decreasing function of it."""
+    if t["comparator"] == "range":
+        return value - t["low"] if value < t["low"] else (value - t["high"] if value > t["high"] else 0.0)
+    return value - t["value"]
+
+
+def _gap_quantile(t: Mapping, s: dict, q: float) -> float:
+    """Quantile of the gap: for a gap that rises with the value, the gap at the value's quantile."""
+    return s["gap"].quantile(q) if s["gap"] is not None else gap_of(t, s["value"].quantile(q))
+
+
 @dataclass
 class MonteCarloResult:
     targets: pd.DataFrame       # one row per target
@@ -140,10 +152,11 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
         ind = Indicators(project(scenario, baseline, sample), revenue_links)
         for t in modelled:
             d = target_draws(t, ind, scenario.horizon)
-            s = stats.setdefault(t["id"], {"value": StreamingStats(t["unit"]), "gap": StreamingStats(t["unit"]),
-                                           "met": 0, "shortfall": 0.0})
+            s = stats.setdefault(t["id"], {"value": StreamingStats(t["unit"]), "met": 0, "shortfall": 0.0,
+                                           "gap": StreamingStats(t["unit"]) if t["comparator"] == "rank" else None})
             s["value"].add(d["value"])
-            s["gap"].add(d["gap"])
+            if s["gap"] is not None:
+                s["gap"].add(d["gap"])
             s["met"] += int(d["met"].sum())
             s["shortfall"] += float(d["shortfall"].sum())
         for var in HEADLINE:
@@ -160,7 +173,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
             "draws": n, "p_met": p, "p_met_se": float(np.sqrt(p * (1 - p) / n)),
             **{f"value_p{int(q * 100)}": s["value"].quantile(q) for q in (0.1, 0.5, 0.9)},
             "value_mean": s["value"].mean,
-            **{f"gap_p{int(q * 100)}": s["gap"].quantile(q) for q in (0.1, 0.5, 0.9)},
+            **{f"gap_p{int(q * 100)}": _gap_quantile(t, s, q) for q in (0.1, 0.5, 0.9)},
             "expected_shortfall_if_missed": s["shortfall"] / missed if missed else 0.0,
             "resolution": GRIDS.get(t["unit"], GRIDS["100 million CNY"])[2],
         })

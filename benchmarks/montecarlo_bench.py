@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""Benchmark: the same uncertainty analysis three ways, in one run, with ratios.
+
+1. engine   -- ``model.montecarlo.run``: chunks of draws as arrays, streamed statistics;
+2. loop     -- the same model called one draw at a time as a plain Python function
+               (what a generic exploratory-modelling driver or a hand loop does);
+3. kernel   -- a bare vectorised numpy transcription of the equations for the same
+               draws (no abstractions, all draws kept in memory): the practical limit.
+
+All three evaluate the plan's modelled 2025 targets for the same sampled parameters;
+the script checks that they agree on P(met) before it prints timings.
+
+    python benchmarks/montecarlo_bench.py [--draws 200000] [--loop-draws 1000] [--big 10000000]
+
+``--big N`` also runs the engine on N draws and reports its peak memory (RSS).
+"""
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from model import BASE_YEAR, montecarlo  # noqa: E402
+from model.calibration import build_baseline  # noqa: E402
+from model.indicators import Indicators, revenue_link_parameters  # noqa: E402
+from model.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
+from model.sampling import sample  # noqa: E402
+from model.scenario import load_scenario  # noqa: E402
+from model.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
+from model.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
+from model.targets import load_targets  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def modelled(targets, horizon):
+    return [t for t in targets if t["comparator"] != "not_modelled" and t["year"] <= horizon]
+
+
+def loop(scenario, baseline, targets, draws: Draws) -> np.ndarray:
+    """One draw at a time: the model as a plain function of one parameter set."""
+    ts = modelled(targets, scenario.horizon)
+    hits = np.zeros(len(ts))
+    for i in range(draws.n):
+        one = Draws(n=1, growth=draws.growth[i:i + 1], deflator=draws.deflator[i:i + 1],
+                    vaccine_unwind=draws.vaccine_unwind[i:i + 1])
+        ind = Indicators(project(scenario, baseline, one))
+        for j, t in enumerate(ts):
+            hits[j] += montecarlo.target_draws(t, ind, scenario.horizon)["met"][0]
+    return hits / draws.n
+
+
+def kernel(scenario, baseline, targets, draws: Draws) -> np.ndarray:
+    """The equations written out in numpy for all draws at once (no projects or shocks)."""
+    n_years = scenario.horizon - BASE_YEAR
+    g = stated_growth(scenario, baseline) + draws.growth                   # (D, T, S)
+    h = INDEX["mfg_hightech"]
+    excess = (1 + g[:, 0, h]) / (1 + baseline.trend_growth[h])
+    g[:, 1, h] = (1 + g[:, 1, h]) * excess ** (-draws.vaccine_unwind) - 1
+    d = stated_deflator(scenario, baseline) + draws.deflator
+    level = np.empty((draws.n, n_years + 1, len(KEYS)))
+    level[:, 0] = baseline.va_2020
+    level[:, 1:] = np.cumprod(1 + g, axis=1) * np.cumprod(1 + d, axis=1) * baseline.va_2020
+    gdp = level.sum(axis=2)
+    params = revenue_link_parameters()
+    values = {"Share of GDP|High-tech": 100 * (level @ baseline.hightech_weights) / gdp}
+    for var in LEVEL1:
+        m = mask("manufacturing") if var.endswith("|Manufacturing") else np.array(
+            [var.split("|", 1)[1] == _label(k) for k in KEYS])
+        values[var] = level[..., m].sum(axis=-1)
+        values["Share of GDP|" + var.split("|", 1)[1]] = 100 * values[var] / gdp
+    for s in SERIES:
+        link = level @ link_weights(params, s.key)
+        ratio = link / link[:, :1]
+        values[s.variable] = params[f"{s.key}.base_2020"] * ratio ** params[f"{s.key}.elasticity"]
+    values["Clusters|Trillion-yuan"] = sum((values[s.variable] >= TRILLION_YUAN).astype(float)
+                                           for s in SERIES if s.cluster)
+    ts = modelled(targets, scenario.horizon)
+    p = np.zeros(len(ts))
+    for j, t in enumerate(ts):
+        y = t["year"] - BASE_YEAR
+        x = values[t["variable"]][:, y]
+        if t["comparator"] == ">=":
+            hit = x >= t["value"]
+        elif t["comparator"] == "~":
+            hit = np.abs(x - t["value"]) <= t["tolerance"]
+        elif t["comparator"] == "range":
+            hit = (x >= t["low"]) & (x <= t["high"])
+        else:
+            others = np.stack([values[o][:, y] for o in t["among"] if o != t["variable"]], axis=-1)
+            hit = x >= others.max(axis=-1)
+        p[j] = hit.mean()
+        np.quantile(x, [0.1, 0.5, 0.9])                    # the same statistics the engine reports
+    return p
+
+
+def _label(key: str) -> str:
+    from model.sectors import SECTORS
+    return next(s.variable.split("|", 1)[1] for s in SECTORS if s.key == key)
+
+
+def timed(fn, *args):
+    start = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", type=Path, default=ROOT / "scenarios" / "baseline.yaml")
+    ap.add_argument("--draws", type=int, default=200_000)
+    ap.add_argument("--loop-draws", type=int, default=1_000)
+    ap.add_argument("--big", type=int, default=0, help="also run the engine on this many draws (memory check)")
+    args = ap.parse_args(argv)
+
+    scenario = load_scenario(args.scenario)
+    assert not scenario.projects and not scenario.shocks, "the bare kernel covers scenarios without projects/shocks"
+    baseline = build_baseline(scenario.assumptions)
+    targets = load_targets()
+    seed = scenario.uncertainty.seed
+    draws = sample(scenario, args.draws, np.random.default_rng(seed))
+
+    engine, t_engine = timed(montecarlo.run, scenario, baseline, targets, args.draws, seed)
+    p_kernel, t_kernel = timed(kernel, scenario, baseline, targets, draws)
+    sub = Draws(n=args.loop_draws, growth=draws.growth[:args.loop_draws], deflator=draws.deflator[:args.loop_draws],
+                vaccine_unwind=draws.vaccine_unwind[:args.loop_draws])
+    p_loop, t_loop = timed(loop, scenario, baseline, targets, sub)
+
+    p_engine = engine.targets["p_met"].to_numpy()
+    agree = np.allclose(p_engine, p_kernel, atol=2 / args.draws, rtol=0)   # knife-edge draws may round apart
+    p_engine_sub = kernel(scenario, baseline, targets, sub)
+    agree_loop = np.allclose(p_loop, p_engine_sub, atol=2 / args.loop_draws, rtol=0)
+    per = {"engine": t_engine / args.draws, "loop": t_loop / args.loop_draws, "kernel": t_kernel / args.draws}
+    print(f"scenario {scenario.name}, {len(p_engine)} modelled targets, seed {seed}")
+    print(f"engine : {args.draws:>10,} draws in {t_engine:7.2f} s  ({1e6 * per['engine']:8.2f} us/draw)")
+    print(f"kernel : {args.draws:>10,} draws in {t_kernel:7.2f} s  ({1e6 * per['kernel']:8.2f} us/draw)")
+    print(f"loop   : {args.loop_draws:>10,} draws in {t_loop:7.2f} s  ({1e6 * per['loop']:8.2f} us/draw)")
+    print(f"P(met) engine == kernel: {agree};  loop == kernel on its draws: {agree_loop}")
+    print(f"engine speed-up over the one-draw loop: {per['loop'] / per['engine']:8.1f} x  (aim: >= 100 x)")
+    print(f"engine time over the bare kernel:      {per['engine'] / per['kernel']:8.2f} x  (aim: <= 2 x)")
+    if args.big:
+        _, t_big = timed(montecarlo.run, scenario, baseline, targets, args.big, seed)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"engine : {args.big:>10,} draws in {t_big:7.1f} s; peak resident memory of the process {peak:,.0f} MB")
+    return 0 if agree and agree_loop else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
