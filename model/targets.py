@@ -17,6 +17,9 @@ comparator      met when                                    gap (in the target's
 
 ``gap_pct`` is the gap in percent of the reference it is measured from (value, bound
 or largest other).
+
+Every modelled target names its ``levers``: the sector keys whose growth
+goal-seeking (:mod:`model.goalseek`) varies to meet it.
 """
 from __future__ import annotations
 
@@ -28,13 +31,15 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .sectors import KEYS
+
 TARGETS_FILE = Path(__file__).resolve().parent / "data" / "targets.yaml"
 COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "document", "url")
 NEEDS: dict[str, tuple[str, ...]] = {
-    ">=": ("variable", "value"),
-    "~": ("variable", "value", "tolerance"),
-    "range": ("variable", "low", "high"),
-    "rank": ("variable", "among"),
+    ">=": ("variable", "value", "levers"),
+    "~": ("variable", "value", "tolerance", "levers"),
+    "range": ("variable", "low", "high", "levers"),
+    "rank": ("variable", "among", "levers"),
     "not_modelled": ("value",),
 }
 MET, MISSED, NOT_MODELLED, NOT_PROJECTED = "met", "missed", "not modelled", "not projected"
@@ -51,16 +56,32 @@ def check_target(t: object) -> list[str]:
     comparator = t.get("comparator")
     if comparator not in NEEDS:
         return [f"comparator {comparator!r} not in {list(NEEDS)}"]
-    problems = [f"lacks {k!r}" for k in COMMON + NEEDS[comparator] if k not in t]
-    numbers = [k for k in ("value", "tolerance", "low", "high") if k in NEEDS[comparator] and k in t]
-    problems += [f"{k} {t[k]!r} is not a number" for k in numbers
-                 if isinstance(t[k], bool) or not isinstance(t[k], (int, float))]
-    if comparator == "~" and not problems and t["tolerance"] < 0:
+    missing = [f"lacks {k!r}" for k in COMMON + NEEDS[comparator] if k not in t]
+    numbers = [k for k in ("value", "tolerance", "low", "high") if k in NEEDS[comparator]]
+    problems = missing + [f"{k} {t[k]!r} is not a number" for k in numbers if k in t
+                          and (isinstance(t[k], bool) or not isinstance(t[k], (int, float)))]
+    numeric = len(problems) == len(missing) and all(k in t for k in numbers)
+    if comparator == "~" and numeric and t["tolerance"] < 0:
         problems.append(f"tolerance {t['tolerance']} is negative")
-    if comparator == "range" and not problems and t["low"] > t["high"]:
+    if comparator == "range" and numeric and t["low"] > t["high"]:
         problems.append(f"low {t['low']} above high {t['high']}")
     if comparator == "rank" and "among" in t and t.get("variable") not in t["among"]:
         problems.append(f"variable {t.get('variable')!r} is not one of `among`")
+    if "levers" in t:
+        problems += check_levers(t["levers"], comparator)
+    return problems
+
+
+def check_levers(levers: object, comparator: str) -> list[str]:
+    """Problems of a target's ``levers``: a non-empty list of distinct sector keys
+    (:data:`model.sectors.KEYS`), and only on a modelled target."""
+    if comparator == "not_modelled":
+        return ["levers given on a not_modelled target (it has no variable to move)"]
+    if not isinstance(levers, list) or not levers:
+        return [f"levers {levers!r} is not a non-empty list of sector keys"]
+    problems = [f"levers: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in levers if k not in KEYS]
+    problems += [f"levers: sector {k!r} is listed twice" for k in sorted({k for k in levers if levers.count(k) > 1},
+                                                                         key=str)]
     return problems
 
 
@@ -105,6 +126,38 @@ def is_largest(projected: np.ndarray, others: np.ndarray) -> np.ndarray:
     return np.asarray(projected) >= np.asarray(others).max(axis=-1)
 
 
+def reference_and_met(t: Mapping, x: np.ndarray, others: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """What the gap is measured from, and whether the target holds, element-wise.
+
+    ``x`` is the target's variable, any shape (years, draws, ...); ``others`` is
+    ``x.shape + (k,)``, the other variables of ``among`` (``rank`` only).  The
+    reference is the value, the nearest range bound, or the largest other variable.
+    Pure: the array form of :func:`condition`, for sampled or goal-sought values.
+    """
+    x = np.asarray(x, dtype=float)
+    c = t["comparator"]
+    if c == ">=":
+        return np.full_like(x, t["value"]), at_least(x, t["value"])
+    if c == "~":
+        return np.full_like(x, t["value"]), about(x, t["value"], t["tolerance"])
+    if c == "range":
+        nearest = np.where(x < t["low"], t["low"], np.where(x > t["high"], t["high"], x))
+        return nearest, within(x, t["low"], t["high"])
+    if c == "rank":
+        return np.asarray(others, dtype=float).max(axis=-1), is_largest(x, others)
+    raise ValueError(f"comparator {c!r} has no condition")
+
+
+def gap_values(t: Mapping, x: np.ndarray, others: np.ndarray | None = None) -> np.ndarray:
+    """The gap in the target's unit, element-wise: ``x - reference`` (:func:`reference_and_met`)."""
+    return np.asarray(x, dtype=float) - reference_and_met(t, x, others)[0]
+
+
+def rank_others(t: Mapping) -> list[str]:
+    """The variables a ``rank`` target's variable is compared with (empty for other comparators)."""
+    return [v for v in t.get("among", ()) if v != t["variable"]]
+
+
 def condition(t: Mapping, wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Projected values, references and whether the target holds, each ``(n_years,)``.
 
@@ -112,18 +165,9 @@ def condition(t: Mapping, wide: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, n
     is measured from: the value, the nearest range bound, or the largest other variable.
     """
     x = wide[t["variable"]].to_numpy(dtype=float)
-    c = t["comparator"]
-    if c == ">=":
-        return x, np.full_like(x, t["value"]), at_least(x, t["value"])
-    if c == "~":
-        return x, np.full_like(x, t["value"]), about(x, t["value"], t["tolerance"])
-    if c == "range":
-        nearest = np.where(x < t["low"], t["low"], np.where(x > t["high"], t["high"], x))
-        return x, nearest, within(x, t["low"], t["high"])
-    if c == "rank":
-        others = wide[[v for v in t["among"] if v != t["variable"]]].to_numpy(dtype=float)
-        return x, others.max(axis=-1), is_largest(x, others)
-    raise ValueError(f"comparator {c!r} has no condition")
+    others = wide[rank_others(t)].to_numpy(dtype=float) if t["comparator"] == "rank" else None
+    reference, met = reference_and_met(t, x, others)
+    return x, reference, met
 
 
 # ------------------------------------------------------------------ evaluation

@@ -183,3 +183,59 @@ def test_every_problem_is_reported_at_once():
         parse_targets([target(variable="x", comparator=">=", value="ten"), target(id="u", comparator="?")])
     assert "value 'ten' is not a number" in str(info.value)
     assert "target 1 (u)" in str(info.value)
+
+
+# ---------------------------------------------------------------- levers (goal-seeking)
+def test_every_modelled_shipped_target_names_known_levers():
+    from model.sectors import KEYS
+    for t in load_targets():
+        if t["comparator"] == "not_modelled":
+            assert "levers" not in t, t["id"]
+        else:
+            assert t["levers"] and set(t["levers"]) <= set(KEYS), t["id"]
+
+
+def test_modelled_target_without_levers_is_refused():
+    with pytest.raises(ValueError, match=r"target 0 \(t\): lacks 'levers'"):
+        parse_targets([target(variable="x", comparator=">=", value=1)])
+
+
+def test_unknown_lever_sector_is_refused():
+    with pytest.raises(ValueError, match="levers: unknown sector 'steel'"):
+        parse_targets([target(variable="x", comparator=">=", value=1, levers=["ict", "steel"])])
+
+
+def test_empty_levers_are_refused():
+    with pytest.raises(ValueError, match=r"levers \[\] is not a non-empty list"):
+        parse_targets([target(variable="x", comparator=">=", value=1, levers=[])])
+
+
+def test_a_lever_listed_twice_is_refused():
+    with pytest.raises(ValueError, match="sector 'ict' is listed twice"):
+        parse_targets([target(variable="x", comparator=">=", value=1, levers=["ict", "ict"])])
+
+
+def test_levers_on_a_not_modelled_target_are_refused():
+    with pytest.raises(ValueError, match="levers given on a not_modelled target"):
+        parse_targets([target(comparator="not_modelled", value=1, levers=["ict"])])
+
+
+def test_well_formed_levers_pass():
+    assert parse_targets([target(variable="x", comparator=">=", value=1, levers=["ict", "finance"])])
+
+
+def test_gap_values_agree_with_the_scorecard_for_every_comparator():
+    from model.targets import gap_values
+    df = table({"x": [1, 2, 3, 4, 5, 6], "y": [2, 2, 2, 7, 7, 5.5]})
+    cases = [target(variable="x", comparator=">=", value=4.5), target(variable="x", comparator="~", value=13,
+                                                                      tolerance=1),
+             target(variable="x", comparator="range", low=2, high=3), target(variable="x", comparator="rank",
+                                                                             among=["x", "y"])]
+    wide = df.pivot(index="year", columns="variable", values="value")
+    for t in cases:
+        others = wide[["y"]].to_numpy() if t["comparator"] == "rank" else None
+        gaps = gap_values(t, wide["x"].to_numpy(), others)
+        assert gaps[-1] == pytest.approx(evaluate(df, [t]).iloc[0]["gap"]), t["comparator"]
+    # on arrays with a leading draw axis, element by element
+    x = np.array([[1.0, 5.0], [2.5, 3.5]])
+    assert gap_values(cases[2], x).tolist() == [[-1.0, 2.0], [0.0, 0.5]]

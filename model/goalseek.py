@@ -1,0 +1,234 @@
+"""What would it take: the constant growth of a target's lever sectors that meets it.
+
+For every target a scenario misses (status "missed" in its deterministic scorecard)
+this module finds the constant annual real growth rate :math:`r` which, given to the
+target's ``levers`` (``model/data/targets.yaml``) in every year from 2022 to the
+target year, puts the target's variable on the comparator's boundary:
+
+==============  ==========================================================
+comparator      aimed at
+==============  ==========================================================
+``>=``          the value
+``~``           the central value
+``range``       the low end (the high end when the scenario is above it)
+``rank``        a tie with the largest other variable
+==============  ==========================================================
+
+2021 stays the calibrated year (it is shaped by the observed H1-2021 facts and the
+vaccine surge).  The rate replaces the levers' *stated* growth path
+(:func:`model.simulate.stated_growth`); the vaccine unwind of 2022 and the
+scenario's shocks still apply on top of it, as for any path.  Every other sector
+keeps its path.  The root is found with ``scipy.optimize.brentq`` in
+:data:`BOUNDS`; when no rate in the bounds meets the target it is reported as
+impossible within bounds.
+
+Pure computation: no files are written here (:mod:`model.report` writes).
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from . import BASE_YEAR, CALIBRATION_YEAR
+from .calibration import Baseline
+from .indicators import indicators
+from .results import timeseries
+from .revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN
+from .scenario import Layered, Scenario
+from .sectors import INDEX
+from .simulate import project, stated_growth
+from .targets import MET, MISSED, evaluate, load_targets, rank_others
+
+BOUNDS = (-0.50, 1.00)          # search interval for the lever rate, fraction per year (-50 to +100 %/yr)
+XTOL = 1e-12                    # brentq's absolute tolerance on the rate (fraction per year)
+FIRST_YEAR = CALIBRATION_YEAR + 1   # first year the lever rate applies: 2022
+REACHABLE, IMPOSSIBLE, MET_ALREADY = "reachable", "impossible within bounds", "met already"
+COLUMNS = ("target", "levers", "year", "needed_growth_pct", "assumed_growth_pct", "extra_pp", "status", "note")
+_CLUSTER_VARIABLES = tuple(s.variable for s in SERIES if s.cluster)
+
+
+# ---------------------------------------------------------------- building the scenario
+def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, last_year: int) -> Scenario:
+    """A copy of ``scenario`` whose stated growth of ``levers`` is ``rate`` in every
+    year from :data:`FIRST_YEAR` to ``last_year`` (inclusive).
+
+    The cells are set in the ``growth`` :class:`~model.scenario.Layered` (level
+    ``rate``, change 0), so they replace whatever the scenario chain said there;
+    other cells, 2021 and years after ``last_year`` are unchanged.  ``rate`` is a
+    fraction per year.  The input is not modified.
+    """
+    rows = slice(FIRST_YEAR - BASE_YEAR - 1, last_year - BASE_YEAR)
+    cols = [INDEX[k] for k in levers]
+    level, change = np.array(scenario.growth.set), np.array(scenario.growth.add)
+    for c in cols:
+        level[rows, c] = rate
+        change[rows, c] = 0.0
+    level.setflags(write=False)
+    change.setflags(write=False)
+    return dataclasses.replace(scenario, growth=Layered(level, change))
+
+
+def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequence[str], last_year: int) -> float:
+    r"""The levers' stated growth over :data:`FIRST_YEAR`..``last_year`` as one constant rate.
+
+    Each year's rate of the lever group is weighted by the sectors' real value
+    added of the year before in the scenario's own projection, and the years are
+    chained into a geometric mean:
+
+    .. math::
+        \bar g_t = \frac{\sum_{i \in L} Q_{t-1,i}\, g^{s}_{t,i}}{\sum_{i \in L} Q_{t-1,i}},\qquad
+        \bar r = \Big(\prod_{t} (1 + \bar g_t)\Big)^{1/T} - 1
+
+    with :math:`g^s` the stated growth (:func:`model.simulate.stated_growth`, before
+    the vaccine unwind and shocks, like the needed rate) and :math:`T` the number
+    of years.  Fraction per year.
+    """
+    g = stated_growth(scenario, baseline)
+    q = project(scenario, baseline).va_real
+    cols = [INDEX[k] for k in levers]
+    rows = np.arange(FIRST_YEAR - BASE_YEAR - 1, last_year - BASE_YEAR)   # rows of g; q's row is the same index
+    weights = q[rows][:, cols]                       # Q_{t-1}: q row r is year BASE_YEAR + r
+    group = (weights * g[rows][:, cols]).sum(axis=1) / weights.sum(axis=1)
+    return float(np.prod(1.0 + group) ** (1.0 / len(rows)) - 1.0)
+
+
+# ---------------------------------------------------------------- the boundary
+def boundary_distance(t: Mapping, values: Mapping[str, float], projected: float) -> tuple[float, float]:
+    """Signed distance of the target-year values from the aimed boundary, and the side that meets it.
+
+    ``values`` maps variables to their target-year values; ``projected`` is the
+    scenario's own value of the target's variable (it decides, for ``range``, which
+    end is aimed at).  Returns ``(f, side)``: ``f`` is zero on the boundary and
+    continuous in the lever rate; for one-sided boundaries ``side * f >= 0`` where the
+    target holds (``side`` +1 or -1), for ``~`` ``side`` is 0 (the aimed centre is
+    inside the band).
+
+    The cluster count is a step function; its boundary is where the ``k``-th
+    largest cluster series (``k`` the aimed count) reaches 1 trillion yuan, so ``f``
+    is that series' level minus :data:`model.revenue.TRILLION_YUAN` (100 million CNY).
+    """
+    c, x = t["comparator"], values[t["variable"]]
+    if c == "rank":
+        return x - max(values[v] for v in rank_others(t)), 1.0
+    if c == "~":
+        return x - t["value"], 0.0                        # the centre lies inside the band: either side meets it
+    if c == ">=":
+        aim, side = t["value"], 1.0
+    else:
+        aim, side = (t["low"], 1.0) if projected < t["low"] else (t["high"], -1.0)
+    if t["variable"] == CLUSTER_VARIABLE:
+        levels = sorted((values[v] for v in _CLUSTER_VARIABLES), reverse=True)
+        k = int(aim) if side > 0 else int(aim) + 1        # reach `aim` series, or let the (aim+1)-th fall below
+        if not 1 <= k <= len(levels):
+            return -side * np.inf, side                   # no count of the modelled series can meet it
+        return levels[k - 1] - TRILLION_YUAN, side
+    return x - aim, side
+
+
+def _values_at(scenario: Scenario, baseline: Baseline, revenue_links: Mapping[str, float] | None,
+               year: int) -> dict[str, float]:
+    projection = project(scenario, baseline)
+    i = int(np.flatnonzero(projection.years == year)[0])
+    return {v: float(a[i]) for v, (_, a) in indicators(projection, revenue_links).items()}
+
+
+def solve_rate(f: Callable[[float], float], side: float, bounds: tuple[float, float] = BOUNDS) -> float:
+    """The rate in ``bounds`` where ``f`` changes sign; NaN when it does not.
+
+    ``scipy.optimize.brentq`` to :data:`XTOL`.  With ``side`` of +1 or -1 the root
+    is then nudged, by steps of growing size from :data:`XTOL`, until
+    ``side * f >= 0`` (the side where the target holds), so that the reported rate
+    meets a one-sided target when plugged back in; ``side`` 0 leaves the root as
+    found.  NaN when ``f`` has the same strict sign at both bounds.
+    """
+    lo, hi = bounds
+    f_lo, f_hi = f(lo), f(hi)
+    if f_lo * f_hi > 0 or not (np.isfinite(f_lo) and np.isfinite(f_hi)):
+        return np.nan
+    r = optimize.brentq(f, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=200)
+    towards = np.sign(f_hi - f_lo) * side             # the direction in which side * f grows
+    step = XTOL
+    while side and side * f(r) < 0 and lo <= r <= hi:
+        r, step = r + towards * step, step * 2.0
+    return float(np.clip(r, lo, hi))
+
+
+# ---------------------------------------------------------------- all missed targets
+def _unit_text(unit: str) -> str:
+    return "pp" if unit == "%" else unit
+
+
+def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
+              scorecard: pd.DataFrame | None = None, revenue_links: Mapping[str, float] | None = None,
+              bounds: tuple[float, float] = BOUNDS) -> pd.DataFrame:
+    """The lever growth each missed target needs, beside what the scenario assumes.
+
+    Parameters
+    ----------
+    scenario, baseline
+        The scenario and its calibrated baseline (built with its ``assumptions``).
+    targets
+        Target entries (default: ``model/data/targets.yaml``); each modelled one has
+        ``levers``.
+    scorecard
+        The scenario's deterministic scorecard (:func:`model.targets.evaluate`);
+        computed when not given.
+    revenue_links
+        Overrides of the revenue layer (default: the scenario's own).
+    bounds
+        Search interval of the rate, fractions per year (default -50 % to +100 %).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target that is met or missed in its year (targets not modelled
+        or not projected are left out), columns :data:`COLUMNS`: ``levers`` joined
+        with ``+``; ``needed_growth_pct`` the constant real growth of the levers,
+        %/yr from 2022 to ``year`` (NaN when met already or impossible);
+        ``assumed_growth_pct`` their value-added-weighted stated growth over the
+        same years (:func:`assumed_lever_growth`); ``extra_pp`` the difference in
+        percentage points; ``status`` one of "reachable", "impossible within
+        bounds", "met already"; ``note`` the result in words.
+    """
+    targets = tuple(load_targets() if targets is None else targets)
+    links = scenario.revenue_links if revenue_links is None else revenue_links
+    if scorecard is None:
+        scorecard = evaluate(timeseries(project(scenario, baseline), scenario.name, revenue_links=links), targets)
+    by_id = {t["id"]: t for t in targets}
+    rows = []
+    for card in scorecard.itertuples(index=False):
+        if card.status not in (MET, MISSED):
+            continue
+        t = by_id[card.target]
+        levers, year = list(t["levers"]), int(t["year"])
+        assumed = 100.0 * assumed_lever_growth(scenario, baseline, levers, year)
+        row = {"target": t["id"], "levers": "+".join(levers), "year": year, "needed_growth_pct": np.nan,
+               "assumed_growth_pct": assumed, "extra_pp": np.nan}
+        if card.status == MET:
+            rows.append({**row, "status": MET_ALREADY,
+                         "note": f"met already (gap {card.gap:+.4g} {_unit_text(t['unit'])}); "
+                                 f"assumes {assumed:.1f} %/yr"})
+            continue
+        side = boundary_distance(t, _values_at(scenario, baseline, links, year), card.projected_value)[1]
+
+        def f(rate: float) -> float:
+            values = _values_at(with_lever_growth(scenario, levers, rate, year), baseline, links, year)
+            return boundary_distance(t, values, card.projected_value)[0]
+
+        rate = solve_rate(f, side, bounds)
+        if np.isnan(rate):
+            best = max(bounds, key=lambda b: (side or 1.0) * f(b))
+            reached = _values_at(with_lever_growth(scenario, levers, best, year), baseline, links, year)
+            rows.append({**row, "status": IMPOSSIBLE,
+                         "note": f"no constant rate of {100 * bounds[0]:g} to {100 * bounds[1]:g} %/yr meets it: "
+                                 f"at {100 * best:g} %/yr {t['variable']} is {reached[t['variable']]:.4g} "
+                                 f"{t['unit']} in {year}; assumes {assumed:.1f} %/yr"})
+            continue
+        needed = 100.0 * rate
+        rows.append({**row, "needed_growth_pct": needed, "extra_pp": needed - assumed, "status": REACHABLE,
+                     "note": f"needs {needed:.1f} %/yr, assumes {assumed:.1f} %/yr ({needed - assumed:+.1f} pp)"})
+    return pd.DataFrame(rows, columns=list(COLUMNS))

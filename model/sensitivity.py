@@ -1,0 +1,305 @@
+"""Which inputs move the targets: one-at-a-time swings (tornado) and Sobol indices.
+
+Two analyses of a scenario's gaps to the plan's targets (:mod:`model.targets`),
+each gap in the target's unit in the target year:
+
+* :func:`tornado`: every uncertain input is set to the low and then the high end
+  of its range, the others at the scenario's values; the *swing*
+  :math:`|\\Delta_{high} - \\Delta_{low}|` ranks the inputs.
+* :func:`sobol_indices`: variance-based first-order and total indices over the
+  inputs that need no recalibration (growth shifts, vaccine unwind, deflator
+  shift), computed with SALib (Saltelli sampling, Jansen/Sobol estimators) on one
+  vectorised batch of draws (:class:`model.simulate.Draws`).
+
+Ranges: data assumptions and revenue-link parameters from their files
+(``model/data/assumptions.csv``, ``model/data/revenue_links.csv``: the documented
+low and high); the growth, deflator and vaccine-unwind ranges are the module
+constants below, each an assumption.  Pure computation: nothing is written here.
+"""
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import BASE_YEAR, CALIBRATION_YEAR, data, growth, revenue
+from .calibration import Baseline, build_baseline
+from .indicators import revenue_link_parameters
+from .results import timeseries
+from .scenario import Scenario
+from .sectors import KEYS, LEVEL1, N_SECTORS, PARENTS, SECTORS, mask
+from .simulate import Draws, Projection, project
+from .targets import MET, MISSED, evaluate, gap_values, load_targets, rank_others
+
+# Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
+# about one standard deviation of the published annual growth rates of 2015-2019 around the fitted
+# trend (1.8 pp over the 23 annual observations of trend_fit.csv, model/calibration.py).
+GROWTH_SHIFT_PP = 2.0
+# Assumption: the deflator of every sector together, from 2021, +-1 percentage point a year around the
+# trend (1.26 %/yr); the implied GDP deflator was 2.2, 0.7 and 0.9 %/yr in 2017, 2019 and 2020
+# (model/calibration.py: implied_deflators), inside the range.
+DEFLATOR_SHIFT_PP = 1.0
+# Assumption: share (%) of the 2021 vaccine level that unwinds in 2022; 50-100 as in scenarios/baseline.yaml.
+VACCINE_UNWIND_RANGE_PCT = (50.0, 100.0)
+SOBOL_CONF_MAX = 0.1         # a confidence half-width above this flags the sample as too small
+OAT_COLUMNS = ("target", "parameter", "parameter_unit", "low_value", "high_value", "base_gap", "gap_low",
+               "gap_high", "swing", "unit")
+SOBOL_COLUMNS = ("target", "parameter", "S1", "S1_conf", "ST", "ST_conf", "N", "evaluations", "max_conf",
+                 "adequate", "note")
+GROWTH_UNIT = "pp shift of the stated growth path from 2022"
+DEFLATOR_UNIT = "pp shift of every sector's deflator from 2021"
+
+
+@dataclasses.dataclass(frozen=True)
+class Input:
+    """One uncertain input: ``kind`` is ``assumption``, ``revenue_link``, ``growth``,
+    ``vaccine_unwind`` or ``deflator``; ``low``/``high`` in ``unit``."""
+
+    parameter: str
+    kind: str
+    key: str
+    low: float
+    high: float
+    unit: str
+
+
+# ---------------------------------------------------------------- target variables over draws
+def target_variables(p: Projection, revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """The series the plan's targets compare, ``variable -> (..., n_years + 1)``, draw-safe.
+
+    Level-1 value added (100 million CNY, current prices), shares of GDP (%, level-1
+    sectors and high-tech), revenue-layer series and the trillion-yuan cluster count,
+    as :func:`model.indicators.indicators` defines them (tested equal on one
+    projection), for projections with or without a leading draw axis.  Projects
+    count as high-tech at their own share and add their gross output to a series
+    they name, as there.
+    """
+    va = np.asarray(p.va_nominal, dtype=float)
+    gdp = growth.total(va)
+    out: dict[str, np.ndarray] = {}
+    for var in LEVEL1:
+        cols = mask(PARENTS[var]) if var in PARENTS else np.array([s.variable == var for s in SECTORS])
+        out[var] = va[..., cols].sum(axis=-1)
+        out["Share of GDP|" + var.split("|", 1)[1]] = growth.share_percent(out[var], gdp)
+    price = np.asarray(p.price_index)[..., p.project_sectors]                 # (..., n_years + 1, n_projects)
+    project_va = price * p.project_va_real.T
+    project_output = price * p.project_output_real.T
+    reweight = p.project_hightech - p.hightech_weights[p.project_sectors]
+    hightech = growth.weighted_sum(va, p.hightech_weights) + project_va @ reweight
+    out["Share of GDP|High-tech"] = growth.share_percent(hightech, gdp)
+    params = revenue_link_parameters(revenue_links)
+    levels = revenue.revenues(va, params)
+    for key in sorted({k for k in p.project_revenue_series if k}):
+        chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
+        without = np.array(va)
+        for i in chosen:
+            without[..., p.project_sectors[i]] -= project_va[..., i]
+        levels[key] = revenue.series_path(without, params, key) + project_output[..., chosen].sum(axis=-1)
+    out.update({s.variable: levels[s.key] for s in revenue.SERIES})
+    out[revenue.CLUSTER_VARIABLE] = revenue.trillion_yuan_clusters(levels)
+    return out
+
+
+def target_gaps(p: Projection, targets: Sequence[Mapping],
+                revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+    """Each target's gap in its year, ``id -> (...)`` (a scalar array without draws), in its unit.
+
+    ``targets`` must be modelled and within the projection's years.
+    """
+    values = target_variables(p, revenue_links)
+    out = {}
+    for t in targets:
+        i = int(np.flatnonzero(p.years == t["year"])[0])
+        others = np.stack([values[v][..., i] for v in rank_others(t)], axis=-1) if t["comparator"] == "rank" else None
+        out[t["id"]] = gap_values(t, values[t["variable"]][..., i], others)
+    return out
+
+
+def evaluated_targets(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
+                      revenue_links: Mapping[str, float] | None = None) -> tuple[Mapping, ...]:
+    """The targets the scenario's scorecard evaluates (status met or missed), in file order."""
+    targets = tuple(load_targets() if targets is None else targets)
+    card = evaluate(timeseries(project(scenario, baseline), scenario.name, revenue_links=revenue_links), targets)
+    keep = set(card.loc[card["status"].isin([MET, MISSED]), "target"])
+    return tuple(t for t in targets if t["id"] in keep)
+
+
+# ---------------------------------------------------------------- the inputs
+def oat_inputs() -> tuple[Input, ...]:
+    """Every uncertain input with its range: data assumptions, revenue links with
+    ``low < high``, each sector's growth, the vaccine unwind, the deflator of all sectors."""
+    out = [Input(k, "assumption", k, a.low, a.high, a.unit) for k, a in data.assumptions().items() if a.low < a.high]
+    out += [Input(f"revenue_links.{k}", "revenue_link", k, r.low, r.high, r.unit)
+            for k, r in data.revenue_links().items() if r.low < r.high]
+    out += sobol_inputs()
+    return tuple(out)
+
+
+def sobol_inputs() -> tuple[Input, ...]:
+    """The inputs that need no recalibration: growth of each sector, vaccine unwind, deflator."""
+    return (*(Input(f"growth.{k}", "growth", k, -GROWTH_SHIFT_PP, GROWTH_SHIFT_PP, GROWTH_UNIT) for k in KEYS),
+            Input("vaccine_unwind", "vaccine_unwind", "vaccine_unwind", *VACCINE_UNWIND_RANGE_PCT, "%"),
+            Input("deflator.all", "deflator", "all", -DEFLATOR_SHIFT_PP, DEFLATOR_SHIFT_PP, DEFLATOR_UNIT))
+
+
+def draws_for(scenario: Scenario, inputs: Sequence[Input], values: np.ndarray) -> Draws:
+    """:class:`~model.simulate.Draws` setting ``inputs`` (growth, vaccine_unwind, deflator
+    kinds) to ``values`` ``(n, len(inputs))`` in their units; inputs not named keep the scenario.
+
+    Growth shifts enter from 2022 (2021 is calibrated), deflator shifts from 2021,
+    both as fractions added to the stated paths; the vaccine unwind replaces the
+    scenario's (percent to fraction).
+    """
+    values = np.asarray(values, dtype=float)
+    n, n_years = len(values), scenario.horizon - BASE_YEAR
+    shift = np.zeros((n, n_years, N_SECTORS))
+    deflator = np.zeros((n, n_years, N_SECTORS))
+    unwind = np.full(n, scenario.vaccine_unwind)
+    first = CALIBRATION_YEAR + 1 - BASE_YEAR - 1
+    for j, x in enumerate(inputs):
+        if x.kind == "growth":
+            shift[:, first:, KEYS.index(x.key)] += values[:, j, None] / 100.0
+        elif x.kind == "deflator":
+            deflator += values[:, j, None, None] / 100.0
+        elif x.kind == "vaccine_unwind":
+            unwind = values[:, j] / 100.0
+        else:
+            raise ValueError(f"input {x.parameter!r} ({x.kind}) cannot be drawn; it needs a new baseline or links")
+    return Draws(n=n, growth=shift, deflator=deflator, vaccine_unwind=unwind)
+
+
+@lru_cache(maxsize=64)
+def _baseline(overrides: tuple[tuple[str, float], ...]) -> Baseline:
+    return build_baseline(dict(overrides))
+
+
+def baseline_with(assumptions: Mapping[str, float]) -> Baseline:
+    """The calibrated baseline for these assumption values, built once per distinct set (cached;
+    a Baseline is frozen, so sharing it is safe)."""
+    return _baseline(tuple(sorted((k, float(v)) for k, v in assumptions.items())))
+
+
+# ---------------------------------------------------------------- one at a time
+def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
+            revenue_links: Mapping[str, float] | None = None) -> pd.DataFrame:
+    r"""One-at-a-time swings of every target's gap (:func:`oat_inputs`).
+
+    For input :math:`k` with range :math:`[a_k, b_k]` and target gap
+    :math:`\Delta(\cdot)` in the target year (target's unit), all other inputs at
+    the scenario's values:
+
+    .. math:: \text{swing}_k = |\Delta(b_k) - \Delta(a_k)|
+
+    An assumption end recalibrates the baseline (:func:`baseline_with`, the
+    scenario's own assumptions kept for the others); a revenue-link end overrides
+    that parameter on top of ``revenue_links`` (default: the scenario's); growth,
+    vaccine-unwind and deflator ends enter as one batch of draws.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`OAT_COLUMNS`, one row per evaluated target (met or missed
+        in the scorecard) and input, targets in file order and within each target
+        sorted by swing, largest first.  ``base_gap`` is the scenario's own gap.
+    """
+    links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
+    targets = evaluated_targets(scenario, baseline, targets, links)
+    base = project(scenario, baseline)
+    base_gap = target_gaps(base, targets, links)
+    ends: dict[str, tuple[dict, dict]] = {}
+    inputs = oat_inputs()
+    for x in inputs:
+        if x.kind == "assumption":
+            ends[x.parameter] = tuple(
+                target_gaps(project(scenario, baseline_with({**scenario.assumptions, x.key: v})), targets, links)
+                for v in (x.low, x.high))
+        elif x.kind == "revenue_link":
+            ends[x.parameter] = tuple(target_gaps(base, targets, {**links, x.key: v}) for v in (x.low, x.high))
+    drawn = [x for x in inputs if x.kind in ("growth", "vaccine_unwind", "deflator")]
+    values = np.zeros((2 * len(drawn), len(drawn)))
+    for j, x in enumerate(drawn):
+        values[:, j] = _scenario_value(scenario, x)
+        values[2 * j, j], values[2 * j + 1, j] = x.low, x.high
+    batch = target_gaps(project(scenario, baseline, draws_for(scenario, drawn, values)), targets, links)
+    for j, x in enumerate(drawn):
+        ends[x.parameter] = tuple({t: g[2 * j + e] for t, g in batch.items()} for e in (0, 1))
+    rows = []
+    for t in targets:
+        block = []
+        for x in inputs:
+            low, high = (float(ends[x.parameter][e][t["id"]]) for e in (0, 1))
+            block.append({"target": t["id"], "parameter": x.parameter, "parameter_unit": x.unit, "low_value": x.low,
+                          "high_value": x.high, "base_gap": float(base_gap[t["id"]]), "gap_low": low, "gap_high": high,
+                          "swing": abs(high - low), "unit": t["unit"]})
+        rows += sorted(block, key=lambda r: -r["swing"])
+    return pd.DataFrame(rows, columns=list(OAT_COLUMNS))
+
+
+def _scenario_value(scenario: Scenario, x: Input) -> float:
+    """The scenario's own value of a drawn input, in its unit (shifts: 0)."""
+    return 100.0 * scenario.vaccine_unwind if x.kind == "vaccine_unwind" else 0.0
+
+
+# ---------------------------------------------------------------- variance-based
+def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
+                  n: int = 1024, seed: int = 20210811, revenue_links: Mapping[str, float] | None = None,
+                  inputs: Sequence[Input] | None = None, num_resamples: int = 200) -> pd.DataFrame:
+    r"""First-order and total Sobol indices of every target's gap, with SALib.
+
+    The inputs (default :func:`sobol_inputs`) are independent and uniform on their
+    ranges (an assumption: the ranges are bounds, not fitted distributions).  With
+    :math:`Y` the gap of a target in its year,
+
+    .. math::
+        S_k = \frac{\operatorname{Var}(E[Y \mid X_k])}{\operatorname{Var}(Y)},\qquad
+        S_{T,k} = \frac{E[\operatorname{Var}(Y \mid X_{\sim k})]}{\operatorname{Var}(Y)}
+
+    estimated from Saltelli's scheme (``SALib.sample.sobol``, scrambled Sobol'
+    sequence, ``n`` base samples, :math:`n(D+2)` model evaluations for :math:`D`
+    inputs, second order off), all evaluated in one batch of draws; confidence
+    half-widths (95 %) by bootstrap (``SALib.analyze.sobol``).  SALib is the field's
+    standard implementation of these estimators.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`SOBOL_COLUMNS`: per target and input ``S1``, ``ST`` and their
+        half-widths; ``N`` (= ``n``), ``evaluations``, ``max_conf`` (largest
+        half-width of the target) and ``adequate`` (``max_conf`` at most
+        :data:`SOBOL_CONF_MAX`).  A gap that does not vary over the sample has no
+        variance to apportion: its indices are NaN and ``note`` says so.
+    """
+    from SALib.analyze import sobol as analyze
+    from SALib.sample import sobol as sample
+
+    links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
+    targets = evaluated_targets(scenario, baseline, targets, links)
+    inputs = tuple(sobol_inputs() if inputs is None else inputs)
+    problem = {"num_vars": len(inputs), "names": [x.parameter for x in inputs],
+               "bounds": [[x.low, x.high] for x in inputs]}
+    values = sample.sample(problem, n, calc_second_order=False, seed=seed)
+    gaps = target_gaps(project(scenario, baseline, draws_for(scenario, inputs, values)), targets, links)
+    rows = []
+    for t in targets:
+        y = np.asarray(gaps[t["id"]], dtype=float)
+        if np.ptp(y) == 0.0:
+            result = {k: np.full(len(inputs), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+            note = "the gap does not vary over the sample: no variance to apportion"
+        else:
+            result = analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples,
+                                     conf_level=0.95, seed=seed)
+            note = ""
+        confs = np.concatenate([result["S1_conf"], result["ST_conf"]])
+        max_conf = float(np.nanmax(confs)) if np.isfinite(confs).any() else np.nan
+        adequate = bool(max_conf <= SOBOL_CONF_MAX) if np.isfinite(max_conf) else None
+        if adequate is False:
+            note = f"confidence half-width up to {max_conf:.2f} > {SOBOL_CONF_MAX}: increase N"
+        for j, x in enumerate(inputs):
+            rows.append({"target": t["id"], "parameter": x.parameter, "S1": float(result["S1"][j]),
+                         "S1_conf": float(result["S1_conf"][j]), "ST": float(result["ST"][j]),
+                         "ST_conf": float(result["ST_conf"][j]), "N": n, "evaluations": len(values),
+                         "max_conf": max_conf, "adequate": adequate, "note": note})
+    return pd.DataFrame(rows, columns=list(SOBOL_COLUMNS))

@@ -1,0 +1,176 @@
+"""Sensitivity: draw-safe target series, one-at-a-time swings, Sobol indices, the tornado figure."""
+import dataclasses
+
+import numpy as np
+import pytest
+
+from model import sensitivity as S
+from model.indicators import indicators
+from model.plots_sensitivity import plot_tornado
+from model.results import timeseries
+from model.scenario import load_scenario
+from model.simulate import Draws, project
+from model.targets import evaluate, load_targets
+
+SHIPPED = ("baseline", "plan", "manufacturing_revival", "downside", "hightech_push", "finance_deepening")
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return load_scenario("scenarios/baseline.yaml")
+
+
+@pytest.fixture(scope="module")
+def oat(scenario, baseline):
+    return S.tornado(scenario, baseline)
+
+
+def row(table, target, parameter):
+    r = table[(table["target"] == target) & (table["parameter"] == parameter)]
+    assert len(r) == 1
+    return r.iloc[0]
+
+
+# ---------------------------------------------------------------- target series
+@pytest.mark.parametrize("name", SHIPPED)
+def test_target_variables_equal_the_indicators_of_one_projection(name, baseline):
+    scenario = load_scenario(f"scenarios/{name}.yaml")
+    p = project(scenario, baseline)
+    ours, theirs = S.target_variables(p, scenario.revenue_links), indicators(p, scenario.revenue_links)
+    assert len(ours) > 20
+    for variable, values in ours.items():
+        np.testing.assert_allclose(values, theirs[variable][1], rtol=1e-12, err_msg=variable)
+
+
+def test_target_variables_of_each_draw_equal_that_draw_alone(baseline):
+    scenario = load_scenario("scenarios/manufacturing_revival.yaml")    # projects, one feeding car output
+    rng = np.random.default_rng(5)
+    n = 3
+    draws = Draws(n=n, growth=rng.normal(0, 0.02, (n, 5, 10)), deflator=rng.normal(0, 0.01, (n, 5, 10)),
+                  vaccine_unwind=np.array([0.5, 0.8, 1.0]))
+    p = project(scenario, baseline, draws)
+    batch = S.target_variables(p, scenario.revenue_links)
+    for i in range(n):
+        one = dataclasses.replace(p, growth_real=p.growth_real[i], deflator_growth=p.deflator_growth[i],
+                                  va_real=p.va_real[i], price_index=p.price_index[i], va_nominal=p.va_nominal[i])
+        reference = indicators(one, scenario.revenue_links)
+        for variable, values in batch.items():
+            np.testing.assert_allclose(values[i], reference[variable][1], rtol=1e-12, err_msg=variable)
+
+
+# ---------------------------------------------------------------- one at a time
+def test_tornado_base_gap_is_the_scorecard_gap(oat, scenario, baseline):
+    card = evaluate(timeseries(project(scenario, baseline), "b"), load_targets()).set_index("target")
+    for target, gap in oat.groupby("target")["base_gap"].first().items():
+        assert gap == pytest.approx(card.loc[target, "gap"], rel=1e-12)
+
+
+def test_tornado_covers_every_input_and_sorts_by_swing(oat):
+    n_inputs = len(S.oat_inputs())
+    assert n_inputs == 4 + 17 + 10 + 2
+    for _, block in oat.groupby("target", sort=False):
+        assert len(block) == n_inputs
+        assert block["swing"].is_monotonic_decreasing
+    np.testing.assert_allclose(oat["swing"], (oat["gap_high"] - oat["gap_low"]).abs())
+
+
+def test_an_input_that_cannot_affect_a_target_has_zero_swing(oat):
+    assert row(oat, "software_revenue", "revenue_links.cars.elasticity")["swing"] == 0.0
+    assert row(oat, "car_output", "growth.ict")["swing"] == 0.0
+    # a deflator common to all sectors leaves every share of GDP unchanged
+    assert row(oat, "manufacturing_share", "deflator.all")["swing"] == pytest.approx(0.0, abs=1e-10)
+
+
+def test_faster_manufacturing_raises_its_share_and_faster_finance_lowers_it(oat):
+    mfg = row(oat, "manufacturing_share", "growth.mfg_other")
+    assert mfg["gap_low"] < mfg["base_gap"] < mfg["gap_high"]
+    fin = row(oat, "manufacturing_share", "growth.finance")
+    assert fin["gap_high"] < fin["base_gap"] < fin["gap_low"]
+
+
+def test_the_scenarios_own_vaccine_unwind_is_the_high_end(oat):
+    r = row(oat, "manufacturing_share", "vaccine_unwind")
+    assert (r["low_value"], r["high_value"]) == (50.0, 100.0)
+    assert r["gap_high"] == pytest.approx(r["base_gap"], abs=1e-12)
+    assert r["gap_low"] > r["base_gap"]                 # a half-kept vaccine level keeps manufacturing larger
+
+
+def test_assumption_ends_recalibrate_the_baseline(oat, baseline):
+    low = S.baseline_with({"va.industry_2020": 4000.0})
+    assert S.baseline_with({"va.industry_2020": 4000}) is low          # built once
+    assert not np.allclose(low.va_2020, baseline.va_2020)
+    r = row(oat, "manufacturing_share", "va.industry_2020")
+    assert r["gap_low"] < r["base_gap"] < r["gap_high"]                # a larger industry, a larger share
+
+
+def test_drawn_inputs_refuse_inputs_that_need_a_new_baseline(scenario):
+    assumption = next(x for x in S.oat_inputs() if x.kind == "assumption")
+    with pytest.raises(ValueError, match="cannot be drawn; it needs a new baseline"):
+        S.draws_for(scenario, [assumption], np.zeros((1, 1)))
+
+
+# ---------------------------------------------------------------- Sobol
+@pytest.fixture(scope="module")
+def sobol(scenario, baseline):
+    return S.sobol_indices(scenario, baseline, n=256, seed=7)
+
+
+def test_sobol_reports_its_sample_size(sobol):
+    assert set(sobol["N"]) == {256}
+    assert set(sobol["evaluations"]) == {256 * (len(S.sobol_inputs()) + 2)}
+    assert sobol["adequate"].isin([True, False, None]).all()
+    flagged = sobol[sobol["adequate"] == False]      # noqa: E712
+    assert (flagged["max_conf"] > S.SOBOL_CONF_MAX).all()
+    assert flagged["note"].str.contains("increase N").all()
+
+
+def test_first_order_indices_do_not_exceed_total_indices(sobol):
+    ok = sobol.dropna(subset=["S1", "ST"])
+    assert len(ok) > 50
+    assert (ok["S1"] <= ok["ST"] + ok["S1_conf"] + ok["ST_conf"] + 1e-9).all()
+    sums = ok.groupby("target")["S1"].sum()
+    assert (sums <= 1.0 + 0.2).all()
+
+
+def test_a_target_driven_by_one_input_is_dominated_by_it(sobol):
+    car = sobol[sobol["target"] == "car_output"].set_index("parameter")
+    assert car["S1"].idxmax() == "growth.mfg_other"
+    assert car.loc["growth.mfg_other", "S1"] > 0.5
+    # finance growth does not enter car output at all
+    assert car.loc["growth.finance", "ST"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_sobol_is_reproducible_with_a_seed(scenario, baseline, sobol):
+    again = S.sobol_indices(scenario, baseline, n=256, seed=7)
+    assert again[["S1", "ST", "S1_conf"]].equals(sobol[["S1", "ST", "S1_conf"]])
+
+
+def test_a_gap_that_does_not_vary_has_no_indices(scenario, baseline):
+    finance_only = [x for x in S.sobol_inputs() if x.parameter == "growth.finance"]
+    cars = [t for t in load_targets() if t["id"] == "car_output"]
+    out = S.sobol_indices(scenario, baseline, targets=cars, n=64, seed=1, inputs=finance_only).iloc[0]
+    assert np.isnan(out["S1"]) and np.isnan(out["ST"])
+    assert "does not vary" in out["note"]
+
+
+# ---------------------------------------------------------------- figure
+def test_tornado_figure_draws_the_largest_swings_with_the_unit(oat):
+    ax = plot_tornado(oat, "car_output", top=3)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(labels) == 3
+    assert labels[0].startswith("revenue_links.cars.base_2020")
+    assert "100 million CNY" in ax.get_xlabel()
+    assert "car_output" in ax.get_title()
+    assert len(ax.patches) == 6                        # a low and a high bar per input
+
+
+def test_tornado_figure_leaves_out_inputs_without_a_swing(oat):
+    ax = plot_tornado(oat, "software_revenue", top=50)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert not any(label.startswith("revenue_links.cars") for label in labels)
+    assert "percentage points" not in ax.get_xlabel()
+
+
+def test_tornado_figure_of_an_unknown_target_is_refused(oat):
+    with pytest.raises(KeyError, match="no target 'nope'"):
+        plot_tornado(oat, "nope")
