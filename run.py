@@ -45,6 +45,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "block (default: the scenario's)")
     parser.add_argument("--seed", type=_non_negative, help="seed of the Monte Carlo draws (default: the scenario's)")
     parser.add_argument("--chunk", type=_positive, default=None, help="draws simulated at once (memory bound)")
+    parser.add_argument("--sobol", type=_non_negative, default=0, metavar="N",
+                        help="also compute Sobol indices with base sample size N (SALib; e.g. 1024)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         text, failed = show_scenarios(paths)
         print(text, end="")
         return 1 if failed else 0
-    options = MonteCarloOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK)
+    options = MonteCarloOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol)
     outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     for o in outcomes:
         if o.ok:

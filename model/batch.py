@@ -14,6 +14,9 @@ from .report import COMPARISON, write_comparison, write_scenario, write_summary
 from .results import timeseries
 from .sampling import DEFAULT_CHUNK
 from .scenario import ScenarioError, load_scenario
+from .goalseek import goal_seek
+from .parameters import UNCERTAINTY
+from .sensitivity import sobol_indices, tornado
 from .simulate import project
 from .targets import evaluate, load_targets
 
@@ -42,6 +45,7 @@ class MonteCarloOptions:
     draws: int | None = None
     seed: int | None = None
     chunk: int = DEFAULT_CHUNK
+    sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
@@ -54,7 +58,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     """
     baselines: dict[tuple, Baseline] = {}
     names: dict[str, str] = {}
-    tables, scorecards, hashes = {}, {}, {}
+    tables, scorecards, hashes, goals = {}, {}, {}, {}
     outcomes = []
     for path in paths:
         outcome = Outcome(file=str(path))
@@ -87,8 +91,10 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 mc = montecarlo.run(scenario, baselines[key], load_targets(), mc_options.draws, mc_options.seed,
                                     mc_options.chunk, scenario.revenue_links)
             scorecard = montecarlo.with_probabilities(scorecard, mc)
+            analyses = _analyses(scenario, baselines[key], scorecard, mc_options)
             outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
-                                            scorecard, outcome.warnings, scenario.revenue_links, mc)
+                                            scorecard, outcome.warnings, scenario.revenue_links, mc, analyses)
+            goals[scenario.name] = analyses["goalseek"]
             tables[scenario.name], scorecards[scenario.name] = table, scorecard
             hashes[scenario.name] = scenario.sha256
         except ValueError as exc:      # calibration cannot honour the scenario's assumptions
@@ -98,11 +104,23 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         except Exception as exc:       # a bug of ours: report it, keep the batch going
             log.debug("internal error", exc_info=True)
             outcome.problems = [f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"]
-    summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command)
+    summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals)
     return outcomes + ([summary] if summary.problems else [])
 
 
-def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str]) -> Outcome:
+def _analyses(scenario, baseline, scorecard, options: MonteCarloOptions) -> dict[str, pd.DataFrame]:
+    """What it would take (goal-seeking) and sensitivity of one scenario."""
+    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard),
+           "sensitivity_oat": tornado(scenario, baseline)}
+    if options.sobol:
+        seed = options.seed if options.seed is not None else (
+            scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
+        out["sobol"] = sobol_indices(scenario, baseline, n=options.sobol, seed=seed)
+    return out
+
+
+def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
+             goals: dict | None = None) -> Outcome:
     """Write the comparison of the scenarios that succeeded and the batch summary."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
@@ -111,7 +129,7 @@ def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome],
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
-        write_summary(out_dir, summary_markdown(stacked, warnings, failures))
+        write_summary(out_dir, summary_markdown(stacked, warnings, failures, goals or {}))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
     except Exception as exc:       # a bug of ours: report it, the scenario folders stay written

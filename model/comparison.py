@@ -37,9 +37,10 @@ def _list(ids) -> str:
 
 
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
-                     failures: Mapping[str, list[str]]) -> str:
-    """The batch summary (``summary.md``): targets met by each scenario, the comparison
-    figures (relative links), warnings and failed scenarios."""
+                     failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None) -> str:
+    """The batch summary (``summary.md``): targets met by each scenario, what missed
+    targets would take, P(met) where a Monte Carlo ran, the comparison figures
+    (relative links), warnings and failed scenarios."""
     lines = ["# Scenario results against the plan's 2025 targets", ""]
     if len(stacked):
         lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
@@ -57,7 +58,18 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                 ids = card.loc[card["status"] == status, "target"].tolist()
                 if ids or status in (MET, MISSED):
                     lines.append(f"- {status}: {_list(ids)}")
-            lines += [f"- results: [`{name}/`]({name}/), scorecard [`{name}/scorecard.csv`]({name}/scorecard.csv)", ""]
+            if "p_met" in card and card["p_met"].notna().any():
+                probs = [f"`{r.target}` {r.p_met:.2f}" for r in card.itertuples() if r.p_met == r.p_met]
+                lines.append(f"- probability of meeting (Monte Carlo): {', '.join(probs)}")
+            g = (goals or {}).get(name)
+            if g is not None and len(g):
+                needs = [f"`{r.target}` {r.note}" for r in g.itertuples() if r.status != "met already"]
+                if needs:
+                    lines.append("- what it would take (constant growth of the target's lever sectors, "
+                                 "2022-2025):")
+                    lines += [f"  - {n}" for n in needs]
+            lines += [f"- results: [`{name}/`]({name}/), scorecard [`{name}/scorecard.csv`]({name}/scorecard.csv)"
+                      + (f", tornado [`{name}/tornado.png`]({name}/tornado.png)" if g is not None else ""), ""]
         lines += ["## Figures", ""]
         for stem, caption in FIGURES:
             lines += [f"![{caption}](comparison/{stem}.png)", "", f"*{caption}* ([SVG](comparison/{stem}.svg))", ""]

@@ -11,12 +11,11 @@ import json
 import os
 import platform
 import shutil
-import sys
 import tempfile
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 import matplotlib
 
@@ -28,14 +27,18 @@ from . import comparison, data  # noqa: E402
 from .calibration import Baseline  # noqa: E402
 from .indicators import revenue_link_parameters  # noqa: E402
 from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours  # noqa: E402
+from .plots_sensitivity import plot_tornado  # noqa: E402
 from .revenue import CLUSTER_VARIABLE, SERIES  # noqa: E402
 from .scenario import Scenario  # noqa: E402
 from .sectors import KEYS  # noqa: E402
 from .simulate import Projection  # noqa: E402
 from .targets import TARGETS_FILE, evaluate, load_targets  # noqa: E402
 
+if TYPE_CHECKING:
+    from .montecarlo import MonteCarloResult
+
 FLOAT_FORMAT = "%.12g"
-PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML")
+PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "SALib")
 COMPARISON = "comparison"      # the cross-scenario folder (a reserved scenario name)
 SUMMARY = "summary.md"
 CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing Municipal People's Government, "
@@ -138,12 +141,15 @@ def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
 def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
                    table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
                    warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
-                   mc: "MonteCarloResult | None" = None) -> Path:
+                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, pd.DataFrame] | None = None
+                   ) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
     ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
     ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
-    ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart.
+    ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
+    ``analyses`` maps ``goalseek``, ``sensitivity_oat`` and ``sobol`` to their tables
+    (the one-at-a-time table also gives ``tornado.png``/``.svg``, one panel per target).
     """
     folder = Path(out_dir) / scenario.name
     if scorecard is None:
@@ -162,6 +168,10 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         _save_figure(fig, tmp / "shares")
         record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
+        for stem, frame in (analyses or {}).items():
+            (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
+        if analyses and "sensitivity_oat" in analyses:
+            _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name), tmp / "tornado")
         if mc is not None:
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
             (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
@@ -179,6 +189,25 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
 
     write_atomically(folder, fill)
     return folder
+
+
+def tornado_figure(oat: pd.DataFrame, scenario: str, top: int = 8) -> plt.Figure:
+    """All targets' tornadoes in one figure, a panel per target (saving one file, not one per target)."""
+    targets = list(dict.fromkeys(oat.loc[oat["swing"] > 0, "target"]))
+    ncols = 2
+    nrows = max(1, -(-len(targets) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(18, 3.2 * nrows + 0.8), squeeze=False)
+    for ax, target in zip(axes.flat, targets):
+        plot_tornado(oat, target, ax=ax, top=top)
+        ax.set_title(f"{target}: gap at the low (blue) and high (red) end of each input", fontsize=9)
+    for ax in list(axes.flat)[len(targets):]:
+        ax.set_axis_off()
+    fig.suptitle(f"One-at-a-time sensitivity of each target's 2025 gap: scenario {scenario}", fontsize=11)
+    fig.text(0.01, 0.005, "Inputs at the low and high ends of their documented ranges (assumptions.csv, "
+             "revenue_links.csv; growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), the others at the "
+             "scenario's values.", fontsize=7, color="0.4")
+    fig.tight_layout(rect=(0, 0.015, 1, 0.98))
+    return fig
 
 
 def _write_json(path: Path, record: dict) -> None:

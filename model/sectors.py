@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Sector:
@@ -62,10 +64,8 @@ def _level1() -> tuple[str, ...]:
 LEVEL1: tuple[str, ...] = _level1()
 
 
-def mask(group: str) -> "np.ndarray":
+def mask(group: str) -> np.ndarray:
     """Boolean vector ``(n_sectors,)`` selecting the sectors of ``group``."""
-    import numpy as np
-
     m = np.zeros(N_SECTORS, dtype=bool)
     m[[INDEX[k] for k in GROUPS[group]]] = True
     return m

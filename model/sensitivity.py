@@ -25,12 +25,12 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import BASE_YEAR, CALIBRATION_YEAR, data, growth, revenue
+from . import BASE_YEAR, CALIBRATION_YEAR, data
 from .calibration import Baseline, build_baseline
-from .indicators import revenue_link_parameters
+from .indicators import Indicators
 from .results import timeseries
 from .scenario import Scenario
-from .sectors import KEYS, LEVEL1, N_SECTORS, PARENTS, SECTORS, mask
+from .sectors import KEYS, N_SECTORS
 from .simulate import Draws, Projection, project
 from .targets import MET, MISSED, evaluate, gap_values, load_targets, rank_others
 
@@ -67,40 +67,28 @@ class Input:
 
 
 # ---------------------------------------------------------------- target variables over draws
-def target_variables(p: Projection, revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+class _Values(Mapping):
+    """Read-only ``variable -> values`` view of :class:`model.indicators.Indicators`."""
+
+    def __init__(self, ind: Indicators):
+        self._ind = ind
+
+    def __getitem__(self, variable: str) -> np.ndarray:
+        return self._ind.value(variable)
+
+    def __iter__(self):
+        return iter(self._ind)
+
+    def __len__(self) -> int:
+        return len(self._ind)
+
+
+def target_variables(p: Projection, revenue_links: Mapping[str, float] | None = None) -> Mapping[str, np.ndarray]:
     """The series the plan's targets compare, ``variable -> (..., n_years + 1)``, draw-safe.
 
-    Level-1 value added (100 million CNY, current prices), shares of GDP (%, level-1
-    sectors and high-tech), revenue-layer series and the trillion-yuan cluster count,
-    as :func:`model.indicators.indicators` defines them (tested equal on one
-    projection), for projections with or without a leading draw axis.  Projects
-    count as high-tech at their own share and add their gross output to a series
-    they name, as there.
+    A view of :class:`model.indicators.Indicators`: each series is computed when read.
     """
-    va = np.asarray(p.va_nominal, dtype=float)
-    gdp = growth.total(va)
-    out: dict[str, np.ndarray] = {}
-    for var in LEVEL1:
-        cols = mask(PARENTS[var]) if var in PARENTS else np.array([s.variable == var for s in SECTORS])
-        out[var] = va[..., cols].sum(axis=-1)
-        out["Share of GDP|" + var.split("|", 1)[1]] = growth.share_percent(out[var], gdp)
-    price = np.asarray(p.price_index)[..., p.project_sectors]                 # (..., n_years + 1, n_projects)
-    project_va = price * p.project_va_real.T
-    project_output = price * p.project_output_real.T
-    reweight = p.project_hightech - p.hightech_weights[p.project_sectors]
-    hightech = growth.weighted_sum(va, p.hightech_weights) + project_va @ reweight
-    out["Share of GDP|High-tech"] = growth.share_percent(hightech, gdp)
-    params = revenue_link_parameters(revenue_links)
-    levels = revenue.revenues(va, params)
-    for key in sorted({k for k in p.project_revenue_series if k}):
-        chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
-        without = np.array(va)
-        for i in chosen:
-            without[..., p.project_sectors[i]] -= project_va[..., i]
-        levels[key] = revenue.series_path(without, params, key) + project_output[..., chosen].sum(axis=-1)
-    out.update({s.variable: levels[s.key] for s in revenue.SERIES})
-    out[revenue.CLUSTER_VARIABLE] = revenue.trillion_yuan_clusters(levels)
-    return out
+    return _Values(Indicators(p, revenue_links))
 
 
 def target_gaps(p: Projection, targets: Sequence[Mapping],

@@ -13,13 +13,12 @@ from .spec import Project, Shock
 def _runs(years: np.ndarray, mask: np.ndarray) -> list[tuple[int, int]]:
     """Contiguous year runs where ``mask`` is true."""
     out, start = [], None
-    for y, m in zip(years, mask):
+    for i, (y, m) in enumerate(zip(years, mask)):
         if m and start is None:
             start = y
         if not m and start is not None:
-            out.append((start, prev))
+            out.append((start, years[i - 1]))
             start = None
-        prev = y
     if start is not None:
         out.append((start, years[-1]))
     return out

@@ -1,6 +1,5 @@
 """run.py end to end, in-process, into temporary folders."""
 import json
-import shutil
 
 import pandas as pd
 import pytest
@@ -281,3 +280,19 @@ def test_bad_monte_carlo_flags(flag, capsys):
     with pytest.raises(SystemExit) as info:
         run.main([flag])
     assert info.value.code == 2
+
+
+def test_goal_seek_sensitivity_and_sobol_outputs(tmp_path):
+    s = tmp_path / "small.yaml"
+    s.write_text("growth:\n  finance: 6\n", encoding="utf-8")
+    assert run.main([str(s), "--out", str(tmp_path), "--sobol", "64"]) == 0
+    folder = tmp_path / "small"
+    for f in ("goalseek.csv", "sensitivity_oat.csv", "tornado.png", "tornado.svg", "sobol.csv"):
+        assert (folder / f).stat().st_size > 0, f
+    goals = pd.read_csv(folder / "goalseek.csv")
+    card = pd.read_csv(folder / "scorecard.csv")
+    missed = set(card.loc[card["status"] == "missed", "target"])
+    assert set(goals.loc[goals["status"] != "met already", "target"]) == missed
+    assert "what it would take" in (tmp_path / "summary.md").read_text()
+    sobol = pd.read_csv(folder / "sobol.csv")
+    assert {"S1", "ST", "N", "adequate"} <= set(sobol.columns) and (sobol["N"] == 64).all()

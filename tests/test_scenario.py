@@ -1,5 +1,4 @@
 """Scenario files: every validation path gives a clear, located error."""
-import math
 
 import numpy as np
 import pytest
