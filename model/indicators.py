@@ -105,6 +105,13 @@ class Indicators(Mapping):
     def value(self, variable: str) -> np.ndarray:
         return self[variable][1]
 
+    def release(self) -> None:
+        """Drop the computed arrays and the builders (which refer back to this object), so a
+        loop over many chunks frees each chunk's memory at once rather than at garbage collection."""
+        self._cache.clear()
+        self._builders = {}
+        self._project_cache = self._revenue_cache = None
+
     def _gdp_growth(self) -> np.ndarray:
         real = self.value("Real GDP")
         first = np.full(real.shape[:-1] + (1,), np.nan)

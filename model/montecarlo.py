@@ -163,6 +163,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
             values = ind.value(var)
             for j, year in enumerate(years):
                 fans.setdefault((var, int(year)), StreamingStats("%")).add(values[..., j])
+        ind.release()
     rows = []
     for t in modelled:
         s = stats[t["id"]]

@@ -137,7 +137,10 @@ def revenues(va_nominal: np.ndarray, params: Mapping[str, float]) -> dict[str, n
     ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` as from
     :func:`resolve`.
     """
-    return {s.key: series_path(va_nominal, params, s.key) for s in SERIES}
+    weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
+    links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series
+    return {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"])
+            for j, s in enumerate(SERIES)}
 
 
 def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str) -> np.ndarray:
