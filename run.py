@@ -47,6 +47,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--chunk", type=_positive, default=None, help="draws simulated at once (memory bound)")
     parser.add_argument("--sobol", type=_non_negative, default=0, metavar="N",
                         help="also compute Sobol indices with base sample size N (SALib; e.g. 1024)")
+    parser.add_argument("--goal-from", type=int, choices=(2021, 2022), default=2022,
+                        help="first year of the constant lever growth in goal-seeking (default 2022: "
+                             "2021 keeps its calibration)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -55,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
-    from model.batch import MonteCarloOptions, run_batch
+    from model.batch import RunOptions, run_batch
     from model.sampling import DEFAULT_CHUNK
 
     paths = args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -67,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         text, failed = show_scenarios(paths)
         print(text, end="")
         return 1 if failed else 0
-    options = MonteCarloOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol)
+    options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from)
     outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     for o in outcomes:
         if o.ok:

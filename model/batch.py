@@ -14,7 +14,7 @@ from .report import COMPARISON, write_comparison, write_scenario, write_summary
 from .results import timeseries
 from .sampling import DEFAULT_CHUNK
 from .scenario import ScenarioError, load_scenario
-from .goalseek import goal_seek
+from .goalseek import FIRST_YEAR, goal_seek
 from .parameters import UNCERTAINTY
 from .sensitivity import sobol_indices, tornado
 from .simulate import project
@@ -39,17 +39,18 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class MonteCarloOptions:
-    """Command-line settings of the Monte Carlo runs (``None``: the scenario's own)."""
+class RunOptions:
+    """Command-line settings of the analyses (``None``: the scenario's own)."""
 
     draws: int | None = None
     seed: int | None = None
     chunk: int = DEFAULT_CHUNK
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
+    goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
-              mc_options: MonteCarloOptions = MonteCarloOptions()) -> list[Outcome]:
+              mc_options: RunOptions = RunOptions()) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
     After the scenarios, the scenarios that succeeded are compared (``out_dir/comparison/``)
@@ -108,9 +109,9 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     return outcomes + ([summary] if summary.problems else [])
 
 
-def _analyses(scenario, baseline, scorecard, options: MonteCarloOptions) -> dict[str, pd.DataFrame]:
+def _analyses(scenario, baseline, scorecard, options: RunOptions) -> dict[str, pd.DataFrame]:
     """What it would take (goal-seeking) and sensitivity of one scenario."""
-    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard),
+    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from),
            "sensitivity_oat": tornado(scenario, baseline)}
     if options.sobol:
         seed = options.seed if options.seed is not None else (

@@ -40,7 +40,7 @@ from .results import timeseries
 from .revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN
 from .scenario import Layered, Scenario
 from .sectors import INDEX
-from .simulate import project, stated_growth
+from .simulate import growth_paths, project, stated_growth
 from .targets import MET, MISSED, evaluate, load_targets, rank_others
 
 BOUNDS = (-0.50, 1.00)          # search interval for the lever rate, fraction per year (-50 to +100 %/yr)
@@ -52,16 +52,21 @@ _CLUSTER_VARIABLES = tuple(s.variable for s in SERIES if s.cluster)
 
 
 # ---------------------------------------------------------------- building the scenario
-def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, last_year: int) -> Scenario:
+def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, last_year: int,
+                      first_year: int = FIRST_YEAR) -> Scenario:
     """A copy of ``scenario`` whose stated growth of ``levers`` is ``rate`` in every
-    year from :data:`FIRST_YEAR` to ``last_year`` (inclusive).
+    year from ``first_year`` (default :data:`FIRST_YEAR`) to ``last_year`` (inclusive).
+
+    From 2021 on, the rate also replaces the calibrated 2021 rate; the vaccine
+    surge is then gone from the levers, so a high-tech manufacturing lever gets no
+    2022 unwind either.
 
     The cells are set in the ``growth`` :class:`~model.scenario.Layered` (level
     ``rate``, change 0), so they replace whatever the scenario chain said there;
     other cells, 2021 and years after ``last_year`` are unchanged.  ``rate`` is a
     fraction per year.  The input is not modified.
     """
-    rows = slice(FIRST_YEAR - BASE_YEAR - 1, last_year - BASE_YEAR)
+    rows = slice(first_year - BASE_YEAR - 1, last_year - BASE_YEAR)
     cols = [INDEX[k] for k in levers]
     level, change = np.array(scenario.growth.set), np.array(scenario.growth.add)
     for c in cols:
@@ -69,11 +74,13 @@ def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, la
         change[rows, c] = 0.0
     level.setflags(write=False)
     change.setflags(write=False)
-    return dataclasses.replace(scenario, growth=Layered(level, change))
+    unwind = 0.0 if first_year <= CALIBRATION_YEAR and "mfg_hightech" in levers else scenario.vaccine_unwind
+    return dataclasses.replace(scenario, growth=Layered(level, change), vaccine_unwind=unwind)
 
 
-def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequence[str], last_year: int) -> float:
-    r"""The levers' stated growth over :data:`FIRST_YEAR`..``last_year`` as one constant rate.
+def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequence[str], last_year: int,
+                         first_year: int = FIRST_YEAR) -> float:
+    r"""The levers' stated growth over ``first_year``..``last_year`` as one constant rate.
 
     Each year's rate of the lever group is weighted by the sectors' real value
     added of the year before in the scenario's own projection, and the years are
@@ -87,10 +94,12 @@ def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequenc
     the vaccine unwind and shocks, like the needed rate) and :math:`T` the number
     of years.  Fraction per year.
     """
-    g = stated_growth(scenario, baseline)
+    # from 2021 the needed path replaces the vaccine year and its unwind, so compare with the
+    # growth the scenario actually projects (unwind included) rather than the stated one
+    g = growth_paths(scenario, baseline)[1] if first_year <= CALIBRATION_YEAR else stated_growth(scenario, baseline)
     q = project(scenario, baseline).va_real
     cols = [INDEX[k] for k in levers]
-    rows = np.arange(FIRST_YEAR - BASE_YEAR - 1, last_year - BASE_YEAR)   # rows of g; q's row is the same index
+    rows = np.arange(first_year - BASE_YEAR - 1, last_year - BASE_YEAR)   # rows of g; q's row is the same index
     weights = q[rows][:, cols]                       # Q_{t-1}: q row r is year BASE_YEAR + r
     group = (weights * g[rows][:, cols]).sum(axis=1) / weights.sum(axis=1)
     return float(np.prod(1.0 + group) ** (1.0 / len(rows)) - 1.0)
@@ -164,7 +173,7 @@ def _unit_text(unit: str) -> str:
 
 def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
               scorecard: pd.DataFrame | None = None, revenue_links: Mapping[str, float] | None = None,
-              bounds: tuple[float, float] = BOUNDS) -> pd.DataFrame:
+              bounds: tuple[float, float] = BOUNDS, first_year: int = FIRST_YEAR) -> pd.DataFrame:
     """The lever growth each missed target needs, beside what the scenario assumes.
 
     Parameters
@@ -181,6 +190,9 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
         Overrides of the revenue layer (default: the scenario's own).
     bounds
         Search interval of the rate, fractions per year (default -50 % to +100 %).
+    first_year
+        First year of the constant rate: 2022 (default; 2021 keeps its calibration on
+        the mid-2021 facts) or 2021 (the rate also replaces the calibrated year).
 
     Returns
     -------
@@ -205,7 +217,7 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
             continue
         t = by_id[card.target]
         levers, year = list(t["levers"]), int(t["year"])
-        assumed = 100.0 * assumed_lever_growth(scenario, baseline, levers, year)
+        assumed = 100.0 * assumed_lever_growth(scenario, baseline, levers, year, first_year)
         row = {"target": t["id"], "levers": "+".join(levers), "year": year, "needed_growth_pct": np.nan,
                "assumed_growth_pct": assumed, "extra_pp": np.nan}
         if card.status == MET:
@@ -216,13 +228,13 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
         side = boundary_distance(t, _values_at(scenario, baseline, links, year), card.projected_value)[1]
 
         def f(rate: float) -> float:
-            values = _values_at(with_lever_growth(scenario, levers, rate, year), baseline, links, year)
+            values = _values_at(with_lever_growth(scenario, levers, rate, year, first_year), baseline, links, year)
             return boundary_distance(t, values, card.projected_value)[0]
 
         rate = solve_rate(f, side, bounds)
         if np.isnan(rate):
             best = max(bounds, key=lambda b: (side or 1.0) * f(b))
-            reached = _values_at(with_lever_growth(scenario, levers, best, year), baseline, links, year)
+            reached = _values_at(with_lever_growth(scenario, levers, best, year, first_year), baseline, links, year)
             rows.append({**row, "status": IMPOSSIBLE,
                          "note": f"no constant rate of {100 * bounds[0]:g} to {100 * bounds[1]:g} %/yr meets it: "
                                  f"at {100 * best:g} %/yr {t['variable']} is {reached[t['variable']]:.4g} "
@@ -230,5 +242,6 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
             continue
         needed = 100.0 * rate
         rows.append({**row, "needed_growth_pct": needed, "extra_pp": needed - assumed, "status": REACHABLE,
-                     "note": f"needs {needed:.1f} %/yr, assumes {assumed:.1f} %/yr ({needed - assumed:+.1f} pp)"})
+                     "note": f"needs {needed:.1f} %/yr, assumes {assumed:.1f} %/yr ({needed - assumed:+.1f} pp) "
+                             f"over {first_year}-{year}"})
     return pd.DataFrame(rows, columns=list(COLUMNS))

@@ -20,6 +20,26 @@ SHARE_LINES = (
 )
 
 
+def _share_targets(ax: plt.Axes, targets, colours: dict[str, str]) -> None:
+    """Dashed lines, a star and a label for each ``>=``/``~`` target of a plotted share."""
+    for t in targets:
+        if t.get("variable") not in colours or t["comparator"] not in (">=", "~"):
+            continue
+        colour = colours[t["variable"]]
+        ax.axhline(t["value"], color=colour, ls="--", lw=0.9, alpha=0.8)
+        ax.plot([t["year"]], [t["value"]], marker="*", ms=11, color=colour, ls="none")
+        ax.annotate(_target_label(t, "%"), (t["year"], t["value"]), xytext=(-6, 4), textcoords="offset points",
+                    ha="right", fontsize=8, color=colour)
+
+
+def _year_axes(ax: plt.Axes, years, ylabel: str, legend_size: int = 9) -> None:
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel)
+    ax.set_xticks(sorted(years))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=legend_size, frameon=False)
+
+
 def plot_shares(df: pd.DataFrame, targets: list[dict] = (), ax: plt.Axes | None = None) -> plt.Axes:
     """Headline shares of GDP by year (one scenario) with the plan's target lines.
 
@@ -32,24 +52,10 @@ def plot_shares(df: pd.DataFrame, targets: list[dict] = (), ax: plt.Axes | None 
         rows = df[df["variable"] == variable].sort_values("year")
         ax.plot(rows["year"], rows["value"], marker="o", ms=3, color=colour, label=label)
         colours[variable] = colour
-    for t in targets:
-        if t.get("variable") not in colours or t["comparator"] not in (">=", "~"):
-            continue
-        colour = colours[t["variable"]]
-        ax.axhline(t["value"], color=colour, ls="--", lw=0.9, alpha=0.8)
-        ax.plot([t["year"]], [t["value"]], marker="*", ms=11, color=colour, ls="none")
-        label = f"{t['year']} target {SYMBOLS.get(t['comparator'], t['comparator'])} {t['value']:g} %"
-        if "stretch" in t["description"]:
-            label += " (stretch)"
-        ax.annotate(label, (t["year"], t["value"]),
-                    xytext=(-6, 4), textcoords="offset points", ha="right", fontsize=8, color=colour)
+    _share_targets(ax, targets, colours)
     scenario = ", ".join(sorted(df["scenario"].unique()))
     ax.set_title(f"Shares of Beijing's GDP, current prices: scenario {scenario}")
-    ax.set_xlabel("year")
-    ax.set_ylabel("% of GDP")
-    ax.set_xticks(sorted(df["year"].unique()))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=9, frameon=False)
+    _year_axes(ax, df["year"].unique(), "% of GDP")
     return ax
 
 
@@ -58,12 +64,13 @@ def scenario_colours(names) -> dict[str, str]:
     return {n: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, n in enumerate(sorted(set(names)))}
 
 
-def _target_label(t: dict) -> str:
+def _target_label(t: dict, unit: str = "") -> str:
     if t["comparator"] == "range":
         text = f"{t['low']:g}-{t['high']:g}"
     else:
         text = f"{SYMBOLS.get(t['comparator'], t['comparator'])} {t['value']:g}"
-    return f"{t['year']} target {text}" + (" (stretch)" if "stretch" in t["description"] else "")
+    return (f"{t['year']} target {text}" + (f" {unit}" if unit else "")
+            + (" (stretch)" if "stretch" in t["description"] else ""))
 
 
 def plot_by_scenario(df: pd.DataFrame, variable: str, targets=(), colours: dict[str, str] | None = None,
@@ -163,15 +170,7 @@ def plot_fan(fan: pd.DataFrame, targets=(), ax: plt.Axes | None = None, title: s
         ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
         ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
         ax.plot(rows["year"], rows["p50"], color=colour, marker="o", ms=3, label=f"{label} (median)")
-    for t in targets:
-        if t.get("variable") in colours and t["comparator"] in (">=", "~"):
-            ax.axhline(t["value"], color=colours[t["variable"]], ls="--", lw=0.9, alpha=0.8)
-            ax.annotate(_target_label(t), (t["year"], t["value"]), xytext=(-6, 4), textcoords="offset points",
-                        ha="right", fontsize=8, color=colours[t["variable"]])
+    _share_targets(ax, targets, colours)
     ax.set_title(title or "Shares of GDP: median with 25-75 % and 5-95 % bands")
-    ax.set_xlabel("year")
-    ax.set_ylabel("% of GDP (current prices)")
-    ax.set_xticks(sorted(fan["year"].unique()))
-    ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    _year_axes(ax, fan["year"].unique(), "% of GDP (current prices)", legend_size=8)
     return ax

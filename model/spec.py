@@ -162,6 +162,15 @@ class _Checker:
         hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(map(str, allowed))}"
         self.error(path + (key,), f"unknown key {key!r}{hint}")
 
+    def choice(self, path: tuple, value: Any, allowed, what: str) -> bool:
+        """Whether ``value`` is one of ``allowed``; if not, an error with a "did you mean"."""
+        if isinstance(value, str) and value in allowed:
+            return True
+        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6)
+        self.error(path, f"unknown {what} {_show(value)}"
+                         + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"))
+        return False
+
     def number(self, path: tuple, value: Any, p: Parameter, low=None, high=None, low_open=None):
         low = p.low if low is None else low
         high = p.high if high is None else high
@@ -313,21 +322,10 @@ def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
             c.error(path, f"got {_show(value)}; expected true or false")
         return value
     if f.kind == "sector":
-        if value not in KEYS:
-            close = difflib.get_close_matches(str(value), KEYS, n=1, cutoff=0.6)
-            c.error(path, f"unknown sector {_show(value)}"
-                          + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(KEYS)}"))
-            return None
-        return value
+        return value if c.choice(path, value, KEYS, "sector") else None
     if f.kind == "revenue_series":
         from .revenue import SERIES
-        keys = [r.key for r in SERIES]
-        if value not in keys:
-            close = difflib.get_close_matches(str(value), keys, n=1, cutoff=0.6)
-            c.error(path, f"unknown series {_show(value)}"
-                          + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(keys)}"))
-            return None
-        return value
+        return value if c.choice(path, value, [r.key for r in SERIES], "series") else None
     if f.kind == "sectors":
         if value == "all":
             return KEYS
@@ -336,9 +334,7 @@ def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
             c.error(path, f"got {_show(value)}; expected 'all' or a list of sector keys")
             return None
         for s in items:
-            if s not in KEYS:
-                close = difflib.get_close_matches(s, KEYS, n=1, cutoff=0.6)
-                c.error(path, f"unknown sector {s!r}" + (f"; did you mean {close[0]!r}?" if close else ""))
+            c.choice(path, s, KEYS, "sector")
         if len(set(items)) != len(items):
             c.error(path, "a sector is listed twice")
         return tuple(items)
@@ -354,10 +350,7 @@ def _distribution(c: _Checker, path: tuple, raw: Any) -> Distribution | None:
         c.error(path, f"got {_show(raw)}; expected a distribution such as {{dist: normal, mean: 0, sd: 1}}")
         return None
     kind = raw["dist"]
-    if kind not in DISTRIBUTIONS:
-        close = difflib.get_close_matches(str(kind), list(DISTRIBUTIONS), n=1, cutoff=0.6)
-        c.error(path + ("dist",), f"unknown distribution {_show(kind)}"
-                + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(DISTRIBUTIONS)}"))
+    if not c.choice(path + ("dist",), kind, list(DISTRIBUTIONS), "distribution"):
         return None
     names = DISTRIBUTIONS[kind]
     before = len(c.problems)

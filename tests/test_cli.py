@@ -296,3 +296,13 @@ def test_goal_seek_sensitivity_and_sobol_outputs(tmp_path):
     assert "what it would take" in (tmp_path / "summary.md").read_text()
     sobol = pd.read_csv(folder / "sobol.csv")
     assert {"S1", "ST", "N", "adequate"} <= set(sobol.columns) and (sobol["N"] == 64).all()
+
+
+def test_goal_from_flag(tmp_path):
+    s = tmp_path / "g.yaml"
+    s.write_text("name: g\n", encoding="utf-8")
+    assert run.main([str(s), "--out", str(tmp_path), "--goal-from", "2021"]) == 0
+    notes = pd.read_csv(tmp_path / "g" / "goalseek.csv")["note"]
+    assert notes.str.contains("over 2021-2025").any()
+    with pytest.raises(SystemExit):
+        run.main([str(s), "--goal-from", "2020"])
