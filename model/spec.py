@@ -7,51 +7,24 @@ is collected, none stops the others; :class:`ScenarioError` carries them all.
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+from .checking import NAME_PATTERN, Checker, Problem, ScenarioError, show_value
 from .data import assumptions as default_assumptions, revenue_links as default_revenue_links
-from .parameters import (BY_NAME, DISTRIBUTIONS, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS,
-                         UNCERTAINTY, Parameter, fmt)
+from .distributions import Distribution, parse_uncertainty
+from .parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
 from .sectors import KEYS
-from .yamlio import PlusNumber
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+__all__ = ["Distribution", "PathEntry", "Problem", "Project", "ScenarioError", "Shock", "Spec", "read_spec"]
+
 YEAR_KEY = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 CHANGE = re.compile(r"^\s*([+-])\s*(\d+(?:\.\d*)?|\.\d+)\s*pp\s*$")
 FRACTION_HINT = 0.3     # |rate| below this many percent looks like a fraction written by mistake
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong (or doubtful) in a scenario file, with its place."""
-
-    file: str
-    line: int | None
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
-
-
-class ScenarioError(ValueError):
-    """A scenario file cannot be used; ``problems`` lists every reason, in file order."""
-
-    def __init__(self, problems):
-        problems = list(problems)
-        first = {}
-        for p in problems:
-            first.setdefault(p.file, len(first))
-        self.problems = tuple(sorted(problems, key=lambda p: (first[p.file], p.line or 0)))
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -92,20 +65,6 @@ class Project:
 
 
 @dataclass(frozen=True)
-class Distribution:
-    """A sampling distribution: ``kind`` in :data:`~model.parameters.DISTRIBUTIONS`, its
-    parameters in the file's units (pp or %), and where it was written."""
-
-    kind: str
-    params: tuple[float, ...]
-    where: Problem
-
-    @property
-    def is_constant(self) -> bool:
-        return (self.params[1] == 0.0) if self.kind == "normal" else (self.params[0] == self.params[-1])
-
-
-@dataclass(frozen=True)
 class Spec:
     """What one scenario file states (``None``: the file is silent)."""
 
@@ -130,91 +89,11 @@ class Spec:
         return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
 
 
-def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-class _Checker:
-    """Collects problems while converting raw YAML data to typed values."""
-
-    def __init__(self, file: str, lines: Mapping[tuple, int]):
-        self.file, self.lines = file, lines
-        self.problems: list[Problem] = []
-        self.warnings: list[Problem] = []
-
-    def at(self, path: tuple, message: str = "") -> Problem:
-        line = None
-        for cut in range(len(path), -1, -1):
-            line = self.lines.get(path[:cut])
-            if line:
-                break
-        return Problem(self.file, line, ".".join(map(str, path)), message)
-
-    def error(self, path: tuple, message: str) -> None:
-        self.problems.append(self.at(path, message))
-
-    def warn(self, path: tuple, message: str) -> None:
-        self.warnings.append(self.at(path, message))
-
-    def unknown(self, path: tuple, key: Any, allowed) -> None:
-        close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(map(str, allowed))}"
-        self.error(path + (key,), f"unknown key {key!r}{hint}")
-
-    def choice(self, path: tuple, value: Any, allowed, what: str) -> bool:
-        """Whether ``value`` is one of ``allowed``; if not, an error with a "did you mean"."""
-        if isinstance(value, str) and value in allowed:
-            return True
-        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6)
-        self.error(path, f"unknown {what} {_show(value)}"
-                         + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"))
-        return False
-
-    def number(self, path: tuple, value: Any, p: Parameter, low=None, high=None, low_open=None):
-        low = p.low if low is None else low
-        high = p.high if high is None else high
-        low_open = p.low_open if low_open is None else low_open
-        allowed = f"a number in {'(' if low_open else '['}{fmt(low)}, {fmt(high)}]" + (f" ({p.unit})" if p.unit else "")
-        if isinstance(value, PlusNumber):
-            self.error(path, f"got {value:+g}: a '+' is ambiguous; write {value:g} for a level or "
-                             f"\"{value:+g}pp\" for a change")
-            return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.error(path, f"got {_show(value)}; expected {allowed}")
-            return None
-        x = float(value)
-        if not math.isfinite(x) or x < low or x > high or (low_open and x == low):
-            self.error(path, f"got {_show(value)}; expected {allowed}")
-            return None
-        return x
-
-    def whole(self, path: tuple, value: Any, p: Parameter):
-        if isinstance(value, bool) or not isinstance(value, int) or not p.low <= value <= p.high:
-            self.error(path, f"got {_show(value)}; expected a whole number in [{fmt(p.low)}, {fmt(p.high)}]"
-                             + (f" ({p.unit})" if p.unit else ""))
-            return None
-        return int(value)
-
-    def name(self, path: tuple, value: Any):
-        if not isinstance(value, str) or not NAME_PATTERN.match(value):
-            self.error(path, f"got {_show(value)}; expected letters, digits, '_', '-' or '.', "
-                             "starting with a letter or digit")
-            return None
-        return value
-
-    def mapping(self, path: tuple, value: Any, what: str):
-        if not isinstance(value, dict):
-            self.error(path, f"got {_show(value)}; expected a mapping of {what}")
-            return None
-        return value
-
-
 # ---------------------------------------------------------------- paths
-def _year_key(c: _Checker, path: tuple, key: Any) -> tuple[int, ...] | None:
+def _year_key(c: Checker, path: tuple, key: Any) -> tuple[int, ...] | None:
     m = YEAR_KEY.match(str(key)) if isinstance(key, (int, str)) and not isinstance(key, bool) else None
     if not m:
-        c.error(path, f"year key {_show(key)} is not a year (2023) or a range (2022-2025)")
+        c.error(path, f"year key {show_value(key)} is not a year (2023) or a range (2022-2025)")
         return None
     first, last = int(m.group(1)), int(m.group(2) or m.group(1))
     if first > last:
@@ -226,11 +105,11 @@ def _year_key(c: _Checker, path: tuple, key: Any) -> tuple[int, ...] | None:
     return tuple(range(first, last + 1))
 
 
-def _path_value(c: _Checker, path: tuple, value: Any, p: Parameter) -> tuple[str, float] | None:
+def _path_value(c: Checker, path: tuple, value: Any, p: Parameter) -> tuple[str, float] | None:
     if isinstance(value, str):
         m = CHANGE.match(value)
         if not m:
-            c.error(path, f"got {_show(value)}; expected a number ({p.unit}) or a change such as \"+1.5pp\"")
+            c.error(path, f"got {show_value(value)}; expected a number ({p.unit}) or a change such as \"+1.5pp\"")
             return None
         change = float(m.group(2)) * (1 if m.group(1) == "+" else -1)
         return "add", change / 100.0
@@ -242,7 +121,7 @@ def _path_value(c: _Checker, path: tuple, value: Any, p: Parameter) -> tuple[str
     return "set", x / 100.0
 
 
-def _path(c: _Checker, key: str, raw: Any) -> tuple[PathEntry, ...]:
+def _path(c: Checker, key: str, raw: Any) -> tuple[PathEntry, ...]:
     p = BY_NAME[key]
     table = c.mapping((key,), raw, "sector: rate or {year: rate}")
     if table is None:
@@ -277,17 +156,17 @@ def _path(c: _Checker, key: str, raw: Any) -> tuple[PathEntry, ...]:
 
 
 # ---------------------------------------------------------------- list entries
-def _entries(c: _Checker, key: str, raw: Any) -> list[dict]:
+def _entries(c: Checker, key: str, raw: Any) -> list[dict]:
     """Typed dicts of the entries of a `shocks` or `projects` list (invalid ones left out)."""
     fields = ENTRY_FIELDS[key]
     if not isinstance(raw, list):
-        c.error((key,), f"got {_show(raw)}; expected a list of entries (each starting with '- name: ...')")
+        c.error((key,), f"got {show_value(raw)}; expected a list of entries (each starting with '- name: ...')")
         return []
     out, names = [], {}
     for i, entry in enumerate(raw):
         path = (key, i)
         if not isinstance(entry, dict):
-            c.error(path, f"got {_show(entry)}; expected a mapping with keys {', '.join(fields)}")
+            c.error(path, f"got {show_value(entry)}; expected a mapping with keys {', '.join(fields)}")
             continue
         before = len(c.problems)
         for k in entry:
@@ -312,14 +191,14 @@ def _entries(c: _Checker, key: str, raw: Any) -> list[dict]:
     return out
 
 
-def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
+def _entry_value(c: Checker, path: tuple, value: Any, f: Parameter):
     if f.kind == "name":
         return c.name(path, value)
     if f.kind in ("year", "count"):
         return c.whole(path, value, f)
     if f.kind == "flag":
         if not isinstance(value, bool):
-            c.error(path, f"got {_show(value)}; expected true or false")
+            c.error(path, f"got {show_value(value)}; expected true or false")
         return value
     if f.kind == "sector":
         return value if c.choice(path, value, KEYS, "sector") else None
@@ -331,7 +210,7 @@ def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
             return KEYS
         items = value if isinstance(value, list) else None
         if not items or not all(isinstance(s, str) for s in items):
-            c.error(path, f"got {_show(value)}; expected 'all' or a list of sector keys")
+            c.error(path, f"got {show_value(value)}; expected 'all' or a list of sector keys")
             return None
         for s in items:
             c.choice(path, s, KEYS, "sector")
@@ -341,94 +220,7 @@ def _entry_value(c: _Checker, path: tuple, value: Any, f: Parameter):
     return c.number(path, value, f)
 
 
-# ---------------------------------------------------------------- uncertainty
-SHOCK_UNCERTAIN = {"growth_loss": (-100.0, 100.0), "recovered": (0.0, 100.0)}
-
-
-def _distribution(c: _Checker, path: tuple, raw: Any) -> Distribution | None:
-    if not isinstance(raw, dict) or "dist" not in raw:
-        c.error(path, f"got {_show(raw)}; expected a distribution such as {{dist: normal, mean: 0, sd: 1}}")
-        return None
-    kind = raw["dist"]
-    if not c.choice(path + ("dist",), kind, list(DISTRIBUTIONS), "distribution"):
-        return None
-    names = DISTRIBUTIONS[kind]
-    before = len(c.problems)
-    for k in raw:
-        if k != "dist" and k not in names:
-            c.unknown(path, k, ["dist", *names])
-    missing = [n for n in names if n not in raw and not (kind == "normal" and n == "mean")]
-    if missing:
-        c.error(path, f"a {kind} distribution needs {', '.join(missing)}")
-    free = Parameter("x", "number", "", "", low=-1e6, high=1e6)
-    values = {n: c.number(path + (n,), raw.get(n, 0.0), free) for n in names}
-    if len(c.problems) > before or any(v is None for v in values.values()):
-        return None
-    v = [values[n] for n in names]
-    if kind == "normal" and v[1] < 0:
-        c.error(path + ("sd",), f"got {v[1]:g}; a standard deviation cannot be negative")
-        return None
-    if kind != "normal" and sorted(v) != v:
-        c.error(path, f"needs {' <= '.join(names)}; got {', '.join(f'{n}={x:g}' for n, x in zip(names, v))}")
-        return None
-    return Distribution(kind, tuple(v), c.at(path))
-
-
-def _uncertainty(c: _Checker, raw: Any) -> dict:
-    """The ``uncertainty`` block as a plain dict of checked values (merged later, key by key)."""
-    table = c.mapping(("uncertainty",), raw, "uncertainty settings")
-    if table is None:
-        return {}
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        path = ("uncertainty", key)
-        p = UNCERTAINTY.get(key)
-        if p is None:
-            c.unknown(("uncertainty",), key, list(UNCERTAINTY))
-        elif p.kind == "count":
-            out[key] = c.whole(path, value, p)
-        elif p.kind == "choice":
-            if value not in ("persistent", "yearly"):
-                c.error(path, f"got {_show(value)}; expected 'persistent' or 'yearly'")
-            out[key] = value
-        elif p.kind == "distribution":
-            out[key] = _distribution(c, path, value)
-        elif p.kind == "distributions":
-            sub = c.mapping(path, value, "sector: distribution") or {}
-            out[key] = {}
-            for sector, d in sub.items():
-                if sector not in SECTOR_KEYS:
-                    c.unknown(path, sector, SECTOR_KEYS)
-                else:
-                    out[key][sector] = _distribution(c, path + (sector,), d)
-        elif p.kind == "shock_distributions":
-            sub = c.mapping(path, value, "shock name: {growth_loss: distribution}") or {}
-            out[key] = {}
-            for name, fields in sub.items():
-                inner = c.mapping(path + (name,), fields, "field: distribution") or {}
-                out[key][name] = {}
-                for f, d in inner.items():
-                    if f not in SHOCK_UNCERTAIN:
-                        c.unknown(path + (name,), f, list(SHOCK_UNCERTAIN))
-                    else:
-                        out[key][name][f] = _distribution(c, path + (name, f), d)
-        elif p.kind == "correlation":
-            sub = c.mapping(path, value, "pair: correlation") or {}
-            out[key] = {}
-            for pair, rho in sub.items():
-                parts = ("*", "*") if pair == "all" else tuple(str(pair).split("-"))
-                if len(parts) != 2 or (parts != ("*", "*") and not all(x in KEYS for x in parts)) \
-                        or parts[0] == parts[1]:
-                    c.error(path + (pair,), f"got {_show(pair)}; expected 'all' or two different sectors "
-                                            "joined by '-' (e.g. ict-scitech)")
-                    continue
-                x = c.number(path + (pair,), rho, p)
-                if x is not None:
-                    out[key][tuple(sorted(parts))] = (x, c.at(path + (pair,)))
-    return out
-
-
-def _overrides(c: _Checker, key: str, raw: Mapping, known: Mapping) -> dict[str, float]:
+def _overrides(c: Checker, key: str, raw: Mapping, known: Mapping) -> dict[str, float]:
     """A mapping of data keys to values, each within its documented range."""
     out = {}
     for k, value in (c.mapping((key,), raw.get(key, {}), f"{key} key: value") or {}).items():
@@ -444,9 +236,9 @@ def _overrides(c: _Checker, key: str, raw: Mapping, known: Mapping) -> dict[str,
 # ---------------------------------------------------------------- the document
 def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b"") -> Spec:
     """Check one parsed file; raise :class:`ScenarioError` listing every problem."""
-    c = _Checker(file, lines)
+    c = Checker(file, lines)
     if not isinstance(raw, dict):
-        c.error((), f"the file holds {_show(raw)}; a scenario file is a mapping of keys such as "
+        c.error((), f"the file holds {show_value(raw)}; a scenario file is a mapping of keys such as "
                     + ", ".join(p.name for p in PARAMETERS))
         raise ScenarioError(c.problems)
     for key in raw:
@@ -455,14 +247,14 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
 
     extends = raw.get("extends")
     if extends is not None and (not isinstance(extends, str) or not extends.strip()):
-        c.error(("extends",), f"got {_show(extends)}; expected the parent's name or relative path")
+        c.error(("extends",), f"got {show_value(extends)}; expected the parent's name or relative path")
         extends = None
     name = c.name(("name",), raw["name"]) if "name" in raw else Path(file).stem
     if "name" not in raw and not NAME_PATTERN.match(name):
         c.error((), f"the file name {name!r} cannot name a scenario: add a 'name:' key")
     description = raw.get("description", "")
     if not isinstance(description, str):
-        c.error(("description",), f"got {_show(description)}; expected text")
+        c.error(("description",), f"got {show_value(description)}; expected text")
     horizon = c.whole(("horizon",), raw["horizon"], BY_NAME["horizon"]) if "horizon" in raw else None
     unwind = c.number(("vaccine_unwind",), raw["vaccine_unwind"], BY_NAME["vaccine_unwind"]) \
         if "vaccine_unwind" in raw else None
@@ -483,7 +275,7 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 e["remove"], e["where"])
         for e in (_entries(c, "projects", raw["projects"]) if "projects" in raw else []))
 
-    uncertainty = _uncertainty(c, raw["uncertainty"]) if "uncertainty" in raw else {}
+    uncertainty = parse_uncertainty(c, raw["uncertainty"]) if "uncertainty" in raw else {}
 
     if c.problems:
         raise ScenarioError(c.problems)
