@@ -45,7 +45,7 @@ def test_manifest_records_inputs(shipped):
 
 def test_outputs_are_deterministic(shipped, tmp_path):
     _, out = shipped
-    assert run.main(["--out", str(tmp_path)]) == 0
+    assert run.main([str(run.ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path)]) == 0
     assert_same_outputs(out / "baseline", tmp_path / "baseline")
 
 
