@@ -178,10 +178,13 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
             "expected_shortfall_if_missed": s["shortfall"] / missed if missed else 0.0,
             "resolution": GRIDS.get(t["unit"], GRIDS["100 million CNY"])[2],
         })
+    columns = ["target", "year", "unit", "comparator", "draws", "p_met", "p_met_se", "value_p10", "value_p50",
+               "value_p90", "value_mean", "gap_p10", "gap_p50", "gap_p90", "expected_shortfall_if_missed",
+               "resolution"]
     fan_rows = [{"variable": var, "year": year, "unit": "%",
                  **{f"p{int(round(q * 100)):02d}": st.quantile(q) for q in QUANTILES}, "mean": st.mean}
                 for (var, year), st in fans.items()]
-    return MonteCarloResult(pd.DataFrame(rows), pd.DataFrame(fan_rows), n, seed, chunk)
+    return MonteCarloResult(pd.DataFrame(rows, columns=columns), pd.DataFrame(fan_rows), n, seed, chunk)
 
 
 def with_probabilities(scorecard: pd.DataFrame, mc: MonteCarloResult | None) -> pd.DataFrame:

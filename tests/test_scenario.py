@@ -162,16 +162,18 @@ def test_missing_file(tmp_path):
 
 yaml_scalars = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
                          st.text(max_size=8), st.booleans(), st.none())
+KEYWORDS = ["name", "horizon", "growth", "deflator", "vaccine_unwind", "assumptions", "revenue_links", "shocks",
+            "projects", "uncertainty", "extends", "finance", "all", "ict", "2022", "2022-2025", "+1pp", "year",
+            "sectors", "growth_loss", "recovery_years", "sector", "start", "gross_output", "value_added_ratio",
+            "dist", "sd", "low", "high", "mode", "correlation", "ict-scitech", "draws", "seed", "bogus"]
 documents = st.recursive(
-    st.dictionaries(st.sampled_from(["name", "horizon", "growth", "deflator", "vaccine_unwind", "assumptions",
-                                     "finance", "all", "ict", "bogus"]), yaml_scalars, max_size=5),
+    st.dictionaries(st.sampled_from(KEYWORDS), st.one_of(yaml_scalars, st.sampled_from(KEYWORDS)), max_size=5),
     lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(["growth", "deflator", "finance", "all", "x"]),
-                                            inner, max_size=3)),
-    max_leaves=12)
+                            st.dictionaries(st.sampled_from(KEYWORDS), inner, max_size=3)),
+    max_leaves=14)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(documents)
 def test_random_documents_never_raise_anything_but_scenario_error(tmp_path_factory, doc):
     import yaml

@@ -232,3 +232,29 @@ def test_unknown_revenue_series(write_yaml):
             "    value_added_ratio: 20\n    revenue_series: car\n")
     with pytest.raises(ScenarioError, match="unknown series 'car'; did you mean 'cars'"):
         load_scenario(write_yaml(text))
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+rates = st.floats(-50, 50, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(horizon=st.integers(2021, 2035), growth=st.dictionaries(st.sampled_from(["all", *[s.key for s in SECTORS]]),
+                                                              rates, max_size=4),
+       deflator=st.floats(-5, 10), loss=st.floats(-20, 60), recovery=st.integers(0, 5), recovered=st.floats(0, 100),
+       output=st.floats(1, 5000), ratio=st.floats(1, 100))
+def test_identities_hold_on_random_scenarios(baseline, horizon, growth, deflator, loss, recovery, recovered,
+                                             output, ratio):
+    raw = {"horizon": horizon, "growth": growth, "deflator": {"all": deflator},
+           "shocks": [{"name": "s", "year": 2021, "growth_loss": loss, "recovery_years": recovery,
+                       "recovered": recovered}],
+           "projects": [{"name": "p", "sector": "mfg_other", "start": 2021, "gross_output": output,
+                         "value_added_ratio": ratio, "revenue_series": "cars"}]}
+    table = timeseries(project(scenario(**raw), baseline), "r")
+    assert np.isfinite(table["value"]).all()
+    level1 = table[table["variable"].str.match(r"^Value Added\|[^|]+$")].groupby("year")["value"].sum()
+    np.testing.assert_allclose(level1, series(table, "GDP").loc[level1.index], rtol=1e-10)
+    assert (table[table["variable"].str.startswith("Value Added")]["value"] > 0).all()
+    shares = table[table["variable"].isin(["Share of GDP|" + v.split("|", 1)[1] for v in LEVEL1])]
+    np.testing.assert_allclose(shares.groupby("year")["value"].sum(), 100.0, rtol=1e-10)
