@@ -23,6 +23,7 @@ from .indicators import Indicators
 from .sampling import DEFAULT_CHUNK, chunks
 from .scenario import Scenario
 from .simulate import project
+from .targets import gap_values, rank_others, reference_and_met
 
 HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -85,41 +86,26 @@ class StreamingStats:
 def target_draws(t: Mapping, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
     """Per-draw value, gap, met flag and shortfall of one target (``None``: not evaluable).
 
-    Gap as in the scorecard: value - target (``>=``, ``~``), distance outside the
-    range (``range``), lead over the largest other (``rank``).  The shortfall is the
-    distance to the nearest value that meets the target (0 when met).
+    Value, gap and met flag follow the scorecard's comparator rules
+    (:func:`model.targets.reference_and_met`).  The shortfall is the distance to the
+    nearest value that meets the target (0 when met): beyond the tolerance band for
+    ``~``, the gap's size otherwise.
     """
     if t["comparator"] == "not_modelled" or t["year"] > horizon:
         return None
     y = t["year"] - BASE_YEAR
     x = ind.value(t["variable"])[..., y]
-    c = t["comparator"]
-    if c == ">=":
-        gap = x - t["value"]
-        short = np.maximum(-gap, 0.0)
-    elif c == "~":
-        gap = x - t["value"]
-        short = np.maximum(np.abs(gap) - t["tolerance"], 0.0)
-    elif c == "range":
-        gap = np.where(x < t["low"], x - t["low"], np.where(x > t["high"], x - t["high"], 0.0))
-        short = np.abs(gap)
-    else:                                              # rank: the largest of `among`
-        others = np.stack([ind.value(o)[..., y] for o in t["among"] if o != t["variable"]], axis=-1)
-        gap = x - others.max(axis=-1)
-        short = np.maximum(-gap, 0.0)
-    return {"value": x, "gap": gap, "met": short == 0.0, "shortfall": short}
-
-
-def gap_of(t: Mapping, value: float) -> float:
-    """The gap of one projected value (``>=``, ``~``, ``range``): a non-decreasing function of it."""
-    if t["comparator"] == "range":
-        return value - t["low"] if value < t["low"] else (value - t["high"] if value > t["high"] else 0.0)
-    return value - t["value"]
+    others = (np.stack([ind.value(o)[..., y] for o in rank_others(t)], axis=-1)
+              if t["comparator"] == "rank" else None)
+    reference, met = reference_and_met(t, x, others)
+    gap = x - reference
+    short = np.maximum(np.abs(gap) - t["tolerance"], 0.0) if t["comparator"] == "~" else np.abs(gap)
+    return {"value": x, "gap": gap, "met": met, "shortfall": np.where(met, 0.0, short)}
 
 
 def _gap_quantile(t: Mapping, s: dict, q: float) -> float:
     """Quantile of the gap: for a gap that rises with the value, the gap at the value's quantile."""
-    return s["gap"].quantile(q) if s["gap"] is not None else gap_of(t, s["value"].quantile(q))
+    return s["gap"].quantile(q) if s["gap"] is not None else float(gap_values(t, s["value"].quantile(q)))
 
 
 @dataclass
