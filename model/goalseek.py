@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from . import BASE_YEAR, CALIBRATION_YEAR
+from . import CALIBRATION_YEAR
 from .calibration import Baseline
 from .indicators import indicators
 from .results import timeseries
@@ -42,6 +42,7 @@ from .scenario import Layered, Scenario
 from .sectors import INDEX
 from .simulate import growth_paths, project, stated_growth
 from .targets import MET, MISSED, evaluate, load_targets, rank_others
+from .years import level_row, step_rows
 
 BOUNDS = (-0.50, 1.00)          # search interval for the lever rate, fraction per year (-50 to +100 %/yr)
 XTOL = 1e-12                    # brentq's absolute tolerance on the rate (fraction per year)
@@ -66,7 +67,7 @@ def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, la
     other cells, 2021 and years after ``last_year`` are unchanged.  ``rate`` is a
     fraction per year.  The input is not modified.
     """
-    rows = slice(first_year - BASE_YEAR - 1, last_year - BASE_YEAR)
+    rows = step_rows(first_year, last_year)
     cols = [INDEX[k] for k in levers]
     level, change = np.array(scenario.growth.set), np.array(scenario.growth.add)
     for c in cols:
@@ -99,10 +100,10 @@ def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequenc
     g = growth_paths(scenario, baseline)[1] if first_year <= CALIBRATION_YEAR else stated_growth(scenario, baseline)
     q = project(scenario, baseline).va_real
     cols = [INDEX[k] for k in levers]
-    rows = np.arange(first_year - BASE_YEAR - 1, last_year - BASE_YEAR)   # rows of g; q's row is the same index
-    weights = q[rows][:, cols]                       # Q_{t-1}: q row r is year BASE_YEAR + r
-    group = (weights * g[rows][:, cols]).sum(axis=1) / weights.sum(axis=1)
-    return float(np.prod(1.0 + group) ** (1.0 / len(rows)) - 1.0)
+    steps = step_rows(first_year, last_year)         # the rates g_t of first_year..last_year
+    weights = q[level_row(first_year - 1):level_row(last_year)][:, cols]     # Q_{t-1}: the levels a year before
+    group = (weights * g[steps][:, cols]).sum(axis=1) / weights.sum(axis=1)
+    return float(np.prod(1.0 + group) ** (1.0 / len(group)) - 1.0)
 
 
 # ---------------------------------------------------------------- the boundary

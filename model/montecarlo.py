@@ -17,13 +17,13 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from . import BASE_YEAR
 from .calibration import Baseline
 from .indicators import Indicators
 from .sampling import DEFAULT_CHUNK, chunks
 from .scenario import Scenario
 from .simulate import project
 from .targets import gap_values, rank_others, reference_and_met
+from .years import level_row, level_years
 
 HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -93,7 +93,7 @@ def target_draws(t: Mapping, ind: Indicators, horizon: int) -> dict[str, np.ndar
     """
     if t["comparator"] == "not_modelled" or t["year"] > horizon:
         return None
-    y = t["year"] - BASE_YEAR
+    y = level_row(t["year"])
     x = ind.value(t["variable"])[..., y]
     others = (np.stack([ind.value(o)[..., y] for o in rank_others(t)], axis=-1)
               if t["comparator"] == "rank" else None)
@@ -133,7 +133,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
     modelled = [t for t in targets if t["comparator"] != "not_modelled" and t["year"] <= scenario.horizon]
     stats: dict[str, dict] = {}
     fans: dict[tuple[str, int], StreamingStats] = {}
-    years = np.arange(BASE_YEAR, scenario.horizon + 1)
+    years = level_years(scenario.horizon)
     for sample in chunks(scenario, n, rng, chunk):
         ind = Indicators(project(scenario, baseline, sample), revenue_links)
         for t in modelled:

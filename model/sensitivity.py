@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import BASE_YEAR, CALIBRATION_YEAR, data
+from . import CALIBRATION_YEAR, data
 from .calibration import Baseline, build_baseline
 from .indicators import Indicators
 from .results import timeseries
@@ -33,6 +33,7 @@ from .scenario import Scenario
 from .sectors import KEYS, N_SECTORS
 from .simulate import Draws, Projection, project
 from .targets import MET, MISSED, evaluate, gap_values, load_targets, rank_others
+from .years import n_steps, step_row
 
 # Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
 # about one standard deviation of the published annual growth rates of 2015-2019 around the fitted
@@ -142,11 +143,11 @@ def draws_for(scenario: Scenario, inputs: Sequence[Input], values: np.ndarray) -
     scenario's (percent to fraction).
     """
     values = np.asarray(values, dtype=float)
-    n, n_years = len(values), scenario.horizon - BASE_YEAR
+    n, n_years = len(values), n_steps(scenario.horizon)
     shift = np.zeros((n, n_years, N_SECTORS))
     deflator = np.zeros((n, n_years, N_SECTORS))
     unwind = np.full(n, scenario.vaccine_unwind)
-    first = CALIBRATION_YEAR + 1 - BASE_YEAR - 1
+    first = step_row(CALIBRATION_YEAR + 1)
     for j, x in enumerate(inputs):
         if x.kind == "growth":
             shift[:, first:, KEYS.index(x.key)] += values[:, j, None] / 100.0

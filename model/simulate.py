@@ -10,10 +10,11 @@ from typing import Mapping
 
 import numpy as np
 
-from . import BASE_YEAR, growth
+from . import growth
 from .calibration import Baseline
 from .scenario import Scenario
 from .sectors import INDEX, KEYS, N_SECTORS
+from .years import level_years, n_steps, step_row
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,14 @@ class Draws:
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Real growth ``(n_years, n_sectors)`` as the scenario files state it: calibrated 2021,
     trend after, with the ``growth`` paths applied (before the vaccine unwind and shocks)."""
-    default = np.tile(baseline.trend_growth, (scenario.horizon - BASE_YEAR, 1))
+    default = np.tile(baseline.trend_growth, (n_steps(scenario.horizon), 1))
     default[0] = baseline.growth_2021
     return scenario.growth.resolve(default)
 
 
 def stated_deflator(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Deflator growth ``(n_years, n_sectors)``: the trend GDP deflator with the ``deflator`` paths applied."""
-    return scenario.deflator.resolve(np.full((scenario.horizon - BASE_YEAR, N_SECTORS), baseline.trend_deflator))
+    return scenario.deflator.resolve(np.full((n_steps(scenario.horizon), N_SECTORS), baseline.trend_deflator))
 
 
 def growth_paths(scenario: Scenario, baseline: Baseline,
@@ -86,7 +87,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
     array gains a leading draw axis and the sampled values enter at the same places.
     """
     draws = draws or Draws(n=0)
-    years = np.arange(BASE_YEAR, scenario.horizon + 1)
+    years = level_years(scenario.horizon)
     n = len(years) - 1
     g = stated_growth(scenario, baseline)                   # a fresh array: safe to write into
     if draws.growth is not None:
@@ -99,7 +100,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
         g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], baseline.trend_growth[h], unwind)
     for shock in scenario.shocks:
         affected = np.isin(np.array(KEYS), shock.sectors)
-        factor = growth.shock_level_factor(g, shock.year - BASE_YEAR - 1,
+        factor = growth.shock_level_factor(g, step_row(shock.year),
                                            draws.shock_loss.get(shock.name, shock.growth_loss), affected,
                                            shock.recovery_years,
                                            draws.shock_recovered.get(shock.name, shock.recovered))
