@@ -12,7 +12,7 @@ deterministic projection exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -22,7 +22,7 @@ from .indicators import Indicators
 from .sampling import DEFAULT_CHUNK, chunks
 from .scenario import Scenario
 from .simulate import project
-from .targets import gap_values, rank_others, reference_and_met
+from .targets import Target
 from .years import level_row, level_years
 
 HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
@@ -83,29 +83,23 @@ class StreamingStats:
         return self.total / self.n
 
 
-def target_draws(t: Mapping, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
+def target_draws(t: Target, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
     """Per-draw value, gap, met flag and shortfall of one target (``None``: not evaluable).
 
-    Value, gap and met flag follow the scorecard's comparator rules
-    (:func:`model.targets.reference_and_met`).  The shortfall is the distance to the
-    nearest value that meets the target (0 when met): beyond the tolerance band for
-    ``~``, the gap's size otherwise.
+    The scorecard's evaluation (:meth:`model.targets.Target.evaluate`) on the draws of
+    the target year; the shortfall is the distance to the nearest value that meets the
+    target (0 when met, :class:`model.comparators.Evaluation`).
     """
-    if t["comparator"] == "not_modelled" or t["year"] > horizon:
+    if not t.modelled or t.year > horizon:
         return None
-    y = level_row(t["year"])
-    x = ind.value(t["variable"])[..., y]
-    others = (np.stack([ind.value(o)[..., y] for o in rank_others(t)], axis=-1)
-              if t["comparator"] == "rank" else None)
-    reference, met = reference_and_met(t, x, others)
-    gap = x - reference
-    short = np.maximum(np.abs(gap) - t["tolerance"], 0.0) if t["comparator"] == "~" else np.abs(gap)
-    return {"value": x, "gap": gap, "met": met, "shortfall": np.where(met, 0.0, short)}
+    y = level_row(t.year)
+    e = t.evaluate({v: ind.value(v)[..., y] for v in t.variables})
+    return {"value": e.value, "gap": e.gap, "met": e.met, "shortfall": e.shortfall}
 
 
-def _gap_quantile(t: Mapping, s: dict, q: float) -> float:
+def _gap_quantile(t: Target, s: dict, q: float) -> float:
     """Quantile of the gap: for a gap that rises with the value, the gap at the value's quantile."""
-    return s["gap"].quantile(q) if s["gap"] is not None else float(gap_values(t, s["value"].quantile(q)))
+    return s["gap"].quantile(q) if s["gap"] is not None else float(t.comparator.gap_at(s["value"].quantile(q)))
 
 
 @dataclass
@@ -117,7 +111,7 @@ class MonteCarloResult:
     chunk: int
 
 
-def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], draws: int | None = None,
+def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws: int | None = None,
         seed: int | None = None, chunk: int = DEFAULT_CHUNK,
         revenue_links: Mapping[str, float] | None = None) -> MonteCarloResult:
     """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block).
@@ -130,7 +124,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
     n = draws or u.draws
     seed = u.seed if seed is None else seed
     rng = np.random.default_rng(seed)
-    modelled = [t for t in targets if t["comparator"] != "not_modelled" and t["year"] <= scenario.horizon]
+    modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon]
     stats: dict[str, dict] = {}
     fans: dict[tuple[str, int], StreamingStats] = {}
     years = level_years(scenario.horizon)
@@ -138,8 +132,8 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
         ind = Indicators(project(scenario, baseline, sample), revenue_links)
         for t in modelled:
             d = target_draws(t, ind, scenario.horizon)
-            s = stats.setdefault(t["id"], {"value": StreamingStats(t["unit"]), "met": 0, "shortfall": 0.0,
-                                           "gap": StreamingStats(t["unit"]) if t["comparator"] == "rank" else None})
+            s = stats.setdefault(t.id, {"value": StreamingStats(t.unit), "met": 0, "shortfall": 0.0,
+                                        "gap": None if t.comparator.gap_from_value else StreamingStats(t.unit)})
             s["value"].add(d["value"])
             if s["gap"] is not None:
                 s["gap"].add(d["gap"])
@@ -152,17 +146,17 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
         ind.release()
     rows = []
     for t in modelled:
-        s = stats[t["id"]]
+        s = stats[t.id]
         p = s["met"] / n
         missed = n - s["met"]
         rows.append({
-            "target": t["id"], "year": t["year"], "unit": t["unit"], "comparator": t["comparator"],
+            "target": t.id, "year": t.year, "unit": t.unit, "comparator": t.comparator.symbol,
             "draws": n, "p_met": p, "p_met_se": float(np.sqrt(p * (1 - p) / n)),
             **{f"value_p{int(q * 100)}": s["value"].quantile(q) for q in (0.1, 0.5, 0.9)},
             "value_mean": s["value"].mean,
             **{f"gap_p{int(q * 100)}": _gap_quantile(t, s, q) for q in (0.1, 0.5, 0.9)},
             "expected_shortfall_if_missed": s["shortfall"] / missed if missed else 0.0,
-            "resolution": GRIDS.get(t["unit"], GRIDS["100 million CNY"])[2],
+            "resolution": GRIDS.get(t.unit, GRIDS["100 million CNY"])[2],
         })
     columns = ["target", "year", "unit", "comparator", "draws", "p_met", "p_met_se", "value_p10", "value_p50",
                "value_p90", "value_mean", "gap_p10", "gap_p50", "gap_p90", "expected_shortfall_if_missed",

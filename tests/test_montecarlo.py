@@ -7,7 +7,8 @@ from model import montecarlo
 from model.results import series, timeseries
 from model.scenario import scenario_from_dict
 from model.simulate import project
-from model.targets import evaluate, load_targets
+from model.comparators import AtLeast
+from model.targets import Target, evaluate, load_targets
 
 TARGETS = load_targets()
 
@@ -70,8 +71,8 @@ def one_normal_rate(baseline, seed: int, value_factor: float):
                             "uncertainty": {"draws": 20_000, "seed": seed,
                                             "growth": {"all": {"dist": "normal", "sd": 100 * SD}}}})
     real_2021 = series(timeseries(project(s, baseline), "a"), "Real GDP")[2021]
-    target = {"id": "real_gdp", "variable": "Real GDP", "comparator": ">=", "value": real_2021 * value_factor,
-              "unit": "100 million CNY (2020 prices)", "year": 2025}
+    target = Target(id="real_gdp", variable="Real GDP", comparator=AtLeast(real_2021 * value_factor),
+                    unit="100 million CNY (2020 prices)", year=2025)
     return montecarlo.run(s, baseline, (target,)).targets.iloc[0], real_2021
 
 
