@@ -92,7 +92,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 mc = montecarlo.run(scenario, baselines[key], load_targets(), mc_options.draws, mc_options.seed,
                                     mc_options.chunk, scenario.revenue_links)
             scorecard = montecarlo.with_probabilities(scorecard, mc)
-            analyses = _analyses(scenario, baselines[key], scorecard, mc_options)
+            analyses = _analyses(scenario, baselines[key], scorecard, mc_options, projection)
             outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
                                             scorecard, outcome.warnings, scenario.revenue_links, mc, analyses)
             goals[scenario.name] = analyses["goalseek"]
@@ -109,14 +109,15 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     return outcomes + ([summary] if summary.problems else [])
 
 
-def _analyses(scenario, baseline, scorecard, options: RunOptions) -> dict[str, pd.DataFrame]:
-    """What it would take (goal-seeking) and sensitivity of one scenario."""
-    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from),
-           "sensitivity_oat": tornado(scenario, baseline)}
+def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict[str, pd.DataFrame]:
+    """What it would take (goal-seeking) and sensitivity of one scenario, from its projection and scorecard."""
+    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from,
+                                 projection=projection),
+           "sensitivity_oat": tornado(scenario, baseline, scorecard=scorecard, projection=projection)}
     if options.sobol:
         seed = options.seed if options.seed is not None else (
             scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
-        out["sobol"] = sobol_indices(scenario, baseline, n=options.sobol, seed=seed)
+        out["sobol"] = sobol_indices(scenario, baseline, n=options.sobol, seed=seed, scorecard=scorecard)
     return out
 
 
