@@ -310,3 +310,15 @@ def test_a_year_must_be_a_whole_number():
 def test_rank_needs_a_list_of_variables():
     with pytest.raises(ValueError, match="among 'x' is not a list of at least two variables"):
         parse_targets([target(variable="x", comparator="rank", among="x", levers=["ict"])])
+
+
+def test_a_broken_targets_file_is_reported_once_not_as_a_scenarios_assumptions(tmp_path, monkeypatch):
+    from model import batch
+    from model.targets import TARGETS_FILE, read_targets
+    path = tmp_path / "targets.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    monkeypatch.setattr(batch, "load_targets", lambda: read_targets(path))
+    outcomes = batch.run_batch(["scenarios/baseline.yaml"], tmp_path / "out", ["test"])
+    assert [o.file for o in outcomes] == [str(TARGETS_FILE)]
+    assert outcomes[0].problems[0] == "targets.yaml:6: target 0 (a): tolerance -1 is negative"
+    assert not (tmp_path / "out").exists()
