@@ -3,7 +3,8 @@
 For every target a scenario misses (status "missed" in its deterministic scorecard)
 this module finds the constant annual real growth rate :math:`r` which, given to the
 target's ``levers`` (``model/data/targets.yaml``) in every year from 2022 to the
-target year, puts the target's variable on the comparator's boundary:
+target year, puts the target's variable on the comparator's boundary
+(:meth:`model.comparators.Comparator.boundary`):
 
 ==============  ==========================================================
 comparator      aimed at
@@ -20,7 +21,9 @@ vaccine surge).  The rate replaces the levers' *stated* growth path
 scenario's shocks still apply on top of it, as for any path.  Every other sector
 keeps its path.  The root is found with ``scipy.optimize.brentq`` in
 :data:`BOUNDS`; when no rate in the bounds meets the target it is reported as
-impossible within bounds.
+impossible within bounds.  Each step computes only the variables the target reads
+(:func:`needed_variables`); the scenario's own projection and scorecard can be
+passed in by a caller that holds them.
 
 Pure computation: no files are written here (:mod:`model.report` writes).
 """

@@ -7,7 +7,8 @@ means, exact minima and maxima, and fixed-grid histograms for quantiles.  The gr
 depend only on the unit, so the result does not depend on the chunk size; a
 quantile is exact to half a bin (see :data:`GRIDS`) and clamped to the exact
 minimum and maximum, so a parameter set without spread reproduces the
-deterministic projection exactly.
+deterministic projection exactly.  Targets are evaluated on the draws by the
+scorecard's own evaluation (:meth:`model.targets.Target.evaluate`).
 """
 from __future__ import annotations
 

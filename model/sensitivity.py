@@ -1,7 +1,8 @@
 """Which inputs move the targets: one-at-a-time swings (tornado) and Sobol indices.
 
 Two analyses of a scenario's gaps to the plan's targets (:mod:`model.targets`),
-each gap in the target's unit in the target year:
+each gap in the target's unit in the target year, measured by the scorecard's own
+evaluation (:meth:`model.targets.Target.evaluate`):
 
 * :func:`tornado`: every uncertain input is set to the low and then the high end
   of its range, the others at the scenario's values; the *swing*
