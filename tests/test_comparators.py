@@ -6,6 +6,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, strategies as st
 
 from model import montecarlo
 from model.comparators import COMPARATORS, About, AtLeast, Comparator, Largest, NotModelled, Within
@@ -46,6 +47,18 @@ def test_range_shortfall_and_gap_pct_from_the_nearest_bound():
     e = Within(4.0, 5.0).evaluate(np.array([2.0, 4.5, 6.0]))
     assert e.shortfall.tolist() == [2.0, 0.0, 1.0]
     assert e.gap_pct.tolist() == [-50.0, 0.0, 20.0]
+
+
+whole = st.integers(-10**6, 10**6)          # whole numbers: the arithmetic is exact, so the property is too
+
+
+@given(st.lists(whole, min_size=1, max_size=20), whole, st.integers(0, 1000), whole, st.integers(0, 1000))
+def test_met_exactly_where_the_shortfall_is_zero(xs, value, tolerance, low, width):
+    x = np.array(xs, dtype=float)
+    for c in (AtLeast(value), About(value, tolerance), Within(low, low + width)):
+        e = c.evaluate(x)
+        assert np.all(e.shortfall >= 0), c.symbol
+        assert np.array_equal(e.met, e.shortfall == 0), c.symbol
 
 
 def test_gap_pct_of_a_zero_reference_is_nan():
