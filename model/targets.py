@@ -62,6 +62,8 @@ class Target:
     def evaluate(self, values: Mapping[str, np.ndarray]) -> Evaluation:
         """The target on ``values``: ``variable -> array`` holding :attr:`variables`, all of one
         shape (years, draws, ...); element-wise (:meth:`model.comparators.Comparator.evaluate`)."""
+        if not self.modelled:
+            raise ValueError(f"target {self.id!r} is not modelled: there is nothing to evaluate")
         return self.comparator.evaluate(values[self.variable], values)
 
     @property

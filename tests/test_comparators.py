@@ -97,6 +97,13 @@ def test_comparators_describe_themselves():
     assert (Largest(("b",)).level, Largest(("b",)).band) == (None, None)
 
 
+def test_a_not_modelled_target_refuses_to_be_evaluated():
+    t = next(t for t in load_targets() if not t.modelled)
+    assert t.variables == ()
+    with pytest.raises(ValueError, match="is not modelled"):
+        t.evaluate({})
+
+
 def test_targets_are_frozen_and_loaded_once():
     t = load_targets()[0]
     with pytest.raises(FrozenInstanceError):
