@@ -100,7 +100,7 @@ class _EntryChecker(Checker):
 def check_levers(levers: object) -> list[str]:
     """Problems of a modelled target's ``levers``: a non-empty list of distinct sector keys
     (:data:`model.sectors.KEYS`)."""
-    if not isinstance(levers, list) or not levers:
+    if not isinstance(levers, list) or not levers or not all(isinstance(k, str) for k in levers):
         return [f"levers {levers!r} is not a non-empty list of sector keys"]
     problems = [f"levers: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in levers if k not in KEYS]
     problems += [f"levers: sector {k!r} is listed twice" for k in sorted({k for k in levers if levers.count(k) > 1},

@@ -218,6 +218,11 @@ def test_empty_levers_are_refused():
         parse_targets([target(variable="x", comparator=">=", value=1, levers=[])])
 
 
+def test_levers_that_are_not_sector_names_are_refused():
+    with pytest.raises(ValueError, match=r"levers \[\['ict'\]\] is not a non-empty list"):
+        parse_targets([target(variable="x", comparator=">=", value=1, levers=[["ict"]])])
+
+
 def test_a_lever_listed_twice_is_refused():
     with pytest.raises(ValueError, match="sector 'ict' is listed twice"):
         parse_targets([target(variable="x", comparator=">=", value=1, levers=["ict", "ict"])])
