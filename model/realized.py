@@ -49,9 +49,14 @@ PERIODS = ("annual", "H1", "Q1-Q3")
 BASES = ("4th", "5th")
 STATUSES = ("preliminary", "final", "revised")
 SAME = "same"
-# The first year published only on the revised basis: the census benchmark year is 2023,
-# so every figure for 2024 onwards is on the 5th-census basis.
-FIRST_5TH_ONLY_YEAR = 2024
+# The census basis follows the release, not the year described.  The first release found on
+# the revised basis is the 2024 annual release (Jan 2025: its 2024 level and growth rate imply
+# a 2023 level well above the one first published); releases up to mid-2024 (e.g. H1 2024)
+# are still on the 4th-census basis.  The revision was published between the two, so a
+# release of Dec 2024 may carry either basis.
+CENSUS_BENCHMARK_YEAR = 2023
+FIRST_5TH_RELEASE = date(2024, 12, 1)
+ALL_5TH_FROM = date(2025, 1, 1)
 
 LEVEL = "100 million CNY"
 PERCENT = "%"
@@ -67,7 +72,8 @@ RELEASE_PATTERN = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]* (\d{4})\b")
 PERIOD_END_MONTH = {"annual": 12, "H1": 6, "Q1-Q3": 9}
 
 # Key -> IAMC variable for the series the model itself projects (same names and units as
-# model.indicators).  A row goes to the IAMC table only if its definition is ``same``.
+# model.indicators).  A row goes to the IAMC table only if it is annual and its definition
+# is ``same``: it measures what the variable measures.
 MODEL_VARIABLES = {
     "va.gdp": "GDP",
     "growth.gdp": "Growth|Real GDP",
@@ -88,7 +94,7 @@ MODEL_VARIABLES = {
     "revenue.software_info": "Revenue|Software and Information Services",
     "revenue.ngit": "Revenue|New-generation IT",
     "revenue.medicine_health": "Revenue|Medicine and Health",
-    "revenue.pharma": "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
+    "revenue.pharma_mfg": "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
     "revenue.ic": "Revenue|Integrated Circuits",
     "revenue.scitech": "Revenue|Science and Technology Services",
     "output.cars": "Gross Output|Cars",
@@ -265,16 +271,17 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
         if year is not None and period_ok and (released.year, released.month) <= (year, PERIOD_END_MONTH[text["period"]]):
             c.error(("vintage",), f"released {found.group(0)}, before the {text['period']} {year} figures "
                                   "could be known")
-    if basis_ok and year is not None:
-        if year >= FIRST_5TH_ONLY_YEAR and text["census_basis"] != "5th":
-            c.error(("census_basis",), f"got {text['census_basis']!r} for {year}; figures for {FIRST_5TH_ONLY_YEAR} "
-                                       "onwards are published on the 5th-census basis only")
-        if year < FIRST_5TH_ONLY_YEAR and text["census_basis"] == "5th" and status_ok and text["status"] != "revised":
-            c.error(("status",), f"got {text['status']!r}: a {year} figure on the 5th-census basis restates "
-                                 "an earlier release, so its status is 'revised'")
-        if released is not None and text["census_basis"] == "5th" and released.year < FIRST_5TH_ONLY_YEAR:
+    if basis_ok and released is not None:
+        if text["census_basis"] == "5th" and released < FIRST_5TH_RELEASE:
             c.error(("census_basis",), f"got '5th' for a release of {released:%b %Y}, before the 5th census "
                                        "revision was published")
+        if text["census_basis"] == "4th" and released >= ALL_5TH_FROM:
+            c.error(("census_basis",), f"got '4th' for a release of {released:%b %Y}; releases from "
+                                       f"{ALL_5TH_FROM:%b %Y} on are on the 5th-census basis")
+    if basis_ok and status_ok and year is not None and text["census_basis"] == "5th" \
+            and year <= CENSUS_BENCHMARK_YEAR and text["status"] != "revised":
+        c.error(("status",), f"got {text['status']!r}: a {year} figure on the 5th-census basis restates "
+                             "an earlier release, so its status is 'revised'")
     if c.problems:
         return None, c.problems
     return Outcome(key=key, year=year, period=text["period"], value=value, unit=text["unit"],
@@ -343,8 +350,8 @@ def iamc_reason_left_out(o: Outcome) -> str | None:
         return f"partial year ({o.period})"
     if variable(o.key) is None:
         return "no IAMC variable for this key"
-    if o.key in MODEL_VARIABLES and o.definition != SAME:
-        return "definition differs from the model's series"
+    if o.definition != SAME:
+        return "definition differs from the series' (see its definition column)"
     return None
 
 
@@ -359,8 +366,8 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
     """The realized series as IAMC rows: ``model, scenario, region, variable, unit, year, value``.
 
     Model ``Beijing Statistics``.  Per scenario, variable and year one value: the most
-    recent release among the eligible rows (annual, with an IAMC variable, and for a
-    model variable a definition that is ``same``).  Growth rates: scenario ``realized``,
+    recent release among the eligible rows (annual, with an IAMC variable and a
+    definition that is ``same``).  Growth rates: scenario ``realized``,
     latest release whatever its basis.  Levels, shares, revenues and counts: scenario
     ``realized`` for the 4th-census basis, ``realized (5th census)`` for the revised basis.
     """

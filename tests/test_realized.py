@@ -76,7 +76,7 @@ def test_partial_year_figures_are_marked_as_such():
 
 @pytest.mark.parametrize("changes, column, message", [
     ({"census_basis": "6th"}, "census_basis", "unknown census basis '6th'"),
-    ({"year": "2024", "vintage": "preliminary: Mar 2025"}, "census_basis", "5th-census basis only"),
+    ({"year": "2024", "vintage": "preliminary: Mar 2025"}, "census_basis", "on the 5th-census basis"),
     ({"census_basis": "5th", "vintage": "preliminary: Mar 2025"}, "status", "its status is 'revised'"),
     ({"census_basis": "5th", "status": "revised", "vintage": "revised: Mar 2023"}, "census_basis",
      "before the 5th census revision"),
@@ -214,13 +214,16 @@ def test_partial_year_and_differing_definitions_are_left_out_of_iamc(tmp_path):
     h1 = dict(GOOD, period="H1", vintage="preliminary: H1 release, Jul 2022")
     scope = dict(GOOD, key="revenue.ngit", value="30000", vintage="preliminary: blue book, Jul 2024",
                  definition="output value of the cluster, not operating revenue")
+    bound = dict(GOOD, key="va.digital_economy", value="22000", vintage="preliminary: press conference, Mar 2023",
+                 definition="lower bound ('over 2.2 trillion')")
     nbs = dict(GOOD, key="share.hightech_industries_nbs", unit="%", value="27.1",
-               vintage="preliminary: communique, Mar 2023", definition="statistics bureau's high-tech industries")
-    table = rz.load_realized(write(tmp_path, [h1, scope, nbs]))
+               vintage="preliminary: communique, Mar 2023")
+    table = rz.load_realized(write(tmp_path, [h1, scope, bound, nbs]))
     df = rz.realized_timeseries(table)
     assert list(df["variable"]) == ["Share of GDP|High-tech Industries (NBS)"]
     reasons = [rz.iamc_reason_left_out(o) for o in table]
-    assert reasons == ["partial year (H1)", "definition differs from the model's series", None]
+    assert reasons[0] == "partial year (H1)" and reasons[3] is None
+    assert reasons[1] == reasons[2] == "definition differs from the series' (see its definition column)"
 
 
 def test_iamc_takes_the_latest_release_within_a_basis_and_keeps_bases_apart(tmp_path):
@@ -269,3 +272,14 @@ def test_calibration_does_not_read_the_realized_file(monkeypatch):
             cached.cache_clear()
     assert any(f.endswith("figures.csv") for f in opened)      # the recording works
     assert not any(f.endswith(FILE.name) for f in opened)
+
+
+def test_revenue_keys_follow_the_revenue_layers_series():
+    from model import revenue
+    by_key = {s.key: s.variable for s in revenue.SERIES}
+    for key, var in rz.MODEL_VARIABLES.items():
+        family, name = key.split(".")
+        if family in ("revenue", "output"):
+            assert by_key.get(name) == var, key
+    assert set(by_key) == {k.split(".")[1] for k in rz.MODEL_VARIABLES if k.split(".")[0] in ("revenue", "output")}
+    assert rz.MODEL_VARIABLES["count.trillion_clusters"] == revenue.CLUSTER_VARIABLE
