@@ -68,6 +68,7 @@ KEY_PATTERN = re.compile(r"^([a-z]+)\.([a-z0-9_]+)$")
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 RELEASE_PATTERN = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]* (\d{4})\b")
+YEAR_PATTERN = re.compile(r"\b(20\d\d)\b")
 # The month after which a period's figures can first be published.
 PERIOD_END_MONTH = {"annual": 12, "H1": 6, "Q1-Q3": 9}
 
@@ -152,7 +153,7 @@ class Outcome:
     census_basis: str
     status: str
     definition: str
-    released: date     # first day of the release month named in ``vintage``
+    released: date     # first day of the release month named in ``vintage`` (January if only a year)
     line: int          # line in the file, for messages
 
     @property
@@ -199,6 +200,16 @@ class RealizedTable:
 
 def _recency(o: Outcome) -> tuple:
     return (o.released, STATUSES.index(o.status), o.line)
+
+
+def _release_date(vintage: str) -> date | None:
+    """The release month named in ``vintage`` ('Mar 2022'), or January of the last year named
+    when the source gives no month; None if it names neither."""
+    found = RELEASE_PATTERN.search(vintage)
+    if found:
+        return date(int(found.group(2)), MONTHS[found.group(1)[:3]], 1)
+    years = YEAR_PATTERN.findall(vintage)
+    return date(int(years[-1]), 1, 1) if years else None
 
 
 def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | None, list[Problem]]:
@@ -262,15 +273,13 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
     if status_ok and text["vintage"] and text["status"] not in text["vintage"]:
         c.error(("vintage",), f"{text['vintage']!r} does not say the status {text['status']!r}; "
                               "write it in the vintage text too, e.g. 'preliminary: 2021 communique, Mar 2022'")
-    released = None
-    found = RELEASE_PATTERN.search(text["vintage"])
-    if text["vintage"] and not found:
-        c.error(("vintage",), f"{text['vintage']!r} names no release month; expected e.g. 'Mar 2022'")
-    elif found:
-        released = date(int(found.group(2)), MONTHS[found.group(1)[:3]], 1)
-        if year is not None and period_ok and (released.year, released.month) <= (year, PERIOD_END_MONTH[text["period"]]):
-            c.error(("vintage",), f"released {found.group(0)}, before the {text['period']} {year} figures "
-                                  "could be known")
+    released = _release_date(text["vintage"])
+    if text["vintage"] and released is None:
+        c.error(("vintage",), f"{text['vintage']!r} names no release month or year; expected e.g. 'Mar 2022'")
+    elif released is not None and year is not None and period_ok \
+            and (released.year, released.month) <= (year, PERIOD_END_MONTH[text["period"]]):
+        c.error(("vintage",), f"released {released:%b %Y}, before the {text['period']} {year} figures "
+                              "could be known")
     if basis_ok and released is not None:
         if text["census_basis"] == "5th" and released < FIRST_5TH_RELEASE:
             c.error(("census_basis",), f"got '5th' for a release of {released:%b %Y}, before the 5th census "

@@ -97,7 +97,8 @@ def test_partial_year_figures_are_marked_as_such():
     ({"year": "twenty"}, "year", "expected a whole year"),
     ({"status": "final!"}, "status", "did you mean 'final'"),
     ({"status": "final"}, "vintage", "does not say the status 'final'"),
-    ({"vintage": "preliminary: communique"}, "vintage", "names no release month"),
+    ({"vintage": "preliminary: communique"}, "vintage", "names no release month or year"),
+    ({"vintage": "preliminary: yearbook 2022"}, "vintage", "before the annual 2022 figures could be known"),
     ({"vintage": "preliminary: Dec 2022"}, "vintage", "before the annual 2022 figures could be known"),
 ])
 def test_checker_reports_each_error_with_its_line_and_column(tmp_path, changes, column, message):
@@ -283,3 +284,11 @@ def test_revenue_keys_follow_the_revenue_layers_series():
             assert by_key.get(name) == var, key
     assert set(by_key) == {k.split(".")[1] for k in rz.MODEL_VARIABLES if k.split(".")[0] in ("revenue", "output")}
     assert rz.MODEL_VARIABLES["count.trillion_clusters"] == revenue.CLUSTER_VARIABLE
+
+
+def test_a_vintage_without_month_is_read_as_january_of_its_year(tmp_path):
+    undated = dict(GOOD, vintage="preliminary: press conference, 2024 (no month given)")
+    dated = dict(GOOD, value="41000", vintage="preliminary: release, Mar 2023")
+    table = rz.load_realized(write(tmp_path, [undated, dated]))
+    assert [o.released.isoformat() for o in table] == ["2024-01-01", "2023-03-01"]
+    assert table.latest("va.gdp", 2022).value == 41610.9
