@@ -51,7 +51,7 @@ STATUSES = ("preliminary", "final", "revised")
 SAME = "same"
 # The census basis follows the release, not the year described.  The first release found on
 # the revised basis is the 2024 annual release (Jan 2025: its 2024 level and growth rate imply
-# a 2023 level well above the one first published); releases up to mid-2024 (e.g. H1 2024)
+# a 2023 level well above the one first published); releases up to Oct 2024 (Q1-Q3 2024)
 # are still on the 4th-census basis.  The revision was published between the two, so a
 # release of Dec 2024 may carry either basis.
 CENSUS_BENCHMARK_YEAR = 2023
