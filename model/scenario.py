@@ -12,7 +12,7 @@ relative to the parent still applies when the parent follows the calibrated tren
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -186,6 +186,15 @@ def _merge_entries(inherited: tuple, own: tuple, what: str, horizon: int, first_
     return tuple(out.values()), problems
 
 
+def _with_sectors(shock: Shock) -> Shock:
+    """The shock with ``sectors: all`` (written or by default) as the list of every sector.
+
+    The one place where ``all`` is resolved: after inheritance, so a shock that a
+    child writes without ``sectors:`` hits every sector like any other.
+    """
+    return replace(shock, sectors=KEYS) if shock.sectors in (None, "all") else shock
+
+
 def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
     """Years of this file beyond the scenario's horizon."""
     out = []
@@ -219,6 +228,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon,
                                   lambda e: e.start)
     problems += p1 + p2
+    shocks = tuple(_with_sectors(e) for e in shocks)
     uncertainty, p3 = _merge_uncertainty(chain, shocks)
     problems += p3
     if problems:

@@ -163,6 +163,30 @@ def test_shock_touches_only_its_sectors(baseline):
     assert g[1, INDEX["finance"]] == pytest.approx(base[1, INDEX["finance"]] - 0.03)
 
 
+def test_a_shock_without_sectors_hits_every_sector(baseline):
+    base = growth_paths(no_shock(), baseline)[1]
+    silent = no_shock(shocks=[{"name": "s", "year": 2022, "growth_loss": 3}])
+    assert silent.shocks[0].sectors == tuple(s.key for s in SECTORS)
+    g = growth_paths(silent, baseline)[1]
+    np.testing.assert_allclose(g[1], base[1] - 0.03, atol=1e-14)
+    np.testing.assert_array_equal(g, growth_paths(shocked(3), baseline)[1])
+
+
+def test_a_child_replacing_a_shock_without_sectors_hits_every_sector(write_yaml, baseline):
+    from model.scenario import load_scenario
+    from model.show import describe
+    write_yaml("shocks:\n  - name: s\n    year: 2022\n    sectors: [finance]\n    growth_loss: 2\n",
+               "parent.yaml")
+    child = load_scenario(write_yaml("extends: parent\nshocks:\n  - name: s\n    year: 2022\n"
+                                     "    growth_loss: 3\n", "child.yaml"))
+    assert child.shocks[0].sectors == tuple(s.key for s in SECTORS)
+    g = growth_paths(child, baseline)[1]
+    unshocked = growth_paths(load_scenario(write_yaml("horizon: 2025\n", "plain.yaml")), baseline)[1]
+    assert (g[1] < unshocked[1] - 0.02).all()
+    text = describe(child, baseline)
+    assert "lost in all sectors" in text and "a, l, l" not in text
+
+
 # ---------------------------------------------------------------- projects
 def with_project(**extra):
     entry = {"name": "plant", "sector": "mfg_other", "start": 2023, "gross_output": 300,
