@@ -82,17 +82,16 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
     the scenario's ``growth`` path; in 2022 high-tech manufacturing loses the share
     ``vaccine_unwind`` of its 2021 level above trend (:func:`model.growth.reversal_growth`);
     then each shock (:func:`model.growth.shock_level_factor`).  Deflators: the trend
-    GDP deflator, then the scenario's ``deflator`` path.  With ``draws``, every
-    array gains a leading draw axis and the sampled values enter at the same places.
+    GDP deflator, then the scenario's ``deflator`` path.  With ``draws`` (``n > 0``),
+    every rate array has the leading draw axis ``n``, whichever parameters are drawn
+    (none, or only a shock's), and the sampled values enter at the same places.
     """
     draws = draws or Draws(n=0)
     years = np.arange(BASE_YEAR, scenario.horizon + 1)
     n = len(years) - 1
-    g = stated_growth(scenario, baseline)                   # a fresh array: safe to write into
-    if draws.growth is not None:
-        g = g + draws.growth
-    elif draws.vaccine_unwind is not None:
-        g = np.broadcast_to(g, (draws.n,) + g.shape).copy()
+    lead = (draws.n,) if draws.n else ()                    # with draws, every path has the draw axis
+    g = stated_growth(scenario, baseline)
+    g = g + draws.growth if draws.growth is not None else np.broadcast_to(g, lead + g.shape).copy()
     if n >= 2:
         h = INDEX["mfg_hightech"]
         unwind = scenario.vaccine_unwind if draws.vaccine_unwind is None else draws.vaccine_unwind
@@ -105,8 +104,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
                                            draws.shock_recovered.get(shock.name, shock.recovered))
         g = growth.apply_level_factor(g, factor)
     d = stated_deflator(scenario, baseline)
-    if draws.deflator is not None:
-        d = d + draws.deflator
+    d = d + draws.deflator if draws.deflator is not None else np.broadcast_to(d, lead + d.shape).copy()
     return years, g, d
 
 

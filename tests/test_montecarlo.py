@@ -111,3 +111,22 @@ def test_scorecard_gets_probabilities(baseline):
     assert with_p.loc[modelled, "p_met"].between(0, 1).all()
     assert with_p.loc[~modelled, "p_met"].isna().all()
     assert montecarlo.with_probabilities(card, None)["p_met"].isna().all()
+
+
+def test_draws_without_distributions_give_the_deterministic_status(baseline):
+    s = scenario_from_dict({"name": "d", "uncertainty": {"draws": 100}})
+    card = evaluate(timeseries(project(s, baseline), "d"), TARGETS).set_index("target")
+    mc = montecarlo.run(s, baseline, TARGETS).targets.set_index("target")
+    assert len(mc) > 5
+    for target, row in mc.iterrows():
+        assert row["p_met"] == (1.0 if card.loc[target, "status"] == "met" else 0.0), target
+        assert row["value_p50"] == card.loc[target, "projected_value"], target
+
+
+def test_a_shock_distribution_alone_runs_and_moves_the_results(baseline):
+    raw = {"name": "k", "shocks": [{"name": "s", "year": 2022, "growth_loss": 3}],
+           "uncertainty": {"draws": 400, "seed": 2,
+                           "shocks": {"s": {"growth_loss": {"dist": "uniform", "low": 0, "high": 10}}}}}
+    mc = montecarlo.run(scenario_from_dict(raw), baseline, TARGETS).targets.set_index("target")
+    assert mc.loc["software_revenue", "value_p10"] < mc.loc["software_revenue", "value_p90"]
+    assert (mc["draws"] == 400).all()
