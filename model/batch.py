@@ -98,6 +98,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             goals[scenario.name] = analyses["goalseek"]
             tables[scenario.name], scorecards[scenario.name] = table, scorecard
             hashes[scenario.name] = scenario.sha256
+        except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
+            outcome.problems = [str(p) for p in exc.problems]
         except ValueError as exc:      # calibration cannot honour the scenario's assumptions
             outcome.problems = [f"{path}: assumptions: {exc}"]
         except OSError as exc:

@@ -12,7 +12,8 @@ import numpy as np
 
 from . import BASE_YEAR, growth
 from .calibration import Baseline
-from .scenario import Scenario
+from .parameters import BY_NAME, fmt
+from .scenario import Problem, Scenario, ScenarioError
 from .sectors import INDEX, KEYS, N_SECTORS
 
 
@@ -61,17 +62,91 @@ class Draws:
     shock_recovered: Mapping[str, np.ndarray] = field(default_factory=dict)
 
 
+def default_growth(baseline: Baseline, horizon: int) -> np.ndarray:
+    """Real growth ``(n_years, n_sectors)`` where no file speaks: calibrated 2021, trend after."""
+    default = np.tile(baseline.trend_growth, (horizon - BASE_YEAR, 1))
+    default[0] = baseline.growth_2021
+    return default
+
+
+def default_deflator(baseline: Baseline, horizon: int) -> np.ndarray:
+    """Deflator growth ``(n_years, n_sectors)`` where no file speaks: the trend GDP deflator."""
+    return np.full((horizon - BASE_YEAR, N_SECTORS), baseline.trend_deflator)
+
+
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Real growth ``(n_years, n_sectors)`` as the scenario files state it: calibrated 2021,
     trend after, with the ``growth`` paths applied (before the vaccine unwind and shocks)."""
-    default = np.tile(baseline.trend_growth, (scenario.horizon - BASE_YEAR, 1))
-    default[0] = baseline.growth_2021
-    return scenario.growth.resolve(default)
+    return scenario.growth.resolve(default_growth(baseline, scenario.horizon))
 
 
 def stated_deflator(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Deflator growth ``(n_years, n_sectors)``: the trend GDP deflator with the ``deflator`` paths applied."""
-    return scenario.deflator.resolve(np.full((scenario.horizon - BASE_YEAR, N_SECTORS), baseline.trend_deflator))
+    return scenario.deflator.resolve(default_deflator(baseline, scenario.horizon))
+
+
+def rate_problems(scenario: Scenario, baseline: Baseline) -> list[Problem]:
+    """Resolved rates outside their parameter's bounds, each located at the change that pushed it out.
+
+    A ``"pp"`` change is checked where it lands: the rate it resolves to (the trend or a
+    parent's value plus every change of the chain so far) must obey the same bounds as a
+    level, growth in (-100, 300] and deflators in (-100, 100] %/yr.  The chain is walked
+    root first (``scenario.parent`` is the chain without its last file), so the error
+    names the first file, and the entry in it, whose change takes a cell out of bounds,
+    even if a later file brings it back.
+    """
+    stages = []
+    s = scenario
+    while s is not None:
+        stages.append(s)
+        s = s.parent
+    problems = []
+    for param, default_of in (("growth", default_growth), ("deflator", default_deflator)):
+        p = BY_NAME[param]
+        reported = np.zeros((scenario.horizon - BASE_YEAR, N_SECTORS), dtype=bool)
+        for stage in reversed(stages):
+            rates = 100.0 * getattr(stage, param).resolve(default_of(baseline, stage.horizon))
+            n = min(len(rates), len(reported))
+            bad = ~((rates[:n] > p.low) & (rates[:n] <= p.high)) & ~reported[:n]
+            reported[:n] |= bad
+            groups: dict[tuple, list] = {}
+            for r, col in zip(*np.nonzero(bad)):
+                year = BASE_YEAR + 1 + int(r)
+                where = stage.origins.get((param, year, KEYS[col])) or Problem(stage.file, None, param, "")
+                groups.setdefault((where, KEYS[col]), []).append((year, float(rates[r, col])))
+            for (where, sector), cells in groups.items():
+                years = f"{cells[0][0]}" if len(cells) == 1 else f"{cells[0][0]}-{cells[-1][0]}"
+                values = ", ".join(f"{v:g}" for _, v in cells[:3]) + (", ..." if len(cells) > 3 else "")
+                problems.append(Problem(where.file, where.line, where.path,
+                                        f"the {param} rate of {sector} resolves to {values} %/yr in {years}; "
+                                        f"a resolved rate must be in ({fmt(p.low)}, {fmt(p.high)}] %/yr"))
+    return problems
+
+
+def level_problems(scenario: Scenario, projection: "Projection") -> list[Problem]:
+    """Non-finite or non-positive levels of a deterministic projection: one problem per sector,
+    at its first bad year.
+
+    With rates in bounds this can only come from a shock larger than its year's growth
+    (:math:`m_s = 1 - x/(1+g_s) \\le 0`); the problem then points at that shock.
+    """
+    problems = []
+    quantities = (("real value added", projection.va_real), ("price index", projection.price_index),
+                  ("nominal value added", projection.va_nominal))
+    bad = np.zeros(projection.va_real.shape, dtype=bool)
+    for _, values in quantities:
+        bad |= ~(np.isfinite(values) & (values > 0))
+    for col in np.flatnonzero(bad.any(axis=0)):
+        row = int(np.flatnonzero(bad[:, col])[0])
+        year, sector = int(projection.years[row]), KEYS[col]
+        name, values = next((n, v) for n, v in quantities if not (np.isfinite(v[row, col]) and v[row, col] > 0))
+        shock = next((e for e in scenario.shocks if sector in e.sectors and e.year <= year), None)
+        where = shock.where if shock else Problem(scenario.file, None, "", "")
+        cause = "; a shock's growth_loss must stay below 100 plus its year's growth (%/yr)" if shock else ""
+        problems.append(Problem(where.file, where.line, where.path,
+                                f"{name} of {sector} is {values[row, col]:g} in {year}; levels must be positive "
+                                f"and finite{cause}"))
+    return problems
 
 
 def growth_paths(scenario: Scenario, baseline: Baseline,
@@ -111,8 +186,15 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
 def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) -> Projection:
     """Project value added, real and nominal, from 2020 to the scenario's horizon.
 
-    With ``draws`` the level arrays are ``(n_draws, n_years + 1, n_sectors)``.
+    With ``draws`` the level arrays are ``(n_draws, n_years + 1, n_sectors)`` and draws
+    that leave the model's domain are the caller's to find (:func:`in_domain`).  Without,
+    resolved rates out of bounds (:func:`rate_problems`) and non-positive or non-finite
+    levels (:func:`level_problems`) raise :class:`~model.scenario.ScenarioError`.
     """
+    if draws is None:
+        problems = rate_problems(scenario, baseline)
+        if problems:
+            raise ScenarioError(problems)
     years, g, d = growth_paths(scenario, baseline, draws)
     price = growth.compound(np.ones(N_SECTORS), d)
     projects = scenario.projects
@@ -127,9 +209,16 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
         va_real += added
     hightech = np.array([baseline.hightech_weights[s] if p.hightech_share is None else p.hightech_share
                          for p, s in zip(projects, sectors)])
-    return Projection(years=years, growth_real=g, deflator_growth=d, va_real=va_real, price_index=price,
-                      va_nominal=growth.nominal(va_real, price), hightech_weights=baseline.hightech_weights,
+    with np.errstate(invalid="ignore", over="ignore"):
+        va_nominal = growth.nominal(va_real, price)
+    out = Projection(years=years, growth_real=g, deflator_growth=d, va_real=va_real, price_index=price,
+                      va_nominal=va_nominal, hightech_weights=baseline.hightech_weights,
                       new_economy_weights=baseline.new_economy_weights,
                       project_names=tuple(p.name for p in projects), project_sectors=sectors,
                       project_hightech=hightech, project_output_real=output, project_va_real=va_projects,
                       project_revenue_series=tuple(p.revenue_series for p in projects))
+    if draws is None:
+        problems = level_problems(scenario, out)
+        if problems:
+            raise ScenarioError(problems)
+    return out
