@@ -86,6 +86,7 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
     growth = np.zeros((n, n_years, N_SECTORS)) if u.growth else None
     deflator = np.zeros((n, n_years, N_SECTORS)) if u.deflator else None
     unwind, loss, recovered = None, {}, {}
+    valid = np.ones(n, dtype=bool)
     j = 0
     while j < len(cols):
         group, key, _ = cols[j]
@@ -99,15 +100,26 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
                 target[:, first:, INDEX[key]] += per_year[:, first:]
             j += n_rows
             continue
+        x = values[:, j]
+        valid &= drawn_in_range(group, x)
         if group == "vaccine_unwind":
-            unwind = np.clip(values[:, j], 0.0, 100.0) / 100.0
+            unwind = x / 100.0
         elif group == "shock.growth_loss":
-            loss[key] = values[:, j] / 100.0
+            loss[key] = x / 100.0
         elif group == "shock.recovered":
-            recovered[key] = np.clip(values[:, j], 0.0, 100.0) / 100.0
+            recovered[key] = x / 100.0
         j += 1
     return Draws(n=n, growth=growth, deflator=deflator, vaccine_unwind=unwind, shock_loss=loss,
-                 shock_recovered=recovered)
+                 shock_recovered=recovered, valid=valid)
+
+
+def drawn_in_range(group: str, x: np.ndarray) -> np.ndarray:
+    """Whether draws of a level-valued parameter lie in its range (percent or pp):
+    ``vaccine_unwind`` and a shock's ``recovered`` in [0, 100], a shock's ``growth_loss``
+    in (-100, 100].  Draws outside are not clipped: the Monte Carlo leaves them out."""
+    if group in ("vaccine_unwind", "shock.recovered"):
+        return (x >= 0.0) & (x <= 100.0)
+    return (x > -100.0) & (x <= 100.0)
 
 
 def chunks(scenario: Scenario, n_draws: int, rng: np.random.Generator,

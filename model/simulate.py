@@ -5,7 +5,7 @@
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 import numpy as np
@@ -51,7 +51,8 @@ class Draws:
     ``growth`` and ``deflator`` are ``(n_draws, n_years, n_sectors)`` fractions added to
     the stated paths; ``vaccine_unwind`` is ``(n_draws,)``; ``shock_loss`` and
     ``shock_recovered`` map a shock's name to ``(n_draws,)`` values replacing its own.
-    ``None`` (or a missing name) keeps the scenario's value.
+    ``None`` (or a missing name) keeps the scenario's value.  ``valid`` ``(n_draws,)``
+    is False for a draw whose parameters left their ranges (``None``: every draw is valid).
     """
 
     n: int
@@ -60,6 +61,25 @@ class Draws:
     vaccine_unwind: np.ndarray | None = None
     shock_loss: Mapping[str, np.ndarray] = field(default_factory=dict)
     shock_recovered: Mapping[str, np.ndarray] = field(default_factory=dict)
+    valid: np.ndarray | None = None
+
+
+def in_domain(p: "Projection") -> np.ndarray:
+    """Per draw, whether the projection stays in the model's domain, ``(n_draws,)`` bool.
+
+    Every growth and deflator rate above -100 %, every level (real and nominal value
+    added, price index) positive and finite; GDP, a sum of positive levels, then is too.
+    """
+    ok = (p.growth_real > -1.0).all(axis=(-2, -1)) & (p.deflator_growth > -1.0).all(axis=(-2, -1))
+    for levels in (p.va_real, p.price_index, p.va_nominal):
+        ok &= (np.isfinite(levels) & (levels > 0.0)).all(axis=(-2, -1))
+    return ok
+
+
+def select_draws(p: "Projection", keep: np.ndarray) -> "Projection":
+    """The projection of the draws where ``keep`` ``(n_draws,)`` is True."""
+    return replace(p, growth_real=p.growth_real[keep], deflator_growth=p.deflator_growth[keep],
+                   va_real=p.va_real[keep], price_index=p.price_index[keep], va_nominal=p.va_nominal[keep])
 
 
 def default_growth(baseline: Baseline, horizon: int) -> np.ndarray:
@@ -195,8 +215,10 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
         problems = rate_problems(scenario, baseline)
         if problems:
             raise ScenarioError(problems)
-    years, g, d = growth_paths(scenario, baseline, draws)
-    price = growth.compound(np.ones(N_SECTORS), d)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):    # draws out of domain: in_domain()
+        years, g, d = growth_paths(scenario, baseline, draws)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):    # draws out of domain: in_domain()
+        price = growth.compound(np.ones(N_SECTORS), d)
     projects = scenario.projects
     sectors = np.array([INDEX[p.sector] for p in projects], dtype=int)
     output = np.array([p.gross_output * growth.ramp(years, p.start, p.ramp_years) for p in projects]).reshape(
@@ -204,7 +226,8 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
     va_projects = output * np.array([p.value_added_ratio for p in projects]).reshape(-1, 1)
     added = np.zeros((len(years), N_SECTORS))
     np.add.at(added.T, sectors, va_projects)
-    va_real = growth.compound(baseline.va_2020, g)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        va_real = growth.compound(baseline.va_2020, g)
     if len(projects):
         va_real += added
     hightech = np.array([baseline.hightech_weights[s] if p.hightech_share is None else p.hightech_share
