@@ -53,7 +53,8 @@ class StreamingStats:
 
     :meth:`quantile` interpolates between the bins of the two order statistics as
     ``numpy.quantile`` (method ``linear``) does between the values, each bin's centre
-    clamped to [min, max]: it differs from ``numpy.quantile`` of all the values by at
+    clamped to [min, max] (and, for whole numbers in bins narrower than 1, the bin's
+    one whole number, exact): it differs from ``numpy.quantile`` of all the values by at
     most half a bin, ``step / 2``.
     """
 
@@ -65,6 +66,7 @@ class StreamingStats:
         self.step = 0.0                  # bin width; 0 until the first block
         self.n, self.total = 0, 0.0
         self.min, self.max = np.inf, -np.inf
+        self.integral = True             # every value a whole number (a count): quantiles stay whole
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
 
@@ -91,6 +93,7 @@ class StreamingStats:
         self.n += values.size
         self.total += float(values.sum())
         self.min, self.max = min(self.min, float(values.min())), max(self.max, float(values.max()))
+        self.integral = self.integral and bool((values == np.round(values)).all())
         if self.step == 0.0:
             span = (self.max - self.min) / (BINS - 1)
             tiny = np.ldexp(1.0, np.frexp(max(abs(self.min), abs(self.max), 1e-300))[1] - 52)
@@ -118,7 +121,8 @@ class StreamingStats:
     def _order_statistic(self, cumulative: np.ndarray, k: int) -> float:
         """Centre of the bin holding the ``k``-th smallest value (0-based), within [min, max]."""
         i = int(np.searchsorted(cumulative, k + 1, side="left"))
-        return min(max((self.offset + i + 0.5) * self.step, self.min), self.max)
+        centre = min(max((self.offset + i + 0.5) * self.step, self.min), self.max)
+        return float(np.round(centre)) if self.integral and self.step < 1.0 else centre   # one whole number a bin
 
     def quantile(self, q: float) -> float:
         """The ``q`` quantile, within ``step / 2`` of ``numpy.quantile`` of the values (NaN: no values)."""

@@ -25,28 +25,13 @@ DEFAULT_CHUNK = 16_384
 
 
 def quantile(d: Distribution, z: np.ndarray) -> np.ndarray:
-    r"""Values of distribution ``d`` at standard-normal scores ``z`` (same shape).
-
-    Normal: :math:`\mu + \sigma z`.  Uniform: :math:`a + (b-a)\,\Phi(z)`.
-    Triangular :math:`(a, c, b)` with :math:`u = \Phi(z)` and :math:`F_c = (c-a)/(b-a)`:
-    :math:`a + \sqrt{u (b-a)(c-a)}` for :math:`u < F_c`, else
-    :math:`b - \sqrt{(1-u)(b-a)(b-c)}`.  A distribution of zero width returns its
-    single value exactly.
-    """
+    r"""Values of distribution ``d`` at standard-normal scores ``z`` (same shape):
+    :math:`\mu + \sigma z` for a normal, else ``d.ppf(Phi(z))``
+    (:meth:`model.distributions.Distribution.ppf`)."""
     if d.kind == "normal":
         mean, sd = d.params
         return mean + sd * z
-    if d.is_constant:
-        return np.full_like(z, d.params[0], dtype=float)
-    u = ndtr(z)
-    if d.kind == "uniform":
-        low, high = d.params
-        return low + (high - low) * u
-    low, mode, high = d.params
-    width = high - low
-    left = low + np.sqrt(u * width * (mode - low))
-    right = high - np.sqrt((1.0 - u) * width * (high - mode))
-    return np.where(u < (mode - low) / width, left, right)
+    return d.ppf(ndtr(z))
 
 
 def _columns(u: Uncertainty, n_rows: int) -> list[tuple[str, str, Distribution]]:

@@ -88,11 +88,11 @@ def test_faster_manufacturing_raises_its_share_and_faster_finance_lowers_it(oat)
     assert fin["gap_high"] < fin["base_gap"] < fin["gap_low"]
 
 
-def test_the_scenarios_own_vaccine_unwind_is_the_high_end(oat):
+def test_the_scenarios_own_vaccine_unwind_lies_inside_its_range(oat, scenario):
     r = row(oat, "manufacturing_share", "vaccine_unwind")
     assert (r["low_value"], r["high_value"]) == (50.0, 100.0)
-    assert r["gap_high"] == pytest.approx(r["base_gap"], abs=1e-12)
-    assert r["gap_low"] > r["base_gap"]                 # a half-kept vaccine level keeps manufacturing larger
+    assert r["low_value"] < 100 * scenario.vaccine_unwind < r["high_value"]
+    assert r["gap_high"] < r["base_gap"] < r["gap_low"]   # a half-kept vaccine level keeps manufacturing larger
 
 
 def test_assumption_ends_recalibrate_the_baseline(oat, baseline):
