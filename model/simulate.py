@@ -135,7 +135,9 @@ def rate_problems(scenario: Scenario, baseline: Baseline) -> list[Problem]:
                 where = stage.origins.get((param, year, KEYS[col])) or Problem(stage.file, None, param, "")
                 groups.setdefault((where, KEYS[col]), []).append((year, float(rates[r, col])))
             for (where, sector), cells in groups.items():
-                years = f"{cells[0][0]}" if len(cells) == 1 else f"{cells[0][0]}-{cells[-1][0]}"
+                ys = [y for y, _ in cells]
+                years = (f"{ys[0]}" if len(ys) == 1 else f"{ys[0]}-{ys[-1]}" if ys[-1] - ys[0] == len(ys) - 1
+                         else ", ".join(map(str, ys)))
                 values = ", ".join(f"{v:g}" for _, v in cells[:3]) + (", ..." if len(cells) > 3 else "")
                 problems.append(Problem(where.file, where.line, where.path,
                                         f"the {param} rate of {sector} resolves to {values} %/yr in {years}; "
