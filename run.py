@@ -33,6 +33,15 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _sobol_size(text: str) -> int:
+    from model.sensitivity import SOBOL_MIN_N
+    value = _non_negative(text)
+    if 0 < value < SOBOL_MIN_N:
+        raise argparse.ArgumentTypeError(f"{value} is too small to estimate Sobol indices; use 0 (none) or at "
+                                         f"least {SOBOL_MIN_N} (a power of 2 such as 1024)")
+    return value
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path,
@@ -45,7 +54,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         "block (default: the scenario's)")
     parser.add_argument("--seed", type=_non_negative, help="seed of the Monte Carlo draws (default: the scenario's)")
     parser.add_argument("--chunk", type=_positive, default=None, help="draws simulated at once (memory bound)")
-    parser.add_argument("--sobol", type=_non_negative, default=0, metavar="N",
+    parser.add_argument("--sobol", type=_sobol_size, default=0, metavar="N",
                         help="also compute Sobol indices with base sample size N (SALib; e.g. 1024)")
     parser.add_argument("--goal-from", type=int, choices=(2021, 2022), default=2022,
                         help="first year of the constant lever growth in goal-seeking (default 2022: "

@@ -95,6 +95,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             if scenario.uncertainty is not None:
                 mc = montecarlo.run(scenario, baselines[key], targets, mc_options.draws, mc_options.seed,
                                     mc_options.chunk, scenario.revenue_links)
+                outcome.warnings += list(mc.warnings)
             scorecard = montecarlo.with_probabilities(scorecard, mc)
             analyses = _analyses(scenario, baselines[key], scorecard, mc_options, projection)
             outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
@@ -102,6 +103,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             goals[scenario.name] = analyses["goalseek"]
             tables[scenario.name], scorecards[scenario.name] = table, scorecard
             hashes[scenario.name] = scenario.sha256
+        except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
+            outcome.problems = [str(p) for p in exc.problems]
         except ValueError as exc:      # calibration cannot honour the scenario's assumptions
             outcome.problems = [f"{path}: assumptions: {exc}"]
         except OSError as exc:

@@ -2,13 +2,13 @@
 
 All draws of a chunk go through the model at once as arrays
 ``(n_draws, n_years [+1], n_sectors)``; chunks keep memory bounded whatever the
-number of draws.  Statistics are streamed: counts and sums for probabilities and
-means, exact minima and maxima, and fixed-grid histograms for quantiles.  The grids
-depend only on the unit, so the result does not depend on the chunk size; a
-quantile is exact to half a bin (see :data:`GRIDS`) and clamped to the exact
-minimum and maximum, so a parameter set without spread reproduces the
-deterministic projection exactly.  Targets are evaluated on the draws by the
-scorecard's own evaluation (:meth:`model.targets.Target.evaluate`).
+number of draws, and are cut for late horizons (:func:`chunk_size`).  Draws that
+leave the model's domain are left out and counted.  Statistics are streamed:
+counts and sums for probabilities and means, exact minima and maxima, and
+histograms on a lattice that widens as values arrive (:class:`StreamingStats`), so
+a quantile is within half a bin of the exact sample quantile for any values, the
+result does not depend on the chunk size, and a parameter set without spread
+reproduces the deterministic projection exactly.
 """
 from __future__ import annotations
 
@@ -22,66 +22,132 @@ from .calibration import Baseline
 from .indicators import Indicators
 from .sampling import DEFAULT_CHUNK, chunks
 from .scenario import Scenario
-from .simulate import project
+from .simulate import in_domain, project, select_draws
 from .targets import Target
-from .years import level_row, level_years
+from .years import level_row, level_years, n_steps
 
 HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
-# unit -> (low, high, bin width) of the histogram grid; values outside fall in end bins
-GRIDS = {"%": (-50.0, 150.0, 0.001), "100 million CNY": (-250_000.0, 750_000.0, 2.0), "count": (-0.5, 20.5, 1.0)}
+BINS = 1 << 15               # histogram bins per statistic: the resolution is at most 2 (max - min) / (BINS - 1)
+# Memory budget of one chunk's arrays: the chunk is cut so that draws x years stays below it (see chunk_size).
+CHUNK_BYTES = 300 * 2**20
+BYTES_PER_DRAW_YEAR = 2_000  # measured: about 25 arrays of (draws, years, sectors) floats alive at the peak
+
+
+def chunk_size(requested: int, horizon: int) -> int:
+    """Draws simulated at once: ``requested``, cut so that one chunk stays within
+    :data:`CHUNK_BYTES` at this horizon (a later horizon, longer arrays, fewer draws)."""
+    return max(1, min(requested, CHUNK_BYTES // (BYTES_PER_DRAW_YEAR * (n_steps(horizon) + 1))))
 
 
 class StreamingStats:
-    """Count, sum, exact min/max and a fixed-grid histogram of a stream of values.
+    """Count, sum, exact min/max and a histogram of a stream of values, for quantiles.
 
-    Values are binned in batches of at least :attr:`FLUSH` so that small chunks do
-    not pay for a full-grid count each.
+    The histogram's bins lie on a lattice of width :attr:`step` (a power of two): bin
+    ``j`` is ``[j w, (j + 1) w)``.  The first block of values sets the width to the
+    smallest power of two that spans them in :data:`BINS` bins; when later values fall
+    outside, the width doubles (merging pairs of bins exactly) until every value seen
+    fits, so the final width is at most ``2 (max - min) / (BINS - 1)`` whatever the
+    values.  Values are taken in blocks of exactly :attr:`FLUSH`, so the result does
+    not depend on how the stream was cut into chunks.
+
+    :meth:`quantile` interpolates between the bins of the two order statistics as
+    ``numpy.quantile`` (method ``linear``) does between the values, each bin's centre
+    clamped to [min, max] (and, for whole numbers in bins narrower than 1, the bin's
+    one whole number, exact): it differs from ``numpy.quantile`` of all the values by at
+    most half a bin, ``step / 2``.
     """
 
-    FLUSH = 1 << 18
+    FLUSH = 1 << 14
 
-    def __init__(self, unit: str):
-        self.low, self.high, self.step = GRIDS.get(unit, GRIDS["100 million CNY"])
-        self.bins = int(round((self.high - self.low) / self.step))
-        self.counts = np.zeros(self.bins + 2, dtype=np.int64)       # [below, bins..., above]
+    def __init__(self):
+        self.counts = np.zeros(BINS, dtype=np.int64)
+        self.offset = 0                  # lattice index of the first bin
+        self.step = 0.0                  # bin width; 0 until the first block
         self.n, self.total = 0, 0.0
         self.min, self.max = np.inf, -np.inf
+        self.integral = True             # every value a whole number (a count): quantiles stay whole
         self._pending: list[np.ndarray] = []
         self._pending_size = 0
 
     def add(self, values: np.ndarray) -> None:
         values = np.asarray(values, dtype=float).ravel()
-        self.n += values.size
-        self.total += float(values.sum())
-        self.min, self.max = min(self.min, float(values.min())), max(self.max, float(values.max()))
+        if not values.size:
+            return
         self._pending.append(values)
         self._pending_size += values.size
         if self._pending_size >= self.FLUSH:
-            self._flush()
+            self._flush(complete_blocks_only=True)
 
-    def _flush(self) -> None:
+    def _flush(self, complete_blocks_only: bool = False) -> None:
         if not self._pending:
             return
         values = np.concatenate(self._pending)
-        self._pending, self._pending_size = [], 0
-        idx = np.floor((values - self.low) / self.step).astype(np.int64) + 1
-        np.clip(idx, 0, self.bins + 1, out=idx)
-        self.counts += np.bincount(idx, minlength=self.bins + 2)
+        cut = len(values) - len(values) % self.FLUSH if complete_blocks_only else len(values)
+        rest = values[cut:]
+        self._pending, self._pending_size = ([rest], rest.size) if rest.size else ([], 0)
+        for start in range(0, cut, self.FLUSH):
+            self._block(values[start:start + self.FLUSH])
+
+    def _block(self, values: np.ndarray) -> None:
+        self.n += values.size
+        self.total += float(values.sum())
+        self.min, self.max = min(self.min, float(values.min())), max(self.max, float(values.max()))
+        self.integral = self.integral and bool((values == np.round(values)).all())
+        if self.step == 0.0:
+            span = (self.max - self.min) / (BINS - 1)
+            tiny = np.ldexp(1.0, np.frexp(max(abs(self.min), abs(self.max), 1e-300))[1] - 52)
+            self.step = float(np.ldexp(1.0, int(np.ceil(np.log2(max(span, tiny))))))
+            self.offset = int(np.floor(self.min / self.step))
+        factor = 1                       # the smallest widening that fits [min, max] in BINS bins
+        while int(np.floor(self.max / (self.step * factor))) - int(np.floor(self.min / (self.step * factor))) >= BINS:
+            factor *= 2
+        if factor > 1 or int(np.floor(self.min / self.step)) != self.offset:
+            self._coarsen(factor)
+        idx = np.floor(values / self.step).astype(np.int64) - self.offset
+        self.counts += np.bincount(idx, minlength=BINS)
+
+    def _coarsen(self, factor: int) -> None:
+        """Widen the bins by ``factor`` (a power of two, 1 to re-anchor only) so that [min, max]
+        fits; every old bin falls whole into one new bin."""
+        filled = np.flatnonzero(self.counts)
+        absolute = (filled + self.offset) // factor
+        self.step *= factor
+        self.offset = int(np.floor(self.min / self.step))
+        counts = np.zeros(BINS, dtype=np.int64)
+        np.add.at(counts, absolute - self.offset, self.counts[filled])
+        self.counts = counts
+
+    def _order_statistic(self, cumulative: np.ndarray, k: int) -> float:
+        """Centre of the bin holding the ``k``-th smallest value (0-based), within [min, max]."""
+        i = int(np.searchsorted(cumulative, k + 1, side="left"))
+        centre = min(max((self.offset + i + 0.5) * self.step, self.min), self.max)
+        return float(np.round(centre)) if self.integral and self.step < 1.0 else centre   # one whole number a bin
 
     def quantile(self, q: float) -> float:
-        """The ``q`` quantile: the centre of the bin holding it, within [min, max]."""
+        """The ``q`` quantile, within ``step / 2`` of ``numpy.quantile`` of the values (NaN: no values)."""
         self._flush()
+        if self.n == 0:
+            return np.nan
         if self.min == self.max:
             return self.min
-        rank = q * self.n
-        i = int(np.searchsorted(np.cumsum(self.counts), rank, side="left"))
-        centre = self.low + (i - 0.5) * self.step
-        return float(min(max(centre, self.min), self.max))
+        cumulative = np.cumsum(self.counts)
+        h = (self.n - 1) * q
+        lo = int(np.floor(h))
+        a = self._order_statistic(cumulative, lo)
+        b = self._order_statistic(cumulative, min(lo + 1, self.n - 1))
+        return float(a + (h - lo) * (b - a))
 
     @property
     def mean(self) -> float:
-        return self.total / self.n
+        self._flush()
+        return self.total / self.n if self.n else np.nan
+
+    @property
+    def resolution(self) -> float:
+        """The bin width: each quantile is within half of it of the exact one."""
+        self._flush()
+        return self.step
 
 
 def target_draws(t: Target, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
@@ -99,7 +165,8 @@ def target_draws(t: Target, ind: Indicators, horizon: int) -> dict[str, np.ndarr
 
 
 def _gap_quantile(t: Target, s: dict, q: float) -> float:
-    """Quantile of the gap: for a gap that rises with the value, the gap at the value's quantile."""
+    """Quantile of the gap: for a gap that rises with the value, the gap at the value's quantile
+    (within the value's resolution, as the gap moves one for one with the value)."""
     return s["gap"].quantile(q) if s["gap"] is not None else float(t.comparator.gap_at(s["value"].quantile(q)))
 
 
@@ -109,7 +176,14 @@ class MonteCarloResult:
     fan: pd.DataFrame           # quantiles of the headline indicators by year
     draws: int
     seed: int
-    chunk: int
+    chunk: int                  # draws simulated at once (after the cut for the horizon)
+    excluded: int = 0           # draws left out: outside the model's domain
+    warnings: tuple[str, ...] = ()
+
+
+TARGET_COLUMNS = ["target", "year", "unit", "comparator", "draws", "draws_excluded", "share_excluded", "p_met",
+                  "p_met_se", "deterministic_value", "value_p10", "value_p50", "value_p90", "value_mean", "gap_p10",
+                  "gap_p50", "gap_p90", "expected_shortfall_if_missed", "resolution"]
 
 
 def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws: int | None = None,
@@ -117,24 +191,38 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
         revenue_links: Mapping[str, float] | None = None) -> MonteCarloResult:
     """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block).
 
-    Returns per target: P(met) with its standard error, the 10/50/90 % quantiles of the
-    projected value and of the gap, the mean shortfall when missed; and the fan of
-    :data:`HEADLINE` indicators by year.
+    Returns per target: P(met) with its standard error, the scenario's deterministic
+    value beside the 10/50/90 % quantiles of the projected value and of the gap, the
+    mean shortfall when missed; and the fan of :data:`HEADLINE` indicators by year,
+    with the deterministic projection.  Draws outside the model's domain (parameters
+    outside their ranges, :func:`model.sampling.drawn_in_range`; paths with a rate at or
+    below -100 % or a level not positive and finite, :func:`model.simulate.in_domain`)
+    are left out of every statistic; their number is reported in ``draws_excluded``
+    and ``share_excluded`` and in the result's ``warnings``.
     """
     u = scenario.uncertainty
     n = draws or u.draws
     seed = u.seed if seed is None else seed
+    chunk = chunk_size(chunk, scenario.horizon)
     rng = np.random.default_rng(seed)
     modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon]
-    stats: dict[str, dict] = {}
-    fans: dict[tuple[str, int], StreamingStats] = {}
+    stats = {t.id: {"value": StreamingStats(), "met": 0, "shortfall": 0.0,
+                    "gap": None if t.comparator.gap_from_value else StreamingStats()} for t in modelled}
     years = level_years(scenario.horizon)
+    fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
+    excluded = 0
     for sample in chunks(scenario, n, rng, chunk):
-        ind = Indicators(project(scenario, baseline, sample), revenue_links)
+        projection = project(scenario, baseline, sample)
+        keep = in_domain(projection) & (sample.valid if sample.valid is not None else True)
+        excluded += int((~keep).sum())
+        if not keep.any():
+            continue
+        if not keep.all():
+            projection = select_draws(projection, keep)
+        ind = Indicators(projection, revenue_links)
         for t in modelled:
             d = target_draws(t, ind, scenario.horizon)
-            s = stats.setdefault(t.id, {"value": StreamingStats(t.unit), "met": 0, "shortfall": 0.0,
-                                        "gap": None if t.comparator.gap_from_value else StreamingStats(t.unit)})
+            s = stats[t.id]
             s["value"].add(d["value"])
             if s["gap"] is not None:
                 s["gap"].add(d["gap"])
@@ -143,29 +231,52 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
         for var in HEADLINE:
             values = ind.value(var)
             for j, year in enumerate(years):
-                fans.setdefault((var, int(year)), StreamingStats("%")).add(values[..., j])
+                fans[(var, int(year))].add(values[..., j])
         ind.release()
+    det = Indicators(project(scenario, baseline), revenue_links)
+    kept = n - excluded
     rows = []
     for t in modelled:
         s = stats[t.id]
-        p = s["met"] / n
-        missed = n - s["met"]
+        p = s["met"] / kept if kept else np.nan
+        missed = kept - s["met"]
         rows.append({
             "target": t.id, "year": t.year, "unit": t.unit, "comparator": t.comparator.symbol,
-            "draws": n, "p_met": p, "p_met_se": float(np.sqrt(p * (1 - p) / n)),
+            "draws": n, "draws_excluded": excluded, "share_excluded": excluded / n,
+            "p_met": p, "p_met_se": float(np.sqrt(p * (1 - p) / kept)) if kept else np.nan,
+            "deterministic_value": float(det.value(t.variable)[level_row(t.year)]),
             **{f"value_p{int(q * 100)}": s["value"].quantile(q) for q in (0.1, 0.5, 0.9)},
             "value_mean": s["value"].mean,
-            **{f"gap_p{int(q * 100)}": _gap_quantile(t, s, q) for q in (0.1, 0.5, 0.9)},
-            "expected_shortfall_if_missed": s["shortfall"] / missed if missed else 0.0,
-            "resolution": GRIDS.get(t.unit, GRIDS["100 million CNY"])[2],
+            **{f"gap_p{int(q * 100)}": _gap_quantile(t, s, q) if kept else np.nan for q in (0.1, 0.5, 0.9)},
+            "expected_shortfall_if_missed": s["shortfall"] / missed if missed else (0.0 if kept else np.nan),
+            "resolution": s["value"].resolution,
         })
-    columns = ["target", "year", "unit", "comparator", "draws", "p_met", "p_met_se", "value_p10", "value_p50",
-               "value_p90", "value_mean", "gap_p10", "gap_p50", "gap_p90", "expected_shortfall_if_missed",
-               "resolution"]
     fan_rows = [{"variable": var, "year": year, "unit": "%",
-                 **{f"p{int(round(q * 100)):02d}": st.quantile(q) for q in QUANTILES}, "mean": st.mean}
+                 **{f"p{int(round(q * 100)):02d}": st.quantile(q) for q in QUANTILES}, "mean": st.mean,
+                 "deterministic": float(det.value(var)[level_row(year)])}
                 for (var, year), st in fans.items()]
-    return MonteCarloResult(pd.DataFrame(rows, columns=columns), pd.DataFrame(fan_rows), n, seed, chunk)
+    fan = pd.DataFrame(fan_rows)
+    return MonteCarloResult(pd.DataFrame(rows, columns=TARGET_COLUMNS), fan, n, seed, chunk, excluded,
+                            tuple(_warnings(n, excluded, fan, scenario.horizon)))
+
+
+def _warnings(n: int, excluded: int, fan: pd.DataFrame, horizon: int) -> list[str]:
+    """What a reader of the Monte Carlo results must know: excluded draws, and a
+    deterministic projection outside the fan's interquartile range."""
+    out = []
+    if excluded:
+        out.append(f"Monte Carlo: {excluded:,} of {n:,} draws ({100 * excluded / n:.3g} %) left the model's domain "
+                   "(a parameter outside its range, a growth or deflator rate at or below -100 %, or a level not "
+                   "positive and finite) and were left out; P(met) and the quantiles are over the other "
+                   f"{n - excluded:,}")
+    last = fan[fan["year"] == horizon]
+    for r in last.itertuples(index=False):
+        if r.p25 == r.p25 and not r.p25 - 1e-9 <= r.deterministic <= r.p75 + 1e-9:
+            out.append(f"Monte Carlo: the deterministic projection of {r.variable} in {horizon}, "
+                       f"{r.deterministic:.4g} %, lies outside the draws' interquartile range "
+                       f"{r.p25:.4g}-{r.p75:.4g} % (median {r.p50:.4g} %): the Monte Carlo is not centred on the "
+                       "scenario")
+    return out
 
 
 def with_probabilities(scorecard: pd.DataFrame, mc: MonteCarloResult | None) -> pd.DataFrame:

@@ -34,6 +34,7 @@ class Parameter:
     high: float | None = None
     low_open: bool = False     # True: the lower bound itself is not allowed
     required: bool = False
+    sd_high: float | None = None  # distributions: the largest standard deviation allowed
 
     def shape_text(self) -> str:
         return SHAPES.get(self.kind, "scalar")
@@ -42,7 +43,8 @@ class Parameter:
         if self.low is None:
             return ""
         left = "(" if self.low_open else "["
-        return f"{left}{fmt(self.low)}, {fmt(self.high)}]"
+        spread = f"; sd ≤ {fmt(self.sd_high)}" if self.sd_high is not None else ""
+        return f"{left}{fmt(self.low)}, {fmt(self.high)}]{spread}"
 
     def allowed_text(self) -> str:
         b = self.bounds_text()
@@ -97,6 +99,13 @@ PARAMETERS: tuple[Parameter, ...] = (
 
 DISTRIBUTIONS = {"normal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
 
+# Distributions of a shock's fields: bounds of their parameters (and of the draws kept), in the field's unit.
+SHOCK_UNCERTAIN: dict[str, Parameter] = {
+    "growth_loss": Parameter("growth_loss", "distribution", "percentage points", "", None, "", -100.0, 100.0,
+                             True, sd_high=50.0),
+    "recovered": Parameter("recovered", "distribution", "%", "", None, "", 0.0, 100.0, sd_high=50.0),
+}
+
 UNCERTAINTY_FIELDS: tuple[Parameter, ...] = (
     Parameter("draws", "count", "draws", "Number of Monte Carlo draws.", 10_000, "10000", 1, 100_000_000),
     Parameter("seed", "count", "", "Seed of the random generator (the command line's `--seed` wins).",
@@ -105,14 +114,18 @@ UNCERTAINTY_FIELDS: tuple[Parameter, ...] = (
               "independent draw each year.", "persistent", "persistent"),
     Parameter("growth", "distributions", "percentage points",
               "Per sector (or `all`: one economy-wide draw added to every sector): a distribution added to the "
-              "real growth path from 2022.", None, "none"),
+              "real growth path from 2022. Allowed: its parameters (mean, low, mode, high) and its sd.",
+              None, "none", -50.0, 50.0, sd_high=20.0),
     Parameter("deflator", "distributions", "percentage points",
-              "Per sector or `all`: a distribution added to the deflator path from 2021.", None, "none"),
-    Parameter("vaccine_unwind", "distribution", "%", "Distribution of `vaccine_unwind` (draws clipped to [0, 100]).",
-              None, "none", 0.0, 100.0),
+              "Per sector or `all`: a distribution added to the deflator path from 2021. Allowed: as for growth.",
+              None, "none", -50.0, 50.0, sd_high=20.0),
+    Parameter("vaccine_unwind", "distribution", "%", "Distribution of `vaccine_unwind`; draws outside [0, 100] "
+              "are left out of the Monte Carlo (and counted).", None, "none", 0.0, 100.0, sd_high=50.0),
     Parameter("shocks", "shock_distributions", "",
-              "Per shock name: distributions of its `growth_loss` (pp) and `recovered` (%, clipped to [0, 100]).",
-              None, "none"),
+              "Per shock name: distributions of its "
+              + " and ".join(f"`{k}` ({'pp' if p.unit.startswith('percentage') else p.unit}; parameters in "
+                             f"{p.bounds_text()})" for k, p in SHOCK_UNCERTAIN.items())
+              + "; draws outside those ranges are left out of the Monte Carlo (and counted).", None, "none"),
     Parameter("correlation", "correlation", "",
               "Correlation of the sector-specific growth draws: `all: 0.3` between every pair, `ict-scitech: 0.7` "
               "for a pair (a Gaussian copula); the matrix must be positive definite.", None, "none",

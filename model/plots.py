@@ -156,9 +156,10 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
 
 
 def plot_fan(fan: pd.DataFrame, targets=(), ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
-    """Fan chart of the headline shares: median, 25-75 % and 5-95 % bands, target lines.
+    """Fan chart of the headline shares: 5-95 % and 25-75 % bands, the median of the draws,
+    the scenario's deterministic projection, and the target lines.
 
-    ``fan`` has columns variable, year, p05, p25, p50, p75, p95 (see
+    ``fan`` has columns variable, year, p05, p25, p50, p75, p95 and deterministic (see
     :mod:`model.montecarlo`); ``targets`` as in ``model/data/targets.yaml``.
     """
     ax = ax or plt.figure(figsize=(8, 5)).add_subplot()
@@ -170,8 +171,16 @@ def plot_fan(fan: pd.DataFrame, targets=(), ax: plt.Axes | None = None, title: s
         colours[variable] = colour
         ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
         ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
-        ax.plot(rows["year"], rows["p50"], color=colour, marker="o", ms=3, label=f"{label} (median)")
+        ax.plot(rows["year"], rows["p50"], color=colour, ls=":", lw=1.2)
+        if "deterministic" in rows:
+            ax.plot(rows["year"], rows["deterministic"], color=colour, marker="o", ms=3, lw=1.5, label=label)
     _share_targets(ax, targets, colours)
-    ax.set_title(title or "Shares of GDP: median with 25-75 % and 5-95 % bands")
+    ax.set_title(title or "Shares of GDP: the scenario with the Monte Carlo's bands")
     _year_axes(ax, fan["year"].unique(), "% of GDP (current prices)", legend_size=8)
+    key = [plt.Line2D([], [], color="0.3", marker="o", ms=3, lw=1.5, label="scenario (deterministic)"),
+           plt.Line2D([], [], color="0.3", ls=":", lw=1.2, label="median of the draws"),
+           plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.45, lw=0, label="25-75 % of the draws"),
+           plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15, lw=0, label="5-95 % of the draws")]
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles=handles + key, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax

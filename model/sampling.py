@@ -25,28 +25,13 @@ DEFAULT_CHUNK = 16_384
 
 
 def quantile(d: Distribution, z: np.ndarray) -> np.ndarray:
-    r"""Values of distribution ``d`` at standard-normal scores ``z`` (same shape).
-
-    Normal: :math:`\mu + \sigma z`.  Uniform: :math:`a + (b-a)\,\Phi(z)`.
-    Triangular :math:`(a, c, b)` with :math:`u = \Phi(z)` and :math:`F_c = (c-a)/(b-a)`:
-    :math:`a + \sqrt{u (b-a)(c-a)}` for :math:`u < F_c`, else
-    :math:`b - \sqrt{(1-u)(b-a)(b-c)}`.  A distribution of zero width returns its
-    single value exactly.
-    """
+    r"""Values of distribution ``d`` at standard-normal scores ``z`` (same shape):
+    :math:`\mu + \sigma z` for a normal, else ``d.ppf(Phi(z))``
+    (:meth:`model.distributions.Distribution.ppf`)."""
     if d.kind == "normal":
         mean, sd = d.params
         return mean + sd * z
-    if d.is_constant:
-        return np.full_like(z, d.params[0], dtype=float)
-    u = ndtr(z)
-    if d.kind == "uniform":
-        low, high = d.params
-        return low + (high - low) * u
-    low, mode, high = d.params
-    width = high - low
-    left = low + np.sqrt(u * width * (mode - low))
-    right = high - np.sqrt((1.0 - u) * width * (high - mode))
-    return np.where(u < (mode - low) / width, left, right)
+    return d.ppf(ndtr(z))
 
 
 def _columns(u: Uncertainty, n_rows: int) -> list[tuple[str, str, Distribution]]:
@@ -86,6 +71,7 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
     growth = np.zeros((n, n_years, N_SECTORS)) if u.growth else None
     deflator = np.zeros((n, n_years, N_SECTORS)) if u.deflator else None
     unwind, loss, recovered = None, {}, {}
+    valid = np.ones(n, dtype=bool)
     j = 0
     while j < len(cols):
         group, key, _ = cols[j]
@@ -99,15 +85,26 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
                 target[:, first:, INDEX[key]] += per_year[:, first:]
             j += n_rows
             continue
+        x = values[:, j]
+        valid &= drawn_in_range(group, x)
         if group == "vaccine_unwind":
-            unwind = np.clip(values[:, j], 0.0, 100.0) / 100.0
+            unwind = x / 100.0
         elif group == "shock.growth_loss":
-            loss[key] = values[:, j] / 100.0
+            loss[key] = x / 100.0
         elif group == "shock.recovered":
-            recovered[key] = np.clip(values[:, j], 0.0, 100.0) / 100.0
+            recovered[key] = x / 100.0
         j += 1
     return Draws(n=n, growth=growth, deflator=deflator, vaccine_unwind=unwind, shock_loss=loss,
-                 shock_recovered=recovered)
+                 shock_recovered=recovered, valid=valid)
+
+
+def drawn_in_range(group: str, x: np.ndarray) -> np.ndarray:
+    """Whether draws of a level-valued parameter lie in its range (percent or pp):
+    ``vaccine_unwind`` and a shock's ``recovered`` in [0, 100], a shock's ``growth_loss``
+    in (-100, 100].  Draws outside are not clipped: the Monte Carlo leaves them out."""
+    if group in ("vaccine_unwind", "shock.recovered"):
+        return (x >= 0.0) & (x <= 100.0)
+    return (x > -100.0) & (x <= 100.0)
 
 
 def chunks(scenario: Scenario, n_draws: int, rng: np.random.Generator,

@@ -12,7 +12,7 @@ relative to the parent still applies when the parent follows the calibrated tren
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
@@ -23,6 +23,7 @@ from .years import n_steps, step_row, step_year, step_years
 from .parameters import BY_NAME, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
 from .sectors import INDEX, KEYS, N_SECTORS
 from .parameters import UNCERTAINTY
+from .distributions import centring_warning
 from .spec import Distribution, PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
 from .yamlio import MAX_BYTES, YamlProblem, read_yaml
 
@@ -186,6 +187,33 @@ def _merge_entries(inherited: tuple, own: tuple, what: str, horizon: int, first_
     return tuple(out.values()), problems
 
 
+def _centring_warnings(u: Uncertainty | None, unwind: float, shocks: tuple[Shock, ...]) -> tuple[Problem, ...]:
+    """Warnings for distributions whose median is not the scenario's own value: the growth
+    and deflator draws are changes (their centre is 0), ``vaccine_unwind`` and the shock
+    fields are levels (their centre is the scenario's value)."""
+    if u is None:
+        return ()
+    checks = [(d, 0.0, f"change of {group} of {key} (pp)")
+              for group in ("growth", "deflator") for key, d in getattr(u, group).items()]
+    if u.vaccine_unwind is not None:
+        checks.append((u.vaccine_unwind, 100.0 * unwind, "vaccine_unwind (%)"))
+    by_name = {e.name: e for e in shocks}
+    for name, fields in u.shocks.items():
+        for f, d in fields.items():
+            checks.append((d, 100.0 * getattr(by_name[name], f), f"{f} of shock {name!r}"))
+    found = (centring_warning(d, value, what) for d, value, what in checks)
+    return tuple(w for w in found if w is not None)
+
+
+def _with_sectors(shock: Shock) -> Shock:
+    """The shock with ``sectors: all`` (written or by default) as the list of every sector.
+
+    The one place where ``all`` is resolved: after inheritance, so a shock that a
+    child writes without ``sectors:`` hits every sector like any other.
+    """
+    return replace(shock, sectors=KEYS) if shock.sectors in (None, "all") else shock
+
+
 def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
     """Years of this file beyond the scenario's horizon."""
     out = []
@@ -219,19 +247,21 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon,
                                   lambda e: e.start)
     problems += p1 + p2
+    shocks = tuple(_with_sectors(e) for e in shocks)
     uncertainty, p3 = _merge_uncertainty(chain, shocks)
     problems += p3
     if problems:
         raise ScenarioError(problems)
     unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
         parent.vaccine_unwind if parent else BY_NAME["vaccine_unwind"].default / 100.0)
+    warnings = spec.warnings + _centring_warnings(uncertainty, unwind, shocks)
     assumptions = {**(parent.assumptions if parent else {}), **spec.assumptions}
     revenue_links = {**(parent.revenue_links if parent else {}), **spec.revenue_links}
     return Scenario(name=spec.name, description=spec.description, horizon=horizon, growth=paths["growth"],
                     deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
                     revenue_links=MappingProxyType(revenue_links),
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
-                    origins=MappingProxyType(origins), warnings=spec.warnings, parent=parent, uncertainty=uncertainty)
+                    origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty)
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:

@@ -47,6 +47,8 @@ DEFLATOR_SHIFT_PP = 1.0
 # Assumption: share (%) of the 2021 vaccine level that unwinds in 2022; 50-100 as in scenarios/baseline.yaml.
 VACCINE_UNWIND_RANGE_PCT = (50.0, 100.0)
 SOBOL_CONF_MAX = 0.1         # a confidence half-width above this flags the sample as too small
+# Below this base sample size the estimators are noise (a few hundred runs for a dozen inputs): refused.
+SOBOL_MIN_N = 64
 OAT_COLUMNS = ("target", "parameter", "parameter_unit", "low_value", "high_value", "base_gap", "gap_low",
                "gap_high", "swing", "unit")
 SOBOL_COLUMNS = ("target", "parameter", "S1", "S1_conf", "ST", "ST_conf", "N", "evaluations", "max_conf",
@@ -262,10 +264,12 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
     pandas.DataFrame
         Columns :data:`SOBOL_COLUMNS`: per target and input ``S1``, ``ST`` and their
         half-widths; ``N`` (= ``n``), ``evaluations``, ``max_conf`` (largest
-        half-width of the target) and ``adequate`` (``max_conf`` at most
-        :data:`SOBOL_CONF_MAX`).  A gap that does not vary over the sample has no
+        half-width of the target) and ``adequate`` (:func:`sobol_adequacy`).  A gap that does not vary over the sample has no
         variance to apportion: its indices are NaN and ``note`` says so.
     """
+    if n < SOBOL_MIN_N:
+        raise ValueError(f"Sobol base sample size {n} is too small to estimate indices; use at least "
+                         f"{SOBOL_MIN_N} (a power of 2 such as 1024)")
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
@@ -286,14 +290,33 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
             result = analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples,
                                      conf_level=0.95, seed=seed)
             note = ""
-        confs = np.concatenate([result["S1_conf"], result["ST_conf"]])
-        max_conf = float(np.nanmax(confs)) if np.isfinite(confs).any() else np.nan
-        adequate = bool(max_conf <= SOBOL_CONF_MAX) if np.isfinite(max_conf) else None
-        if adequate is False:
-            note = f"confidence half-width up to {max_conf:.2f} > {SOBOL_CONF_MAX}: increase N"
+        max_conf, adequate, why = sobol_adequacy(result["S1"], result["S1_conf"], result["ST"], result["ST_conf"])
+        note = why or note
         for j, x in enumerate(inputs):
             rows.append({"target": t.id, "parameter": x.parameter, "S1": float(result["S1"][j]),
                          "S1_conf": float(result["S1_conf"][j]), "ST": float(result["ST"][j]),
                          "ST_conf": float(result["ST_conf"][j]), "N": n, "evaluations": len(values),
                          "max_conf": max_conf, "adequate": adequate, "note": note})
     return pd.DataFrame(rows, columns=list(SOBOL_COLUMNS))
+
+
+def sobol_adequacy(s1, s1_conf, st, st_conf) -> tuple[float, bool | None, str]:
+    """Whether one target's indices are estimated well enough: ``(max_conf, adequate, note)``.
+
+    Not adequate when a confidence half-width exceeds :data:`SOBOL_CONF_MAX`, or when an
+    index lies outside [0, 1] by more than its half-width (an index is a share of
+    variance, so such an estimate is noise).  ``adequate`` is ``None`` when there are no
+    indices (a gap without variance).
+    """
+    s = np.concatenate([np.asarray(s1, dtype=float), np.asarray(st, dtype=float)])
+    conf = np.concatenate([np.asarray(s1_conf, dtype=float), np.asarray(st_conf, dtype=float)])
+    if not np.isfinite(conf).any():
+        return np.nan, None, ""
+    max_conf = float(np.nanmax(conf))
+    outside = ~np.isfinite(s) | (s + conf < 0.0) | (s - conf > 1.0)
+    notes = []
+    if max_conf > SOBOL_CONF_MAX:
+        notes.append(f"confidence half-width up to {max_conf:.2f} > {SOBOL_CONF_MAX}")
+    if outside.any():
+        notes.append(f"{int(outside.sum())} indices outside [0, 1] beyond their confidence")
+    return max_conf, not notes, ("; ".join(notes) + ": increase N") if notes else ""

@@ -42,7 +42,7 @@ class PathEntry:
 class Shock:
     name: str
     year: int
-    sectors: tuple[str, ...]
+    sectors: tuple[str, ...] | str   # sector keys; 'all' until the chain is resolved (model.scenario)
     growth_loss: float               # fraction of growth lost
     recovery_years: int
     recovered: float                 # fraction of the lost level regained
@@ -207,7 +207,7 @@ def _entry_value(c: Checker, path: tuple, value: Any, f: Parameter):
         return value if c.choice(path, value, [r.key for r in SERIES], "series") else None
     if f.kind == "sectors":
         if value == "all":
-            return KEYS
+            return "all"            # resolved into the sector list after inheritance (model.scenario)
         items = value if isinstance(value, list) else None
         if not items or not all(isinstance(s, str) for s in items):
             c.error(path, f"got {show_value(value)}; expected 'all' or a list of sector keys")

@@ -106,7 +106,16 @@ def problems(write_yaml, text):
     ("uncertainty:\n  timing: sometimes\n", "'persistent' or 'yearly'"),
     ("uncertainty:\n  growth:\n    ict: 2\n", "expected a distribution"),
     ("uncertainty:\n  growth:\n    ict: {dist: gaussian, sd: 1}\n", "unknown distribution"),
-    ("uncertainty:\n  growth:\n    ict: {dist: normal, sd: -1}\n", "cannot be negative"),
+    ("uncertainty:\n  growth:\n    ict: {dist: normal, sd: -1}\n", "got -1; expected a number in [0, 20]"),
+    ("uncertainty:\n  growth:\n    ict: {dist: normal, sd: 1000000}\n", "expected a number in [0, 20]"),
+    ("uncertainty:\n  growth:\n    ict: {dist: uniform, low: -1000000, high: 0}\n",
+     "got -1000000; expected a number in [-50, 50] (percentage points)"),
+    ("uncertainty:\n  deflator:\n    all: {dist: normal, mean: 99, sd: 1}\n", "expected a number in [-50, 50]"),
+    ("uncertainty:\n  vaccine_unwind: {dist: uniform, low: -10, high: 100}\n", "expected a number in [0, 100]"),
+    ("shocks:\n  - {name: s, year: 2022, growth_loss: 3}\nuncertainty:\n  shocks:\n    s:\n"
+     "      growth_loss: {dist: uniform, low: -100, high: 5}\n", "expected a number in (-100, 100]"),
+    ("shocks:\n  - {name: s, year: 2022, growth_loss: 3}\nuncertainty:\n  shocks:\n    s:\n"
+     "      recovered: {dist: normal, mean: 50, sd: 80}\n", "expected a number in [0, 50]"),
     ("uncertainty:\n  growth:\n    ict: {dist: normal, sd: 1, skew: 2}\n", "unknown key 'skew'"),
     ("uncertainty:\n  growth:\n    ict: {dist: uniform, low: 1}\n", "needs high"),
     ("uncertainty:\n  growth:\n    ict: {dist: triangular, low: 1, mode: 0, high: 2}\n", "low <= mode <= high"),

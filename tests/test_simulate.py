@@ -163,6 +163,30 @@ def test_shock_touches_only_its_sectors(baseline):
     assert g[1, INDEX["finance"]] == pytest.approx(base[1, INDEX["finance"]] - 0.03)
 
 
+def test_a_shock_without_sectors_hits_every_sector(baseline):
+    base = growth_paths(no_shock(), baseline)[1]
+    silent = no_shock(shocks=[{"name": "s", "year": 2022, "growth_loss": 3}])
+    assert silent.shocks[0].sectors == tuple(s.key for s in SECTORS)
+    g = growth_paths(silent, baseline)[1]
+    np.testing.assert_allclose(g[1], base[1] - 0.03, atol=1e-14)
+    np.testing.assert_array_equal(g, growth_paths(shocked(3), baseline)[1])
+
+
+def test_a_child_replacing_a_shock_without_sectors_hits_every_sector(write_yaml, baseline):
+    from model.scenario import load_scenario
+    from model.show import describe
+    write_yaml("shocks:\n  - name: s\n    year: 2022\n    sectors: [finance]\n    growth_loss: 2\n",
+               "parent.yaml")
+    child = load_scenario(write_yaml("extends: parent\nshocks:\n  - name: s\n    year: 2022\n"
+                                     "    growth_loss: 3\n", "child.yaml"))
+    assert child.shocks[0].sectors == tuple(s.key for s in SECTORS)
+    g = growth_paths(child, baseline)[1]
+    unshocked = growth_paths(load_scenario(write_yaml("horizon: 2025\n", "plain.yaml")), baseline)[1]
+    assert (g[1] < unshocked[1] - 0.02).all()
+    text = describe(child, baseline)
+    assert "lost in all sectors" in text and "a, l, l" not in text
+
+
 # ---------------------------------------------------------------- projects
 def with_project(**extra):
     entry = {"name": "plant", "sector": "mfg_other", "start": 2023, "gross_output": 300,
@@ -253,8 +277,56 @@ def test_identities_hold_on_random_scenarios(baseline, horizon, growth, deflator
                          "value_added_ratio": ratio, "revenue_series": "cars"}]}
     table = timeseries(project(scenario(**raw), baseline), "r")
     assert np.isfinite(table["value"]).all()
+    # no row left out: every variable has every year (growth from the year after the base year)
+    counts = table.groupby("variable")["year"].agg(["min", "max", "count"])
+    first = np.where(counts.index == "Growth|Real GDP", BASE_YEAR + 1, BASE_YEAR)
+    assert (counts["min"] == first).all() and (counts["max"] == horizon).all()
+    assert (counts["count"] == horizon - first + 1).all()
     level1 = table[table["variable"].str.match(r"^Value Added\|[^|]+$")].groupby("year")["value"].sum()
     np.testing.assert_allclose(level1, series(table, "GDP").loc[level1.index], rtol=1e-10)
     assert (table[table["variable"].str.startswith("Value Added")]["value"] > 0).all()
     shares = table[table["variable"].isin(["Share of GDP|" + v.split("|", 1)[1] for v in LEVEL1])]
     np.testing.assert_allclose(shares.groupby("year")["value"].sum(), 100.0, rtol=1e-10)
+
+
+# ---------------------------------------------------------------- out of the model's domain
+def test_a_pp_change_that_takes_growth_below_minus_100_is_a_located_error(write_yaml, baseline):
+    from model.scenario import ScenarioError, load_scenario
+    path = write_yaml("horizon: 2025\ngrowth:\n  ict: \"-150pp\"\n")
+    with pytest.raises(ScenarioError, match=r"scenario.yaml:3: growth.ict: the growth rate of ict resolves to "
+                                            r"-1[34]\d.* in 2022-2025; a resolved rate must be in \(-100, 300\]"):
+        project(load_scenario(path), baseline)
+
+
+def test_a_pp_change_of_a_deflator_is_bounded_like_a_level(write_yaml, baseline):
+    from model.scenario import ScenarioError, load_scenario
+    path = write_yaml("deflator:\n  finance:\n    2023: \"-1000pp\"\n")
+    with pytest.raises(ScenarioError, match=r"scenario.yaml:3: deflator.finance.2023: the deflator rate of finance "
+                                            r"resolves to .* in 2023; a resolved rate must be in \(-100, 100\]"):
+        project(load_scenario(path), baseline)
+
+
+def test_the_change_that_first_leaves_the_bounds_is_named_even_if_a_child_returns(write_yaml, baseline):
+    from model.scenario import ScenarioError, load_scenario
+    write_yaml("growth:\n  ict: \"-150pp\"\n", "parent.yaml")
+    child = write_yaml("extends: parent\ngrowth:\n  ict: \"+100pp\"\n", "child.yaml")
+    with pytest.raises(ScenarioError, match=r"parent.yaml:2: growth.ict: the growth rate of ict"):
+        project(load_scenario(child), baseline)
+
+
+def test_a_shock_larger_than_its_year_growth_is_a_located_error(write_yaml, baseline):
+    from model.scenario import ScenarioError, load_scenario
+    path = write_yaml("growth:\n  finance: -60\nshocks:\n  - name: s\n    year: 2023\n    sectors: [finance]\n"
+                      "    growth_loss: 50\n")
+    with pytest.raises(ScenarioError, match=r"scenario.yaml:4: shocks.0: real value added of finance is -.* in 2023; "
+                                            r"levels must be positive and finite"):
+        project(load_scenario(path), baseline)
+
+
+def test_the_table_refuses_non_finite_values_instead_of_dropping_rows(baseline):
+    import dataclasses
+    p = project(scenario(), baseline)
+    va = p.va_real.copy()
+    va[3, INDEX["ict"]] = np.nan
+    with pytest.raises(ValueError, match=r"in 2023: the table holds finite values only"):
+        timeseries(dataclasses.replace(p, va_real=va, va_nominal=va * p.price_index), "x")
