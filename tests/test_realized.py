@@ -310,3 +310,27 @@ def test_first_quarter_is_a_partial_year_period_kept_out_of_iamc(tmp_path):
 def test_every_period_but_annual_ends_before_december():
     assert rz.PERIODS[0] == "annual" and rz.PERIOD_END_MONTH["annual"] == 12
     assert all(rz.PERIOD_END_MONTH[p] < 12 for p in rz.PERIODS[1:])
+
+
+# --- the overlap year across the census break -------------------------------------------
+
+def test_2023_gdp_is_published_on_both_census_bases_and_each_level_stays_in_its_scenario():
+    table = rz.load_realized()
+    old = table.latest("va.gdp", 2023, basis="4th")
+    new = table.latest("va.gdp", 2023, basis="5th")
+    assert old is not None and new is not None
+    assert new.status == "revised" and new.released > old.released and new.value > old.value
+    gdp = rz.realized_timeseries(table).query("variable == 'GDP' and year == 2023")
+    assert gdp.set_index("scenario")["value"].to_dict() == {rz.SCENARIO_4TH: old.value, rz.SCENARIO_5TH: new.value}
+
+
+def test_the_2024_level_continues_the_revised_2023_level_not_the_first_release():
+    """2024 nominal growth over the revised 2023 level is close to the 2024 real growth rate
+    (a deflator change of a few percent at most); over the first-release level it would imply
+    a price jump no release reports.  This is why levels are never spliced across the break."""
+    table = rz.load_realized()
+    real = table.latest("growth.gdp", 2024).value / 100
+    level_2024 = table.latest("va.gdp", 2024, basis="5th").value
+    within = level_2024 / table.latest("va.gdp", 2023, basis="5th").value / (1 + real) - 1
+    across = level_2024 / table.latest("va.gdp", 2023, basis="4th").value / (1 + real) - 1
+    assert abs(within) < 0.03 < abs(across)
