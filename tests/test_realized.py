@@ -334,3 +334,15 @@ def test_the_2024_level_continues_the_revised_2023_level_not_the_first_release()
     within = level_2024 / table.latest("va.gdp", 2023, basis="5th").value / (1 + real) - 1
     across = level_2024 / table.latest("va.gdp", 2023, basis="4th").value / (1 + real) - 1
     assert abs(within) < 0.03 < abs(across)
+
+
+def test_shares_read_off_a_stated_difference_match_the_figure_they_come_from():
+    """Two annual shares are published only as 'x points below' a figure of the same release;
+    the file keeps both ends, and they must differ by exactly the stated points."""
+    table = rz.load_realized()
+    ict_2023 = table.latest("share.ict", 2023)
+    assert "derived" in ict_2023.note
+    assert table.latest("share.ict", 2024, period="H1").value - ict_2023.value == pytest.approx(3.2)
+    combined = [table.latest("share.ict_finance_scitech", y) for y in (2021, 2022)]
+    assert "derived" in combined[0].note
+    assert combined[1].value - combined[0].value == pytest.approx(2.5)
