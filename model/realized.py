@@ -45,7 +45,11 @@ SCENARIO_4TH = "realized"
 SCENARIO_5TH = "realized (5th census)"
 
 FIRST_YEAR, LAST_YEAR = 2020, 2025
-PERIODS = ("annual", "H1", "Q1-Q3")
+# Period -> the month after which its figures can first be published.  The one list of
+# allowed periods: every period but ``annual`` is partial-year (a cumulative figure from
+# January) and never reaches the IAMC rows.
+PERIOD_END_MONTH = {"annual": 12, "Q1": 3, "H1": 6, "Q1-Q3": 9}
+PERIODS = tuple(PERIOD_END_MONTH)
 BASES = ("4th", "5th")
 STATUSES = ("preliminary", "final", "revised")
 SAME = "same"
@@ -69,8 +73,6 @@ MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 RELEASE_PATTERN = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]* (\d{4})\b")
 YEAR_PATTERN = re.compile(r"\b(20\d\d)\b")
-# The month after which a period's figures can first be published.
-PERIOD_END_MONTH = {"annual": 12, "H1": 6, "Q1-Q3": 9}
 
 # Key -> IAMC variable for the series the model itself projects (same names and units as
 # model.indicators).  A row goes to the IAMC table only if it is annual and its definition

@@ -68,7 +68,7 @@ def test_levels_of_2024_on_are_on_the_revised_basis_and_2021_first_releases_on_t
 def test_partial_year_figures_are_marked_as_such():
     for o in rz.load_realized():
         if o.period != "annual":
-            assert o.period in ("H1", "Q1-Q3")
+            assert o.period in rz.PERIODS
             assert rz.iamc_reason_left_out(o).startswith("partial year")
 
 
@@ -92,7 +92,7 @@ def test_partial_year_figures_are_marked_as_such():
     ({"unit": "%"}, "unit", "for a 'va' key"),
     ({"key": "gdp"}, "key", "expected '<family>.<name>'"),
     ({"key": "shares.gdp", "unit": "%", "value": "10"}, "key", "did you mean 'share'"),
-    ({"period": "Q1"}, "period", "unknown period 'Q1'"),
+    ({"period": "Q2"}, "period", "unknown period 'Q2'"),
     ({"year": "2019"}, "year", "expected a year in [2020, 2025]"),
     ({"year": "twenty"}, "year", "expected a whole year"),
     ({"status": "final!"}, "status", "did you mean 'final'"),
@@ -100,6 +100,8 @@ def test_partial_year_figures_are_marked_as_such():
     ({"vintage": "preliminary: communique"}, "vintage", "names no release month or year"),
     ({"vintage": "preliminary: yearbook 2022"}, "vintage", "before the annual 2022 figures could be known"),
     ({"vintage": "preliminary: Dec 2022"}, "vintage", "before the annual 2022 figures could be known"),
+    ({"period": "Q1", "vintage": "preliminary: Q1 release, Mar 2022"}, "vintage",
+     "before the Q1 2022 figures could be known"),
 ])
 def test_checker_reports_each_error_with_its_line_and_column(tmp_path, changes, column, message):
     with pytest.raises(rz.RealizedDataError, match=re.escape(message)) as err:
@@ -292,3 +294,55 @@ def test_a_vintage_without_month_is_read_as_january_of_its_year(tmp_path):
     table = rz.load_realized(write(tmp_path, [undated, dated]))
     assert [o.released.isoformat() for o in table] == ["2024-01-01", "2023-03-01"]
     assert table.latest("va.gdp", 2022).value == 41610.9
+
+
+# --- partial periods ----------------------------------------------------------------------
+
+def test_first_quarter_is_a_partial_year_period_kept_out_of_iamc(tmp_path):
+    q1 = dict(GOOD, period="Q1", value="10000", vintage="preliminary: Q1 release, Apr 2022")
+    table = rz.load_realized(write(tmp_path, [q1, GOOD]))
+    assert [o.period for o in table] == ["Q1", "annual"]
+    assert rz.iamc_reason_left_out(table.rows[0]) == "partial year (Q1)"
+    df = rz.realized_timeseries(table)
+    assert list(df["value"]) == [41610.9]
+
+
+def test_every_period_but_annual_ends_before_december():
+    assert rz.PERIODS[0] == "annual" and rz.PERIOD_END_MONTH["annual"] == 12
+    assert all(rz.PERIOD_END_MONTH[p] < 12 for p in rz.PERIODS[1:])
+
+
+# --- the overlap year across the census break -------------------------------------------
+
+def test_2023_gdp_is_published_on_both_census_bases_and_each_level_stays_in_its_scenario():
+    table = rz.load_realized()
+    old = table.latest("va.gdp", 2023, basis="4th")
+    new = table.latest("va.gdp", 2023, basis="5th")
+    assert old is not None and new is not None
+    assert new.status == "revised" and new.released > old.released and new.value > old.value
+    gdp = rz.realized_timeseries(table).query("variable == 'GDP' and year == 2023")
+    assert gdp.set_index("scenario")["value"].to_dict() == {rz.SCENARIO_4TH: old.value, rz.SCENARIO_5TH: new.value}
+
+
+def test_the_2024_level_continues_the_revised_2023_level_not_the_first_release():
+    """2024 nominal growth over the revised 2023 level is close to the 2024 real growth rate
+    (a deflator change of a few percent at most); over the first-release level it would imply
+    a price jump no release reports.  This is why levels are never spliced across the break."""
+    table = rz.load_realized()
+    real = table.latest("growth.gdp", 2024).value / 100
+    level_2024 = table.latest("va.gdp", 2024, basis="5th").value
+    within = level_2024 / table.latest("va.gdp", 2023, basis="5th").value / (1 + real) - 1
+    across = level_2024 / table.latest("va.gdp", 2023, basis="4th").value / (1 + real) - 1
+    assert abs(within) < 0.03 < abs(across)
+
+
+def test_shares_read_off_a_stated_difference_match_the_figure_they_come_from():
+    """Two annual shares are published only as 'x points below' a figure of the same release;
+    the file keeps both ends, and they must differ by exactly the stated points."""
+    table = rz.load_realized()
+    ict_2023 = table.latest("share.ict", 2023)
+    assert "derived" in ict_2023.note
+    assert table.latest("share.ict", 2024, period="H1").value - ict_2023.value == pytest.approx(3.2)
+    combined = [table.latest("share.ict_finance_scitech", y) for y in (2021, 2022)]
+    assert "derived" in combined[0].note
+    assert combined[1].value - combined[0].value == pytest.approx(2.5)
