@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    import matplotlib
+    matplotlib.use("Agg")           # figures go to files only: no display needed, no window opened
     from model.batch import RunOptions, run_batch
     from model.sampling import DEFAULT_CHUNK
 

@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model import BASE_YEAR, montecarlo  # noqa: E402
+from model import montecarlo  # noqa: E402
 from model.calibration import build_baseline  # noqa: E402
 from model.indicators import Indicators, revenue_link_parameters  # noqa: E402
 from model.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
@@ -37,12 +37,13 @@ from model.scenario import load_scenario  # noqa: E402
 from model.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
 from model.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
 from model.targets import load_targets  # noqa: E402
+from model.years import level_row, n_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def modelled(targets, horizon):
-    return [t for t in targets if t["comparator"] != "not_modelled" and t["year"] <= horizon]
+    return [t for t in targets if t.modelled and t.year <= horizon]
 
 
 def loop(scenario, baseline, targets, draws: Draws) -> np.ndarray:
@@ -77,7 +78,7 @@ def kernel(scenario, baseline, targets, draws: Draws, chunk: int = DEFAULT_CHUNK
 
 def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
     """[value, met] of each target, flattened, for one slice of draws."""
-    n_years = scenario.horizon - BASE_YEAR
+    n_years = n_steps(scenario.horizon)
     g = stated_growth(scenario, baseline) + draws.growth                   # (D, T, S)
     h = INDEX["mfg_hightech"]
     excess = (1 + g[:, 0, h]) / (1 + baseline.trend_growth[h])
@@ -102,17 +103,9 @@ def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
                                            for s in SERIES if s.cluster)
     out = []
     for t in ts:
-        y = t["year"] - BASE_YEAR
-        x = values[t["variable"]][:, y]
-        if t["comparator"] == ">=":
-            hit = x >= t["value"]
-        elif t["comparator"] == "~":
-            hit = np.abs(x - t["value"]) <= t["tolerance"]
-        elif t["comparator"] == "range":
-            hit = (x >= t["low"]) & (x <= t["high"])
-        else:
-            others = np.stack([values[o][:, y] for o in t["among"] if o != t["variable"]], axis=-1)
-            hit = x >= others.max(axis=-1)
+        y = level_row(t.year)
+        x = values[t.variable][:, y]
+        hit = t.evaluate({v: values[v][:, y] for v in t.variables}).met     # the comparator's own rule
         out += [x, hit]
     return out
 

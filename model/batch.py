@@ -18,7 +18,7 @@ from .goalseek import FIRST_YEAR, goal_seek
 from .parameters import UNCERTAINTY
 from .sensitivity import sobol_indices, tornado
 from .simulate import project
-from .targets import evaluate, load_targets
+from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,10 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     and the batch is summarised (``out_dir/summary.md``); if that fails, one more
     :class:`Outcome` (file ``comparison``) reports it.
     """
+    try:
+        targets = load_targets()        # read and checked once: a broken targets file is its own failure
+    except TargetsError as exc:
+        return [Outcome(file=str(TARGETS_FILE), problems=[str(p) for p in exc.problems])]
     baselines: dict[tuple, Baseline] = {}
     names: dict[str, str] = {}
     tables, scorecards, hashes, goals = {}, {}, {}, {}
@@ -86,14 +90,14 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             projection = project(scenario, baselines[key])
             outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baselines[key])]
             table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
-            scorecard = evaluate(table, load_targets())
+            scorecard = evaluate(table, targets)
             mc = None
             if scenario.uncertainty is not None:
-                mc = montecarlo.run(scenario, baselines[key], load_targets(), mc_options.draws, mc_options.seed,
+                mc = montecarlo.run(scenario, baselines[key], targets, mc_options.draws, mc_options.seed,
                                     mc_options.chunk, scenario.revenue_links)
                 outcome.warnings += list(mc.warnings)
             scorecard = montecarlo.with_probabilities(scorecard, mc)
-            analyses = _analyses(scenario, baselines[key], scorecard, mc_options)
+            analyses = _analyses(scenario, baselines[key], scorecard, mc_options, projection)
             outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
                                             scorecard, outcome.warnings, scenario.revenue_links, mc, analyses)
             goals[scenario.name] = analyses["goalseek"]
@@ -112,14 +116,15 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     return outcomes + ([summary] if summary.problems else [])
 
 
-def _analyses(scenario, baseline, scorecard, options: RunOptions) -> dict[str, pd.DataFrame]:
-    """What it would take (goal-seeking) and sensitivity of one scenario."""
-    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from),
-           "sensitivity_oat": tornado(scenario, baseline)}
+def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict[str, pd.DataFrame]:
+    """What it would take (goal-seeking) and sensitivity of one scenario, from its projection and scorecard."""
+    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from,
+                                 projection=projection),
+           "sensitivity_oat": tornado(scenario, baseline, scorecard=scorecard, projection=projection)}
     if options.sobol:
         seed = options.seed if options.seed is not None else (
             scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
-        out["sobol"] = sobol_indices(scenario, baseline, n=options.sobol, seed=seed)
+        out["sobol"] = sobol_indices(scenario, baseline, n=options.sobol, seed=seed, scorecard=scorecard)
     return out
 
 

@@ -8,6 +8,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .goalseek import MET_ALREADY
 from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED
 
 FIGURES = (
@@ -63,7 +64,7 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                 lines.append(f"- probability of meeting (Monte Carlo): {', '.join(probs)}")
             g = (goals or {}).get(name)
             if g is not None and len(g):
-                needs = [f"`{r.target}` {r.note}" for r in g.itertuples() if r.status != "met already"]
+                needs = [f"`{r.target}` {r.note}" for r in g.itertuples() if r.status != MET_ALREADY]
                 if needs:
                     lines.append("- what it would take (constant growth of the target's lever sectors, "
                                  "2022-2025):")

@@ -3,7 +3,8 @@
 For every target a scenario misses (status "missed" in its deterministic scorecard)
 this module finds the constant annual real growth rate :math:`r` which, given to the
 target's ``levers`` (``model/data/targets.yaml``) in every year from 2022 to the
-target year, puts the target's variable on the comparator's boundary:
+target year, puts the target's variable on the comparator's boundary
+(:meth:`model.comparators.Comparator.boundary`):
 
 ==============  ==========================================================
 comparator      aimed at
@@ -20,7 +21,9 @@ vaccine surge).  The rate replaces the levers' *stated* growth path
 scenario's shocks still apply on top of it, as for any path.  Every other sector
 keeps its path.  The root is found with ``scipy.optimize.brentq`` in
 :data:`BOUNDS`; when no rate in the bounds meets the target it is reported as
-impossible within bounds.
+impossible within bounds.  Each step computes only the variables the target reads
+(:func:`needed_variables`); the scenario's own projection and scorecard can be
+passed in by a caller that holds them.
 
 Pure computation: no files are written here (:mod:`model.report` writes).
 """
@@ -33,15 +36,16 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from . import BASE_YEAR, CALIBRATION_YEAR
+from . import CALIBRATION_YEAR
 from .calibration import Baseline
-from .indicators import indicators
+from .indicators import Indicators
 from .results import timeseries
 from .revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN
 from .scenario import Layered, Scenario
 from .sectors import INDEX
-from .simulate import growth_paths, project, stated_growth
-from .targets import MET, MISSED, evaluate, load_targets, rank_others
+from .simulate import Projection, project, stated_growth
+from .targets import MET, MISSED, Target, evaluate, load_targets
+from .years import level_row, step_rows
 
 BOUNDS = (-0.50, 1.00)          # search interval for the lever rate, fraction per year (-50 to +100 %/yr)
 XTOL = 1e-12                    # brentq's absolute tolerance on the rate (fraction per year)
@@ -66,7 +70,7 @@ def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, la
     other cells, 2021 and years after ``last_year`` are unchanged.  ``rate`` is a
     fraction per year.  The input is not modified.
     """
-    rows = slice(first_year - BASE_YEAR - 1, last_year - BASE_YEAR)
+    rows = step_rows(first_year, last_year)
     cols = [INDEX[k] for k in levers]
     level, change = np.array(scenario.growth.set), np.array(scenario.growth.add)
     for c in cols:
@@ -79,7 +83,7 @@ def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, la
 
 
 def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequence[str], last_year: int,
-                         first_year: int = FIRST_YEAR) -> float:
+                         first_year: int = FIRST_YEAR, projection: Projection | None = None) -> float:
     r"""The levers' stated growth over ``first_year``..``last_year`` as one constant rate.
 
     Each year's rate of the lever group is weighted by the sectors' real value
@@ -92,57 +96,58 @@ def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequenc
 
     with :math:`g^s` the stated growth (:func:`model.simulate.stated_growth`, before
     the vaccine unwind and shocks, like the needed rate) and :math:`T` the number
-    of years.  Fraction per year.
+    of years.  Fraction per year.  ``projection`` is the scenario's own, when the caller
+    has it (computed otherwise).
     """
+    projection = project(scenario, baseline) if projection is None else projection
     # from 2021 the needed path replaces the vaccine year and its unwind, so compare with the
     # growth the scenario actually projects (unwind included) rather than the stated one
-    g = growth_paths(scenario, baseline)[1] if first_year <= CALIBRATION_YEAR else stated_growth(scenario, baseline)
-    q = project(scenario, baseline).va_real
+    g = projection.growth_real if first_year <= CALIBRATION_YEAR else stated_growth(scenario, baseline)
+    q = projection.va_real
     cols = [INDEX[k] for k in levers]
-    rows = np.arange(first_year - BASE_YEAR - 1, last_year - BASE_YEAR)   # rows of g; q's row is the same index
-    weights = q[rows][:, cols]                       # Q_{t-1}: q row r is year BASE_YEAR + r
-    group = (weights * g[rows][:, cols]).sum(axis=1) / weights.sum(axis=1)
-    return float(np.prod(1.0 + group) ** (1.0 / len(rows)) - 1.0)
+    steps = step_rows(first_year, last_year)         # the rates g_t of first_year..last_year
+    weights = q[level_row(first_year - 1):level_row(last_year)][:, cols]     # Q_{t-1}: the levels a year before
+    group = (weights * g[steps][:, cols]).sum(axis=1) / weights.sum(axis=1)
+    return float(np.prod(1.0 + group) ** (1.0 / len(group)) - 1.0)
 
 
 # ---------------------------------------------------------------- the boundary
-def boundary_distance(t: Mapping, values: Mapping[str, float], projected: float) -> tuple[float, float]:
+def boundary_distance(t: Target, values: Mapping[str, float], projected: float) -> tuple[float, float]:
     """Signed distance of the target-year values from the aimed boundary, and the side that meets it.
 
-    ``values`` maps variables to their target-year values; ``projected`` is the
-    scenario's own value of the target's variable (it decides, for ``range``, which
-    end is aimed at).  Returns ``(f, side)``: ``f`` is zero on the boundary and
-    continuous in the lever rate; for one-sided boundaries ``side * f >= 0`` where the
-    target holds (``side`` +1 or -1), for ``~`` ``side`` is 0 (the aimed centre is
-    inside the band).
+    ``values`` maps the target's variables (:func:`needed_variables`) to their
+    target-year values; ``projected`` is the scenario's own value of the target's
+    variable (it decides, for ``range``, which end is aimed at).  The aim and the side
+    are the comparator's (:meth:`model.comparators.Comparator.boundary`).  Returns
+    ``(f, side)``: ``f`` is zero on the boundary and continuous in the lever rate; for
+    one-sided boundaries ``side * f >= 0`` where the target holds (``side`` +1 or -1),
+    for ``~`` ``side`` is 0 (the aimed centre is inside the band).
 
     The cluster count is a step function; its boundary is where the ``k``-th
     largest cluster series (``k`` the aimed count) reaches 1 trillion yuan, so ``f``
     is that series' level minus :data:`model.revenue.TRILLION_YUAN` (100 million CNY).
     """
-    c, x = t["comparator"], values[t["variable"]]
-    if c == "rank":
-        return x - max(values[v] for v in rank_others(t)), 1.0
-    if c == "~":
-        return x - t["value"], 0.0                        # the centre lies inside the band: either side meets it
-    if c == ">=":
-        aim, side = t["value"], 1.0
-    else:
-        aim, side = (t["low"], 1.0) if projected < t["low"] else (t["high"], -1.0)
-    if t["variable"] == CLUSTER_VARIABLE:
+    aim, side = t.comparator.boundary(values, projected)
+    if t.variable == CLUSTER_VARIABLE:
         levels = sorted((values[v] for v in _CLUSTER_VARIABLES), reverse=True)
-        k = int(aim) if side > 0 else int(aim) + 1        # reach `aim` series, or let the (aim+1)-th fall below
+        k = int(aim) if side >= 0 else int(aim) + 1       # reach `aim` series, or let the (aim+1)-th fall below
         if not 1 <= k <= len(levels):
             return -side * np.inf, side                   # no count of the modelled series can meet it
         return levels[k - 1] - TRILLION_YUAN, side
-    return x - aim, side
+    return values[t.variable] - aim, side
 
 
-def _values_at(scenario: Scenario, baseline: Baseline, revenue_links: Mapping[str, float] | None,
-               year: int) -> dict[str, float]:
-    projection = project(scenario, baseline)
-    i = int(np.flatnonzero(projection.years == year)[0])
-    return {v: float(a[i]) for v, (_, a) in indicators(projection, revenue_links).items()}
+def needed_variables(t: Target) -> tuple[str, ...]:
+    """The variables :func:`boundary_distance` reads: the target's, and the cluster series
+    behind the cluster count."""
+    return t.variables + (_CLUSTER_VARIABLES if t.variable == CLUSTER_VARIABLE else ())
+
+
+def _values_in(projection: Projection, revenue_links: Mapping[str, float] | None, year: int,
+               variables: Sequence[str]) -> dict[str, float]:
+    """``variables`` in ``year``, computing only those (and what they are built from)."""
+    ind = Indicators(projection, revenue_links)
+    return {v: float(ind.value(v)[level_row(year)]) for v in variables}
 
 
 def solve_rate(f: Callable[[float], float], side: float, bounds: tuple[float, float] = BOUNDS) -> float:
@@ -171,9 +176,10 @@ def _unit_text(unit: str) -> str:
     return "pp" if unit == "%" else unit
 
 
-def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
+def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | None = None,
               scorecard: pd.DataFrame | None = None, revenue_links: Mapping[str, float] | None = None,
-              bounds: tuple[float, float] = BOUNDS, first_year: int = FIRST_YEAR) -> pd.DataFrame:
+              bounds: tuple[float, float] = BOUNDS, first_year: int = FIRST_YEAR,
+              projection: Projection | None = None) -> pd.DataFrame:
     """The lever growth each missed target needs, beside what the scenario assumes.
 
     Parameters
@@ -181,8 +187,8 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
     scenario, baseline
         The scenario and its calibrated baseline (built with its ``assumptions``).
     targets
-        Target entries (default: ``model/data/targets.yaml``); each modelled one has
-        ``levers``.
+        The targets (default: :func:`model.targets.load_targets`); each modelled one
+        has ``levers``.
     scorecard
         The scenario's deterministic scorecard (:func:`model.targets.evaluate`);
         computed when not given.
@@ -193,6 +199,12 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
     first_year
         First year of the constant rate: 2022 (default; 2021 keeps its calibration on
         the mid-2021 facts) or 2021 (the rate also replaces the calibrated year).
+    projection
+        The scenario's own projection (:func:`model.simulate.project`); computed when
+        not given.
+
+    Each step of the root finder computes only the variables the target reads
+    (:func:`needed_variables`).
 
     Returns
     -------
@@ -208,40 +220,44 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping]
     """
     targets = tuple(load_targets() if targets is None else targets)
     links = scenario.revenue_links if revenue_links is None else revenue_links
+    projection = project(scenario, baseline) if projection is None else projection
     if scorecard is None:
-        scorecard = evaluate(timeseries(project(scenario, baseline), scenario.name, revenue_links=links), targets)
-    by_id = {t["id"]: t for t in targets}
+        scorecard = evaluate(timeseries(projection, scenario.name, revenue_links=links), targets)
+    by_id = {t.id: t for t in targets}
     rows = []
     for card in scorecard.itertuples(index=False):
         if card.status not in (MET, MISSED):
             continue
         t = by_id[card.target]
-        levers, year = list(t["levers"]), int(t["year"])
-        assumed = 100.0 * assumed_lever_growth(scenario, baseline, levers, year, first_year)
-        row = {"target": t["id"], "levers": "+".join(levers), "year": year, "needed_growth_pct": np.nan,
+        levers, year, needed = list(t.levers), t.year, needed_variables(t)
+        assumed = 100.0 * assumed_lever_growth(scenario, baseline, levers, year, first_year, projection)
+        row = {"target": t.id, "levers": "+".join(levers), "year": year, "needed_growth_pct": np.nan,
                "assumed_growth_pct": assumed, "extra_pp": np.nan}
         if card.status == MET:
             rows.append({**row, "status": MET_ALREADY,
-                         "note": f"met already (gap {card.gap:+.4g} {_unit_text(t['unit'])}); "
+                         "note": f"met already (gap {card.gap:+.4g} {_unit_text(t.unit)}); "
                                  f"assumes {assumed:.1f} %/yr"})
             continue
-        side = boundary_distance(t, _values_at(scenario, baseline, links, year), card.projected_value)[1]
+        side = boundary_distance(t, _values_in(projection, links, year, needed), card.projected_value)[1]
+
+        def at_rate(rate: float) -> dict[str, float]:
+            return _values_in(project(with_lever_growth(scenario, levers, rate, year, first_year), baseline), links,
+                              year, needed)
 
         def f(rate: float) -> float:
-            values = _values_at(with_lever_growth(scenario, levers, rate, year, first_year), baseline, links, year)
-            return boundary_distance(t, values, card.projected_value)[0]
+            return boundary_distance(t, at_rate(rate), card.projected_value)[0]
 
         rate = solve_rate(f, side, bounds)
         if np.isnan(rate):
             best = max(bounds, key=lambda b: (side or 1.0) * f(b))
-            reached = _values_at(with_lever_growth(scenario, levers, best, year, first_year), baseline, links, year)
+            reached = at_rate(best)
             rows.append({**row, "status": IMPOSSIBLE,
                          "note": f"no constant rate of {100 * bounds[0]:g} to {100 * bounds[1]:g} %/yr meets it: "
-                                 f"at {100 * best:g} %/yr {t['variable']} is {reached[t['variable']]:.4g} "
-                                 f"{t['unit']} in {year}; assumes {assumed:.1f} %/yr"})
+                                 f"at {100 * best:g} %/yr {t.variable} is {reached[t.variable]:.4g} "
+                                 f"{t.unit} in {year}; assumes {assumed:.1f} %/yr"})
             continue
-        needed = 100.0 * rate
-        rows.append({**row, "needed_growth_pct": needed, "extra_pp": needed - assumed, "status": REACHABLE,
-                     "note": f"needs {needed:.1f} %/yr, assumes {assumed:.1f} %/yr ({needed - assumed:+.1f} pp) "
+        rate_pct = 100.0 * rate
+        rows.append({**row, "needed_growth_pct": rate_pct, "extra_pp": rate_pct - assumed, "status": REACHABLE,
+                     "note": f"needs {rate_pct:.1f} %/yr, assumes {assumed:.1f} %/yr ({rate_pct - assumed:+.1f} pp) "
                              f"over {first_year}-{year}"})
     return pd.DataFrame(rows, columns=list(COLUMNS))

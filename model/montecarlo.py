@@ -13,18 +13,18 @@ reproduces the deterministic projection exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import BASE_YEAR
 from .calibration import Baseline
 from .indicators import Indicators
 from .sampling import DEFAULT_CHUNK, chunks
 from .scenario import Scenario
 from .simulate import in_domain, project, select_draws
-from .targets import gap_values, rank_others, reference_and_met
+from .targets import Target
+from .years import level_row, level_years, n_steps
 
 HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -37,7 +37,7 @@ BYTES_PER_DRAW_YEAR = 2_000  # measured: about 25 arrays of (draws, years, secto
 def chunk_size(requested: int, horizon: int) -> int:
     """Draws simulated at once: ``requested``, cut so that one chunk stays within
     :data:`CHUNK_BYTES` at this horizon (a later horizon, longer arrays, fewer draws)."""
-    return max(1, min(requested, CHUNK_BYTES // (BYTES_PER_DRAW_YEAR * (horizon - BASE_YEAR + 1))))
+    return max(1, min(requested, CHUNK_BYTES // (BYTES_PER_DRAW_YEAR * (n_steps(horizon) + 1))))
 
 
 class StreamingStats:
@@ -150,30 +150,24 @@ class StreamingStats:
         return self.step
 
 
-def target_draws(t: Mapping, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
+def target_draws(t: Target, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
     """Per-draw value, gap, met flag and shortfall of one target (``None``: not evaluable).
 
-    Value, gap and met flag follow the scorecard's comparator rules
-    (:func:`model.targets.reference_and_met`).  The shortfall is the distance to the
-    nearest value that meets the target (0 when met): beyond the tolerance band for
-    ``~``, the gap's size otherwise.
+    The scorecard's evaluation (:meth:`model.targets.Target.evaluate`) on the draws of
+    the target year; the shortfall is the distance to the nearest value that meets the
+    target (0 when met, :class:`model.comparators.Evaluation`).
     """
-    if t["comparator"] == "not_modelled" or t["year"] > horizon:
+    if not t.modelled or t.year > horizon:
         return None
-    y = t["year"] - BASE_YEAR
-    x = ind.value(t["variable"])[..., y]
-    others = (np.stack([ind.value(o)[..., y] for o in rank_others(t)], axis=-1)
-              if t["comparator"] == "rank" else None)
-    reference, met = reference_and_met(t, x, others)
-    gap = x - reference
-    short = np.maximum(np.abs(gap) - t["tolerance"], 0.0) if t["comparator"] == "~" else np.abs(gap)
-    return {"value": x, "gap": gap, "met": met, "shortfall": np.where(met, 0.0, short)}
+    y = level_row(t.year)
+    e = t.evaluate({v: ind.value(v)[..., y] for v in t.variables})
+    return {"value": e.value, "gap": e.gap, "met": e.met, "shortfall": e.shortfall}
 
 
-def _gap_quantile(t: Mapping, s: dict, q: float) -> float:
+def _gap_quantile(t: Target, s: dict, q: float) -> float:
     """Quantile of the gap: for a gap that rises with the value, the gap at the value's quantile
     (within the value's resolution, as the gap moves one for one with the value)."""
-    return s["gap"].quantile(q) if s["gap"] is not None else float(gap_values(t, s["value"].quantile(q)))
+    return s["gap"].quantile(q) if s["gap"] is not None else float(t.comparator.gap_at(s["value"].quantile(q)))
 
 
 @dataclass
@@ -192,7 +186,7 @@ TARGET_COLUMNS = ["target", "year", "unit", "comparator", "draws", "draws_exclud
                   "gap_p50", "gap_p90", "expected_shortfall_if_missed", "resolution"]
 
 
-def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], draws: int | None = None,
+def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws: int | None = None,
         seed: int | None = None, chunk: int = DEFAULT_CHUNK,
         revenue_links: Mapping[str, float] | None = None) -> MonteCarloResult:
     """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block).
@@ -211,10 +205,10 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
     seed = u.seed if seed is None else seed
     chunk = chunk_size(chunk, scenario.horizon)
     rng = np.random.default_rng(seed)
-    modelled = [t for t in targets if t["comparator"] != "not_modelled" and t["year"] <= scenario.horizon]
-    stats = {t["id"]: {"value": StreamingStats(), "met": 0, "shortfall": 0.0,
-                       "gap": StreamingStats() if t["comparator"] == "rank" else None} for t in modelled}
-    years = np.arange(BASE_YEAR, scenario.horizon + 1)
+    modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon]
+    stats = {t.id: {"value": StreamingStats(), "met": 0, "shortfall": 0.0,
+                    "gap": None if t.comparator.gap_from_value else StreamingStats()} for t in modelled}
+    years = level_years(scenario.horizon)
     fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
     excluded = 0
     for sample in chunks(scenario, n, rng, chunk):
@@ -228,7 +222,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
         ind = Indicators(projection, revenue_links)
         for t in modelled:
             d = target_draws(t, ind, scenario.horizon)
-            s = stats[t["id"]]
+            s = stats[t.id]
             s["value"].add(d["value"])
             if s["gap"] is not None:
                 s["gap"].add(d["gap"])
@@ -243,14 +237,14 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
     kept = n - excluded
     rows = []
     for t in modelled:
-        s = stats[t["id"]]
+        s = stats[t.id]
         p = s["met"] / kept if kept else np.nan
         missed = kept - s["met"]
         rows.append({
-            "target": t["id"], "year": t["year"], "unit": t["unit"], "comparator": t["comparator"],
+            "target": t.id, "year": t.year, "unit": t.unit, "comparator": t.comparator.symbol,
             "draws": n, "draws_excluded": excluded, "share_excluded": excluded / n,
             "p_met": p, "p_met_se": float(np.sqrt(p * (1 - p) / kept)) if kept else np.nan,
-            "deterministic_value": float(det.value(t["variable"])[t["year"] - BASE_YEAR]),
+            "deterministic_value": float(det.value(t.variable)[level_row(t.year)]),
             **{f"value_p{int(q * 100)}": s["value"].quantile(q) for q in (0.1, 0.5, 0.9)},
             "value_mean": s["value"].mean,
             **{f"gap_p{int(q * 100)}": _gap_quantile(t, s, q) if kept else np.nan for q in (0.1, 0.5, 0.9)},
@@ -259,7 +253,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: tuple[Mapping, ...], dr
         })
     fan_rows = [{"variable": var, "year": year, "unit": "%",
                  **{f"p{int(round(q * 100)):02d}": st.quantile(q) for q in QUANTILES}, "mean": st.mean,
-                 "deterministic": float(det.value(var)[year - BASE_YEAR])}
+                 "deterministic": float(det.value(var)[level_row(year)])}
                 for (var, year), st in fans.items()]
     fan = pd.DataFrame(fan_rows)
     return MonteCarloResult(pd.DataFrame(rows, columns=TARGET_COLUMNS), fan, n, seed, chunk, excluded,

@@ -15,6 +15,7 @@ from .calibration import Baseline
 from .scenario import Problem, Scenario
 from .simulate import stated_deflator, stated_growth
 from .sectors import GROUPS, KEYS
+from .years import step_year
 
 HISTORY_END = BASE_YEAR
 MARGIN_PP = 5.0                 # tolerance around the historical range, percentage points
@@ -45,7 +46,7 @@ def warnings(scenario: Scenario, baseline: Baseline, fig: Figures | None = None)
     touched = {"growth": scenario.growth.touched(), "deflator": scenario.deflator.touched()}
     for param, rates in (("growth", growth_real), ("deflator", deflator)):
         for row, col in zip(*np.nonzero(touched[param])):
-            year, sector = BASE_YEAR + 1 + row, KEYS[col]
+            year, sector = step_year(row), KEYS[col]
             value = 100.0 * rates[row, col]
             if param == "growth":
                 low, high, subject = historical_range(fig, sector)

@@ -1,18 +1,24 @@
-"""Figures: functions ``(table, ..., ax=None) -> ax``.  They never save or show."""
+"""Figures: functions ``(table, ..., ax=None) -> ax``.  They never save or show.
+
+Targets are drawn as they describe themselves (:mod:`model.comparators`): a dashed
+line at their ``level``, a shaded ``band``, and their ``label``.  Importing this
+module changes no matplotlib setting; the style of saved files is set where they
+are saved (:mod:`model.report`).
+"""
 from __future__ import annotations
 
-import matplotlib
+from typing import Sequence
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.colors import ListedColormap  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.colors import ListedColormap
 
-SYMBOLS = {">=": "≥", "~": "≈", "<=": "≤"}
+from .targets import NOT_MODELLED, NOT_PROJECTED, STATUSES, Target
+
 # Scenario colours: the i-th scenario in sorted order gets the i-th colour in every figure.
 SCENARIO_PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#00798c", "#8d6a3f", "#555555")
-STATUS_COLOURS = {"met": "#8cc084", "missed": "#e8877f", "not modelled": "#d9d9d9", "not projected": "#f2f2f2"}
+STATUS_COLOURS = dict(zip(STATUSES, ("#8cc084", "#e8877f", "#d9d9d9", "#f2f2f2")))     # met, missed, not ...
 SHARE_LINES = (
     ("Share of GDP|High-tech", "High-tech (gao-jing-jian)", "#c0392b"),
     ("Share of GDP|Manufacturing", "Manufacturing", "#2471a3"),
@@ -20,15 +26,16 @@ SHARE_LINES = (
 )
 
 
-def _share_targets(ax: plt.Axes, targets, colours: dict[str, str]) -> None:
-    """Dashed lines, a star and a label for each ``>=``/``~`` target of a plotted share."""
+def _share_targets(ax: plt.Axes, targets: Sequence[Target], colours: dict[str, str]) -> None:
+    """A dashed line, a star and a label for each target of a plotted share that has a level."""
     for t in targets:
-        if t.get("variable") not in colours or t["comparator"] not in (">=", "~"):
+        level = t.comparator.level
+        if t.variable not in colours or level is None:
             continue
-        colour = colours[t["variable"]]
-        ax.axhline(t["value"], color=colour, ls="--", lw=0.9, alpha=0.8)
-        ax.plot([t["year"]], [t["value"]], marker="*", ms=11, color=colour, ls="none")
-        ax.annotate(_target_label(t, "%"), (t["year"], t["value"]), xytext=(-6, 4), textcoords="offset points",
+        colour = colours[t.variable]
+        ax.axhline(level, color=colour, ls="--", lw=0.9, alpha=0.8)
+        ax.plot([t.year], [level], marker="*", ms=11, color=colour, ls="none")
+        ax.annotate(_target_label(t, "%"), (t.year, level), xytext=(-6, 4), textcoords="offset points",
                     ha="right", fontsize=8, color=colour)
 
 
@@ -40,11 +47,11 @@ def _year_axes(ax: plt.Axes, years, ylabel: str, legend_size: int = 9) -> None:
     ax.legend(loc="upper left", fontsize=legend_size, frameon=False)
 
 
-def plot_shares(df: pd.DataFrame, targets: list[dict] = (), ax: plt.Axes | None = None) -> plt.Axes:
+def plot_shares(df: pd.DataFrame, targets: Sequence[Target] = (), ax: plt.Axes | None = None) -> plt.Axes:
     """Headline shares of GDP by year (one scenario) with the plan's target lines.
 
-    ``df`` is a tidy table (:mod:`model.results`); ``targets`` are entries of
-    ``model/data/targets.yaml`` whose variable is plotted here.
+    ``df`` is a tidy table (:mod:`model.results`); ``targets``
+    (:func:`model.targets.load_targets`) on other variables are ignored.
     """
     ax = ax or plt.figure(figsize=(8, 5)).add_subplot()
     colours = {}
@@ -64,22 +71,19 @@ def scenario_colours(names) -> dict[str, str]:
     return {n: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, n in enumerate(sorted(set(names)))}
 
 
-def _target_label(t: dict, unit: str = "") -> str:
-    if t["comparator"] == "range":
-        text = f"{t['low']:g}-{t['high']:g}"
-    else:
-        text = f"{SYMBOLS.get(t['comparator'], t['comparator'])} {t['value']:g}"
-    return (f"{t['year']} target {text}" + (f" {unit}" if unit else "")
-            + (" (stretch)" if "stretch" in t["description"] else ""))
+def _target_label(t: Target, unit: str = "") -> str:
+    return f"{t.year} target {t.comparator.label(unit)}" + (" (stretch)" if "stretch" in t.description else "")
 
 
-def plot_by_scenario(df: pd.DataFrame, variable: str, targets=(), colours: dict[str, str] | None = None,
-                     title: str | None = None, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] = (),
+                     colours: dict[str, str] | None = None, title: str | None = None,
+                     ax: plt.Axes | None = None) -> plt.Axes:
     """One variable by year, a line per scenario, with the targets on that variable.
 
-    ``df`` is a tidy table holding one or more scenarios; ``targets`` are entries of
-    ``model/data/targets.yaml`` (those on other variables are ignored): ``>=`` is drawn
-    as a dashed line, ``~`` as a line with its tolerance band, ``range`` as a band.
+    ``df`` is a tidy table holding one or more scenarios; ``targets``
+    (:func:`model.targets.load_targets`) on other variables are ignored.  A target's
+    level is a dashed line, its band is shaded (lighter around a line, as the
+    tolerance of ``~``), and its label is written at the level or the band's top.
     """
     ax = ax or plt.figure(figsize=(6, 4)).add_subplot()
     rows = df[df["variable"] == variable]
@@ -88,17 +92,14 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets=(), colours: dict[
         r = rows[rows["scenario"] == name].sort_values("year")
         ax.plot(r["year"], r["value"], marker="o", ms=3, color=colours[name], label=name)
     for t in targets:
-        if t.get("variable") != variable or t["comparator"] not in (">=", "~", "range"):
+        level, band = t.comparator.level, t.comparator.band
+        if t.variable != variable or (level is None and band is None):
             continue
-        if t["comparator"] == "range":
-            ax.axhspan(t["low"], t["high"], color="0.5", alpha=0.15, lw=0)
-            level = t["high"]
-        else:
-            level = t["value"]
+        if level is not None:
             ax.axhline(level, color="0.2", ls="--", lw=0.9)
-            if t["comparator"] == "~":
-                ax.axhspan(level - t["tolerance"], level + t["tolerance"], color="0.5", alpha=0.12, lw=0)
-        ax.annotate(_target_label(t), (0.01, level), xycoords=("axes fraction", "data"),
+        if band is not None:
+            ax.axhspan(*band, color="0.5", alpha=0.15 if level is None else 0.12, lw=0)
+        ax.annotate(_target_label(t), (0.01, band[1] if level is None else level), xycoords=("axes fraction", "data"),
                     xytext=(0, 3), textcoords="offset points", fontsize=7, color="0.2",
                     bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
     unit = rows["unit"].iloc[0] if len(rows) else ""
@@ -134,9 +135,9 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
     for r in scorecards.itertuples(index=False):
         i, j = scenarios.index(r.scenario), targets.index(r.target)
         grid[i, j] = statuses.index(r.status)
-        text = r.status if r.status in ("not modelled", "not projected") else _gap_text(r.gap, r.unit)
+        text = r.status if r.status in (NOT_MODELLED, NOT_PROJECTED) else _gap_text(r.gap, r.unit)
         p_met = getattr(r, "p_met", np.nan)
-        if p_met == p_met and r.status not in ("not modelled", "not projected"):    # not NaN
+        if p_met == p_met and r.status not in (NOT_MODELLED, NOT_PROJECTED):    # not NaN
             text += f"\nP={p_met:.2f}"
         ax.text(j, i, text, ha="center", va="center", fontsize=7)
     ax.imshow(grid, cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5,

@@ -1,12 +1,12 @@
-"""Sensitivity figures: functions ``(table, ..., ax=None) -> ax``.  They never save or show."""
+"""Sensitivity figures: functions ``(table, ..., ax=None) -> ax``.  They never save or show.
+
+Importing this module changes no matplotlib setting.
+"""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 LOW_COLOUR, HIGH_COLOUR = "#1b6ca8", "#d1495b"
 

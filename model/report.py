@@ -2,6 +2,8 @@
 
 Each scenario's folder is written into a temporary sibling and swapped in at the
 end, so an interrupted or failed run never leaves a half-overwritten folder.
+Figures are drawn and saved inside ``plt.rc_context(FIGURE_STYLE)``: importing this
+module changes no matplotlib setting (the command line selects the Agg backend).
 """
 from __future__ import annotations
 
@@ -17,22 +19,19 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Mapping
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from . import comparison, data  # noqa: E402
-from .calibration import Baseline  # noqa: E402
-from .indicators import revenue_link_parameters  # noqa: E402
-from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours  # noqa: E402
-from .plots_sensitivity import plot_tornado  # noqa: E402
-from .revenue import CLUSTER_VARIABLE, SERIES  # noqa: E402
-from .scenario import Scenario  # noqa: E402
-from .sectors import KEYS  # noqa: E402
-from .simulate import Projection  # noqa: E402
-from .targets import TARGETS_FILE, evaluate, load_targets  # noqa: E402
+from . import comparison, data
+from .calibration import Baseline
+from .indicators import revenue_link_parameters
+from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
+from .plots_sensitivity import plot_tornado
+from .revenue import CLUSTER_VARIABLE, SERIES
+from .scenario import Scenario
+from .sectors import KEYS
+from .simulate import Projection
+from .targets import TARGETS_FILE, evaluate, load_targets
 
 if TYPE_CHECKING:
     from .montecarlo import MonteCarloResult
@@ -48,8 +47,10 @@ REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 tr
 SHARE_VARIABLES = (("Share of GDP|High-tech", "High-tech (gao-jing-jian) value added"),
                    ("Share of GDP|Manufacturing", "Manufacturing value added"),
                    ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
-matplotlib.rcParams["svg.hashsalt"] = "beijing-scenario-model"   # stable SVG ids
-matplotlib.rcParams["svg.fonttype"] = "none"                      # text as text: smaller, searchable, faster
+FIGURE_STYLE = {
+    "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
+    "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
+}
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -188,7 +189,8 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
             record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
         _write_json(tmp / "manifest.json", record)
 
-    write_atomically(folder, fill)
+    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+        write_atomically(folder, fill)
     return folder
 
 
@@ -264,7 +266,8 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
             "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
             "packages": package_versions(), "command": command})
 
-    write_atomically(folder, fill)
+    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+        write_atomically(folder, fill)
     return folder
 
 

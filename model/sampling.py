@@ -14,12 +14,12 @@ from typing import Iterator
 import numpy as np
 from scipy.special import ndtr
 
-from . import BASE_YEAR
 from .parameters import GROWTH_DEFAULT_FROM
 from .scenario import Scenario, Uncertainty
 from .sectors import INDEX, KEYS, N_SECTORS
 from .simulate import Draws
 from .spec import Distribution
+from .years import n_steps, step_row
 
 DEFAULT_CHUNK = 16_384
 
@@ -54,7 +54,7 @@ def _columns(u: Uncertainty, n_rows: int) -> list[tuple[str, str, Distribution]]
 def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
     """``n`` draws of the scenario's uncertain parameters as a :class:`~model.simulate.Draws`."""
     u = scenario.uncertainty
-    n_years = scenario.horizon - BASE_YEAR
+    n_years = n_steps(scenario.horizon)
     n_rows = n_years if u.timing == "yearly" else 1
     cols = _columns(u, n_rows)
     z = rng.standard_normal((n, len(cols)))
@@ -77,7 +77,7 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
         group, key, _ = cols[j]
         if group in ("growth", "deflator"):
             target = growth if group == "growth" else deflator
-            first = (GROWTH_DEFAULT_FROM if group == "growth" else BASE_YEAR + 1) - BASE_YEAR - 1
+            first = step_row(GROWTH_DEFAULT_FROM) if group == "growth" else 0
             per_year = np.broadcast_to(values[:, j:j + n_rows] / 100.0, (n, n_years))   # pp -> fraction
             if key == "all":
                 target[:, first:, :] += per_year[:, first:, None]

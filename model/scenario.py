@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from . import BASE_YEAR
+from .years import n_steps, step_row, step_year, step_years
 from .parameters import BY_NAME, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
 from .sectors import INDEX, KEYS, N_SECTORS
 from .parameters import UNCERTAINTY
@@ -147,7 +147,7 @@ class Scenario:
     @property
     def path_years(self) -> np.ndarray:
         """Years of the rows of ``growth`` and ``deflator``: 2021..horizon."""
-        return np.arange(BASE_YEAR + 1, self.horizon + 1)
+        return step_years(self.horizon)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
@@ -156,11 +156,11 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 
 def _layered(entries: list[PathEntry], param: str, horizon: int, origins: dict) -> Layered:
-    n = horizon - BASE_YEAR
+    n = n_steps(horizon)
     level, change = np.full((n, N_SECTORS), np.nan), np.zeros((n, N_SECTORS))
     for e in entries:
         years = e.years or tuple(range(DEFAULT_FROM[param], horizon + 1))
-        rows = [y - BASE_YEAR - 1 for y in years if y <= horizon]
+        rows = [step_row(y) for y in years if y <= horizon]
         cols = list(range(N_SECTORS)) if e.sector == "all" else [INDEX[e.sector]]
         for r in rows:
             for col in cols:
@@ -168,7 +168,7 @@ def _layered(entries: list[PathEntry], param: str, horizon: int, origins: dict) 
                     level[r, col], change[r, col] = e.value, 0.0
                 else:
                     change[r, col] += e.value
-                origins[(param, r + BASE_YEAR + 1, KEYS[col])] = e.where
+                origins[(param, step_year(r), KEYS[col])] = e.where
     return Layered(_readonly(level), _readonly(change))
 
 

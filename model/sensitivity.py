@@ -1,7 +1,8 @@
 """Which inputs move the targets: one-at-a-time swings (tornado) and Sobol indices.
 
 Two analyses of a scenario's gaps to the plan's targets (:mod:`model.targets`),
-each gap in the target's unit in the target year:
+each gap in the target's unit in the target year, measured by the scorecard's own
+evaluation (:meth:`model.targets.Target.evaluate`):
 
 * :func:`tornado`: every uncertain input is set to the low and then the high end
   of its range, the others at the scenario's values; the *swing*
@@ -25,14 +26,15 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from . import BASE_YEAR, CALIBRATION_YEAR, data
+from . import CALIBRATION_YEAR, data
 from .calibration import Baseline, build_baseline
 from .indicators import Indicators
 from .results import timeseries
 from .scenario import Scenario
 from .sectors import KEYS, N_SECTORS
 from .simulate import Draws, Projection, project
-from .targets import MET, MISSED, evaluate, gap_values, load_targets, rank_others
+from .targets import Target, evaluate, evaluated, load_targets
+from .years import level_row, n_steps, step_row
 
 # Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
 # about one standard deviation of the published annual growth rates of 2015-2019 around the fitted
@@ -93,28 +95,28 @@ def target_variables(p: Projection, revenue_links: Mapping[str, float] | None = 
     return _Values(Indicators(p, revenue_links))
 
 
-def target_gaps(p: Projection, targets: Sequence[Mapping],
+def target_gaps(p: Projection, targets: Sequence[Target],
                 revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
     """Each target's gap in its year, ``id -> (...)`` (a scalar array without draws), in its unit.
 
     ``targets`` must be modelled and within the projection's years.
     """
     values = target_variables(p, revenue_links)
-    out = {}
-    for t in targets:
-        i = int(np.flatnonzero(p.years == t["year"])[0])
-        others = np.stack([values[v][..., i] for v in rank_others(t)], axis=-1) if t["comparator"] == "rank" else None
-        out[t["id"]] = gap_values(t, values[t["variable"]][..., i], others)
-    return out
+    return {t.id: t.evaluate({v: values[v][..., level_row(t.year)] for v in t.variables}).gap for t in targets}
 
 
-def evaluated_targets(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
-                      revenue_links: Mapping[str, float] | None = None) -> tuple[Mapping, ...]:
-    """The targets the scenario's scorecard evaluates (status met or missed), in file order."""
+def evaluated_targets(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | None = None,
+                      revenue_links: Mapping[str, float] | None = None,
+                      scorecard: pd.DataFrame | None = None) -> tuple[Target, ...]:
+    """The targets the scenario's scorecard evaluates (status met or missed), in file order.
+
+    ``scorecard`` is the scenario's (:func:`model.targets.evaluate`); computed when not given.
+    """
     targets = tuple(load_targets() if targets is None else targets)
-    card = evaluate(timeseries(project(scenario, baseline), scenario.name, revenue_links=revenue_links), targets)
-    keep = set(card.loc[card["status"].isin([MET, MISSED]), "target"])
-    return tuple(t for t in targets if t["id"] in keep)
+    if scorecard is None:
+        scorecard = evaluate(timeseries(project(scenario, baseline), scenario.name, revenue_links=revenue_links),
+                             targets)
+    return evaluated(targets, scorecard)
 
 
 # ---------------------------------------------------------------- the inputs
@@ -144,11 +146,11 @@ def draws_for(scenario: Scenario, inputs: Sequence[Input], values: np.ndarray) -
     scenario's (percent to fraction).
     """
     values = np.asarray(values, dtype=float)
-    n, n_years = len(values), scenario.horizon - BASE_YEAR
+    n, n_years = len(values), n_steps(scenario.horizon)
     shift = np.zeros((n, n_years, N_SECTORS))
     deflator = np.zeros((n, n_years, N_SECTORS))
     unwind = np.full(n, scenario.vaccine_unwind)
-    first = CALIBRATION_YEAR + 1 - BASE_YEAR - 1
+    first = step_row(CALIBRATION_YEAR + 1)
     for j, x in enumerate(inputs):
         if x.kind == "growth":
             shift[:, first:, KEYS.index(x.key)] += values[:, j, None] / 100.0
@@ -173,8 +175,9 @@ def baseline_with(assumptions: Mapping[str, float]) -> Baseline:
 
 
 # ---------------------------------------------------------------- one at a time
-def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
-            revenue_links: Mapping[str, float] | None = None) -> pd.DataFrame:
+def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | None = None,
+            revenue_links: Mapping[str, float] | None = None, scorecard: pd.DataFrame | None = None,
+            projection: Projection | None = None) -> pd.DataFrame:
     r"""One-at-a-time swings of every target's gap (:func:`oat_inputs`).
 
     For input :math:`k` with range :math:`[a_k, b_k]` and target gap
@@ -186,7 +189,8 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] |
     An assumption end recalibrates the baseline (:func:`baseline_with`, the
     scenario's own assumptions kept for the others); a revenue-link end overrides
     that parameter on top of ``revenue_links`` (default: the scenario's); growth,
-    vaccine-unwind and deflator ends enter as one batch of draws.
+    vaccine-unwind and deflator ends enter as one batch of draws.  ``scorecard`` and
+    ``projection`` are the scenario's own, when the caller has them (computed otherwise).
 
     Returns
     -------
@@ -196,8 +200,8 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] |
         sorted by swing, largest first.  ``base_gap`` is the scenario's own gap.
     """
     links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
-    targets = evaluated_targets(scenario, baseline, targets, links)
-    base = project(scenario, baseline)
+    targets = evaluated_targets(scenario, baseline, targets, links, scorecard)
+    base = project(scenario, baseline) if projection is None else projection
     base_gap = target_gaps(base, targets, links)
     ends: dict[str, tuple[dict, dict]] = {}
     inputs = oat_inputs()
@@ -220,10 +224,10 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] |
     for t in targets:
         block = []
         for x in inputs:
-            low, high = (float(ends[x.parameter][e][t["id"]]) for e in (0, 1))
-            block.append({"target": t["id"], "parameter": x.parameter, "parameter_unit": x.unit, "low_value": x.low,
-                          "high_value": x.high, "base_gap": float(base_gap[t["id"]]), "gap_low": low, "gap_high": high,
-                          "swing": abs(high - low), "unit": t["unit"]})
+            low, high = (float(ends[x.parameter][e][t.id]) for e in (0, 1))
+            block.append({"target": t.id, "parameter": x.parameter, "parameter_unit": x.unit, "low_value": x.low,
+                          "high_value": x.high, "base_gap": float(base_gap[t.id]), "gap_low": low, "gap_high": high,
+                          "swing": abs(high - low), "unit": t.unit})
         rows += sorted(block, key=lambda r: -r["swing"])
     return pd.DataFrame(rows, columns=list(OAT_COLUMNS))
 
@@ -234,9 +238,10 @@ def _scenario_value(scenario: Scenario, x: Input) -> float:
 
 
 # ---------------------------------------------------------------- variance-based
-def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapping] | None = None,
+def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | None = None,
                   n: int = 1024, seed: int = 20210811, revenue_links: Mapping[str, float] | None = None,
-                  inputs: Sequence[Input] | None = None, num_resamples: int = 200) -> pd.DataFrame:
+                  inputs: Sequence[Input] | None = None, num_resamples: int = 200,
+                  scorecard: pd.DataFrame | None = None) -> pd.DataFrame:
     r"""First-order and total Sobol indices of every target's gap, with SALib.
 
     The inputs (default :func:`sobol_inputs`) are independent and uniform on their
@@ -251,7 +256,8 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapp
     sequence, ``n`` base samples, :math:`n(D+2)` model evaluations for :math:`D`
     inputs, second order off), all evaluated in one batch of draws; confidence
     half-widths (95 %) by bootstrap (``SALib.analyze.sobol``).  SALib is the field's
-    standard implementation of these estimators.
+    standard implementation of these estimators.  ``scorecard`` is the scenario's own,
+    when the caller has it (computed otherwise).
 
     Returns
     -------
@@ -268,7 +274,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapp
     from SALib.sample import sobol as sample
 
     links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
-    targets = evaluated_targets(scenario, baseline, targets, links)
+    targets = evaluated_targets(scenario, baseline, targets, links, scorecard)
     inputs = tuple(sobol_inputs() if inputs is None else inputs)
     problem = {"num_vars": len(inputs), "names": [x.parameter for x in inputs],
                "bounds": [[x.low, x.high] for x in inputs]}
@@ -276,7 +282,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapp
     gaps = target_gaps(project(scenario, baseline, draws_for(scenario, inputs, values)), targets, links)
     rows = []
     for t in targets:
-        y = np.asarray(gaps[t["id"]], dtype=float)
+        y = np.asarray(gaps[t.id], dtype=float)
         if np.ptp(y) == 0.0:
             result = {k: np.full(len(inputs), np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
             note = "the gap does not vary over the sample: no variance to apportion"
@@ -287,7 +293,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Mapp
         max_conf, adequate, why = sobol_adequacy(result["S1"], result["S1_conf"], result["ST"], result["ST_conf"])
         note = why or note
         for j, x in enumerate(inputs):
-            rows.append({"target": t["id"], "parameter": x.parameter, "S1": float(result["S1"][j]),
+            rows.append({"target": t.id, "parameter": x.parameter, "S1": float(result["S1"][j]),
                          "S1_conf": float(result["S1_conf"][j]), "ST": float(result["ST"][j]),
                          "ST_conf": float(result["ST_conf"][j]), "N": n, "evaluations": len(values),
                          "max_conf": max_conf, "adequate": adequate, "note": note})

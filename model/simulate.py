@@ -10,11 +10,12 @@ from typing import Mapping
 
 import numpy as np
 
-from . import BASE_YEAR, growth
+from . import growth
 from .calibration import Baseline
 from .parameters import BY_NAME, fmt
 from .scenario import Problem, Scenario, ScenarioError
 from .sectors import INDEX, KEYS, N_SECTORS
+from .years import level_years, n_steps, step_row, step_year
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,14 @@ def select_draws(p: "Projection", keep: np.ndarray) -> "Projection":
 
 def default_growth(baseline: Baseline, horizon: int) -> np.ndarray:
     """Real growth ``(n_years, n_sectors)`` where no file speaks: calibrated 2021, trend after."""
-    default = np.tile(baseline.trend_growth, (horizon - BASE_YEAR, 1))
+    default = np.tile(baseline.trend_growth, (n_steps(horizon), 1))
     default[0] = baseline.growth_2021
     return default
 
 
 def default_deflator(baseline: Baseline, horizon: int) -> np.ndarray:
     """Deflator growth ``(n_years, n_sectors)`` where no file speaks: the trend GDP deflator."""
-    return np.full((horizon - BASE_YEAR, N_SECTORS), baseline.trend_deflator)
+    return np.full((n_steps(horizon), N_SECTORS), baseline.trend_deflator)
 
 
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
@@ -123,7 +124,7 @@ def rate_problems(scenario: Scenario, baseline: Baseline) -> list[Problem]:
     problems = []
     for param, default_of in (("growth", default_growth), ("deflator", default_deflator)):
         p = BY_NAME[param]
-        reported = np.zeros((scenario.horizon - BASE_YEAR, N_SECTORS), dtype=bool)
+        reported = np.zeros((n_steps(scenario.horizon), N_SECTORS), dtype=bool)
         for stage in reversed(stages):
             rates = 100.0 * getattr(stage, param).resolve(default_of(baseline, stage.horizon))
             n = min(len(rates), len(reported))
@@ -131,7 +132,7 @@ def rate_problems(scenario: Scenario, baseline: Baseline) -> list[Problem]:
             reported[:n] |= bad
             groups: dict[tuple, list] = {}
             for r, col in zip(*np.nonzero(bad)):
-                year = BASE_YEAR + 1 + int(r)
+                year = step_year(int(r))
                 where = stage.origins.get((param, year, KEYS[col])) or Problem(stage.file, None, param, "")
                 groups.setdefault((where, KEYS[col]), []).append((year, float(rates[r, col])))
             for (where, sector), cells in groups.items():
@@ -184,7 +185,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
     (none, or only a shock's), and the sampled values enter at the same places.
     """
     draws = draws or Draws(n=0)
-    years = np.arange(BASE_YEAR, scenario.horizon + 1)
+    years = level_years(scenario.horizon)
     n = len(years) - 1
     lead = (draws.n,) if draws.n else ()                    # with draws, every path has the draw axis
     g = stated_growth(scenario, baseline)
@@ -195,7 +196,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
         g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], baseline.trend_growth[h], unwind)
     for shock in scenario.shocks:
         affected = np.isin(np.array(KEYS), shock.sectors)
-        factor = growth.shock_level_factor(g, shock.year - BASE_YEAR - 1,
+        factor = growth.shock_level_factor(g, step_row(shock.year),
                                            draws.shock_loss.get(shock.name, shock.growth_loss), affected,
                                            shock.recovery_years,
                                            draws.shock_recovered.get(shock.name, shock.recovered))

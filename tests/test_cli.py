@@ -171,7 +171,7 @@ def test_scorecard_per_scenario(compared):
     assert code == 0
     card = pd.read_csv(out / "digital" / "scorecard.csv")
     assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",)
-    assert card["target"].tolist() == [t["id"] for t in load_targets()]
+    assert card["target"].tolist() == [t.id for t in load_targets()]
     status = dict(zip(card["target"], card["status"]))
     assert status["new_advanced_manufacturers"] == status["icv_l2_share"] == "not modelled"
     assert status["software_revenue"] == "met"           # ICT growing 20 %/yr
@@ -189,7 +189,7 @@ def test_comparison_matrix_has_every_scenario_and_target(compared):
     _, out = compared
     matrix = pd.read_csv(out / "comparison" / "scorecard_matrix.csv")
     assert matrix["scenario"].tolist() == ["digital", "short", "steady"]
-    assert list(matrix.columns[1:]) == [t["id"] for t in load_targets()]
+    assert list(matrix.columns[1:]) == [t.id for t in load_targets()]
     assert set(matrix.iloc[:, 1:].to_numpy().ravel()) <= set(STATUSES)
     gaps = pd.read_csv(out / "comparison" / "gap_matrix.csv").set_index("scenario")
     steady = pd.read_csv(out / "steady" / "scorecard.csv").set_index("target")

@@ -11,7 +11,8 @@ from model.revenue import SERIES, TRILLION_YUAN
 from model.scenario import load_scenario, scenario_from_dict
 from model.sectors import INDEX
 from model.simulate import project, stated_growth
-from model.targets import MET, evaluate, load_targets
+from model.comparators import Within
+from model.targets import MET, evaluate, load_targets, parse_targets
 
 SCENARIOS = "scenarios"
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
@@ -43,19 +44,19 @@ def test_every_missed_target_of_the_baseline_is_sought_and_every_met_one_is_not(
 
 
 def test_needed_rate_plugged_back_meets_each_target_on_its_boundary(baseline_answers, shipped_baseline, baseline):
-    targets = {t["id"]: t for t in load_targets()}
+    targets = {t.id: t for t in load_targets()}
     reachable = baseline_answers[baseline_answers["status"] == REACHABLE]
     assert len(reachable) >= 8
     for r in reachable.itertuples():
         t = targets[r.target]
-        sought = with_lever_growth(shipped_baseline, t["levers"], r.needed_growth_pct / 100.0, r.year)
+        sought = with_lever_growth(shipped_baseline, t.levers, r.needed_growth_pct / 100.0, r.year)
         row, table = scorecard_row(sought, baseline, t)
         assert row["status"] == MET, r.target
-        if t["comparator"] == "range":      # a count: its boundary is the 4th cluster series at 1 trillion
+        if isinstance(t.comparator, Within):    # a count: its boundary is the 4th cluster series at 1 trillion
             assert row["gap"] == 0
             levels = table[(table["year"] == r.year) & table["variable"].isin(
                 [s.variable for s in SERIES if s.cluster])]["value"]
-            assert np.sort(levels.to_numpy())[::-1][t["low"] - 1] == pytest.approx(TRILLION_YUAN, rel=1e-6)
+            assert np.sort(levels.to_numpy())[::-1][int(t.comparator.low) - 1] == pytest.approx(TRILLION_YUAN, rel=1e-6)
         else:
             reference = row["projected_value"] - row["gap"]
             assert abs(row["gap"]) <= 1e-6 * abs(reference), r.target
@@ -78,7 +79,7 @@ def test_car_output_assumes_other_manufacturing_trend(baseline_answers, baseline
 def test_a_tiny_lever_for_a_huge_target_is_impossible_within_bounds(shipped_baseline, baseline):
     t = {"id": "farm_half", "description": "agriculture half of GDP", "variable": "Share of GDP|Agriculture",
          "comparator": ">=", "value": 50, "unit": "%", "levers": ["agriculture"], **SOURCE}
-    out = goal_seek(shipped_baseline, baseline, targets=[t]).iloc[0]
+    out = goal_seek(shipped_baseline, baseline, targets=parse_targets([t])).iloc[0]
     assert out["status"] == IMPOSSIBLE
     assert np.isnan(out["needed_growth_pct"]) and np.isnan(out["extra_pp"])
     assert "no constant rate of -50 to 100 %/yr meets it: at 100 %/yr" in out["note"]
@@ -88,7 +89,7 @@ def test_met_targets_are_not_sought(shipped_baseline, baseline, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a met target was goal-sought")
     monkeypatch.setattr(goalseek, "solve_rate", refuse)
-    met = [t for t in load_targets() if t["id"] in ("hightech_share", "software_revenue")]
+    met = [t for t in load_targets() if t.id in ("hightech_share", "software_revenue")]
     out = goal_seek(shipped_baseline, baseline, targets=met)
     assert out["status"].tolist() == [MET_ALREADY, MET_ALREADY]
     assert out["needed_growth_pct"].isna().all()
@@ -98,16 +99,16 @@ def test_a_target_overshot_from_above_needs_slower_levers(shipped_baseline, base
     # the baseline has manufacturing at 8.6 % of GDP in 2025; "about 5 %" needs it to grow less
     t = {"id": "small_mfg", "description": "d", "variable": "Share of GDP|Manufacturing", "comparator": "~",
          "value": 5, "tolerance": 1, "unit": "%", "levers": ["mfg_hightech", "mfg_other"], **SOURCE}
-    out = goal_seek(shipped_baseline, baseline, targets=[t]).iloc[0]
+    out = goal_seek(shipped_baseline, baseline, targets=parse_targets([t])).iloc[0]
     assert out["status"] == REACHABLE
     assert out["needed_growth_pct"] < out["assumed_growth_pct"]
     row, _ = scorecard_row(with_lever_growth(shipped_baseline, t["levers"], out["needed_growth_pct"] / 100, 2025),
-                           baseline, t)
+                           baseline, parse_targets([t])[0])
     assert row["projected_value"] == pytest.approx(5, rel=1e-6)
 
 
 def test_nothing_is_sought_when_no_target_is_modelled(shipped_baseline, baseline):
-    not_modelled = [t for t in load_targets() if t["comparator"] == "not_modelled"]
+    not_modelled = [t for t in load_targets() if not t.modelled]
     assert goal_seek(shipped_baseline, baseline, targets=not_modelled).empty
 
 
@@ -162,13 +163,47 @@ def test_solve_rate_without_a_sign_change_is_nan():
 
 def test_goal_seek_from_2021_replaces_the_calibrated_year(shipped_baseline, baseline):
     answers = goal_seek(shipped_baseline, baseline, first_year=2021)
-    targets = {t["id"]: t for t in load_targets()}
+    targets = {t.id: t for t in load_targets()}
     row = answers.set_index("target").loc["manufacturing_share"]
     assert row["status"] == REACHABLE and row["note"].endswith("over 2021-2025")
     t = targets["manufacturing_share"]
-    sought = with_lever_growth(shipped_baseline, t["levers"], row["needed_growth_pct"] / 100.0, 2025, first_year=2021)
+    sought = with_lever_growth(shipped_baseline, t.levers, row["needed_growth_pct"] / 100.0, 2025, first_year=2021)
     assert sought.vaccine_unwind == 0.0                 # no vaccine surge left to unwind
     card, _ = scorecard_row(sought, baseline, t)
     assert card["status"] == MET and abs(card["gap"]) <= 1e-6 * 13
     # the assumed rate is the projected one (unwind included), not the stated 2021 surge
     assert row["assumed_growth_pct"] < 15
+
+
+# ---------------------------------------------------------------- what the caller already holds
+def test_goal_seeking_computes_only_the_variables_its_target_reads(shipped_baseline, baseline, monkeypatch):
+    from model.indicators import Indicators
+    targets = [t for t in load_targets() if t.id == "manufacturing_share"]
+    card = evaluate(timeseries(project(shipped_baseline, baseline), "b"), targets)
+    read = set()
+    original = Indicators.__getitem__
+
+    def spy(self, variable):
+        read.add(variable)
+        return original(self, variable)
+
+    monkeypatch.setattr(Indicators, "__getitem__", spy)
+    out = goal_seek(shipped_baseline, baseline, targets=targets, scorecard=card).iloc[0]
+    assert out["status"] == REACHABLE
+    assert "Share of GDP|Manufacturing" in read
+    assert not [v for v in read if v.startswith(("Revenue|", "Clusters|", "Gross Output|", "Real ", "Share of GDP|H"))]
+
+
+def test_goal_seeking_reuses_the_projection_and_scorecard_it_is_given(shipped_baseline, baseline, baseline_answers,
+                                                                      monkeypatch):
+    projection = project(shipped_baseline, baseline)
+    card = evaluate(timeseries(projection, "b", revenue_links=shipped_baseline.revenue_links), load_targets())
+    real_project = goalseek.project
+
+    def only_sought_paths(scenario, *args, **kwargs):
+        assert scenario is not shipped_baseline, "the scenario's own projection was computed again"
+        return real_project(scenario, *args, **kwargs)
+
+    monkeypatch.setattr(goalseek, "project", only_sought_paths)
+    out = goal_seek(shipped_baseline, baseline, scorecard=card, projection=projection)
+    pd.testing.assert_frame_equal(out, baseline_answers)

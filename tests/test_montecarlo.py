@@ -7,7 +7,8 @@ from model import montecarlo
 from model.results import series, timeseries
 from model.scenario import scenario_from_dict
 from model.simulate import project
-from model.targets import evaluate, load_targets
+from model.comparators import AtLeast
+from model.targets import Target, evaluate, load_targets
 
 TARGETS = load_targets()
 
@@ -70,8 +71,8 @@ def one_normal_rate(baseline, seed: int, value_factor: float):
                             "uncertainty": {"draws": 20_000, "seed": seed,
                                             "growth": {"all": {"dist": "normal", "sd": 100 * SD}}}})
     real_2021 = series(timeseries(project(s, baseline), "a"), "Real GDP")[2021]
-    target = {"id": "real_gdp", "variable": "Real GDP", "comparator": ">=", "value": real_2021 * value_factor,
-              "unit": "100 million CNY (2020 prices)", "year": 2025}
+    target = Target(id="real_gdp", variable="Real GDP", comparator=AtLeast(real_2021 * value_factor),
+                    unit="100 million CNY (2020 prices)", year=2025)
     return montecarlo.run(s, baseline, (target,)).targets.iloc[0], real_2021
 
 
@@ -227,11 +228,11 @@ def test_streamed_quantiles_match_exact_quantiles_on_extreme_scenarios(baseline,
     ind = Indicators(project(s, baseline, sample(s, u.draws, np.random.default_rng(u.seed))))
     rows = mc.targets.set_index("target")
     for t in TARGETS:
-        if t["id"] not in rows.index:
+        if t.id not in rows.index:
             continue
-        exact = np.quantile(ind.value(t["variable"])[:, t["year"] - 2020], [0.1, 0.5, 0.9])
-        got = rows.loc[t["id"], ["value_p10", "value_p50", "value_p90"]].to_numpy(dtype=float)
-        assert np.all(np.abs(got - exact) <= rows.loc[t["id"], "resolution"] / 2 * (1 + 1e-9)), t["id"]
+        exact = np.quantile(ind.value(t.variable)[:, t.year - 2020], [0.1, 0.5, 0.9])
+        got = rows.loc[t.id, ["value_p10", "value_p50", "value_p90"]].to_numpy(dtype=float)
+        assert np.all(np.abs(got - exact) <= rows.loc[t.id, "resolution"] / 2 * (1 + 1e-9)), t.id
     fan = mc.fan[mc.fan["year"] == s.horizon].set_index("variable")
     for var in montecarlo.HEADLINE:
         exact = np.quantile(ind.value(var)[:, -1], montecarlo.QUANTILES)

@@ -2,6 +2,7 @@
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from model import sensitivity as S
@@ -174,7 +175,7 @@ def test_sobol_is_reproducible_with_a_seed(scenario, baseline, sobol):
 
 def test_a_gap_that_does_not_vary_has_no_indices(scenario, baseline):
     finance_only = [x for x in S.sobol_inputs() if x.parameter == "growth.finance"]
-    cars = [t for t in load_targets() if t["id"] == "car_output"]
+    cars = [t for t in load_targets() if t.id == "car_output"]
     out = S.sobol_indices(scenario, baseline, targets=cars, n=64, seed=1, inputs=finance_only).iloc[0]
     assert np.isnan(out["S1"]) and np.isnan(out["ST"])
     assert "does not vary" in out["note"]
@@ -201,3 +202,21 @@ def test_tornado_figure_leaves_out_inputs_without_a_swing(oat):
 def test_tornado_figure_of_an_unknown_target_is_refused(oat):
     with pytest.raises(KeyError, match="no target 'nope'"):
         plot_tornado(oat, "nope")
+
+
+def test_tornado_reuses_the_projection_and_scorecard_it_is_given(oat, scenario, baseline, monkeypatch):
+    projection = project(scenario, baseline)
+    card = evaluate(timeseries(projection, "b", revenue_links=scenario.revenue_links), load_targets())
+    real_project = S.project
+
+    def not_the_scenarios_own(s, b, draws=None):
+        assert not (s is scenario and b is baseline and draws is None), "the projection was computed again"
+        return real_project(s, b, draws)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the scorecard was computed again")
+
+    monkeypatch.setattr(S, "project", not_the_scenarios_own)
+    monkeypatch.setattr(S, "evaluate", refuse)
+    again = S.tornado(scenario, baseline, scorecard=card, projection=projection)
+    pd.testing.assert_frame_equal(again, oat)

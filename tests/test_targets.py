@@ -3,14 +3,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.targets import (MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, about, at_least, evaluate,
-                           is_largest, load_targets, parse_targets, within)
+from model.comparators import about, at_least, is_largest, within
+from model.targets import (MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, Target, evaluate,
+                           load_targets, parse_targets)
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}
 
 
 def target(**fields) -> dict:
     return {"id": "t", "description": "a target", **SOURCE, **fields}
+
+
+def build(**fields) -> Target:
+    """A checked target from an entry's fields (levers added on a modelled one)."""
+    levers = {} if fields.get("comparator") == "not_modelled" else {"levers": ["ict"]}
+    return parse_targets([target(**levers, **fields)])[0]
 
 
 def table(values: dict[str, list[float]], years=range(2020, 2026)) -> pd.DataFrame:
@@ -47,7 +54,7 @@ def test_is_largest_counts_a_tie_and_rejects_a_larger_other():
 # ---------------------------------------------------------------- evaluation
 def test_at_least_scorecard_gap_status_and_first_year():
     df = table({"x": [20, 25, 29, 30, 31, 32]})
-    row = evaluate(df, [target(variable="x", comparator=">=", value=30)]).iloc[0]
+    row = evaluate(df, [build(variable="x", comparator=">=", value=30)]).iloc[0]
     assert row["status"] == MET
     assert row["projected_value"] == 32
     assert row["gap"] == pytest.approx(2)
@@ -57,7 +64,7 @@ def test_at_least_scorecard_gap_status_and_first_year():
 
 def test_about_scorecard_missed_outside_the_band():
     df = table({"x": [13, 13, 13, 13, 13, 11.5]})
-    row = evaluate(df, [target(variable="x", comparator="~", value=13, tolerance=1)]).iloc[0]
+    row = evaluate(df, [build(variable="x", comparator="~", value=13, tolerance=1)]).iloc[0]
     assert row["status"] == MISSED
     assert row["gap"] == pytest.approx(-1.5)
     assert row["target_value"] == "13 ± 1"
@@ -66,7 +73,7 @@ def test_about_scorecard_missed_outside_the_band():
 
 def test_range_gap_is_distance_to_the_nearest_bound():
     df = table({"n": [2, 2, 3, 3, 6, 6]})
-    card = evaluate(df, [target(variable="n", comparator="range", low=4, high=5)])
+    card = evaluate(df, [build(variable="n", comparator="range", low=4, high=5)])
     assert card.loc[0, "status"] == MISSED
     assert card.loc[0, "gap"] == pytest.approx(1)          # above the band by one
     assert card.loc[0, "gap_pct"] == pytest.approx(20)
@@ -75,13 +82,13 @@ def test_range_gap_is_distance_to_the_nearest_bound():
 
 def test_range_met_inside_has_zero_gap():
     df = table({"n": [2, 2, 3, 4, 5, 5]})
-    row = evaluate(df, [target(variable="n", comparator="range", low=4, high=5)]).iloc[0]
+    row = evaluate(df, [build(variable="n", comparator="range", low=4, high=5)]).iloc[0]
     assert (row["status"], row["gap"], row["first_year_met"]) == (MET, 0, 2023)
 
 
 def test_rank_gap_is_lead_over_the_largest_other():
     df = table({"fin": [10, 10, 10, 10, 10, 10], "ict": [5, 6, 8, 10, 11, 12], "other": [1] * 6})
-    row = evaluate(df, [target(variable="fin", comparator="rank", among=["fin", "ict", "other"])]).iloc[0]
+    row = evaluate(df, [build(variable="fin", comparator="rank", among=["fin", "ict", "other"])]).iloc[0]
     assert row["status"] == MISSED
     assert row["gap"] == pytest.approx(-2)
     assert row["projected_value"] == 10
@@ -90,13 +97,13 @@ def test_rank_gap_is_lead_over_the_largest_other():
 
 def test_rank_ignores_variables_not_listed():
     df = table({"fin": [10] * 6, "ict": [5] * 6, "residual": [50] * 6})
-    row = evaluate(df, [target(variable="fin", comparator="rank", among=["fin", "ict"])]).iloc[0]
+    row = evaluate(df, [build(variable="fin", comparator="rank", among=["fin", "ict"])]).iloc[0]
     assert row["status"] == MET
 
 
 def test_not_modelled_target_is_listed_not_dropped():
     df = table({"x": [1] * 6})
-    card = evaluate(df, [target(id="firms", comparator="not_modelled", value=500, unit="count")])
+    card = evaluate(df, [build(id="firms", comparator="not_modelled", value=500, unit="count")])
     assert card["target"].tolist() == ["firms"]
     assert card.loc[0, "status"] == NOT_MODELLED
     assert card.loc[0, "target_value"] == "500"
@@ -105,39 +112,40 @@ def test_not_modelled_target_is_listed_not_dropped():
 
 def test_target_after_the_horizon_is_not_projected():
     df = table({"x": [31, 32]}, years=[2020, 2021])
-    row = evaluate(df, [target(variable="x", comparator=">=", value=30)]).iloc[0]
+    row = evaluate(df, [build(variable="x", comparator=">=", value=30)]).iloc[0]
     assert row["status"] == NOT_PROJECTED
     assert row["first_year_met"] == 2020
     assert pd.isna(row["gap"])
 
 
 def test_scorecard_columns():
-    card = evaluate(table({"x": [1] * 6}), [target(variable="x", comparator=">=", value=1)])
+    card = evaluate(table({"x": [1] * 6}), [build(variable="x", comparator=">=", value=1)])
     assert tuple(card.columns) == SCORECARD_COLUMNS
 
 
 # ---------------------------------------------------------------- definitions
 def test_shipped_targets_cover_the_plan():
-    ids = {t["id"] for t in load_targets()}
+    ids = {t.id for t in load_targets()}
     assert ids == {"hightech_share", "trillion_clusters", "manufacturing_share", "manufacturing_share_stretch",
                    "software_revenue", "ngit_revenue", "medicine_health_revenue", "pharma_revenue", "ic_revenue",
                    "car_output", "finance_first_pillar", "new_advanced_manufacturers", "icv_l2_share"}
 
 
 def test_not_modelled_targets_are_declared():
-    not_modelled = {t["id"] for t in load_targets() if t["comparator"] == "not_modelled"}
+    not_modelled = {t.id for t in load_targets() if t.comparator.symbol == "not_modelled"}
     assert not_modelled == {"new_advanced_manufacturers", "icv_l2_share"}
 
 
 def test_shipped_targets_have_sources_and_plain_units():
     for t in load_targets():
-        assert t["url"].startswith(("http://", "https://")), t["id"]
-        assert t["year"] == 2025
-        assert "亿" not in t["unit"]
+        assert t.url.startswith(("http://", "https://")), t.id
+        assert t.year == 2025
+        assert "亿" not in t.unit
 
 
 def test_revenue_targets_in_100_million_cny():
-    values = {t["id"]: t["value"] for t in load_targets() if t["unit"] == "100 million CNY" and "value" in t}
+    values = {t.id: t.comparator.value for t in load_targets()
+              if t.unit == "100 million CNY" and hasattr(t.comparator, "value")}
     assert values == {"software_revenue": 30000, "ngit_revenue": 25000, "medicine_health_revenue": 10000,
                       "pharma_revenue": 4000, "ic_revenue": 3000, "car_output": 7000}
 
@@ -148,9 +156,9 @@ def test_every_modelled_target_variable_is_in_the_results(baseline):
     from model.simulate import project
     variables = set(timeseries(project(scenario_from_dict({}, "t.yaml"), baseline), "t")["variable"])
     for t in load_targets():
-        if t["comparator"] != "not_modelled":
-            assert t["variable"] in variables, t["id"]
-            assert set(t.get("among", ())) <= variables, t["id"]
+        if t.modelled:
+            assert t.variable in variables, t.id
+            assert set(t.variables) <= variables, t.id
 
 
 def test_unknown_comparator_is_refused():
@@ -189,10 +197,10 @@ def test_every_problem_is_reported_at_once():
 def test_every_modelled_shipped_target_names_known_levers():
     from model.sectors import KEYS
     for t in load_targets():
-        if t["comparator"] == "not_modelled":
-            assert "levers" not in t, t["id"]
+        if not t.modelled:
+            assert not t.levers, t.id
         else:
-            assert t["levers"] and set(t["levers"]) <= set(KEYS), t["id"]
+            assert t.levers and set(t.levers) <= set(KEYS), t.id
 
 
 def test_modelled_target_without_levers_is_refused():
@@ -210,6 +218,11 @@ def test_empty_levers_are_refused():
         parse_targets([target(variable="x", comparator=">=", value=1, levers=[])])
 
 
+def test_levers_that_are_not_sector_names_are_refused():
+    with pytest.raises(ValueError, match=r"levers \[\['ict'\]\] is not a non-empty list"):
+        parse_targets([target(variable="x", comparator=">=", value=1, levers=[["ict"]])])
+
+
 def test_a_lever_listed_twice_is_refused():
     with pytest.raises(ValueError, match="sector 'ict' is listed twice"):
         parse_targets([target(variable="x", comparator=">=", value=1, levers=["ict", "ict"])])
@@ -225,17 +238,92 @@ def test_well_formed_levers_pass():
 
 
 def test_gap_values_agree_with_the_scorecard_for_every_comparator():
-    from model.targets import gap_values
     df = table({"x": [1, 2, 3, 4, 5, 6], "y": [2, 2, 2, 7, 7, 5.5]})
-    cases = [target(variable="x", comparator=">=", value=4.5), target(variable="x", comparator="~", value=13,
-                                                                      tolerance=1),
-             target(variable="x", comparator="range", low=2, high=3), target(variable="x", comparator="rank",
-                                                                             among=["x", "y"])]
+    cases = [build(variable="x", comparator=">=", value=4.5), build(variable="x", comparator="~", value=13,
+                                                                    tolerance=1),
+             build(variable="x", comparator="range", low=2, high=3), build(variable="x", comparator="rank",
+                                                                           among=["x", "y"])]
     wide = df.pivot(index="year", columns="variable", values="value")
     for t in cases:
-        others = wide[["y"]].to_numpy() if t["comparator"] == "rank" else None
-        gaps = gap_values(t, wide["x"].to_numpy(), others)
-        assert gaps[-1] == pytest.approx(evaluate(df, [t]).iloc[0]["gap"]), t["comparator"]
+        gaps = t.evaluate({v: wide[v].to_numpy() for v in t.variables}).gap
+        assert gaps[-1] == pytest.approx(evaluate(df, [t]).iloc[0]["gap"]), t.comparator.symbol
     # on arrays with a leading draw axis, element by element
     x = np.array([[1.0, 5.0], [2.5, 3.5]])
-    assert gap_values(cases[2], x).tolist() == [[-1.0, 2.0], [0.0, 0.5]]
+    assert cases[2].comparator.gap_at(x).tolist() == [[-1.0, 2.0], [0.0, 0.5]]
+
+
+# ---------------------------------------------------------------- problems of the file, with their lines
+BROKEN = """\
+- id: a
+  description: fine
+  variable: x
+  comparator: "~"
+  value: 13
+  tolerance: -1
+  levers: [ict]
+  unit: "%"
+  year: 2025
+  publisher: P
+  document: D
+  url: https://example.invalid
+- id: a
+  description: typo and a wrong year
+  variable: x
+  comparator: ">="
+  value: 1
+  levers: [ict]
+  unit: "%"
+  yeer: 2025
+  publisher: P
+  document: D
+  url: https://example.invalid
+"""
+
+
+def test_every_problem_of_the_file_is_reported_with_its_line(tmp_path):
+    from model.targets import TargetsError, read_targets
+    path = tmp_path / "targets.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    with pytest.raises(TargetsError) as info:
+        read_targets(path)
+    found = {(p.line, p.path, p.message) for p in info.value.problems}
+    assert (6, "target 0 (a)", "tolerance -1 is negative") in found
+    assert (13, "target 1 (a)", "duplicate id 'a' (also target 0)") in found
+    assert (13, "target 1 (a)", "lacks 'year'") in found                 # placed at the entry
+    assert (20, "target 1 (a)", "unknown key 'yeer'; did you mean 'year'?") in found
+    assert str(info.value).splitlines()[0] == "targets.yaml:6: target 0 (a): tolerance -1 is negative"
+
+
+def test_a_yaml_error_in_the_targets_file_is_located(tmp_path):
+    from model.targets import TargetsError, read_targets
+    path = tmp_path / "targets.yaml"
+    path.write_text("- id: a\n  id: b\n", encoding="utf-8")
+    with pytest.raises(TargetsError, match=r"targets.yaml:2: key '0.id' is given twice"):
+        read_targets(path)
+
+
+def test_a_variable_on_a_not_modelled_target_is_refused():
+    with pytest.raises(ValueError, match="variable given on a not_modelled target"):
+        parse_targets([target(comparator="not_modelled", value=1, variable="x")])
+
+
+def test_a_year_must_be_a_whole_number():
+    with pytest.raises(ValueError, match="year '2025' is not a whole number"):
+        parse_targets([target(variable="x", comparator=">=", value=1, levers=["ict"], year="2025")])
+
+
+def test_rank_needs_a_list_of_variables():
+    with pytest.raises(ValueError, match="among 'x' is not a list of at least two variables"):
+        parse_targets([target(variable="x", comparator="rank", among="x", levers=["ict"])])
+
+
+def test_a_broken_targets_file_is_reported_once_not_as_a_scenarios_assumptions(tmp_path, monkeypatch):
+    from model import batch
+    from model.targets import TARGETS_FILE, read_targets
+    path = tmp_path / "targets.yaml"
+    path.write_text(BROKEN, encoding="utf-8")
+    monkeypatch.setattr(batch, "load_targets", lambda: read_targets(path))
+    outcomes = batch.run_batch(["scenarios/baseline.yaml"], tmp_path / "out", ["test"])
+    assert [o.file for o in outcomes] == [str(TARGETS_FILE)]
+    assert outcomes[0].problems[0] == "targets.yaml:6: target 0 (a): tolerance -1 is negative"
+    assert not (tmp_path / "out").exists()
