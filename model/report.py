@@ -89,7 +89,7 @@ def data_file_hashes() -> dict[str, str]:
 
 def _entry(e) -> dict:
     return {f.name: (list(v) if isinstance(v, tuple) else v) for f in fields(e)
-            for v in [getattr(e, f.name)] if f.name not in ("where", "remove")}
+            for v in [getattr(e, f.name)] if f.name not in ("where", "remove", "given")}
 
 
 def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],

@@ -310,9 +310,9 @@ def test_goal_from_flag(tmp_path):
 
 def test_short_horizon_with_uncertainty_runs(tmp_path):
     """A horizon before the targets' year: every target 'not projected', nothing breaks."""
+    (tmp_path / "baseline.yaml").write_bytes((run.ROOT / "scenarios" / "baseline.yaml").read_bytes())
     s = tmp_path / "short.yaml"
-    s.write_text(f"extends: {run.ROOT / 'scenarios' / 'baseline.yaml'}\nname: short\nhorizon: 2021\n",
-                 encoding="utf-8")
+    s.write_text("extends: baseline\nname: short\nhorizon: 2021\n", encoding="utf-8")
     assert run.main([str(s), "--out", str(tmp_path), "--draws", "200"]) == 0
     card = pd.read_csv(tmp_path / "short" / "scorecard.csv")
     assert set(card["status"]) <= {"not projected", "not modelled"}
