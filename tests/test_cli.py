@@ -31,7 +31,17 @@ def test_shipped_scenarios_run(shipped):
         df = pd.read_csv(folder / "timeseries.csv")
         assert tuple(df.columns) == COLUMNS
         assert set(df["scenario"]) == {name}
-        assert df["value"].notna().all()
+        assert_complete_and_finite(df, json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
+                                   ["horizon"])
+
+
+def assert_complete_and_finite(df, horizon):
+    """Every variable has a finite value in every year (growth rates from 2021): no row left out."""
+    import numpy as np
+    assert np.isfinite(df["value"]).all()
+    for variable, years in df.groupby("variable")["year"]:
+        first = 2021 if variable.startswith("Growth|") else 2020
+        assert sorted(years) == list(range(first, horizon + 1)), variable
 
 
 def test_manifest_records_inputs(shipped):
@@ -53,9 +63,10 @@ def assert_same_outputs(folder, again):
     """Every file of ``again`` has the bytes of ``folder``'s; manifests differ only in the command."""
     assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in folder.iterdir())
     for f in sorted(folder.iterdir()):
-        if f.name == "manifest.json":       # records the command line, whose --out differs here
+        if f.name == "manifest.json":       # records the command line, whose --out differs here, and the run
             first, second = json.loads(f.read_text()), json.loads((again / f.name).read_text())
             assert first.pop("command") != second.pop("command")
+            first.pop("run"), second.pop("run")
             assert first == second
         else:
             assert (again / f.name).read_bytes() == f.read_bytes(), f.name
@@ -83,7 +94,7 @@ def test_failure_keeps_earlier_results(tmp_path):
     good.write_text("name: case\nhorizon: 1999\n", encoding="utf-8")
     assert run.main([str(good), "--out", str(out)]) == 1
     assert (out / "case" / "timeseries.csv").read_bytes() == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
 
 
 def test_duplicate_names_in_one_batch(tmp_path, capsys):
