@@ -160,31 +160,84 @@ def test_missing_file(tmp_path):
     assert "cannot read" in p.message
 
 
-yaml_scalars = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-                         st.text(max_size=8), st.booleans(), st.none())
+CONTROL = "".join(map(chr, range(32))) + "\x7f\u2028\ufeff"
+yaml_scalars = st.one_of(st.integers(-10**6, 10**6), st.integers(-10**40, 10**40),
+                         st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([1e308, -1e308, 5e-324]),
+                         st.text(max_size=8), st.text(alphabet=st.sampled_from(CONTROL + "ab-+.p/"), max_size=6),
+                         st.booleans(), st.none())
 KEYWORDS = ["name", "horizon", "growth", "deflator", "vaccine_unwind", "assumptions", "revenue_links", "shocks",
             "projects", "uncertainty", "extends", "finance", "all", "ict", "2022", "2022-2025", "+1pp", "year",
             "sectors", "growth_loss", "recovery_years", "sector", "start", "gross_output", "value_added_ratio",
-            "dist", "sd", "low", "high", "mode", "correlation", "ict-scitech", "draws", "seed", "bogus"]
+            "recovered", "remove", "dist", "sd", "low", "high", "mode", "correlation", "ict-scitech", "draws", "seed",
+            "timing", "mean", "normal", "uniform", "retail", "bogus"]
+# keys as YAML allows them: names, but also numbers, booleans, null and odd text
+keys = st.one_of(st.sampled_from(KEYWORDS), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
+                 st.booleans(), st.none(), st.text(alphabet=st.sampled_from(CONTROL + "ab_"), min_size=1, max_size=4))
 documents = st.recursive(
-    st.dictionaries(st.sampled_from(KEYWORDS), st.one_of(yaml_scalars, st.sampled_from(KEYWORDS)), max_size=5),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(KEYWORDS), inner, max_size=3)),
-    max_leaves=14)
+    st.dictionaries(keys, st.one_of(yaml_scalars, st.sampled_from(KEYWORDS)), max_size=5),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)),
+    max_leaves=30)
 
 
-@settings(max_examples=300, deadline=None)
-@given(documents)
-def test_random_documents_never_raise_anything_but_scenario_error(tmp_path_factory, doc):
+class Nested:
+    """A document nested ``depth`` levels deep, beyond what any scenario needs; built on demand so that
+    hypothesis reports it by its recipe (a deep value would overflow its printer)."""
+
+    def __init__(self, depth: int, leaf, key: str, mixed: bool):
+        self.depth, self.leaf, self.key, self.mixed = depth, leaf, key, mixed
+
+    def build(self):
+        doc = self.leaf
+        for i in range(self.depth):
+            doc = {self.key: doc} if self.mixed and i % 2 else [doc]
+        return doc
+
+    def __repr__(self) -> str:
+        return f"Nested({self.depth}, {self.leaf!r}, {self.key!r}, mixed={self.mixed})"
+
+
+def deep():
+    return st.builds(Nested, st.one_of(st.sampled_from([19, 20, 21, 100, 400, 1000]), st.integers(1, 600)),
+                     yaml_scalars, st.sampled_from(KEYWORDS), st.booleans())
+
+
+def dump(doc) -> str:
+    """YAML text of ``doc``; deep documents in flow style (the emitter recurses on block style)."""
+    import sys
     import yaml
-    path = tmp_path_factory.mktemp("h") / "doc.yaml"
-    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    doc = doc.build() if isinstance(doc, Nested) else doc
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        return yaml.safe_dump(doc, default_flow_style=None, allow_unicode=False, width=10**6)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def assert_located(path, exc):
+    """Every problem names the file (and so is located), with a message."""
+    assert exc.problems
+    for p in exc.problems:
+        assert str(p).startswith(str(path)) and p.message, p
+
+
+def check_document(path, text):
+    """Load ``text`` as a scenario: a located ScenarioError, or a scenario whose projection is
+    complete, finite and positive (nothing silently out of the model's domain)."""
+    path.write_text(text, encoding="utf-8")
     try:
         s = load_scenario(path)
     except ScenarioError as exc:
-        assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
-    else:
-        assert not np.isinf(s.growth.set).any() and np.isfinite(s.growth.add).all()
+        assert_located(path, exc)
+        return None
+    assert not np.isinf(s.growth.set).any() and np.isfinite(s.growth.add).all()
+    return s
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(documents, deep()))
+def test_random_documents_never_raise_anything_but_scenario_error(tmp_path_factory, doc):
+    check_document(tmp_path_factory.mktemp("h") / "doc.yaml", dump(doc))
 
 
 @settings(max_examples=150, deadline=None)
@@ -195,7 +248,7 @@ def test_random_bytes_never_raise_anything_but_scenario_error(tmp_path_factory, 
     try:
         load_scenario(path)
     except ScenarioError as exc:
-        assert exc.problems
+        assert_located(path, exc)
 
 
 # ---------------------------------------------------------------- time paths
@@ -407,8 +460,8 @@ def test_deep_nesting_is_a_located_error(write_yaml):
     ('"a\\0b"', "control characters"),
     ("x" * 300, "at most 255"),
     ("/etc/passwd", "absolute path"),
-    ("../outside", "outside"),
-    ("sub/../../outside", "outside"),
+    ("../outside.yaml", "lies outside"),
+    ("sub/../../outside.yaml", "lies outside"),
 ])
 def test_extends_that_is_refused(tmp_path, extends, fragment):
     (tmp_path / "outside.yaml").write_text("name: outside\n", encoding="utf-8")
