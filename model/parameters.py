@@ -34,11 +34,14 @@ class Parameter:
     high: float | None = None
     low_open: bool = False     # True: the lower bound itself is not allowed
     required: bool = False
+    choices: tuple[str, ...] = ()   # kind "choice": the allowed words (the first is the default)
 
     def shape_text(self) -> str:
         return SHAPES.get(self.kind, "scalar")
 
     def bounds_text(self) -> str:
+        if self.choices:
+            return ", ".join(f"`{c}`" for c in self.choices)
         if self.low is None:
             return ""
         left = "(" if self.low_open else "["
@@ -75,6 +78,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("deflator", "path", "% per year",
               f"Growth of the sector's value-added price index; same forms as `growth`, a plain number applies "
               f"from {FIRST_PATH_YEAR}.", None, "mean implied GDP deflator 2017, 2019, 2020", -100.0, 100.0, True),
+    Parameter("trend", "choice", "",
+              "Design of the trend growth that paths start from. `converging`: each sector's 2015-2019 growth "
+              "differential to GDP decays (half-life `trend.half_life_years`) around an aggregate path continuing "
+              "the 2015-2019 slowdown (floor `trend.aggregate_floor`), sectors recentred so they add up to it each "
+              "year. `constant`: every sector at its fitted 2015-2019 rate (the earlier design; the aggregate "
+              "drifts with the composition). Inherited.", "converging", "converging",
+              choices=("converging", "constant")),
     Parameter("vaccine_unwind", "percent", "%",
               f"Share of the {CALIBRATION_YEAR} high-tech manufacturing level above its trend (COVID-19 vaccine "
               f"output) that disappears in {CALIBRATION_YEAR + 1}: 100 returns to the trend path, 0 keeps it. "

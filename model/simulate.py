@@ -63,8 +63,9 @@ class Draws:
 
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Real growth ``(n_years, n_sectors)`` as the scenario files state it: calibrated 2021,
-    trend after, with the ``growth`` paths applied (before the vaccine unwind and shocks)."""
-    default = np.tile(baseline.trend_growth, (scenario.horizon - BASE_YEAR, 1))
+    the scenario's ``trend`` design after, with the ``growth`` paths applied (before the vaccine
+    unwind and shocks)."""
+    default = baseline.trend_paths[scenario.trend][:scenario.horizon - BASE_YEAR].copy()
     default[0] = baseline.growth_2021
     return scenario.growth.resolve(default)
 
@@ -78,7 +79,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
                  draws: Draws | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Years ``(n_years + 1,)``, real growth and deflator growth ``([n_draws,] n_years, n_sectors)``.
 
-    Real growth, in this order: the calibrated rates in 2021 and the trend after;
+    Real growth, in this order: the calibrated rates in 2021 and the trend path after;
     the scenario's ``growth`` path; in 2022 high-tech manufacturing loses the share
     ``vaccine_unwind`` of its 2021 level above trend (:func:`model.growth.reversal_growth`);
     then each shock (:func:`model.growth.shock_level_factor`).  Deflators: the trend
@@ -96,7 +97,8 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
     if n >= 2:
         h = INDEX["mfg_hightech"]
         unwind = scenario.vaccine_unwind if draws.vaccine_unwind is None else draws.vaccine_unwind
-        g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], baseline.trend_growth[h], unwind)
+        trend_2021 = baseline.trend_paths[scenario.trend][0, h]
+        g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], trend_2021, unwind)
     for shock in scenario.shocks:
         affected = np.isin(np.array(KEYS), shock.sectors)
         factor = growth.shock_level_factor(g, shock.year - BASE_YEAR - 1,
