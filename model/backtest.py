@@ -47,6 +47,7 @@ MODEL_BASIS = "4th"           # the census basis of the model's 2020 base year
 SAME_DEFINITION = "same"
 FIRST_YEAR = BASE_YEAR + 1
 
+RATE_MEASURES = ("growth", "level growth", "share change")   # errors in points; the rest in percent
 NAIVE_SECTOR_AVERAGE = "naive: sector averages 2015-2019"
 NAIVE_FROZEN_SHARES = "naive: shares frozen at 2020"
 
@@ -142,6 +143,35 @@ def check_realized(realized: pd.DataFrame) -> None:
         raise ValueError(f"realized table: missing columns {missing}; expected {list(REALIZED_COLUMNS)}")
 
 
+def derive_shares(realized: pd.DataFrame) -> pd.DataFrame:
+    r"""``realized`` plus a ``share.X`` row for every ``va.X`` whose release also gives ``va.gdp``
+    for the same year, period and census basis, where no ``share.X`` of that release exists.
+
+    The share is :math:`100\, V_X / Y` of one release (same vintage text), so it stays within
+    one vintage; the row keeps the level's provenance, with status ``derived`` and a note.
+    """
+    check_realized(realized)
+    gdp = realized[realized["key"] == "va.gdp"]
+    have = set(zip(realized["key"], realized["year"], realized["period"], realized["census_basis"],
+                   realized["vintage"]))
+    added = []
+    for row in realized[realized["key"].str.startswith("va.") & (realized["key"] != "va.gdp")].itertuples():
+        key = "share." + row.key.split(".", 1)[1]
+        if (key, row.year, row.period, row.census_basis, row.vintage) in have:
+            continue
+        match = gdp[(gdp["year"] == row.year) & (gdp["period"] == row.period)
+                    & (gdp["census_basis"] == row.census_basis) & (gdp["vintage"] == row.vintage)]
+        if len(match) != 1:
+            continue
+        new = row._asdict()
+        new.pop("Index")
+        new.update(key=key, value=100.0 * row.value / float(match["value"].iloc[0]), unit="%", status="derived",
+                   note=f"derived: 100 x {row.key} / va.gdp of the same release")
+        added.append(new)
+    return pd.concat([realized, pd.DataFrame(added, columns=realized.columns)], ignore_index=True) \
+        if added else realized
+
+
 def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | None = None) -> pd.DataFrame:
     """Per series and year: projected, realized, error and percent error, like for like.
 
@@ -150,7 +180,8 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
     projection : the tidy IAMC table of one scenario.
     realized : published figures, columns :data:`REALIZED_COLUMNS`; only annual
         figures from 2021 for years the projection covers and keys the model has a
-        counterpart for (:func:`series_for`) are compared.
+        counterpart for (:func:`series_for`) are compared.  Shares not published are
+        derived from levels of one release (:func:`derive_shares`).
     scenario : name in the ``scenario`` column (default: the projection's).
 
     Returns
@@ -160,7 +191,7 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
     ``census_basis``, ``vintage`` and ``method`` say which published figure was used
     and how the two were made comparable (module docstring).
     """
-    check_realized(realized)
+    realized = derive_shares(realized)
     name = scenario if scenario is not None else str(projection["scenario"].iloc[0])
     years = set(projection["year"])
     rows = realized[(realized["period"] == "annual") & (realized["year"] >= FIRST_YEAR)
@@ -253,8 +284,9 @@ def summary_metrics(table: pd.DataFrame, windows: Sequence[tuple[int, int]] = ((
     * every share published for ``share_year``: its error (points);
     * every revenue and output series: mean absolute percent error over its years and
       the percent error of its last year;
-    * overall, over the first window: mean absolute error of every growth series (points)
-      and mean absolute percent error of every level, share and count.
+    * overall, over the first window: mean absolute error (points) of every rate and
+      change (real growth, growth of a level and change of a share within a vintage) and
+      mean absolute percent error of every level, share and count.
 
     Only figures whose definition is the model's (``definition == "same"``) enter, and
     only rows with a projection.  Columns: ``scenario, metric, series, years, value,
@@ -279,9 +311,9 @@ def summary_metrics(table: pd.DataFrame, windows: Sequence[tuple[int, int]] = ((
             rows.append((name, "percent error", key, str(r["year"].iloc[-1]), float(r["percent_error"].iloc[-1]),
                          "%", 1))
         window = t[t["year"].between(first, last)]
-        g = window[window["measure"] == "growth"]["error"].to_numpy()
-        rows.append((name, "MAE", "all growth series", f"{first}-{last}", mae_and_bias(g)[0], "pp", g.size))
-        lv = window[window["measure"] != "growth"]["percent_error"].to_numpy()
+        g = window[window["measure"].isin(RATE_MEASURES)]["error"].to_numpy()
+        rows.append((name, "MAE", "all rates and changes", f"{first}-{last}", mae_and_bias(g)[0], "pp", g.size))
+        lv = window[~window["measure"].isin(RATE_MEASURES)]["percent_error"].to_numpy()
         rows.append((name, "MAPE", "all levels, shares and counts", f"{first}-{last}",
                      mae_and_bias(lv)[0], "%", lv.size))
     return pd.DataFrame(rows, columns=["scenario", "metric", "series", "years", "value", "unit", "n"])

@@ -116,6 +116,17 @@ def test_without_overlap_the_change_within_the_vintage_is_compared(table):
     assert np.isnan(first["projected"]) and first["method"].startswith("not comparable")
 
 
+def test_shares_are_derived_from_levels_of_one_release():
+    realized = realized_rows(("va.gdp", 2025, 200.0, "5th", "Jan 2026"), ("va.finance", 2025, 30.0, "5th", "Jan 2026"),
+                             ("va.ict", 2025, 40.0, "5th", "Mar 2026"),             # another release: no share
+                             ("va.gdp", 2024, 180.0, "5th", "Mar 2025"), ("va.finance", 2024, 36.0, "5th", "Mar 2025"),
+                             ("share.finance", 2024, 19.0, "5th", "Mar 2025"))     # published: kept, not derived
+    out = backtest.derive_shares(realized)
+    derived = out[out["status"] == "derived"]
+    assert derived[["key", "year", "value"]].values.tolist() == [["share.finance", 2025, 15.0]]
+    assert out[(out["key"] == "share.finance") & (out["year"] == 2024)]["value"].tolist() == [19.0]
+
+
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match=r"missing columns \['census_basis', 'status', 'definition'\]"):
         backtest.compare(toy_projection(), REALIZED.drop(columns=["census_basis", "status", "definition"]))
@@ -138,7 +149,12 @@ def test_summary_metrics_by_hand():
     assert get[("error", "share.finance", "2025")] == pytest.approx(-1.0)
     # a figure of another definition (high-tech, narrower scope) does not enter
     assert ("error", "share.hightech", "2025") not in get.index
-    assert get[("MAE", "all growth series", "2021-2025")] == pytest.approx(0.9)
+    # overall: the growth errors and the share change of ICT in 2025 (-0.5)
+    assert get[("MAE", "all rates and changes", "2021-2025")] == pytest.approx((0.5 + 2 + 1 + 0 + 1 + 0.5) / 6)
+    # levels and shares in percent: finance 2021 (0), 2023 (4th basis), 2024 (ratio-linked);
+    # finance share 2023 (4th basis, 0) and 2025 (ratio-linked)
+    finance = [0.0, 100 * (10 * 1.05 ** 3 - 12) / 12, 100 * (10 * 1.05 ** 4 * 1.1 - 13) / 13, 0.0, 100 * -1 / 12]
+    assert get[("MAPE", "all levels, shares and counts", "2021-2025")] == pytest.approx(np.mean(np.abs(finance)))
 
 
 def test_revenue_metrics_by_hand():
