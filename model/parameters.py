@@ -74,7 +74,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               f"`all`). A value is a number (all years from {GROWTH_DEFAULT_FROM}) or a mapping of years and "
               f"ranges (`2023`, `2022-2025`, from {FIRST_PATH_YEAR}). A number sets the level; `\"+1.5pp\"` changes "
               "the parent's (or the trend's) value by percentage points.",
-              None, "trend fitted on 2015-2019; 2021 calibrated", -100.0, 300.0, True),
+              None, "the `trend` design's path (fitted on 2015-2019); 2021 calibrated", -100.0, 300.0, True),
     Parameter("deflator", "path", "% per year",
               f"Growth of the sector's value-added price index; same forms as `growth`, a plain number applies "
               f"from {FIRST_PATH_YEAR}.", None, "mean implied GDP deflator 2017, 2019, 2020", -100.0, 100.0, True),
@@ -91,7 +91,7 @@ PARAMETERS: tuple[Parameter, ...] = (
               "Assumption.", 100.0, "100", 0.0, 100.0),
     Parameter("assumptions", "assumptions", "as in `model/data/assumptions.csv`",
               "Overrides of the data assumptions (industry 2020 level, mining & utilities share, high-tech "
-              "weights); each within its documented range. Merged with the parent's.",
+              "weights, trend half-life and floor); each within its documented range. Merged with the parent's.",
               None, "central values of `assumptions.csv`"),
     Parameter("revenue_links", "assumptions", "as in `model/data/revenue_links.csv`",
               "Overrides of the revenue layer (2020 base levels, elasticities, link weights); each within its "
