@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import backtest
-from model.backtest import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
+from model import backtest, naive
+from model.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from model.data import Figure, Figures, figures
 from model.results import series, timeseries
 from model.sectors import INDEX, N_SECTORS
@@ -20,7 +20,7 @@ def toy_projection(rate: float = 0.05, name: str = "toy") -> pd.DataFrame:
     finance is 10 (1 + rate)^(y - 2020), real GDP grows at ``rate``."""
     base = SimpleNamespace(va_2020=np.full(N_SECTORS, 10.0), trend_deflator=0.0,
                            hightech_weights=np.zeros(N_SECTORS), new_economy_weights=np.zeros(N_SECTORS))
-    return timeseries(backtest.constant_projection(base, np.full(N_SECTORS, rate), 2025), name)
+    return timeseries(naive.constant_projection(base, np.full(N_SECTORS, rate), 2025), name)
 
 
 def realized_rows(*rows) -> pd.DataFrame:
@@ -191,7 +191,7 @@ def test_sector_averages_use_own_series_else_the_narrowest_group():
                     ("growth.ict", 2018, 18.0, "Q1-Q3"), ("growth.ict", 2019, 14.0, "H1"),
                     ("growth.ict", 2020, 99.0, "annual"),             # outside the window
                     ("growth.finance", 2019, 8.0, "H1"), ("growth.scitech", 2019, 8.5, "H1")])
-    rates, how = backtest.sector_average_growth(fig)
+    rates, how = naive.sector_average_growth(fig)
     expected = {"agriculture": -4.0, "mfg_hightech": 9.0, "mfg_other": 3.0, "mining_utilities": 3.0,
                 "construction": 5.0, "finance": 8.0, "ict": 16.0, "scitech": 8.5, "wholesale_retail": 7.0,
                 "other_services": 7.0}
@@ -202,7 +202,7 @@ def test_sector_averages_use_own_series_else_the_narrowest_group():
 
 def test_naive_forecasts_reproduce_their_definitions(baseline):
     fig = figures()
-    table = backtest.naive_forecasts(baseline, fig)
+    table = naive.naive_forecasts(baseline, fig)
     frozen = table[table["scenario"] == NAIVE_FROZEN_SHARES]
     average = table[table["scenario"] == NAIVE_SECTOR_AVERAGE]
     gdp_mean = np.mean([fig.value("growth.gdp", y) for y in range(2015, 2020)])
@@ -210,7 +210,7 @@ def test_naive_forecasts_reproduce_their_definitions(baseline):
     shares_2020 = 100 * baseline.va_2020 / baseline.va_2020.sum()
     for var, key in (("Share of GDP|Finance", "finance"), ("Share of GDP|ICT Services", "ict")):
         assert series(frozen, var).to_numpy() == pytest.approx(np.full(6, shares_2020[INDEX[key]]))
-    rates, _ = backtest.sector_average_growth(fig)
+    rates, _ = naive.sector_average_growth(fig)
     ict = series(average, "Real Value Added|ICT Services").to_numpy()
     assert ict[1:] / ict[:-1] - 1 == pytest.approx(np.full(5, rates[INDEX["ict"]]))
 
