@@ -230,3 +230,27 @@ def test_plot_draws_a_line_per_scenario_and_the_realized_points():
             backtest.plot_backtest(both, "growth.nothing", ax=ax)
     finally:
         plt.close(fig)
+
+
+def test_groups_are_sums_of_their_sectors(baseline):
+    from model.scenario import scenario_from_dict
+    from model.simulate import project
+    p = project(scenario_from_dict({"growth": {"construction": 2, "mfg_other": 9}}, "g.yaml"), baseline)
+    proj = timeseries(p, "g")
+    s = backtest.series_for("growth.secondary")
+    real = p.va_real[:, [INDEX[k] for k in ("mfg_hightech", "mfg_other", "mining_utilities", "construction")]].sum(1)
+    assert backtest.projected_values(proj, s).loc[2022:].to_numpy() == pytest.approx(100 * (real[2:] / real[1:-1] - 1))
+    share = backtest.projected_values(proj, backtest.series_for("share.tertiary"))
+    tertiary = p.va_nominal[:, [INDEX[k] for k in ("finance", "ict", "scitech", "wholesale_retail", "other_services")]]
+    assert share.to_numpy() == pytest.approx(100 * tertiary.sum(1) / p.va_nominal.sum(1))
+    assert backtest.series_for("va.digital_economy") is None
+    assert backtest.series_for("count.trillion_clusters").measure == "count"
+
+
+def test_base_year_and_partial_year_figures_are_not_compared():
+    realized = realized_rows(("va.gdp", 2020, 99.0, "4th", "revised, Jan 2022"),
+                             ("va.gdp", 2021, 105.0, "4th", "Jul 2021", "H1"),
+                             ("count.trillion_clusters", 2025, 3.0, "5th", "Jan 2026"))
+    table = backtest.compare(toy_projection(), realized)
+    assert table["series"].tolist() == ["count.trillion_clusters"]
+    assert table["method"].item() == "count as published"
