@@ -190,6 +190,7 @@ class Scenario:
     warnings: tuple[Problem, ...] = ()
     parent: "Scenario | None" = None
     uncertainty: Uncertainty | None = None
+    trend: str = "converging"
 
     @property
     def path_years(self) -> np.ndarray:
@@ -318,6 +319,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
         raise ScenarioError(problems)
     unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
         parent.vaccine_unwind if parent else BY_NAME["vaccine_unwind"].default / 100.0)
+    trend = spec.trend or (parent.trend if parent else BY_NAME["trend"].default)
     warnings = spec.warnings + _centring_warnings(uncertainty, unwind, shocks)
     assumptions = {**(parent.assumptions if parent else {}), **spec.assumptions}
     revenue_links = {**(parent.revenue_links if parent else {}), **spec.revenue_links}
@@ -325,7 +327,8 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
                     revenue_links=MappingProxyType(revenue_links),
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
-                    origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty)
+                    origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
+                    trend=trend)
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:
