@@ -15,6 +15,7 @@ from ``assumptions.csv`` and can be overridden by a scenario.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Mapping
 
@@ -382,3 +383,19 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
         growth_2021=_frozen(g2021), provenance=provenance, trend_fit=trend_fit, moments=moments,
         assumptions=dict(assume),
     )
+
+
+def baseline_for(overrides: Mapping[str, float] | None = None) -> Baseline:
+    """The calibrated baseline for these assumption overrides (as validated in a scenario):
+    :func:`build_baseline`, run once per process for each distinct set of assumption values.
+
+    The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
+    Overrides that restate a central value give the same baseline as none.  A Baseline
+    is frozen, so sharing one is safe.
+    """
+    return _baseline_of(tuple(sorted((k, float(v)) for k, v in assumption_values(overrides).items())))
+
+
+@functools.lru_cache(maxsize=128)
+def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
+    return build_baseline(dict(values))
