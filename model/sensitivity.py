@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import data
 from .calibration import Baseline, baseline_for
-from .indicators import Indicators
+from .indicators import Indicators, checked_revenue_links
 from .results import timeseries
 from .scenario import Scenario
 from .sectors import KEYS
@@ -185,7 +185,7 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
         in the scorecard) and input, targets in file order and within each target
         sorted by swing, largest first.  ``base_gap`` is the scenario's own gap.
     """
-    links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
+    links = checked_revenue_links(scenario.revenue_links if revenue_links is None else revenue_links)
     targets = evaluated_targets(scenario, baseline, targets, links, scorecard)
     base = project(scenario, baseline) if projection is None else projection
     base_gap = target_gaps(base, targets, links)
@@ -197,7 +197,8 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
                 target_gaps(project(scenario, baseline_for({**scenario.assumptions, x.key: v})), targets, links)
                 for v in (x.low, x.high))
         elif x.kind == "revenue_link":
-            ends[x.parameter] = tuple(target_gaps(base, targets, {**links, x.key: v}) for v in (x.low, x.high))
+            ends[x.parameter] = tuple(target_gaps(base, targets, checked_revenue_links({**links, x.key: v}))
+                                      for v in (x.low, x.high))
     drawn = [x for x in inputs if x.kind in ("growth", "vaccine_unwind", "deflator")]
     values = np.zeros((2 * len(drawn), len(drawn)))
     for j, x in enumerate(drawn):
@@ -259,7 +260,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
-    links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
+    links = checked_revenue_links(scenario.revenue_links if revenue_links is None else revenue_links)
     targets = evaluated_targets(scenario, baseline, targets, links, scorecard)
     inputs = tuple(sobol_inputs() if inputs is None else inputs)
     problem = {"num_vars": len(inputs), "names": [x.parameter for x in inputs],
