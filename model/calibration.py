@@ -12,6 +12,7 @@ Four steps, each one function:
 
 Every derived number keeps a note of how it was derived; every assumption comes
 from ``assumptions.csv`` and can be overridden by a scenario.
+:func:`baseline_for` is the one cache of baselines, one per set of assumption values.
 """
 from __future__ import annotations
 

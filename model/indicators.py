@@ -3,6 +3,8 @@
 :func:`indicators` returns every reported series as ``variable -> (unit, values)``
 with ``values`` shaped ``(n_years + 1,)``; :mod:`model.results` turns it into the
 tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
+Revenue-link overrides arrive checked (:func:`checked_revenue_links`, a scenario's
+``revenue_links``) and are used as they are.
 """
 from __future__ import annotations
 

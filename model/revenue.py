@@ -15,6 +15,8 @@ under keys ``<series>.base_2020``, ``<series>.elasticity`` and
 ``<series>.weight.<sector key>``.
 
 Everything here is a pure function over numpy arrays and mappings: no I/O.
+:class:`RevenueOverrides` carries a scenario's overrides, checked where they were
+read, with the parameters they give, down to the indicators.
 """
 from __future__ import annotations
 

@@ -5,7 +5,9 @@ scenario (or the command line) is passed in, and every chunk of draws takes its
 normals from that stream in order, so results do not depend on the chunk size.
 Correlation between sectors' growth draws is a Gaussian copula: standard normals
 are correlated with the Cholesky factor of the correlation matrix, then mapped to
-each marginal through its quantile function.
+each marginal through its quantile function.  The values become
+:class:`~model.simulate.Draws` through :func:`model.simulate.shifted_draws`, the
+builder the sensitivity analysis uses too.
 """
 from __future__ import annotations
 

@@ -10,7 +10,11 @@ evaluation (:meth:`model.targets.Target.evaluate`):
 * :func:`sobol_indices`: variance-based first-order and total indices over the
   inputs that need no recalibration (growth shifts, vaccine unwind, deflator
   shift), computed with SALib (Saltelli sampling, Jansen/Sobol estimators) on one
-  vectorised batch of draws (:class:`model.simulate.Draws`).
+  vectorised batch of draws (:class:`model.simulate.Draws`, built by
+  :func:`model.simulate.shifted_draws` as the Monte Carlo's are).
+
+An assumption end needs a recalibrated baseline: :func:`model.calibration.baseline_for`,
+the cache the batch uses too.
 
 Ranges: data assumptions and revenue-link parameters from their files
 (``model/data/assumptions.csv``, ``model/data/revenue_links.csv``: the documented

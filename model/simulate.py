@@ -1,7 +1,9 @@
 """Scenario + Baseline -> arrays -> projection.
 
 :func:`growth_paths` assembles the year-by-sector rate matrices a scenario implies;
-:func:`project` runs the equations of :mod:`model.growth` on them.
+:func:`project` runs the equations of :mod:`model.growth` on them.  Drawn parameter
+values (Monte Carlo, sensitivity) enter as :class:`Draws`, all built by
+:func:`shifted_draws`, which places each shift on the rows of the years it applies to.
 """
 from __future__ import annotations
 
