@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import montecarlo, plausibility
-from .calibration import Baseline, build_baseline
+from .calibration import baseline_for
 from .comparison import stack, summary_markdown
 from .report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of, write_comparison,
                      write_scenario, write_summary)
@@ -78,12 +78,11 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         run = run_id(loaded, mc_options)
         remove_comparison(out_dir)
         write_summary(out_dir, _in_progress(run))
-        baselines: dict[tuple, Baseline] = {}
         tables, scorecards, hashes, goals = {}, {}, {}, {}
         for outcome, scenario in loaded:
             if scenario is None:
                 continue
-            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, baselines, targets)
+            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets)
             if done is not None:
                 tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done
                 hashes[scenario.name] = scenario.sha256
@@ -140,16 +139,13 @@ def _in_progress(run: str) -> str:
 
 
 def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
-             baselines: dict, targets) -> tuple | None:
+             targets) -> tuple | None:
     """Project, analyse and write one scenario; its table, scorecard and goal-seeking, or ``None``
     with ``outcome.problems`` set."""
     path = outcome.file
-    key = tuple(sorted(scenario.assumptions.items()))
     step = "calibration"
     try:
-        if key not in baselines:
-            baselines[key] = build_baseline(scenario.assumptions)
-        baseline = baselines[key]
+        baseline = baseline_for(scenario.assumptions)      # one calibration per set of assumptions, shared
         step = "projection"
         projection = project(scenario, baseline)
         step = "plausibility checks"
@@ -254,8 +250,8 @@ def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     for path in paths:
         try:
             scenario = load_scenario(path)
-            baseline = build_baseline(scenario.assumptions)
-            parent_baseline = build_baseline(scenario.parent.assumptions) if scenario.parent else None
+            baseline = baseline_for(scenario.assumptions)
+            parent_baseline = baseline_for(scenario.parent.assumptions) if scenario.parent else None
             blocks.append(describe(scenario, baseline, parent_baseline))
         except ScenarioError as exc:
             failed += 1

@@ -14,9 +14,11 @@ Four steps, each one function:
 
 Every derived number keeps a note of how it was derived; every assumption comes
 from ``assumptions.csv`` and can be overridden by a scenario.
+:func:`baseline_for` is the one cache of baselines, one per set of assumption values.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -466,3 +468,19 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
         growth_2021=_frozen(g2021), provenance=provenance, trend_fit=trend_fit + aggregate_fit, moments=moments,
         assumptions=dict(assume),
     )
+
+
+def baseline_for(overrides: Mapping[str, float] | None = None) -> Baseline:
+    """The calibrated baseline for these assumption overrides (as validated in a scenario):
+    :func:`build_baseline`, run once per process for each distinct set of assumption values.
+
+    The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
+    Overrides that restate a central value give the same baseline as none.  A Baseline
+    is frozen, so sharing one is safe.
+    """
+    return _baseline_of(tuple(sorted((k, float(v)) for k, v in assumption_values(overrides).items())))
+
+
+@functools.lru_cache(maxsize=128)
+def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
+    return build_baseline(dict(values))

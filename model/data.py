@@ -1,8 +1,11 @@
-"""Sourced figures and labelled assumptions, read once from ``model/data``.
+"""Sourced figures and labelled assumptions, read and checked once from ``model/data``.
 
 Every figure carries its publisher, document, URL, vintage and unit
 (``figures.csv``); every number no source gives is an assumption with a plausible
-range and the results it affects (``assumptions.csv``).
+range and the results it affects (``assumptions.csv``); the revenue layer's
+parameters carry a range, a status and a source (``revenue_links.csv``).  Each
+reader checks every row and collects every problem with its file and line
+(:class:`model.checking.Problem`); :class:`DataError` reports them together.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Callable, Iterable, Iterator, Mapping
+
+from .checking import Checker, Problem
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FIGURES_FILE = DATA_DIR / "figures.csv"
@@ -31,7 +36,20 @@ STATUSES = frozenset({"published", "derived", "assumption"})
 
 
 class DataError(ValueError):
-    """A data file under ``model/data`` is malformed."""
+    """A data file under ``model/data`` cannot be used; ``problems`` lists every reason
+    (:class:`~model.checking.Problem`: file, line, message), in line order.
+
+    A subclass may pass its own message text instead (and set ``problems`` itself).
+    """
+
+    problems: tuple[Problem, ...] = ()
+
+    def __init__(self, problems: Iterable[Problem] | str):
+        if isinstance(problems, str):
+            super().__init__(problems)
+            return
+        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -82,7 +100,7 @@ class Figures:
         for f in figures:
             ident = (f.key, f.year, f.period)
             if ident in index:
-                raise DataError(f"{FIGURES_FILE.name}: duplicate figure {ident}")
+                raise DataError([Problem(FIGURES_FILE.name, None, "", f"duplicate figure {ident}")])
             index[ident] = f
         self._index = MappingProxyType(index)
         self.all = figures
@@ -91,7 +109,8 @@ class Figures:
         try:
             return self._index[(key, year, period)]
         except KeyError:
-            raise DataError(f"{FIGURES_FILE.name}: no figure {key!r} for {year} ({period})") from None
+            raise DataError([Problem(FIGURES_FILE.name, None, "", f"no figure {key!r} for {year} ({period})")]) \
+                from None
 
     def value(self, key: str, year: int, period: str = "annual") -> float:
         return self.get(key, year, period).value
@@ -101,79 +120,128 @@ class Figures:
         return tuple(f for f in self.all if f.key.startswith(prefix))
 
 
-def _read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+def _read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[Checker, dict[str, str]]]:
+    """Each row of a CSV file with ``columns``, with a :class:`~model.checking.Checker` placed
+    at its line; a row with more or fewer fields than columns is a problem of its own."""
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         if tuple(reader.fieldnames or ()) != columns:
-            raise DataError(f"{path.name}: columns {reader.fieldnames} != {list(columns)}")
-        return list(reader)
+            raise DataError([Problem(path.name, 1, "", f"columns {reader.fieldnames} != {list(columns)}")])
+        for row in reader:
+            c = Checker(path.name, {(): reader.line_num})      # the file's line (where the row ends)
+            if None in row:
+                c.error((), f"{len(row[None])} more field(s) than the {len(columns)} columns {list(columns)}")
+            if any(row[col] is None for col in columns):
+                c.error((), f"fewer fields than the {len(columns)} columns {list(columns)}")
+            yield c, {col: row[col] or "" for col in columns}
 
 
-def _number(path: Path, line: int, column: str, text: str) -> float:
+def _number(c: Checker, column: str, text: str) -> float | None:
+    """``text`` as a finite number, or None with a problem."""
     try:
         x = float(text)
     except ValueError:
-        raise DataError(f"{path.name}:{line}: {column} {text!r} is not a number") from None
+        c.error((), f"{column} {text!r} is not a number")
+        return None
     if not math.isfinite(x):
-        raise DataError(f"{path.name}:{line}: {column} {text!r} is not finite")
+        c.error((), f"{column} {text!r} is not finite")
+        return None
     return x
 
 
+def _year(c: Checker, text: str) -> int | None:
+    """``text`` as a whole year, or None with a problem."""
+    x = _number(c, "year", text)
+    if x is not None and not x.is_integer():
+        c.error((), f"year {text!r} is not a whole year")
+        return None
+    return None if x is None else int(x)
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise DataError(problems)
+
+
 def read_figures(path: Path = FIGURES_FILE) -> Figures:
-    """Parse and check ``figures.csv``: numbers, units, periods, and a source on every row."""
-    out = []
-    for line, row in enumerate(_read_rows(path, FIGURE_COLUMNS), start=2):
+    """Parse and check ``figures.csv``: numbers, units, periods, a source on every row and one
+    row per key, year and period.  Raises :class:`DataError` listing every problem."""
+    out, problems, seen = [], [], {}
+    for c, row in _read_rows(path, FIGURE_COLUMNS):
         for col in ("key", "publisher", "document", "url", "vintage", "note"):
             if not row[col].strip():
-                raise DataError(f"{path.name}:{line}: empty {col}")
+                c.error((), f"empty {col}")
         if row["unit"] not in UNITS:
-            raise DataError(f"{path.name}:{line}: unit {row['unit']!r} not in {sorted(UNITS)}")
+            c.error((), f"unit {row['unit']!r} not in {sorted(UNITS)}")
         if row["period"] not in PERIODS:
-            raise DataError(f"{path.name}:{line}: period {row['period']!r} not in {sorted(PERIODS)}")
-        if not row["url"].startswith(("http://", "https://")):
-            raise DataError(f"{path.name}:{line}: url {row['url']!r} is not a web address")
-        out.append(Figure(
-            key=row["key"], year=int(_number(path, line, "year", row["year"])), period=row["period"],
-            value=_number(path, line, "value", row["value"]), unit=row["unit"],
-            publisher=row["publisher"], document=row["document"], url=row["url"],
-            vintage=row["vintage"], note=row["note"],
-        ))
+            c.error((), f"period {row['period']!r} not in {sorted(PERIODS)}")
+        if row["url"].strip() and not row["url"].startswith(("http://", "https://")):
+            c.error((), f"url {row['url']!r} is not a web address")
+        year, value = _year(c, row["year"]), _number(c, "value", row["value"])
+        line = c.lines[()]
+        ident = (row["key"], year, row["period"])
+        if ident in seen:
+            c.error((), f"duplicate figure {ident}: the same key, year and period as line {seen[ident]}")
+        else:
+            seen[ident] = line
+        problems += c.problems
+        if not c.problems:
+            out.append(Figure(key=row["key"], year=year, period=row["period"], value=value, unit=row["unit"],
+                              publisher=row["publisher"], document=row["document"], url=row["url"],
+                              vintage=row["vintage"], note=row["note"]))
+    _raise_if(problems)
     return Figures(tuple(out))
 
 
-def _ranged_rows(path: Path, columns: tuple[str, ...], units: frozenset[str]):
-    """Rows of a file of ranged values: ``(row, value, low, high)`` each, checked for a
-    number in its range, a known unit, a basis and a unique key."""
-    seen = set()
-    for line, row in enumerate(_read_rows(path, columns), start=2):
-        value, low, high = (_number(path, line, c, row[c]) for c in ("value", "low", "high"))
-        if not low <= value <= high:
-            raise DataError(f"{path.name}:{line}: value {value} outside its range [{low}, {high}]")
+def _ranged_rows(path: Path, columns: tuple[str, ...], units: frozenset[str],
+                 more: Callable[[Checker, dict[str, str]], None] | None = None):
+    """Rows of a file of ranged values: ``(line, row, value, low, high)`` each, checked for a
+    number in its range, a known unit, a basis and a unique key (and by ``more``, which
+    records further problems of a row on its checker).  The good rows are yielded; when
+    the file is exhausted, :class:`DataError` lists every problem found, if any."""
+    seen, problems = {}, []
+    for c, row in _read_rows(path, columns):
+        value, low, high = (_number(c, col, row[col]) for col in ("value", "low", "high"))
+        if value is not None and low is not None and high is not None and not low <= value <= high:
+            c.error((), f"value {value} outside its range [{low}, {high}]")
         if row["unit"] not in units:
-            raise DataError(f"{path.name}:{line}: unit {row['unit']!r} not in {sorted(units)}")
+            c.error((), f"unit {row['unit']!r} not in {sorted(units)}")
         if not row["basis"].strip():
-            raise DataError(f"{path.name}:{line}: a value needs its basis")
+            c.error((), "a value needs its basis")
+        line = c.lines[()]
         if row["key"] in seen:
-            raise DataError(f"{path.name}:{line}: duplicate key {row['key']!r}")
-        seen.add(row["key"])
-        yield line, row, value, low, high
+            c.error((), f"duplicate key {row['key']!r}: also on line {seen[row['key']]}")
+        else:
+            seen[row["key"]] = line
+        if more is not None:
+            more(c, row)
+        problems += c.problems
+        if not c.problems:
+            yield line, row, value, low, high
+    _raise_if(problems)
 
 
 def read_assumptions(path: Path = ASSUMPTIONS_FILE) -> Mapping[str, Assumption]:
-    """Parse and check ``assumptions.csv``: each central value lies inside its range."""
+    """Parse and check ``assumptions.csv``: each central value lies inside its range.
+    Raises :class:`DataError` listing every problem."""
     out = {row["key"]: Assumption(row["key"], value, low, high, row["unit"], row["basis"], row["affects"])
            for _, row, value, low, high in _ranged_rows(path, ASSUMPTION_COLUMNS, ASSUMPTION_UNITS)}
     return MappingProxyType(out)
 
 
+def _revenue_link_row(c: Checker, row: dict[str, str]) -> None:
+    if row["status"] not in STATUSES:
+        c.error((), f"status {row['status']!r} not in {sorted(STATUSES)}")
+    if not row["source"].strip():
+        c.error((), "empty source (write 'assumption' for an assumption)")
+
+
 def read_revenue_links(path: Path = REVENUE_LINKS_FILE) -> Mapping[str, RevenueLink]:
-    """Parse and check ``revenue_links.csv``: ranges, units, a status and a source on every row."""
+    """Parse and check ``revenue_links.csv``: ranges, units, a status and a source on every row.
+    Raises :class:`DataError` listing every problem."""
     out = {}
-    for line, row, value, low, high in _ranged_rows(path, REVENUE_LINK_COLUMNS, REVENUE_LINK_UNITS):
-        if row["status"] not in STATUSES:
-            raise DataError(f"{path.name}:{line}: status {row['status']!r} not in {sorted(STATUSES)}")
-        if not row["source"].strip():
-            raise DataError(f"{path.name}:{line}: empty source (write 'assumption' for an assumption)")
+    for _, row, value, low, high in _ranged_rows(path, REVENUE_LINK_COLUMNS, REVENUE_LINK_UNITS,
+                                                 _revenue_link_row):
         out[row["key"]] = RevenueLink(row["key"], value, low, high, row["unit"], row["status"],
                                       row["basis"], row["source"])
     return MappingProxyType(out)

@@ -38,7 +38,7 @@ from scipy import optimize
 
 from . import CALIBRATION_YEAR
 from .calibration import Baseline
-from .indicators import Indicators
+from .indicators import Indicators, checked_revenue_links
 from .results import timeseries
 from .revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN
 from .scenario import Layered, Scenario
@@ -219,7 +219,7 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] 
         bounds", "met already"; ``note`` the result in words.
     """
     targets = tuple(load_targets() if targets is None else targets)
-    links = scenario.revenue_links if revenue_links is None else revenue_links
+    links = checked_revenue_links(scenario.revenue_links if revenue_links is None else revenue_links)
     projection = project(scenario, baseline) if projection is None else projection
     if scorecard is None:
         scorecard = evaluate(timeseries(projection, scenario.name, revenue_links=links), targets)

@@ -3,6 +3,8 @@
 :func:`indicators` returns every reported series as ``variable -> (unit, values)``
 with ``values`` shaped ``(n_years + 1,)``; :mod:`model.results` turns it into the
 tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
+Revenue-link overrides arrive checked (:func:`checked_revenue_links`, a scenario's
+``revenue_links``) and are used as they are.
 """
 from __future__ import annotations
 
@@ -11,8 +13,11 @@ from typing import Callable, Iterator, Mapping
 import numpy as np
 
 from . import data, growth, revenue
+from .checking import Checker, ScenarioError
+from .revenue import RevenueOverrides
 from .sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
 from .simulate import Projection
+from .spec import ranged_overrides
 
 NOMINAL = "100 million CNY"
 REAL = "100 million CNY (2020 prices)"
@@ -21,24 +26,44 @@ INDEX_UNIT = "Index (2020 = 100)"
 COUNT = "count"
 
 
+def checked_revenue_links(overrides: Mapping[str, float] | None = None,
+                          source: str = "revenue-link overrides") -> RevenueOverrides:
+    """Revenue-link overrides checked once, as :class:`model.revenue.RevenueOverrides`.
+
+    Overrides a scenario file gave (``scenario.revenue_links``) were checked when it was
+    read and come back as they are; so do any other checked ones.  Any other mapping
+    (``{"software_info.elasticity": 1.2}``) is checked here against
+    ``model/data/revenue_links.csv``, the way a scenario file's are
+    (:func:`model.spec.ranged_overrides`): a known key, a number within its range.
+    Raises :class:`~model.checking.ScenarioError` listing every problem, placed at ``source``.
+    """
+    if isinstance(overrides, RevenueOverrides):
+        return overrides
+    c = Checker(source, {})
+    given = dict(overrides) if isinstance(overrides, Mapping) else ({} if overrides is None else overrides)
+    values = ranged_overrides(c, "revenue_links", given, data.revenue_links())
+    if c.problems:
+        raise ScenarioError(c.problems)
+    return RevenueOverrides(data.revenue_links(), values)
+
+
 def revenue_link_parameters(overrides: Mapping[str, float] | None = None) -> Mapping[str, float]:
     """The revenue layer's parameters, read-only ``key -> value``: the defaults of
-    ``model/data/revenue_links.csv`` with ``overrides`` (e.g. ``{"software_info.elasticity": 1.2}``).
-
-    Raises ``ValueError`` naming every unknown key and every value outside its range.
-    """
-    return revenue.resolve(data.revenue_links(), overrides)
+    ``model/data/revenue_links.csv`` with ``overrides`` (e.g. ``{"software_info.elasticity": 1.2}``),
+    checked as in :func:`checked_revenue_links`."""
+    return checked_revenue_links(overrides).parameters
 
 
 def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.ndarray,
-                   revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+                   revenue_links: RevenueOverrides) -> dict[str, np.ndarray]:
     """Revenue-layer levels; a project that names a series adds its gross output to it directly.
 
     For such a series the link is computed without those projects' value added, so
     the project is counted once, at its gross output (both nominal, 100 million CNY).
-    ``project_va`` and ``project_output`` are ``([n_draws,] n_projects, n_years + 1)``.
+    ``project_va`` and ``project_output`` are ``([n_draws,] n_projects, n_years + 1)``;
+    ``revenue_links`` are checked overrides, used as they are.
     """
-    params = revenue_link_parameters(revenue_links)
+    params = revenue_links.parameters
     levels = revenue.revenues(p.va_nominal, params)
     for key in sorted({k for k in p.project_revenue_series if k}):
         chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
@@ -54,11 +79,13 @@ class Indicators(Mapping):
 
     Values are ``([n_draws,] n_years + 1)``, nominal (current prices) unless the name
     says ``Real``.  Reading only the variables a Monte Carlo run needs costs only
-    those; iterating gives every variable in reporting order.
+    those; iterating gives every variable in reporting order.  ``revenue_links``:
+    overrides of the revenue layer, best the checked ones a scenario carries
+    (:func:`checked_revenue_links`; a plain mapping is checked on construction).
     """
 
     def __init__(self, p: Projection, revenue_links: Mapping[str, float] | None = None):
-        self.p, self.revenue_links = p, revenue_links
+        self.p, self.revenue_links = p, checked_revenue_links(revenue_links)
         self._cache: dict[str, tuple[str, np.ndarray]] = {}
         self._project_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._revenue_cache: dict[str, np.ndarray] | None = None

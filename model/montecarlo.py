@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .calibration import Baseline
-from .indicators import Indicators
+from .indicators import Indicators, checked_revenue_links
 from .sampling import DEFAULT_CHUNK, chunks
 from .scenario import Scenario
 from .simulate import in_domain, project, select_draws
@@ -211,6 +211,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     years = level_years(scenario.horizon)
     fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
     excluded = 0
+    links = checked_revenue_links(revenue_links)     # checked once, not per chunk
     for sample in chunks(scenario, n, rng, chunk):
         projection = project(scenario, baseline, sample)
         keep = in_domain(projection) & (sample.valid if sample.valid is not None else True)
@@ -219,7 +220,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
             continue
         if not keep.all():
             projection = select_draws(projection, keep)
-        ind = Indicators(projection, revenue_links)
+        ind = Indicators(projection, links)
         for t in modelled:
             d = target_draws(t, ind, scenario.horizon)
             s = stats[t.id]
@@ -233,7 +234,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
             for j, year in enumerate(years):
                 fans[(var, int(year))].add(values[..., j])
         ind.release()
-    det = Indicators(project(scenario, baseline), revenue_links)
+    det = Indicators(project(scenario, baseline), links)
     kept = n - excluded
     rows = []
     for t in modelled:

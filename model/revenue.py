@@ -15,6 +15,8 @@ under keys ``<series>.base_2020``, ``<series>.elasticity`` and
 ``<series>.weight.<sector key>``.
 
 Everything here is a pure function over numpy arrays and mappings: no I/O.
+:class:`RevenueOverrides` carries a scenario's overrides, checked where they were
+read, with the parameters they give, down to the indicators.
 """
 from __future__ import annotations
 
@@ -88,35 +90,34 @@ def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:
     return (np.asarray(levels, dtype=float) >= threshold).sum(axis=-1).astype(float)
 
 
-def check_overrides(defaults: Mapping[str, object], overrides: Mapping[str, float]) -> list[str]:
-    """Problems of ``overrides`` against the documented parameters, all of them.
+class RevenueOverrides(Mapping):
+    """Revenue-link overrides that have been checked, and the parameters they give.
 
-    ``defaults`` maps each key to an object with ``low`` and ``high`` (a row of
-    ``revenue_links.csv``).  An override must name a known key and lie in its range.
+    As a mapping it is the overrides, ``key -> value`` (what a scenario states);
+    :attr:`parameters` is every parameter of the layer, read-only: the documented
+    ``value`` of each row of ``defaults`` (``revenue_links.csv``) with the overrides
+    applied.  Nothing is checked here: the overrides are checked once, where they
+    enter (a scenario file, :func:`model.spec.ranged_overrides`; a direct caller,
+    :func:`model.indicators.checked_revenue_links`), and this object carries them
+    down so the indicators use them as they are.
     """
-    problems = []
-    for key, value in overrides.items():
-        if key not in defaults:
-            problems.append(f"revenue_links.{key}: unknown key; known keys: {', '.join(sorted(defaults))}")
-            continue
-        low, high = defaults[key].low, defaults[key].high
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-            problems.append(f"revenue_links.{key}: got {value!r}; expected a number in [{low:g}, {high:g}]")
-    return problems
 
+    def __init__(self, defaults: Mapping[str, object], overrides: Mapping[str, float] | None = None):
+        self._overrides = MappingProxyType({key: float(v) for key, v in (overrides or {}).items()})
+        self.parameters: Mapping[str, float] = MappingProxyType(
+            {key: self._overrides.get(key, float(row.value)) for key, row in defaults.items()})
 
-def resolve(defaults: Mapping[str, object], overrides: Mapping[str, float] | None = None) -> Mapping[str, float]:
-    """Read-only ``key -> value``: the defaults' ``value`` replaced by valid ``overrides``.
+    def __getitem__(self, key: str) -> float:
+        return self._overrides[key]
 
-    Raises ``ValueError`` listing every problem of ``overrides`` (see :func:`check_overrides`).
-    """
-    overrides = dict(overrides or {})
-    problems = check_overrides(defaults, overrides)
-    if problems:
-        raise ValueError("; ".join(problems))
-    values = {key: float(row.value) for key, row in defaults.items()}
-    values.update({key: float(v) for key, v in overrides.items()})
-    return MappingProxyType(values)
+    def __iter__(self):
+        return iter(self._overrides)
+
+    def __len__(self) -> int:
+        return len(self._overrides)
+
+    def __repr__(self) -> str:
+        return f"RevenueOverrides({dict(self._overrides)!r})"
 
 
 def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
@@ -134,8 +135,8 @@ def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
 def revenues(va_nominal: np.ndarray, params: Mapping[str, float]) -> dict[str, np.ndarray]:
     """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
 
-    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` as from
-    :func:`resolve`.
+    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` every
+    parameter of the layer (:attr:`RevenueOverrides.parameters`).
     """
     weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
     links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series

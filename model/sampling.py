@@ -5,7 +5,9 @@ scenario (or the command line) is passed in, and every chunk of draws takes its
 normals from that stream in order, so results do not depend on the chunk size.
 Correlation between sectors' growth draws is a Gaussian copula: standard normals
 are correlated with the Cholesky factor of the correlation matrix, then mapped to
-each marginal through its quantile function.
+each marginal through its quantile function.  The values become
+:class:`~model.simulate.Draws` through :func:`model.simulate.shifted_draws`, the
+builder the sensitivity analysis uses too.
 """
 from __future__ import annotations
 
@@ -14,12 +16,11 @@ from typing import Iterator
 import numpy as np
 from scipy.special import ndtr
 
-from .parameters import GROWTH_DEFAULT_FROM
 from .scenario import Scenario, Uncertainty
-from .sectors import INDEX, KEYS, N_SECTORS
-from .simulate import Draws
+from .sectors import KEYS
+from .simulate import Draws, shifted_draws
 from .spec import Distribution
-from .years import n_steps, step_row
+from .years import n_steps
 
 DEFAULT_CHUNK = 16_384
 
@@ -68,21 +69,14 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
     for j, (_, _, d) in enumerate(cols):
         values[:, j] = quantile(d, z[:, j])
 
-    growth = np.zeros((n, n_years, N_SECTORS)) if u.growth else None
-    deflator = np.zeros((n, n_years, N_SECTORS)) if u.deflator else None
+    shifts: dict[str, dict[str, np.ndarray]] = {"growth": {}, "deflator": {}}
     unwind, loss, recovered = None, {}, {}
     valid = np.ones(n, dtype=bool)
     j = 0
     while j < len(cols):
         group, key, _ = cols[j]
-        if group in ("growth", "deflator"):
-            target = growth if group == "growth" else deflator
-            first = step_row(GROWTH_DEFAULT_FROM) if group == "growth" else 0
-            per_year = np.broadcast_to(values[:, j:j + n_rows] / 100.0, (n, n_years))   # pp -> fraction
-            if key == "all":
-                target[:, first:, :] += per_year[:, first:, None]
-            else:
-                target[:, first:, INDEX[key]] += per_year[:, first:]
+        if group in shifts:
+            shifts[group][key] = values[:, j:j + n_rows] / 100.0        # pp -> fraction, (n, n_rows)
             j += n_rows
             continue
         x = values[:, j]
@@ -94,8 +88,7 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
         elif group == "shock.recovered":
             recovered[key] = x / 100.0
         j += 1
-    return Draws(n=n, growth=growth, deflator=deflator, vaccine_unwind=unwind, shock_loss=loss,
-                 shock_recovered=recovered, valid=valid)
+    return shifted_draws(n, scenario.horizon, shifts["growth"], shifts["deflator"], unwind, loss, recovered, valid)
 
 
 def drawn_in_range(group: str, x: np.ndarray) -> np.ndarray:

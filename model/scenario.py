@@ -28,6 +28,8 @@ from .parameters import UNCERTAINTY
 from .distributions import centring_warning
 from .spec import Distribution, PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
 from .yamlio import MAX_BYTES, YamlProblem, read_yaml
+from .data import revenue_links as default_revenue_links
+from .revenue import RevenueOverrides
 
 __all__ = ["Layered", "Problem", "Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
 
@@ -325,7 +327,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     revenue_links = {**(parent.revenue_links if parent else {}), **spec.revenue_links}
     return Scenario(name=spec.name, description=spec.description, horizon=horizon, growth=paths["growth"],
                     deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
-                    revenue_links=MappingProxyType(revenue_links),
+                    revenue_links=RevenueOverrides(default_revenue_links(), revenue_links),   # checked in read_spec
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
                     trend=trend)

@@ -10,7 +10,11 @@ evaluation (:meth:`model.targets.Target.evaluate`):
 * :func:`sobol_indices`: variance-based first-order and total indices over the
   inputs that need no recalibration (growth shifts, vaccine unwind, deflator
   shift), computed with SALib (Saltelli sampling, Jansen/Sobol estimators) on one
-  vectorised batch of draws (:class:`model.simulate.Draws`).
+  vectorised batch of draws (:class:`model.simulate.Draws`, built by
+  :func:`model.simulate.shifted_draws` as the Monte Carlo's are).
+
+An assumption end needs a recalibrated baseline: :func:`model.calibration.baseline_for`,
+the cache the batch uses too.
 
 Ranges: data assumptions and revenue-link parameters from their files
 (``model/data/assumptions.csv``, ``model/data/revenue_links.csv``: the documented
@@ -20,21 +24,20 @@ constants below, each an assumption.  Pure computation: nothing is written here.
 from __future__ import annotations
 
 import dataclasses
-from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import CALIBRATION_YEAR, data
-from .calibration import Baseline, build_baseline
-from .indicators import Indicators
+from . import data
+from .calibration import Baseline, baseline_for
+from .indicators import Indicators, checked_revenue_links
 from .results import timeseries
 from .scenario import Scenario
-from .sectors import KEYS, N_SECTORS
-from .simulate import Draws, Projection, project
+from .sectors import KEYS
+from .simulate import Draws, Projection, project, shifted_draws
 from .targets import Target, evaluate, evaluated, load_targets
-from .years import level_row, n_steps, step_row
+from .years import level_row
 
 # Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
 # about one standard deviation of the published annual growth rates of 2015-2019 around the fitted
@@ -141,37 +144,24 @@ def draws_for(scenario: Scenario, inputs: Sequence[Input], values: np.ndarray) -
     """:class:`~model.simulate.Draws` setting ``inputs`` (growth, vaccine_unwind, deflator
     kinds) to ``values`` ``(n, len(inputs))`` in their units; inputs not named keep the scenario.
 
-    Growth shifts enter from 2022 (2021 is calibrated), deflator shifts from 2021,
-    both as fractions added to the stated paths; the vaccine unwind replaces the
-    scenario's (percent to fraction).
+    Growth and deflator shifts (pp) are added to the stated paths from the years
+    :func:`model.simulate.shifted_draws` gives them (growth from 2022, as 2021 is
+    calibrated; deflators from 2021); the vaccine unwind (percent) replaces the scenario's.
     """
     values = np.asarray(values, dtype=float)
-    n, n_years = len(values), n_steps(scenario.horizon)
-    shift = np.zeros((n, n_years, N_SECTORS))
-    deflator = np.zeros((n, n_years, N_SECTORS))
+    n = len(values)
+    growth: dict[str, np.ndarray] = {}
+    deflator: dict[str, np.ndarray] = {}
     unwind = np.full(n, scenario.vaccine_unwind)
-    first = step_row(CALIBRATION_YEAR + 1)
     for j, x in enumerate(inputs):
-        if x.kind == "growth":
-            shift[:, first:, KEYS.index(x.key)] += values[:, j, None] / 100.0
-        elif x.kind == "deflator":
-            deflator += values[:, j, None, None] / 100.0
+        if x.kind in ("growth", "deflator"):
+            shifts = growth if x.kind == "growth" else deflator
+            shifts[x.key] = shifts[x.key] + values[:, j] / 100.0 if x.key in shifts else values[:, j] / 100.0
         elif x.kind == "vaccine_unwind":
             unwind = values[:, j] / 100.0
         else:
             raise ValueError(f"input {x.parameter!r} ({x.kind}) cannot be drawn; it needs a new baseline or links")
-    return Draws(n=n, growth=shift, deflator=deflator, vaccine_unwind=unwind)
-
-
-@lru_cache(maxsize=64)
-def _baseline(overrides: tuple[tuple[str, float], ...]) -> Baseline:
-    return build_baseline(dict(overrides))
-
-
-def baseline_with(assumptions: Mapping[str, float]) -> Baseline:
-    """The calibrated baseline for these assumption values, built once per distinct set (cached;
-    a Baseline is frozen, so sharing it is safe)."""
-    return _baseline(tuple(sorted((k, float(v)) for k, v in assumptions.items())))
+    return shifted_draws(n, scenario.horizon, growth, deflator, unwind)
 
 
 # ---------------------------------------------------------------- one at a time
@@ -186,7 +176,7 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
 
     .. math:: \text{swing}_k = |\Delta(b_k) - \Delta(a_k)|
 
-    An assumption end recalibrates the baseline (:func:`baseline_with`, the
+    An assumption end recalibrates the baseline (:func:`model.calibration.baseline_for`, the
     scenario's own assumptions kept for the others); a revenue-link end overrides
     that parameter on top of ``revenue_links`` (default: the scenario's); growth,
     vaccine-unwind and deflator ends enter as one batch of draws.  ``scorecard`` and
@@ -199,7 +189,7 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
         in the scorecard) and input, targets in file order and within each target
         sorted by swing, largest first.  ``base_gap`` is the scenario's own gap.
     """
-    links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
+    links = checked_revenue_links(scenario.revenue_links if revenue_links is None else revenue_links)
     targets = evaluated_targets(scenario, baseline, targets, links, scorecard)
     base = project(scenario, baseline) if projection is None else projection
     base_gap = target_gaps(base, targets, links)
@@ -208,10 +198,11 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
     for x in inputs:
         if x.kind == "assumption":
             ends[x.parameter] = tuple(
-                target_gaps(project(scenario, baseline_with({**scenario.assumptions, x.key: v})), targets, links)
+                target_gaps(project(scenario, baseline_for({**scenario.assumptions, x.key: v})), targets, links)
                 for v in (x.low, x.high))
         elif x.kind == "revenue_link":
-            ends[x.parameter] = tuple(target_gaps(base, targets, {**links, x.key: v}) for v in (x.low, x.high))
+            ends[x.parameter] = tuple(target_gaps(base, targets, checked_revenue_links({**links, x.key: v}))
+                                      for v in (x.low, x.high))
     drawn = [x for x in inputs if x.kind in ("growth", "vaccine_unwind", "deflator")]
     values = np.zeros((2 * len(drawn), len(drawn)))
     for j, x in enumerate(drawn):
@@ -273,7 +264,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
-    links = dict(scenario.revenue_links if revenue_links is None else revenue_links)
+    links = checked_revenue_links(scenario.revenue_links if revenue_links is None else revenue_links)
     targets = evaluated_targets(scenario, baseline, targets, links, scorecard)
     inputs = tuple(sobol_inputs() if inputs is None else inputs)
     problem = {"num_vars": len(inputs), "names": [x.parameter for x in inputs],

@@ -1,7 +1,9 @@
 """Scenario + Baseline -> arrays -> projection.
 
 :func:`growth_paths` assembles the year-by-sector rate matrices a scenario implies;
-:func:`project` runs the equations of :mod:`model.growth` on them.
+:func:`project` runs the equations of :mod:`model.growth` on them.  Drawn parameter
+values (Monte Carlo, sensitivity) enter as :class:`Draws`, all built by
+:func:`shifted_draws`, which places each shift on the rows of the years it applies to.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import numpy as np
 from . import growth
 from .calibration import Baseline
 from .parameters import BY_NAME, fmt
-from .scenario import Problem, Scenario, ScenarioError
+from .scenario import DEFAULT_FROM, Problem, Scenario, ScenarioError
 from .sectors import INDEX, KEYS, N_SECTORS
 from .years import level_years, n_steps, step_row, step_year
 
@@ -63,6 +65,52 @@ class Draws:
     shock_loss: Mapping[str, np.ndarray] = field(default_factory=dict)
     shock_recovered: Mapping[str, np.ndarray] = field(default_factory=dict)
     valid: np.ndarray | None = None
+
+
+# The first year a drawn shift of each path enters: the year a plain number in a scenario file
+# starts from (growth 2022, as 2021 is calibrated; deflators 2021, the first projected year).
+SHIFT_FROM = DEFAULT_FROM
+
+
+def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None = None,
+                  deflator: Mapping[str, np.ndarray] | None = None, vaccine_unwind: np.ndarray | None = None,
+                  shock_loss: Mapping[str, np.ndarray] | None = None,
+                  shock_recovered: Mapping[str, np.ndarray] | None = None,
+                  valid: np.ndarray | None = None) -> Draws:
+    r"""The one builder of :class:`Draws`: per-draw values, in model units, placed on the paths.
+
+    ``growth`` and ``deflator`` map ``"all"`` or a sector key to a shift (fraction per year)
+    added to the stated path of that sector (every sector for ``"all"``), either one value
+    per draw ``(n,)`` or one per draw and year ``(n, n_years)`` with the step rows of
+    :mod:`model.years`.  A shift enters from the year :data:`SHIFT_FROM` names for its path
+    (growth :math:`t \ge 2022`, deflators :math:`t \ge 2021`); earlier rows stay 0.  Keys
+    add up in the order given.  ``vaccine_unwind`` ``(n,)`` (fraction), ``shock_loss`` and
+    ``shock_recovered`` (shock name -> ``(n,)`` fractions) and ``valid`` pass through.
+    An empty or missing mapping keeps the scenario's path (the field is ``None``).
+
+    Returns
+    -------
+    Draws
+        ``growth``/``deflator`` ``(n, n_years, n_sectors)`` or ``None``.
+    """
+    n_years = n_steps(horizon)
+    paths = {}
+    for name, shifts in (("growth", growth), ("deflator", deflator)):
+        if not shifts:
+            paths[name] = None
+            continue
+        first = step_row(SHIFT_FROM[name])
+        out = np.zeros((n, n_years, N_SECTORS))
+        for key, shift in shifts.items():
+            shift = np.asarray(shift, dtype=float)
+            per_year = np.broadcast_to(shift if shift.ndim == 2 else shift[:, None], (n, n_years))
+            if key == "all":
+                out[:, first:, :] += per_year[:, first:, None]
+            else:
+                out[:, first:, INDEX[key]] += per_year[:, first:]
+        paths[name] = out
+    return Draws(n=n, growth=paths["growth"], deflator=paths["deflator"], vaccine_unwind=vaccine_unwind,
+                 shock_loss=dict(shock_loss or {}), shock_recovered=dict(shock_recovered or {}), valid=valid)
 
 
 def in_domain(p: "Projection") -> np.ndarray:

@@ -235,10 +235,13 @@ def _entry_value(c: Checker, path: tuple, value: Any, f: Parameter):
     return c.number(path, value, f)
 
 
-def _overrides(c: Checker, key: str, raw: Mapping, known: Mapping) -> dict[str, float]:
-    """A mapping of data keys to values, each within its documented range."""
+def ranged_overrides(c: Checker, key: str, given: Any, known: Mapping) -> dict[str, float]:
+    """Overrides of a data file's values (the scenario key ``key``: ``assumptions`` or
+    ``revenue_links``): ``given`` must map its keys (rows of ``known``, each with ``low`` and
+    ``high``) to numbers within their documented ranges.  Every problem goes to ``c``;
+    the valid overrides are returned."""
     out = {}
-    for k, value in (c.mapping((key,), raw.get(key, {}), f"{key} key: value") or {}).items():
+    for k, value in (c.mapping((key,), given, f"{key} key: value") or {}).items():
         if k not in known:
             c.unknown((key,), k, list(known))
             continue
@@ -291,8 +294,8 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     growth = _path(c, "growth", raw["growth"]) if "growth" in raw else ()
     deflator = _path(c, "deflator", raw["deflator"]) if "deflator" in raw else ()
 
-    overrides = _overrides(c, "assumptions", raw, default_assumptions())
-    revenue_overrides = _overrides(c, "revenue_links", raw, default_revenue_links())
+    overrides = ranged_overrides(c, "assumptions", raw.get("assumptions", {}), default_assumptions())
+    revenue_overrides = ranged_overrides(c, "revenue_links", raw.get("revenue_links", {}), default_revenue_links())
 
     shocks = tuple(
         Shock(e["name"], e["year"], e["sectors"], (e["growth_loss"] or 0.0) / 100.0, e["recovery_years"],

@@ -14,6 +14,15 @@ def baseline():
     return build_baseline()
 
 
+@pytest.fixture(scope="session")
+def shipped(tmp_path_factory):
+    """One run of every shipped scenario (``run.py`` with its defaults) for the whole session:
+    ``(exit code, output folder)``.  Tests read the folder and never write into it."""
+    import run
+    out = tmp_path_factory.mktemp("shipped")
+    return run.main(["--out", str(out)]), out
+
+
 @pytest.fixture
 def write_yaml(tmp_path):
     """Write a scenario file into a fresh folder and return its path."""

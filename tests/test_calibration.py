@@ -144,3 +144,21 @@ def test_implied_deflators():
 def test_baseline_arrays_are_read_only(baseline):
     with pytest.raises(ValueError):
         baseline.va_2020[0] = 1.0
+
+
+def test_one_baseline_per_set_of_assumption_values():
+    from model.data import assumptions
+    central = assumptions()["va.industry_2020"].value
+    default = calibration.baseline_for()
+    assert calibration.baseline_for({}) is default
+    assert calibration.baseline_for({"va.industry_2020": central}) is default     # restating a central value
+    moved = calibration.baseline_for({"va.industry_2020": 4000})
+    assert calibration.baseline_for({"va.industry_2020": 4000.0}) is moved
+    assert moved is not default and moved.assumptions["va.industry_2020"] == 4000.0
+    np.testing.assert_array_equal(moved.va_2020, calibration.build_baseline({"va.industry_2020": 4000.0}).va_2020)
+
+
+def test_a_refused_assumption_is_refused_every_time():
+    for _ in range(2):           # an error is not cached as a baseline
+        with pytest.raises(ValueError, match="below the secondary sector"):
+            calibration.baseline_for({"va.industry_2020": 6000.0})

@@ -1,5 +1,11 @@
-"""run.py end to end, in-process, into temporary folders."""
+"""run.py end to end, in-process, into temporary folders (the slow set: ``-m 'not slow'`` leaves it out).
+
+The shipped scenarios are run once for the whole session (the ``shipped`` fixture of
+``conftest.py``); a test that needs another run makes its own, of small files where it can.
+"""
 import json
+import subprocess
+import sys
 
 import pandas as pd
 import pytest
@@ -8,13 +14,16 @@ import run
 from model.results import COLUMNS
 
 SCENARIOS = sorted((run.ROOT / "scenarios").glob("*.yaml"))
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory):
-    out = tmp_path_factory.mktemp("results")
-    code = run.main(["--out", str(out)])
-    return code, out
+def script_run(tmp_path_factory):
+    """The first shipped scenario run again, by the real entry point in a process of its own."""
+    out = tmp_path_factory.mktemp("script")
+    proc = subprocess.run([sys.executable, str(run.ROOT / "run.py"), str(SCENARIOS[0]), "--out", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    return proc, out
 
 
 def test_shipped_scenarios_run(shipped):
@@ -53,10 +62,12 @@ def test_manifest_records_inputs(shipped):
     assert "numpy" in record["packages"]
 
 
-def test_outputs_are_deterministic(shipped, tmp_path):
+def test_outputs_are_deterministic(shipped, script_run):
     _, out = shipped
-    assert run.main([str(run.ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path)]) == 0
-    assert_same_outputs(out / "baseline", tmp_path / "baseline")
+    proc, again = script_run                # another process: nothing cached in this one is shared
+    assert SCENARIOS[0].name == "baseline.yaml"
+    assert proc.returncode == 0, proc.stderr
+    assert_same_outputs(out / "baseline", again / "baseline")
 
 
 def assert_same_outputs(folder, again):
@@ -120,12 +131,9 @@ def test_bad_command_line(capsys):
     assert info.value.code == 2
 
 
-def test_command_line_script(tmp_path):
+def test_command_line_script(script_run):
     """The real entry point, as a user runs it."""
-    import subprocess
-    import sys
-    proc = subprocess.run([sys.executable, str(run.ROOT / "run.py"), str(SCENARIOS[0]), "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300)
+    proc, _ = script_run
     assert proc.returncode == 0, proc.stderr
     assert "1 of 1 scenarios written" in proc.stdout
 

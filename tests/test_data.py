@@ -58,3 +58,65 @@ def test_missing_figure_lookup():
 def test_readme_reference_table_matches_declarations():
     readme = (data.DATA_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
     assert reference_table() in readme
+
+
+# ---------------------------------------------------------------- every problem, with its line
+def test_every_problem_of_every_row_is_reported_with_its_line(tmp_path):
+    path = tmp_path / "figures.csv"
+    path.write_text(HEADER + GOOD
+                    + "va.gdp,2021,monthly,abc,yuan,pub,doc,http://x,v,note\n"
+                    + "va.ict,2020,annual,2.0,100 million CNY,,doc,www.x,v,note\n"
+                    + GOOD, encoding="utf-8")
+    with pytest.raises(data.DataError) as info:
+        data.read_figures(path)
+    found = [str(p) for p in info.value.problems]
+    assert found == ["figures.csv:3: unit 'yuan' not in ['%', '100 million CNY', 'pp']",
+                     "figures.csv:3: period 'monthly' not in ['H1', 'Q1-Q3', 'annual']",
+                     "figures.csv:3: value 'abc' is not a number",
+                     "figures.csv:4: empty publisher",
+                     "figures.csv:4: url 'www.x' is not a web address",
+                     "figures.csv:5: duplicate figure ('va.gdp', 2020, 'annual'): the same key, year and period "
+                     "as line 2"]
+    assert str(info.value) == "\n".join(found)
+
+
+def test_a_row_with_too_many_or_too_few_fields_is_a_located_problem(tmp_path):
+    path = tmp_path / "figures.csv"
+    path.write_text(HEADER + GOOD.rstrip("\n") + ",extra\n" + "va.ict,2020,annual\n", encoding="utf-8")
+    with pytest.raises(data.DataError) as info:
+        data.read_figures(path)
+    assert [p.line for p in info.value.problems][:2] == [2, 3]
+    assert "more field(s) than the 10 columns" in info.value.problems[0].message
+    assert "fewer fields than the 10 columns" in info.value.problems[1].message
+
+
+def test_a_year_must_be_whole(tmp_path):
+    path = tmp_path / "figures.csv"
+    path.write_text(HEADER + GOOD.replace("2020", "2020.5"), encoding="utf-8")
+    with pytest.raises(data.DataError, match=r"figures.csv:2: year '2020.5' is not a whole year"):
+        data.read_figures(path)
+
+
+def test_every_assumption_problem_is_reported(tmp_path):
+    path = tmp_path / "assumptions.csv"
+    path.write_text(",".join(data.ASSUMPTION_COLUMNS) + "\nk,5,1,4,%,why,what\nk,2,1,4,yuan,,what\n",
+                    encoding="utf-8")
+    with pytest.raises(data.DataError) as info:
+        data.read_assumptions(path)
+    assert [str(p) for p in info.value.problems] == [
+        "assumptions.csv:2: value 5.0 outside its range [1.0, 4.0]",
+        "assumptions.csv:3: unit 'yuan' not in ['%', '100 million CNY', 'pp']",
+        "assumptions.csv:3: a value needs its basis",
+        "assumptions.csv:3: duplicate key 'k': also on line 2"]
+
+
+def test_every_revenue_link_problem_is_reported(tmp_path):
+    path = tmp_path / "links.csv"
+    path.write_text(",".join(data.REVENUE_LINK_COLUMNS) + "\n"
+                    "a.elasticity,2,0.5,1.5,dimensionless,guess,why,\n", encoding="utf-8")
+    with pytest.raises(data.DataError) as info:
+        data.read_revenue_links(path)
+    assert [p.message for p in info.value.problems] == [
+        "value 2.0 outside its range [0.5, 1.5]",
+        "status 'guess' not in ['assumption', 'derived', 'published']",
+        "empty source (write 'assumption' for an assumption)"]

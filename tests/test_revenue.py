@@ -9,7 +9,7 @@ from model.data import DataError, read_revenue_links
 from model.indicators import indicators, revenue_link_parameters
 from model.revenue import (SERIES, TRILLION_YUAN, count_at_least, link_value_added, link_weights, revenue_path,
                            revenues, trillion_yuan_clusters)
-from model.scenario import scenario_from_dict
+from model.scenario import ScenarioError, scenario_from_dict
 from model.sectors import INDEX, N_SECTORS
 from model.simulate import project
 
@@ -126,6 +126,47 @@ def test_parameters_are_read_only():
     params = revenue_link_parameters()
     with pytest.raises(TypeError):
         params["software_info.elasticity"] = 2.0
+
+
+
+# ---------------------------------------------------------------- checked once, carried down
+def test_a_scenario_carries_its_checked_links_with_every_parameter():
+    s = scenario_from_dict({"revenue_links": {"software_info.elasticity": 1.2}}, "t.yaml")
+    assert dict(s.revenue_links) == {"software_info.elasticity": 1.2}
+    assert s.revenue_links.parameters["software_info.elasticity"] == 1.2
+    assert s.revenue_links.parameters["ic.elasticity"] == LINKS["ic.elasticity"].value
+    assert set(s.revenue_links.parameters) == set(LINKS)
+
+
+def test_indicators_use_a_scenario_s_links_without_checking_them_again(projection, monkeypatch):
+    s = scenario_from_dict({"revenue_links": {"software_info.elasticity": 1.2}}, "t.yaml")
+    expected = indicators(projection, {"software_info.elasticity": 1.2})["Revenue|Software and Information Services"][1]
+
+    def no_check(*args, **kwargs):
+        raise AssertionError("checked again")
+    monkeypatch.setattr("model.indicators.ranged_overrides", no_check)
+    monkeypatch.setattr("model.data.revenue_links", no_check)
+    got = indicators(projection, s.revenue_links)["Revenue|Software and Information Services"][1]
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_a_monte_carlo_run_checks_plain_overrides_once_not_per_chunk(baseline, monkeypatch):
+    from model import indicators as ind_module, montecarlo
+    from model.targets import load_targets
+    calls = []
+    check = ind_module.ranged_overrides
+    monkeypatch.setattr(ind_module, "ranged_overrides", lambda *a: calls.append(1) or check(*a))
+    s = scenario_from_dict({"uncertainty": {"draws": 40, "vaccine_unwind": {"dist": "uniform", "low": 50,
+                                                                            "high": 100}}}, "t.yaml")
+    montecarlo.run(s, baseline, load_targets(), chunk=10, revenue_links={"software_info.elasticity": 1.2})
+    assert len(calls) == 1
+
+
+def test_plain_overrides_are_refused_with_every_problem_placed():
+    with pytest.raises(ScenarioError) as info:
+        revenue_link_parameters({"nope": 1, "ic.elasticity": 9})
+    assert [p.path for p in info.value.problems] == ["revenue_links.nope", "revenue_links.ic.elasticity"]
+    assert str(info.value).startswith("revenue-link overrides: revenue_links.nope: unknown key")
 
 
 # ---------------------------------------------------------------- the data file

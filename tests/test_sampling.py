@@ -4,9 +4,12 @@ import pytest
 from scipy import stats
 
 from model.sampling import chunks, quantile, sample
+from model.sensitivity import draws_for, sobol_inputs
+from model.simulate import shifted_draws
 from model.scenario import ScenarioError, load_scenario, scenario_from_dict
-from model.sectors import INDEX
+from model.sectors import INDEX, N_SECTORS
 from model.spec import Distribution, Problem
+from model.years import step_row
 
 HERE = Problem("f", None, "", "")
 
@@ -83,6 +86,43 @@ def test_yearly_draws_are_independent_across_years():
     g = sample(s, 50_000, np.random.default_rng(2)).growth[:, :, INDEX["ict"]]
     assert abs(np.corrcoef(g[:, 1], g[:, 2])[0, 1]) < 0.02
     assert g[:, 1].std() == pytest.approx(0.01, rel=0.03)
+
+
+
+# ---------------------------------------------------------------- the one builder of draws
+def test_shifts_enter_from_the_years_a_plain_number_in_a_file_starts():
+    d = shifted_draws(2, 2025, growth={"all": np.array([0.01, 0.02]), "ict": np.array([0.1, 0.2])},
+                      deflator={"finance": np.array([0.03, 0.04])})
+    assert d.growth.shape == d.deflator.shape == (2, 5, N_SECTORS)
+    assert np.all(d.growth[:, step_row(2021)] == 0)                      # 2021 is calibrated
+    np.testing.assert_array_equal(d.growth[:, step_row(2022):, INDEX["finance"]], [[0.01] * 4, [0.02] * 4])
+    np.testing.assert_allclose(d.growth[:, step_row(2022):, INDEX["ict"]], [[0.11] * 4, [0.22] * 4])
+    np.testing.assert_array_equal(d.deflator[:, step_row(2021):, INDEX["finance"]], [[0.03] * 5, [0.04] * 5])
+    assert np.count_nonzero(d.deflator) == 2 * 5                           # no other sector moves
+
+
+def test_a_shift_per_year_keeps_its_rows():
+    per_year = np.arange(10.0).reshape(2, 5)
+    d = shifted_draws(2, 2025, growth={"ict": per_year}, deflator={"all": per_year})
+    np.testing.assert_array_equal(d.growth[:, :, INDEX["ict"]], np.where(np.arange(5) >= step_row(2022), per_year, 0))
+    np.testing.assert_array_equal(d.deflator, np.repeat(per_year[:, :, None], N_SECTORS, axis=2))
+
+
+def test_no_shift_keeps_the_stated_paths():
+    d = shifted_draws(3, 2025, growth={}, vaccine_unwind=np.full(3, 0.5))
+    assert d.growth is None and d.deflator is None
+    assert d.n == 3 and d.vaccine_unwind.tolist() == [0.5] * 3
+
+
+def test_sampling_and_sensitivity_place_the_same_shift_in_the_same_cells():
+    scenario = scenario_from_dict({"name": "s", "uncertainty": {
+        "growth": {"ict": {"dist": "normal", "mean": 1.5, "sd": 0}},
+        "deflator": {"all": {"dist": "normal", "mean": -0.5, "sd": 0}}}})
+    sampled = sample(scenario, 1, np.random.default_rng(0))
+    inputs = [x for x in sobol_inputs() if x.parameter in ("growth.ict", "deflator.all")]
+    set_ = draws_for(scenario, inputs, np.array([[1.5 if x.kind == "growth" else -0.5 for x in inputs]]))
+    np.testing.assert_array_equal(sampled.growth, set_.growth)
+    np.testing.assert_array_equal(sampled.deflator, set_.deflator)
 
 
 def test_uncertainty_inherits_key_by_key(tmp_path):

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from model import sensitivity as S
+from model.calibration import baseline_for
 from model.indicators import indicators
 from model.plots_sensitivity import plot_tornado
 from model.results import timeseries
@@ -97,8 +98,8 @@ def test_the_scenarios_own_vaccine_unwind_lies_inside_its_range(oat, scenario):
 
 
 def test_assumption_ends_recalibrate_the_baseline(oat, baseline):
-    low = S.baseline_with({"va.industry_2020": 4000.0})
-    assert S.baseline_with({"va.industry_2020": 4000}) is low          # built once
+    low = baseline_for({"va.industry_2020": 4000.0})
+    assert baseline_for({"va.industry_2020": 4000}) is low          # built once
     assert not np.allclose(low.va_2020, baseline.va_2020)
     r = row(oat, "manufacturing_share", "va.industry_2020")
     assert r["gap_low"] < r["base_gap"] < r["gap_high"]                # a larger industry, a larger share
