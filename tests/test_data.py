@@ -105,7 +105,7 @@ def test_every_assumption_problem_is_reported(tmp_path):
         data.read_assumptions(path)
     assert [str(p) for p in info.value.problems] == [
         "assumptions.csv:2: value 5.0 outside its range [1.0, 4.0]",
-        "assumptions.csv:3: unit 'yuan' not in ['%', '100 million CNY', 'pp']",
+        "assumptions.csv:3: unit 'yuan' not in ['%', '100 million CNY', 'pp', 'years']",
         "assumptions.csv:3: a value needs its basis",
         "assumptions.csv:3: duplicate key 'k': also on line 2"]
 
