@@ -134,9 +134,9 @@ def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | N
         handles.append(ax.scatter(r["year"], r["value"], color="black", marker=marker, s=22, zorder=4,
                                   label=label))
         for x, y in zip(r["year"], r["value"]):
-            ax.annotate(f"{y:,.4g}", (x, y), xytext=(3, -9), textcoords="offset points", fontsize=6)
+            ax.annotate(f"{y:,.4g}", (x, y), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=6)
     if handles:
-        ax.legend(handles=handles, fontsize=6, loc="lower right", frameon=False)
+        ax.legend(handles=handles, fontsize=6, loc="best", frameon=False)
     return ax
 
 

@@ -444,3 +444,21 @@ def test_readme_backtest_table_agrees_with_the_written_metrics(shipped):
             numbers = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]?\d+\.\d+", cell)]
             assert numbers == pytest.approx([round(float(get[(scenario, *k)]), 2) for k in keys], abs=0.0051), \
                 (label, scenario)
+
+
+def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
+    from model import realized
+    from model.checking import Problem
+
+    def broken():
+        raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])
+    monkeypatch.setattr(realized, "realized", broken)
+    code = run.main([str(run.ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path), "--draws", "50"])
+    assert code == 1
+    printed = capsys.readouterr()
+    assert "realized.csv:7: value: got 'x'; expected a finite number" in printed.err
+    assert (tmp_path / "baseline" / "timeseries.csv").exists()
+    assert not (tmp_path / "baseline" / "backtest.csv").exists()
+    assert (tmp_path / "comparison" / "scorecards.csv").exists()
+    assert not (tmp_path / "comparison" / "backtest_metrics.csv").exists()
+    assert "## Backtest" not in (tmp_path / "summary.md").read_text(encoding="utf-8")
