@@ -134,7 +134,8 @@ def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | N
         handles.append(ax.scatter(r["year"], r["value"], color="black", marker=marker, s=22, zorder=4,
                                   label=label))
         for x, y in zip(r["year"], r["value"]):
-            ax.annotate(f"{y:,.4g}", (x, y), xytext=(-4, 4), textcoords="offset points", ha="right", fontsize=6)
+            ax.annotate(f"{y:,.0f}" if abs(y) >= 100 else f"{y:.1f}", (x, y), xytext=(-4, 4),
+                        textcoords="offset points", ha="right", fontsize=6)
     if handles:
         ax.legend(handles=handles, fontsize=6, loc="best", frameon=False)
     return ax

@@ -343,7 +343,7 @@ def test_realized_points_are_black_and_marked_by_census_basis():
         assert paths[(2021.0, 10.5)] != paths[(2025.0, 12.0)]     # circle and square differ
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
         assert labels == ["realized, 4th-census basis", "realized, 5th-census basis"]
-        assert {t.get_text() for t in ax.texts} >= {"10.5", "12"}
+        assert {t.get_text() for t in ax.texts} >= {"10.5", "12.0"}
     finally:
         plt.close(fig)
 
