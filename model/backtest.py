@@ -17,6 +17,13 @@ levels upwards from 2023 on:
   :math:`\\hat X^{5th}_y = \\hat X_y \\cdot X^{5th}_o / X^{4th}_o`; without an overlap
   year, the year-on-year change within the 5th-census vintage is compared
   (percent growth of a level, point change of a share) with the projection's;
+* **approximate**, for value added and shares of GDP only, where none of the above
+  applies (no overlap year of the series and no year before on its basis) but GDP
+  was published on both bases in an overlap year: the census is *assumed* to have
+  revised every sector in proportion to GDP.  A share is then unchanged by the revision and compared as published; a
+  level is linked with GDP's factor, :math:`\\hat X^{5th}_y = \\hat X_y \\cdot
+  Y^{5th}_o / Y^{4th}_o`.  The method text starts with :data:`APPROXIMATE` and the
+  row's ``approximate`` column is true;
 * **counts** (trillion-yuan clusters) have no basis and are compared directly.
 
 Every row records the basis, vintage and method used.  The naive forecasts to set
@@ -39,11 +46,15 @@ from .sectors import GROUPS, SECTORS
 REALIZED_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note",
                     "census_basis", "status", "definition")
 COLUMNS = ("scenario", "series", "measure", "unit", "year", "projected", "realized", "error", "percent_error",
-           "census_basis", "vintage", "method", "definition", "source")
+           "census_basis", "vintage", "method", "definition", "source", "approximate")
+APPROXIMATE = "approximate, assumes proportional revision"
+APPROXIMATE_NOTE = ("approximate: assumes the 5th census revised every sector in proportion to GDP "
+                    "(no sector was published on both bases)")
 MODEL_BASIS = "4th"           # the census basis of the model's 2020 base year
 SAME_DEFINITION = "same"
 FIRST_YEAR = BASE_YEAR + 1
 
+METRIC_COLUMNS = ("scenario", "metric", "series", "years", "value", "unit", "n", "note")
 RATE_MEASURES = ("growth", "level growth", "share change")   # errors in points; the rest in percent
 
 _SECTOR_VARIABLE = {s.key: s.variable for s in SECTORS}
@@ -190,6 +201,7 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
     years = set(projection["year"])
     rows = realized[(realized["period"] == "annual") & (realized["year"] >= FIRST_YEAR)
                     & realized["year"].isin(years)]
+    gdp = realized[(realized["key"] == "va.gdp") & (realized["period"] == "annual")]
     out = []
     for key, group in rows.groupby("key", sort=True):
         s = series_for(key)
@@ -198,13 +210,14 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
         values = projected_values(projection, s)
         for year in sorted(group["year"].unique()):
             out.append(_compare_one(s, values, realized[(realized["key"] == key) & (realized["period"] == "annual")],
-                                    int(year)))
+                                    int(year), gdp))
     table = pd.DataFrame([r for r in out if r is not None], columns=COLUMNS[1:])
     table.insert(0, "scenario", name)
     return table
 
 
-def _compare_one(s: Series, projected: pd.Series, published: pd.DataFrame, year: int) -> dict | None:
+def _compare_one(s: Series, projected: pd.Series, published: pd.DataFrame, year: int,
+                 gdp: pd.DataFrame | None = None) -> dict | None:
     here = published[published["year"] == year]
     if s.measure in ("growth", "count"):
         row = _latest(here)
@@ -234,6 +247,17 @@ def _compare_one(s: Series, projected: pd.Series, published: pd.DataFrame, year:
             measure, unit = "share change", "pp"
         return _row(s.key, measure, unit, year, proj, {**row.to_dict(), "value": change},
                     f"change {year - 1}-{year} within the {basis}-census vintage (no overlap year)")
+    value_added = s.key.startswith(("va.", "share."))     # revenues and output are not value added
+    link = _overlap_factor(gdp, basis, year) if value_added and gdp is not None and len(gdp) else None
+    if link is not None:
+        o, factor = link
+        if s.measure == "share":
+            return _row(s.key, s.measure, s.unit, year, projected[year], row,
+                        f"{APPROXIMATE}: share taken as unchanged by the census revision (every sector assumed "
+                        f"revised in proportion to GDP; no {s.key} on both bases)", approximate=True)
+        return _row(s.key, s.measure, s.unit, year, projected[year] * factor, row,
+                    f"{APPROXIMATE}: projection x {factor:.4f}, GDP's {basis}/{MODEL_BASIS} basis factor in {o} "
+                    "(every sector assumed revised in proportion to GDP)", approximate=True)
     return _row(s.key, s.measure, s.unit, year, np.nan, row,
                 f"not comparable: {basis}-census basis with no overlap year and no {year - 1} on that basis")
 
@@ -252,14 +276,14 @@ def _overlap_factor(published: pd.DataFrame, basis: str, year: int) -> tuple[int
     return o, float(new) / float(old)
 
 
-def _row(key, measure, unit, year, projected, row, method) -> dict:
+def _row(key, measure, unit, year, projected, row, method, approximate: bool = False) -> dict:
     realized = float(row["value"])
     error = float(projected) - realized
     return {"series": key, "measure": measure, "unit": unit, "year": year, "projected": float(projected),
             "realized": realized, "error": error,
             "percent_error": 100.0 * error / abs(realized) if realized != 0 else np.nan,
             "census_basis": row["census_basis"], "vintage": row["vintage"], "method": method,
-            "definition": row["definition"], "source": _source(row)}
+            "definition": row["definition"], "source": _source(row), "approximate": approximate}
 
 
 # ---------------------------------------------------------------- summary metrics
@@ -283,39 +307,45 @@ def summary_metrics(table: pd.DataFrame, windows: Sequence[tuple[int, int]] = ((
       mean absolute percent error of every level, share and count.
 
     Only figures whose definition is the model's (``definition == "same"``) enter, and
-    only rows with a projection.  Columns: ``scenario, metric, series, years, value,
-    unit, n``.
+    only rows with a projection.  A share compared by the approximate method (column
+    ``approximate``) keeps its error row with :data:`APPROXIMATE_NOTE` in ``note``; the
+    overall metrics are like for like and leave approximate rows out.  Columns:
+    ``scenario, metric, series, years, value, unit, n, note``.
     """
     rows = []
     usable = table[(table["definition"] == SAME_DEFINITION) & np.isfinite(table["projected"])]
+    approx = usable["approximate"].astype(bool) if "approximate" in usable else pd.Series(False, usable.index)
     first, last = windows[0]
-    for name, t in usable.groupby("scenario", sort=False):
+    for name, t in usable.assign(approximate=approx).groupby("scenario", sort=False):
         gdp = t[t["series"] == "growth.gdp"]
         for a, b in windows:
             e = gdp.loc[gdp["year"].between(a, b), "error"].to_numpy()
             mae, bias = mae_and_bias(e)
-            rows += [(name, "MAE", "growth.gdp", f"{a}-{b}", mae, "pp", e.size),
-                     (name, "bias", "growth.gdp", f"{a}-{b}", bias, "pp", e.size)]
+            rows += [(name, "MAE", "growth.gdp", f"{a}-{b}", mae, "pp", e.size, ""),
+                     (name, "bias", "growth.gdp", f"{a}-{b}", bias, "pp", e.size, "")]
         shares = t[(t["measure"] == "share") & (t["year"] == share_year)]
-        rows += [(name, "error", r.series, str(share_year), r.error, "pp", 1) for r in shares.itertuples()]
+        rows += [(name, "error", r.series, str(share_year), r.error, "pp", 1,
+                  APPROXIMATE_NOTE if r.approximate else "") for r in shares.itertuples()]
         for key, r in t[t["series"].str.startswith(("revenue.", "output."))].groupby("series"):
             r = r.sort_values("year")
             rows.append((name, "MAPE", key, f"{r['year'].min()}-{r['year'].max()}",
-                         float(np.mean(np.abs(r["percent_error"]))), "%", len(r)))
+                         float(np.mean(np.abs(r["percent_error"]))), "%", len(r), ""))
             rows.append((name, "percent error", key, str(r["year"].iloc[-1]), float(r["percent_error"].iloc[-1]),
-                         "%", 1))
-        window = t[t["year"].between(first, last)]
+                         "%", 1, ""))
+        window = t[t["year"].between(first, last) & ~t["approximate"]]
         g = window[window["measure"].isin(RATE_MEASURES)]["error"].to_numpy()
-        rows.append((name, "MAE", "all rates and changes", f"{first}-{last}", mae_and_bias(g)[0], "pp", g.size))
+        rows.append((name, "MAE", "all rates and changes", f"{first}-{last}", mae_and_bias(g)[0], "pp", g.size,
+                     "like for like only"))
         lv = window[~window["measure"].isin(RATE_MEASURES)]["percent_error"].to_numpy()
         rows.append((name, "MAPE", "all levels, shares and counts", f"{first}-{last}",
-                     mae_and_bias(lv)[0], "%", lv.size))
-    return pd.DataFrame(rows, columns=["scenario", "metric", "series", "years", "value", "unit", "n"])
+                     mae_and_bias(lv)[0], "%", lv.size, "like for like only"))
+    return pd.DataFrame(rows, columns=METRIC_COLUMNS)
 
 
 def verdicts(metrics: pd.DataFrame, candidate: str, rivals: Sequence[str],
              checks: Sequence[tuple[str, str, str]]) -> pd.DataFrame:
-    """Does ``candidate`` beat each rival on each check?  Smaller absolute value wins.
+    """Does ``candidate`` beat each rival on each check?  Smaller absolute value wins; equal
+    values up to rounding (relative 1e-9) are a tie, no win.
 
     ``checks`` are ``(metric, series, years)`` triples of :func:`summary_metrics` rows.
     Columns: ``metric, series, years, candidate, rival, candidate_value, rival_value,
@@ -327,7 +357,8 @@ def verdicts(metrics: pd.DataFrame, candidate: str, rivals: Sequence[str],
         mine = index.get((candidate, metric, series, years), np.nan)
         for rival in rivals:
             theirs = index.get((rival, metric, series, years), np.nan)
-            wins = bool(abs(mine) < abs(theirs)) if np.isfinite(mine) and np.isfinite(theirs) else np.nan
+            wins = bool(abs(mine) < abs(theirs) and not np.isclose(abs(mine), abs(theirs), rtol=1e-9, atol=1e-12)) \
+                if np.isfinite(mine) and np.isfinite(theirs) else np.nan
             out.append((metric, series, years, candidate, rival, mine, theirs, wins))
     return pd.DataFrame(out, columns=["metric", "series", "years", "candidate", "rival", "candidate_value",
                                       "rival_value", "wins"])
@@ -345,7 +376,7 @@ def plot_backtest(table: pd.DataFrame, series: str = "growth.gdp", ax: plt.Axes 
         raise KeyError(f"no series {series!r} in the backtest table")
     for name, t in rows.groupby("scenario", sort=True):
         t = t.sort_values("year")
-        ax.plot(t["year"], t["projected"], marker=".", label=name,
+        ax.plot(t["year"], t["projected"], marker="o", ms=4, label=name,
                 **({"color": colours[name]} if colours and name in colours else {}))
     realized = rows.drop_duplicates(["year", "census_basis", "measure"])
     for basis, t in realized.groupby("census_basis", sort=True):
@@ -357,3 +388,90 @@ def plot_backtest(table: pd.DataFrame, series: str = "growth.gdp", ax: plt.Axes 
     ax.set_xticks(sorted(rows["year"].unique()))
     ax.legend(fontsize=8)
     return ax
+
+
+# ---------------------------------------------------------------- the batch's verdicts
+BASELINE = "baseline"
+OLD_DESIGN = "baseline_constant_trend"
+VERDICT_CHECKS = (("MAE", "growth.gdp", "2023-2025"), ("error", "share.finance", "2025"),
+                  ("error", "share.ict", "2025"), ("MAE", "growth.gdp", "2021-2025"),
+                  ("MAE", "all rates and changes", "2021-2025"), ("MAPE", "all levels, shares and counts", "2021-2025"))
+
+
+def batch_verdicts(metrics: pd.DataFrame, rivals: Sequence[str]) -> pd.DataFrame:
+    """:func:`verdicts` of :data:`BASELINE` against those of ``rivals`` present in ``metrics``
+    on :data:`VERDICT_CHECKS`, with a ``note`` column carrying the metrics' notes (an
+    approximate comparison says so).  Empty when the baseline did not run."""
+    present = set(metrics["scenario"])
+    rivals = [r for r in rivals if r in present]
+    columns = ["metric", "series", "years", "candidate", "rival", "candidate_value", "rival_value", "wins", "note"]
+    if BASELINE not in present or not rivals:
+        return pd.DataFrame(columns=columns)
+    out = verdicts(metrics, BASELINE, rivals, VERDICT_CHECKS)
+    notes = metrics.drop_duplicates(["metric", "series", "years", "note"]).groupby(
+        ["metric", "series", "years"])["note"].agg(lambda n: "; ".join(sorted({x for x in n if x})))
+    out["note"] = [notes.get((r.metric, r.series, r.years), "") for r in out.itertuples()]
+    return out[columns]
+
+
+@dataclass(frozen=True)
+class BatchBacktest:
+    """What a batch's comparison writes of the backtest.
+
+    ``metrics``: :func:`summary_metrics` of every scenario that ran and of the naive
+    forecasts; ``verdicts``: :func:`batch_verdicts`; ``realized``: the realized series
+    as IAMC rows (:func:`model.realized.realized_timeseries`); ``timeseries``: every
+    scenario's IAMC rows and the realized rows in one table.
+    """
+
+    metrics: pd.DataFrame
+    verdicts: pd.DataFrame
+    realized: pd.DataFrame
+    timeseries: pd.DataFrame
+
+
+def with_derived_shares(realized_rows: pd.DataFrame, realized: pd.DataFrame) -> pd.DataFrame:
+    """The realized IAMC rows plus the shares :func:`derive_shares` derives within one release,
+    for every (scenario, variable, year) the rows lack, latest release first; scenario by
+    census basis as in :mod:`model.realized`.  So the finance and ICT shares of 2025, which the
+    statistics give only as levels beside GDP, appear beside the projections."""
+    from .realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH, variable
+    from .results import REGION
+
+    derived = derive_shares(realized)
+    derived = derived[(derived["status"] == "derived") & (derived["period"] == "annual")
+                      & (derived["definition"] == SAME_DEFINITION)]
+    have = set(zip(realized_rows["scenario"], realized_rows["variable"], realized_rows["year"]))
+    added = {}
+    for _, row in derived.iterrows():
+        name = variable(row["key"])
+        scenario = SCENARIO_4TH if row["census_basis"] == MODEL_BASIS else SCENARIO_5TH
+        ident = (scenario, name, int(row["year"]))
+        if name is None or ident in have:
+            continue
+        if ident not in added or _release(row["vintage"]) > _release(added[ident]["vintage"]):
+            added[ident] = row
+    rows = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v, "unit": "%", "year": y,
+             "value": float(r["value"])} for (s, v, y), r in sorted(added.items())]
+    out = pd.concat([realized_rows, pd.DataFrame(rows, columns=realized_rows.columns)], ignore_index=True) \
+        if rows else realized_rows
+    return out.sort_values(["scenario", "variable", "year"], kind="stable").reset_index(drop=True)
+
+
+def batch_backtest(compared: Mapping[str, pd.DataFrame], naive: pd.DataFrame, realized: pd.DataFrame,
+                   realized_rows: pd.DataFrame, tables: Mapping[str, pd.DataFrame]) -> BatchBacktest:
+    """The batch's backtest from what the scenarios already computed.
+
+    ``compared``: each scenario's :func:`compare` table; ``naive``: the naive forecasts'
+    tidy table (:func:`model.naive.naive_forecasts`), compared here; ``realized``: the
+    realized table given to :func:`compare`; ``realized_rows``: its IAMC rows;
+    ``tables``: each scenario's tidy table.  The naive forecasts are set beside the
+    scenarios in the metrics and the verdicts, not in ``timeseries``.
+    """
+    naive_names = list(dict.fromkeys(naive["scenario"]))
+    frames = [compared[n] for n in sorted(compared)]
+    frames += [compare(naive[naive["scenario"] == n], realized, n) for n in naive_names]
+    metrics = summary_metrics(pd.concat(frames, ignore_index=True))
+    judged = batch_verdicts(metrics, [OLD_DESIGN, *naive_names])
+    series = pd.concat([tables[n] for n in sorted(tables)] + [realized_rows], ignore_index=True)
+    return BatchBacktest(metrics, judged, realized_rows, series)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import montecarlo, plausibility
+from . import backtest, montecarlo, plausibility
 from .calibration import baseline_for
 from .comparison import stack, summary_markdown
 from .report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of, write_comparison,
@@ -79,18 +79,51 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         remove_comparison(out_dir)
         write_summary(out_dir, _in_progress(run))
         tables, scorecards, hashes, goals = {}, {}, {}, {}
+        realized, realized_problem = _realized()       # read once per batch, passed down
+        compared, full = {}, {}
         for outcome, scenario in loaded:
             if scenario is None:
                 continue
-            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets)
+            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets, realized)
             if done is not None:
-                tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done
+                tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done[:3]
+                full[scenario.name], compared[scenario.name] = done[3:]
                 hashes[scenario.name] = scenario.sha256
             del scenario, done
         outcomes = [o for o, _ in loaded]
         del loaded
-        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run)
-    return outcomes + ([summary] if summary.problems else [])
+        try:
+            batch_bt = _batch_backtest(realized, compared, full)
+        except Exception as exc:       # a bug of ours: report it, the comparison is still written
+            log.debug("internal error", exc_info=True)
+            batch_bt, realized_problem = None, Outcome(file="backtest", problems=[
+                f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
+        del full
+        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt)
+    return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
+
+
+def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
+    """The realized table (for :func:`model.backtest.compare`) and its IAMC rows, read once;
+    or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
+    from .realized import REALIZED_FILE, RealizedDataError, realized, realized_timeseries
+    try:
+        table = realized()
+        frame = table.frame()
+        return (frame, backtest.with_derived_shares(realized_timeseries(table), frame)), None
+    except RealizedDataError as exc:
+        return None, Outcome(file=str(REALIZED_FILE), problems=[str(p) for p in exc.problems])
+
+
+def _batch_backtest(realized, compared: dict, full: dict):
+    """The batch's backtest (:func:`model.backtest.batch_backtest`), the naive forecasts built
+    once from the central baseline; ``None`` without a realized table or a scenario that ran."""
+    if realized is None or not compared:
+        return None
+    from .data import figures
+    from .naive import naive_forecasts
+    naive = naive_forecasts(baseline_for({}), figures())
+    return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
 
 
 def _load_all(paths: list[Path]) -> list[tuple[Outcome, "Scenario | None"]]:
@@ -139,9 +172,9 @@ def _in_progress(run: str) -> str:
 
 
 def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
-             targets) -> tuple | None:
-    """Project, analyse and write one scenario; its table, scorecard and goal-seeking, or ``None``
-    with ``outcome.problems`` set."""
+             targets, realized=None) -> tuple | None:
+    """Project, analyse and write one scenario; its compared rows, scorecard, goal-seeking, full
+    table and backtest (``None`` without ``realized``), or ``None`` with ``outcome.problems`` set."""
     path = outcome.file
     step = "calibration"
     try:
@@ -165,10 +198,13 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         scorecard = with_realized(scorecard, targets)
         step = "goal-seeking and sensitivity"
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
+        step = "backtest"
+        compared = backtest.compare(table, realized[0], scenario.name) if realized is not None else None
         step = "writing"
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
-                                        outcome.warnings, scenario.revenue_links, mc, analyses, run)
-        return compared_rows(table), scorecard, analyses["goalseek"]      # what the comparison needs, no more
+                                        outcome.warnings, scenario.revenue_links, mc, analyses, run,
+                                        backtest=compared)
+        return compared_rows(table), scorecard, analyses["goalseek"], table, compared
     except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
         outcome.problems = [str(p) for p in exc.problems]
     except OSError as exc:
@@ -199,17 +235,18 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
 
 
 def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
-             goals: dict | None = None, run: str | None = None) -> Outcome:
+             goals: dict | None = None, run: str | None = None, batch_bt=None) -> Outcome:
     """Write the comparison of the scenarios that succeeded and the batch summary, which names
     the run and lists the folders beside it that another run wrote."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
         if tables:
-            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run)
+            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, batch_bt)
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
-        text = summary_markdown(stacked, warnings, failures, goals or {})
+        text = summary_markdown(stacked, warnings, failures, goals or {},
+                                batch_bt.metrics if batch_bt is not None else None)
         write_summary(out_dir, _with_run(text, run, sorted(tables), stale_folders(out_dir, run)))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]

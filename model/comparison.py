@@ -8,7 +8,9 @@ from typing import Mapping
 
 import pandas as pd
 
+from .backtest import BASELINE, OLD_DESIGN
 from .goalseek import MET_ALREADY
+from .naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, REALIZED_COLUMNS
 
 FIGURES = (
@@ -71,11 +73,42 @@ def _list(ids) -> str:
     return ", ".join(f"`{i}`" for i in ids) if len(ids) else "none"
 
 
+# The summary's backtest table: (metric, series, years, row label, format).
+BACKTEST_ROWS = (
+    ("MAE", "growth.gdp", "2021-2025", "real GDP growth 2021-2025, MAE (pp)", "{:.2f}"),
+    ("MAE", "growth.gdp", "2023-2025", "real GDP growth 2023-2025, MAE (pp)", "{:.2f}"),
+    ("error", "share.finance", "2025", "finance share of GDP 2025, error (pp)*", "{:+.2f}"),
+    ("error", "share.ict", "2025", "ICT share of GDP 2025, error (pp)*", "{:+.2f}"),
+)
+BACKTEST_COLUMNS = (BASELINE, OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES)
+
+
+def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
+    """Lines of the summary's backtest table: the baseline, the old design and the naive
+    forecasts (those in ``metrics``) on real GDP growth and the 2025 finance and ICT shares."""
+    names = [n for n in BACKTEST_COLUMNS if n in set(metrics["scenario"])]
+    if not names:
+        return []
+    get = metrics.set_index(["scenario", "metric", "series", "years"])["value"]
+    lines = ["## Backtest against the realized outcomes", "",
+             "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for metric, series, years, label, fmt in BACKTEST_ROWS:
+        cells = [get.get((n, metric, series, years), float("nan")) for n in names]
+        lines.append(f"| {label} | " + " | ".join(fmt.format(v) if v == v else "n/a" for v in cells) + " |")
+    lines += ["", "\\* approximate: the 2025 shares are published only on the 5th-census basis and are compared "
+              "assuming the census revised every sector in proportion to GDP. Every metric of every scenario: "
+              "[`comparison/backtest_metrics.csv`](comparison/backtest_metrics.csv); per scenario "
+              "`<scenario>/backtest.csv`.", ""]
+    return lines
+
+
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
-                     failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None) -> str:
+                     failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
+                     backtest: pd.DataFrame | None = None) -> str:
     """The batch summary (``summary.md``): targets met by each scenario, what missed
     targets would take, P(met) where a Monte Carlo ran, the comparison figures
-    (relative links), warnings and failed scenarios."""
+    (relative links), the backtest table (``backtest``: the batch's backtest metrics,
+    :func:`backtest_markdown`), warnings and failed scenarios."""
     lines = ["# Scenario results against the plan's 2025 targets", ""]
     if len(stacked):
         lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
@@ -114,6 +147,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                   "[`comparison/gap_matrix.csv`](comparison/gap_matrix.csv) (gap in the target's unit)"
                   + (", [`comparison/realized_matrix.csv`](comparison/realized_matrix.csv) (projected vs "
                      "happened)" if "realized_status" in stacked else "") + ".", ""]
+        if backtest is not None:
+            lines += backtest_markdown(backtest)
     else:
         lines += ["No scenario ran, so there is nothing to compare.", ""]
     lines += ["## Warnings", ""]

@@ -79,13 +79,15 @@ def _target_label(t: Target, unit: str = "") -> str:
 
 def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] = (),
                      colours: dict[str, str] | None = None, title: str | None = None,
-                     ax: plt.Axes | None = None) -> plt.Axes:
+                     ax: plt.Axes | None = None, realized: pd.DataFrame | None = None) -> plt.Axes:
     """One variable by year, a line per scenario, with the targets on that variable.
 
     ``df`` is a tidy table holding one or more scenarios; ``targets``
     (:func:`model.targets.load_targets`) on other variables are ignored.  A target's
     level is a dashed line, its band is shaded (lighter around a line, as the
     tolerance of ``~``), and its label is written at the level or the band's top.
+    ``realized``, IAMC rows of the published record (:func:`model.realized.realized_timeseries`),
+    adds its points of ``variable`` (:func:`plot_realized_points`).
     """
     ax = ax or plt.figure(figsize=(6, 4)).add_subplot()
     rows = df[df["variable"] == variable]
@@ -104,12 +106,40 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
         ax.annotate(_target_label(t), (0.01, band[1] if level is None else level), xycoords=("axes fraction", "data"),
                     xytext=(0, 3), textcoords="offset points", fontsize=7, color="0.2",
                     bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+    if realized is not None:
+        plot_realized_points(realized, variable, ax=ax)
     unit = rows["unit"].iloc[0] if len(rows) else ""
     ax.set_title(title or variable, fontsize=10)
     ax.set_ylabel(unit)
     ax.set_xticks(sorted(rows["year"].unique()))
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
+    return ax
+
+
+# Realized points: black, the marker saying the census basis (scenario names of model.realized).
+REALIZED_MARKERS = {"realized": ("o", "realized, 4th-census basis"),
+                    "realized (5th census)": ("s", "realized, 5th-census basis")}
+
+
+def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None) -> plt.Axes:
+    """The realized points of ``variable``: black markers, a circle on the 4th-census basis
+    (scenario ``realized``), a square on the 5th (``realized (5th census)``), each labelled
+    with its value, and a legend entry per basis."""
+    ax = ax or plt.gca()
+    rows = realized[realized["variable"] == variable]
+    handles = []
+    for scenario, (marker, label) in REALIZED_MARKERS.items():
+        r = rows[rows["scenario"] == scenario].sort_values("year")
+        if r.empty:
+            continue
+        handles.append(ax.scatter(r["year"], r["value"], color="black", marker=marker, s=22, zorder=4,
+                                  label=label))
+        for x, y in zip(r["year"], r["value"]):
+            ax.annotate(f"{y:,.0f}" if abs(y) >= 100 else f"{y:.1f}", (x, y), xytext=(-4, 4),
+                        textcoords="offset points", ha="right", fontsize=6)
+    if handles:
+        ax.legend(handles=handles, fontsize=6, loc="best", frameon=False)
     return ax
 
 

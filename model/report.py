@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import comparison, data
+from . import backtest as bt, comparison, data
 from .checking import COMPARISON, LOCK, SUMMARY
 from .calibration import Baseline
 from .indicators import revenue_link_parameters
@@ -264,7 +264,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                    table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
                    warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
                    mc: "MonteCarloResult | None" = None, analyses: Mapping[str, pd.DataFrame] | None = None,
-                   run_id: str | None = None) -> Path:
+                   run_id: str | None = None, backtest: pd.DataFrame | None = None) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
     ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
@@ -272,7 +272,9 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
     ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
     ``analyses`` maps ``goalseek``, ``sensitivity_oat`` and ``sobol`` to their tables
     (the one-at-a-time table also gives ``tornado.png``/``.svg``, one panel per target);
-    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
+    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest);
+    ``backtest``, the scenario's :func:`model.backtest.compare` table, adds ``backtest.csv``
+    and its figure (:func:`write_backtest`).
     """
     folder = Path(out_dir) / scenario.name
     if scorecard is None:
@@ -309,11 +311,52 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
             _save_figure(fig, tmp / "fan")
             record["seed"] = mc.seed
             record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
+        if backtest is not None:
+            write_backtest(tmp, backtest, scenario.name)
         _write_json(tmp / "manifest.json", record)
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
+
+
+def backtest_panels(table: pd.DataFrame) -> list[str]:
+    """The series of a backtest table that the figure draws: real GDP growth first, then every
+    share and level with a projection and the model's definition (sorted).  Changes within a
+    vintage (``share change``, ``level growth``) are left to the table."""
+    usable = table[(table["definition"] == bt.SAME_DEFINITION) & table["projected"].notna()]
+    others = sorted(set(usable.loc[usable["measure"].isin(("share", "level")), "series"]))
+    return (["growth.gdp"] if (usable["series"] == "growth.gdp").any() else []) + others
+
+
+def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4) -> plt.Figure:
+    """The scenario's projection against the realized points, a panel per series of
+    :func:`backtest_panels` (levels and shares on the basis of the figure compared)."""
+    panels = backtest_panels(table)
+    nrows = max(1, -(-len(panels) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.0 * nrows + 0.9), squeeze=False)
+    usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
+    for ax, series in zip(axes.flat, panels):
+        bt.plot_backtest(usable, series, ax=ax)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
+    fig.text(0.01, 0.005, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv "
+             "(circles 4th-census basis, squares 5th). A projection of a 5th-basis figure is ratio-linked "
+             "(see method in backtest.csv); 'approximate' rows assume a revision proportional to GDP.",
+             fontsize=7, color="0.3", wrap=True)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    return fig
+
+
+def write_backtest(folder: Path, table: pd.DataFrame, scenario: str) -> None:
+    """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
+    temporary folder being filled: call inside the house style)."""
+    (folder / "backtest.csv").write_bytes(_csv_bytes(table))
+    if backtest_panels(table):
+        _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
 
 
 def tornado_figure(oat: pd.DataFrame, scenario: str, top: int = 8) -> plt.Figure:
@@ -340,13 +383,14 @@ def _write_json(path: Path, record: dict) -> None:
 
 
 def _panels(tables: pd.DataFrame, panels, ncols: int, colours: dict[str, str], title: str,
-            caption: str) -> plt.Figure:
+            caption: str, realized: pd.DataFrame | None = None) -> plt.Figure:
     """A figure of one panel per ``(variable, panel title)``, a shared scenario legend and a caption."""
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.3 * nrows + 0.9), squeeze=False)
     targets = load_targets()
     for ax, (variable, panel_title) in zip(axes.flat, panels):
-        plot_by_scenario(tables, variable, targets, colours, f"{panel_title}\n[{variable}]", ax=ax)
+        plot_by_scenario(tables, variable, targets, colours, f"{panel_title}\n[{variable}]", ax=ax,
+                         realized=realized)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_axis_off()
     handles = [plt.Line2D([], [], color=c, marker="o", ms=3) for c in colours.values()]
@@ -364,9 +408,14 @@ def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
-                     scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None) -> Path:
+                     scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None,
+                     backtest: "bt.BatchBacktest | None" = None) -> Path:
     """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
-    indicators by scenario against the target lines, and a run record; atomically."""
+    indicators by scenario against the target lines, and a run record; atomically.
+
+    ``backtest`` adds ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
+    ``timeseries.csv`` (every scenario's rows and the realized rows, IAMC layout), and
+    puts the realized points on the figures (:func:`write_batch_backtest`)."""
     folder = Path(out_dir) / COMPARISON
     stacked = comparison.stack(scorecards)
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
@@ -385,13 +434,18 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
                  "other sector; range: distance to the band).", fontsize=6, color="0.3", wrap=True)
         fig.tight_layout(rect=(0, 0.06, 1, 1))
         _save_figure(fig, tmp / "scorecard_matrix")
+        realized = backtest.realized if backtest is not None else None
         fig = _panels(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
-                      "% of GDP at current prices, with the plan's 2025 targets", CAPTION)
+                      "% of GDP at current prices, with the plan's 2025 targets", CAPTION + _realized_caption(realized),
+                      realized)
         _save_figure(fig, tmp / "shares_by_scenario")
         panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
         fig = _panels(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters by "
-                      "scenario, with the plan's 2025 targets", CAPTION + " " + REVENUE_CAPTION)
+                      "scenario, with the plan's 2025 targets", CAPTION + " " + REVENUE_CAPTION
+                      + _realized_caption(realized), realized)
         _save_figure(fig, tmp / "revenues_by_scenario")
+        if backtest is not None:
+            write_batch_backtest(tmp, backtest)
         _write_json(tmp / "manifest.json", {
             "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
             "packages": package_versions(), "command": command})
@@ -399,6 +453,18 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
+
+
+def _realized_caption(realized: pd.DataFrame | None) -> str:
+    return "" if realized is None else (" Realized (black; circles 4th-census basis, squares 5th): Beijing "
+                                        "Municipal Bureau of Statistics and others, model/data/realized.csv.")
+
+
+def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
+    """The batch's backtest files into ``folder`` (the comparison being filled)."""
+    (folder / "backtest_metrics.csv").write_bytes(_csv_bytes(backtest.metrics))
+    (folder / "backtest_verdicts.csv").write_bytes(_csv_bytes(backtest.verdicts))
+    (folder / "timeseries.csv").write_bytes(_csv_bytes(backtest.timeseries))
 
 
 def write_summary(out_dir: Path, text: str) -> Path:

@@ -254,3 +254,127 @@ def test_base_year_and_partial_year_figures_are_not_compared():
     table = backtest.compare(toy_projection(), realized)
     assert table["series"].tolist() == ["count.trillion_clusters"]
     assert table["method"].item() == "count as published"
+
+
+# ---------------------------------------------------------------- approximate: revision proportional to GDP
+# GDP on both bases in 2023 (factor 1.1); sectors only on the 5th basis, with no year before on it.
+PROPORTIONAL = realized_rows(
+    ("va.gdp", 2023, 100.0, "4th", "preliminary, Jan 2024"),
+    ("va.gdp", 2023, 110.0, "5th", "revised, Mar 2025"),
+    ("share.ict", 2025, 12.0, "5th", "preliminary, Jan 2026"),
+    ("va.ict", 2025, 14.0, "5th", "preliminary, Jan 2026"),
+    ("revenue.software_info", 2025, 50.0, "5th", "preliminary, Jan 2026"),
+    ("growth.gdp", 2025, 6.0, "5th", "preliminary, Jan 2026"),
+)
+
+
+def test_share_without_sector_overlap_is_compared_as_unchanged_by_a_proportional_revision():
+    table = backtest.compare(toy_projection(), PROPORTIONAL).set_index(["series", "year"])
+    row = table.loc[("share.ict", 2025)]
+    assert row["projected"] == pytest.approx(10.0)          # the toy's share, not rescaled
+    assert row["error"] == pytest.approx(-2.0)
+    assert row["approximate"] and row["method"].startswith(backtest.APPROXIMATE)
+    assert row["census_basis"] == "5th"
+
+
+def test_level_without_sector_overlap_is_linked_with_gdps_factor():
+    table = backtest.compare(toy_projection(), PROPORTIONAL).set_index(["series", "year"])
+    row = table.loc[("va.ict", 2025)]
+    assert row["projected"] == pytest.approx(10 * 1.05 ** 5 * 1.1)
+    assert row["approximate"] and "1.1000" in row["method"] and "2023" in row["method"]
+
+
+def test_revenues_and_like_for_like_rows_are_never_approximate():
+    table = backtest.compare(toy_projection(), PROPORTIONAL).set_index(["series", "year"])
+    revenue = table.loc[("revenue.software_info", 2025)]
+    assert not revenue["approximate"] and np.isnan(revenue["projected"])
+    assert revenue["method"].startswith("not comparable")
+    assert not table.loc[("growth.gdp", 2025), "approximate"]
+    assert not table.loc[("va.gdp", 2023), "approximate"]
+    like_for_like = backtest.compare(toy_projection(), REALIZED)
+    assert not like_for_like["approximate"].any()
+
+
+def test_without_gdp_on_both_bases_nothing_is_approximated():
+    only_new = PROPORTIONAL[~((PROPORTIONAL["key"] == "va.gdp") & (PROPORTIONAL["census_basis"] == "4th"))]
+    row = backtest.compare(toy_projection(), only_new).set_index(["series", "year"]).loc[("share.ict", 2025)]
+    assert np.isnan(row["projected"]) and not row["approximate"]
+
+
+def test_metrics_flag_approximate_shares_and_keep_them_out_of_the_overall_metrics():
+    m = backtest.summary_metrics(backtest.compare(toy_projection(), PROPORTIONAL))
+    share = m[(m["metric"] == "error") & (m["series"] == "share.ict")]
+    assert share["value"].item() == pytest.approx(-2.0)
+    assert share["note"].item() == backtest.APPROXIMATE_NOTE
+    overall = m[m["series"] == "all levels, shares and counts"]
+    # only va.gdp 2023 (4th basis, like for like) enters: the toy's GDP 100 * 1.05^3 against 100
+    assert overall["n"].item() == 1
+    assert overall["value"].item() == pytest.approx(100 * (100 * 1.05 ** 3 - 100) / 100)
+
+
+def test_verdicts_of_the_batch_name_only_rivals_that_ran_and_carry_the_note():
+    m = backtest.summary_metrics(pd.concat([backtest.compare(toy_projection(0.05, "baseline"), PROPORTIONAL),
+                                            backtest.compare(toy_projection(0.02, "rival"), PROPORTIONAL)]))
+    v = backtest.batch_verdicts(m, ["rival", "absent"])
+    assert set(v["rival"]) == {"rival"}
+    ict = v[v["series"] == "share.ict"]
+    assert ict["note"].item() == backtest.APPROXIMATE_NOTE
+    assert ict["wins"].item() is False        # every share is 10 % in both toys: a tie is no win
+    gdp = v[(v["series"] == "growth.gdp") & (v["years"] == "2023-2025")]
+    assert gdp["wins"].item() is True         # 2025 growth 6 %: errors -1 (5 %) against -4 (2 %)
+    assert backtest.batch_verdicts(m[m["scenario"] != "baseline"], ["rival"]).empty
+
+
+# ---------------------------------------------------------------- realized points, summary table, batch
+def test_realized_points_are_black_and_marked_by_census_basis():
+    import matplotlib.pyplot as plt
+    from model.plots import plot_by_scenario
+    proj = toy_projection()
+    realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
+                             "region": "Beijing", "variable": "Share of GDP|Finance", "unit": "%",
+                             "year": [2021, 2025], "value": [10.5, 12.0]})
+    fig, ax = plt.subplots()
+    try:
+        plot_by_scenario(proj, "Share of GDP|Finance", ax=ax, realized=realized)
+        points = {tuple(c.get_offsets()[0]): c for c in ax.collections}
+        assert set(points) == {(2021.0, 10.5), (2025.0, 12.0)}
+        assert all(tuple(c.get_facecolor()[0][:3]) == (0, 0, 0) for c in points.values())
+        paths = {k: len(c.get_paths()[0].vertices) for k, c in points.items()}
+        assert paths[(2021.0, 10.5)] != paths[(2025.0, 12.0)]     # circle and square differ
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels == ["realized, 4th-census basis", "realized, 5th-census basis"]
+        assert {t.get_text() for t in ax.texts} >= {"10.5", "12.0"}
+    finally:
+        plt.close(fig)
+
+
+def test_derived_shares_join_the_realized_rows_by_basis():
+    from model.realized import MODEL_NAME
+    frame = realized_rows(("va.gdp", 2025, 200.0, "5th", "preliminary, Jan 2026"),
+                          ("va.finance", 2025, 30.0, "5th", "preliminary, Jan 2026"),
+                          ("va.gdp", 2021, 100.0, "4th", "preliminary, Mar 2022"),
+                          ("va.finance", 2021, 20.0, "4th", "preliminary, Mar 2022"),
+                          ("share.finance", 2021, 19.0, "4th", "preliminary, Mar 2022"))
+    rows = pd.DataFrame({"model": MODEL_NAME, "scenario": ["realized"], "region": "Beijing",
+                         "variable": "Share of GDP|Finance", "unit": "%", "year": [2021], "value": [19.0]})
+    out = backtest.with_derived_shares(rows, frame).set_index(["scenario", "year"])["value"]
+    assert out[("realized (5th census)", 2025)] == pytest.approx(15.0)
+    assert out[("realized", 2021)] == pytest.approx(19.0)          # the published share, not 20 % derived
+    assert len(out) == 2
+
+
+def test_summary_shows_the_backtest_table():
+    from model.comparison import summary_markdown
+    m = backtest.summary_metrics(pd.concat([backtest.compare(toy_projection(0.05, "baseline"), PROPORTIONAL),
+                                            backtest.compare(toy_projection(0.02, NAIVE_FROZEN_SHARES),
+                                                             PROPORTIONAL)]))
+    stacked = pd.DataFrame({"scenario": ["baseline"], "target": ["t"], "status": ["met"]})
+    text = summary_markdown(stacked, {}, {}, {}, m)
+    table = text[text.index("## Backtest"):].splitlines()
+    assert table[2] == f"| metric | baseline | {NAIVE_FROZEN_SHARES} |"
+    row = next(line for line in table if line.startswith("| real GDP growth 2023-2025"))
+    assert row.endswith("| 1.00 | 4.00 |")          # errors -1 and -4 in 2025, the only year
+    ict = next(line for line in table if line.startswith("| ICT share"))
+    assert ict.endswith("| -2.00 | -2.00 |")
+    assert "approximate" in text[text.index("## Backtest"):]
+    assert "## Backtest" not in summary_markdown(stacked, {}, {}, {})

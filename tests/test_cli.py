@@ -336,3 +336,137 @@ def test_short_horizon_with_uncertainty_runs(tmp_path):
     card = pd.read_csv(tmp_path / "short" / "scorecard.csv")
     assert set(card["status"]) <= {"not projected", "not modelled"}
     assert pd.read_csv(tmp_path / "short" / "uncertainty.csv").empty
+
+
+# ---------------------------------------------------------------- the backtest in a run
+def _names():
+    import yaml
+    return [yaml.safe_load(p.read_text(encoding="utf-8")).get("name", p.stem) for p in SCENARIOS]
+
+
+def test_backtest_written_for_every_shipped_scenario(shipped):
+    from model import backtest
+    _, out = shipped
+    for name in _names():
+        table = pd.read_csv(out / name / "backtest.csv")
+        assert tuple(table.columns) == backtest.COLUMNS
+        assert set(table["scenario"]) == {name}
+        assert "growth.gdp" in set(table["series"])
+        for suffix in (".png", ".svg"):
+            assert (out / name / f"backtest{suffix}").stat().st_size > 0
+
+
+def test_backtest_never_compares_a_level_across_bases_unlabelled(shipped):
+    from model import backtest
+    _, out = shipped
+    for name in _names():
+        t = pd.read_csv(out / name / "backtest.csv")
+        compared = t[t["measure"].isin(("level", "share")) & t["projected"].notna()]
+        across = compared[compared["census_basis"] != backtest.MODEL_BASIS]
+        assert len(across)
+        for r in across.itertuples():
+            assert r.method.startswith(("ratio-linked", backtest.APPROXIMATE)), (name, r.series, r.year, r.method)
+            assert r.approximate == r.method.startswith(backtest.APPROXIMATE)
+        same = compared[compared["census_basis"] == backtest.MODEL_BASIS]
+        assert not same["approximate"].any()
+        assert same["method"].str.contains("on the 4th-census basis").all()
+
+
+def test_batch_backtest_metrics_cover_every_scenario_and_both_naive_forecasts(shipped):
+    from model import backtest
+    from model.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
+    _, out = shipped
+    m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
+    assert tuple(m.columns) == backtest.METRIC_COLUMNS
+    assert set(m["scenario"]) == set(_names()) | {NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES}
+    shares = m[(m["metric"] == "error") & m["series"].isin(("share.finance", "share.ict")) & (m["years"] == "2025")]
+    assert len(shares) == 2 * m["scenario"].nunique()
+    assert (shares["note"] == backtest.APPROXIMATE_NOTE).all()
+    v = pd.read_csv(out / "comparison" / "backtest_verdicts.csv")
+    assert set(v["candidate"]) == {backtest.BASELINE}
+    assert set(v["rival"]) == {backtest.OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES}
+
+
+def test_realized_rows_sit_beside_the_projections_in_one_iamc_file(shipped):
+    from model.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH
+    _, out = shipped
+    df = pd.read_csv(out / "comparison" / "timeseries.csv")
+    assert tuple(df.columns) == COLUMNS
+    real = df[df["model"] == MODEL_NAME]
+    assert set(real["scenario"]) == {SCENARIO_4TH, SCENARIO_5TH}
+    assert set(df.loc[df["model"] != MODEL_NAME, "scenario"]) == set(_names())
+    assert not df.duplicated(["model", "scenario", "region", "variable", "unit", "year"]).any()
+    wide = df.pivot_table(index=["model", "scenario", "region", "variable", "unit"], columns="year", values="value")
+    growth = wide.loc[(MODEL_NAME, SCENARIO_4TH, "Beijing", "Growth|Real GDP", "%")]
+    assert growth[2021] == pytest.approx(8.5)
+    assert (MODEL_NAME, SCENARIO_5TH, "Beijing", "Share of GDP|Finance", "%") in wide.index
+
+
+def test_summary_shows_the_backtest_table(shipped):
+    _, out = shipped
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    part = text[text.index("## Backtest against the realized outcomes"):]
+    m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
+    mae = m[(m["scenario"] == "baseline") & (m["metric"] == "MAE") & (m["series"] == "growth.gdp")
+            & (m["years"] == "2023-2025")]["value"].item()
+    row = next(line for line in part.splitlines() if line.startswith("| real GDP growth 2023-2025"))
+    assert row.split("|")[2].strip() == f"{mae:.2f}"
+
+
+README_ROWS = {   # README Backtest table: row label (start) -> (metric, series, years) of each number in a cell
+    "real GDP growth 2021–2025": [("MAE", "growth.gdp", "2021-2025"), ("bias", "growth.gdp", "2021-2025")],
+    "real GDP growth 2023–2025": [("MAE", "growth.gdp", "2023-2025"), ("bias", "growth.gdp", "2023-2025")],
+    "every rate and change": [("MAE", "all rates and changes", "2021-2025")],
+    "every level, share and count": [("MAPE", "all levels, shares and counts", "2021-2025")],
+    "finance share of GDP 2025": [("error", "share.finance", "2025")],
+    "ICT share of GDP 2025": [("error", "share.ict", "2025")],
+    "software and information services revenue 2021": [("percent error", "revenue.software_info", "2021")],
+    "medicine and health revenue 2022–2023": [("MAPE", "revenue.medicine_health", "2022-2023")],
+}
+README_COLUMNS = ("baseline", "baseline_constant_trend", "naive: sector averages 2015-2019",
+                  "naive: shares frozen at 2020")
+
+
+def readme_backtest_table() -> dict[str, list[str]]:
+    text = (run.ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## Backtest"):]
+    section = section[section.index("**Results**"):]
+    rows = [line for line in section.splitlines()[:40] if line.startswith("| ") and not line.startswith("| metric")]
+    return {cells[0]: cells[1:] for cells in ([c.strip() for c in r.strip("|").split("|")] for r in rows)}
+
+
+def test_readme_backtest_table_agrees_with_the_written_metrics(shipped):
+    import re
+    _, out = shipped
+    m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
+    get = m.set_index(["scenario", "metric", "series", "years"])["value"]
+    table = readme_backtest_table()
+    assert len(table) == len(README_ROWS)
+    for start, keys in README_ROWS.items():
+        label = next(k for k in table if k.startswith(start))
+        counts = re.findall(r"\((\d+)", label)
+        if counts:      # the number of comparisons stated in the label
+            assert int(counts[0]) == m.set_index(["scenario", "metric", "series", "years"])["n"][
+                ("baseline", *keys[0])]
+        for scenario, cell in zip(README_COLUMNS, table[label], strict=True):
+            numbers = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]?\d+\.\d+", cell)]
+            assert numbers == pytest.approx([round(float(get[(scenario, *k)]), 2) for k in keys], abs=0.0051), \
+                (label, scenario)
+
+
+def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
+    from model import realized
+    from model.checking import Problem
+
+    def broken():
+        raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])
+    monkeypatch.setattr(realized, "realized", broken)
+    code = run.main([str(run.ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path), "--draws", "50"])
+    assert code == 1
+    printed = capsys.readouterr()
+    assert "realized.csv:7: value: got 'x'; expected a finite number" in printed.err
+    assert (tmp_path / "baseline" / "timeseries.csv").exists()
+    assert not (tmp_path / "baseline" / "backtest.csv").exists()
+    assert (tmp_path / "comparison" / "scorecards.csv").exists()
+    assert not (tmp_path / "comparison" / "backtest_metrics.csv").exists()
+    assert "## Backtest" not in (tmp_path / "summary.md").read_text(encoding="utf-8")
