@@ -246,3 +246,29 @@ def largest_contributors(table: pd.DataFrame, target: str, n: int = 2) -> pd.Dat
     rows = table[table["target"] == target]
     return (rows.assign(size=rows["contribution"].abs()).sort_values("size", ascending=False, kind="stable")
             .groupby("kind", sort=False).head(n).drop(columns="size"))
+
+
+def _number(x: float) -> str:
+    return f"{x:+,.0f}" if abs(x) >= 100 else f"{x:+.3g}"
+
+
+def contributor_notes(table: pd.DataFrame, targets: Sequence[str], n: int = 2) -> dict[str, str]:
+    """For each of ``targets``, its ``n`` largest contributors of each kind in words, e.g.
+    ``"change from baseline -0.65 pp; by input: real growth -0.9 pp, vaccine unwind +0.3 pp; by
+    sector: ..."`` (targets without rows are left out)."""
+    out = {}
+    for target in targets:
+        rows = table[table["target"] == target]
+        if rows.empty:
+            continue
+        unit = "pp" if rows["unit"].iloc[0] == "%" else rows["unit"].iloc[0]
+        top = largest_contributors(table, target, n)
+        total = rows.loc[rows["kind"] == INPUT, "contribution"].sum()
+        parts = [f"change from {rows['reference'].iloc[0]} {_number(total)} {unit}"]
+        for kind in (INPUT, SECTOR):
+            chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
+            if len(chosen):
+                parts.append(f"by {kind}: " + ", ".join(f"{r.component} {_number(r.contribution)} {unit}"
+                                                        for r in chosen.itertuples(index=False)))
+        out[target] = "; ".join(parts)
+    return out

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from model.attribution import (BASE_REFERENCE, INPUT, INPUT_GROUPS, SECTOR, attribute, attributed_value,
+                               contributor_notes,
                                differences, frozen, input_worths, largest_contributors)
 from model.attribution_math import log_mean, shapley
 from model.calibration import build_baseline
@@ -197,3 +198,16 @@ def test_largest_contributors_are_the_largest_in_size_of_each_kind():
         everything = table[(table["target"] == "software_revenue") & (table["kind"] == kind)]
         assert len(rows) == 2
         assert rows["contribution"].abs().min() >= everything["contribution"].abs().nlargest(2).min()
+
+
+def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order():
+    s, b = shipped("downside")
+    table = attribute(s, b, TARGETS)
+    note = contributor_notes(table, ["manufacturing_share", "no_such_target"])
+    assert list(note) == ["manufacturing_share"]
+    top = largest_contributors(table, "manufacturing_share", 2)
+    for kind in (INPUT, SECTOR):
+        names = top.loc[top["kind"] == kind, "component"].tolist()
+        text = note["manufacturing_share"].split(f"by {kind}: ")[1]
+        assert text.index(names[0]) < text.index(names[1])
+    assert note["manufacturing_share"].startswith("change from baseline +0.145 pp")
