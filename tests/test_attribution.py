@@ -210,4 +210,5 @@ def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order()
         names = top.loc[top["kind"] == kind, "component"].tolist()
         text = note["manufacturing_share"].split(f"by {kind}: ")[1]
         assert text.index(names[0]) < text.index(names[1])
-    assert note["manufacturing_share"].startswith("change from baseline +0.145 pp")
+    total = table.loc[(table["target"] == "manufacturing_share") & (table["kind"] == INPUT), "contribution"].sum()
+    assert note["manufacturing_share"].startswith(f"change from baseline {total:+.3g} pp; by input: ")
