@@ -22,12 +22,14 @@ def plot_waterfall(table: pd.DataFrame, target: str, ax: plt.Axes | None = None,
     ``table`` is :func:`model.attribution.attribute`'s output.  Bars start at 0 (the
     reference value) and each adds its contribution (green up, red down), largest
     first; the ``top`` largest are drawn, the rest summed into one bar, and the last
-    bar (grey) is the total change, scenario value minus reference value.
+    bar (grey) is the total change, scenario value minus reference value.  Contributions
+    below 1e-9 of the largest (rounding, e.g. a common deflator on a share) are not drawn.
     """
     rows = table[(table["target"] == target) & (table["kind"] == kind)]
     if rows.empty:
         raise KeyError(f"no {kind} rows for target {target!r} in the attribution table")
-    rows = rows[rows["contribution"] != 0].assign(size=lambda d: d["contribution"].abs())
+    size = rows["contribution"].abs()
+    rows = rows[size > 1e-9 * size.max()].assign(size=lambda d: d["contribution"].abs())   # rounding noise out
     rows = rows.sort_values("size", ascending=False, kind="stable")
     labels, values = list(rows["component"].head(top)), list(rows["contribution"].head(top))
     if len(rows) > top:
