@@ -8,6 +8,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from .attribution import contributor_notes
 from .goalseek import MET_ALREADY
 from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED
 
@@ -38,10 +39,13 @@ def _list(ids) -> str:
 
 
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
-                     failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None) -> str:
+                     failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
+                     attributions: Mapping[str, pd.DataFrame] | None = None) -> str:
     """The batch summary (``summary.md``): targets met by each scenario, what missed
-    targets would take, P(met) where a Monte Carlo ran, the comparison figures
-    (relative links), warnings and failed scenarios."""
+    targets would take, the two largest contributors of each kind to each missed
+    target's change from its reference (:func:`model.attribution.contributor_notes`),
+    P(met) where a Monte Carlo ran, the comparison figures (relative links), warnings
+    and failed scenarios."""
     lines = ["# Scenario results against the plan's 2025 targets", ""]
     if len(stacked):
         lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
@@ -69,6 +73,13 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                     lines.append("- what it would take (constant growth of the target's lever sectors, "
                                  "2022-2025):")
                     lines += [f"  - {n}" for n in needs]
+            a = (attributions or {}).get(name)
+            if a is not None and len(a):
+                notes = contributor_notes(a, card.loc[card["status"] == MISSED, "target"].tolist())
+                if notes:
+                    lines.append("- why missed (the two largest contributors of each kind to the change from "
+                                 f"the reference, [`{name}/attribution.csv`]({name}/attribution.csv)):")
+                    lines += [f"  - `{t}` {n}" for t, n in notes.items()]
             lines += [f"- results: [`{name}/`]({name}/), scorecard [`{name}/scorecard.csv`]({name}/scorecard.csv)"
                       + (f", tornado [`{name}/tornado.png`]({name}/tornado.png)" if g is not None else ""), ""]
         lines += ["## Figures", ""]

@@ -212,3 +212,23 @@ def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order()
         assert text.index(names[0]) < text.index(names[1])
     total = table.loc[(table["target"] == "manufacturing_share") & (table["kind"] == INPUT), "contribution"].sum()
     assert note["manufacturing_share"].startswith(f"change from baseline {total:+.3g} pp; by input: ")
+
+
+def test_the_summary_names_the_largest_contributors_of_each_missed_target_only():
+    from model.comparison import stack, summary_markdown
+    from model.results import timeseries
+    from model.targets import MET, MISSED, evaluate
+
+    s, b = shipped("downside")
+    p = project(s, b)
+    card = evaluate(timeseries(p, s.name, revenue_links=s.revenue_links), TARGETS)
+    table = attribute(s, b, TARGETS, p)
+    text = summary_markdown(stack({s.name: card}), {}, {}, attributions={s.name: table})
+    notes = contributor_notes(table, card["target"].tolist())
+    missed = card.loc[card["status"] == MISSED, "target"].tolist()
+    met = card.loc[card["status"] == MET, "target"].tolist()
+    assert missed and met
+    for t in missed:
+        assert f"  - `{t}` {notes[t]}" in text
+    for t in met:
+        assert f"  - `{t}` {notes[t]}" not in text
