@@ -232,3 +232,28 @@ def test_the_summary_names_the_largest_contributors_of_each_missed_target_only()
         assert f"  - `{t}` {notes[t]}" in text
     for t in met:
         assert f"  - `{t}` {notes[t]}" not in text
+
+
+def test_changed_assumptions_and_revenue_links_add_up_and_land_on_their_groups():
+    from types import MappingProxyType
+
+    s, b = shipped("downside")
+    child = dataclasses.replace(
+        s, name="child", parent=s,
+        assumptions=MappingProxyType({**s.assumptions, "va.industry_2020": 4600.0, "hightech_weight.mfg_other": 45.0}),
+        revenue_links=MappingProxyType({**s.revenue_links, "software_info.elasticity": 1.3,
+                                        "ngit.base_2020": 8000.0}))
+    cb = build_baseline(child.assumptions)
+    p, q = project(child, cb), project(s, b)
+    table = attribute(child, cb, TARGETS, p, reference_baseline=b, reference_projection=q)
+    expected = differences(child, cb, TARGETS, p, q, reference_links=s.revenue_links)
+    got = sums(table)
+    for target, diff in expected.items():
+        assert got.loc[target, SECTOR] == pytest.approx(diff, abs=1e-10 * max(1.0, abs(diff))), target
+        assert got.loc[target, INPUT] == pytest.approx(diff, abs=1e-10 * max(1.0, abs(diff))), target
+    inputs = table[table["kind"] == INPUT].set_index(["target", "component"])["contribution"]
+    assert inputs.loc[("software_revenue", "revenue links")] != 0.0
+    assert inputs.loc[("hightech_share", "base year")] != 0.0
+    assert inputs.loc[("hightech_share", "revenue links")] == 0.0        # shares do not read the revenue layer
+    for group in ("real growth", "prices", "shocks", "projects", "vaccine unwind"):
+        assert (inputs.xs(group, level="component") == 0.0).all(), group
