@@ -89,3 +89,26 @@ def plot_lever_map(m: LeverMap, ax: plt.Axes | None = None) -> plt.Axes:
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.25)
     return ax
+
+
+def waterfall_figure(table: pd.DataFrame, target: str, scenario: str) -> plt.Figure:
+    """One target's change from its reference by input (left) and by sector (right)."""
+    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+    for ax, kind in zip(axes, ("input", "sector")):
+        plot_waterfall(table, target, ax=ax, kind=kind)
+    reference = table.loc[table["target"] == target, "reference"].iloc[0]
+    fig.suptitle(f"Why {target} differs from {reference}: scenario {scenario}", fontsize=11)
+    fig.text(0.01, 0.01, "Left: Shapley value over the scenario's input groups switched from the reference's "
+             "values; right: log-mean Divisia (shares, revenues) or Shapley (counts, rank) split over sectors. "
+             "Each side sums to the total change.", fontsize=7, color="0.4")
+    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    return fig
+
+
+def lever_map_figure(m: LeverMap, scenario: str) -> plt.Figure:
+    """One lever map with its caption."""
+    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    plot_lever_map(m, ax=ax)
+    fig.text(0.01, 0.01, f"Scenario {scenario}; {m.note()}.", fontsize=7, color="0.3", wrap=True)
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return fig

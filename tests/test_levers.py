@@ -147,3 +147,19 @@ def test_the_figures_draw_regions_points_and_bars(maps):
     assert len(ax.patches) == drawn.sum() + 1
     assert ax.patches[-1].get_height() == pytest.approx(rows["contribution"].sum(), rel=1e-12)
     plt.close(ax.figure)
+
+
+def test_the_composed_figures_hold_both_kinds_and_the_maps_note(maps):
+    import matplotlib.pyplot as plt
+    from model.attribution import attribute
+    from model.plots_attribution import lever_map_figure, waterfall_figure
+
+    s = load_scenario(SCENARIOS / "downside.yaml")
+    table = attribute(s, build_baseline(s.assumptions), TARGETS)
+    fig = waterfall_figure(table, "hightech_share", s.name)
+    assert [ax.get_title().rsplit(" ", 1)[-1] for ax in fig.axes] == ["input", "sector"]
+    plt.close(fig)
+    m = maps[("mfg_hightech", "mfg_other")]
+    fig = lever_map_figure(m, "baseline")
+    assert any(m.note() in t.get_text() for t in fig.texts)
+    plt.close(fig)
