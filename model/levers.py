@@ -97,12 +97,20 @@ class LeverMap:
                 f"{100 * self.own[1]:.1f} %/yr)")
 
 
-def pairs(targets: Sequence[Target], horizon: int) -> dict[tuple[str, str], tuple[Target, ...]]:
-    """The lever pairs the targets declare, each with its modelled targets within ``horizon``, in file order."""
+def pairs(targets: Sequence[Target], horizon: int,
+          extra: Sequence[Sequence[str]] = ()) -> dict[tuple[str, str], tuple[Target, ...]]:
+    """The lever pairs the targets declare, each with its modelled targets within ``horizon``, in file
+    order; then each pair of ``extra`` (e.g. from the command line) not declared, with the targets
+    whose ``levers`` include either of its sectors (pairs with no such target are left out)."""
     out: dict[tuple[str, str], list[Target]] = {}
     for t in targets:
         if t.modelled and t.lever_pair and t.year <= horizon:
             out.setdefault(tuple(t.lever_pair), []).append(t)
+    for a, b in extra:
+        if (a, b) not in out:
+            chosen = [t for t in targets if t.modelled and t.year <= horizon and {a, b} & set(t.levers)]
+            if chosen:
+                out[(a, b)] = chosen
     return {p: tuple(ts) for p, ts in out.items()}
 
 
@@ -179,11 +187,11 @@ def lever_map(scenario: Scenario, baseline: Baseline, pair: Sequence[str], targe
 
 def lever_maps(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
                goalseek: pd.DataFrame | None = None, projection: Projection | None = None,
-               first_year: int = FIRST_YEAR) -> list[LeverMap]:
-    """One map per lever pair the ``targets`` declare (:func:`pairs`)."""
+               first_year: int = FIRST_YEAR, extra: Sequence[Sequence[str]] = ()) -> list[LeverMap]:
+    """One map per lever pair the ``targets`` declare, and per pair of ``extra`` (:func:`pairs`)."""
     projection = project(scenario, baseline) if projection is None else projection
     return [lever_map(scenario, baseline, pair, ts, goalseek, first_year=first_year, projection=projection)
-            for pair, ts in pairs(targets, scenario.horizon).items()]
+            for pair, ts in pairs(targets, scenario.horizon, extra).items()]
 
 
 def nearest_table(maps: Sequence[LeverMap]) -> pd.DataFrame:

@@ -163,3 +163,11 @@ def test_the_composed_figures_hold_both_kinds_and_the_maps_note(maps):
     fig = lever_map_figure(m, "baseline")
     assert any(m.note() in t.get_text() for t in fig.texts)
     plt.close(fig)
+
+
+def test_an_extra_pair_maps_the_targets_acting_on_either_sector_and_a_declared_one_is_not_repeated():
+    got = pairs(TARGETS, 2025, extra=[("finance", "scitech"), ("ict", "finance"), ("agriculture", "construction")])
+    assert [t.id for t in got[("finance", "scitech")]] == [t.id for t in TARGETS if t.modelled and
+                                                           {"finance", "scitech"} & set(t.levers)]
+    assert got[("ict", "finance")] == pairs(TARGETS, 2025)[("ict", "finance")]
+    assert ("agriculture", "construction") not in got
