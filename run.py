@@ -4,7 +4,8 @@
     python run.py [SCENARIO.yaml ...] [--out DIR]
 
 Exit code 0 when every scenario ran, 1 when any failed (the others are still
-written), 2 for a bad command line.
+written) or another run holds the output folder, 2 for a bad command line or an
+unusable output folder, 130 when interrupted (Ctrl-C).
 """
 from __future__ import annotations
 
@@ -16,21 +17,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 
 
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value == 0:
-        raise argparse.ArgumentTypeError("must be at least 1")
+def _whole(text: str, low: int, high: int, why: str = "") -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value:,} is outside [{low:,}, {high:,}]{why}")
     return value
+
+
+def _draws(text: str) -> int:
+    from model.parameters import UNCERTAINTY
+    return _whole(text, 1, int(UNCERTAINTY["draws"].high), " (the limit of uncertainty.draws)")
+
+
+def _seed(text: str) -> int:
+    from model.parameters import UNCERTAINTY
+    return _whole(text, 0, int(UNCERTAINTY["seed"].high), " (the limit of uncertainty.seed)")
+
+
+def _chunk(text: str) -> int:
+    from model.batch import MAX_CHUNK
+    return _whole(text, 1, MAX_CHUNK, ": a larger chunk needs gigabytes of memory at long horizons and is "
+                                      "not faster")
 
 
 def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
+    return _whole(text, 0, 1 << 16, " (a larger base sample needs gigabytes of memory)")
 
 
 def _sobol_size(text: str) -> int:
@@ -50,10 +64,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--show", action="store_true",
                         help="print each scenario's resolved parameters and its differences from its parent; "
                              "run nothing")
-    parser.add_argument("--draws", type=_positive, help="Monte Carlo draws for scenarios with an uncertainty "
+    parser.add_argument("--draws", type=_draws, help="Monte Carlo draws for scenarios with an uncertainty "
                         "block (default: the scenario's)")
-    parser.add_argument("--seed", type=_non_negative, help="seed of the Monte Carlo draws (default: the scenario's)")
-    parser.add_argument("--chunk", type=_positive, default=None, help="draws simulated at once (memory bound)")
+    parser.add_argument("--seed", type=_seed, help="seed of the Monte Carlo draws (default: the scenario's)")
+    parser.add_argument("--chunk", type=_chunk, default=None, help="draws simulated at once (memory bound)")
     parser.add_argument("--sobol", type=_sobol_size, default=0, metavar="N",
                         help="also compute Sobol indices with base sample size N (SALib; e.g. 1024)")
     parser.add_argument("--goal-from", type=int, choices=(2021, 2022), default=2022,
@@ -69,7 +83,17 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     import matplotlib
     matplotlib.use("Agg")           # figures go to files only: no display needed, no window opened
+    try:
+        return _run(args, argv)
+    except KeyboardInterrupt:
+        print("interrupted: the scenarios written so far are complete, earlier results are kept, and the next "
+              "run cleans up", file=sys.stderr)
+        return 130
+
+
+def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from model.batch import RunOptions, run_batch
+    from model.report import OutputLocked
     from model.sampling import DEFAULT_CHUNK
 
     paths = args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -82,7 +106,14 @@ def main(argv: list[str] | None = None) -> int:
         print(text, end="")
         return 1 if failed else 0
     options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from)
-    outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
+    try:
+        outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
+    except OutputLocked as exc:
+        print(f"not run: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"not run: cannot use the output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     for o in outcomes:
         if o.ok:
             print(f"ok      {o.name:24s} -> {o.folder}")

@@ -1,8 +1,10 @@
 """Many scenarios, one command: a failing scenario is reported and the others still run."""
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -10,10 +12,13 @@ import pandas as pd
 from . import montecarlo, plausibility
 from .calibration import Baseline, build_baseline
 from .comparison import stack, summary_markdown
-from .report import COMPARISON, write_comparison, write_scenario, write_summary
+from .report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of, write_comparison,
+                     write_scenario, write_summary)
 from .results import timeseries
 from .sampling import DEFAULT_CHUNK
-from .scenario import ScenarioError, load_scenario
+
+MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
+from .scenario import Scenario, ScenarioError, load_scenario
 from .goalseek import FIRST_YEAR, goal_seek
 from .parameters import UNCERTAINTY
 from .sensitivity import sobol_indices, tornado
@@ -44,76 +49,143 @@ class RunOptions:
 
     draws: int | None = None
     seed: int | None = None
-    chunk: int = DEFAULT_CHUNK
+    chunk: int = DEFAULT_CHUNK      # at most MAX_CHUNK
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
     goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
-              mc_options: RunOptions = RunOptions()) -> list[Outcome]:
+              mc_options: RunOptions = RunOptions(), lock_wait: float = 10.0) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
-    After the scenarios, the scenarios that succeeded are compared (``out_dir/comparison/``)
-    and the batch is summarised (``out_dir/summary.md``); if that fails, one more
-    :class:`Outcome` (file ``comparison``) reports it.
+    Any problem of one scenario, expected or not, fails that scenario only.  After the
+    scenarios, those that succeeded are compared (``out_dir/comparison/``) and the batch
+    is summarised (``out_dir/summary.md``); if that fails, one more :class:`Outcome`
+    (file ``comparison``) reports it.  The batch holds a lock on ``out_dir`` (waiting up
+    to ``lock_wait`` seconds for another run; :class:`~model.report.OutputLocked`), first
+    restores or removes what an interrupted run left there, and names its run
+    (:func:`run_id`) in every manifest and in the summary.
     """
     try:
         targets = load_targets()        # read and checked once: a broken targets file is its own failure
     except TargetsError as exc:
         return [Outcome(file=str(TARGETS_FILE), problems=[str(p) for p in exc.problems])]
-    baselines: dict[tuple, Baseline] = {}
-    names: dict[str, str] = {}
-    tables, scorecards, hashes, goals = {}, {}, {}, {}
-    outcomes = []
+    out_dir = Path(out_dir)
+    with locked(out_dir, lock_wait):
+        for note in recover(out_dir):
+            log.warning("%s: %s", out_dir, note)
+        loaded = _load_all(paths)
+        run = run_id(loaded, mc_options)
+        remove_comparison(out_dir)
+        write_summary(out_dir, _in_progress(run))
+        baselines: dict[tuple, Baseline] = {}
+        tables, scorecards, hashes, goals = {}, {}, {}, {}
+        for outcome, scenario in loaded:
+            if scenario is None:
+                continue
+            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, baselines, targets)
+            if done is not None:
+                tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done
+                hashes[scenario.name] = scenario.sha256
+            del scenario, done
+        outcomes = [o for o, _ in loaded]
+        del loaded
+        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run)
+    return outcomes + ([summary] if summary.problems else [])
+
+
+def _load_all(paths: list[Path]) -> list[tuple[Outcome, "Scenario | None"]]:
+    """Each file loaded and checked (``None`` and the problems where it cannot be), names unique."""
+    out, names = [], {}
     for path in paths:
         outcome = Outcome(file=str(path))
-        outcomes.append(outcome)
+        scenario = None
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
             outcome.problems = [str(p) for p in exc.problems]
-            continue
-        outcome.name = scenario.name
-        outcome.warnings = [str(w) for w in scenario.warnings]
-        if scenario.name == COMPARISON:
-            outcome.problems = [f"{path}: name: {COMPARISON!r} is reserved for the folder comparing the scenarios"]
-            continue
-        if scenario.name in names:
-            outcome.problems = [f"{path}: name: {scenario.name!r} is also the name of {names[scenario.name]}; "
-                                "names must differ (they name the output folders)"]
-            continue
-        names[scenario.name] = str(path)
-        key = tuple(sorted(scenario.assumptions.items()))
-        try:
-            if key not in baselines:
-                baselines[key] = build_baseline(scenario.assumptions)
-            projection = project(scenario, baselines[key])
-            outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baselines[key])]
-            table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
-            scorecard = evaluate(table, targets)
-            mc = None
-            if scenario.uncertainty is not None:
-                mc = montecarlo.run(scenario, baselines[key], targets, mc_options.draws, mc_options.seed,
-                                    mc_options.chunk, scenario.revenue_links)
-                outcome.warnings += list(mc.warnings)
-            scorecard = montecarlo.with_probabilities(scorecard, mc)
-            analyses = _analyses(scenario, baselines[key], scorecard, mc_options, projection)
-            outcome.folder = write_scenario(out_dir, scenario, baselines[key], projection, table, command,
-                                            scorecard, outcome.warnings, scenario.revenue_links, mc, analyses)
-            goals[scenario.name] = analyses["goalseek"]
-            tables[scenario.name], scorecards[scenario.name] = table, scorecard
-            hashes[scenario.name] = scenario.sha256
-        except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
-            outcome.problems = [str(p) for p in exc.problems]
-        except ValueError as exc:      # calibration cannot honour the scenario's assumptions
-            outcome.problems = [f"{path}: assumptions: {exc}"]
-        except OSError as exc:
-            outcome.problems = [f"{path}: cannot write results to {out_dir}: {exc}"]
         except Exception as exc:       # a bug of ours: report it, keep the batch going
             log.debug("internal error", exc_info=True)
-            outcome.problems = [f"{path}: internal error ({type(exc).__name__}: {exc}); please report it"]
-    summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals)
-    return outcomes + ([summary] if summary.problems else [])
+            outcome.problems = [f"{path}: internal error in loading the file ({type(exc).__name__}: {exc}); "
+                                "please report it"]
+        if scenario is not None:
+            outcome.name = scenario.name
+            outcome.warnings = [str(w) for w in scenario.warnings]
+            key = scenario.name.casefold()     # folders differing only in case clash on some file systems
+            if key in names:
+                outcome.problems = [f"{path}: name: {scenario.name!r} is also the name of {names[key]}; "
+                                    "names must differ, ignoring case (they name the output folders)"]
+                scenario = None
+            else:
+                names[key] = str(path)
+        out.append((outcome, scenario))
+    return out
+
+
+def run_id(loaded, options: RunOptions) -> str:
+    """A short hash naming a run by what it computes: the scenarios (name and the hash of every
+    file of their chains), the command-line settings and the data files.  The same inputs give
+    the same id, so two identical runs write identical files."""
+    scenarios = {s.name: [x.sha256 for x in s.chain] for _, s in loaded if s is not None}
+    failed = sorted(o.file for o, s in loaded if s is None)
+    text = json.dumps({"scenarios": scenarios, "failed": failed, "options": asdict(options),
+                       "data": data_file_hashes()}, sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def _in_progress(run: str) -> str:
+    return (f"# Run `{run}` in progress\n\nThis run has not finished. If this text stays, it was interrupted: "
+            "the scenario folders here may come from different runs (each `manifest.json` names its run), "
+            "and there is no comparison. Run the batch again.\n")
+
+
+def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
+             baselines: dict, targets) -> tuple | None:
+    """Project, analyse and write one scenario; its table, scorecard and goal-seeking, or ``None``
+    with ``outcome.problems`` set."""
+    path = outcome.file
+    key = tuple(sorted(scenario.assumptions.items()))
+    step = "calibration"
+    try:
+        if key not in baselines:
+            baselines[key] = build_baseline(scenario.assumptions)
+        baseline = baselines[key]
+        step = "projection"
+        projection = project(scenario, baseline)
+        step = "plausibility checks"
+        outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baseline)]
+        step = "results table"
+        table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
+        step = "scorecard"
+        scorecard = evaluate(table, targets)
+        mc = None
+        if scenario.uncertainty is not None:
+            step = "Monte Carlo"
+            mc = montecarlo.run(scenario, baseline, targets, options.draws, options.seed,
+                                options.chunk, scenario.revenue_links)
+            outcome.warnings += list(mc.warnings)
+        scorecard = montecarlo.with_probabilities(scorecard, mc)
+        step = "goal-seeking and sensitivity"
+        analyses = _analyses(scenario, baseline, scorecard, options, projection)
+        step = "writing"
+        outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
+                                        outcome.warnings, scenario.revenue_links, mc, analyses, run)
+        return compared_rows(table), scorecard, analyses["goalseek"]      # what the comparison needs, no more
+    except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
+        outcome.problems = [str(p) for p in exc.problems]
+    except OSError as exc:
+        outcome.problems = [f"{path}: cannot write results to {out_dir}: {exc}" if step == "writing"
+                            else f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
+    except ValueError as exc:
+        if step == "calibration":      # calibration cannot honour the scenario's assumptions
+            outcome.problems = [f"{path}: assumptions: {exc}"]
+        else:
+            log.debug("internal error", exc_info=True)
+            outcome.problems = [f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
+    except Exception as exc:       # a bug of ours (or no memory): report it, keep the batch going
+        log.debug("internal error", exc_info=True)
+        outcome.problems = [f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
+    return None
 
 
 def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict[str, pd.DataFrame]:
@@ -129,22 +201,47 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
 
 
 def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
-             goals: dict | None = None) -> Outcome:
-    """Write the comparison of the scenarios that succeeded and the batch summary."""
+             goals: dict | None = None, run: str | None = None) -> Outcome:
+    """Write the comparison of the scenarios that succeeded and the batch summary, which names
+    the run and lists the folders beside it that another run wrote."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
         if tables:
-            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command)
+            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run)
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
-        write_summary(out_dir, summary_markdown(stacked, warnings, failures, goals or {}))
+        text = summary_markdown(stacked, warnings, failures, goals or {})
+        write_summary(out_dir, _with_run(text, run, sorted(tables), stale_folders(out_dir, run)))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
     except Exception as exc:       # a bug of ours: report it, the scenario folders stay written
         log.debug("internal error", exc_info=True)
         outcome.problems = [f"comparison: internal error ({type(exc).__name__}: {exc}); please report it"]
     return outcome
+
+
+def stale_folders(out_dir: Path, run: str | None) -> list[tuple[str, str | None]]:
+    """Result folders in ``out_dir`` written by another run than ``run``: ``(name, their run)``."""
+    out = []
+    for p in sorted(Path(out_dir).iterdir()):
+        if p.is_dir() and not p.name.startswith(".") and p.name != COMPARISON and (p / "manifest.json").exists():
+            theirs = run_of(p)
+            if theirs != run:
+                out.append((p.name, theirs))
+    return out
+
+
+def _with_run(text: str, run: str | None, compared: list[str], stale: list[tuple[str, str | None]]) -> str:
+    """The summary text with the run it belongs to and the folders that are not part of it."""
+    head, _, rest = text.partition("\n")
+    lines = [head, "", f"Run `{run}`: {len(compared)} scenario folder(s) written and compared"
+             + (f" ({', '.join(f'`{n}/`' for n in compared)})" if compared else "")
+             + "; each folder's `manifest.json` and `comparison/manifest.json` name the same run."]
+    if stale:
+        lines += ["", "**Not part of this run** (left from earlier runs, not compared, possibly out of date): "
+                  + ", ".join(f"`{n}/` (run `{r}`)" if r else f"`{n}/` (no run recorded)" for n, r in stale) + "."]
+    return "\n".join(lines) + "\n" + rest
 
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:
@@ -164,4 +261,8 @@ def show_scenarios(paths: list[Path]) -> tuple[str, int]:
         except ValueError as exc:
             failed += 1
             blocks.append(f"{path}: assumptions: {exc}\n")
+        except Exception as exc:       # a bug of ours: report it, show the others
+            log.debug("internal error", exc_info=True)
+            failed += 1
+            blocks.append(f"{path}: internal error ({type(exc).__name__}: {exc}); please report it\n")
     return "\n".join(blocks), failed

@@ -16,7 +16,36 @@ from typing import Any, Mapping
 from .parameters import Parameter, fmt
 from .yamlio import PlusNumber
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # matched in full (no trailing newline)
+MAX_NAME = 100          # characters; folder names stay far below the file system's 255 bytes
+# What a batch writes beside the scenario folders (so no scenario may be named so), compared ignoring case.
+COMPARISON, SUMMARY, LOCK = "comparison", "summary.md", ".lock"
+BATCH_NAMES = (COMPARISON, SUMMARY, "report.html", "results.xlsx")
+
+
+def valid_name(value: Any) -> bool:
+    """Whether ``value`` can name a scenario, a shock or a project (letters, digits, ``_-.``)."""
+    return isinstance(value, str) and len(value) <= MAX_NAME and NAME_PATTERN.fullmatch(value) is not None
+
+
+def reserved_name(name: str) -> bool:
+    """Whether ``name`` is one of the batch-level files or folders (ignoring case)."""
+    return name.casefold() in {n.casefold() for n in BATCH_NAMES}
+
+
+def suggest(value: Any, allowed) -> str:
+    """"; did you mean 'x'?" for the closest of ``allowed`` (spelling, or a part of a name), else the list."""
+    allowed = [str(a) for a in allowed]
+    text = str(value)
+    close = difflib.get_close_matches(text, allowed, n=1, cutoff=0.6)
+    if not close and len(text) >= 3:
+        low = text.casefold()
+        close = [a for a in allowed if low in a.casefold() or low in a.casefold().split("_")] \
+            or [a for a in allowed if any(part and part in a.casefold().split("_") for part in low.split("_"))]
+    if close:
+        return f"; did you mean {close[0]!r}?" if len(close) == 1 else \
+            f"; did you mean one of {', '.join(map(repr, close))}?"
+    return f"; allowed: {', '.join(allowed)}"
 
 
 @dataclass(frozen=True)
@@ -73,17 +102,13 @@ class Checker:
         self.warnings.append(self.at(path, message))
 
     def unknown(self, path: tuple, key: Any, allowed) -> None:
-        close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(map(str, allowed))}"
-        self.error(path + (key,), f"unknown key {key!r}{hint}")
+        self.error(path + (key,), f"unknown key {show_value(key)}{suggest(key, allowed)}")
 
     def choice(self, path: tuple, value: Any, allowed, what: str) -> bool:
         """Whether ``value`` is one of ``allowed``; if not, an error with a "did you mean"."""
         if isinstance(value, str) and value in allowed:
             return True
-        close = difflib.get_close_matches(str(value), [str(a) for a in allowed], n=1, cutoff=0.6)
-        self.error(path, f"unknown {what} {show_value(value)}"
-                         + (f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"))
+        self.error(path, f"unknown {what} {show_value(value)}{suggest(value, allowed)}")
         return False
 
     def number(self, path: tuple, value: Any, p: Parameter, low=None, high=None, low_open=None):
@@ -112,9 +137,9 @@ class Checker:
         return int(value)
 
     def name(self, path: tuple, value: Any):
-        if not isinstance(value, str) or not NAME_PATTERN.match(value):
-            self.error(path, f"got {show_value(value)}; expected letters, digits, '_', '-' or '.', "
-                             "starting with a letter or digit")
+        if not valid_name(value):
+            self.error(path, f"got {show_value(value)}; expected at most {MAX_NAME} letters, digits, '_', '-' "
+                             "or '.', starting with a letter or digit")
             return None
         return value
 

@@ -71,6 +71,8 @@ def centring_warning(d: Distribution, value: float, what: str) -> Problem | None
 
 def parse_distribution(c: Checker, path: tuple, raw: Any, p: Parameter) -> Distribution | None:
     """A checked distribution; its parameters within ``p``'s bounds, its sd at most ``p.sd_high``."""
+    if raw is None:
+        return None
     if not isinstance(raw, dict) or "dist" not in raw:
         c.error(path, f"got {show_value(raw)}; expected a distribution such as {{dist: normal, mean: 0, sd: 1}}")
         return None
@@ -128,6 +130,9 @@ def parse_uncertainty(c: Checker, raw: Any) -> dict:
             sub = c.mapping(path, value, "shock name: {growth_loss: distribution}") or {}
             out[key] = {}
             for name, fields in sub.items():
+                if fields is None:               # drops the inherited entry of this shock
+                    out[key][name] = None
+                    continue
                 inner = c.mapping(path + (name,), fields, "field: distribution") or {}
                 out[key][name] = {}
                 for f, d in inner.items():
@@ -144,6 +149,9 @@ def parse_uncertainty(c: Checker, raw: Any) -> dict:
                         or parts[0] == parts[1]:
                     c.error(path + (pair,), f"got {show_value(pair)}; expected 'all' or two different sectors "
                                             "joined by '-' (e.g. ict-scitech)")
+                    continue
+                if rho is None:                  # drops the inherited correlation of this pair
+                    out[key][tuple(sorted(parts))] = None
                     continue
                 x = c.number(path + (pair,), rho, p)
                 if x is not None:

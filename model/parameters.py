@@ -61,9 +61,11 @@ GROWTH_DEFAULT_FROM = CALIBRATION_YEAR + 1  # a plain growth number applies from
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("extends", "parent", "",
-              "Parent scenario: a name in the same folder (`baseline`) or a relative path. The file then states "
+              "Parent scenario: a name in the same folder (`baseline`) or a path relative to this file ending in "
+              "`.yaml`, inside the folder of the scenario being run or below it. The file then states "
               "only what differs; chains are allowed.", None, "none (defaults below)"),
-    Parameter("name", "name", "", "Scenario name: names the output folder and the `scenario` column. Not inherited.",
+    Parameter("name", "name", "", "Scenario name: names the output folder and the `scenario` column; at most 100 "
+              "letters, digits, `_`, `-`, `.`, not a batch-level name (`comparison`, `summary.md`, ...). Not inherited.",
               None, "file name without `.yaml`"),
     Parameter("description", "text", "", "What the scenario assumes and why. Not inherited.", "", "empty"),
     Parameter("horizon", "year", "year", f"Last projected year (annual steps from the base year {BASE_YEAR}).",
@@ -89,12 +91,14 @@ PARAMETERS: tuple[Parameter, ...] = (
               "Overrides of the revenue layer (2020 base levels, elasticities, link weights); each within its "
               "documented range. Merged with the parent's.", None, "values of `revenue_links.csv`"),
     Parameter("shocks", "list", "", "One-off shocks: a list of entries with the `shocks[]` keys below. An entry "
-              "with a parent's `name` replaces it; `remove: true` drops it.", None, "none"),
+              "with a parent's `name` changes the fields it states and keeps the parent's others; `remove: true` "
+              "drops it (and its inherited `uncertainty`).", None, "none"),
     Parameter("projects", "list", "", "Discrete projects adding gross output to a sector: a list of entries with "
-              "the `projects[]` keys below; same replace/remove rules as shocks.", None, "none"),
+              "the `projects[]` keys below; same merge/remove rules as shocks.", None, "none"),
     Parameter("uncertainty", "uncertainty", "",
               "Distributions of parameters for the Monte Carlo run (`uncertainty.*` keys below). Merged with the "
-              "parent's key by key.", None, "none (deterministic)"),
+              "parent's key by key; `null` drops an inherited entry (`uncertainty: null` the whole block).",
+              None, "none (deterministic)"),
 )
 
 DISTRIBUTIONS = {"normal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}

@@ -140,8 +140,11 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
         if p_met == p_met and r.status not in (NOT_MODELLED, NOT_PROJECTED):    # not NaN
             text += f"\nP={p_met:.2f}"
         ax.text(j, i, text, ha="center", va="center", fontsize=7)
-    ax.imshow(grid, cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5,
-              vmax=len(statuses) - 0.5, aspect="auto")
+    # cells as vector quadrilaterals: an image would be resampled to the output's pixels in floats
+    ax.pcolormesh(np.arange(len(targets) + 1) - 0.5, np.arange(len(scenarios) + 1) - 0.5, grid,
+                  cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5, vmax=len(statuses) - 0.5)
+    ax.set_xlim(-0.5, len(targets) - 0.5)
+    ax.set_ylim(len(scenarios) - 0.5, -0.5)
     ax.set_xticks(range(len(targets)), targets, rotation=40, ha="right", fontsize=8)
     ax.set_yticks(range(len(scenarios)), scenarios, fontsize=8)
     ax.set_xticks(np.arange(len(targets) + 1) - 0.5, minor=True)

@@ -1,7 +1,10 @@
 """Writing results: the only module that writes files.
 
-Each scenario's folder is written into a temporary sibling and swapped in at the
-end, so an interrupted or failed run never leaves a half-overwritten folder.
+Each scenario's folder is written into a temporary sibling (``.<name>.XXXX.tmp``) and
+swapped in at the end (the old folder goes to ``.<name>.old-PID`` for the moment of
+the swap), so an interrupted or failed run never leaves a half-overwritten folder;
+:func:`recover` restores or removes what a killed run left.  A batch holds a lock
+on the output folder (:func:`locked`).  Files and folders get the user's umask.
 Figures are drawn and saved inside ``plt.rc_context(FIGURE_STYLE)``: importing this
 module changes no matplotlib setting (the command line selects the Agg backend).
 """
@@ -12,17 +15,21 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
+import time
+from contextlib import contextmanager
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import comparison, data
+from .checking import COMPARISON, LOCK, SUMMARY
 from .calibration import Baseline
 from .indicators import revenue_link_parameters
 from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
@@ -38,8 +45,8 @@ if TYPE_CHECKING:
 
 FLOAT_FORMAT = "%.12g"
 PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "SALib")
-COMPARISON = "comparison"      # the cross-scenario folder (a reserved scenario name)
-SUMMARY = "summary.md"
+OLD = re.compile(r"\.(?P<name>.+)\.old-(?P<pid>\d+)")             # a folder moved aside during a swap
+TMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")           # a folder or file being written
 CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing Municipal People's Government, "
            "14th Five-Year plan for high-tech industries (Aug 2021), as reported on its publication.")
 REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 trillion yuan = 10,000); 2020 levels "
@@ -67,7 +74,12 @@ def _rows_csv(rows) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+MAX_PIXELS = 10_000_000     # a PNG's canvas (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi
+
+
 def _save_figure(fig: plt.Figure, stem: Path, dpi: int = 150) -> None:
+    width, height = fig.get_size_inches()
+    dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
     fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
     fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
     plt.close(fig)
@@ -90,7 +102,7 @@ def data_file_hashes() -> dict[str, str]:
 
 def _entry(e) -> dict:
     return {f.name: (list(v) if isinstance(v, tuple) else v) for f in fields(e)
-            for v in [getattr(e, f.name)] if f.name not in ("where", "remove")}
+            for v in [getattr(e, f.name)] if f.name not in ("where", "remove", "given")}
 
 
 def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],
@@ -122,36 +134,145 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _as_umask_says(path: Path, directory: bool) -> None:
+    """Give ``path`` the permissions a plain ``mkdir``/``open`` would (``tempfile`` makes them private)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def _not_removable(folder: Path) -> str | None:
+    """The first folder inside ``folder`` (itself included) whose entries cannot be deleted, if any."""
+    for here, _, _ in os.walk(folder):
+        if not os.access(here, os.W_OK | os.X_OK):
+            return here
+    return None
+
+
 def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
-    """Create ``folder`` by letting ``fill`` write into a temporary sibling, then swap it in."""
+    """Create ``folder`` by letting ``fill`` write into a temporary sibling, then swap it in.
+
+    An old ``folder`` that could not be deleted (read-only) is refused before anything is
+    swapped, so the swap either happens completely or not at all.
+    """
     folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir() and not folder.is_symlink():
+        stuck = _not_removable(folder)
+        if stuck is not None:
+            raise PermissionError(f"{stuck} is read-only, so the old results in {folder} cannot be replaced; "
+                                  "make it writable (chmod -R u+w) or remove it")
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
     try:
+        _as_umask_says(tmp, directory=True)
         fill(tmp)
         old = None
-        if folder.exists():
+        if folder.exists() or folder.is_symlink():
             old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
             os.replace(folder, old)
         os.replace(tmp, folder)
-        if old is not None:
-            shutil.rmtree(old)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def recover(out_dir: Path) -> list[str]:
+    """Restore or remove what an interrupted run left in ``out_dir``; one message per action.
+
+    A folder moved aside (``.<name>.old-PID``) goes back to ``<name>`` when that is missing
+    (the run was killed between the two renames of a swap), else it is removed; unfinished
+    temporary folders and files (``.<name>.XXXX.tmp``) are removed.  Call it holding the lock.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return []
+    notes = []
+    entries = sorted(out_dir.iterdir())
+    for p in entries:
+        m = OLD.fullmatch(p.name)
+        if m is None:
+            continue
+        target = out_dir / m["name"]
+        try:
+            if target.exists() or target.is_symlink():
+                _remove(p)
+                notes.append(f"removed {p.name}, the old copy of {m['name']}/ left by an interrupted run")
+            else:
+                os.replace(p, target)
+                notes.append(f"restored {m['name']}/ from {p.name}: an earlier run was interrupted while "
+                             "replacing it")
+        except OSError as exc:
+            notes.append(f"could not clean up {p.name} left by an interrupted run: {exc}")
+    for p in entries:
+        if TMP.fullmatch(p.name) and (p.exists() or p.is_symlink()):
+            try:
+                _remove(p)
+                notes.append(f"removed {p.name}, unfinished output of an interrupted run")
+            except OSError as exc:
+                notes.append(f"could not remove {p.name} left by an interrupted run: {exc}")
+    return notes
+
+
+class OutputLocked(RuntimeError):
+    """Another run is writing into the same output folder."""
+
+
+@contextmanager
+def locked(out_dir: Path, wait: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` (file ``.lock``); wait up to ``wait`` seconds for
+    another run to finish, then raise :class:`OutputLocked`.  Released on exit, even when killed."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:          # no advisory locks on this platform
+        yield
+        return
+    fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+                    raise OutputLocked(f"another run (process {holder}) is writing into {out_dir}; waited "
+                                       f"{wait:g} s: try again when it has finished, or use another --out") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)             # closing releases the lock
 
 
 def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
                    table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
                    warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
-                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, pd.DataFrame] | None = None
-                   ) -> Path:
+                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, pd.DataFrame] | None = None,
+                   run_id: str | None = None) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
     ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
     ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
     ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
     ``analyses`` maps ``goalseek``, ``sensitivity_oat`` and ``sobol`` to their tables
-    (the one-at-a-time table also gives ``tornado.png``/``.svg``, one panel per target).
+    (the one-at-a-time table also gives ``tornado.png``/``.svg``, one panel per target);
+    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
     """
     folder = Path(out_dir) / scenario.name
     if scorecard is None:
@@ -170,6 +291,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         _save_figure(fig, tmp / "shares")
         record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
+        record["run"] = run_id
         for stem, frame in (analyses or {}).items():
             (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
         if analyses and "sensitivity_oat" in analyses:
@@ -235,8 +357,14 @@ def _panels(tables: pd.DataFrame, panels, ncols: int, colours: dict[str, str], t
     return fig
 
 
+def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a scenario's table that :func:`write_comparison` draws (a batch keeps only these)."""
+    variables = {v for v, _ in SHARE_VARIABLES} | {s.variable for s in SERIES} | {CLUSTER_VARIABLE}
+    return table[table["variable"].isin(variables)].reset_index(drop=True)
+
+
 def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
-                     scenario_hashes: Mapping[str, str], command: list[str]) -> Path:
+                     scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None) -> Path:
     """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
     indicators by scenario against the target lines, and a run record; atomically."""
     folder = Path(out_dir) / COMPARISON
@@ -263,7 +391,7 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
                       "scenario, with the plan's 2025 targets", CAPTION + " " + REVENUE_CAPTION)
         _save_figure(fig, tmp / "revenues_by_scenario")
         _write_json(tmp / "manifest.json", {
-            "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
+            "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
             "packages": package_versions(), "command": command})
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
@@ -277,6 +405,7 @@ def write_summary(out_dir: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".summary.", suffix=".tmp", dir=path.parent)
     try:
+        _as_umask_says(Path(tmp), directory=False)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
         os.replace(tmp, path)
@@ -284,3 +413,20 @@ def write_summary(out_dir: Path, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def remove_comparison(out_dir: Path) -> None:
+    """Remove ``out_dir/comparison/`` (a batch starting: the old one no longer matches the folders)."""
+    folder = Path(out_dir) / COMPARISON
+    if folder.exists() or folder.is_symlink():
+        aside = folder.with_name(f".{COMPARISON}.discard.tmp")     # removed by `recover` if killed here
+        os.replace(folder, aside)
+        _remove(aside)
+
+
+def run_of(folder: Path) -> str | None:
+    """The run id recorded in ``folder/manifest.json`` (``None``: none, or not a results folder)."""
+    try:
+        return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8")).get("run")
+    except (OSError, ValueError, AttributeError):
+        return None

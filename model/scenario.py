@@ -12,6 +12,8 @@ relative to the parent still applies when the parent follows the calibrated tren
 """
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -20,7 +22,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from .years import n_steps, step_row, step_year, step_years
-from .parameters import BY_NAME, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
+from .parameters import BY_NAME, ENTRY_FIELDS, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
 from .sectors import INDEX, KEYS, N_SECTORS
 from .parameters import UNCERTAINTY
 from .distributions import centring_warning
@@ -71,26 +73,71 @@ class Uncertainty:
         return all(d.is_constant for d in dists)
 
 
+def _drop(spec: Spec, merged: dict, path: tuple, problems: list) -> None:
+    """``null`` in a file: drop the inherited entry at ``path`` (an error if there is none)."""
+    *parents, last = path
+    table = merged
+    for k in parents:
+        table = table.get(k) or {}
+    if last in table:
+        del table[last]
+        return
+    shown = ".".join("-".join(p) if isinstance(p, tuple) else str(p) for p in path)
+    where = spec.where("uncertainty", *[("all" if p == ("*", "*") else "-".join(p)) if isinstance(p, tuple) else p
+                                        for p in path[:2]])
+    problems.append(Problem(where.file, where.line, f"uncertainty.{shown}",
+                            "null drops an inherited entry, but no parent declares one here"))
+
+
 def _merge_uncertainty(chain: tuple[Spec, ...], shocks: tuple[Shock, ...]) -> tuple[Uncertainty | None, list]:
+    """The chain's uncertainty blocks merged key by key, root first.
+
+    ``null`` drops an inherited entry (a sector's distribution, a shock's or one of its
+    fields, a correlation pair, ``vaccine_unwind``; ``uncertainty: null`` the whole
+    block); removing a shock (``remove: true``) drops the inherited distributions of it.
+    """
     merged: dict[str, Any] = {}
+    problems: list[Problem] = []
     for spec in chain:
+        if spec.uncertainty is None:
+            merged = {}
+            continue
+        for e in spec.shocks:
+            if e.remove:
+                merged.get("shocks", {}).pop(e.name, None)
         for key, value in spec.uncertainty.items():
             if isinstance(value, dict) and key == "shocks":
                 for name, fields in value.items():
-                    merged.setdefault(key, {}).setdefault(name, {}).update(fields)
+                    if fields is None:
+                        _drop(spec, merged, (key, name), problems)
+                        continue
+                    for f, d in fields.items():
+                        if d is None:
+                            _drop(spec, merged, (key, name, f), problems)
+                        else:
+                            merged.setdefault(key, {}).setdefault(name, {})[f] = d
             elif isinstance(value, dict):
-                merged.setdefault(key, {}).update(value)
+                for k, v in value.items():
+                    if v is None:
+                        _drop(spec, merged, (key, k), problems)
+                    else:
+                        merged.setdefault(key, {})[k] = v
+            elif value is None:
+                _drop(spec, merged, (key,), problems)
             else:
                 merged[key] = value
+    merged = {k: v for k, v in merged.items() if not (isinstance(v, dict) and not v)}
+    if problems:
+        return None, problems
     if not merged:
         return None, []
-    problems = []
     names = {e.name for e in shocks}
     for name, fields in merged.get("shocks", {}).items():
         if name not in names:
             where = next(iter(fields.values())).where if fields else Problem(chain[-1].file, None, "", "")
             problems.append(Problem(where.file, where.line, f"uncertainty.shocks.{name}",
-                                    f"no shock named {name!r} in this scenario"))
+                                    f"no shock named {name!r} in this scenario (`{name}: null` under "
+                                    "`uncertainty: shocks:` drops an inherited entry)"))
     growth = merged.get("growth", {})
     correlated = tuple(k for k in KEYS if k in growth)
     corr = np.eye(len(correlated))
@@ -172,19 +219,45 @@ def _layered(entries: list[PathEntry], param: str, horizon: int, origins: dict) 
     return Layered(_readonly(level), _readonly(change))
 
 
-def _merge_entries(inherited: tuple, own: tuple, what: str, horizon: int, first_year) -> tuple[tuple, list]:
-    """Parent entries with this file's applied by name (replace, remove, append)."""
-    out = {e.name: e for e in inherited if first_year(e) <= horizon}
+def _merge_entries(inherited: tuple, own: tuple, what: str, horizon: int, start: str) -> tuple[tuple, list]:
+    """Parent entries with this file's applied by name: remove, merge field by field, or append.
+
+    An entry with a parent's name takes the fields it states and keeps the parent's others;
+    a new name needs every required field.  Inherited entries starting after the horizon
+    are dropped; this file's are an error.
+    """
+    out = {e.name: e for e in inherited}
+    mine: set[str] = set()
     problems = []
+    fields = ENTRY_FIELDS[what + "s"]
     for e in own:
         if e.remove:
             if e.name not in out:
                 problems.append(Problem(e.where.file, e.where.line, e.where.path,
                                         f"remove: no inherited {what} named {e.name!r}"))
             out.pop(e.name, None)
+            mine.discard(e.name)
+            continue
+        if e.name in out:
+            e = replace(out[e.name], **{f: getattr(e, f) for f in e.given if f != "remove"},
+                        where=e.where, given=e.given)
         else:
-            out[e.name] = e
-    return tuple(out.values()), problems
+            missing = [f for f, p in fields.items() if p.required and f not in e.given]
+            if missing:
+                problems.append(Problem(e.where.file, e.where.line, e.where.path,
+                                        f"missing key {', '.join(map(repr, missing))} (no inherited {what} named "
+                                        f"{e.name!r} to take {'it' if len(missing) == 1 else 'them'} from)"))
+                continue
+        out[e.name] = e
+        mine.add(e.name)
+    kept = []
+    for name, e in out.items():
+        if getattr(e, start) <= horizon:
+            kept.append(e)
+        elif name in mine:
+            problems.append(Problem(e.where.file, e.where.line, f"{e.where.path}.{start}",
+                                    f"{what} {start} {getattr(e, start)} is after the horizon {horizon}"))
+    return tuple(kept), problems
 
 
 def _centring_warnings(u: Uncertainty | None, unwind: float, shocks: tuple[Shock, ...]) -> tuple[Problem, ...]:
@@ -222,14 +295,6 @@ def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
             if e.years and max(e.years) > horizon:
                 out.append(Problem(e.where.file, e.where.line, e.where.path,
                                    f"year {max(e.years)} is after the horizon {horizon}"))
-    for e in spec.shocks:
-        if not e.remove and e.year > horizon:
-            out.append(Problem(e.where.file, e.where.line, e.where.path + ".year",
-                               f"shock year {e.year} is after the horizon {horizon}"))
-    for e in spec.projects:
-        if not e.remove and e.start > horizon:
-            out.append(Problem(e.where.file, e.where.line, e.where.path + ".start",
-                               f"project start {e.start} is after the horizon {horizon}"))
     return out
 
 
@@ -243,9 +308,8 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     for param in ("growth", "deflator"):
         entries = [e for s in chain for e in getattr(s, param)]
         paths[param] = _layered(entries, param, horizon, origins)
-    shocks, p1 = _merge_entries(parent.shocks if parent else (), spec.shocks, "shock", horizon, lambda e: e.year)
-    projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon,
-                                  lambda e: e.start)
+    shocks, p1 = _merge_entries(parent.shocks if parent else (), spec.shocks, "shock", horizon, "year")
+    projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon, "start")
     problems += p1 + p2
     shocks = tuple(_with_sectors(e) for e in shocks)
     uncertainty, p3 = _merge_uncertainty(chain, shocks)
@@ -265,14 +329,25 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:
+    """The parsed file, its key lines and its bytes; only a regular file, at most ``MAX_BYTES`` read."""
+    def refuse(message: str):
+        return ScenarioError([Problem(str(path), None, "", message)])
+
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:      # refuse before reading a huge file into memory
-            raise ScenarioError([Problem(str(path), None, "",
-                                         f"file is {size:,} bytes; a scenario file may have at most {MAX_BYTES:,}")])
-        data = path.read_bytes()
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):      # a FIFO or a device would hang or never end
+            raise refuse("not a regular file (a folder, pipe or device): a scenario is a YAML file")
+        if info.st_size > MAX_BYTES:      # refuse before reading a huge file into memory
+            raise refuse(f"file is {info.st_size:,} bytes; a scenario file may have at most {MAX_BYTES:,}")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):    # replaced since the check
+                raise refuse("not a regular file (a folder, pipe or device): a scenario is a YAML file")
+            data = fh.read(MAX_BYTES + 1)      # never more, whatever the file has become
     except OSError as exc:
-        raise ScenarioError([Problem(str(path), None, "", f"cannot read the file: {exc.strerror}")]) from None
+        raise refuse(f"cannot read the file: {exc.strerror or exc}") from None
+    except ValueError as exc:        # e.g. a NUL byte in the path
+        raise refuse(f"cannot read the file: {exc}") from None
     try:
         raw, lines = read_yaml(data)
     except YamlProblem as exc:
@@ -281,14 +356,24 @@ def _read(path: Path) -> tuple[Any, dict, bytes]:
 
 
 def parent_path(spec: Spec) -> Path:
-    """Where ``extends:`` points: ``<name>.yaml`` beside the file, or a relative path."""
+    """Where ``extends:`` points: ``<name>.yaml`` beside the file, or a path relative to it."""
     here = Path(spec.file).parent
     target = spec.extends.strip()
-    return (here / target) if target.endswith((".yaml", ".yml")) or "/" in target else here / f"{target}.yaml"
+    return (here / target) if target.endswith((".yaml", ".yml")) else here / f"{target}.yaml"
+
+
+def _real(path: Path) -> Path:
+    """``path`` with symbolic links and ``..`` resolved (a link loop is left as it is)."""
+    return Path(os.path.realpath(path))
 
 
 def load_scenario(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
-    """Read, check and resolve one scenario file and its parents.  Raises :class:`ScenarioError`."""
+    """Read, check and resolve one scenario file and its parents.  Raises :class:`ScenarioError`.
+
+    A parent (``extends:``) is a name in the same folder or a path relative to the file
+    that names it, ending in ``.yaml``; it must lie in the folder of the file given here
+    (``path``) or below it: no absolute paths and no way out with ``..`` or links.
+    """
     path = Path(path)
     raw, lines, data = _read(path)
     spec = read_spec(raw, lines, str(path), data)
@@ -296,13 +381,23 @@ def load_scenario(path: str | Path, _stack: tuple[Path, ...] = ()) -> Scenario:
     if spec.extends is not None:
         where = spec.where("extends")
         target = parent_path(spec)
-        resolved = [p.resolve() for p in _stack + (path,)]
-        if target.resolve() in resolved:
+        root = _real((_stack + (path,))[0].parent)
+        real = _real(target)
+        if real != root and root not in real.parents:
+            raise ScenarioError([Problem(where.file, where.line, "extends",
+                                         f"parent {spec.extends!r} lies outside {root}: a parent must be in the "
+                                         "folder of the scenario being run or below it")])
+        if real in [_real(p) for p in _stack + (path,)]:
             cycle = " -> ".join(str(p) for p in _stack + (path, target))
             raise ScenarioError([Problem(where.file, where.line, "extends", f"inheritance cycle: {cycle}")])
-        if not target.is_file():
+        try:
+            why = "" if stat.S_ISREG(target.stat().st_mode) else "not a regular file"
+        except (OSError, ValueError) as exc:
+            why = getattr(exc, "strerror", None) or str(exc)
+        if why:
             raise ScenarioError([Problem(where.file, where.line, "extends",
-                                         f"parent {spec.extends!r} not found (looked for {target})")])
+                                         f"parent {spec.extends!r} not found (looked for {target}: {why}; a "
+                                         "parent is a .yaml file)")])
         try:
             parent = load_scenario(target, _stack + (path,))
         except ScenarioError as exc:

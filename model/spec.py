@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from .checking import NAME_PATTERN, Checker, Problem, ScenarioError, show_value
+from .checking import BATCH_NAMES, Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
 from .data import assumptions as default_assumptions, revenue_links as default_revenue_links
 from .distributions import Distribution, parse_uncertainty
 from .parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
@@ -25,6 +25,7 @@ __all__ = ["Distribution", "PathEntry", "Problem", "Project", "ScenarioError", "
 YEAR_KEY = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 CHANGE = re.compile(r"^\s*([+-])\s*(\d+(?:\.\d*)?|\.\d+)\s*pp\s*$")
 FRACTION_HINT = 0.3     # |rate| below this many percent looks like a fraction written by mistake
+MAX_EXTENDS = 255       # characters of an `extends:` value
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Shock:
     recovered: float                 # fraction of the lost level regained
     remove: bool
     where: Problem
+    given: frozenset = frozenset()   # the fields the file states (the others: the parent's entry or defaults)
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Project:
     revenue_series: str | None       # a revenue-layer series its gross output adds to
     remove: bool
     where: Problem
+    given: frozenset = frozenset()   # the fields the file states (the others: the parent's entry or defaults)
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class Spec:
     projects: tuple[Project, ...]
     warnings: tuple[Problem, ...]
     lines: Mapping[tuple, int]
-    uncertainty: Mapping[str, Any] = field(default_factory=dict)
+    uncertainty: Mapping[str, Any] | None = field(default_factory=dict)   # None: `uncertainty: null`
 
     def where(self, *path) -> Problem:
         return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
@@ -172,20 +175,22 @@ def _entries(c: Checker, key: str, raw: Any) -> list[dict]:
         for k in entry:
             if k not in fields:
                 c.unknown(path, k, list(fields))
-        typed: dict[str, Any] = {"where": c.at(path)}
+        typed: dict[str, Any] = {"where": c.at(path), "given": frozenset(k for k in entry if k in fields)}
         name = entry.get("name")
-        if name in names:
+        if isinstance(name, str) and name in names:
             c.error(path + ("name",), f"{name!r} is already the name of entry {names[name]}")
         elif isinstance(name, str):
             names[name] = i
-        removing = entry.get("remove") is True
         for f in fields.values():
             if f.name not in entry:
-                if f.required and not (removing and f.name != "name"):
+                if f.name == "name":      # other required keys: unless the parent has an entry of this name
                     c.error(path, f"missing key {f.name!r} ({f.meaning})")
                 typed[f.name] = f.default
                 continue
             typed[f.name] = _entry_value(c, path + (f.name,), entry[f.name], f)
+        if "recovered" in entry and isinstance(typed.get("recovered"), float) and 0 < typed["recovered"] <= 1:
+            c.warn(path + ("recovered",), f"{typed['recovered']:g} means {typed['recovered']:g} % of the lost "
+                                          "level regained: shares are in percent (write 80 for 80 %), not fractions")
         if len(c.problems) == before:
             out.append(typed)
     return out
@@ -238,7 +243,8 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     """Check one parsed file; raise :class:`ScenarioError` listing every problem."""
     c = Checker(file, lines)
     if not isinstance(raw, dict):
-        c.error((), f"the file holds {show_value(raw)}; a scenario file is a mapping of keys such as "
+        what = "nothing but a text" if isinstance(raw, str) else f"a {type(raw).__name__}"   # no content echoed
+        c.error((), f"the file holds {what}; a scenario file is a mapping of keys such as "
                     + ", ".join(p.name for p in PARAMETERS))
         raise ScenarioError(c.problems)
     for key in raw:
@@ -249,9 +255,20 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     if extends is not None and (not isinstance(extends, str) or not extends.strip()):
         c.error(("extends",), f"got {show_value(extends)}; expected the parent's name or relative path")
         extends = None
+    elif extends is not None and (len(extends) > MAX_EXTENDS or any(ord(ch) < 32 or ord(ch) == 127 for ch in extends)):
+        c.error(("extends",), f"got {show_value(extends)}; expected the parent's name or relative path "
+                              f"(at most {MAX_EXTENDS} characters, no control characters)")
+        extends = None
+    elif extends is not None and (extends.strip().startswith(("/", "~", "\\")) or Path(extends.strip()).is_absolute()):
+        c.error(("extends",), f"got {show_value(extends)}; an absolute path is not allowed: give the parent's "
+                              "name in the same folder or a path relative to this file")
+        extends = None
     name = c.name(("name",), raw["name"]) if "name" in raw else Path(file).stem
-    if "name" not in raw and not NAME_PATTERN.match(name):
-        c.error((), f"the file name {name!r} cannot name a scenario: add a 'name:' key")
+    if "name" not in raw and not valid_name(name):
+        c.error((), f"the file name {show_value(name)} cannot name a scenario: add a 'name:' key")
+    elif isinstance(name, str) and reserved_name(name):
+        c.error(("name",) if "name" in raw else (), f"{name!r} is reserved for what the batch writes beside the "
+                f"scenario folders ({', '.join(BATCH_NAMES)}); choose another name")
     description = raw.get("description", "")
     if not isinstance(description, str):
         c.error(("description",), f"got {show_value(description)}; expected text")
@@ -266,16 +283,18 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
 
     shocks = tuple(
         Shock(e["name"], e["year"], e["sectors"], (e["growth_loss"] or 0.0) / 100.0, e["recovery_years"],
-              e["recovered"] / 100.0, e["remove"], e["where"])
+              e["recovered"] / 100.0, e["remove"], e["where"], e["given"])
         for e in (_entries(c, "shocks", raw["shocks"]) if "shocks" in raw else []))
     projects = tuple(
         Project(e["name"], e["sector"], e["start"], e["gross_output"], e["ramp_years"],
                 (e["value_added_ratio"] or 0.0) / 100.0,
                 None if e["hightech_share"] is None else e["hightech_share"] / 100.0, e["revenue_series"],
-                e["remove"], e["where"])
+                e["remove"], e["where"], e["given"])
         for e in (_entries(c, "projects", raw["projects"]) if "projects" in raw else []))
 
-    uncertainty = parse_uncertainty(c, raw["uncertainty"]) if "uncertainty" in raw else {}
+    # `uncertainty: null` drops the inherited block (None); a missing key keeps it ({})
+    uncertainty = (None if raw["uncertainty"] is None else parse_uncertainty(c, raw["uncertainty"])) \
+        if "uncertainty" in raw else {}
 
     if c.problems:
         raise ScenarioError(c.problems)
@@ -284,4 +303,4 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides),
                 revenue_links=MappingProxyType(revenue_overrides), shocks=shocks,
                 projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
-                uncertainty=MappingProxyType(uncertainty))
+                uncertainty=None if uncertainty is None else MappingProxyType(uncertainty))

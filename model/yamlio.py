@@ -15,6 +15,7 @@ from yaml.constructor import SafeConstructor
 
 MAX_BYTES = 1 << 20          # scenario files are small; anything bigger is a mistake
 MAX_NODES = 20_000
+MAX_DEPTH = 20               # nesting of lists and mappings; a scenario needs five at most
 
 
 class PlusNumber(float):
@@ -64,11 +65,21 @@ def read_yaml(data: bytes) -> tuple[Any, dict[Path_, int]]:
         line = text.count("\n", 0, bad) + 1
         raise YamlProblem(line, f"control character {text[bad]!r} in the text: is this a YAML file?")
     try:
+        depth = 0
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 raise YamlProblem(event.start_mark.line + 1,
                                   "anchors and aliases (&name / *name) are not allowed in scenario files")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlProblem(event.start_mark.line + 1, f"lists and mappings nested more than "
+                                      f"{MAX_DEPTH} deep: not a scenario file")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
         root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:       # a safety net behind the depth check
+        raise YamlProblem(None, "nesting too deep: not a scenario file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -31,7 +31,17 @@ def test_shipped_scenarios_run(shipped):
         df = pd.read_csv(folder / "timeseries.csv")
         assert tuple(df.columns) == COLUMNS
         assert set(df["scenario"]) == {name}
-        assert df["value"].notna().all()
+        assert_complete_and_finite(df, json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
+                                   ["horizon"])
+
+
+def assert_complete_and_finite(df, horizon):
+    """Every variable has a finite value in every year (growth rates from 2021): no row left out."""
+    import numpy as np
+    assert np.isfinite(df["value"]).all()
+    for variable, years in df.groupby("variable")["year"]:
+        first = 2021 if variable.startswith("Growth|") else 2020
+        assert sorted(years) == list(range(first, horizon + 1)), variable
 
 
 def test_manifest_records_inputs(shipped):
@@ -53,9 +63,10 @@ def assert_same_outputs(folder, again):
     """Every file of ``again`` has the bytes of ``folder``'s; manifests differ only in the command."""
     assert sorted(p.name for p in again.iterdir()) == sorted(p.name for p in folder.iterdir())
     for f in sorted(folder.iterdir()):
-        if f.name == "manifest.json":       # records the command line, whose --out differs here
+        if f.name == "manifest.json":       # records the command line, whose --out differs here, and the run
             first, second = json.loads(f.read_text()), json.loads((again / f.name).read_text())
             assert first.pop("command") != second.pop("command")
+            first.pop("run"), second.pop("run")
             assert first == second
         else:
             assert (again / f.name).read_bytes() == f.read_bytes(), f.name
@@ -83,7 +94,7 @@ def test_failure_keeps_earlier_results(tmp_path):
     good.write_text("name: case\nhorizon: 1999\n", encoding="utf-8")
     assert run.main([str(good), "--out", str(out)]) == 1
     assert (out / "case" / "timeseries.csv").read_bytes() == before
-    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+    assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
 
 
 def test_duplicate_names_in_one_batch(tmp_path, capsys):
@@ -310,9 +321,9 @@ def test_goal_from_flag(tmp_path):
 
 def test_short_horizon_with_uncertainty_runs(tmp_path):
     """A horizon before the targets' year: every target 'not projected', nothing breaks."""
+    (tmp_path / "baseline.yaml").write_bytes((run.ROOT / "scenarios" / "baseline.yaml").read_bytes())
     s = tmp_path / "short.yaml"
-    s.write_text(f"extends: {run.ROOT / 'scenarios' / 'baseline.yaml'}\nname: short\nhorizon: 2021\n",
-                 encoding="utf-8")
+    s.write_text("extends: baseline\nname: short\nhorizon: 2021\n", encoding="utf-8")
     assert run.main([str(s), "--out", str(tmp_path), "--draws", "200"]) == 0
     card = pd.read_csv(tmp_path / "short" / "scorecard.csv")
     assert set(card["status"]) <= {"not projected", "not modelled"}

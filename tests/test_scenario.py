@@ -160,31 +160,84 @@ def test_missing_file(tmp_path):
     assert "cannot read" in p.message
 
 
-yaml_scalars = st.one_of(st.integers(-10**6, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-                         st.text(max_size=8), st.booleans(), st.none())
+CONTROL = "".join(map(chr, range(32))) + "\x7f\u2028\ufeff"
+yaml_scalars = st.one_of(st.integers(-10**6, 10**6), st.integers(-10**40, 10**40),
+                         st.floats(allow_nan=True, allow_infinity=True), st.sampled_from([1e308, -1e308, 5e-324]),
+                         st.text(max_size=8), st.text(alphabet=st.sampled_from(CONTROL + "ab-+.p/"), max_size=6),
+                         st.booleans(), st.none())
 KEYWORDS = ["name", "horizon", "growth", "deflator", "vaccine_unwind", "assumptions", "revenue_links", "shocks",
             "projects", "uncertainty", "extends", "finance", "all", "ict", "2022", "2022-2025", "+1pp", "year",
             "sectors", "growth_loss", "recovery_years", "sector", "start", "gross_output", "value_added_ratio",
-            "dist", "sd", "low", "high", "mode", "correlation", "ict-scitech", "draws", "seed", "bogus"]
+            "recovered", "remove", "dist", "sd", "low", "high", "mode", "correlation", "ict-scitech", "draws", "seed",
+            "timing", "mean", "normal", "uniform", "retail", "bogus"]
+# keys as YAML allows them: names, but also numbers, booleans, null and odd text
+keys = st.one_of(st.sampled_from(KEYWORDS), st.integers(-10**20, 10**20), st.floats(allow_nan=False),
+                 st.booleans(), st.none(), st.text(alphabet=st.sampled_from(CONTROL + "ab_"), min_size=1, max_size=4))
 documents = st.recursive(
-    st.dictionaries(st.sampled_from(KEYWORDS), st.one_of(yaml_scalars, st.sampled_from(KEYWORDS)), max_size=5),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(KEYWORDS), inner, max_size=3)),
-    max_leaves=14)
+    st.dictionaries(keys, st.one_of(yaml_scalars, st.sampled_from(KEYWORDS)), max_size=5),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)),
+    max_leaves=30)
 
 
-@settings(max_examples=300, deadline=None)
-@given(documents)
-def test_random_documents_never_raise_anything_but_scenario_error(tmp_path_factory, doc):
+class Nested:
+    """A document nested ``depth`` levels deep, beyond what any scenario needs; built on demand so that
+    hypothesis reports it by its recipe (a deep value would overflow its printer)."""
+
+    def __init__(self, depth: int, leaf, key: str, mixed: bool):
+        self.depth, self.leaf, self.key, self.mixed = depth, leaf, key, mixed
+
+    def build(self):
+        doc = self.leaf
+        for i in range(self.depth):
+            doc = {self.key: doc} if self.mixed and i % 2 else [doc]
+        return doc
+
+    def __repr__(self) -> str:
+        return f"Nested({self.depth}, {self.leaf!r}, {self.key!r}, mixed={self.mixed})"
+
+
+def deep():
+    return st.builds(Nested, st.one_of(st.sampled_from([19, 20, 21, 100, 400, 1000]), st.integers(1, 600)),
+                     yaml_scalars, st.sampled_from(KEYWORDS), st.booleans())
+
+
+def dump(doc) -> str:
+    """YAML text of ``doc``; deep documents in flow style (the emitter recurses on block style)."""
+    import sys
     import yaml
-    path = tmp_path_factory.mktemp("h") / "doc.yaml"
-    path.write_text(yaml.safe_dump(doc), encoding="utf-8")
+    doc = doc.build() if isinstance(doc, Nested) else doc
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 10_000))
+    try:
+        return yaml.safe_dump(doc, default_flow_style=None, allow_unicode=False, width=10**6)
+    finally:
+        sys.setrecursionlimit(limit)
+
+
+def assert_located(path, exc):
+    """Every problem names the file (and so is located), with a message."""
+    assert exc.problems
+    for p in exc.problems:
+        assert str(p).startswith(str(path)) and p.message, p
+
+
+def check_document(path, text):
+    """Load ``text`` as a scenario: a located ScenarioError, or a scenario whose projection is
+    complete, finite and positive (nothing silently out of the model's domain)."""
+    path.write_text(text, encoding="utf-8")
     try:
         s = load_scenario(path)
     except ScenarioError as exc:
-        assert exc.problems and all(str(p).startswith(str(path)) for p in exc.problems)
-    else:
-        assert not np.isinf(s.growth.set).any() and np.isfinite(s.growth.add).all()
+        assert_located(path, exc)
+        return None
+    assert not np.isinf(s.growth.set).any() and np.isfinite(s.growth.add).all()
+    return s
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(documents, deep()))
+def test_random_documents_never_raise_anything_but_scenario_error(tmp_path_factory, doc):
+    check_document(tmp_path_factory.mktemp("h") / "doc.yaml", dump(doc))
 
 
 @settings(max_examples=150, deadline=None)
@@ -195,7 +248,7 @@ def test_random_bytes_never_raise_anything_but_scenario_error(tmp_path_factory, 
     try:
         load_scenario(path)
     except ScenarioError as exc:
-        assert exc.problems
+        assert_located(path, exc)
 
 
 # ---------------------------------------------------------------- time paths
@@ -395,3 +448,158 @@ def test_revenue_links_override_and_inherit(tmp_path):
 def test_revenue_links_errors(write_yaml, text, fragment):
     (p,) = problems(write_yaml(text))
     assert p.line == 2 and fragment in p.message
+
+
+# ---------------------------------------------------------------- hostile files and names
+def test_deep_nesting_is_a_located_error(write_yaml):
+    (p,) = problems(write_yaml("growth: " + "[" * 500 + "]" * 500 + "\n"))
+    assert p.line == 1 and "nested" in p.message
+
+
+@pytest.mark.parametrize("extends,fragment", [
+    ('"a\\0b"', "control characters"),
+    ("x" * 300, "at most 255"),
+    ("/etc/passwd", "absolute path"),
+    ("../outside.yaml", "lies outside"),
+    ("sub/../../outside.yaml", "lies outside"),
+])
+def test_extends_that_is_refused(tmp_path, extends, fragment):
+    (tmp_path / "outside.yaml").write_text("name: outside\n", encoding="utf-8")
+    inner = tmp_path / "tree"
+    inner.mkdir()
+    (inner / "sub").mkdir()
+    child = inner / "child.yaml"
+    child.write_text(f"extends: {extends}\n", encoding="utf-8")
+    (p,) = problems(child)
+    assert p.path == "extends" and p.line == 1 and fragment in p.message
+
+
+def test_extends_into_a_subfolder_and_back_is_allowed(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "base.yaml").write_text("horizon: 2027\n", encoding="utf-8")
+    (tmp_path / "sub" / "mid.yaml").write_text("extends: ../base\n", encoding="utf-8")
+    (tmp_path / "top.yaml").write_text("extends: sub/mid.yaml\n", encoding="utf-8")
+    assert load_scenario(tmp_path / "top.yaml").horizon == 2027
+
+
+def test_a_non_yaml_parent_is_not_echoed(tmp_path):
+    (tmp_path / "secret.yaml").write_text("the secret words\n", encoding="utf-8")
+    (tmp_path / "c.yaml").write_text("extends: secret\n", encoding="utf-8")
+    found = problems(tmp_path / "c.yaml")
+    assert found and not any("secret words" in str(p) for p in found)
+
+
+def test_symlink_loop_as_parent(tmp_path):
+    import os
+    os.symlink("b.yaml", tmp_path / "a.yaml")
+    os.symlink("a.yaml", tmp_path / "b.yaml")
+    (tmp_path / "c.yaml").write_text("extends: a\n", encoding="utf-8")
+    (p,) = problems(tmp_path / "c.yaml")
+    assert p.path == "extends" and "symbolic links" in p.message
+
+
+def test_symlink_loop_as_the_file(tmp_path):
+    import os
+    os.symlink("loop.yaml", tmp_path / "loop.yaml")
+    (p,) = problems(tmp_path / "loop.yaml")
+    assert "cannot read" in p.message
+
+
+def test_fifo_is_refused_without_blocking(tmp_path):
+    import os
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    (p,) = problems(fifo)
+    assert "not a regular file" in p.message
+
+
+def test_device_is_refused():
+    (p,) = problems("/dev/zero")
+    assert "not a regular file" in p.message
+
+
+def test_unhashable_entry_name(write_yaml):
+    (p,) = problems(write_yaml("shocks: [{name: [a], year: 2022, growth_loss: 1}]\n"))
+    assert p.path == "shocks.0.name" and "['a']" in p.message
+
+
+@pytest.mark.parametrize("name", ['"x\\n"', "summary.md", "Comparison", "report.html", "results.xlsx", "a" * 101])
+def test_names_that_cannot_name_a_folder(write_yaml, name):
+    (p,) = problems(write_yaml(f"name: {name}\n"))
+    assert p.path == "name" and p.line == 1
+
+
+def test_reserved_file_stem_needs_a_name(tmp_path):
+    (tmp_path / "comparison.yaml").write_text("horizon: 2025\n", encoding="utf-8")
+    (p,) = problems(tmp_path / "comparison.yaml")
+    assert "reserved" in p.message
+
+
+def test_fraction_looking_recovered_warns(write_yaml):
+    s = load_scenario(write_yaml(SHOCK + "    recovered: 0.8\n"))
+    (w,) = s.warnings
+    assert w.line == 5 and w.path == "shocks.0.recovered" and "percent" in w.message
+
+
+@pytest.mark.parametrize("text,path", [
+    ("growth:\n  retail: 5\n", "growth.retail"),
+    (SHOCK + "    sectors: [retail]\n", "shocks.0.sectors"),
+    (PROJECT.replace("mfg_other", "retail"), "projects.0.sector"),
+    ("uncertainty:\n  growth:\n    retail: {dist: normal, sd: 1}\n", "uncertainty.growth.retail"),
+])
+def test_part_of_a_sector_name_gets_a_suggestion(write_yaml, text, path):
+    (p,) = problems(write_yaml(text))
+    assert p.path == path and "did you mean 'wholesale_retail'" in p.message
+
+
+# ---------------------------------------------------------------- partial entries, dropping uncertainty
+LOCKDOWN = ("shocks:\n  - name: lockdown\n    year: 2022\n    sectors: [finance]\n    growth_loss: 3\n"
+            "    recovery_years: 2\nuncertainty:\n  draws: 50\n  shocks:\n    lockdown:\n"
+            "      growth_loss: {dist: uniform, low: 1, high: 5}\n  growth:\n    ict: {dist: normal, sd: 1}\n")
+
+
+def test_partial_entry_merges_with_the_parents(tmp_path):
+    chain(tmp_path, parent=LOCKDOWN + PROJECT + "    ramp_years: 3\n",
+          child="extends: parent\nshocks:\n  - name: lockdown\n    growth_loss: 6\n"
+                "projects:\n  - name: p1\n    start: 2024\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    (shock,), (project,) = s.shocks, s.projects
+    assert shock.growth_loss == pytest.approx(0.06)
+    assert (shock.year, shock.sectors, shock.recovery_years) == (2022, ("finance",), 2)
+    assert project.start == 2024 and project.ramp_years == 3 and project.gross_output == 100
+    assert shock.where.file.endswith("child.yaml")
+
+
+def test_partial_entry_without_a_parent_entry(tmp_path):
+    chain(tmp_path, parent="name: parent\n", child="extends: parent\nshocks:\n  - name: new\n    growth_loss: 6\n")
+    (p,) = problems(tmp_path / "child.yaml")
+    assert p.line == 3 and "missing key 'year'" in p.message and "no inherited shock named 'new'" in p.message
+
+
+def test_removing_a_shock_drops_its_inherited_uncertainty(tmp_path):
+    chain(tmp_path, parent=LOCKDOWN, child="extends: parent\nshocks:\n  - name: lockdown\n    remove: true\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    assert s.shocks == () and dict(s.uncertainty.shocks) == {} and list(s.uncertainty.growth) == ["ict"]
+
+
+def test_null_drops_inherited_uncertainty_entries(tmp_path):
+    chain(tmp_path, parent=LOCKDOWN,
+          child="extends: parent\nuncertainty:\n  shocks:\n    lockdown: null\n  growth:\n    ict: null\n")
+    s = load_scenario(tmp_path / "child.yaml")
+    assert dict(s.uncertainty.shocks) == {} and dict(s.uncertainty.growth) == {} and s.uncertainty.draws == 50
+    chain(tmp_path, grandchild="extends: parent\nuncertainty: null\n")
+    assert load_scenario(tmp_path / "grandchild.yaml").uncertainty is None
+
+
+def test_null_that_drops_nothing(tmp_path):
+    chain(tmp_path, parent=LOCKDOWN, child="extends: parent\nuncertainty:\n  growth:\n    finance: null\n")
+    (p,) = problems(tmp_path / "child.yaml")
+    assert p.path == "uncertainty.growth.finance" and p.line == 4 and "no parent" in p.message
+
+
+def test_uncertainty_of_a_shock_the_child_lacks_says_how_to_drop_it(tmp_path):
+    chain(tmp_path, parent=LOCKDOWN, child="extends: parent\nshocks:\n  - name: lockdown\n    remove: true\n"
+                                          "uncertainty:\n  shocks:\n    lockdown:\n"
+                                          "      growth_loss: {dist: normal, sd: 1}\n")
+    (p,) = problems(tmp_path / "child.yaml")
+    assert "no shock named 'lockdown'" in p.message and "null" in p.message

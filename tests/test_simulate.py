@@ -175,8 +175,9 @@ def test_a_shock_without_sectors_hits_every_sector(baseline):
 def test_a_child_replacing_a_shock_without_sectors_hits_every_sector(write_yaml, baseline):
     from model.scenario import load_scenario
     from model.show import describe
-    write_yaml("shocks:\n  - name: s\n    year: 2022\n    sectors: [finance]\n    growth_loss: 2\n",
-               "parent.yaml")
+    # the parent's shock has no `sectors:` (all); the child changes its loss only and
+    # inherits the rest field by field, `all` included
+    write_yaml("shocks:\n  - name: s\n    year: 2022\n    growth_loss: 2\n", "parent.yaml")
     child = load_scenario(write_yaml("extends: parent\nshocks:\n  - name: s\n    year: 2022\n"
                                      "    growth_loss: 3\n", "child.yaml"))
     assert child.shocks[0].sectors == tuple(s.key for s in SECTORS)
