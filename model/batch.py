@@ -21,6 +21,8 @@ MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at l
 from .scenario import Scenario, ScenarioError, load_scenario
 from .goalseek import FIRST_YEAR, goal_seek
 from .parameters import UNCERTAINTY
+from .attribution import attribute
+from .levers import lever_maps, nearest_table
 from .sensitivity import sobol_indices, tornado
 from .simulate import project
 from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets
@@ -52,6 +54,7 @@ class RunOptions:
     chunk: int = DEFAULT_CHUNK      # at most MAX_CHUNK
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
     goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
+    lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
@@ -79,18 +82,19 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         remove_comparison(out_dir)
         write_summary(out_dir, _in_progress(run))
         baselines: dict[tuple, Baseline] = {}
-        tables, scorecards, hashes, goals = {}, {}, {}, {}
+        tables, scorecards, hashes, goals, attributions = {}, {}, {}, {}, {}
         for outcome, scenario in loaded:
             if scenario is None:
                 continue
             done = _run_one(outcome, scenario, out_dir, command, mc_options, run, baselines, targets)
             if done is not None:
-                tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done
+                (tables[scenario.name], scorecards[scenario.name], goals[scenario.name],
+                 attributions[scenario.name]) = done
                 hashes[scenario.name] = scenario.sha256
             del scenario, done
         outcomes = [o for o, _ in loaded]
         del loaded
-        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run)
+        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, attributions)
     return outcomes + ([summary] if summary.problems else [])
 
 
@@ -141,8 +145,8 @@ def _in_progress(run: str) -> str:
 
 def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
              baselines: dict, targets) -> tuple | None:
-    """Project, analyse and write one scenario; its table, scorecard and goal-seeking, or ``None``
-    with ``outcome.problems`` set."""
+    """Project, analyse and write one scenario; its table, scorecard, goal-seeking and attribution,
+    or ``None`` with ``outcome.problems`` set."""
     path = outcome.file
     key = tuple(sorted(scenario.assumptions.items()))
     step = "calibration"
@@ -165,12 +169,13 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
                                 options.chunk, scenario.revenue_links)
             outcome.warnings += list(mc.warnings)
         scorecard = montecarlo.with_probabilities(scorecard, mc)
-        step = "goal-seeking and sensitivity"
+        step = "goal-seeking, sensitivity, attribution and lever maps"
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
         step = "writing"
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run)
-        return compared_rows(table), scorecard, analyses["goalseek"]      # what the comparison needs, no more
+        return (compared_rows(table), scorecard, analyses["goalseek"],      # what the comparison needs, no more
+                analyses.get("attribution"))
     except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
         outcome.problems = [str(p) for p in exc.problems]
     except OSError as exc:
@@ -188,11 +193,19 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
     return None
 
 
-def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict[str, pd.DataFrame]:
-    """What it would take (goal-seeking) and sensitivity of one scenario, from its projection and scorecard."""
+def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict:
+    """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
+    baseline is calibrated here, 0.05 s) and lever maps of one scenario, from its projection and
+    scorecard: tables by file stem, and the maps under ``lever_maps``."""
     out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from,
                                  projection=projection),
            "sensitivity_oat": tornado(scenario, baseline, scorecard=scorecard, projection=projection)}
+    targets = load_targets()
+    out["attribution"] = attribute(scenario, baseline, targets, projection)
+    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if options.goal_from == FIRST_YEAR else None,
+                      projection, extra=options.lever_pairs)       # goal-seek points lie on a 2022 map only
+    out["levers"] = nearest_table(maps)
+    out["lever_maps"] = maps
     if options.sobol:
         seed = options.seed if options.seed is not None else (
             scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
@@ -201,17 +214,17 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
 
 
 def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
-             goals: dict | None = None, run: str | None = None) -> Outcome:
+             goals: dict | None = None, run: str | None = None, attributions: dict | None = None) -> Outcome:
     """Write the comparison of the scenarios that succeeded and the batch summary, which names
     the run and lists the folders beside it that another run wrote."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
         if tables:
-            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run)
+            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, attributions)
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
-        text = summary_markdown(stacked, warnings, failures, goals or {})
+        text = summary_markdown(stacked, warnings, failures, goals or {}, attributions or {})
         write_summary(out_dir, _with_run(text, run, sorted(tables), stale_folders(out_dir, run)))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]

@@ -73,7 +73,7 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                     lines.append("- what it would take (constant growth of the target's lever sectors, "
                                  "2022-2025):")
                     lines += [f"  - {n}" for n in needs]
-            a = (attributions or {}).get(name)
+            a = (attributions or {}).get(name)         # None: not attributed
             if a is not None and len(a):
                 notes = contributor_notes(a, card.loc[card["status"] == MISSED, "target"].tolist())
                 if notes:
