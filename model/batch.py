@@ -203,7 +203,7 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
     targets = load_targets()
     out["attribution"] = attribute(scenario, baseline, targets, projection)
     maps = lever_maps(scenario, baseline, targets, out["goalseek"] if options.goal_from == FIRST_YEAR else None,
-                      projection, extra=options.lever_pairs)       # goal-seek points lie on a 2022 map only
+                      projection, extra=options.lever_pairs + scenario.lever_pairs)   # goal-seek points: 2022 maps
     out["levers"] = nearest_table(maps)
     out["lever_maps"] = maps
     if options.sobol:

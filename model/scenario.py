@@ -190,6 +190,7 @@ class Scenario:
     warnings: tuple[Problem, ...] = ()
     parent: "Scenario | None" = None
     uncertainty: Uncertainty | None = None
+    lever_pairs: tuple[tuple[str, str], ...] = ()     # extra two-lever maps (model.levers)
 
     @property
     def path_years(self) -> np.ndarray:
@@ -325,7 +326,9 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     deflator=paths["deflator"], vaccine_unwind=unwind, assumptions=MappingProxyType(assumptions),
                     revenue_links=MappingProxyType(revenue_links),
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
-                    origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty)
+                    origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
+                    lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
+                        parent.lever_pairs if parent else ()))
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:

@@ -40,3 +40,19 @@ def test_the_command_line_takes_lever_pairs_and_refuses_bad_ones(capsys):
         with pytest.raises(SystemExit):
             run.parse_args(["--levers", bad])
         assert message in capsys.readouterr().err
+
+
+def test_a_scenario_declares_lever_pairs_its_children_inherit_and_bad_ones_are_located(tmp_path):
+    from model.scenario import ScenarioError, load_scenario
+
+    (tmp_path / "parent.yaml").write_text("name: parent\nlever_pairs:\n  - [finance, scitech]\n", encoding="utf-8")
+    (tmp_path / "child.yaml").write_text("name: child\nextends: parent\n", encoding="utf-8")
+    assert load_scenario(tmp_path / "child.yaml").lever_pairs == (("finance", "scitech"),)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nlever_pairs:\n  - [finance, bank]\n  - [ict, ict]\n  - ict\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(bad)
+    text = str(info.value)
+    assert "bad.yaml:3: lever_pairs.0: unknown sector 'bank'" in text and "'all'" not in text
+    assert "bad.yaml:4: lever_pairs.1: sector 'ict' is listed twice" in text
+    assert "bad.yaml:5: lever_pairs.2: got 'ict'; expected two sector keys" in text
