@@ -6,7 +6,9 @@ Four steps, each one function:
 2. :func:`cross_cutting_weights`: high-tech and new economy as fractions of sectors,
    reproducing their published 2020 levels exactly.
 3. :func:`fit_trend_growth`: trend real growth per sector from the 2015-2019 record
-   (bounded weighted least squares, ``scipy.optimize.lsq_linear``).
+   (bounded weighted least squares, ``scipy.optimize.lsq_linear``);
+   :func:`fit_aggregate_trend` and :func:`converging_trend`: the default trend path,
+   sector differentials converging on the 2015-2019 GDP slowdown continued.
 4. :func:`calibrate_2021`: 2021 growth per sector closest to trend that reproduces
    the mid-2021 facts (``scipy.optimize.least_squares``).
 
@@ -16,12 +18,14 @@ from ``assumptions.csv`` and can be overridden by a scenario.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
 from scipy import optimize
 
 from . import BASE_YEAR, CALIBRATION_YEAR, growth
+from .parameters import BY_NAME
 from .data import Assumption, Figures, assumptions as default_assumptions, figures as default_figures
 from .sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 
@@ -31,6 +35,9 @@ OBS_SD_PP = {"annual": 1.0, "H1": 2.0, "Q1-Q3": 2.0}   # sector growth observati
 AGGREGATE_SD_PP = 0.5               # GDP, secondary, tertiary growth: exact aggregates
 CAL_PRIOR_SD_PP = 0.5               # 2021: distance from trend, in pp of GDP
 GROWTH_BOUNDS = (-0.5, 3.0)         # admissible real growth, fraction per year
+TREND_FIRST_YEAR = CALIBRATION_YEAR  # first row of every trend path (2021)
+TREND_LAST_YEAR = int(BY_NAME["horizon"].high)   # paths are built once, to the latest allowed horizon
+TREND_DESIGNS = BY_NAME["trend"].choices          # the scenario key `trend`; the first is the default
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,10 @@ class Baseline:
     ----------
     va_2020 : ``(n_sectors,)`` nominal value added in 2020, 100 million CNY.
     hightech_weights, new_economy_weights : ``(n_sectors,)`` fractions in [0, 1].
-    trend_growth : ``(n_sectors,)`` trend real growth, fraction per year.
+    trend_growth : ``(n_sectors,)`` sector rates fitted on 2015-2019, fraction per year
+        (the prior of the 2021 calibration, and the `constant` trend design).
+    trend_paths : design name (:data:`TREND_DESIGNS`) -> ``(n_trend_years, n_sectors)``
+        trend real growth for the years ``TREND_FIRST_YEAR..TREND_LAST_YEAR``.
     trend_deflator : trend deflator growth (all sectors), fraction per year.
     growth_2021 : ``(n_sectors,)`` calibrated 2021 real growth, fraction.
     provenance : rows describing how each base-year number was obtained.
@@ -53,6 +63,7 @@ class Baseline:
     hightech_weights: np.ndarray
     new_economy_weights: np.ndarray
     trend_growth: np.ndarray
+    trend_paths: Mapping[str, np.ndarray]
     trend_deflator: float
     growth_2021: np.ndarray
     provenance: tuple[dict, ...]
@@ -220,6 +231,66 @@ def fit_trend_growth(fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndar
     return g, fit
 
 
+def fit_aggregate_trend(fig: Figures) -> tuple[dict, tuple[dict, ...]]:
+    r"""The 2015-2019 slowdown of GDP growth as a straight line (ordinary least squares).
+
+    .. math:: r_y = a + b\,(y - \bar y) + \varepsilon_y,\qquad y = 2015, \dots, 2019
+
+    with :math:`r_y` the published real GDP growth (fractions) and :math:`\bar y` the
+    mean year (2017), so :math:`a` is the mean growth of the window and :math:`b` the
+    change of growth per year.  Returns ``{"intercept", "slope", "centre",
+    "slope_se"}`` (fractions; the slope's standard error from the residuals) and one
+    fit row per year in the layout of :func:`fit_trend_growth`'s report.
+    """
+    obs = [fig.get("growth.gdp", y) for y in TREND_YEARS]
+    years = np.array([f.year for f in obs], dtype=float)
+    rates = np.array([f.value for f in obs]) / 100.0
+    centre = float(years.mean())
+    x = years - centre
+    slope = float(x @ (rates - rates.mean()) / (x @ x))
+    intercept = float(rates.mean())
+    fitted = intercept + slope * x
+    resid_sd = float(np.sqrt(np.sum((rates - fitted) ** 2) / (len(x) - 2)))
+    params = {"intercept": intercept, "slope": slope, "centre": centre,
+              "slope_se": resid_sd / float(np.sqrt(x @ x))}
+    rows = tuple({"observation": "growth.gdp (aggregate trend path)", "year": f.year, "period": f.period,
+                  "published_pct": f.value, "model_pct": 100.0 * float(v), "sd_pp": 100.0 * resid_sd,
+                  "source": _source(f)} for f, v in zip(obs, fitted))
+    return params, rows
+
+
+def trend_differentials(trend: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    r"""Each sector's fitted trend minus the fit's own GDP trend, :math:`d_i = \bar g_i - \sum_j s_j \bar g_j`.
+
+    ``trend`` and ``weights`` (the 2017 composition of the fit) are ``(n_sectors,)``;
+    the result is ``(n_sectors,)`` in fractions per year and has :math:`\sum_i s_i d_i = 0`.
+    """
+    weights = np.asarray(weights, dtype=float) / np.sum(weights)
+    return np.asarray(trend, dtype=float) - weights @ trend
+
+
+def converging_trend(va_2020: np.ndarray, trend: np.ndarray, weights: np.ndarray, aggregate: Mapping[str, float],
+                     half_life: float, floor: float, years: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""The default trend: sector differentials that decay around the continued slowdown.
+
+    .. math::
+        G_t = \max(G_{\min}, a + b\,(t - \bar t)),\qquad
+        D_{t,i} = d_i\, 2^{-(t - t_0)/H},\qquad
+        g_{t,i} = G_t + D_{t,i} - \sum_j s_{t-1,j} D_{t,j}
+
+    with :math:`a, b, \bar t` from :func:`fit_aggregate_trend`, :math:`d` from
+    :func:`trend_differentials`, :math:`t_0` the first year of ``years``, :math:`H` the
+    half-life and :math:`G_{\min}` the floor (assumptions, fractions) and
+    :math:`s_{t-1}` the trend path's own real composition, starting from ``va_2020``
+    (:func:`model.growth.anchored_growth`).  Returns the aggregate path ``(n_years,)``
+    and the sector rates ``(n_years, n_sectors)``, fractions per year.
+    """
+    years = np.asarray(years)
+    agg = growth.linear_trend_path(years, aggregate["intercept"], aggregate["slope"], aggregate["centre"], floor)
+    d = growth.decaying_differentials(trend_differentials(trend, weights), len(years), half_life)
+    return agg, growth.anchored_growth(va_2020, agg, d)
+
+
 def implied_deflators(fig: Figures) -> dict[int, float]:
     r"""GDP deflator growth implied by same-vintage levels and real growth.
 
@@ -363,6 +434,12 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
     va, provenance = base_year_partition(fig, assume)
     w_ht, w_ne, fractions = cross_cutting_weights(va, fig, assume)
     trend, trend_fit = fit_trend_growth(fig, assume)
+    aggregate, aggregate_fit = fit_aggregate_trend(fig)
+    years = np.arange(TREND_FIRST_YEAR, TREND_LAST_YEAR + 1)
+    half_life, floor = assume["trend.half_life_years"], assume["trend.aggregate_floor"] / 100.0
+    _, converging = converging_trend(va, trend, aggregation_weights_2017(fig, assume), aggregate,
+                                     half_life, floor, years)
+    trend_paths = {"converging": _frozen(converging), "constant": _frozen(np.tile(trend, (len(years), 1)))}
     deflators = implied_deflators(fig)
     g2021, moments = calibrate_2021(va, w_ne, trend, calibration_moments(fig))
     provenance = provenance + tuple(
@@ -373,12 +450,19 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
              "share of ICT and sci-tech services counted as high-tech, solved to reproduce 9,885.8"),
             ("new_economy_fraction", fractions["new_economy_fraction"],
              "share of non-high-tech, non-agricultural value added counted as new economy, solved to reproduce 13,654"),
+            ("trend_aggregate_intercept", aggregate["intercept"],
+             f"mean published GDP growth {TREND_YEARS.start}-{TREND_YEARS.stop - 1} (level of the aggregate trend "
+             f"line in {aggregate['centre']:.0f})"),
+            ("trend_aggregate_slope", aggregate["slope"],
+             f"change of GDP growth per year, least squares on {TREND_YEARS.start}-{TREND_YEARS.stop - 1} "
+             f"(standard error {aggregate['slope_se']:.4f})"),
             ("trend_deflator", float(np.mean(list(deflators.values()))),
              "mean GDP deflator growth implied for " + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
         ))
     return Baseline(
         va_2020=_frozen(va), hightech_weights=_frozen(w_ht), new_economy_weights=_frozen(w_ne),
-        trend_growth=_frozen(trend), trend_deflator=float(np.mean(list(deflators.values()))),
-        growth_2021=_frozen(g2021), provenance=provenance, trend_fit=trend_fit, moments=moments,
+        trend_growth=_frozen(trend), trend_paths=MappingProxyType(trend_paths),
+        trend_deflator=float(np.mean(list(deflators.values()))),
+        growth_2021=_frozen(g2021), provenance=provenance, trend_fit=trend_fit + aggregate_fit, moments=moments,
         assumptions=dict(assume),
     )

@@ -21,6 +21,7 @@ ASSUMPTIONS_FILE = DATA_DIR / "assumptions.csv"
 REVENUE_LINKS_FILE = DATA_DIR / "revenue_links.csv"
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
+ASSUMPTION_UNITS = UNITS | {"years"}
 PERIODS = frozenset({"annual", "H1", "Q1-Q3"})
 FIGURE_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note")
 ASSUMPTION_COLUMNS = ("key", "value", "low", "high", "unit", "basis", "affects")
@@ -161,7 +162,7 @@ def _ranged_rows(path: Path, columns: tuple[str, ...], units: frozenset[str]):
 def read_assumptions(path: Path = ASSUMPTIONS_FILE) -> Mapping[str, Assumption]:
     """Parse and check ``assumptions.csv``: each central value lies inside its range."""
     out = {row["key"]: Assumption(row["key"], value, low, high, row["unit"], row["basis"], row["affects"])
-           for _, row, value, low, high in _ranged_rows(path, ASSUMPTION_COLUMNS, UNITS)}
+           for _, row, value, low, high in _ranged_rows(path, ASSUMPTION_COLUMNS, ASSUMPTION_UNITS)}
     return MappingProxyType(out)
 
 

@@ -163,3 +163,65 @@ def ramp(years: np.ndarray, start: int, ramp_years: int) -> np.ndarray:
     :math:`\min(1, (t - t_0 + 1)/R)` from the start year :math:`t_0`, 0 before."""
     years = np.asarray(years)
     return np.clip((years - start + 1) / ramp_years, 0.0, 1.0)
+
+
+# ---------------------------------------------------------------- the converging trend
+def linear_trend_path(years: np.ndarray, intercept: float, slope: float, centre: float,
+                      floor: float) -> np.ndarray:
+    r"""An aggregate growth path continuing a fitted linear slowdown, held at a floor.
+
+    .. math:: G_t = \max\big(G_{\min},\; a + b\,(t - \bar t)\big)
+
+    ``years`` ``(n_years,)``; ``intercept`` :math:`a`, ``slope`` :math:`b` (fraction per
+    year, per year), ``floor`` :math:`G_{\min}` fractions per year; ``centre``
+    :math:`\bar t` the year the intercept refers to.  Returns ``(n_years,)``.
+    """
+    years = np.asarray(years, dtype=float)
+    return np.maximum(floor, intercept + slope * (years - centre))
+
+
+def decaying_differentials(differential: np.ndarray, n_years: int, half_life: float) -> np.ndarray:
+    r"""Sector growth differentials that halve every ``half_life`` years.
+
+    .. math:: D_{k,i} = d_i\, 2^{-k/H},\qquad k = 0, 1, \dots, n_{years} - 1
+
+    ``differential`` :math:`d` is ``(..., n_sectors)`` (fractions per year) and holds in
+    the first year (:math:`k = 0`); ``half_life`` :math:`H > 0` in years.  Returns
+    ``(..., n_years, n_sectors)``.
+    """
+    d = np.asarray(differential, dtype=float)
+    factor = 0.5 ** (np.arange(n_years) / float(half_life))
+    return d[..., None, :] * factor[:, None]
+
+
+def anchored_growth(level0: np.ndarray, aggregate: np.ndarray, differentials: np.ndarray) -> np.ndarray:
+    r"""Sector growth around an aggregate path, recentred so the sectors add up to it.
+
+    .. math::
+        g_{t,i} = G_t + D_{t,i} - \sum_j s_{t-1,j} D_{t,j},\qquad
+        s_{t-1,j} = \frac{Q_{t-1,j}}{\sum_k Q_{t-1,k}},\quad Q_{t,j} = Q_{t-1,j}(1 + g_{t,j})
+
+    so that the level-weighted sum of the sector rates, :math:`\sum_i s_{t-1,i} g_{t,i}`
+    (the growth of :math:`\sum_i Q_{t,i}`, see :func:`aggregate_growth`), equals
+    :math:`G_t` every year while sectors keep their differences :math:`D_{t,i}`.
+    With :math:`D = 0` every sector grows at :math:`G_t`.
+
+    Parameters
+    ----------
+    level0 : ``(n_sectors,)`` levels of the year before the first row (weights of row 0).
+    aggregate : ``(n_years,)`` aggregate growth :math:`G`, fractions per year.
+    differentials : ``(n_years, n_sectors)`` :math:`D`, fractions per year.
+
+    Returns
+    -------
+    ``(n_years, n_sectors)`` sector growth, fractions per year.
+    """
+    level = np.asarray(level0, dtype=float).copy()
+    aggregate = np.asarray(aggregate, dtype=float)
+    differentials = np.asarray(differentials, dtype=float)
+    out = np.empty_like(differentials)
+    for t in range(differentials.shape[0]):
+        weights = level / level.sum()
+        out[t] = aggregate[t] + differentials[t] - weights @ differentials[t]
+        level = level * (1.0 + out[t])
+    return out

@@ -35,11 +35,14 @@ class Parameter:
     low_open: bool = False     # True: the lower bound itself is not allowed
     required: bool = False
     sd_high: float | None = None  # distributions: the largest standard deviation allowed
+    choices: tuple[str, ...] = ()   # kind "choice": the allowed words (the first is the default)
 
     def shape_text(self) -> str:
         return SHAPES.get(self.kind, "scalar")
 
     def bounds_text(self) -> str:
+        if self.choices:
+            return ", ".join(f"`{c}`" for c in self.choices)
         if self.low is None:
             return ""
         left = "(" if self.low_open else "["
@@ -75,17 +78,24 @@ PARAMETERS: tuple[Parameter, ...] = (
               f"`all`). A value is a number (all years from {GROWTH_DEFAULT_FROM}) or a mapping of years and "
               f"ranges (`2023`, `2022-2025`, from {FIRST_PATH_YEAR}). A number sets the level; `\"+1.5pp\"` changes "
               "the parent's (or the trend's) value by percentage points.",
-              None, "trend fitted on 2015-2019; 2021 calibrated", -100.0, 300.0, True),
+              None, "the `trend` design's path (fitted on 2015-2019); 2021 calibrated", -100.0, 300.0, True),
     Parameter("deflator", "path", "% per year",
               f"Growth of the sector's value-added price index; same forms as `growth`, a plain number applies "
               f"from {FIRST_PATH_YEAR}.", None, "mean implied GDP deflator 2017, 2019, 2020", -100.0, 100.0, True),
+    Parameter("trend", "choice", "",
+              "Design of the trend growth that paths start from. `converging`: each sector's 2015-2019 growth "
+              "differential to GDP decays (half-life `trend.half_life_years`) around an aggregate path continuing "
+              "the 2015-2019 slowdown (floor `trend.aggregate_floor`), sectors recentred so they add up to it each "
+              "year. `constant`: every sector at its fitted 2015-2019 rate (the earlier design; the aggregate "
+              "drifts with the composition). Inherited.", "converging", "converging",
+              choices=("converging", "constant")),
     Parameter("vaccine_unwind", "percent", "%",
               f"Share of the {CALIBRATION_YEAR} high-tech manufacturing level above its trend (COVID-19 vaccine "
               f"output) that disappears in {CALIBRATION_YEAR + 1}: 100 returns to the trend path, 0 keeps it. "
               "Assumption.", 100.0, "100", 0.0, 100.0),
     Parameter("assumptions", "assumptions", "as in `model/data/assumptions.csv`",
               "Overrides of the data assumptions (industry 2020 level, mining & utilities share, high-tech "
-              "weights); each within its documented range. Merged with the parent's.",
+              "weights, trend half-life and floor); each within its documented range. Merged with the parent's.",
               None, "central values of `assumptions.csv`"),
     Parameter("revenue_links", "assumptions", "as in `model/data/revenue_links.csv`",
               "Overrides of the revenue layer (2020 base levels, elasticities, link weights); each within its "

@@ -190,6 +190,7 @@ class Scenario:
     warnings: tuple[Problem, ...] = ()
     parent: "Scenario | None" = None
     uncertainty: Uncertainty | None = None
+    trend: str = "converging"
     lever_pairs: tuple[tuple[str, str], ...] = ()     # extra two-lever maps (model.levers)
 
     @property
@@ -319,6 +320,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
         raise ScenarioError(problems)
     unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
         parent.vaccine_unwind if parent else BY_NAME["vaccine_unwind"].default / 100.0)
+    trend = spec.trend or (parent.trend if parent else BY_NAME["trend"].default)
     warnings = spec.warnings + _centring_warnings(uncertainty, unwind, shocks)
     assumptions = {**(parent.assumptions if parent else {}), **spec.assumptions}
     revenue_links = {**(parent.revenue_links if parent else {}), **spec.revenue_links}
@@ -327,7 +329,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     revenue_links=MappingProxyType(revenue_links),
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
-                    lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
+                    trend=trend, lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
                         parent.lever_pairs if parent else ()))
 
 

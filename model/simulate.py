@@ -83,27 +83,29 @@ def select_draws(p: "Projection", keep: np.ndarray) -> "Projection":
                    va_real=p.va_real[keep], price_index=p.price_index[keep], va_nominal=p.va_nominal[keep])
 
 
-def default_growth(baseline: Baseline, horizon: int) -> np.ndarray:
-    """Real growth ``(n_years, n_sectors)`` where no file speaks: calibrated 2021, trend after."""
-    default = np.tile(baseline.trend_growth, (n_steps(horizon), 1))
+def default_growth(baseline: Baseline, scenario: Scenario) -> np.ndarray:
+    """Real growth ``(n_years, n_sectors)`` where no file speaks: calibrated 2021, then the path
+    of the scenario's ``trend`` design."""
+    default = baseline.trend_paths[scenario.trend][:n_steps(scenario.horizon)].copy()
     default[0] = baseline.growth_2021
     return default
 
 
-def default_deflator(baseline: Baseline, horizon: int) -> np.ndarray:
+def default_deflator(baseline: Baseline, scenario: Scenario) -> np.ndarray:
     """Deflator growth ``(n_years, n_sectors)`` where no file speaks: the trend GDP deflator."""
-    return np.full((n_steps(horizon), N_SECTORS), baseline.trend_deflator)
+    return np.full((n_steps(scenario.horizon), N_SECTORS), baseline.trend_deflator)
 
 
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Real growth ``(n_years, n_sectors)`` as the scenario files state it: calibrated 2021,
-    trend after, with the ``growth`` paths applied (before the vaccine unwind and shocks)."""
-    return scenario.growth.resolve(default_growth(baseline, scenario.horizon))
+    the scenario's ``trend`` design after, with the ``growth`` paths applied (before the vaccine
+    unwind and shocks)."""
+    return scenario.growth.resolve(default_growth(baseline, scenario))
 
 
 def stated_deflator(scenario: Scenario, baseline: Baseline) -> np.ndarray:
     """Deflator growth ``(n_years, n_sectors)``: the trend GDP deflator with the ``deflator`` paths applied."""
-    return scenario.deflator.resolve(default_deflator(baseline, scenario.horizon))
+    return scenario.deflator.resolve(default_deflator(baseline, scenario))
 
 
 def rate_problems(scenario: Scenario, baseline: Baseline) -> list[Problem]:
@@ -126,7 +128,7 @@ def rate_problems(scenario: Scenario, baseline: Baseline) -> list[Problem]:
         p = BY_NAME[param]
         reported = np.zeros((n_steps(scenario.horizon), N_SECTORS), dtype=bool)
         for stage in reversed(stages):
-            rates = 100.0 * getattr(stage, param).resolve(default_of(baseline, stage.horizon))
+            rates = 100.0 * getattr(stage, param).resolve(default_of(baseline, stage))
             n = min(len(rates), len(reported))
             bad = ~((rates[:n] > p.low) & (rates[:n] <= p.high)) & ~reported[:n]
             reported[:n] |= bad
@@ -176,7 +178,7 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
                  draws: Draws | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Years ``(n_years + 1,)``, real growth and deflator growth ``([n_draws,] n_years, n_sectors)``.
 
-    Real growth, in this order: the calibrated rates in 2021 and the trend after;
+    Real growth, in this order: the calibrated rates in 2021 and the trend path after;
     the scenario's ``growth`` path; in 2022 high-tech manufacturing loses the share
     ``vaccine_unwind`` of its 2021 level above trend (:func:`model.growth.reversal_growth`);
     then each shock (:func:`model.growth.shock_level_factor`).  Deflators: the trend
@@ -193,7 +195,8 @@ def growth_paths(scenario: Scenario, baseline: Baseline,
     if n >= 2:
         h = INDEX["mfg_hightech"]
         unwind = scenario.vaccine_unwind if draws.vaccine_unwind is None else draws.vaccine_unwind
-        g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], baseline.trend_growth[h], unwind)
+        trend_2021 = baseline.trend_paths[scenario.trend][0, h]
+        g[..., 1, h] = growth.reversal_growth(g[..., 1, h], g[..., 0, h], trend_2021, unwind)
     for shock in scenario.shocks:
         affected = np.isin(np.array(KEYS), shock.sectors)
         factor = growth.shock_level_factor(g, step_row(shock.year),

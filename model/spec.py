@@ -87,6 +87,7 @@ class Spec:
     warnings: tuple[Problem, ...]
     lines: Mapping[tuple, int]
     uncertainty: Mapping[str, Any] | None = field(default_factory=dict)   # None: `uncertainty: null`
+    trend: str | None = None
     lever_pairs: tuple[tuple[str, str], ...] | None = None                # None: the file is silent
 
     def where(self, *path) -> Problem:
@@ -298,6 +299,9 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     horizon = c.whole(("horizon",), raw["horizon"], BY_NAME["horizon"]) if "horizon" in raw else None
     unwind = c.number(("vaccine_unwind",), raw["vaccine_unwind"], BY_NAME["vaccine_unwind"]) \
         if "vaccine_unwind" in raw else None
+    trend = raw.get("trend")
+    if trend is not None and not c.choice(("trend",), trend, BY_NAME["trend"].choices, "trend design"):
+        trend = None
     growth = _path(c, "growth", raw["growth"]) if "growth" in raw else ()
     deflator = _path(c, "deflator", raw["deflator"]) if "deflator" in raw else ()
 
@@ -328,4 +332,5 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides),
                 revenue_links=MappingProxyType(revenue_overrides), shocks=shocks,
                 projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
-                uncertainty=None if uncertainty is None else MappingProxyType(uncertainty), lever_pairs=lever_pairs)
+                uncertainty=None if uncertainty is None else MappingProxyType(uncertainty), trend=trend,
+                lever_pairs=lever_pairs)
