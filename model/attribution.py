@@ -52,7 +52,7 @@ INPUT_GROUPS: dict[str, str] = {
     "real growth": "the growth paths (calibrated 2021, trend, the scenario's `growth`)",
     "prices": "the deflator paths (`deflator`)",
     "base year": "the 2020 partition, cross-cutting weights and calibrated 2021 rates (`assumptions`)",
-    "trend": "the trend real growth and trend deflator (`assumptions`)",
+    "trend": "the trend design (`trend`) and the trend paths and deflator it reads (`assumptions`)",
     "vaccine unwind": "`vaccine_unwind`",
     "shocks": "`shocks`",
     "projects": "`projects`",
@@ -60,7 +60,15 @@ INPUT_GROUPS: dict[str, str] = {
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
 _BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021"),
-                    "trend": ("trend_growth", "trend_deflator")}
+                    "trend": ("trend_growth", "trend_paths", "trend_deflator")}
+_METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
+
+
+def _same(a, b) -> bool:
+    """Equal values: arrays element-wise, mappings key by key."""
+    if isinstance(a, Mapping):
+        return isinstance(b, Mapping) and set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    return bool(np.array_equal(a, b))
 
 
 # ------------------------------------------------------------------ the quantity attributed
@@ -101,7 +109,8 @@ def _on_horizon(s: Scenario, horizon: int) -> Scenario:
 
 def _differs(group: str, a: Scenario, b: Scenario, ba: Baseline, bb: Baseline) -> bool:
     if group in _BASELINE_FIELDS:
-        return any(not np.array_equal(getattr(ba, f), getattr(bb, f)) for f in _BASELINE_FIELDS[group])
+        return (any(not _same(getattr(ba, f), getattr(bb, f)) for f in _BASELINE_FIELDS[group])
+                or (group == "trend" and a.trend != b.trend))
     if group == "real growth":
         return not (np.array_equal(a.growth.set, b.growth.set, equal_nan=True)
                     and np.array_equal(a.growth.add, b.growth.add))
@@ -134,11 +143,13 @@ def input_worths(scenario: Scenario, baseline: Baseline, reference: Scenario, re
         b = dataclasses.replace(reference_baseline, **{f: getattr(baseline, f) for g in on
                                                        for f in _BASELINE_FIELDS.get(g, ())})
         carrier = dataclasses.replace(
-            scenario, shocks=scenario.shocks if "shocks" in on else reference.shocks,
+            scenario, trend=scenario.trend if "trend" in on else reference.trend,
+            shocks=scenario.shocks if "shocks" in on else reference.shocks,
             projects=scenario.projects if "projects" in on else reference.projects,
             revenue_links=scenario.revenue_links if "revenue links" in on else reference.revenue_links)
         g_own, d_own = stated_growth(carrier, b), stated_deflator(carrier, b)
-        g_ref, d_ref = stated_growth(reference, b), stated_deflator(reference, b)
+        same_trend = dataclasses.replace(reference, trend=carrier.trend)    # the trend switches with its group
+        g_ref, d_ref = stated_growth(same_trend, b), stated_deflator(same_trend, b)
         masks = [outer | m for m in inner]
         draws = Draws(n=len(masks),
                       growth=np.stack([np.zeros_like(g_own) if m & bit.get("real growth", 0) else g_ref - g_own

@@ -257,3 +257,24 @@ def test_changed_assumptions_and_revenue_links_add_up_and_land_on_their_groups()
     assert inputs.loc[("hightech_share", "revenue links")] == 0.0        # shares do not read the revenue layer
     for group in ("real growth", "prices", "shocks", "projects", "vaccine unwind"):
         assert (inputs.xs(group, level="component") == 0.0).all(), group
+
+
+def test_every_field_an_equation_reads_switches_with_an_input_group():
+    from model.attribution import _BASELINE_FIELDS, _METADATA
+    from model.calibration import Baseline
+
+    covered = {f for fields in _BASELINE_FIELDS.values() for f in fields} | set(_METADATA)
+    assert {f.name for f in dataclasses.fields(Baseline)} == covered
+
+
+def test_a_changed_trend_design_lands_on_the_trend_group():
+    s, b = shipped("baseline")
+    other = next(d for d in b.trend_paths if d != s.trend)
+    child = dataclasses.replace(s, name="child", parent=s, trend=other)
+    p, q = project(child, b), project(s, b)
+    table = attribute(child, b, TARGETS, p, reference_baseline=b, reference_projection=q)
+    expected = differences(child, b, TARGETS, p, q)
+    inputs = table[table["kind"] == INPUT].set_index(["target", "component"])["contribution"]
+    for target, diff in expected.items():
+        assert inputs.loc[(target, "trend")] == pytest.approx(diff, abs=1e-10 * max(1.0, abs(diff))), target
+    assert expected["hightech_share"] != 0.0
