@@ -25,7 +25,7 @@ from .attribution import attribute
 from .levers import lever_maps, nearest_table
 from .sensitivity import sobol_indices, tornado
 from .simulate import project
-from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets
+from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets, with_realized
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +169,8 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
                                 options.chunk, scenario.revenue_links)
             outcome.warnings += list(mc.warnings)
         scorecard = montecarlo.with_probabilities(scorecard, mc)
+        step = "scorecard against the published outcomes"
+        scorecard = with_realized(scorecard, targets)
         step = "goal-seeking, sensitivity, attribution and lever maps"
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
         step = "writing"

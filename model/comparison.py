@@ -10,7 +10,7 @@ import pandas as pd
 
 from .attribution import contributor_notes
 from .goalseek import MET_ALREADY
-from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED
+from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, REALIZED_COLUMNS
 
 FIGURES = (
     ("scorecard_matrix", "Plan targets by scenario: status and gap"),
@@ -32,6 +32,40 @@ def matrix(stacked: pd.DataFrame, column: str) -> pd.DataFrame:
     wide = wide[list(dict.fromkeys(stacked["target"]))]
     wide.columns.name = None
     return wide.reset_index()
+
+
+def realized_matrix(stacked: pd.DataFrame) -> pd.DataFrame:
+    """Projected vs happened: one row per target (file order) with its year, target and unit,
+    the projected status of each scenario (columns ``projected (<scenario>)``, by name) and the
+    realized columns (:data:`model.targets.REALIZED_COLUMNS`; the same in every scenario)."""
+    first = stacked.drop_duplicates("target").set_index("target")
+    status = stacked.pivot(index="target", columns="scenario", values="status")
+    out = first.loc[:, ["year", "target_value", "unit"]].copy()
+    for name in sorted(stacked["scenario"].unique()):
+        out[f"projected ({name})"] = status[name]
+    for c in REALIZED_COLUMNS:
+        out[c] = first[c]
+    out = out.loc[list(dict.fromkeys(stacked["target"]))]
+    return out.reset_index()
+
+
+def _realized_table(stacked: pd.DataFrame) -> list[str]:
+    """The summary's "projected vs happened" table: target, each scenario's projected status,
+    the realized status and value."""
+    m = realized_matrix(stacked)
+    names = [c[len("projected ("):-1] for c in m.columns if c.startswith("projected (")]
+    lines = ["## Projected vs happened", "",
+             "Realized: the published figure of the target year (`model/data/realized.csv`, latest release, "
+             "its census basis in the note); a figure whose definition differs from the target's is shown "
+             "but not judged. Notes and sources: [`comparison/realized_matrix.csv`]"
+             "(comparison/realized_matrix.csv).", "",
+             "| target | " + " | ".join(f"{n} (projected)" for n in names) + " | happened | published value |",
+             "|---|" + "---|" * len(names) + "---|---|"]
+    for _, r in m.iterrows():
+        value = "" if pd.isna(r["realized_value"]) else f"{r['realized_value']:,.6g} {r['unit']}"
+        lines.append(f"| `{r['target']}` | " + " | ".join(str(r[f"projected ({n})"]) for n in names)
+                     + f" | {r['realized_status']} | {value} |")
+    return lines + [""]
 
 
 def _list(ids) -> str:
@@ -57,6 +91,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
             lines.append(f"| {name} | " + " | ".join(str(counts.get(s, 0))
                                                    for s in (MET, MISSED, NOT_MODELLED, NOT_PROJECTED)) + " |")
         lines.append("")
+        if "realized_status" in stacked:
+            lines += _realized_table(stacked)
         for name, card in stacked.groupby("scenario", sort=True):
             lines += [f"## {name}", ""]
             for status in (MET, MISSED, NOT_MODELLED, NOT_PROJECTED):
@@ -86,7 +122,9 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
         for stem, caption in FIGURES:
             lines += [f"![{caption}](comparison/{stem}.png)", "", f"*{caption}* ([SVG](comparison/{stem}.svg))", ""]
         lines += ["Tables: [`comparison/scorecard_matrix.csv`](comparison/scorecard_matrix.csv) (status), "
-                  "[`comparison/gap_matrix.csv`](comparison/gap_matrix.csv) (gap in the target's unit).", ""]
+                  "[`comparison/gap_matrix.csv`](comparison/gap_matrix.csv) (gap in the target's unit)"
+                  + (", [`comparison/realized_matrix.csv`](comparison/realized_matrix.csv) (projected vs "
+                     "happened)" if "realized_status" in stacked else "") + ".", ""]
     else:
         lines += ["No scenario ran, so there is nothing to compare.", ""]
     lines += ["## Warnings", ""]

@@ -14,11 +14,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 
-from .targets import NOT_MODELLED, NOT_PROJECTED, STATUSES, Target
+from .targets import NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES, Target
 
 # Scenario colours: the i-th scenario in sorted order gets the i-th colour in every figure.
 SCENARIO_PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#00798c", "#8d6a3f", "#555555")
 STATUS_COLOURS = dict(zip(STATUSES, ("#8cc084", "#e8877f", "#d9d9d9", "#f2f2f2")))     # met, missed, not ...
+STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no published figure decides
+PUBLISHED_ROW = "published (realized)"
 SHARE_LINES = (
     ("Share of GDP|High-tech", "High-tech (gao-jing-jian)", "#c0392b"),
     ("Share of GDP|Manufacturing", "Manufacturing", "#2471a3"),
@@ -122,16 +124,20 @@ def _gap_text(gap: float, unit: str) -> str:
 
 
 def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
-    """Scenarios (rows) × targets (columns), coloured by status, the gap written in each cell.
+    """Scenarios (rows) × targets (columns), coloured by status, the gap written in each cell;
+    a last row "published (realized)" with the realized status and value of each target when
+    the scorecards carry the realized columns (:func:`model.targets.with_realized`).
 
     ``scorecards`` is the scorecard (:func:`model.targets.evaluate`) of each scenario
     stacked, with a ``scenario`` column.
     """
     targets = list(dict.fromkeys(scorecards["target"]))
     scenarios = sorted(scorecards["scenario"].unique())
-    ax = ax or plt.figure(figsize=(1.0 * len(targets) + 2, 0.6 * len(scenarios) + 2)).add_subplot()
+    realized = "realized_status" in scorecards
+    rows = scenarios + ([PUBLISHED_ROW] if realized else [])
+    ax = ax or plt.figure(figsize=(1.0 * len(targets) + 2, 0.6 * len(rows) + 2)).add_subplot()
     statuses = list(STATUS_COLOURS)
-    grid = np.zeros((len(scenarios), len(targets)))
+    grid = np.zeros((len(rows), len(targets)))
     for r in scorecards.itertuples(index=False):
         i, j = scenarios.index(r.scenario), targets.index(r.target)
         grid[i, j] = statuses.index(r.status)
@@ -140,21 +146,31 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
         if p_met == p_met and r.status not in (NOT_MODELLED, NOT_PROJECTED):    # not NaN
             text += f"\nP={p_met:.2f}"
         ax.text(j, i, text, ha="center", va="center", fontsize=7)
+    if realized:                  # the same for every scenario: read from the first scorecard of each target
+        first = scorecards.drop_duplicates("target").set_index("target")
+        for j, target in enumerate(targets):
+            status, value = first.at[target, "realized_status"], first.at[target, "realized_value"]
+            grid[-1, j] = statuses.index(status)
+            text = status if value != value else f"{status}\n{value:,.6g}"
+            ax.text(j, len(rows) - 1, text, ha="center", va="center", fontsize=7, fontstyle="italic")
+        ax.axhline(len(scenarios) - 0.5, color="0.2", lw=1.5)
     # cells as vector quadrilaterals: an image would be resampled to the output's pixels in floats
-    ax.pcolormesh(np.arange(len(targets) + 1) - 0.5, np.arange(len(scenarios) + 1) - 0.5, grid,
+    ax.pcolormesh(np.arange(len(targets) + 1) - 0.5, np.arange(len(rows) + 1) - 0.5, grid,
                   cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5, vmax=len(statuses) - 0.5)
     ax.set_xlim(-0.5, len(targets) - 0.5)
-    ax.set_ylim(len(scenarios) - 0.5, -0.5)
+    ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xticks(range(len(targets)), targets, rotation=40, ha="right", fontsize=8)
-    ax.set_yticks(range(len(scenarios)), scenarios, fontsize=8)
+    ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.set_xticks(np.arange(len(targets) + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(len(scenarios) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", lw=2)
     ax.tick_params(which="minor", length=0)
-    handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOURS[s]) for s in statuses]
-    ax.legend(handles, statuses, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    shown = [s for s in statuses if s != NOT_PUBLISHED or realized]
+    handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOURS[s]) for s in shown]
+    ax.legend(handles, shown, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_title("Plan targets for 2025 by scenario: status, and gap to the target in its unit "
-                 "(pp for shares, 100 million CNY for revenues)", fontsize=9)
+                 "(pp for shares, 100 million CNY for revenues)"
+                 + ("; last row: what happened (published figure)" if realized else ""), fontsize=9)
     return ax
 
 

@@ -39,7 +39,7 @@ from .revenue import CLUSTER_VARIABLE, SERIES
 from .scenario import Scenario
 from .sectors import KEYS
 from .simulate import Projection
-from .targets import TARGETS_FILE, evaluate, load_targets
+from .targets import TARGETS_FILE, evaluate, load_targets, with_realized
 
 if TYPE_CHECKING:
     from .montecarlo import MonteCarloResult
@@ -280,7 +280,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
     """
     folder = Path(out_dir) / scenario.name
     if scorecard is None:
-        scorecard = evaluate(table, load_targets())
+        scorecard = with_realized(evaluate(table, load_targets()), load_targets())
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
@@ -391,11 +391,13 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
         (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
         (tmp / "scorecard_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "status")))
         (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
+        if "realized_status" in stacked:
+            (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
         attributed = {name: a for name, a in (attributions or {}).items() if a is not None}
         if attributed:
             (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
         n_targets = stacked["target"].nunique()
-        fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * len(scorecards) + 3.2))
+        fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * (len(scorecards) + 1) + 3.2))
         plot_scorecard_matrix(stacked, ax=ax)
         fig.text(0.01, 0.01, CAPTION + " Gap = projection minus target in 2025 (rank: lead over the largest "
                  "other sector; range: distance to the band).", fontsize=6, color="0.3", wrap=True)

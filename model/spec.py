@@ -110,7 +110,13 @@ def _year_key(c: Checker, path: tuple, key: Any) -> tuple[int, ...] | None:
     return tuple(range(first, last + 1))
 
 
-def _path_value(c: Checker, path: tuple, value: Any, p: Parameter) -> tuple[str, float] | None:
+def _small(value: Any) -> bool:
+    """A number below :data:`FRACTION_HINT` in magnitude (0 included), as a fraction would be."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < FRACTION_HINT
+
+
+def _path_value(c: Checker, path: tuple, value: Any, p: Parameter, hint: bool = True) -> tuple[str, float] | None:
+    """A path cell's operation and value; ``hint``: warn if a growth rate looks like a fraction."""
     if isinstance(value, str):
         m = CHANGE.match(value)
         if not m:
@@ -121,7 +127,7 @@ def _path_value(c: Checker, path: tuple, value: Any, p: Parameter) -> tuple[str,
     x = c.number(path, value, p)
     if x is None:
         return None
-    if p.name == "growth" and 0 < abs(x) < FRACTION_HINT:
+    if hint and p.name == "growth" and 0 < abs(x) < FRACTION_HINT:
         c.warn(path, f"{x:g} means {x:g} %/yr: rates are in percent (write 5 for 5 %/yr), not fractions")
     return "set", x / 100.0
 
@@ -145,9 +151,12 @@ def _path(c: Checker, key: str, raw: Any) -> tuple[PathEntry, ...]:
         if not value:
             c.error((key, sector), "empty mapping: give a rate or {year: rate}")
         taken: dict[int, Any] = {}
+        # A fraction written by mistake is a slip of the whole entry ({2022: 0.05, 2023: 0.05}); one
+        # near-zero year among rates in percent ({2022: 0.13, 2023: 2.81}) is a rate, not a slip.
+        hint = all(_small(v) for v in value.values())
         for year_key, v in value.items():
             years = _year_key(c, (key, sector, year_key), year_key)
-            got = _path_value(c, (key, sector, year_key), v, p)
+            got = _path_value(c, (key, sector, year_key), v, p, hint)
             if years is None:
                 continue
             clash = sorted({taken[y] for y in years if y in taken}, key=str)

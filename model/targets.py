@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .checking import Checker, Problem
-from .comparators import COMPARATORS, Comparator, Evaluation
+from .comparators import COMPARATORS, Comparator, Evaluation, Largest
 from .sectors import KEYS
 from .yamlio import YamlProblem, read_yaml
 
@@ -233,4 +233,114 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
     out["first_year_met"] = out["first_year_met"].astype("Int64")
+    return out
+
+
+# ------------------------------------------------------------------ the plan scored on outcomes
+NOT_PUBLISHED = "not published"
+REALIZED_STATUSES = (MET, MISSED, NOT_PUBLISHED)
+REALIZED_COLUMNS = ("realized_value", "realized_status", "realized_source", "realized_note")
+LOWER_BOUND = "lower bound"       # how realized.csv's definition column marks an "over X" figure
+
+
+def _published(table, variable: str, year: int):
+    """The latest annual release of ``variable`` for ``year`` in the realized table, whatever
+    its census basis, or None (:data:`model.realized.MODEL_VARIABLES` names the variables)."""
+    from .realized import MODEL_VARIABLES
+    keys = [k for k, v in MODEL_VARIABLES.items() if v == variable]
+    found = [o for k in keys for o in (table.latest(k, year),) if o is not None]
+    return max(found, key=lambda o: (o.released, o.line)) if found else None
+
+
+def _source(o) -> str:
+    return f"{o.publisher}; {o.document}; {o.url}; {o.vintage}"
+
+
+def _basis(o) -> str:
+    return f"{o.census_basis}-census basis"
+
+
+def realized_row(t: Target, table) -> dict:
+    """One target judged by the published figure of its year: :data:`REALIZED_COLUMNS`.
+
+    The figure is the latest annual release of the target's variable for the target year,
+    whatever its census basis (the note names the basis); partial-year figures never count.
+
+    - definition ``same``: the target's own comparator decides, met or missed;
+    - a lower bound ("over X", definition starting ``lower bound``): decisive only for a
+      ``>=`` target it already meets (met); otherwise not published;
+    - any other differing definition: not published on the target's definition; the
+      figure and the difference are given in the note, never mapped silently;
+    - ``rank``: the levels of the target year within the census basis of the target's
+      own figure; one published other sector above it decides "missed", "met" needs every
+      other sector published.
+    """
+    row = {"realized_value": np.nan, "realized_status": NOT_PUBLISHED, "realized_source": "", "realized_note": ""}
+    if not t.modelled:
+        row["realized_note"] = "no published series on the target's definition in model/data/realized.csv"
+        return row
+    o = _published(table, t.variable, t.year)
+    if o is None:
+        row["realized_note"] = f"no annual {t.year} figure published (model/data/realized.csv)"
+        return row
+    row.update(realized_value=o.value, realized_source=_source(o))
+    where = f"{o.status}, {_basis(o)}"
+    if o.definition.startswith(LOWER_BOUND):
+        e = t.comparator.evaluate(np.array([o.value]))
+        if t.comparator.symbol == ">=" and bool(e.met[0]):
+            row.update(realized_status=MET, realized_note=f"over {o.value:g}: a lower bound that already meets "
+                                                          f"the target ({where}); {o.definition}")
+        else:
+            row["realized_note"] = f"over {o.value:g}: a lower bound, not a level, decides nothing ({where}); " \
+                                   f"{o.definition}"
+        return row
+    if o.definition != "same":
+        row["realized_note"] = f"not judged: the published definition differs from the target's ({where}); " \
+                               f"{o.definition}"
+        return row
+    if isinstance(t.comparator, Largest):
+        return _realized_rank(t, table, o, row, where)
+    e = t.evaluate({t.variable: np.array([o.value])})
+    row.update(realized_status=MET if bool(e.met[0]) else MISSED, realized_note=where)
+    return row
+
+
+def _realized_rank(t: Target, table, o, row: dict, where: str) -> dict:
+    """``rank`` judged on the published levels of the target year, within ``o``'s census basis."""
+    others = {}
+    for v in t.comparator.others:
+        p = _published(table, v, t.year)
+        if p is not None and p.census_basis == o.census_basis and p.definition == "same":
+            others[v] = p.value
+    missing = [v for v in t.comparator.others if v not in others]
+    if others:
+        e = t.evaluate({t.variable: np.array([o.value]), **{v: np.array([others.get(v, -np.inf)])
+                                                            for v in t.comparator.others}})
+        if not bool(e.met[0]):
+            top = max(others, key=others.get)
+            row.update(realized_status=MISSED,
+                       realized_note=f"{top} {others[top]:g} above {o.value:g} ({where})")
+            return row
+    if missing:
+        row["realized_note"] = (f"largest of those published ({where}), but not published for "
+                                f"{t.year}: {', '.join(missing)}")
+        return row
+    row.update(realized_status=MET, realized_note=f"largest of every sector compared ({where})")
+    return row
+
+
+def with_realized(scorecard: pd.DataFrame, targets: Sequence[Target], table=None) -> pd.DataFrame:
+    """``scorecard`` (:func:`evaluate`) with :data:`REALIZED_COLUMNS` appended: each target judged
+    by the published figure of its year (:func:`realized_row`; ``table`` defaults to
+    :func:`model.realized.realized`).  Rows are matched by target id; the others are kept as given."""
+    if table is None:
+        from .realized import realized
+        table = realized()
+    by_id = {t.id: realized_row(t, table) for t in targets}
+    blank = {"realized_value": np.nan, "realized_status": NOT_PUBLISHED, "realized_source": "", "realized_note": ""}
+    rows = [by_id.get(i, blank) for i in scorecard["target"]]
+    out = scorecard.copy()
+    for c in REALIZED_COLUMNS:
+        out[c] = [r[c] for r in rows]
+    out["realized_value"] = out["realized_value"].astype(float)
     return out

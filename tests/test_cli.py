@@ -177,11 +177,11 @@ def compared(tmp_path_factory):
 
 
 def test_scorecard_per_scenario(compared):
-    from model.targets import SCORECARD_COLUMNS, load_targets
+    from model.targets import REALIZED_COLUMNS, SCORECARD_COLUMNS, load_targets
     code, out = compared
     assert code == 0
     card = pd.read_csv(out / "digital" / "scorecard.csv")
-    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",)
+    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",) + REALIZED_COLUMNS
     assert card["target"].tolist() == [t.id for t in load_targets()]
     status = dict(zip(card["target"], card["status"]))
     assert status["new_advanced_manufacturers"] == status["icv_l2_share"] == "not modelled"
