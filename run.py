@@ -56,6 +56,19 @@ def _sobol_size(text: str) -> int:
     return value
 
 
+def _lever_pair(text: str) -> tuple[str, str]:
+    from model.sectors import KEYS
+    pair = tuple(k.strip() for k in text.split(","))
+    if len(pair) != 2:
+        raise argparse.ArgumentTypeError(f"{text!r} is not two sector keys joined by a comma (e.g. ict,finance)")
+    unknown = [k for k in pair if k not in KEYS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown sector {unknown[0]!r}; known: {', '.join(KEYS)}")
+    if pair[0] == pair[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} names the same sector twice")
+    return pair
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path,
@@ -73,6 +86,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--goal-from", type=int, choices=(2021, 2022), default=2022,
                         help="first year of the constant lever growth in goal-seeking (default 2022: "
                              "2021 keeps its calibration)")
+    parser.add_argument("--levers", type=_lever_pair, action="append", default=[], metavar="A,B",
+                        help="also draw the two-lever map of sectors A and B (repeatable; the pairs declared in "
+                             "targets.yaml are always drawn)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -105,7 +121,8 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         text, failed = show_scenarios(paths)
         print(text, end="")
         return 1 if failed else 0
-    options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from)
+    options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
+                         tuple(args.levers))
     try:
         outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     except OutputLocked as exc:

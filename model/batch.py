@@ -21,6 +21,8 @@ MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at l
 from .scenario import Scenario, ScenarioError, load_scenario
 from .goalseek import FIRST_YEAR, goal_seek
 from .parameters import UNCERTAINTY
+from .attribution import attribute
+from .levers import lever_maps, nearest_table
 from .sensitivity import sobol_indices, tornado
 from .simulate import project
 from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets, with_realized
@@ -52,6 +54,7 @@ class RunOptions:
     chunk: int = DEFAULT_CHUNK      # at most MAX_CHUNK
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
     goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
+    lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
@@ -78,7 +81,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         run = run_id(loaded, mc_options)
         remove_comparison(out_dir)
         write_summary(out_dir, _in_progress(run))
-        tables, scorecards, hashes, goals = {}, {}, {}, {}
+        tables, scorecards, hashes, goals, attributions = {}, {}, {}, {}, {}
         realized, realized_problem = _realized()       # read once per batch, passed down
         compared, full = {}, {}
         for outcome, scenario in loaded:
@@ -87,7 +90,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets, realized)
             if done is not None:
                 tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done[:3]
-                full[scenario.name], compared[scenario.name] = done[3:]
+                full[scenario.name], compared[scenario.name], attributions[scenario.name] = done[3:]
                 hashes[scenario.name] = scenario.sha256
             del scenario, done
         outcomes = [o for o, _ in loaded]
@@ -99,7 +102,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             batch_bt, realized_problem = None, Outcome(file="backtest", problems=[
                 f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
         del full
-        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt)
+        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt,
+                           attributions)
     return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
 
 
@@ -174,7 +178,8 @@ def _in_progress(run: str) -> str:
 def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
              targets, realized=None) -> tuple | None:
     """Project, analyse and write one scenario; its compared rows, scorecard, goal-seeking, full
-    table and backtest (``None`` without ``realized``), or ``None`` with ``outcome.problems`` set."""
+    table, backtest (``None`` without ``realized``) and attribution, or ``None`` with
+    ``outcome.problems`` set."""
     path = outcome.file
     step = "calibration"
     try:
@@ -196,7 +201,7 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         scorecard = montecarlo.with_probabilities(scorecard, mc)
         step = "scorecard against the published outcomes"
         scorecard = with_realized(scorecard, targets)
-        step = "goal-seeking and sensitivity"
+        step = "goal-seeking, sensitivity, attribution and lever maps"
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
         step = "backtest"
         compared = backtest.compare(table, realized[0], scenario.name) if realized is not None else None
@@ -204,7 +209,8 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run,
                                         backtest=compared)
-        return compared_rows(table), scorecard, analyses["goalseek"], table, compared
+        return (compared_rows(table), scorecard, analyses["goalseek"], table, compared,
+                analyses.get("attribution"))
     except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
         outcome.problems = [str(p) for p in exc.problems]
     except OSError as exc:
@@ -222,11 +228,19 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
     return None
 
 
-def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict[str, pd.DataFrame]:
-    """What it would take (goal-seeking) and sensitivity of one scenario, from its projection and scorecard."""
+def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict:
+    """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
+    baseline is calibrated here, 0.05 s) and lever maps of one scenario, from its projection and
+    scorecard: tables by file stem, and the maps under ``lever_maps``."""
     out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from,
                                  projection=projection),
            "sensitivity_oat": tornado(scenario, baseline, scorecard=scorecard, projection=projection)}
+    targets = load_targets()
+    out["attribution"] = attribute(scenario, baseline, targets, projection)
+    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if options.goal_from == FIRST_YEAR else None,
+                      projection, extra=options.lever_pairs + scenario.lever_pairs)   # goal-seek points: 2022 maps
+    out["levers"] = nearest_table(maps)
+    out["lever_maps"] = maps
     if options.sobol:
         seed = options.seed if options.seed is not None else (
             scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
@@ -235,18 +249,20 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
 
 
 def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
-             goals: dict | None = None, run: str | None = None, batch_bt=None) -> Outcome:
+             goals: dict | None = None, run: str | None = None, batch_bt=None,
+             attributions: dict | None = None) -> Outcome:
     """Write the comparison of the scenarios that succeeded and the batch summary, which names
     the run and lists the folders beside it that another run wrote."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
         if tables:
-            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, batch_bt)
+            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, batch_bt,
+                                               attributions)
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
         text = summary_markdown(stacked, warnings, failures, goals or {},
-                                batch_bt.metrics if batch_bt is not None else None)
+                                batch_bt.metrics if batch_bt is not None else None, attributions or {})
         write_summary(out_dir, _with_run(text, run, sorted(tables), stale_folders(out_dir, run)))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]

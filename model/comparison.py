@@ -9,6 +9,7 @@ from typing import Mapping
 import pandas as pd
 
 from .backtest import BASELINE, OLD_DESIGN
+from .attribution import contributor_notes
 from .goalseek import MET_ALREADY
 from .naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from .targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, REALIZED_COLUMNS
@@ -104,11 +105,14 @@ def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
 
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                      failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
-                     backtest: pd.DataFrame | None = None) -> str:
+                     backtest: pd.DataFrame | None = None,
+                     attributions: Mapping[str, pd.DataFrame] | None = None) -> str:
     """The batch summary (``summary.md``): targets met by each scenario, what missed
-    targets would take, P(met) where a Monte Carlo ran, the comparison figures
-    (relative links), the backtest table (``backtest``: the batch's backtest metrics,
-    :func:`backtest_markdown`), warnings and failed scenarios."""
+    targets would take, the two largest contributors of each kind to each missed
+    target's change from its reference (:func:`model.attribution.contributor_notes`),
+    P(met) where a Monte Carlo ran, the comparison figures (relative links), the backtest
+    table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings
+    and failed scenarios."""
     lines = ["# Scenario results against the plan's 2025 targets", ""]
     if len(stacked):
         lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
@@ -138,6 +142,13 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                     lines.append("- what it would take (constant growth of the target's lever sectors, "
                                  "2022-2025):")
                     lines += [f"  - {n}" for n in needs]
+            a = (attributions or {}).get(name)         # None: not attributed
+            if a is not None and len(a):
+                notes = contributor_notes(a, card.loc[card["status"] == MISSED, "target"].tolist())
+                if notes:
+                    lines.append("- why missed (the two largest contributors of each kind to the change from "
+                                 f"the reference, [`{name}/attribution.csv`]({name}/attribution.csv)):")
+                    lines += [f"  - `{t}` {n}" for t, n in notes.items()]
             lines += [f"- results: [`{name}/`]({name}/), scorecard [`{name}/scorecard.csv`]({name}/scorecard.csv)"
                       + (f", tornado [`{name}/tornado.png`]({name}/tornado.png)" if g is not None else ""), ""]
         lines += ["## Figures", ""]

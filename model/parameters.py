@@ -57,7 +57,7 @@ class Parameter:
 SHAPES = {"path": "sector × year path", "assumptions": "mapping key → number", "list": "list of entries",
           "sectors": "`all` or list of sectors", "uncertainty": "mapping", "distributions": "sector → distribution",
           "distribution": "distribution", "shock_distributions": "shock → field → distribution",
-          "correlation": "pair → number"}
+          "correlation": "pair → number", "pairs": "list of sector pairs"}
 
 FIRST_PATH_YEAR = CALIBRATION_YEAR          # paths may name years from 2021 on
 GROWTH_DEFAULT_FROM = CALIBRATION_YEAR + 1  # a plain growth number applies from 2022 (2021 is calibrated)
@@ -105,6 +105,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               "drops it (and its inherited `uncertainty`).", None, "none"),
     Parameter("projects", "list", "", "Discrete projects adding gross output to a sector: a list of entries with "
               "the `projects[]` keys below; same merge/remove rules as shocks.", None, "none"),
+    Parameter("lever_pairs", "pairs", "",
+              "Two-lever maps to draw besides those `model/data/targets.yaml` declares: a list of pairs of sector "
+              "keys (`[[finance, scitech]]`), each mapping the targets whose levers include either sector. "
+              "Replaces the parent's list.", (), "none"),
     Parameter("uncertainty", "uncertainty", "",
               "Distributions of parameters for the Monte Carlo run (`uncertainty.*` keys below). Merged with the "
               "parent's key by key; `null` drops an inherited entry (`uncertainty: null` the whole block).",

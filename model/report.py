@@ -33,6 +33,7 @@ from .checking import COMPARISON, LOCK, SUMMARY
 from .calibration import Baseline
 from .indicators import revenue_link_parameters
 from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
+from .plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
 from .plots_sensitivity import plot_tornado
 from .revenue import CLUSTER_VARIABLE, SERIES
 from .scenario import Scenario
@@ -263,16 +264,19 @@ def locked(out_dir: Path, wait: float = 10.0) -> Iterator[None]:
 def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
                    table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
                    warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
-                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, pd.DataFrame] | None = None,
+                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, object] | None = None,
                    run_id: str | None = None, backtest: pd.DataFrame | None = None) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
     ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
     ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
     ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
-    ``analyses`` maps ``goalseek``, ``sensitivity_oat`` and ``sobol`` to their tables
-    (the one-at-a-time table also gives ``tornado.png``/``.svg``, one panel per target);
-    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest);
+    ``analyses`` maps ``goalseek``, ``sensitivity_oat``, ``sobol``, ``attribution`` and ``levers``
+    to their tables, each written as ``<key>.csv`` (the one-at-a-time table also gives
+    ``tornado.png``/``.svg``, one panel per target; the attribution ``waterfall_<target>`` of the
+    headline targets), and ``lever_maps`` to :class:`model.levers.LeverMap` objects, each written
+    as ``levers_<a>_<b>.csv`` and its figure;
+    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
     ``backtest``, the scenario's :func:`model.backtest.compare` table, adds ``backtest.csv``
     and its figure (:func:`write_backtest`).
     """
@@ -295,7 +299,16 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
         record["run"] = run_id
         for stem, frame in (analyses or {}).items():
-            (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
+            if isinstance(frame, pd.DataFrame):
+                (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
+        for m in (analyses or {}).get("lever_maps", ()):
+            (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
+            _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
+        attribution = (analyses or {}).get("attribution")
+        for target in HEADLINE_TARGETS:
+            if attribution is not None and (attribution["target"] == target).any():
+                _save_figure(waterfall_figure(attribution, target, scenario.name), tmp / f"waterfall_{target}",
+                             dpi=110)
         if analyses and "sensitivity_oat" in analyses:
             _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name), tmp / "tornado", dpi=110)
         if mc is not None:
@@ -409,9 +422,11 @@ def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
                      scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None,
-                     backtest: "bt.BatchBacktest | None" = None) -> Path:
+                     backtest: "bt.BatchBacktest | None" = None,
+                     attributions: Mapping[str, pd.DataFrame] | None = None) -> Path:
     """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
-    indicators by scenario against the target lines, and a run record; atomically.
+    indicators by scenario against the target lines, every scenario's gap attribution stacked
+    (``attribution.csv``, with ``attributions``) and a run record; atomically.
 
     ``backtest`` adds ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
     ``timeseries.csv`` (every scenario's rows and the realized rows, IAMC layout), and
@@ -427,6 +442,9 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
         (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
         if "realized_status" in stacked:
             (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
+        attributed = {name: a for name, a in (attributions or {}).items() if a is not None}
+        if attributed:
+            (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
         n_targets = stacked["target"].nunique()
         fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * (len(scorecards) + 1) + 3.2))
         plot_scorecard_matrix(stacked, ax=ax)

@@ -193,6 +193,7 @@ class Scenario:
     parent: "Scenario | None" = None
     uncertainty: Uncertainty | None = None
     trend: str = "converging"
+    lever_pairs: tuple[tuple[str, str], ...] = ()     # extra two-lever maps (model.levers)
 
     @property
     def path_years(self) -> np.ndarray:
@@ -330,7 +331,8 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     revenue_links=RevenueOverrides(default_revenue_links(), revenue_links),   # checked in read_spec
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
-                    trend=trend)
+                    trend=trend, lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
+                        parent.lever_pairs if parent else ()))
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:

@@ -88,6 +88,7 @@ class Spec:
     lines: Mapping[tuple, int]
     uncertainty: Mapping[str, Any] | None = field(default_factory=dict)   # None: `uncertainty: null`
     trend: str | None = None
+    lever_pairs: tuple[tuple[str, str], ...] | None = None                # None: the file is silent
 
     def where(self, *path) -> Problem:
         return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
@@ -251,6 +252,28 @@ def ranged_overrides(c: Checker, key: str, given: Any, known: Mapping) -> dict[s
     return out
 
 
+def _lever_pairs(c: Checker, raw: Any) -> tuple[tuple[str, str], ...] | None:
+    """``lever_pairs``: a list of pairs of distinct sector keys; every problem recorded in ``c``."""
+    if not isinstance(raw, list):
+        c.error(("lever_pairs",), f"got {show_value(raw)}; expected a list of pairs of sector keys, "
+                                  "e.g. [[finance, scitech]]")
+        return None
+    out = []
+    for i, pair in enumerate(raw):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(k, str) for k in pair)):
+            c.error(("lever_pairs", i), f"got {show_value(pair)}; expected two sector keys, e.g. [finance, scitech]")
+            continue
+        known = [k for k in SECTOR_KEYS if k != "all"]
+        bad = [k for k in pair if k not in known]
+        for k in bad:
+            c.error(("lever_pairs", i), f"unknown sector {show_value(k)}; known: {', '.join(known)}")
+        if not bad and pair[0] == pair[1]:
+            c.error(("lever_pairs", i), f"sector {pair[0]!r} is listed twice; a map needs two sectors")
+        elif not bad:
+            out.append((pair[0], pair[1]))
+    return tuple(out)
+
+
 # ---------------------------------------------------------------- the document
 def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b"") -> Spec:
     """Check one parsed file; raise :class:`ScenarioError` listing every problem."""
@@ -308,6 +331,8 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 e["remove"], e["where"], e["given"])
         for e in (_entries(c, "projects", raw["projects"]) if "projects" in raw else []))
 
+    lever_pairs = _lever_pairs(c, raw["lever_pairs"]) if "lever_pairs" in raw else None
+
     # `uncertainty: null` drops the inherited block (None); a missing key keeps it ({})
     uncertainty = (None if raw["uncertainty"] is None else parse_uncertainty(c, raw["uncertainty"])) \
         if "uncertainty" in raw else {}
@@ -319,4 +344,5 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 growth=growth, deflator=deflator, assumptions=MappingProxyType(overrides),
                 revenue_links=MappingProxyType(revenue_overrides), shocks=shocks,
                 projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
-                uncertainty=None if uncertainty is None else MappingProxyType(uncertainty), trend=trend)
+                uncertainty=None if uncertainty is None else MappingProxyType(uncertainty), trend=trend,
+                lever_pairs=lever_pairs)

@@ -8,7 +8,8 @@ What a comparator means (when a target is met, its gap, its label) lives in
 scorecard, the Monte Carlo, the sensitivity analysis and goal-seeking share.
 
 Every modelled target names its ``levers``: the sector keys whose growth
-goal-seeking (:mod:`model.goalseek`) varies to meet it.
+goal-seeking (:mod:`model.goalseek`) varies to meet it; it may name a
+``lever_pair``, the two sectors of its two-lever map (:mod:`model.levers`).
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from .yamlio import YamlProblem, read_yaml
 TARGETS_FILE = Path(__file__).resolve().parent / "data" / "targets.yaml"
 COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "document", "url")
 MODELLED = ("variable", "levers")           # required on every modelled target, refused on the others
+LEVER_PAIR = "lever_pair"                   # optional on a modelled target: the two sectors of its lever map
 MET, MISSED, NOT_MODELLED, NOT_PROJECTED = "met", "missed", "not modelled", "not projected"
 STATUSES = (MET, MISSED, NOT_MODELLED, NOT_PROJECTED)
 SCORECARD_COLUMNS = ("target", "description", "year", "comparator", "target_value", "projected_value", "unit",
@@ -45,6 +47,7 @@ class Target:
     unit: str
     variable: str | None = None
     levers: tuple[str, ...] = ()
+    lever_pair: tuple[str, ...] = ()
     description: str = ""
     publisher: str = ""
     document: str = ""
@@ -108,6 +111,16 @@ def check_levers(levers: object) -> list[str]:
     return problems
 
 
+def check_lever_pair(pair: object) -> list[str]:
+    """Problems of a ``lever_pair``: two distinct sector keys (:data:`model.sectors.KEYS`)."""
+    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(k, str) for k in pair):
+        return [f"lever_pair {pair!r} is not a list of two sector keys"]
+    problems = [f"lever_pair: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in pair if k not in KEYS]
+    if pair[0] == pair[1]:
+        problems.append(f"lever_pair: sector {pair[0]!r} is listed twice")
+    return problems
+
+
 def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
     """The target of entry ``i``, or None after recording its problems in ``c``."""
     if not isinstance(t, dict):
@@ -122,9 +135,9 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
         if k not in t:
             c.error((i,), f"lacks {k!r}")
     if kind is not None:
-        allowed = required + kind.optional
+        allowed = required + kind.optional + ((LEVER_PAIR,) if kind.modelled else ())
         for k in t:
-            if k in MODELLED and not kind.modelled:
+            if k in MODELLED + (LEVER_PAIR,) and not kind.modelled:
                 c.error((i, k), f"{k} given on a not_modelled target (it has no variable to move)")
             elif k not in allowed:
                 c.unknown((i,), k, allowed)
@@ -136,13 +149,17 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
     if kind is not None and kind.modelled and "levers" in t:
         for message in check_levers(t["levers"]):
             c.error((i, "levers"), message)
+    if kind is not None and kind.modelled and LEVER_PAIR in t:
+        for message in check_lever_pair(t[LEVER_PAIR]):
+            c.error((i, LEVER_PAIR), message)
     if kind is not None and all(k in t for k in kind.fields):
         for key, message in kind.problems(t):
             c.error((i, key), message)
     if len(c.problems) > before:
         return None
     return Target(id=t["id"], comparator=kind.from_entry(t), year=t["year"], unit=t["unit"],
-                  variable=t.get("variable"), levers=tuple(t.get("levers", ())), description=t["description"],
+                  variable=t.get("variable"), levers=tuple(t.get("levers", ())),
+                  lever_pair=tuple(t.get(LEVER_PAIR, ())), description=t["description"],
                   publisher=t["publisher"], document=t["document"], url=t["url"])
 
 
