@@ -41,7 +41,7 @@ from .attribution_math import shapley
 from .sector_split import sector_contributions
 from .simulate import Draws, Projection, project, stated_deflator, stated_growth
 from .targets import Target
-from .years import level_row, n_steps, step_row
+from .years import level_row, n_steps
 
 COLUMNS = ("target", "reference", "kind", "component", "contribution", "unit")
 SECTOR, INPUT = "sector", "input"

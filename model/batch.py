@@ -12,12 +12,10 @@ import pandas as pd
 from . import backtest, montecarlo, plausibility
 from .calibration import baseline_for
 from .comparison import stack, summary_markdown
-from .report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of, write_comparison,
-                     write_scenario, write_summary)
+from .report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
+                     write_comparison, write_scenario, write_summary)
 from .results import timeseries
 from .sampling import DEFAULT_CHUNK
-
-MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 from .scenario import Scenario, ScenarioError, load_scenario
 from .goalseek import FIRST_YEAR, goal_seek
 from .parameters import UNCERTAINTY
@@ -26,6 +24,8 @@ from .levers import lever_maps, nearest_table
 from .sensitivity import sobol_indices, tornado
 from .simulate import project
 from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets, with_realized
+
+MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
 log = logging.getLogger(__name__)
 

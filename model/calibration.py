@@ -134,7 +134,8 @@ def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.n
 
 
 # ---------------------------------------------------------------- 2. cross-cutting aggregates
-def cross_cutting_weights(va: np.ndarray, fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, dict]:
+def cross_cutting_weights(va: np.ndarray, fig: Figures,
+                          assume: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, dict]:
     r"""Weights defining high-tech and new economy as fractions of the sectors.
 
     High-tech (gao-jing-jian): high-tech manufacturing at :math:`w_h` and other
@@ -176,7 +177,9 @@ def aggregation_weights_2017(fig: Figures, assume: Mapping[str, float]) -> np.nd
     above-size industry, mining & utilities at the assumed share of industry; other
     services is the remainder.  Used only to aggregate sector growth rates.
     """
-    s = lambda k, yr=2017: fig.value(f"share.{k}", yr) / 100.0
+    def s(k: str, yr: int = 2017) -> float:
+        return fig.value(f"share.{k}", yr) / 100.0
+
     industry = s("industry")
     w = np.zeros(N_SECTORS)
     w[INDEX["agriculture"]] = s("primary")
@@ -459,7 +462,8 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
              f"change of GDP growth per year, least squares on {TREND_YEARS.start}-{TREND_YEARS.stop - 1} "
              f"(standard error {aggregate['slope_se']:.4f})"),
             ("trend_deflator", float(np.mean(list(deflators.values()))),
-             "mean GDP deflator growth implied for " + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
+             "mean GDP deflator growth implied for "
+             + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
         ))
     return Baseline(
         va_2020=_frozen(va), hightech_weights=_frozen(w_ht), new_economy_weights=_frozen(w_ne),

@@ -240,12 +240,12 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] 
             continue
         side = boundary_distance(t, _values_in(projection, links, year, needed), card.projected_value)[1]
 
-        def at_rate(rate: float) -> dict[str, float]:
+        def at_rate(rate: float, levers=levers, year=year, needed=needed) -> dict[str, float]:
             return _values_in(project(with_lever_growth(scenario, levers, rate, year, first_year), baseline), links,
                               year, needed)
 
-        def f(rate: float) -> float:
-            return boundary_distance(t, at_rate(rate), card.projected_value)[0]
+        def f(rate: float, t=t, projected=card.projected_value) -> float:
+            return boundary_distance(t, at_rate(rate), projected)[0]
 
         rate = solve_rate(f, side, bounds)
         if np.isnan(rate):

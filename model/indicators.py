@@ -96,12 +96,13 @@ class Indicators(Mapping):
         b["Growth|Real GDP"] = (PERCENT, self._gdp_growth)
         for sec in SECTORS:
             b[sec.variable] = (NOMINAL, lambda i=INDEX[sec.key]: p.va_nominal[..., i])
-        for parent, group in PARENTS.items():
-            b[parent] = (NOMINAL, lambda m=mask(group): p.va_nominal[..., m].sum(axis=-1))
+        masks = {parent: mask(group) for parent, group in PARENTS.items()}
+        for parent, m in masks.items():
+            b[parent] = (NOMINAL, lambda m=m: p.va_nominal[..., m].sum(axis=-1))
         for sec in SECTORS:
             b["Real " + sec.variable] = (REAL, lambda i=INDEX[sec.key]: p.va_real[..., i])
-        for parent, group in PARENTS.items():
-            b["Real " + parent] = (REAL, lambda m=mask(group): p.va_real[..., m].sum(axis=-1))
+        for parent, m in masks.items():
+            b["Real " + parent] = (REAL, lambda m=m: p.va_real[..., m].sum(axis=-1))
         b["High-tech|Value Added"] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
         b["New Economy|Value Added"] = (NOMINAL, lambda: self._cross_cutting(
             p.new_economy_weights, np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])))

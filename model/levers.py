@@ -50,7 +50,8 @@ class LeverMap:
 
     ``values`` and ``met`` map a target id to its target-year value and met flag on the grid
     (NaN and False where the draw leaves the model's domain); ``own`` is the scenario's
-    point; ``goal`` maps a target id to its goal-seek point where it has one on this plane; ``nearest`` is the grid point nearest to ``own`` meeting every target
+    point; ``goal`` maps a target id to its goal-seek point where it has one on this plane;
+    ``nearest`` is the grid point nearest to ``own`` meeting every target
     of the map (``None``: none within the bounds).
     """
 

@@ -68,7 +68,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               "`.yaml`, inside the folder of the scenario being run or below it. The file then states "
               "only what differs; chains are allowed.", None, "none (defaults below)"),
     Parameter("name", "name", "", "Scenario name: names the output folder and the `scenario` column; at most 100 "
-              "letters, digits, `_`, `-`, `.`, not a batch-level name (`comparison`, `summary.md`, ...). Not inherited.",
+              "letters, digits, `_`, `-`, `.`, not a batch-level name (`comparison`, `summary.md`, ...). "
+              "Not inherited.",
               None, "file name without `.yaml`"),
     Parameter("description", "text", "", "What the scenario assumes and why. Not inherited.", "", "empty"),
     Parameter("horizon", "year", "year", f"Last projected year (annual steps from the base year {BASE_YEAR}).",

@@ -110,7 +110,9 @@ def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, c
                warnings: list[str], revenue_links: Mapping[str, float] | None = None) -> dict:
     """What produced a result: inputs with their hashes, resolved parameters, software, command."""
     years = [int(y) for y in projection.years[1:]]
-    path = lambda a: {k: dict(zip(years, (round(100.0 * float(x), 10) for x in a[:, i]))) for i, k in enumerate(KEYS)}
+    def path(a):
+        return {k: dict(zip(years, (round(100.0 * float(x), 10) for x in a[:, i]))) for i, k in enumerate(KEYS)}
+
     return {
         "scenario": {"name": scenario.name, "file": scenario.file, "sha256": scenario.sha256,
                      "chain": [{"file": s.file, "sha256": s.sha256} for s in scenario.chain]},

@@ -44,7 +44,8 @@ class RevenueSeries:
 # "new-generation IT including software"; new-generation IT in the plan's 2025 scope
 # is a separate, overlapping cluster (its target is below the software target).
 SERIES: tuple[RevenueSeries, ...] = (
-    RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services", True),
+    RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services",
+                  True),
     RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True),
     RevenueSeries("medicine_health", "Revenue|Medicine and Health", "Medicine and health", True),
     RevenueSeries("pharma_mfg", "Revenue|Medicine and Health|Pharmaceutical Manufacturing",

@@ -294,7 +294,7 @@ def _with_sectors(shock: Shock) -> Shock:
 def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
     """Years of this file beyond the scenario's horizon."""
     out = []
-    for param, entries in (("growth", spec.growth), ("deflator", spec.deflator)):
+    for entries in (spec.growth, spec.deflator):
         for e in entries:
             if e.years and max(e.years) > horizon:
                 out.append(Problem(e.where.file, e.where.line, e.where.path,

@@ -255,8 +255,8 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
     pandas.DataFrame
         Columns :data:`SOBOL_COLUMNS`: per target and input ``S1``, ``ST`` and their
         half-widths; ``N`` (= ``n``), ``evaluations``, ``max_conf`` (largest
-        half-width of the target) and ``adequate`` (:func:`sobol_adequacy`).  A gap that does not vary over the sample has no
-        variance to apportion: its indices are NaN and ``note`` says so.
+        half-width of the target) and ``adequate`` (:func:`sobol_adequacy`).  A gap that does not vary over the
+        sample has no variance to apportion: its indices are NaN and ``note`` says so.
     """
     if n < SOBOL_MIN_N:
         raise ValueError(f"Sobol base sample size {n} is too small to estimate indices; use at least "

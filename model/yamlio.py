@@ -95,7 +95,8 @@ def read_yaml(data: bytes) -> tuple[Any, dict[Path_, int]]:
 
 def _build(node: yaml.Node, path: Path_, lines: dict, seen: set, ctor: SafeConstructor) -> Any:
     if id(node) in seen:
-        raise YamlProblem(node.start_mark.line + 1, "anchors and aliases (&name / *name) are not allowed in scenario files")
+        raise YamlProblem(node.start_mark.line + 1,
+                          "anchors and aliases (&name / *name) are not allowed in scenario files")
     seen.add(id(node))
     if len(seen) > MAX_NODES:
         raise YamlProblem(node.start_mark.line + 1, f"more than {MAX_NODES:,} values: not a scenario file")

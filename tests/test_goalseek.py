@@ -136,7 +136,8 @@ def test_vaccine_unwind_still_applies_on_top_of_the_lever_rate(baseline):
 
 def test_assumed_growth_of_equal_constant_rates_is_that_rate(baseline):
     plan = load_scenario(f"{SCENARIOS}/plan.yaml")
-    assert assumed_lever_growth(plan, baseline, ["mfg_hightech", "mfg_other"], 2025) == pytest.approx(0.134)   # plan.yaml
+    # plan.yaml's rate
+    assert assumed_lever_growth(plan, baseline, ["mfg_hightech", "mfg_other"], 2025) == pytest.approx(0.134)
 
 
 def test_assumed_growth_weights_sectors_by_real_value_added(baseline):

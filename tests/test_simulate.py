@@ -249,7 +249,8 @@ def test_project_gross_output_feeds_its_revenue_series_once(baseline):
     gain = series(linked, "Gross Output|Cars") - series(plain, "Gross Output|Cars")
     assert 0 < gain[2025] < output[2025]
     # other series are unaffected by the choice
-    np.testing.assert_allclose(series(direct, "Revenue|Integrated Circuits"), series(linked, "Revenue|Integrated Circuits"))
+    np.testing.assert_allclose(series(direct, "Revenue|Integrated Circuits"),
+                               series(linked, "Revenue|Integrated Circuits"))
 
 
 def test_unknown_revenue_series(write_yaml):
