@@ -133,10 +133,6 @@ OTHER_VARIABLES = {
 class RealizedDataError(DataError):
     """``realized.csv`` cannot be used; ``problems`` lists every reason, in line order."""
 
-    def __init__(self, problems: Iterable[Problem]):
-        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
-        super().__init__("\n".join(str(p) for p in self.problems))
-
 
 @dataclass(frozen=True)
 class Outcome:
