@@ -108,13 +108,14 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
 
 
 def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
-    """The realized table (for :func:`model.backtest.compare`) and its IAMC rows, read once;
+    """The realized table as a frame (for :func:`model.backtest.compare`), its IAMC rows and the
+    checked table itself (for :func:`model.targets.with_realized`), read once;
     or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
     from .realized import REALIZED_FILE, RealizedDataError, realized, realized_timeseries
     try:
         table = realized()
         frame = table.frame()
-        return (frame, backtest.with_derived_shares(realized_timeseries(table), frame)), None
+        return (frame, backtest.with_derived_shares(realized_timeseries(table), frame), table), None
     except RealizedDataError as exc:
         return None, Outcome(file=str(REALIZED_FILE), problems=[str(p) for p in exc.problems])
 
@@ -200,7 +201,9 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
             outcome.warnings += list(mc.warnings)
         scorecard = montecarlo.with_probabilities(scorecard, mc)
         step = "scorecard against the published outcomes"
-        scorecard = with_realized(scorecard, targets)
+        # without a usable realized file (reported once for the batch) the columns stay blank
+        scorecard = with_realized(scorecard, targets, realized[2]) if realized is not None else \
+            with_realized(scorecard, ())
         step = "goal-seeking, sensitivity, attribution and lever maps"
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
         step = "backtest"

@@ -332,8 +332,9 @@ def _realized_rank(t: Target, table, o, row: dict, where: str) -> dict:
 def with_realized(scorecard: pd.DataFrame, targets: Sequence[Target], table=None) -> pd.DataFrame:
     """``scorecard`` (:func:`evaluate`) with :data:`REALIZED_COLUMNS` appended: each target judged
     by the published figure of its year (:func:`realized_row`; ``table`` defaults to
-    :func:`model.realized.realized`).  Rows are matched by target id; the others are kept as given."""
-    if table is None:
+    :func:`model.realized.realized`, read only when there are targets to judge).  Rows are matched
+    by target id; the others are kept as given, with the realized columns blank ("not published")."""
+    if table is None and targets:
         from .realized import realized
         table = realized()
     by_id = {t.id: realized_row(t, table) for t in targets}
