@@ -28,12 +28,12 @@ def _whole(text: str, low: int, high: int, why: str = "") -> int:
 
 
 def _draws(text: str) -> int:
-    from model.parameters import UNCERTAINTY
+    from model.scenario.parameters import UNCERTAINTY
     return _whole(text, 1, int(UNCERTAINTY["draws"].high), " (the limit of uncertainty.draws)")
 
 
 def _seed(text: str) -> int:
-    from model.parameters import UNCERTAINTY
+    from model.scenario.parameters import UNCERTAINTY
     return _whole(text, 0, int(UNCERTAINTY["seed"].high), " (the limit of uncertainty.seed)")
 
 
@@ -48,7 +48,7 @@ def _non_negative(text: str) -> int:
 
 
 def _sobol_size(text: str) -> int:
-    from model.sensitivity import SOBOL_MIN_N
+    from model.analysis.sensitivity import SOBOL_MIN_N
     value = _non_negative(text)
     if 0 < value < SOBOL_MIN_N:
         raise argparse.ArgumentTypeError(f"{value} is too small to estimate Sobol indices; use 0 (none) or at "
@@ -57,7 +57,7 @@ def _sobol_size(text: str) -> int:
 
 
 def _lever_pair(text: str) -> tuple[str, str]:
-    from model.sectors import KEYS
+    from model.baseline.sectors import KEYS
     pair = tuple(k.strip() for k in text.split(","))
     if len(pair) != 2:
         raise argparse.ArgumentTypeError(f"{text!r} is not two sector keys joined by a comma (e.g. ict,finance)")
@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, argv: list[str]) -> int:
     from model.batch import RunOptions, run_batch
-    from model.report import OutputLocked
-    from model.sampling import DEFAULT_CHUNK
+    from model.output.report import OutputLocked
+    from model.analysis.sampling import DEFAULT_CHUNK
 
     paths = args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml"))
     if not paths:

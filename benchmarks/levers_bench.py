@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Benchmark: a two-lever map as one pass of draws against evaluating it point by point, in one run.
 
-1. grid  -- ``model.levers.evaluate_grid``: every grid point a draw of the Monte Carlo
+1. grid  -- ``model.analysis.levers.evaluate_grid``: every grid point a draw of the Monte Carlo
             engine, all modelled targets evaluated at once;
 2. loop  -- the same points one at a time: the scenario with the two levers at their
-            rates (``model.goalseek.with_lever_growth``), one deterministic projection,
+            rates (``model.analysis.goalseek.with_lever_growth``), one deterministic projection,
             every target evaluated (what a hand loop over the grid does); run on a
             random sample of the points, timed per point.
 
@@ -24,14 +24,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.calibration import build_baseline  # noqa: E402
-from model.goalseek import with_lever_growth  # noqa: E402
-from model.indicators import Indicators  # noqa: E402
-from model.levers import BOUNDS, evaluate_grid, lever_maps  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
-from model.simulate import project  # noqa: E402
-from model.targets import load_targets  # noqa: E402
-from model.years import level_row  # noqa: E402
+from model.baseline.calibration import build_baseline  # noqa: E402
+from model.analysis.goalseek import with_lever_growth  # noqa: E402
+from model.projection.indicators import Indicators  # noqa: E402
+from model.analysis.levers import BOUNDS, evaluate_grid, lever_maps  # noqa: E402
+from model.scenario.scenario import load_scenario  # noqa: E402
+from model.projection.simulate import project  # noqa: E402
+from model.targets.targets import load_targets  # noqa: E402
+from model.projection.years import level_row  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

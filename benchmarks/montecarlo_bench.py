@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: the same uncertainty analysis three ways, in one run, with ratios.
 
-1. engine   -- ``model.montecarlo.run``: chunks of draws as arrays, streamed statistics;
+1. engine   -- ``model.analysis.montecarlo.run``: chunks of draws as arrays, streamed statistics;
 2. loop     -- the same model called one draw at a time as a plain Python function
                (what a generic exploratory-modelling driver or a hand loop does);
 3. kernel   -- a bare vectorised numpy transcription of the equations for the same
@@ -28,16 +28,16 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model import montecarlo  # noqa: E402
-from model.calibration import build_baseline  # noqa: E402
-from model.indicators import Indicators, revenue_link_parameters  # noqa: E402
-from model.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
-from model.sampling import DEFAULT_CHUNK, sample  # noqa: E402
-from model.scenario import load_scenario  # noqa: E402
-from model.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
-from model.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
-from model.targets import load_targets  # noqa: E402
-from model.years import level_row, n_steps  # noqa: E402
+from model.analysis import montecarlo  # noqa: E402
+from model.baseline.calibration import build_baseline  # noqa: E402
+from model.projection.indicators import Indicators, revenue_link_parameters  # noqa: E402
+from model.equations.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
+from model.analysis.sampling import DEFAULT_CHUNK, sample  # noqa: E402
+from model.scenario.scenario import load_scenario  # noqa: E402
+from model.baseline.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
+from model.projection.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
+from model.targets.targets import load_targets  # noqa: E402
+from model.projection.years import level_row, n_steps  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,7 +111,7 @@ def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
 
 
 def _label(key: str) -> str:
-    from model.sectors import SECTORS
+    from model.baseline.sectors import SECTORS
     return next(s.variable.split("|", 1)[1] for s in SECTORS if s.key == key)
 
 

@@ -9,21 +9,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import backtest, montecarlo, plausibility
-from .calibration import baseline_for
-from .comparison import stack, summary_markdown
-from .report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
-                     write_comparison, write_scenario, write_summary)
-from .results import timeseries
-from .sampling import DEFAULT_CHUNK
-from .scenario import Scenario, ScenarioError, load_scenario
-from .goalseek import FIRST_YEAR, goal_seek
-from .parameters import UNCERTAINTY
-from .attribution import attribute
-from .levers import lever_maps, nearest_table
-from .sensitivity import sobol_indices, tornado
-from .simulate import project
-from .targets import TARGETS_FILE, TargetsError, evaluate, load_targets, with_realized
+from .analysis import backtest, montecarlo
+from .scenario import plausibility
+from .baseline.calibration import baseline_for
+from .output.comparison import stack, summary_markdown
+from .output.report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
+                            write_comparison, write_scenario, write_summary)
+from .projection.results import timeseries
+from .analysis.sampling import DEFAULT_CHUNK
+from .scenario.scenario import Scenario, ScenarioError, load_scenario
+from .analysis.goalseek import FIRST_YEAR, goal_seek
+from .scenario.parameters import UNCERTAINTY
+from .analysis.attribution import attribute
+from .analysis.levers import lever_maps, nearest_table
+from .analysis.sensitivity import sobol_indices, tornado
+from .projection.simulate import project
+from .targets.targets import TARGETS_FILE, TargetsError, evaluate, load_targets, with_realized
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -65,7 +66,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     scenarios, those that succeeded are compared (``out_dir/comparison/``) and the batch
     is summarised (``out_dir/summary.md``); if that fails, one more :class:`Outcome`
     (file ``comparison``) reports it.  The batch holds a lock on ``out_dir`` (waiting up
-    to ``lock_wait`` seconds for another run; :class:`~model.report.OutputLocked`), first
+    to ``lock_wait`` seconds for another run; :class:`~model.output.report.OutputLocked`), first
     restores or removes what an interrupted run left there, and names its run
     (:func:`run_id`) in every manifest and in the summary.
     """
@@ -108,10 +109,10 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
 
 
 def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
-    """The realized table as a frame (for :func:`model.backtest.compare`), its IAMC rows and the
-    checked table itself (for :func:`model.targets.with_realized`), read once;
+    """The realized table as a frame (for :func:`model.analysis.backtest.compare`), its IAMC rows and
+    the checked table itself (for :func:`model.targets.targets.with_realized`), read once;
     or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
-    from .realized import REALIZED_FILE, RealizedDataError, realized, realized_timeseries
+    from .baseline.realized import REALIZED_FILE, RealizedDataError, realized, realized_timeseries
     try:
         table = realized()
         frame = table.frame()
@@ -121,12 +122,12 @@ def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | Non
 
 
 def _batch_backtest(realized, compared: dict, full: dict):
-    """The batch's backtest (:func:`model.backtest.batch_backtest`), the naive forecasts built
+    """The batch's backtest (:func:`model.analysis.backtest.batch_backtest`), the naive forecasts built
     once from the central baseline; ``None`` without a realized table or a scenario that ran."""
     if realized is None or not compared:
         return None
-    from .data import figures
-    from .naive import naive_forecasts
+    from .baseline.data import figures
+    from .analysis.naive import naive_forecasts
     naive = naive_forecasts(baseline_for({}), figures())
     return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
 
@@ -300,7 +301,7 @@ def _with_run(text: str, run: str | None, compared: list[str], stale: list[tuple
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     """The ``--show`` text of each scenario (problems instead, for a broken file) and the count of failures."""
-    from .show import describe
+    from .output.show import describe
 
     blocks, failed = [], 0
     for path in paths:

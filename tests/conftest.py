@@ -10,7 +10,7 @@ sys.path.insert(0, str(ROOT))
 @pytest.fixture(scope="session")
 def baseline():
     """The calibrated baseline with central assumptions (frozen: safe to share)."""
-    from model.calibration import build_baseline
+    from model.baseline.calibration import build_baseline
     return build_baseline()
 
 

@@ -8,16 +8,16 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model.attribution import (BASE_REFERENCE, INPUT, INPUT_GROUPS, SECTOR, attribute, attributed_value,
-                               contributor_notes,
-                               differences, frozen, input_worths, largest_contributors)
-from model.attribution_math import log_mean, shapley
-from model.calibration import build_baseline
-from model.indicators import Indicators
-from model.scenario import Layered, load_scenario
-from model.sectors import INDEX
-from model.simulate import project
-from model.targets import load_targets
+from model.analysis.attribution import (BASE_REFERENCE, INPUT, INPUT_GROUPS, SECTOR, attribute, attributed_value,
+                                        contributor_notes,
+                                        differences, frozen, input_worths, largest_contributors)
+from model.equations.attribution_math import log_mean, shapley
+from model.baseline.calibration import build_baseline
+from model.projection.indicators import Indicators
+from model.scenario.scenario import Layered, load_scenario
+from model.baseline.sectors import INDEX
+from model.projection.simulate import project
+from model.targets.targets import load_targets
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TARGETS = load_targets()
@@ -215,9 +215,9 @@ def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order()
 
 
 def test_the_summary_names_the_largest_contributors_of_each_missed_target_only():
-    from model.comparison import stack, summary_markdown
-    from model.results import timeseries
-    from model.targets import MET, MISSED, evaluate
+    from model.output.comparison import stack, summary_markdown
+    from model.projection.results import timeseries
+    from model.targets.targets import MET, MISSED, evaluate
 
     s, b = shipped("downside")
     p = project(s, b)
@@ -260,8 +260,8 @@ def test_changed_assumptions_and_revenue_links_add_up_and_land_on_their_groups()
 
 
 def test_every_field_an_equation_reads_switches_with_an_input_group():
-    from model.attribution import _BASELINE_FIELDS, _METADATA
-    from model.calibration import Baseline
+    from model.analysis.attribution import _BASELINE_FIELDS, _METADATA
+    from model.baseline.calibration import Baseline
 
     covered = {f for fields in _BASELINE_FIELDS.values() for f in fields} | set(_METADATA)
     assert {f.name for f in dataclasses.fields(Baseline)} == covered

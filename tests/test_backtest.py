@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import backtest, naive
-from model.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
-from model.data import Figure, Figures, figures
-from model.results import series, timeseries
-from model.sectors import INDEX, N_SECTORS
+from model.analysis import backtest, naive
+from model.analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
+from model.baseline.data import Figure, Figures, figures
+from model.projection.results import series, timeseries
+from model.baseline.sectors import INDEX, N_SECTORS
 
 matplotlib.use("Agg")
 
@@ -233,8 +233,8 @@ def test_plot_draws_a_line_per_scenario_and_the_realized_points():
 
 
 def test_groups_are_sums_of_their_sectors(baseline):
-    from model.scenario import scenario_from_dict
-    from model.simulate import project
+    from model.scenario.scenario import scenario_from_dict
+    from model.projection.simulate import project
     p = project(scenario_from_dict({"growth": {"construction": 2, "mfg_other": 9}}, "g.yaml"), baseline)
     proj = timeseries(p, "g")
     s = backtest.series_for("growth.secondary")
@@ -328,7 +328,7 @@ def test_verdicts_of_the_batch_name_only_rivals_that_ran_and_carry_the_note():
 # ---------------------------------------------------------------- realized points, summary table, batch
 def test_realized_points_are_black_and_marked_by_census_basis():
     import matplotlib.pyplot as plt
-    from model.plots import plot_by_scenario
+    from model.output.plots import plot_by_scenario
     proj = toy_projection()
     realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
                              "region": "Beijing", "variable": "Share of GDP|Finance", "unit": "%",
@@ -349,7 +349,7 @@ def test_realized_points_are_black_and_marked_by_census_basis():
 
 
 def test_derived_shares_join_the_realized_rows_by_basis():
-    from model.realized import MODEL_NAME
+    from model.baseline.realized import MODEL_NAME
     frame = realized_rows(("va.gdp", 2025, 200.0, "5th", "preliminary, Jan 2026"),
                           ("va.finance", 2025, 30.0, "5th", "preliminary, Jan 2026"),
                           ("va.gdp", 2021, 100.0, "4th", "preliminary, Mar 2022"),
@@ -364,7 +364,7 @@ def test_derived_shares_join_the_realized_rows_by_basis():
 
 
 def test_summary_shows_the_backtest_table():
-    from model.comparison import summary_markdown
+    from model.output.comparison import summary_markdown
     m = backtest.summary_metrics(pd.concat([backtest.compare(toy_projection(0.05, "baseline"), PROPORTIONAL),
                                             backtest.compare(toy_projection(0.02, NAIVE_FROZEN_SHARES),
                                                              PROPORTIONAL)]))

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 import run
-from model import batch, report
+from model import batch
+from model.output import report
 
 
 @pytest.fixture
@@ -177,7 +178,7 @@ def test_outputs_follow_the_umask(tmp_path):
 
 
 def test_calibrations_are_shared_across_scenarios_and_batches(tmp_path, quick, monkeypatch):
-    from model import calibration
+    from model.baseline import calibration
     calibration._baseline_of.cache_clear()
     built = []
     real = calibration.build_baseline

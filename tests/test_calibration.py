@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from model import calibration
-from model.data import Figure, Figures, figures
-from model.sectors import INDEX, KEYS, mask
+from model.baseline import calibration
+from model.baseline.data import Figure, Figures, figures
+from model.baseline.sectors import INDEX, KEYS, mask
 
 FIG = figures()
 
@@ -55,7 +55,7 @@ def test_hightech_mfg_share_of_industry(baseline):
 
 
 def test_every_assumption_end_gives_a_valid_partition():
-    from model.data import assumptions
+    from model.baseline.data import assumptions
     for key, a in assumptions().items():
         for value in (a.low, a.high):
             b = calibration.build_baseline({key: value})
@@ -147,7 +147,7 @@ def test_baseline_arrays_are_read_only(baseline):
 
 
 def test_one_baseline_per_set_of_assumption_values():
-    from model.data import assumptions
+    from model.baseline.data import assumptions
     central = assumptions()["va.industry_2020"].value
     default = calibration.baseline_for()
     assert calibration.baseline_for({}) is default

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import run
-from model.results import COLUMNS
+from model.projection.results import COLUMNS
 
 SCENARIOS = sorted((run.ROOT / "scenarios").glob("*.yaml"))
 pytestmark = pytest.mark.slow
@@ -185,7 +185,7 @@ def compared(tmp_path_factory):
 
 
 def test_scorecard_per_scenario(compared):
-    from model.targets import REALIZED_COLUMNS, SCORECARD_COLUMNS, load_targets
+    from model.targets.targets import REALIZED_COLUMNS, SCORECARD_COLUMNS, load_targets
     code, out = compared
     assert code == 0
     card = pd.read_csv(out / "digital" / "scorecard.csv")
@@ -204,7 +204,7 @@ def test_target_beyond_horizon_is_not_projected(compared):
 
 
 def test_comparison_matrix_has_every_scenario_and_target(compared):
-    from model.targets import STATUSES, load_targets
+    from model.targets.targets import STATUSES, load_targets
     _, out = compared
     matrix = pd.read_csv(out / "comparison" / "scorecard_matrix.csv")
     assert matrix["scenario"].tolist() == ["digital", "short", "steady"]
@@ -256,7 +256,7 @@ def test_comparison_is_a_reserved_name(tmp_path, capsys):
 
 def test_run_record_hashes_every_data_file(compared):
     import hashlib
-    from model.data import DATA_DIR
+    from model.baseline.data import DATA_DIR
     _, out = compared
     record = json.loads((out / "steady" / "manifest.json").read_text())
     expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -345,7 +345,7 @@ def _names():
 
 
 def test_backtest_written_for_every_shipped_scenario(shipped):
-    from model import backtest
+    from model.analysis import backtest
     _, out = shipped
     for name in _names():
         table = pd.read_csv(out / name / "backtest.csv")
@@ -357,7 +357,7 @@ def test_backtest_written_for_every_shipped_scenario(shipped):
 
 
 def test_backtest_never_compares_a_level_across_bases_unlabelled(shipped):
-    from model import backtest
+    from model.analysis import backtest
     _, out = shipped
     for name in _names():
         t = pd.read_csv(out / name / "backtest.csv")
@@ -373,8 +373,8 @@ def test_backtest_never_compares_a_level_across_bases_unlabelled(shipped):
 
 
 def test_batch_backtest_metrics_cover_every_scenario_and_both_naive_forecasts(shipped):
-    from model import backtest
-    from model.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
+    from model.analysis import backtest
+    from model.analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
     _, out = shipped
     m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
     assert tuple(m.columns) == backtest.METRIC_COLUMNS
@@ -388,7 +388,7 @@ def test_batch_backtest_metrics_cover_every_scenario_and_both_naive_forecasts(sh
 
 
 def test_realized_rows_sit_beside_the_projections_in_one_iamc_file(shipped):
-    from model.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH
+    from model.baseline.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH
     _, out = shipped
     df = pd.read_csv(out / "comparison" / "timeseries.csv")
     assert tuple(df.columns) == COLUMNS
@@ -455,8 +455,8 @@ def test_readme_backtest_table_agrees_with_the_written_metrics(shipped):
 
 
 def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
-    from model import realized
-    from model.checking import Problem
+    from model.baseline import realized
+    from model.scenario.checking import Problem
 
     def broken():
         raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])

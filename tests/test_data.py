@@ -1,8 +1,8 @@
 """Data files: every figure sourced, every assumption labelled with a range."""
 import pytest
 
-from model import data
-from model.parameters import reference_table
+from model.baseline import data
+from model.scenario.parameters import reference_table
 
 HEADER = ",".join(data.FIGURE_COLUMNS) + "\n"
 GOOD = "va.gdp,2020,annual,1.0,100 million CNY,pub,doc,http://x,v,note\n"

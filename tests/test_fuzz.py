@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from model import batch
-from model.calibration import build_baseline
-from model.results import timeseries
-from model.simulate import project
-from model.targets import evaluate, load_targets
+from model.baseline.calibration import build_baseline
+from model.projection.results import timeseries
+from model.projection.simulate import project
+from model.targets.targets import evaluate, load_targets
 from test_scenario import check_document, deep, documents, dump
 
 pytestmark = pytest.mark.slow

@@ -3,16 +3,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import goalseek
-from model.goalseek import (IMPOSSIBLE, MET_ALREADY, REACHABLE, assumed_lever_growth, goal_seek, solve_rate,
-                            with_lever_growth)
-from model.results import timeseries
-from model.revenue import SERIES, TRILLION_YUAN
-from model.scenario import load_scenario, scenario_from_dict
-from model.sectors import INDEX
-from model.simulate import project, stated_growth
-from model.comparators import Within
-from model.targets import MET, evaluate, load_targets, parse_targets
+from model.analysis import goalseek
+from model.analysis.goalseek import (IMPOSSIBLE, MET_ALREADY, REACHABLE, assumed_lever_growth, goal_seek, solve_rate,
+                                     with_lever_growth)
+from model.projection.results import timeseries
+from model.equations.revenue import SERIES, TRILLION_YUAN
+from model.scenario.scenario import load_scenario, scenario_from_dict
+from model.baseline.sectors import INDEX
+from model.projection.simulate import project, stated_growth
+from model.targets.comparators import Within
+from model.targets.targets import MET, evaluate, load_targets, parse_targets
 
 SCENARIOS = "scenarios"
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
@@ -179,7 +179,7 @@ def test_goal_seek_from_2021_replaces_the_calibrated_year(shipped_baseline, base
 
 # ---------------------------------------------------------------- what the caller already holds
 def test_goal_seeking_computes_only_the_variables_its_target_reads(shipped_baseline, baseline, monkeypatch):
-    from model.indicators import Indicators
+    from model.projection.indicators import Indicators
     targets = [t for t in load_targets() if t.id == "manufacturing_share"]
     card = evaluate(timeseries(project(shipped_baseline, baseline), "b"), targets)
     read = set()

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import arrays
 
-from model import growth
+from model.equations import growth
 
 
 def test_zero_growth_keeps_levels():

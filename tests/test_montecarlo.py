@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model import montecarlo
-from model.results import series, timeseries
-from model.scenario import scenario_from_dict
-from model.simulate import project
-from model.comparators import AtLeast
-from model.targets import Target, evaluate, load_targets
+from model.analysis import montecarlo
+from model.projection.results import series, timeseries
+from model.scenario.scenario import scenario_from_dict
+from model.projection.simulate import project
+from model.targets.comparators import AtLeast
+from model.targets.targets import Target, evaluate, load_targets
 
 TARGETS = load_targets()
 
@@ -147,7 +147,7 @@ def test_deterministic_values_sit_beside_the_quantiles(baseline):
 
 
 def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_yaml):
-    from model.scenario import load_scenario
+    from model.scenario.scenario import load_scenario
     off = load_scenario(write_yaml("vaccine_unwind: 100\nuncertainty:\n  vaccine_unwind: {dist: uniform, low: 50, "
                                    "high: 100}\n  growth:\n    ict: {dist: normal, mean: 1, sd: 1}\n"))
     found = {w.path: w for w in off.warnings}
@@ -165,7 +165,7 @@ def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_y
 
 def test_the_shipped_scenarios_are_centred():
     from pathlib import Path
-    from model.scenario import load_scenario
+    from model.scenario.scenario import load_scenario
     for path in sorted(Path("scenarios").glob("*.yaml")):
         s = load_scenario(path)
         assert not [w for w in s.warnings if "not centred" in w.message], path
@@ -180,7 +180,7 @@ def test_the_fan_warns_when_the_scenario_lies_outside_its_interquartile_range(ba
 
 
 def test_draws_outside_a_parameter_range_are_left_out_and_counted(baseline):
-    from model.sampling import chunks
+    from model.analysis.sampling import chunks
     raw = {"name": "x", "uncertainty": {"draws": 4000, "seed": 5,
                                         "vaccine_unwind": {"dist": "normal", "mean": 75, "sd": 50}}}
     s = scenario_from_dict(raw)
@@ -197,8 +197,8 @@ def test_draws_outside_a_parameter_range_are_left_out_and_counted(baseline):
 
 
 def test_paths_leaving_the_domain_are_left_out_and_counted(baseline):
-    from model.sampling import chunks
-    from model.simulate import stated_deflator
+    from model.analysis.sampling import chunks
+    from model.projection.simulate import stated_deflator
     raw = {"name": "y", "uncertainty": {"draws": 3000, "seed": 8,
                                         "deflator": {"all": {"dist": "normal", "mean": -50, "sd": 20}}}}
     s = scenario_from_dict(raw)
@@ -219,8 +219,8 @@ def test_paths_leaving_the_domain_are_left_out_and_counted(baseline):
                                       "growth": {"ict": {"dist": "triangular", "low": -50, "mode": 0, "high": 50}}}},
 ])
 def test_streamed_quantiles_match_exact_quantiles_on_extreme_scenarios(baseline, raw):
-    from model.indicators import Indicators
-    from model.sampling import sample
+    from model.projection.indicators import Indicators
+    from model.analysis.sampling import sample
     s = scenario_from_dict({"name": "e", **raw})
     u = s.uncertainty
     mc = montecarlo.run(s, baseline, TARGETS, chunk=700)

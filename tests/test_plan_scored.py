@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import realized as rz
-from model.targets import (MET, MISSED, NOT_PUBLISHED, REALIZED_COLUMNS, SCORECARD_COLUMNS, evaluate,
-                           load_targets, parse_targets, realized_row, with_realized)
+from model.baseline import realized as rz
+from model.targets.targets import (MET, MISSED, NOT_PUBLISHED, REALIZED_COLUMNS, SCORECARD_COLUMNS, evaluate,
+                                   load_targets, parse_targets, realized_row, with_realized)
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
 ROW = {"key": "revenue.software_info", "year": "2025", "period": "annual", "value": "31000",
@@ -169,7 +169,7 @@ def test_shipped_outcomes_score_the_first_pillar_and_flag_the_cluster_grouping()
 
 # ---------------------------------------------------------------- comparison, summary, figure
 def stacked_cards() -> pd.DataFrame:
-    from model.comparison import stack
+    from model.output.comparison import stack
     targets = load_targets()
     cards = {}
     for name, x in (("low", 20000.0), ("high", 40000.0)):
@@ -179,7 +179,7 @@ def stacked_cards() -> pd.DataFrame:
 
 
 def test_realized_matrix_holds_projected_and_realized_status_per_target():
-    from model.comparison import realized_matrix
+    from model.output.comparison import realized_matrix
     m = realized_matrix(stacked_cards())
     assert m["target"].tolist() == [t.id for t in load_targets()]
     assert {"projected (low)", "projected (high)", "realized_status", "realized_value"} <= set(m.columns)
@@ -190,7 +190,7 @@ def test_realized_matrix_holds_projected_and_realized_status_per_target():
 
 
 def test_summary_shows_projected_vs_happened_for_every_target():
-    from model.comparison import summary_markdown
+    from model.output.comparison import summary_markdown
     text = summary_markdown(stacked_cards(), {}, {})
     assert "## Projected vs happened" in text
     table = text.split("## Projected vs happened")[1].split("\n## ")[0]
@@ -204,7 +204,7 @@ def test_matrix_figure_has_a_published_row():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from model.plots import PUBLISHED_ROW, plot_scorecard_matrix
+    from model.output.plots import PUBLISHED_ROW, plot_scorecard_matrix
     fig, ax = plt.subplots()
     plot_scorecard_matrix(stacked_cards(), ax=ax)
     labels = [t.get_text() for t in ax.get_yticklabels()]
@@ -226,7 +226,7 @@ def test_realized_scenario_runs_through_the_cli(tmp_path):
 
 
 def test_realized_scenario_rates_are_the_published_ones():
-    from model.yamlio import read_yaml
+    from model.scenario.yamlio import read_yaml
     import run
     raw, _ = read_yaml((run.ROOT / "scenarios" / "realized.yaml").read_bytes())
     table = rz.realized()
@@ -247,12 +247,12 @@ def test_realized_scenario_rates_are_the_published_ones():
 
 
 def test_one_near_zero_year_among_percent_rates_draws_no_fraction_warning(write_yaml):
-    from model.scenario import load_scenario
+    from model.scenario.scenario import load_scenario
     s = load_scenario(write_yaml("growth:\n  other_services: {2022: 0.13, 2023: 2.81}\n"))
     assert not [w for w in s.warnings if "fractions" in w.message]
 
 
 def test_an_entry_of_fraction_sized_rates_still_warns_on_each_year(write_yaml):
-    from model.scenario import load_scenario
+    from model.scenario.scenario import load_scenario
     s = load_scenario(write_yaml("growth:\n  ict: {2022: 0.05, 2023: 0.06}\n"))
     assert [w.line for w in s.warnings if "fractions" in w.message] == [2, 2]

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from model.plots import plot_by_scenario, plot_shares
-from model.targets import load_targets
+from model.output.plots import plot_by_scenario, plot_shares
+from model.targets.targets import load_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 
 IMPORT_EVERYTHING = """
 import matplotlib
 before = matplotlib.rcParams.copy()
-import model.batch, model.report, model.plots, model.plots_sensitivity, model.comparison
+import model.batch, model.output.report, model.output.plots, model.output.plots_sensitivity, model.output.comparison
 after = matplotlib.rcParams.copy()
 changed = sorted(k for k in before if before[k] != after[k])
 print(changed)

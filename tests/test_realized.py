@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from model import realized as rz
-from model.results import COLUMNS as IAMC_COLUMNS
+from model.baseline import realized as rz
+from model.projection.results import COLUMNS as IAMC_COLUMNS
 
 FILE = rz.REALIZED_FILE
 
@@ -149,7 +149,7 @@ def test_wrong_header_is_one_clear_problem(tmp_path):
 
 
 def test_error_is_a_data_error_not_a_traceback_of_csv_internals(tmp_path):
-    from model.data import DataError
+    from model.baseline.data import DataError
     with pytest.raises(DataError):
         rz.load_realized(broken(tmp_path, value=""))
 
@@ -197,10 +197,10 @@ def test_iamc_growth_rates_cover_every_year_in_one_scenario_across_the_break():
 
 
 def test_iamc_uses_the_models_variable_names_and_units():
-    from model.calibration import build_baseline
-    from model.indicators import indicators
-    from model.scenario import load_scenario
-    from model.simulate import project
+    from model.baseline.calibration import build_baseline
+    from model.projection.indicators import indicators
+    from model.scenario.scenario import load_scenario
+    from model.projection.simulate import project
     p = project(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"), build_baseline())
     units = {v: u for v, (u, _) in indicators(p).items()}
     df = rz.realized_timeseries()
@@ -240,10 +240,10 @@ def test_iamc_takes_the_latest_release_within_a_basis_and_keeps_bases_apart(tmp_
 
 def test_iamc_rows_load_beside_a_projection_in_pyam_layout():
     import pandas as pd
-    from model.calibration import build_baseline
-    from model.results import timeseries
-    from model.scenario import load_scenario
-    from model.simulate import project
+    from model.baseline.calibration import build_baseline
+    from model.projection.results import timeseries
+    from model.scenario.scenario import load_scenario
+    from model.projection.simulate import project
     p = project(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"), build_baseline())
     both = pd.concat([timeseries(p, "baseline"), rz.realized_timeseries()], ignore_index=True)
     assert not both.duplicated(["model", "scenario", "region", "variable", "year"]).any()
@@ -254,8 +254,8 @@ def test_iamc_rows_load_beside_a_projection_in_pyam_layout():
 # --- the calibration does not read it ---------------------------------------------------
 
 def test_calibration_does_not_read_the_realized_file(monkeypatch):
-    from model import data
-    from model.calibration import build_baseline
+    from model.baseline import data
+    from model.baseline.calibration import build_baseline
     opened: list[str] = []
     real_open = builtins.open
 
@@ -278,7 +278,7 @@ def test_calibration_does_not_read_the_realized_file(monkeypatch):
 
 
 def test_revenue_keys_follow_the_revenue_layers_series():
-    from model import revenue
+    from model.equations import revenue
     by_key = {s.key: s.variable for s in revenue.SERIES}
     for key, var in rz.MODEL_VARIABLES.items():
         family, name = key.split(".")

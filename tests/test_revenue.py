@@ -4,14 +4,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model import data
-from model.data import DataError, read_revenue_links
-from model.indicators import indicators, revenue_link_parameters
-from model.revenue import (SERIES, TRILLION_YUAN, count_at_least, link_value_added, link_weights, revenue_path,
-                           revenues, trillion_yuan_clusters)
-from model.scenario import ScenarioError, scenario_from_dict
-from model.sectors import INDEX, N_SECTORS
-from model.simulate import project
+from model.baseline import data
+from model.baseline.data import DataError, read_revenue_links
+from model.projection.indicators import indicators, revenue_link_parameters
+from model.equations.revenue import (SERIES, TRILLION_YUAN, count_at_least, link_value_added, link_weights,
+                                     revenue_path, revenues, trillion_yuan_clusters)
+from model.scenario.scenario import ScenarioError, scenario_from_dict
+from model.baseline.sectors import INDEX, N_SECTORS
+from model.projection.simulate import project
 
 LINKS = data.revenue_links()
 
@@ -144,15 +144,16 @@ def test_indicators_use_a_scenario_s_links_without_checking_them_again(projectio
 
     def no_check(*args, **kwargs):
         raise AssertionError("checked again")
-    monkeypatch.setattr("model.indicators.ranged_overrides", no_check)
-    monkeypatch.setattr("model.data.revenue_links", no_check)
+    monkeypatch.setattr("model.projection.indicators.ranged_overrides", no_check)
+    monkeypatch.setattr("model.baseline.data.revenue_links", no_check)
     got = indicators(projection, s.revenue_links)["Revenue|Software and Information Services"][1]
     np.testing.assert_array_equal(got, expected)
 
 
 def test_a_monte_carlo_run_checks_plain_overrides_once_not_per_chunk(baseline, monkeypatch):
-    from model import indicators as ind_module, montecarlo
-    from model.targets import load_targets
+    from model.analysis import montecarlo
+    from model.projection import indicators as ind_module
+    from model.targets.targets import load_targets
     calls = []
     check = ind_module.ranged_overrides
     monkeypatch.setattr(ind_module, "ranged_overrides", lambda *a: calls.append(1) or check(*a))

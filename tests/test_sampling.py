@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from model.sampling import chunks, quantile, sample
-from model.sensitivity import draws_for, sobol_inputs
-from model.simulate import shifted_draws
-from model.scenario import ScenarioError, load_scenario, scenario_from_dict
-from model.sectors import INDEX, N_SECTORS
-from model.spec import Distribution, Problem
-from model.years import step_row
+from model.analysis.sampling import chunks, quantile, sample
+from model.analysis.sensitivity import draws_for, sobol_inputs
+from model.projection.simulate import shifted_draws
+from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
+from model.baseline.sectors import INDEX, N_SECTORS
+from model.scenario.spec import Distribution, Problem
+from model.projection.years import step_row
 
 HERE = Problem("f", None, "", "")
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model.scenario import Scenario, ScenarioError, load_scenario
-from model.sectors import INDEX, KEYS
+from model.scenario.scenario import Scenario, ScenarioError, load_scenario
+from model.baseline.sectors import INDEX, KEYS
 
 
 def problems(path):

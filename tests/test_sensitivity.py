@@ -5,14 +5,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import sensitivity as S
-from model.calibration import baseline_for
-from model.indicators import indicators
-from model.plots_sensitivity import plot_tornado
-from model.results import timeseries
-from model.scenario import load_scenario
-from model.simulate import Draws, project
-from model.targets import evaluate, load_targets
+from model.analysis import sensitivity as S
+from model.baseline.calibration import baseline_for
+from model.projection.indicators import indicators
+from model.output.plots_sensitivity import plot_tornado
+from model.projection.results import timeseries
+from model.scenario.scenario import load_scenario
+from model.projection.simulate import Draws, project
+from model.targets.targets import evaluate, load_targets
 
 SHIPPED = ("baseline", "plan", "manufacturing_revival", "downside", "hightech_push", "finance_deepening")
 

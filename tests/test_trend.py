@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from model import calibration, growth
-from model.data import Figure, Figures, figures
-from model.scenario import ScenarioError, scenario_from_dict
-from model.sectors import N_SECTORS
-from model.simulate import project, stated_growth
+from model.baseline import calibration
+
+from model.equations import growth
+from model.baseline.data import Figure, Figures, figures
+from model.scenario.scenario import ScenarioError, scenario_from_dict
+from model.baseline.sectors import N_SECTORS
+from model.projection.simulate import project, stated_growth
 
 rates = st.floats(-0.05, 0.2, allow_nan=False)
 
@@ -131,7 +133,7 @@ def test_unknown_trend_design_is_a_located_error():
 
 
 def test_trend_design_is_inherited(write_yaml):
-    from model.scenario import load_scenario
+    from model.scenario.scenario import load_scenario
     write_yaml("trend: constant\n", "parent.yaml")
     child = load_scenario(write_yaml("extends: parent\n", "child.yaml"))
     assert child.trend == "constant"
@@ -149,7 +151,7 @@ def test_default_baseline_growth_does_not_drift_up(baseline):
 # ---------------------------------------------------------------- ex ante: no outcome enters
 def test_calibration_reads_no_realized_file(monkeypatch):
     """Every file opened while the baseline is built, recorded: only the sourced mid-2021 data."""
-    from model import data
+    from model.baseline import data
     opened = []
     real_open, real_io_open = builtins.open, io.open
 
@@ -175,7 +177,7 @@ def test_calibration_reads_no_realized_file(monkeypatch):
 
 def test_editing_the_realized_file_leaves_the_baseline_unchanged(monkeypatch, tmp_path, baseline):
     """A copy of the realized outcomes with every value changed, put where the loader looks."""
-    realized = pytest.importorskip("model.realized")
+    realized = pytest.importorskip("model.baseline.realized")
     source = Path(realized.REALIZED_FILE)
     if not source.exists():
         pytest.skip("no realized.csv in this checkout")

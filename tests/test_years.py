@@ -3,9 +3,9 @@ import numpy as np
 from hypothesis import given, strategies as st
 
 from model import BASE_YEAR
-from model.scenario import scenario_from_dict
-from model.simulate import project
-from model.years import level_row, level_years, n_steps, step_row, step_rows, step_year, step_years
+from model.scenario.scenario import scenario_from_dict
+from model.projection.simulate import project
+from model.projection.years import level_row, level_years, n_steps, step_row, step_rows, step_year, step_years
 
 
 @given(st.integers(BASE_YEAR + 1, 2100))

@@ -1,0 +1,270 @@
+"""Sourced figures and labelled assumptions, read and checked once from ``model/data``.
+
+Every figure carries its publisher, document, URL, vintage and unit
+(``figures.csv``); every number no source gives is an assumption with a plausible
+range and the results it affects (``assumptions.csv``); the revenue layer's
+parameters carry a range, a status and a source (``revenue_links.csv``).  Each
+reader checks every row and collects every problem with its file and line
+(:class:`model.scenario.checking.Problem`); :class:`DataError` reports them together.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, Iterable, Iterator, Mapping
+
+from ..scenario.checking import Checker, Problem
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+FIGURES_FILE = DATA_DIR / "figures.csv"
+ASSUMPTIONS_FILE = DATA_DIR / "assumptions.csv"
+REVENUE_LINKS_FILE = DATA_DIR / "revenue_links.csv"
+
+UNITS = frozenset({"100 million CNY", "%", "pp"})
+ASSUMPTION_UNITS = UNITS | {"years"}
+PERIODS = frozenset({"annual", "H1", "Q1-Q3"})
+FIGURE_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note")
+ASSUMPTION_COLUMNS = ("key", "value", "low", "high", "unit", "basis", "affects")
+REVENUE_LINK_COLUMNS = ("key", "value", "low", "high", "unit", "status", "basis", "source")
+REVENUE_LINK_UNITS = frozenset({"100 million CNY", "dimensionless"})
+STATUSES = frozenset({"published", "derived", "assumption"})
+
+
+class DataError(ValueError):
+    """A data file under ``model/data`` cannot be used; ``problems`` lists every reason
+    (:class:`~model.scenario.checking.Problem`: file, line, message), in line order.
+
+    A subclass may pass its own message text instead (and set ``problems`` itself).
+    """
+
+    problems: tuple[Problem, ...] = ()
+
+    def __init__(self, problems: Iterable[Problem] | str):
+        if isinstance(problems, str):
+            super().__init__(problems)
+            return
+        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    year: int
+    period: str
+    value: float
+    unit: str
+    publisher: str
+    document: str
+    url: str
+    vintage: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Assumption:
+    key: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    basis: str
+    affects: str
+
+
+@dataclass(frozen=True)
+class RevenueLink:
+    """One parameter of the revenue layer (:mod:`model.equations.revenue`): a 2020 base level,
+    an elasticity or a link weight, with its range, status and source."""
+
+    key: str
+    value: float
+    low: float
+    high: float
+    unit: str
+    status: str
+    basis: str
+    source: str
+
+
+class Figures:
+    """Read-only collection of sourced figures, looked up by ``(key, year, period)``."""
+
+    def __init__(self, figures: tuple[Figure, ...]):
+        index: dict[tuple[str, int, str], Figure] = {}
+        for f in figures:
+            ident = (f.key, f.year, f.period)
+            if ident in index:
+                raise DataError([Problem(FIGURES_FILE.name, None, "", f"duplicate figure {ident}")])
+            index[ident] = f
+        self._index = MappingProxyType(index)
+        self.all = figures
+
+    def get(self, key: str, year: int, period: str = "annual") -> Figure:
+        try:
+            return self._index[(key, year, period)]
+        except KeyError:
+            raise DataError([Problem(FIGURES_FILE.name, None, "", f"no figure {key!r} for {year} ({period})")]) \
+                from None
+
+    def value(self, key: str, year: int, period: str = "annual") -> float:
+        return self.get(key, year, period).value
+
+    def select(self, prefix: str) -> tuple[Figure, ...]:
+        """All figures whose key starts with ``prefix``, in file order."""
+        return tuple(f for f in self.all if f.key.startswith(prefix))
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[Checker, dict[str, str]]]:
+    """Each row of a CSV file with ``columns``, with a :class:`~model.scenario.checking.Checker` placed
+    at its line; a row with more or fewer fields than columns is a problem of its own."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        if tuple(reader.fieldnames or ()) != columns:
+            raise DataError([Problem(path.name, 1, "", f"columns {reader.fieldnames} != {list(columns)}")])
+        for row in reader:
+            c = Checker(path.name, {(): reader.line_num})      # the file's line (where the row ends)
+            if None in row:
+                c.error((), f"{len(row[None])} more field(s) than the {len(columns)} columns {list(columns)}")
+            if any(row[col] is None for col in columns):
+                c.error((), f"fewer fields than the {len(columns)} columns {list(columns)}")
+            yield c, {col: row[col] or "" for col in columns}
+
+
+def _number(c: Checker, column: str, text: str) -> float | None:
+    """``text`` as a finite number, or None with a problem."""
+    try:
+        x = float(text)
+    except ValueError:
+        c.error((), f"{column} {text!r} is not a number")
+        return None
+    if not math.isfinite(x):
+        c.error((), f"{column} {text!r} is not finite")
+        return None
+    return x
+
+
+def _year(c: Checker, text: str) -> int | None:
+    """``text`` as a whole year, or None with a problem."""
+    x = _number(c, "year", text)
+    if x is not None and not x.is_integer():
+        c.error((), f"year {text!r} is not a whole year")
+        return None
+    return None if x is None else int(x)
+
+
+def _raise_if(problems: list[Problem]) -> None:
+    if problems:
+        raise DataError(problems)
+
+
+def read_figures(path: Path = FIGURES_FILE) -> Figures:
+    """Parse and check ``figures.csv``: numbers, units, periods, a source on every row and one
+    row per key, year and period.  Raises :class:`DataError` listing every problem."""
+    out, problems, seen = [], [], {}
+    for c, row in _read_rows(path, FIGURE_COLUMNS):
+        for col in ("key", "publisher", "document", "url", "vintage", "note"):
+            if not row[col].strip():
+                c.error((), f"empty {col}")
+        if row["unit"] not in UNITS:
+            c.error((), f"unit {row['unit']!r} not in {sorted(UNITS)}")
+        if row["period"] not in PERIODS:
+            c.error((), f"period {row['period']!r} not in {sorted(PERIODS)}")
+        if row["url"].strip() and not row["url"].startswith(("http://", "https://")):
+            c.error((), f"url {row['url']!r} is not a web address")
+        year, value = _year(c, row["year"]), _number(c, "value", row["value"])
+        line = c.lines[()]
+        ident = (row["key"], year, row["period"])
+        if ident in seen:
+            c.error((), f"duplicate figure {ident}: the same key, year and period as line {seen[ident]}")
+        else:
+            seen[ident] = line
+        problems += c.problems
+        if not c.problems:
+            out.append(Figure(key=row["key"], year=year, period=row["period"], value=value, unit=row["unit"],
+                              publisher=row["publisher"], document=row["document"], url=row["url"],
+                              vintage=row["vintage"], note=row["note"]))
+    _raise_if(problems)
+    return Figures(tuple(out))
+
+
+def _ranged_rows(path: Path, columns: tuple[str, ...], units: frozenset[str],
+                 more: Callable[[Checker, dict[str, str]], None] | None = None):
+    """Rows of a file of ranged values: ``(line, row, value, low, high)`` each, checked for a
+    number in its range, a known unit, a basis and a unique key (and by ``more``, which
+    records further problems of a row on its checker).  The good rows are yielded; when
+    the file is exhausted, :class:`DataError` lists every problem found, if any."""
+    seen, problems = {}, []
+    for c, row in _read_rows(path, columns):
+        value, low, high = (_number(c, col, row[col]) for col in ("value", "low", "high"))
+        if value is not None and low is not None and high is not None and not low <= value <= high:
+            c.error((), f"value {value} outside its range [{low}, {high}]")
+        if row["unit"] not in units:
+            c.error((), f"unit {row['unit']!r} not in {sorted(units)}")
+        if not row["basis"].strip():
+            c.error((), "a value needs its basis")
+        line = c.lines[()]
+        if row["key"] in seen:
+            c.error((), f"duplicate key {row['key']!r}: also on line {seen[row['key']]}")
+        else:
+            seen[row["key"]] = line
+        if more is not None:
+            more(c, row)
+        problems += c.problems
+        if not c.problems:
+            yield line, row, value, low, high
+    _raise_if(problems)
+
+
+def read_assumptions(path: Path = ASSUMPTIONS_FILE) -> Mapping[str, Assumption]:
+    """Parse and check ``assumptions.csv``: each central value lies inside its range.
+    Raises :class:`DataError` listing every problem."""
+    out = {row["key"]: Assumption(row["key"], value, low, high, row["unit"], row["basis"], row["affects"])
+           for _, row, value, low, high in _ranged_rows(path, ASSUMPTION_COLUMNS, ASSUMPTION_UNITS)}
+    return MappingProxyType(out)
+
+
+def _revenue_link_row(c: Checker, row: dict[str, str]) -> None:
+    if row["status"] not in STATUSES:
+        c.error((), f"status {row['status']!r} not in {sorted(STATUSES)}")
+    if not row["source"].strip():
+        c.error((), "empty source (write 'assumption' for an assumption)")
+
+
+def read_revenue_links(path: Path = REVENUE_LINKS_FILE) -> Mapping[str, RevenueLink]:
+    """Parse and check ``revenue_links.csv``: ranges, units, a status and a source on every row.
+    Raises :class:`DataError` listing every problem."""
+    out = {}
+    for _, row, value, low, high in _ranged_rows(path, REVENUE_LINK_COLUMNS, REVENUE_LINK_UNITS,
+                                                 _revenue_link_row):
+        out[row["key"]] = RevenueLink(row["key"], value, low, high, row["unit"], row["status"],
+                                      row["basis"], row["source"])
+    return MappingProxyType(out)
+
+
+@lru_cache(maxsize=None)
+def figures() -> Figures:
+    """The project's sourced figures (read once per process)."""
+    return read_figures()
+
+
+@lru_cache(maxsize=None)
+def assumptions() -> Mapping[str, Assumption]:
+    """The project's labelled assumptions (read once per process)."""
+    return read_assumptions()
+
+
+@lru_cache(maxsize=None)
+def revenue_links() -> Mapping[str, RevenueLink]:
+    """The revenue layer's default parameters (read once per process)."""
+    return read_revenue_links()
+
+
+def file_hashes() -> dict[str, str]:
+    """SHA-256 of every data file, for the run record."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(DATA_DIR.glob("*.csv"))}

@@ -1,0 +1,158 @@
+"""Revenue and gross output of the plan's industries, linked to sector value added.
+
+Most of the plan's industry targets are revenues or gross output, not value added.
+Each such series :math:`R` starts from a documented 2020 level and follows a
+weighted combination of sector nominal value added, its *link* :math:`L`:
+
+.. math::
+
+    L_t = \\sum_i w_i V_{t,i}, \\qquad R_t = R_{2020}\\,(L_t / L_{2020})^{\\varepsilon}
+
+with :math:`V_{t,i}` nominal value added (100 million CNY), :math:`w_i \\ge 0` link
+weights (only their ratios matter) and :math:`\\varepsilon` the elasticity.  The
+parameters (base levels, weights, elasticities) live in ``model/data/revenue_links.csv``
+under keys ``<series>.base_2020``, ``<series>.elasticity`` and
+``<series>.weight.<sector key>``.
+
+Everything here is a pure function over numpy arrays and mappings: no I/O.
+:class:`RevenueOverrides` carries a scenario's overrides, checked where they were
+read, with the parameters they give, down to the indicators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+
+from ..baseline.sectors import INDEX, N_SECTORS
+
+TRILLION_YUAN = 10_000.0    # 1 trillion yuan in 100 million CNY
+
+
+@dataclass(frozen=True)
+class RevenueSeries:
+    key: str            # prefix of its parameters in revenue_links.csv
+    variable: str       # IAMC variable of the results table
+    label: str          # short human label for figures
+    cluster: bool       # counted as an industry cluster (trillion-yuan count)
+
+
+# The series, in reporting order.  Clusters: the four whose revenue the plan's cluster
+# language covers.  Software and information services stands for the 2020 cluster
+# "new-generation IT including software"; new-generation IT in the plan's 2025 scope
+# is a separate, overlapping cluster (its target is below the software target).
+SERIES: tuple[RevenueSeries, ...] = (
+    RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services",
+                  True),
+    RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True),
+    RevenueSeries("medicine_health", "Revenue|Medicine and Health", "Medicine and health", True),
+    RevenueSeries("pharma_mfg", "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
+                  "Pharmaceutical manufacturing", False),
+    RevenueSeries("ic", "Revenue|Integrated Circuits", "Integrated circuits", False),
+    RevenueSeries("cars", "Gross Output|Cars", "Car industry (gross output)", False),
+    RevenueSeries("scitech", "Revenue|Science and Technology Services", "Science and technology services", True),
+)
+CLUSTER_VARIABLE = "Clusters|Trillion-yuan"
+
+
+def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The link :math:`L_t = \\sum_i w_i V_{t,i}`.
+
+    Parameters
+    ----------
+    va_nominal : ``(n_years + 1, n_sectors)`` nominal value added, 100 million CNY.
+    weights : ``(n_sectors,)`` non-negative link weights.
+
+    Returns
+    -------
+    ``(n_years + 1,)`` link, 100 million CNY (weighted).
+    """
+    return np.asarray(va_nominal, dtype=float) @ np.asarray(weights, dtype=float)
+
+
+def revenue_path(base_2020: float, link: np.ndarray, elasticity: float) -> np.ndarray:
+    """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link.
+
+    ``base_2020`` in 100 million CNY; ``link`` ``(n_years + 1,)``; returns ``(n_years + 1,)``
+    in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
+    """
+    link = np.asarray(link, dtype=float)
+    ratio = link / link[..., :1]
+    return base_2020 * (ratio if elasticity == 1.0 else ratio ** elasticity)
+
+
+def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:
+    """Number of series at or above ``threshold`` each year.
+
+    ``levels`` ``(n_years + 1, n_series)``; returns ``(n_years + 1,)`` floats (counts).
+    """
+    return (np.asarray(levels, dtype=float) >= threshold).sum(axis=-1).astype(float)
+
+
+class RevenueOverrides(Mapping):
+    """Revenue-link overrides that have been checked, and the parameters they give.
+
+    As a mapping it is the overrides, ``key -> value`` (what a scenario states);
+    :attr:`parameters` is every parameter of the layer, read-only: the documented
+    ``value`` of each row of ``defaults`` (``revenue_links.csv``) with the overrides
+    applied.  Nothing is checked here: the overrides are checked once, where they
+    enter (a scenario file, :func:`model.scenario.spec.ranged_overrides`; a direct caller,
+    :func:`model.projection.indicators.checked_revenue_links`), and this object carries them
+    down so the indicators use them as they are.
+    """
+
+    def __init__(self, defaults: Mapping[str, object], overrides: Mapping[str, float] | None = None):
+        self._overrides = MappingProxyType({key: float(v) for key, v in (overrides or {}).items()})
+        self.parameters: Mapping[str, float] = MappingProxyType(
+            {key: self._overrides.get(key, float(row.value)) for key, row in defaults.items()})
+
+    def __getitem__(self, key: str) -> float:
+        return self._overrides[key]
+
+    def __iter__(self):
+        return iter(self._overrides)
+
+    def __len__(self) -> int:
+        return len(self._overrides)
+
+    def __repr__(self) -> str:
+        return f"RevenueOverrides({dict(self._overrides)!r})"
+
+
+def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
+    """``(n_sectors,)`` weights of ``series`` from keys ``<series>.weight.<sector>`` (others 0)."""
+    w = np.zeros(N_SECTORS)
+    prefix = f"{series}.weight."
+    for key, value in params.items():
+        if key.startswith(prefix):
+            w[INDEX[key[len(prefix):]]] = value
+    if not w.any():
+        raise ValueError(f"series {series!r} has no positive link weight")
+    return w
+
+
+def revenues(va_nominal: np.ndarray, params: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
+
+    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` every
+    parameter of the layer (:attr:`RevenueOverrides.parameters`).
+    """
+    weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
+    links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series
+    return {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"])
+            for j, s in enumerate(SERIES)}
+
+
+def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str) -> np.ndarray:
+    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY."""
+    link = link_value_added(va_nominal, link_weights(params, key))
+    return revenue_path(params[f"{key}.base_2020"], link, params[f"{key}.elasticity"])
+
+
+def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:
+    """``(n_years + 1,)`` count of cluster series (:data:`SERIES` with ``cluster``) at or
+    above 1 trillion yuan (:data:`TRILLION_YUAN`)."""
+    stacked = np.stack([levels[s.key] for s in SERIES if s.cluster], axis=-1)
+    return count_at_least(stacked, TRILLION_YUAN)

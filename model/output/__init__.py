@@ -1,0 +1,1 @@
+"""Tables -> figures, text and the files of results/ (report.py is the only module that writes files)."""

@@ -1,0 +1,522 @@
+"""Writing results: the only module that writes files.
+
+Each scenario's folder is written into a temporary sibling (``.<name>.XXXX.tmp``) and
+swapped in at the end (the old folder goes to ``.<name>.old-PID`` for the moment of
+the swap), so an interrupted or failed run never leaves a half-overwritten folder;
+:func:`recover` restores or removes what a killed run left.  A batch holds a lock
+on the output folder (:func:`locked`).  Files and folders get the user's umask.
+Figures are drawn and saved inside ``plt.rc_context(FIGURE_STYLE)``: importing this
+module changes no matplotlib setting (the command line selects the Agg backend).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import fields
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..analysis import backtest as bt
+from ..baseline import data
+from ..output import comparison
+from ..scenario.checking import COMPARISON, LOCK, SUMMARY
+from ..baseline.calibration import Baseline
+from ..projection.indicators import revenue_link_parameters
+from ..output.plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
+from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
+from ..output.plots_sensitivity import plot_tornado
+from ..equations.revenue import CLUSTER_VARIABLE, SERIES
+from ..scenario.scenario import Scenario
+from ..baseline.sectors import KEYS
+from ..projection.simulate import Projection
+from ..targets.targets import TARGETS_FILE, evaluate, load_targets, with_realized
+
+if TYPE_CHECKING:
+    from ..analysis.montecarlo import MonteCarloResult
+
+FLOAT_FORMAT = "%.12g"
+PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "SALib")
+OLD = re.compile(r"\.(?P<name>.+)\.old-(?P<pid>\d+)")             # a folder moved aside during a swap
+TMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")           # a folder or file being written
+CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing Municipal People's Government, "
+           "14th Five-Year plan for high-tech industries (Aug 2021), as reported on its publication.")
+REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 trillion yuan = 10,000); 2020 levels "
+                   "are estimates (model/data/revenue_links.csv), linked to sector value added.")
+SHARE_VARIABLES = (("Share of GDP|High-tech", "High-tech (gao-jing-jian) value added"),
+                   ("Share of GDP|Manufacturing", "Manufacturing value added"),
+                   ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
+FIGURE_STYLE = {
+    "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
+    "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
+}
+
+
+def _csv_bytes(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
+
+
+def _rows_csv(rows) -> bytes:
+    rows = list(rows)
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for r in rows:
+        writer.writerow({k: (FLOAT_FORMAT % v if isinstance(v, float) else v) for k, v in r.items()})
+    return buf.getvalue().encode("utf-8")
+
+
+MAX_PIXELS = 10_000_000     # a PNG's canvas (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi
+
+
+def _save_figure(fig: plt.Figure, stem: Path, dpi: int = 150) -> None:
+    width, height = fig.get_size_inches()
+    dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
+    fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
+    fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+
+
+def package_versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def data_file_hashes() -> dict[str, str]:
+    """SHA-256 of every data file the results depend on (``model/data/*.csv`` and the targets)."""
+    return {**data.file_hashes(), TARGETS_FILE.name: _sha256(TARGETS_FILE)}
+
+
+def _entry(e) -> dict:
+    return {f.name: (list(v) if isinstance(v, tuple) else v) for f in fields(e)
+            for v in [getattr(e, f.name)] if f.name not in ("where", "remove", "given")}
+
+
+def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],
+               warnings: list[str], revenue_links: Mapping[str, float] | None = None) -> dict:
+    """What produced a result: inputs with their hashes, resolved parameters, software, command."""
+    years = [int(y) for y in projection.years[1:]]
+    def path(a):
+        return {k: dict(zip(years, (round(100.0 * float(x), 10) for x in a[:, i]))) for i, k in enumerate(KEYS)}
+
+    return {
+        "scenario": {"name": scenario.name, "file": scenario.file, "sha256": scenario.sha256,
+                     "chain": [{"file": s.file, "sha256": s.sha256} for s in scenario.chain]},
+        "resolved_parameters": {
+            "horizon": scenario.horizon, "description": scenario.description,
+            "vaccine_unwind_pct": 100.0 * scenario.vaccine_unwind,
+            "growth_pct": path(projection.growth_real), "deflator_pct": path(projection.deflator_growth),
+            "shocks": [_entry(e) for e in scenario.shocks], "projects": [_entry(e) for e in scenario.projects],
+        },
+        "assumptions_used": dict(sorted(baseline.assumptions.items())),
+        "revenue_links_used": dict(sorted(revenue_link_parameters(revenue_links).items())),
+        "data_files": data_file_hashes(),
+        "packages": package_versions(),
+        "command": command,
+        "seed": None,
+        "warnings": list(warnings),
+    }
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _as_umask_says(path: Path, directory: bool) -> None:
+    """Give ``path`` the permissions a plain ``mkdir``/``open`` would (``tempfile`` makes them private)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def _not_removable(folder: Path) -> str | None:
+    """The first folder inside ``folder`` (itself included) whose entries cannot be deleted, if any."""
+    for here, _, _ in os.walk(folder):
+        if not os.access(here, os.W_OK | os.X_OK):
+            return here
+    return None
+
+
+def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
+    """Create ``folder`` by letting ``fill`` write into a temporary sibling, then swap it in.
+
+    An old ``folder`` that could not be deleted (read-only) is refused before anything is
+    swapped, so the swap either happens completely or not at all.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if folder.is_dir() and not folder.is_symlink():
+        stuck = _not_removable(folder)
+        if stuck is not None:
+            raise PermissionError(f"{stuck} is read-only, so the old results in {folder} cannot be replaced; "
+                                  "make it writable (chmod -R u+w) or remove it")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        _as_umask_says(tmp, directory=True)
+        fill(tmp)
+        old = None
+        if folder.exists() or folder.is_symlink():
+            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            os.replace(folder, old)
+        os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        _remove(old)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+
+
+def recover(out_dir: Path) -> list[str]:
+    """Restore or remove what an interrupted run left in ``out_dir``; one message per action.
+
+    A folder moved aside (``.<name>.old-PID``) goes back to ``<name>`` when that is missing
+    (the run was killed between the two renames of a swap), else it is removed; unfinished
+    temporary folders and files (``.<name>.XXXX.tmp``) are removed.  Call it holding the lock.
+    """
+    out_dir = Path(out_dir)
+    if not out_dir.is_dir():
+        return []
+    notes = []
+    entries = sorted(out_dir.iterdir())
+    for p in entries:
+        m = OLD.fullmatch(p.name)
+        if m is None:
+            continue
+        target = out_dir / m["name"]
+        try:
+            if target.exists() or target.is_symlink():
+                _remove(p)
+                notes.append(f"removed {p.name}, the old copy of {m['name']}/ left by an interrupted run")
+            else:
+                os.replace(p, target)
+                notes.append(f"restored {m['name']}/ from {p.name}: an earlier run was interrupted while "
+                             "replacing it")
+        except OSError as exc:
+            notes.append(f"could not clean up {p.name} left by an interrupted run: {exc}")
+    for p in entries:
+        if TMP.fullmatch(p.name) and (p.exists() or p.is_symlink()):
+            try:
+                _remove(p)
+                notes.append(f"removed {p.name}, unfinished output of an interrupted run")
+            except OSError as exc:
+                notes.append(f"could not remove {p.name} left by an interrupted run: {exc}")
+    return notes
+
+
+class OutputLocked(RuntimeError):
+    """Another run is writing into the same output folder."""
+
+
+@contextmanager
+def locked(out_dir: Path, wait: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` (file ``.lock``); wait up to ``wait`` seconds for
+    another run to finish, then raise :class:`OutputLocked`.  Released on exit, even when killed."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:          # no advisory locks on this platform
+        yield
+        return
+    fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+                    raise OutputLocked(f"another run (process {holder}) is writing into {out_dir}; waited "
+                                       f"{wait:g} s: try again when it has finished, or use another --out") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)             # closing releases the lock
+
+
+def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
+                   table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
+                   warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
+                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, object] | None = None,
+                   run_id: str | None = None, backtest: pd.DataFrame | None = None) -> Path:
+    """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
+
+    ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
+    ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
+    ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
+    ``analyses`` maps ``goalseek``, ``sensitivity_oat``, ``sobol``, ``attribution`` and ``levers``
+    to their tables, each written as ``<key>.csv`` (the one-at-a-time table also gives
+    ``tornado.png``/``.svg``, one panel per target; the attribution ``waterfall_<target>`` of the
+    headline targets), and ``lever_maps`` to :class:`model.analysis.levers.LeverMap` objects, each written
+    as ``levers_<a>_<b>.csv`` and its figure;
+    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
+    ``backtest``, the scenario's :func:`model.analysis.backtest.compare` table, adds ``backtest.csv``
+    and its figure (:func:`write_backtest`).
+    """
+    folder = Path(out_dir) / scenario.name
+    if scorecard is None:
+        scorecard = with_realized(evaluate(table, load_targets()), load_targets())
+
+    def fill(tmp: Path) -> None:
+        (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
+        (tmp / "scorecard.csv").write_bytes(_csv_bytes(scorecard))
+        (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
+        (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
+        (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
+        fig, ax = plt.subplots(figsize=(8, 5))
+        plot_shares(table, list(load_targets()), ax=ax)
+        fig.text(0.01, 0.01, "Model projection; targets: Beijing 14th Five-Year high-tech industry plan (2021).",
+                 fontsize=7, color="0.4")
+        fig.tight_layout(rect=(0, 0.03, 1, 1))
+        _save_figure(fig, tmp / "shares")
+        record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
+        record["run"] = run_id
+        for stem, frame in (analyses or {}).items():
+            if isinstance(frame, pd.DataFrame):
+                (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
+        for m in (analyses or {}).get("lever_maps", ()):
+            (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
+            _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
+        attribution = (analyses or {}).get("attribution")
+        for target in HEADLINE_TARGETS:
+            if attribution is not None and (attribution["target"] == target).any():
+                _save_figure(waterfall_figure(attribution, target, scenario.name), tmp / f"waterfall_{target}",
+                             dpi=110)
+        if analyses and "sensitivity_oat" in analyses:
+            _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name), tmp / "tornado", dpi=110)
+        if mc is not None:
+            (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
+            (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
+            fig, ax = plt.subplots(figsize=(8, 5))
+            plot_fan(mc.fan, list(load_targets()), ax=ax,
+                     title=f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}")
+            fig.text(0.01, 0.01, "Monte Carlo over the scenario's uncertainty block (seed "
+                     f"{mc.seed}); targets: Beijing 14th Five-Year high-tech industry plan (2021).",
+                     fontsize=7, color="0.4")
+            fig.tight_layout(rect=(0, 0.03, 1, 1))
+            _save_figure(fig, tmp / "fan")
+            record["seed"] = mc.seed
+            record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
+        if backtest is not None:
+            write_backtest(tmp, backtest, scenario.name)
+        _write_json(tmp / "manifest.json", record)
+
+    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+        write_atomically(folder, fill)
+    return folder
+
+
+def backtest_panels(table: pd.DataFrame) -> list[str]:
+    """The series of a backtest table that the figure draws: real GDP growth first, then every
+    share and level with a projection and the model's definition (sorted).  Changes within a
+    vintage (``share change``, ``level growth``) are left to the table."""
+    usable = table[(table["definition"] == bt.SAME_DEFINITION) & table["projected"].notna()]
+    others = sorted(set(usable.loc[usable["measure"].isin(("share", "level")), "series"]))
+    return (["growth.gdp"] if (usable["series"] == "growth.gdp").any() else []) + others
+
+
+def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4) -> plt.Figure:
+    """The scenario's projection against the realized points, a panel per series of
+    :func:`backtest_panels` (levels and shares on the basis of the figure compared)."""
+    panels = backtest_panels(table)
+    nrows = max(1, -(-len(panels) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.0 * nrows + 0.9), squeeze=False)
+    usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
+    for ax, series in zip(axes.flat, panels):
+        bt.plot_backtest(usable, series, ax=ax)
+        ax.tick_params(labelsize=7)
+        ax.legend(fontsize=6)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
+    fig.text(0.01, 0.005, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv "
+             "(circles 4th-census basis, squares 5th). A projection of a 5th-basis figure is ratio-linked "
+             "(see method in backtest.csv); 'approximate' rows assume a revision proportional to GDP.",
+             fontsize=7, color="0.3", wrap=True)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    return fig
+
+
+def write_backtest(folder: Path, table: pd.DataFrame, scenario: str) -> None:
+    """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
+    temporary folder being filled: call inside the house style)."""
+    (folder / "backtest.csv").write_bytes(_csv_bytes(table))
+    if backtest_panels(table):
+        _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
+
+
+def tornado_figure(oat: pd.DataFrame, scenario: str, top: int = 8) -> plt.Figure:
+    """All targets' tornadoes in one figure, a panel per target (saving one file, not one per target)."""
+    targets = list(dict.fromkeys(oat.loc[oat["swing"] > 0, "target"]))
+    ncols = 2
+    nrows = max(1, -(-len(targets) // ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(18, 3.2 * nrows + 0.8), squeeze=False)
+    for ax, target in zip(axes.flat, targets):
+        plot_tornado(oat, target, ax=ax, top=top)
+        ax.set_title(f"{target}: gap at the low (blue) and high (red) end of each input", fontsize=9)
+    for ax in list(axes.flat)[len(targets):]:
+        ax.set_axis_off()
+    fig.suptitle(f"One-at-a-time sensitivity of each target's 2025 gap: scenario {scenario}", fontsize=11)
+    fig.text(0.01, 0.005, "Inputs at the low and high ends of their documented ranges (assumptions.csv, "
+             "revenue_links.csv; growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), the others at the "
+             "scenario's values.", fontsize=7, color="0.4")
+    fig.tight_layout(rect=(0, 0.015, 1, 0.98))
+    return fig
+
+
+def _write_json(path: Path, record: dict) -> None:
+    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _panels(tables: pd.DataFrame, panels, ncols: int, colours: dict[str, str], title: str,
+            caption: str, realized: pd.DataFrame | None = None) -> plt.Figure:
+    """A figure of one panel per ``(variable, panel title)``, a shared scenario legend and a caption."""
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.3 * nrows + 0.9), squeeze=False)
+    targets = load_targets()
+    for ax, (variable, panel_title) in zip(axes.flat, panels):
+        plot_by_scenario(tables, variable, targets, colours, f"{panel_title}\n[{variable}]", ax=ax,
+                         realized=realized)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    handles = [plt.Line2D([], [], color=c, marker="o", ms=3) for c in colours.values()]
+    fig.legend(handles, list(colours), title="scenario", loc="upper right", fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    fig.text(0.01, 0.01, caption, fontsize=7, color="0.3", wrap=True)
+    fig.tight_layout(rect=(0, 0.05, 0.88, 0.95))
+    return fig
+
+
+def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a scenario's table that :func:`write_comparison` draws (a batch keeps only these)."""
+    variables = {v for v, _ in SHARE_VARIABLES} | {s.variable for s in SERIES} | {CLUSTER_VARIABLE}
+    return table[table["variable"].isin(variables)].reset_index(drop=True)
+
+
+def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
+                     scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None,
+                     backtest: "bt.BatchBacktest | None" = None,
+                     attributions: Mapping[str, pd.DataFrame] | None = None) -> Path:
+    """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
+    indicators by scenario against the target lines, every scenario's gap attribution stacked
+    (``attribution.csv``, with ``attributions``) and a run record; atomically.
+
+    ``backtest`` adds ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
+    ``timeseries.csv`` (every scenario's rows and the realized rows, IAMC layout), and
+    puts the realized points on the figures (:func:`write_batch_backtest`)."""
+    folder = Path(out_dir) / COMPARISON
+    stacked = comparison.stack(scorecards)
+    everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
+    colours = scenario_colours(tables)
+
+    def fill(tmp: Path) -> None:
+        (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
+        (tmp / "scorecard_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "status")))
+        (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
+        if "realized_status" in stacked:
+            (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
+        attributed = {name: a for name, a in (attributions or {}).items() if a is not None}
+        if attributed:
+            (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
+        n_targets = stacked["target"].nunique()
+        fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * (len(scorecards) + 1) + 3.2))
+        plot_scorecard_matrix(stacked, ax=ax)
+        fig.text(0.01, 0.01, CAPTION + " Gap = projection minus target in 2025 (rank: lead over the largest "
+                 "other sector; range: distance to the band).", fontsize=6, color="0.3", wrap=True)
+        fig.tight_layout(rect=(0, 0.06, 1, 1))
+        _save_figure(fig, tmp / "scorecard_matrix")
+        realized = backtest.realized if backtest is not None else None
+        fig = _panels(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
+                      "% of GDP at current prices, with the plan's 2025 targets", CAPTION + _realized_caption(realized),
+                      realized)
+        _save_figure(fig, tmp / "shares_by_scenario")
+        panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
+        fig = _panels(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters by "
+                      "scenario, with the plan's 2025 targets", CAPTION + " " + REVENUE_CAPTION
+                      + _realized_caption(realized), realized)
+        _save_figure(fig, tmp / "revenues_by_scenario")
+        if backtest is not None:
+            write_batch_backtest(tmp, backtest)
+        _write_json(tmp / "manifest.json", {
+            "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
+            "packages": package_versions(), "command": command})
+
+    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+        write_atomically(folder, fill)
+    return folder
+
+
+def _realized_caption(realized: pd.DataFrame | None) -> str:
+    return "" if realized is None else (" Realized (black; circles 4th-census basis, squares 5th): Beijing "
+                                        "Municipal Bureau of Statistics and others, model/data/realized.csv.")
+
+
+def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
+    """The batch's backtest files into ``folder`` (the comparison being filled)."""
+    (folder / "backtest_metrics.csv").write_bytes(_csv_bytes(backtest.metrics))
+    (folder / "backtest_verdicts.csv").write_bytes(_csv_bytes(backtest.verdicts))
+    (folder / "timeseries.csv").write_bytes(_csv_bytes(backtest.timeseries))
+
+
+def write_summary(out_dir: Path, text: str) -> Path:
+    """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
+    path = Path(out_dir) / SUMMARY
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".summary.", suffix=".tmp", dir=path.parent)
+    try:
+        _as_umask_says(Path(tmp), directory=False)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def remove_comparison(out_dir: Path) -> None:
+    """Remove ``out_dir/comparison/`` (a batch starting: the old one no longer matches the folders)."""
+    folder = Path(out_dir) / COMPARISON
+    if folder.exists() or folder.is_symlink():
+        aside = folder.with_name(f".{COMPARISON}.discard.tmp")     # removed by `recover` if killed here
+        os.replace(folder, aside)
+        _remove(aside)
+
+
+def run_of(folder: Path) -> str | None:
+    """The run id recorded in ``folder/manifest.json`` (``None``: none, or not a results folder)."""
+    try:
+        return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8")).get("run")
+    except (OSError, ValueError, AttributeError):
+        return None

@@ -1,0 +1,1 @@
+"""Scenario + Baseline -> projection -> indicators -> the tidy table; the year <-> row mapping."""

@@ -1,0 +1,176 @@
+"""Aggregates and shares derived from sector value added.
+
+:func:`indicators` returns every reported series as ``variable -> (unit, values)``
+with ``values`` shaped ``(n_years + 1,)``; :mod:`model.projection.results` turns it into the
+tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
+Revenue-link overrides arrive checked (:func:`checked_revenue_links`, a scenario's
+``revenue_links``) and are used as they are.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from ..baseline import data
+from ..equations import growth, revenue
+from ..scenario.checking import Checker, ScenarioError
+from ..equations.revenue import RevenueOverrides
+from ..baseline.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
+from ..projection.simulate import Projection
+from ..scenario.spec import ranged_overrides
+
+NOMINAL = "100 million CNY"
+REAL = "100 million CNY (2020 prices)"
+PERCENT = "%"
+INDEX_UNIT = "Index (2020 = 100)"
+COUNT = "count"
+
+
+def checked_revenue_links(overrides: Mapping[str, float] | None = None,
+                          source: str = "revenue-link overrides") -> RevenueOverrides:
+    """Revenue-link overrides checked once, as :class:`model.equations.revenue.RevenueOverrides`.
+
+    Overrides a scenario file gave (``scenario.revenue_links``) were checked when it was
+    read and come back as they are; so do any other checked ones.  Any other mapping
+    (``{"software_info.elasticity": 1.2}``) is checked here against
+    ``model/data/revenue_links.csv``, the way a scenario file's are
+    (:func:`model.scenario.spec.ranged_overrides`): a known key, a number within its range.
+    Raises :class:`~model.scenario.checking.ScenarioError` listing every problem, placed at ``source``.
+    """
+    if isinstance(overrides, RevenueOverrides):
+        return overrides
+    c = Checker(source, {})
+    given = dict(overrides) if isinstance(overrides, Mapping) else ({} if overrides is None else overrides)
+    values = ranged_overrides(c, "revenue_links", given, data.revenue_links())
+    if c.problems:
+        raise ScenarioError(c.problems)
+    return RevenueOverrides(data.revenue_links(), values)
+
+
+def revenue_link_parameters(overrides: Mapping[str, float] | None = None) -> Mapping[str, float]:
+    """The revenue layer's parameters, read-only ``key -> value``: the defaults of
+    ``model/data/revenue_links.csv`` with ``overrides`` (e.g. ``{"software_info.elasticity": 1.2}``),
+    checked as in :func:`checked_revenue_links`."""
+    return checked_revenue_links(overrides).parameters
+
+
+def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.ndarray,
+                   revenue_links: RevenueOverrides) -> dict[str, np.ndarray]:
+    """Revenue-layer levels; a project that names a series adds its gross output to it directly.
+
+    For such a series the link is computed without those projects' value added, so
+    the project is counted once, at its gross output (both nominal, 100 million CNY).
+    ``project_va`` and ``project_output`` are ``([n_draws,] n_projects, n_years + 1)``;
+    ``revenue_links`` are checked overrides, used as they are.
+    """
+    params = revenue_links.parameters
+    levels = revenue.revenues(p.va_nominal, params)
+    for key in sorted({k for k in p.project_revenue_series if k}):
+        chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
+        without = np.array(p.va_nominal, dtype=float)
+        for i in chosen:
+            without[..., p.project_sectors[i]] -= project_va[..., i, :]
+        levels[key] = revenue.series_path(without, params, key) + project_output[..., chosen, :].sum(axis=-2)
+    return levels
+
+
+class Indicators(Mapping):
+    """Every series of one projection as ``variable -> (unit, values)``, computed when first read.
+
+    Values are ``([n_draws,] n_years + 1)``, nominal (current prices) unless the name
+    says ``Real``.  Reading only the variables a Monte Carlo run needs costs only
+    those; iterating gives every variable in reporting order.  ``revenue_links``:
+    overrides of the revenue layer, best the checked ones a scenario carries
+    (:func:`checked_revenue_links`; a plain mapping is checked on construction).
+    """
+
+    def __init__(self, p: Projection, revenue_links: Mapping[str, float] | None = None):
+        self.p, self.revenue_links = p, checked_revenue_links(revenue_links)
+        self._cache: dict[str, tuple[str, np.ndarray]] = {}
+        self._project_cache: tuple[np.ndarray, np.ndarray] | None = None
+        self._revenue_cache: dict[str, np.ndarray] | None = None
+        b: dict[str, tuple[str, Callable[[], np.ndarray]]] = {}
+        b["GDP"] = (NOMINAL, lambda: growth.total(p.va_nominal))
+        b["Real GDP"] = (REAL, lambda: growth.total(p.va_real))
+        b["Price Index|GDP"] = (INDEX_UNIT, lambda: 100.0 * self.value("GDP") / self.value("Real GDP"))
+        b["Growth|Real GDP"] = (PERCENT, self._gdp_growth)
+        for sec in SECTORS:
+            b[sec.variable] = (NOMINAL, lambda i=INDEX[sec.key]: p.va_nominal[..., i])
+        masks = {parent: mask(group) for parent, group in PARENTS.items()}
+        for parent, m in masks.items():
+            b[parent] = (NOMINAL, lambda m=m: p.va_nominal[..., m].sum(axis=-1))
+        for sec in SECTORS:
+            b["Real " + sec.variable] = (REAL, lambda i=INDEX[sec.key]: p.va_real[..., i])
+        for parent, m in masks.items():
+            b["Real " + parent] = (REAL, lambda m=m: p.va_real[..., m].sum(axis=-1))
+        b["High-tech|Value Added"] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
+        b["New Economy|Value Added"] = (NOMINAL, lambda: self._cross_cutting(
+            p.new_economy_weights, np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])))
+        b["Share of GDP|High-tech"] = (PERCENT, lambda: self._share("High-tech|Value Added"))
+        b["Share of GDP|New Economy"] = (PERCENT, lambda: self._share("New Economy|Value Added"))
+        for var in LEVEL1:
+            b["Share of GDP|" + var.split("|", 1)[1]] = (PERCENT, lambda v=var: self._share(v))
+        for i, name in enumerate(p.project_names):
+            b[f"Project|{name}|Gross Output"] = (NOMINAL, lambda i=i: self._projects()[1][..., i, :])
+            b[f"Project|{name}|Value Added"] = (NOMINAL, lambda i=i: self._projects()[0][..., i, :])
+        for rs in revenue.SERIES:
+            b[rs.variable] = (NOMINAL, lambda k=rs.key: self._revenues()[k])
+        b[revenue.CLUSTER_VARIABLE] = (COUNT, lambda: revenue.trillion_yuan_clusters(self._revenues()))
+        self._builders = b
+
+    def __getitem__(self, variable: str) -> tuple[str, np.ndarray]:
+        if variable not in self._cache:
+            unit, build = self._builders[variable]
+            self._cache[variable] = (unit, build())
+        return self._cache[variable]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._builders)
+
+    def __len__(self) -> int:
+        return len(self._builders)
+
+    def value(self, variable: str) -> np.ndarray:
+        return self[variable][1]
+
+    def release(self) -> None:
+        """Drop the computed arrays and the builders (which refer back to this object), so a
+        loop over many chunks frees each chunk's memory at once rather than at garbage collection."""
+        self._cache.clear()
+        self._builders = {}
+        self._project_cache = self._revenue_cache = None
+
+    def _gdp_growth(self) -> np.ndarray:
+        real = self.value("Real GDP")
+        first = np.full(real.shape[:-1] + (1,), np.nan)
+        return np.concatenate([first, 100.0 * (real[..., 1:] / real[..., :-1] - 1.0)], axis=-1)
+
+    def _share(self, variable: str) -> np.ndarray:
+        return growth.share_percent(self.value(variable), self.value("GDP"))
+
+    def _projects(self) -> tuple[np.ndarray, np.ndarray]:
+        """Nominal value added and gross output of the projects, ``([n_draws,] n_projects, n_years + 1)``."""
+        if self._project_cache is None:
+            p = self.p
+            price = np.moveaxis(p.price_index[..., p.project_sectors], -1, -2)
+            self._project_cache = (p.project_va_real * price, p.project_output_real * price)
+        return self._project_cache
+
+    def _cross_cutting(self, weights: np.ndarray, project_shares: np.ndarray) -> np.ndarray:
+        """Weighted sum of sectors; each project counts at its own share, not its sector's weight."""
+        p = self.p
+        project_va = self._projects()[0]
+        reweight = project_shares - weights[p.project_sectors]
+        return growth.weighted_sum(p.va_nominal, weights) + (reweight[:, None] * project_va).sum(axis=-2)
+
+    def _revenues(self) -> dict[str, np.ndarray]:
+        if self._revenue_cache is None:
+            va, output = self._projects()
+            self._revenue_cache = revenue_levels(self.p, va, output, self.revenue_links)
+        return self._revenue_cache
+
+
+def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) -> Indicators:
+    """Every series of one projection (see :class:`Indicators`)."""
+    return Indicators(p, revenue_links)

@@ -1,0 +1,56 @@
+"""Arrays -> one tidy results table.  The column contract lives here, once.
+
+IAMC long format: ``model, scenario, region, variable, unit, year, value``, one row
+per number, loadable by pyam (``pyam.IamDataFrame(df)``).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from typing import Mapping
+
+from ..projection.indicators import indicators
+from ..projection.simulate import Projection
+
+MODEL_NAME = "Beijing Scenario Model"
+REGION = "Beijing"
+COLUMNS = ("model", "scenario", "region", "variable", "unit", "year", "value")
+
+
+def timeseries(projection: Projection, scenario_name: str,
+               revenue_links: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """The tidy table of one projection.
+
+    A growth rate has no value in the base year; that row is left out.  Any other
+    value that is not finite is a bug upstream (a projection reaching this table has
+    positive, finite levels, :func:`model.projection.simulate.project`) and raises ``ValueError``
+    naming the variable and year: no row is dropped silently.
+
+    ``revenue_links`` overrides parameters of the revenue layer
+    (:func:`model.projection.indicators.revenue_link_parameters`).
+    """
+    frames = []
+    for variable, (unit, values) in indicators(projection, revenue_links).items():
+        values = np.asarray(values, dtype=float)
+        bad = ~np.isfinite(values)
+        if bad[1:].any() or np.isinf(values[0]):
+            year = projection.years[int(np.flatnonzero(np.isinf(values) | np.append(False, bad[1:]))[0])]
+            raise ValueError(f"{variable} is {values[projection.years == year][0]} in {year}: the table holds "
+                             "finite values only")
+        keep = ~bad                        # only a base-year value can be missing (a growth rate)
+        frames.append(pd.DataFrame({"variable": variable, "unit": unit, "year": projection.years[keep],
+                                    "value": values[keep]}))
+    df = pd.concat(frames, ignore_index=True)
+    df.insert(0, "model", MODEL_NAME)
+    df.insert(1, "scenario", scenario_name)
+    df.insert(2, "region", REGION)
+    return df.loc[:, list(COLUMNS)].reset_index(drop=True)
+
+
+def series(df: pd.DataFrame, variable: str) -> pd.Series:
+    """One variable of a tidy table as a year-indexed series (one scenario)."""
+    rows = df[df["variable"] == variable]
+    if rows.empty:
+        raise KeyError(f"no variable {variable!r} in the table")
+    return rows.set_index("year")["value"]

@@ -1,0 +1,1 @@
+"""Scenario YAML -> checked, resolved, frozen Scenario: parameters, reading, checking, inheritance, plausibility."""

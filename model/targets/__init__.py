@@ -1,0 +1,1 @@
+"""The plan's targets, read and checked once, their comparators and scorecards."""
