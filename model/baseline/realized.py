@@ -34,7 +34,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from ..scenario.checking import Checker, Problem
-from ..baseline.data import DATA_DIR, FIGURE_COLUMNS, DataError
+from ..baseline.data import DATA_DIR, FIGURE_COLUMNS, DataError, Figure
 from ..projection.results import COLUMNS as IAMC_COLUMNS, REGION
 
 REALIZED_FILE = DATA_DIR / "realized.csv"
@@ -135,19 +135,10 @@ class RealizedDataError(DataError):
 
 
 @dataclass(frozen=True)
-class Outcome:
-    """One published figure of one release (vintage), as checked."""
+class Outcome(Figure):
+    """One published figure of one release (vintage), as checked: the provenance fields of
+    :class:`model.baseline.data.Figure` and what a realized figure adds."""
 
-    key: str
-    year: int
-    period: str
-    value: float
-    unit: str
-    publisher: str
-    document: str
-    url: str
-    vintage: str
-    note: str
     census_basis: str
     status: str
     definition: str
