@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.analysis import montecarlo  # noqa: E402
 from model.baseline.calibration import build_baseline  # noqa: E402
-from model.projection.indicators import Indicators, revenue_link_parameters  # noqa: E402
+from model.projection.indicators import HIGHTECH_SHARE, Indicators, revenue_link_parameters, share_of_gdp  # noqa: E402
 from model.equations.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
 from model.analysis.sampling import DEFAULT_CHUNK, sample  # noqa: E402
 from model.scenario.scenario import load_scenario  # noqa: E402
@@ -89,12 +89,12 @@ def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
     level[:, 1:] = np.cumprod(1 + g, axis=1) * np.cumprod(1 + d, axis=1) * baseline.va_2020
     gdp = level.sum(axis=2)
     params = revenue_link_parameters()
-    values = {"Share of GDP|High-tech": 100 * (level @ baseline.hightech_weights) / gdp}
+    values = {HIGHTECH_SHARE: 100 * (level @ baseline.hightech_weights) / gdp}
     for var in LEVEL1:
         m = mask("manufacturing") if var.endswith("|Manufacturing") else np.array(
             [var.split("|", 1)[1] == _label(k) for k in KEYS])
         values[var] = level[..., m].sum(axis=-1)
-        values["Share of GDP|" + var.split("|", 1)[1]] = 100 * values[var] / gdp
+        values[share_of_gdp(var)] = 100 * values[var] / gdp
     for s in SERIES:
         link = level @ link_weights(params, s.key)
         ratio = link / link[:, :1]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from model.output.plots import plot_by_scenario, plot_shares
+from model.projection.indicators import HIGHTECH_SHARE
 from model.targets.targets import load_targets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +35,7 @@ def tidy(variable: str, values, scenario="s", unit="%") -> pd.DataFrame:
 
 
 def test_shares_figure_draws_a_line_for_each_target_level_of_a_plotted_share():
-    df = pd.concat([tidy(v, [10.0] * 6) for v in ("Share of GDP|High-tech", "Share of GDP|Manufacturing",
+    df = pd.concat([tidy(v, [10.0] * 6) for v in (HIGHTECH_SHARE, "Share of GDP|Manufacturing",
                                                   "Share of GDP|Finance")])
     ax = plot_shares(df, load_targets())
     labels = sorted(a.get_text() for a in ax.texts)

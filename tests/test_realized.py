@@ -223,7 +223,7 @@ def test_partial_year_and_differing_definitions_are_left_out_of_iamc(tmp_path):
                vintage="preliminary: communique, Mar 2023")
     table = rz.load_realized(write(tmp_path, [h1, scope, bound, nbs]))
     df = rz.realized_timeseries(table)
-    assert list(df["variable"]) == ["Share of GDP|High-tech Industries (NBS)"]
+    assert list(df["variable"]) == ["Share of GDP (Cross-cutting)|High-tech Industries (NBS)"]
     reasons = [rz.iamc_reason_left_out(o) for o in table]
     assert reasons[0] == "partial year (H1)" and reasons[3] is None
     assert reasons[1] == reasons[2] == "definition differs from the series' (see its definition column)"

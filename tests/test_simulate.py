@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from model import BASE_YEAR
+from model.projection.indicators import HIGHTECH_SHARE, HIGHTECH_VALUE_ADDED, PROJECT_GROSS_OUTPUT, PROJECT_VALUE_ADDED
 from model.projection.results import COLUMNS, series, timeseries
 from model.scenario.scenario import scenario_from_dict
 from model.baseline.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
@@ -53,18 +54,18 @@ def test_shares_of_partition_sum_to_100(table):
 
 
 def test_required_variables_present(table):
-    for v in ("GDP", "Real GDP", "Value Added|Manufacturing", "Value Added|Finance", "High-tech|Value Added",
-              "Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance"):
+    for v in ("GDP", "Real GDP", "Value Added|Manufacturing", "Value Added|Finance", HIGHTECH_VALUE_ADDED,
+              HIGHTECH_SHARE, "Share of GDP|Manufacturing", "Share of GDP|Finance"):
         assert v in set(table["variable"]), v
     units = dict(zip(table["variable"], table["unit"]))
     assert units["GDP"] == "100 million CNY"
-    assert units["Share of GDP|High-tech"] == "%"
+    assert units[HIGHTECH_SHARE] == "%"
 
 
 def test_base_year_row_is_published(table):
     assert series(table, "GDP")[BASE_YEAR] == pytest.approx(36102.6, abs=1e-9)
     assert series(table, "Value Added|Finance")[BASE_YEAR] == 7188.0
-    assert series(table, "Share of GDP|High-tech")[BASE_YEAR] == pytest.approx(27.38, abs=0.01)
+    assert series(table, HIGHTECH_SHARE)[BASE_YEAR] == pytest.approx(27.38, abs=0.01)
     assert series(table, "Real GDP")[BASE_YEAR] == pytest.approx(36102.6, abs=1e-9)
 
 
@@ -210,7 +211,7 @@ def test_project_ramp_and_value_added(baseline):
 def test_project_series_are_nominal_and_counted_in_gdp(baseline):
     p = project(with_project(), baseline)
     table = timeseries(p, "t")
-    va = series(table, "Project|plant|Value Added")
+    va = series(table, PROJECT_VALUE_ADDED + "|plant")
     np.testing.assert_allclose(va.values, 0.2 * p.project_output_real[0] * 1.02 ** np.arange(6), rtol=1e-12)
     plain = timeseries(project(no_shock(deflator={"all": 2}), baseline), "t")
     np.testing.assert_allclose(series(table, "GDP") - series(plain, "GDP"), va, rtol=1e-9)
@@ -220,11 +221,11 @@ def test_project_hightech_share(baseline):
     plain = timeseries(project(no_shock(deflator={"all": 2}), baseline), "t")
     full = timeseries(project(with_project(hightech_share=100), baseline), "t")
     sector = timeseries(project(with_project(), baseline), "t")
-    va = series(full, "Project|plant|Value Added")
-    np.testing.assert_allclose(series(full, "High-tech|Value Added") - series(plain, "High-tech|Value Added"),
+    va = series(full, PROJECT_VALUE_ADDED + "|plant")
+    np.testing.assert_allclose(series(full, HIGHTECH_VALUE_ADDED) - series(plain, HIGHTECH_VALUE_ADDED),
                                va, rtol=1e-9, atol=1e-9)
     w = baseline.hightech_weights[INDEX["mfg_other"]]
-    np.testing.assert_allclose(series(sector, "High-tech|Value Added") - series(plain, "High-tech|Value Added"),
+    np.testing.assert_allclose(series(sector, HIGHTECH_VALUE_ADDED) - series(plain, HIGHTECH_VALUE_ADDED),
                                w * va, rtol=1e-9, atol=1e-9)
 
 
@@ -242,7 +243,7 @@ def test_project_gross_output_feeds_its_revenue_series_once(baseline):
     plain = timeseries(project(no_shock(deflator={"all": 2}), baseline), "t")
     linked = timeseries(project(with_project(), baseline), "t")
     direct = timeseries(project(with_project(revenue_series="cars"), baseline), "t")
-    output = series(direct, "Project|plant|Gross Output")
+    output = series(direct, PROJECT_GROSS_OUTPUT + "|plant")
     np.testing.assert_allclose(series(direct, "Gross Output|Cars") - series(plain, "Gross Output|Cars"), output,
                                rtol=1e-9, atol=1e-9)
     # without the key, the plant moves car output only through other manufacturing's value added

@@ -40,7 +40,8 @@ import numpy as np
 import pandas as pd
 
 from .. import BASE_YEAR
-from ..equations.revenue import CLUSTER_VARIABLE
+from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
+from ..projection.indicators import HIGHTECH_VALUE_ADDED, NEW_ECONOMY_VALUE_ADDED
 from ..baseline.sectors import GROUPS, SECTORS
 
 REALIZED_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note",
@@ -60,18 +61,18 @@ RATE_MEASURES = ("growth", "level growth", "share change")   # errors in points;
 _SECTOR_VARIABLE = {s.key: s.variable for s in SECTORS}
 # Series that are not sums of sectors: realized key -> projected IAMC variable (levels and counts).
 DIRECT = {
-    "va.hightech": "High-tech|Value Added",
-    "va.new_economy": "New Economy|Value Added",
+    "va.hightech": HIGHTECH_VALUE_ADDED,
+    "va.new_economy": NEW_ECONOMY_VALUE_ADDED,
     "revenue.software_info": "Revenue|Software and Information Services",
     "revenue.ngit": "Revenue|New-generation IT",
     "revenue.medicine_health": "Revenue|Medicine and Health",
-    "revenue.pharma": "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
+    "revenue.pharma": PHARMA_OF_MEDICINE,
     "revenue.ic": "Revenue|Integrated Circuits",
     "revenue.scitech": "Revenue|Science and Technology Services",
     "output.cars": "Gross Output|Cars",
     "count.trillion_clusters": CLUSTER_VARIABLE,
 }
-DIRECT_SHARES = {"share.hightech": "High-tech|Value Added", "share.new_economy": "New Economy|Value Added"}
+DIRECT_SHARES = {"share.hightech": HIGHTECH_VALUE_ADDED, "share.new_economy": NEW_ECONOMY_VALUE_ADDED}
 _RELEASE = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})\b")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 

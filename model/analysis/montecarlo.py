@@ -19,14 +19,14 @@ import numpy as np
 import pandas as pd
 
 from ..baseline.calibration import Baseline
-from ..projection.indicators import Indicators, checked_revenue_links
+from ..projection.indicators import HIGHTECH_SHARE, Indicators, checked_revenue_links
 from ..analysis.sampling import DEFAULT_CHUNK, chunks
 from ..scenario.scenario import Scenario
 from ..projection.simulate import in_domain, project, select_draws
 from ..targets.targets import Target
 from ..projection.years import level_row, level_years, n_steps
 
-HEADLINE = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
+HEADLINE = (HIGHTECH_SHARE, "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
 BINS = 1 << 15               # histogram bins per statistic: the resolution is at most 2 (max - min) / (BINS - 1)
 # Memory budget of one chunk's arrays: the chunk is cut so that draws x years stays below it (see chunk_size).

@@ -46,7 +46,7 @@ from typing import Mapping
 import numpy as np
 
 from ..equations.attribution_math import log_mean, shapley
-from ..projection.indicators import Indicators, revenue_link_parameters
+from ..projection.indicators import Indicators, is_share_of_gdp, revenue_link_parameters
 from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN, link_weights
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS, PARENTS, SECTORS, mask
 from ..projection.simulate import Projection
@@ -61,9 +61,10 @@ _SERIES_OF = {s.variable: s for s in SERIES}
 
 # ------------------------------------------------------------------ parts of each kind of variable
 def share_numerator(p: Projection, variable: str) -> np.ndarray:
-    """The numerator of ``Share of GDP|<name>`` by sector, ``([n_draws,] n_years + 1, n_sectors)``,
-    100 million CNY: the sector's value added times its weight in the aggregate, a project
-    counted at its own share (as :class:`model.projection.indicators.Indicators` counts it)."""
+    """The numerator of a share of GDP (``Share of GDP|<name>``, ``Share of GDP (Cross-cutting)|<name>``) by
+    sector, ``([n_draws,] n_years + 1, n_sectors)``, 100 million CNY: the sector's value added times its
+    weight in the aggregate, a project counted at its own share (as
+    :class:`model.projection.indicators.Indicators` counts it)."""
     name = variable.split("|", 1)[1]
     va = np.asarray(p.va_nominal, dtype=float)
     if name in ("High-tech", "New Economy"):
@@ -174,7 +175,7 @@ def sector_contributions(t: Target, p: Projection, links: Mapping[str, float] | 
     row = level_row(t.year)
     if not t.comparator.gap_from_value:
         return _rank(t, Indicators(p, links), Indicators(ref, ref_links), row, ref_row)
-    if t.variable.startswith("Share of GDP|"):
+    if is_share_of_gdp(t.variable):
         return _share(t, p, ref, row, ref_row)
     if t.variable == CLUSTER_VARIABLE:
         return _clusters(p, links, ref, ref_links, row, ref_row)

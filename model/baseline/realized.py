@@ -36,6 +36,9 @@ import pandas as pd
 from ..scenario.checking import Checker, Problem
 from ..baseline.data import DATA_DIR, FIGURE_COLUMNS, DataError, Figure
 from ..projection.results import COLUMNS as IAMC_COLUMNS, REGION
+from ..projection.indicators import (CROSS_CUTTING_SHARE, CROSS_CUTTING_VALUE_ADDED, GDP, HIGHTECH_SHARE,
+                                     HIGHTECH_VALUE_ADDED, REAL_GDP_GROWTH)
+from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
 
 REALIZED_FILE = DATA_DIR / "realized.csv"
 COLUMNS = FIGURE_COLUMNS + ("census_basis", "status", "definition")
@@ -78,8 +81,8 @@ YEAR_PATTERN = re.compile(r"\b(20\d\d)\b")
 # model.projection.indicators).  A row goes to the IAMC table only if it is annual and its definition
 # is ``same``: it measures what the variable measures.
 MODEL_VARIABLES = {
-    "va.gdp": "GDP",
-    "growth.gdp": "Growth|Real GDP",
+    "va.gdp": GDP,
+    "growth.gdp": REAL_GDP_GROWTH,
     "va.primary": "Value Added|Agriculture",
     "va.construction": "Value Added|Construction",
     "va.finance": "Value Added|Finance",
@@ -92,21 +95,21 @@ MODEL_VARIABLES = {
     "share.ict": "Share of GDP|ICT Services",
     "share.scitech": "Share of GDP|Science and Technology Services",
     "share.wholesale_retail": "Share of GDP|Wholesale and Retail",
-    "va.hightech": "High-tech|Value Added",
-    "share.hightech": "Share of GDP|High-tech",
+    "va.hightech": HIGHTECH_VALUE_ADDED,
+    "share.hightech": HIGHTECH_SHARE,
     "revenue.software_info": "Revenue|Software and Information Services",
     "revenue.ngit": "Revenue|New-generation IT",
     "revenue.medicine_health": "Revenue|Medicine and Health",
-    "revenue.pharma_mfg": "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
+    "revenue.pharma_mfg": PHARMA_OF_MEDICINE,
     "revenue.ic": "Revenue|Integrated Circuits",
     "revenue.scitech": "Revenue|Science and Technology Services",
     "output.cars": "Gross Output|Cars",
-    "count.trillion_clusters": "Clusters|Trillion-yuan",
+    "count.trillion_clusters": CLUSTER_VARIABLE,
 }
 # Key -> IAMC variable for published series the model does not report as such: groups of
 # its sectors, real growth by sector, and the statistics bureau's own cross-cutting
-# measures.  Their names differ from every model variable, so they are never read as one
-# (and ``Value Added|X`` with one ``|`` still partitions GDP).
+# measures (under the cross-cutting roots, like the model's high-tech).  Their names differ from every
+# model variable, so they are never read as one (and ``Value Added|X`` with one ``|`` still partitions GDP).
 OTHER_VARIABLES = {
     "va.secondary": "Value Added (Group)|Secondary",
     "va.tertiary": "Value Added (Group)|Tertiary",
@@ -123,10 +126,10 @@ OTHER_VARIABLES = {
     "growth.ict": "Growth|Real Value Added|ICT Services",
     "growth.scitech": "Growth|Real Value Added|Science and Technology Services",
     "growth.wholesale_retail": "Growth|Real Value Added|Wholesale and Retail",
-    "va.digital_economy": "Digital Economy|Value Added",
-    "share.digital_economy": "Share of GDP|Digital Economy",
-    "va.hightech_industries_nbs": "High-tech Industries (NBS)|Value Added",
-    "share.hightech_industries_nbs": "Share of GDP|High-tech Industries (NBS)",
+    "va.digital_economy": CROSS_CUTTING_VALUE_ADDED + "|Digital Economy",
+    "share.digital_economy": CROSS_CUTTING_SHARE + "|Digital Economy",
+    "va.hightech_industries_nbs": CROSS_CUTTING_VALUE_ADDED + "|High-tech Industries (NBS)",
+    "share.hightech_industries_nbs": CROSS_CUTTING_SHARE + "|High-tech Industries (NBS)",
 }
 
 

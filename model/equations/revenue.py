@@ -43,12 +43,15 @@ class RevenueSeries:
 # language covers.  Software and information services stands for the 2020 cluster
 # "new-generation IT including software"; new-generation IT in the plan's 2025 scope
 # is a separate, overlapping cluster (its target is below the software target).
+PHARMA_OF_MEDICINE = "Revenue|Medicine and Health, of which Pharmaceutical Manufacturing"
 SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services",
                   True),
     RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True),
     RevenueSeries("medicine_health", "Revenue|Medicine and Health", "Medicine and health", True),
-    RevenueSeries("pharma_mfg", "Revenue|Medicine and Health|Pharmaceutical Manufacturing",
+    # An "of which" series: part of medicine and health, a sibling of it in the tree rather than a child,
+    # because it is not a full breakdown of it (its complement is not reported).
+    RevenueSeries("pharma_mfg", PHARMA_OF_MEDICINE,
                   "Pharmaceutical manufacturing", False),
     RevenueSeries("ic", "Revenue|Integrated Circuits", "Integrated circuits", False),
     RevenueSeries("cars", "Gross Output|Cars", "Car industry (gross output)", False),

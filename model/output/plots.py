@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 
+from ..projection.indicators import HIGHTECH_SHARE
 from ..targets.targets import NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES, Target
 
 # Scenario colours: the i-th scenario in sorted order gets the i-th colour in every figure.
@@ -22,7 +23,7 @@ STATUS_COLOURS = dict(zip(STATUSES, ("#8cc084", "#e8877f", "#d9d9d9", "#f2f2f2")
 STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no published figure decides
 PUBLISHED_ROW = "published (realized)"
 SHARE_LINES = (
-    ("Share of GDP|High-tech", "High-tech (gao-jing-jian)", "#c0392b"),
+    (HIGHTECH_SHARE, "High-tech (gao-jing-jian)", "#c0392b"),
     ("Share of GDP|Manufacturing", "Manufacturing", "#2471a3"),
     ("Share of GDP|Finance", "Finance", "#7d8c2b"),
 )

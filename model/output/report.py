@@ -33,7 +33,7 @@ from ..baseline import data
 from ..output import comparison
 from ..scenario.checking import COMPARISON, LOCK, SUMMARY
 from ..baseline.calibration import Baseline
-from ..projection.indicators import revenue_link_parameters
+from ..projection.indicators import HIGHTECH_SHARE, revenue_link_parameters
 from ..output.plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
 from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
 from ..output.plots_sensitivity import plot_tornado
@@ -54,7 +54,7 @@ CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing
            "14th Five-Year plan for high-tech industries (Aug 2021), as reported on its publication.")
 REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 trillion yuan = 10,000); 2020 levels "
                    "are estimates (model/data/revenue_links.csv), linked to sector value added.")
-SHARE_VARIABLES = (("Share of GDP|High-tech", "High-tech (gao-jing-jian) value added"),
+SHARE_VARIABLES = ((HIGHTECH_SHARE, "High-tech (gao-jing-jian) value added"),
                    ("Share of GDP|Manufacturing", "Manufacturing value added"),
                    ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
 FIGURE_STYLE = {

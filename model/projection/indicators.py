@@ -2,7 +2,12 @@
 
 :func:`indicators` returns every reported series as ``variable -> (unit, values)``
 with ``values`` shaped ``(n_years + 1,)``; :mod:`model.projection.results` turns it into the
-tidy table.  Variable names follow the IAMC convention (``Category|Sub``).
+tidy table.  Variable names follow the IAMC convention (``Category|Sub``); the names used
+elsewhere are the constants below (and :attr:`model.baseline.sectors.Sector.variable`), never
+restated.  The tree: ``Value Added|…`` and ``Share of GDP|…`` hold the partition of GDP only (a
+parent equals the sum of its children); measures that cut across the partition (high-tech, new
+economy) sit under their own roots, ``Value Added (Cross-cutting)|…`` and
+``Share of GDP (Cross-cutting)|…``, so no check or reader adds them to it.
 Revenue-link overrides arrive checked (:func:`checked_revenue_links`, a scenario's
 ``revenue_links``) and are used as they are.
 """
@@ -25,6 +30,39 @@ REAL = "100 million CNY (2020 prices)"
 PERCENT = "%"
 INDEX_UNIT = "Index (2020 = 100)"
 COUNT = "count"
+
+# IAMC variable names (the README's variable table describes each).
+GDP = "GDP"
+REAL_GDP = "Real GDP"
+GDP_PRICE_INDEX = "Price Index|GDP"
+REAL_GDP_GROWTH = "Growth|Real GDP"
+VALUE_ADDED = "Value Added"                               # root of the sectors' nominal value added
+SHARE_OF_GDP = "Share of GDP"                             # root of the level-1 sectors' shares
+CROSS_CUTTING_VALUE_ADDED = "Value Added (Cross-cutting)"
+CROSS_CUTTING_SHARE = "Share of GDP (Cross-cutting)"
+HIGHTECH_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|High-tech"
+NEW_ECONOMY_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|New Economy"
+HIGHTECH_SHARE = CROSS_CUTTING_SHARE + "|High-tech"
+NEW_ECONOMY_SHARE = CROSS_CUTTING_SHARE + "|New Economy"
+PROJECT_VALUE_ADDED = "Value Added (Project)"             # + "|<project name>"; part of its sector's value added
+PROJECT_GROSS_OUTPUT = "Gross Output (Project)"           # + "|<project name>"
+
+
+def real(variable: str) -> str:
+    """The variable at 2020 prices: ``Real GDP``, ``Real Value Added|Finance``."""
+    return "Real " + variable
+
+
+def share_of_gdp(value_added_variable: str) -> str:
+    """The share-of-GDP variable of a level-1 value-added one: ``Value Added|Finance`` ->
+    ``Share of GDP|Finance``; of a cross-cutting one, the cross-cutting share."""
+    root, _, name = value_added_variable.partition("|")
+    return {VALUE_ADDED: SHARE_OF_GDP, CROSS_CUTTING_VALUE_ADDED: CROSS_CUTTING_SHARE}[root] + "|" + name
+
+
+def is_share_of_gdp(variable: str) -> bool:
+    """True for a share of GDP, of the partition or cross-cutting."""
+    return variable.startswith((SHARE_OF_GDP + "|", CROSS_CUTTING_SHARE + "|"))
 
 
 def checked_revenue_links(overrides: Mapping[str, float] | None = None,
@@ -91,29 +129,29 @@ class Indicators(Mapping):
         self._project_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._revenue_cache: dict[str, np.ndarray] | None = None
         b: dict[str, tuple[str, Callable[[], np.ndarray]]] = {}
-        b["GDP"] = (NOMINAL, lambda: growth.total(p.va_nominal))
-        b["Real GDP"] = (REAL, lambda: growth.total(p.va_real))
-        b["Price Index|GDP"] = (INDEX_UNIT, lambda: 100.0 * self.value("GDP") / self.value("Real GDP"))
-        b["Growth|Real GDP"] = (PERCENT, self._gdp_growth)
+        b[GDP] = (NOMINAL, lambda: growth.total(p.va_nominal))
+        b[REAL_GDP] = (REAL, lambda: growth.total(p.va_real))
+        b[GDP_PRICE_INDEX] = (INDEX_UNIT, lambda: 100.0 * self.value(GDP) / self.value(REAL_GDP))
+        b[REAL_GDP_GROWTH] = (PERCENT, self._gdp_growth)
         for sec in SECTORS:
             b[sec.variable] = (NOMINAL, lambda i=INDEX[sec.key]: p.va_nominal[..., i])
         masks = {parent: mask(group) for parent, group in PARENTS.items()}
         for parent, m in masks.items():
             b[parent] = (NOMINAL, lambda m=m: p.va_nominal[..., m].sum(axis=-1))
         for sec in SECTORS:
-            b["Real " + sec.variable] = (REAL, lambda i=INDEX[sec.key]: p.va_real[..., i])
+            b[real(sec.variable)] = (REAL, lambda i=INDEX[sec.key]: p.va_real[..., i])
         for parent, m in masks.items():
-            b["Real " + parent] = (REAL, lambda m=m: p.va_real[..., m].sum(axis=-1))
-        b["High-tech|Value Added"] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
-        b["New Economy|Value Added"] = (NOMINAL, lambda: self._cross_cutting(
+            b[real(parent)] = (REAL, lambda m=m: p.va_real[..., m].sum(axis=-1))
+        b[HIGHTECH_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
+        b[NEW_ECONOMY_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(
             p.new_economy_weights, np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])))
-        b["Share of GDP|High-tech"] = (PERCENT, lambda: self._share("High-tech|Value Added"))
-        b["Share of GDP|New Economy"] = (PERCENT, lambda: self._share("New Economy|Value Added"))
+        b[HIGHTECH_SHARE] = (PERCENT, lambda: self._share(HIGHTECH_VALUE_ADDED))
+        b[NEW_ECONOMY_SHARE] = (PERCENT, lambda: self._share(NEW_ECONOMY_VALUE_ADDED))
         for var in LEVEL1:
-            b["Share of GDP|" + var.split("|", 1)[1]] = (PERCENT, lambda v=var: self._share(v))
+            b[share_of_gdp(var)] = (PERCENT, lambda v=var: self._share(v))
         for i, name in enumerate(p.project_names):
-            b[f"Project|{name}|Gross Output"] = (NOMINAL, lambda i=i: self._projects()[1][..., i, :])
-            b[f"Project|{name}|Value Added"] = (NOMINAL, lambda i=i: self._projects()[0][..., i, :])
+            b[f"{PROJECT_GROSS_OUTPUT}|{name}"] = (NOMINAL, lambda i=i: self._projects()[1][..., i, :])
+            b[f"{PROJECT_VALUE_ADDED}|{name}"] = (NOMINAL, lambda i=i: self._projects()[0][..., i, :])
         for rs in revenue.SERIES:
             b[rs.variable] = (NOMINAL, lambda k=rs.key: self._revenues()[k])
         b[revenue.CLUSTER_VARIABLE] = (COUNT, lambda: revenue.trillion_yuan_clusters(self._revenues()))
@@ -142,12 +180,12 @@ class Indicators(Mapping):
         self._project_cache = self._revenue_cache = None
 
     def _gdp_growth(self) -> np.ndarray:
-        real = self.value("Real GDP")
+        real = self.value(REAL_GDP)
         first = np.full(real.shape[:-1] + (1,), np.nan)
         return np.concatenate([first, 100.0 * (real[..., 1:] / real[..., :-1] - 1.0)], axis=-1)
 
     def _share(self, variable: str) -> np.ndarray:
-        return growth.share_percent(self.value(variable), self.value("GDP"))
+        return growth.share_percent(self.value(variable), self.value(GDP))
 
     def _projects(self) -> tuple[np.ndarray, np.ndarray]:
         """Nominal value added and gross output of the projects, ``([n_draws,] n_projects, n_years + 1)``."""
