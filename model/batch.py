@@ -15,6 +15,7 @@ from .baseline.calibration import baseline_for
 from .output.comparison import stack, summary_markdown
 from .output.report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
                             write_comparison, write_scenario, write_summary)
+from .output.report import remove_workbook, write_workbook
 from .projection.results import timeseries
 from .analysis.sampling import DEFAULT_CHUNK
 from .scenario.scenario import Scenario, ScenarioError, load_scenario
@@ -81,6 +82,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         loaded = _load_all(paths)
         run = run_id(loaded, mc_options)
         remove_comparison(out_dir)
+        remove_workbook(out_dir)
         write_summary(out_dir, _in_progress(run))
         tables, scorecards, hashes, goals, attributions = {}, {}, {}, {}, {}
         realized, realized_problem = _realized()       # read once per batch, passed down
@@ -102,9 +104,12 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             log.debug("internal error", exc_info=True)
             batch_bt, realized_problem = None, Outcome(file="backtest", problems=[
                 f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
+        # the workbook's IAMC table: every scenario's rows, then the realized rows
+        iamc = pd.concat([full[n] for n in sorted(full)] + ([realized[1]] if realized is not None else []),
+                         ignore_index=True) if full else None
         del full
         summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt,
-                           attributions)
+                           attributions, iamc)
     return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
 
 
@@ -254,14 +259,17 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
 
 def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
              goals: dict | None = None, run: str | None = None, batch_bt=None,
-             attributions: dict | None = None) -> Outcome:
-    """Write the comparison of the scenarios that succeeded and the batch summary, which names
-    the run and lists the folders beside it that another run wrote."""
+             attributions: dict | None = None, iamc: pd.DataFrame | None = None) -> Outcome:
+    """Write the comparison of the scenarios that succeeded, the workbook (with ``iamc``, the IAMC
+    rows of every scenario and the realized ones) and the batch summary, which names the run and
+    lists the folders beside it that another run wrote."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
         if tables:
             outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, batch_bt,
                                                attributions)
+            if iamc is not None:
+                write_workbook(out_dir, iamc, scorecards, run)
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])

@@ -37,6 +37,7 @@ from ..projection.indicators import HIGHTECH_SHARE, revenue_link_parameters
 from ..output.plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
 from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
 from ..output.plots_sensitivity import plot_tornado
+from ..output.workbook import WORKBOOK, workbook_bytes
 from ..equations.revenue import CLUSTER_VARIABLE, SERIES
 from ..scenario.scenario import Scenario
 from ..baseline.sectors import KEYS
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from ..analysis.montecarlo import MonteCarloResult
 
 FLOAT_FORMAT = "%.12g"
-PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "SALib")
+PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "openpyxl", "SALib")
 OLD = re.compile(r"\.(?P<name>.+)\.old-(?P<pid>\d+)")             # a folder moved aside during a swap
 TMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")           # a folder or file being written
 CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing Municipal People's Government, "
@@ -491,18 +492,34 @@ def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
 
 def write_summary(out_dir: Path, text: str) -> Path:
     """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
-    path = Path(out_dir) / SUMMARY
+    return _write_file(Path(out_dir) / SUMMARY, text.encode("utf-8"))
+
+
+def _write_file(path: Path, content: bytes) -> Path:
+    """Write ``path`` through a temporary file beside it, swapped in when complete."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".summary.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
         _as_umask_says(Path(tmp), directory=False)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(content)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def write_workbook(out_dir: Path, table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame],
+                   run_id: str | None = None) -> Path:
+    """Write ``out_dir/results.xlsx`` (:mod:`model.output.workbook`) through a temporary file.
+    ``table``: the IAMC rows of every scenario and the realized rows; ``scorecards`` by scenario."""
+    return _write_file(Path(out_dir) / WORKBOOK, workbook_bytes(table, scorecards, run_id))
+
+
+def remove_workbook(out_dir: Path) -> None:
+    """Remove ``out_dir/results.xlsx`` (a batch starting: the old one no longer matches the folders)."""
+    (Path(out_dir) / WORKBOOK).unlink(missing_ok=True)
 
 
 def remove_comparison(out_dir: Path) -> None:
