@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+IAMC   := $(VENV)/.installed-iamc
 
 .PHONY: run test lint clean
 
@@ -13,14 +14,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The test set-up adds the iamc extra (pyam, for tests/test_iamc.py); `make run` does not need it.
+$(IAMC): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[test,iamc]'
+	touch $(IAMC)
+
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: lint
-	$(PY) -m pytest -q $(ARGS)
+# REQUIRE_PYAM=1: the pyam tests fail, rather than skip, if pyam cannot be imported.
+test: lint $(IAMC)
+	REQUIRE_PYAM=1 $(PY) -m pytest -q $(ARGS)
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

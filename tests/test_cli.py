@@ -138,13 +138,6 @@ def test_command_line_script(script_run):
     assert "1 of 1 scenarios written" in proc.stdout
 
 
-def test_timeseries_loads_in_pyam(shipped):
-    pyam = pytest.importorskip("pyam")
-    _, out = shipped
-    df = pyam.IamDataFrame(pd.read_csv(out / "baseline" / "timeseries.csv"))
-    assert "Share of GDP|High-tech" in df.variable
-
-
 def test_show_prints_resolved_parameters_and_differences(capsys):
     assert run.main(["--show", str(run.ROOT / "scenarios" / "finance_deepening.yaml")]) == 0
     out = capsys.readouterr().out
