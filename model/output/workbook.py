@@ -47,7 +47,7 @@ FIXED_TIME = "1980-01-01T00:00:00Z"                     # the earliest time a zi
 SAME_UNIT = "unit column"                               # header note: the value is in the row's unit
 # Scorecard columns whose values carry a unit, and that unit (the row's own, or a fixed one).
 SCORECARD_UNITS = {
-    "target_value": SAME_UNIT, "projected_value": SAME_UNIT, "gap": SAME_UNIT, "gap_pct": "% of target",
+    "target_value": SAME_UNIT, "projected_value": SAME_UNIT, "gap": SAME_UNIT, "gap_pct": "%",
     "p_met": "probability", "p_met_se": "probability", "realized_value": SAME_UNIT,
 }
 SOURCE_UNITS = {"value": SAME_UNIT, "low": SAME_UNIT, "high": SAME_UNIT}
