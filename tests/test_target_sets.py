@@ -244,3 +244,10 @@ def test_a_2030_scenario_scored_against_the_15th_plan_runs_end_to_end(tmp_path):
     assert set(goals["target"]) <= {t.id for t in plan15}
     compared = json.loads((tmp_path / "out" / "comparison" / "manifest.json").read_text(encoding="utf-8"))
     assert list(compared["target_sets"]) == ["plan15"]
+
+
+def test_the_summary_names_the_sets_when_not_only_the_14th_plan():
+    from model.output.comparison import summary_markdown
+    text = summary_markdown(stack({"b": _card(["x"], "plan15", NOT_PROJECTED)}), {}, {})
+    assert text.startswith("# Scenario results against the plans' targets")
+    assert "Target sets: `plan15`" in text and "14th Five-Year" not in text

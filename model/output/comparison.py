@@ -135,10 +135,16 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     P(met) where a Monte Carlo ran, the comparison figures (relative links), the backtest
     table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings
     and failed scenarios."""
-    lines = ["# Scenario results against the plan's 2025 targets", ""]
+    sets = target_sets(stacked) if len(stacked) else []
+    only_plan14 = sets in ([], ["plan14"])
+    lines = ["# Scenario results against the plan's 2025 targets" if only_plan14 else
+             "# Scenario results against the plans' targets", ""]
     if len(stacked):
-        lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
-                  "on its publication; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
+        about = ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
+                 "on its publication" if only_plan14 else
+                 "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (README, Target sets; each scenario's "
+                 "set in the `target_set` column of its scorecard)")
+        lines += [about + "; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
                   "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`).", "",
                   "| scenario | met | missed | not modelled | not projected |", "|---|---|---|---|---|"]
         for name, card in stacked.groupby("scenario", sort=True):
