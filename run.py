@@ -69,6 +69,14 @@ def _lever_pair(text: str) -> tuple[str, str]:
     return pair
 
 
+def _target_set(text: str) -> str:
+    from model.scenario.checking import suggest
+    from model.targets.sets import SETS
+    if text not in SETS:
+        raise argparse.ArgumentTypeError(f"unknown target set {text!r}{suggest(text, SETS)}")
+    return text
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", type=Path,
@@ -89,6 +97,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--levers", type=_lever_pair, action="append", default=[], metavar="A,B",
                         help="also draw the two-lever map of sectors A and B (repeatable; the pairs declared in "
                              "targets.yaml are always drawn)")
+    parser.add_argument("--targets", type=_target_set, metavar="SET",
+                        help="score every scenario against this target set (e.g. plan15; default: each "
+                             "scenario's `targets:` key)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -122,7 +133,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         print(text, end="")
         return 1 if failed else 0
     options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
-                         tuple(args.levers))
+                         tuple(args.levers), args.targets)
     try:
         outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     except OutputLocked as exc:

@@ -25,7 +25,8 @@ from .analysis.attribution import attribute
 from .analysis.levers import lever_maps, nearest_table
 from .analysis.sensitivity import sobol_indices, tornado
 from .projection.simulate import project
-from .targets.targets import TARGETS_FILE, TargetsError, evaluate, load_targets, with_realized
+from .targets.sets import load_set, set_file
+from .targets.targets import TargetsError, evaluate, with_realized
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -57,6 +58,7 @@ class RunOptions:
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
     goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
     lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
+    targets: str | None = None      # target set of every scenario (model.targets.sets); None: each scenario's own
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
@@ -70,16 +72,19 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     to ``lock_wait`` seconds for another run; :class:`~model.output.report.OutputLocked`), first
     restores or removes what an interrupted run left there, and names its run
     (:func:`run_id`) in every manifest and in the summary.
+
+    Each scenario is scored against its target set (``targets:``, or ``mc_options.targets``
+    for all); each set used is read and checked once, and a broken set file is its own
+    failure: the batch stops before writing anything.
     """
-    try:
-        targets = load_targets()        # read and checked once: a broken targets file is its own failure
-    except TargetsError as exc:
-        return [Outcome(file=str(TARGETS_FILE), problems=[str(p) for p in exc.problems])]
     out_dir = Path(out_dir)
+    loaded = _load_all(paths)          # reads the scenario files only: nothing is written before the lock
+    sets, broken = _target_sets(loaded, mc_options.targets)
+    if broken:
+        return broken
     with locked(out_dir, lock_wait):
         for note in recover(out_dir):
             log.warning("%s: %s", out_dir, note)
-        loaded = _load_all(paths)
         run = run_id(loaded, mc_options)
         remove_comparison(out_dir)
         remove_workbook(out_dir)
@@ -90,6 +95,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         for outcome, scenario in loaded:
             if scenario is None:
                 continue
+            targets = sets[mc_options.targets or scenario.targets]
             done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets, realized)
             if done is not None:
                 tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done[:3]
@@ -111,6 +117,19 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt,
                            attributions, iamc)
     return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
+
+
+def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
+    """The target sets the loaded scenarios use (``override``: that one for all), each read once
+    (:func:`model.targets.sets.load_set`), and one :class:`Outcome` per set file that cannot be used."""
+    names = {override} if override else {s.targets for _, s in loaded if s is not None}
+    sets, broken = {}, []
+    for name in sorted(names):
+        try:
+            sets[name] = load_set(name)
+        except TargetsError as exc:
+            broken.append(Outcome(file=str(set_file(name)), problems=[str(p) for p in exc.problems]))
+    return sets, broken
 
 
 def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
@@ -217,7 +236,7 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         step = "writing"
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run,
-                                        backtest=compared)
+                                        backtest=compared, targets=targets)
         return (compared_rows(table), scorecard, analyses["goalseek"], table, compared,
                 analyses.get("attribution"))
     except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
@@ -240,11 +259,12 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
 def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict:
     """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
     baseline is calibrated here, 0.05 s) and lever maps of one scenario, from its projection and
-    scorecard: tables by file stem, and the maps under ``lever_maps``."""
-    out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=options.goal_from,
+    scorecard against its target set (``options.targets`` or its own; read once, cached):
+    tables by file stem, and the maps under ``lever_maps``."""
+    targets = load_set(options.targets or scenario.targets)
+    out = {"goalseek": goal_seek(scenario, baseline, targets, scorecard=scorecard, first_year=options.goal_from,
                                  projection=projection),
-           "sensitivity_oat": tornado(scenario, baseline, scorecard=scorecard, projection=projection)}
-    targets = load_targets()
+           "sensitivity_oat": tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)}
     out["attribution"] = attribute(scenario, baseline, targets, projection)
     maps = lever_maps(scenario, baseline, targets, out["goalseek"] if options.goal_from == FIRST_YEAR else None,
                       projection, extra=options.lever_pairs + scenario.lever_pairs)   # goal-seek points: 2022 maps
@@ -253,7 +273,7 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
     if options.sobol:
         seed = options.seed if options.seed is not None else (
             scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
-        out["sobol"] = sobol_indices(scenario, baseline, n=options.sobol, seed=seed, scorecard=scorecard)
+        out["sobol"] = sobol_indices(scenario, baseline, targets, n=options.sobol, seed=seed, scorecard=scorecard)
     return out
 
 

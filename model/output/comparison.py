@@ -28,26 +28,47 @@ def stack(scorecards: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     return out[["scenario", *[c for c in out.columns if c != "scenario"]]]
 
 
+def target_sets(stacked: pd.DataFrame) -> list[str]:
+    """The target sets the stacked scorecards were scored against, in order of appearance
+    (empty when the scorecards do not name their set)."""
+    if "target_set" not in stacked:
+        return []
+    return [s for s in dict.fromkeys(stacked["target_set"]) if isinstance(s, str) and s]
+
+
+def target_keys(stacked: pd.DataFrame) -> pd.Series:
+    """Each row's target as the matrices name it: its id when the scorecards share one target
+    set, ``<set>/<id>`` when they were scored against several (targets of different sets are
+    never merged into one row or column, whatever their ids)."""
+    if len(target_sets(stacked)) > 1:
+        return stacked["target_set"].astype(str) + "/" + stacked["target"].astype(str)
+    return stacked["target"]
+
+
 def matrix(stacked: pd.DataFrame, column: str) -> pd.DataFrame:
-    """Scenarios (rows) × targets (columns, in file order) holding ``column`` of each scorecard."""
-    wide = stacked.pivot(index="scenario", columns="target", values=column)
-    wide = wide[list(dict.fromkeys(stacked["target"]))]
+    """Scenarios (rows) × targets (columns, in file order; keyed by :func:`target_keys`) holding
+    ``column`` of each scorecard; empty where a scenario's set has no such target."""
+    keyed = stacked.assign(target=target_keys(stacked))
+    wide = keyed.pivot(index="scenario", columns="target", values=column)
+    wide = wide[list(dict.fromkeys(keyed["target"]))]
     wide.columns.name = None
     return wide.reset_index()
 
 
 def realized_matrix(stacked: pd.DataFrame) -> pd.DataFrame:
-    """Projected vs happened: one row per target (file order) with its year, target and unit,
-    the projected status of each scenario (columns ``projected (<scenario>)``, by name) and the
-    realized columns (:data:`model.targets.targets.REALIZED_COLUMNS`; the same in every scenario)."""
-    first = stacked.drop_duplicates("target").set_index("target")
-    status = stacked.pivot(index="target", columns="scenario", values="status")
+    """Projected vs happened: one row per target (file order; keyed by :func:`target_keys`) with
+    its year, target and unit, the projected status of each scenario (columns ``projected
+    (<scenario>)``, by name; empty for a scenario scored against another set) and the realized
+    columns (:data:`model.targets.targets.REALIZED_COLUMNS`; the same in every scenario)."""
+    keyed = stacked.assign(target=target_keys(stacked))
+    first = keyed.drop_duplicates("target").set_index("target")
+    status = keyed.pivot(index="target", columns="scenario", values="status")
     out = first.loc[:, ["year", "target_value", "unit"]].copy()
-    for name in sorted(stacked["scenario"].unique()):
+    for name in sorted(keyed["scenario"].unique()):
         out[f"projected ({name})"] = status[name]
     for c in REALIZED_COLUMNS:
         out[c] = first[c]
-    out = out.loc[list(dict.fromkeys(stacked["target"]))]
+    out = out.loc[list(dict.fromkeys(keyed["target"]))]
     return out.reset_index()
 
 
@@ -65,7 +86,8 @@ def _realized_table(stacked: pd.DataFrame) -> list[str]:
              "|---|" + "---|" * len(names) + "---|---|"]
     for _, r in m.iterrows():
         value = "" if pd.isna(r["realized_value"]) else f"{r['realized_value']:,.6g} {r['unit']}"
-        lines.append(f"| `{r['target']}` | " + " | ".join(str(r[f"projected ({n})"]) for n in names)
+        lines.append(f"| `{r['target']}` | " + " | ".join("" if pd.isna(r[f"projected ({n})"])
+                                                     else str(r[f"projected ({n})"]) for n in names)
                      + f" | {r['realized_status']} | {value} |")
     return lines + [""]
 
@@ -113,10 +135,16 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     P(met) where a Monte Carlo ran, the comparison figures (relative links), the backtest
     table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings
     and failed scenarios."""
-    lines = ["# Scenario results against the plan's 2025 targets", ""]
+    sets = target_sets(stacked) if len(stacked) else []
+    only_plan14 = sets in ([], ["plan14"])
+    lines = ["# Scenario results against the plan's 2025 targets" if only_plan14 else
+             "# Scenario results against the plans' targets", ""]
     if len(stacked):
-        lines += ["Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
-                  "on its publication; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
+        about = ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
+                 "on its publication" if only_plan14 else
+                 "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (README, Target sets; each scenario's "
+                 "set in the `target_set` column of its scorecard)")
+        lines += [about + "; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
                   "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`).", "",
                   "| scenario | met | missed | not modelled | not projected |", "|---|---|---|---|---|"]
         for name, card in stacked.groupby("scenario", sort=True):

@@ -168,7 +168,7 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
     rows = scenarios + ([PUBLISHED_ROW] if realized else [])
     ax = ax or plt.figure(figsize=(1.0 * len(targets) + 2, 0.6 * len(rows) + 2)).add_subplot()
     statuses = list(STATUS_COLOURS)
-    grid = np.zeros((len(rows), len(targets)))
+    grid = np.full((len(rows), len(targets)), np.nan)      # blank: a target of another set than the row's
     for r in scorecards.itertuples(index=False):
         i, j = scenarios.index(r.scenario), targets.index(r.target)
         grid[i, j] = statuses.index(r.status)

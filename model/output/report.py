@@ -42,7 +42,8 @@ from ..equations.revenue import CLUSTER_VARIABLE, SERIES
 from ..scenario.scenario import Scenario
 from ..baseline.sectors import KEYS
 from ..projection.simulate import Projection
-from ..targets.targets import TARGETS_FILE, evaluate, load_targets, with_realized
+from ..targets.sets import DEFAULT_SET, SETS, load_set, set_file
+from ..targets.targets import evaluate, load_targets, with_realized
 
 if TYPE_CHECKING:
     from ..analysis.montecarlo import MonteCarloResult
@@ -100,8 +101,8 @@ def package_versions() -> dict[str, str]:
 
 
 def data_file_hashes() -> dict[str, str]:
-    """SHA-256 of every data file the results depend on (``model/data/*.csv`` and the targets)."""
-    return {**data.file_hashes(), TARGETS_FILE.name: _sha256(TARGETS_FILE)}
+    """SHA-256 of every data file the results depend on (``model/data/*.csv`` and every target set's file)."""
+    return {**data.file_hashes(), **{set_file(name).name: _sha256(set_file(name)) for name in SETS}}
 
 
 def _entry(e) -> dict:
@@ -270,10 +271,13 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                    table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
                    warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
                    mc: "MonteCarloResult | None" = None, analyses: Mapping[str, object] | None = None,
-                   run_id: str | None = None, backtest: pd.DataFrame | None = None) -> Path:
+                   run_id: str | None = None, backtest: pd.DataFrame | None = None,
+                   targets=None) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
-    ``scorecard`` defaults to the evaluation of ``table`` against the plan's targets;
+    ``targets`` is the :class:`~model.targets.sets.TargetSet` the scenario is scored against
+    (default: the scenario's own set), recorded as ``target_set`` in the manifest;
+    ``scorecard`` defaults to the evaluation of ``table`` against it;
     ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
     ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
     ``analyses`` maps ``goalseek``, ``sensitivity_oat``, ``sobol``, ``attribution`` and ``levers``
@@ -286,8 +290,10 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
     and its figure (:func:`write_backtest`).
     """
     folder = Path(out_dir) / scenario.name
+    targets = load_set(getattr(scenario, "targets", DEFAULT_SET)) if targets is None else targets
     if scorecard is None:
-        scorecard = with_realized(evaluate(table, load_targets()), load_targets())
+        scorecard = with_realized(evaluate(table, targets), targets)
+    source = f"targets: {getattr(targets, 'title', 'plan targets')}."
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
@@ -296,13 +302,14 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
         (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
         fig, ax = plt.subplots(figsize=(8, 5))
-        plot_shares(table, list(load_targets()), ax=ax)
-        fig.text(0.01, 0.01, "Model projection; targets: Beijing 14th Five-Year high-tech industry plan (2021).",
-                 fontsize=7, color="0.4")
+        plot_shares(table, list(targets), ax=ax)
+        fig.text(0.01, 0.01, f"Model projection; {source}", fontsize=7, color="0.4")
         fig.tight_layout(rect=(0, 0.03, 1, 1))
         _save_figure(fig, tmp / "shares")
         record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
         record["run"] = run_id
+        if hasattr(targets, "record"):
+            record["target_set"] = targets.record()
         for stem, frame in (analyses or {}).items():
             if isinstance(frame, pd.DataFrame):
                 (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
@@ -320,11 +327,10 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
             (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
             fig, ax = plt.subplots(figsize=(8, 5))
-            plot_fan(mc.fan, list(load_targets()), ax=ax,
+            plot_fan(mc.fan, list(targets), ax=ax,
                      title=f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}")
             fig.text(0.01, 0.01, "Monte Carlo over the scenario's uncertainty block (seed "
-                     f"{mc.seed}); targets: Beijing 14th Five-Year high-tech industry plan (2021).",
-                     fontsize=7, color="0.4")
+                     f"{mc.seed}); {source}", fontsize=7, color="0.4")
             fig.tight_layout(rect=(0, 0.03, 1, 1))
             _save_figure(fig, tmp / "fan")
             record["seed"] = mc.seed
@@ -401,11 +407,12 @@ def _write_json(path: Path, record: dict) -> None:
 
 
 def _panels(tables: pd.DataFrame, panels, ncols: int, colours: dict[str, str], title: str,
-            caption: str, realized: pd.DataFrame | None = None) -> plt.Figure:
-    """A figure of one panel per ``(variable, panel title)``, a shared scenario legend and a caption."""
+            caption: str, realized: pd.DataFrame | None = None, targets=None) -> plt.Figure:
+    """A figure of one panel per ``(variable, panel title)``, a shared scenario legend and a caption;
+    ``targets`` (default: the default set's) drawn on the panels of their variables."""
     nrows = -(-len(panels) // ncols)
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.3 * nrows + 0.9), squeeze=False)
-    targets = load_targets()
+    targets = load_targets() if targets is None else targets
     for ax, (variable, panel_title) in zip(axes.flat, panels):
         plot_by_scenario(tables, variable, targets, colours, f"{panel_title}\n[{variable}]", ax=ax,
                          realized=realized)
@@ -438,6 +445,11 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
     puts the realized points on the figures (:func:`write_batch_backtest`)."""
     folder = Path(out_dir) / COMPARISON
     stacked = comparison.stack(scorecards)
+    used = comparison.target_sets(stacked) or [DEFAULT_SET]
+    targets = [t for name in used for t in load_set(name)]
+    caption = CAPTION if used == [DEFAULT_SET] else (
+        "Sources: model projection (Beijing Scenario Model); targets: "
+        + "; ".join(f"{name}: {SETS[name].title}" for name in used) + " (each target's source in the scorecards).")
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
     colours = scenario_colours(tables)
 
@@ -453,24 +465,25 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
         n_targets = stacked["target"].nunique()
         fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * (len(scorecards) + 1) + 3.2))
         plot_scorecard_matrix(stacked, ax=ax)
-        fig.text(0.01, 0.01, CAPTION + " Gap = projection minus target in 2025 (rank: lead over the largest "
+        fig.text(0.01, 0.01, caption + " Gap = projection minus target in its year (rank: lead over the largest "
                  "other sector; range: distance to the band).", fontsize=6, color="0.3", wrap=True)
         fig.tight_layout(rect=(0, 0.06, 1, 1))
         _save_figure(fig, tmp / "scorecard_matrix")
         realized = backtest.realized if backtest is not None else None
         fig = _panels(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
-                      "% of GDP at current prices, with the plan's 2025 targets", CAPTION + _realized_caption(realized),
-                      realized)
+                      "% of GDP at current prices, with the plan's targets", caption + _realized_caption(realized),
+                      realized, targets)
         _save_figure(fig, tmp / "shares_by_scenario")
         panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
         fig = _panels(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters by "
-                      "scenario, with the plan's 2025 targets", CAPTION + " " + REVENUE_CAPTION
-                      + _realized_caption(realized), realized)
+                      "scenario, with the plan's targets", caption + " " + REVENUE_CAPTION
+                      + _realized_caption(realized), realized, targets)
         _save_figure(fig, tmp / "revenues_by_scenario")
         if backtest is not None:
             write_batch_backtest(tmp, backtest)
         _write_json(tmp / "manifest.json", {
             "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
+            "target_sets": {name: load_set(name).record() for name in used},
             "packages": package_versions(), "command": command})
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style

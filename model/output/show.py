@@ -47,7 +47,8 @@ def describe(scenario: Scenario, baseline: Baseline, parent_baseline: Baseline |
     years, g, d = growth_paths(scenario, baseline)
     chain = " <- ".join(s.file for s in reversed(scenario.chain))
     out = [f"Scenario {scenario.name}: {scenario.description}".rstrip(": "), f"  files: {chain}",
-           f"  horizon {scenario.horizon}; vaccine_unwind {100 * scenario.vaccine_unwind:g} %",
+           f"  horizon {scenario.horizon}; vaccine_unwind {100 * scenario.vaccine_unwind:g} %; "
+           f"target set {scenario.targets}",
            "  assumptions: " + ", ".join(f"{k} = {v:g}" for k, v in sorted(baseline.assumptions.items())), ""]
     out += _table("Real growth, % per year (* set or changed by a scenario file; unmarked: trend or calibrated)",
                   years[1:], g, scenario.growth.touched())

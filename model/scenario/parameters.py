@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from .. import BASE_YEAR, CALIBRATION_YEAR
 from ..baseline.sectors import KEYS
+from ..targets.sets import DEFAULT_SET, SETS
 
 
 def fmt(x: float) -> str:
@@ -90,6 +91,11 @@ PARAMETERS: tuple[Parameter, ...] = (
               "year. `constant`: every sector at its fitted 2015-2019 rate (the earlier design; the aggregate "
               "drifts with the composition). Inherited.", "converging", "converging",
               choices=("converging", "constant")),
+    Parameter("targets", "choice", "",
+              "Target set the scenario is scored against: "
+              + "; ".join(f"`{name}`: {info.title} (`model/data/{info.file}`)" for name, info in SETS.items())
+              + ". A target after the horizon is listed as not projected. The command line's `--targets` "
+              "overrides it. Inherited.", DEFAULT_SET, DEFAULT_SET, choices=tuple(SETS)),
     Parameter("vaccine_unwind", "percent", "%",
               f"Share of the {CALIBRATION_YEAR} high-tech manufacturing level above its trend (COVID-19 vaccine "
               f"output) that disappears in {CALIBRATION_YEAR + 1}: 100 returns to the trend path, 0 keeps it. "

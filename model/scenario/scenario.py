@@ -194,6 +194,7 @@ class Scenario:
     uncertainty: Uncertainty | None = None
     trend: str = "converging"
     lever_pairs: tuple[tuple[str, str], ...] = ()     # extra two-lever maps (model.analysis.levers)
+    targets: str = BY_NAME["targets"].default          # target set (model.targets.sets)
 
     @property
     def path_years(self) -> np.ndarray:
@@ -323,6 +324,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     unwind = spec.vaccine_unwind if spec.vaccine_unwind is not None else (
         parent.vaccine_unwind if parent else BY_NAME["vaccine_unwind"].default / 100.0)
     trend = spec.trend or (parent.trend if parent else BY_NAME["trend"].default)
+    targets = spec.targets or (parent.targets if parent else BY_NAME["targets"].default)
     warnings = spec.warnings + _centring_warnings(uncertainty, unwind, shocks)
     assumptions = {**(parent.assumptions if parent else {}), **spec.assumptions}
     revenue_links = {**(parent.revenue_links if parent else {}), **spec.revenue_links}
@@ -331,7 +333,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     revenue_links=RevenueOverrides(default_revenue_links(), revenue_links),   # checked in read_spec
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
-                    trend=trend, lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
+                    trend=trend, targets=targets, lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
                         parent.lever_pairs if parent else ()))
 
 

@@ -20,6 +20,8 @@ comparator      met when                                    gap (in the target's
 ``rank``        variable >= every other of ``among``        variable - largest other
                 (it is the largest; a tie counts)
 ``not_modelled`` never evaluated: status "not modelled"     none
+``qualitative``  a target stated without a figure: listed    none
+                with status "not modelled", never scored
 ==============  ==========================================  ==============================
 
 The *reference* is what the gap is measured from (the value, the nearest bound, the
@@ -316,16 +318,48 @@ class Largest(Comparator):
 
 @dataclass(frozen=True)
 class NotModelled(Comparator):
-    """``not_modelled``: the model has no series for it; listed, never evaluated."""
+    """``not_modelled``: the model has no series for it; listed, never evaluated.
+    ``reason`` (optional) says why; ``high`` (optional) makes the target the range ``value``-``high``."""
 
     value: float
+    high: float | None = None        # a range from ``value`` to ``high`` (optional)
     symbol: ClassVar[str] = "not_modelled"
     fields: ClassVar[tuple[str, ...]] = ("value",)
     numbers: ClassVar[tuple[str, ...]] = ("value",)
+    optional: ClassVar[tuple[str, ...]] = ("reason", "high")
+    modelled: ClassVar[bool] = False
+
+    @classmethod
+    def problems(cls, entry):
+        out = super().problems(entry)
+        if "high" in entry:
+            if not _is_number(entry["high"]):
+                out.append(("high", f"high {entry['high']!r} is not a number"))
+            elif not out and entry["high"] < entry["value"]:
+                out.append(("high", f"high {entry['high']} below value {entry['value']}"))
+        return out
+
+    @classmethod
+    def from_entry(cls, entry):
+        return cls(float(entry["value"]), float(entry["high"]) if "high" in entry else None)
+
+    def text(self) -> str:
+        return f"{self.value:g}" if self.high is None else f"{self.value:g}-{self.high:g}"
+
+
+@dataclass(frozen=True)
+class Qualitative(Comparator):
+    """``qualitative``: a plan goal stated without a figure; listed, never scored.
+    ``reason`` (optional) says what the plan states instead."""
+
+    symbol: ClassVar[str] = "qualitative"
+    fields: ClassVar[tuple[str, ...]] = ()
+    optional: ClassVar[tuple[str, ...]] = ("reason",)
     modelled: ClassVar[bool] = False
 
     def text(self) -> str:
-        return f"{self.value:g}"
+        return "qualitative"
 
 
-COMPARATORS: dict[str, type[Comparator]] = {c.symbol: c for c in (AtLeast, About, Within, Largest, NotModelled)}
+COMPARATORS: dict[str, type[Comparator]] = {c.symbol: c for c in (AtLeast, About, Within, Largest, NotModelled,
+                                                                   Qualitative)}

@@ -1,4 +1,5 @@
-"""The plan's quantified 2025 targets (``model/data/targets.yaml``): reading, checking, scorecards.
+"""Plan targets (``model/data/targets.yaml`` and the other sets of :mod:`model.targets.sets`):
+reading, checking, scorecards.
 
 :func:`load_targets` reads the file once into frozen :class:`Target` objects,
 after checking every entry; every problem is collected with its line
@@ -34,7 +35,8 @@ LEVER_PAIR = "lever_pair"                   # optional on a modelled target: the
 MET, MISSED, NOT_MODELLED, NOT_PROJECTED = "met", "missed", "not modelled", "not projected"
 STATUSES = (MET, MISSED, NOT_MODELLED, NOT_PROJECTED)
 SCORECARD_COLUMNS = ("target", "description", "year", "comparator", "target_value", "projected_value", "unit",
-                     "gap", "gap_pct", "status", "first_year_met", "source")
+                     "gap", "gap_pct", "status", "first_year_met", "source", "note", "target_set",
+                     "target_set_sha256")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class Target:
     publisher: str = ""
     document: str = ""
     url: str = ""
+    reason: str = ""            # why a target is not modelled (or what a qualitative one states)
 
     @property
     def modelled(self) -> bool:
@@ -141,8 +144,8 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
                 c.error((i, k), f"{k} given on a not_modelled target (it has no variable to move)")
             elif k not in allowed:
                 c.unknown((i,), k, allowed)
-    for k in ("id", "description", "unit", "publisher", "document", "url", "variable"):
-        if k in t and k in required and (not isinstance(t[k], str) or not t[k].strip()):
+    for k in ("id", "description", "unit", "publisher", "document", "url", "variable", "reason"):
+        if k in t and (k in required or k == "reason") and (not isinstance(t[k], str) or not t[k].strip()):
             c.error((i, k), f"{k} {t[k]!r} is not a non-empty text")
     if "year" in t and (isinstance(t["year"], bool) or not isinstance(t["year"], int)):
         c.error((i, "year"), f"year {t['year']!r} is not a whole number")
@@ -160,7 +163,8 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
     return Target(id=t["id"], comparator=kind.from_entry(t), year=t["year"], unit=t["unit"],
                   variable=t.get("variable"), levers=tuple(t.get("levers", ())),
                   lever_pair=tuple(t.get(LEVER_PAIR, ())), description=t["description"],
-                  publisher=t["publisher"], document=t["document"], url=t["url"])
+                  publisher=t["publisher"], document=t["document"], url=t["url"],
+                  reason=" ".join(str(t.get("reason", "")).split()))
 
 
 def parse_targets(entries: object, name: str = TARGETS_FILE.name,
@@ -206,22 +210,36 @@ def evaluated(targets: Sequence[Target], scorecard: pd.DataFrame) -> tuple[Targe
 
 
 # ------------------------------------------------------------------ the scorecard
+def _not_modelled_note(t: Target) -> str:
+    if t.reason:
+        return t.reason
+    return "stated only qualitatively: not scored" if t.comparator.symbol == "qualitative" else \
+        "the model has no series for it"
+
+
 def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
     """The scorecard of one scenario's tidy table: one row per target, in the order given.
 
     Columns :data:`SCORECARD_COLUMNS`.  A target of a year after the horizon gets
-    status "not projected"; ``first_year_met`` is the first projected year in which
-    the target holds (empty if none).
+    status "not projected" (no value and no gap: it is never judged on an earlier
+    year); ``first_year_met`` is the first projected year in which the target's
+    condition holds (empty if none).  ``note`` says why a target is not modelled or not
+    projected.  ``target_set`` and ``target_set_sha256`` name the set and the hash of its
+    file when ``targets`` is a :class:`~model.targets.sets.TargetSet` (else empty).
     """
     wide = table.pivot(index="year", columns="variable", values="value").sort_index()
     years = wide.index.to_numpy()
+    set_name, set_hash = getattr(targets, "name", ""), getattr(targets, "sha256", "")
     rows = []
     for t in targets:
         row = {"target": t.id, "description": " ".join(str(t.description).split()), "year": t.year,
                "comparator": t.comparator.symbol, "target_value": t.comparator.text(), "projected_value": np.nan,
                "unit": t.unit, "gap": np.nan, "gap_pct": np.nan, "status": NOT_MODELLED,
-               "first_year_met": pd.NA, "source": t.source}
-        if t.modelled:
+               "first_year_met": pd.NA, "source": t.source, "note": "", "target_set": set_name,
+               "target_set_sha256": set_hash}
+        if not t.modelled:
+            row["note"] = _not_modelled_note(t)
+        else:
             e = t.evaluate({v: wide[v].to_numpy(dtype=float) for v in t.variables})
             if e.met.any():
                 row["first_year_met"] = int(years[np.argmax(e.met)])
@@ -230,6 +248,9 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
                 i = int(np.flatnonzero(years == t.year)[0])
                 row.update(projected_value=e.value[i], gap=e.gap[i], gap_pct=e.gap_pct[i],
                            status=MET if e.met[i] else MISSED)
+            else:
+                row["note"] = (f"target year {t.year} is after the horizon {int(years.max())}: not evaluated"
+                               if t.year > years.max() else f"target year {t.year} is not a projected year")
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
     out["first_year_met"] = out["first_year_met"].astype("Int64")

@@ -1,0 +1,69 @@
+"""Target sets: which plan's targets a scenario is scored against.
+
+A set is a name in :data:`SETS` and its file in ``model/data/``; a scenario names its
+set (``targets: plan15``, :mod:`model.scenario.parameters`) and the command line can
+override it (``--targets``).  :func:`load_set` reads a set once into a :class:`TargetSet`:
+the checked targets (:func:`model.targets.targets.load_targets`) with the set's name,
+file and SHA-256, which the scorecard and the manifest record so that results scored
+against different sets are never mixed up.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+@dataclass(frozen=True)
+class SetInfo:
+    """A registered set: its file in ``model/data/`` and how figures and reports name it."""
+
+    file: str
+    title: str
+
+
+SETS: dict[str, SetInfo] = {
+    "plan14": SetInfo("targets.yaml", "Beijing 14th Five-Year high-tech industry plan (2021), 2025 targets"),
+    "plan15": SetInfo("targets_plan15.yaml", "Beijing 15th Five-Year outline (draft reviewed 2026-01-25) and the "
+                                             "2026 government work report, 2026-2030 targets"),
+}
+DEFAULT_SET = "plan14"
+
+
+def set_file(name: str) -> Path:
+    """The file of the registered set ``name`` (a key of :data:`SETS`)."""
+    return DATA / SETS[name].file
+
+
+class TargetSet(tuple):
+    """The targets of one set, in file order (a tuple of :class:`~model.targets.targets.Target`),
+    with the set's ``name``, ``title``, ``file`` and ``sha256`` (of the file's bytes)."""
+
+    name: str
+    title: str
+    file: Path
+    sha256: str
+
+    def __new__(cls, targets, name: str, title: str, file: Path, sha256: str) -> "TargetSet":
+        obj = super().__new__(cls, targets)
+        obj.name, obj.title, obj.file, obj.sha256 = name, title, Path(file), sha256
+        return obj
+
+    def record(self) -> dict[str, str]:
+        """What a manifest records of the set."""
+        return {"name": self.name, "file": self.file.name, "sha256": self.sha256, "title": self.title}
+
+
+@lru_cache(maxsize=None)
+def load_set(name: str) -> TargetSet:
+    """The registered set ``name``, read and checked once (raises
+    :class:`~model.targets.targets.TargetsError` for a broken file, ``KeyError`` for a name
+    that is not registered: names are validated where they enter, the scenario file and the
+    command line)."""
+    from .targets import load_targets
+    info, path = SETS[name], set_file(name)
+    targets = load_targets(path)
+    return TargetSet(targets, name, info.title, path, hashlib.sha256(path.read_bytes()).hexdigest())
