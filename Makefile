@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+BROWSER := $(VENV)/.chromium
 
 .PHONY: run test lint clean
 
@@ -13,13 +14,30 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The browser tests (tests/test_html_report.py) open report.html in Debian's chromium and
+# chromium-driver. Installed here when /usr/bin/chromium is absent and apt-get is usable (as root,
+# or through sudo without a password); otherwise, or if the install fails, those tests are
+# skipped with the reason and the rest of `make test` runs.
+$(BROWSER): | $(STAMP)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then touch $@; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "no /usr/bin/chromium and no apt-get: the browser tests will be skipped"; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "no /usr/bin/chromium, and apt-get needs root: the browser tests will be skipped"; exit 0; fi; \
+	  echo "installing chromium and chromium-driver (apt-get) for the browser tests"; \
+	  if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	       --no-install-recommends chromium chromium-driver >/dev/null; then touch $@; \
+	  else echo "installing chromium failed: the browser tests will be skipped"; fi; \
+	fi
+
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
-test: lint
+test: lint $(BROWSER)
 	$(PY) -m pytest -q $(ARGS)
 
 clean:

@@ -232,7 +232,7 @@ def test_summary_lists_scenarios_and_links_existing_figures(compared):
     assert "comparison/scorecard_matrix.png" in links
     for link in links:
         assert (out / link).exists(), link
-    assert "- met: " in text
+    assert "| target | unit | target value | projected | gap | status" in text
 
 
 def test_comparison_skips_failed_scenarios_and_summary_reports_them(tmp_path):

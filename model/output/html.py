@@ -351,7 +351,9 @@ figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; color: #333; margin-top: 4px; }
 span.status { padding: 0 4px; white-space: nowrap; }
 @media print {
-  body { max-width: none; font-size: 10pt; padding: 0; }
+  body { max-width: none; font-size: 9pt; padding: 0; }
+  table.matrix td { min-width: 0; }
+  .word { white-space: normal; }
   nav { break-after: page; }
   section { break-before: page; }
   a { color: inherit; text-decoration: none; }
@@ -359,7 +361,7 @@ span.status { padding: 0 4px; white-space: nowrap; }
   thead { display: table-header-group; }
   .status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 }
-@page { size: A4; margin: 14mm 12mm; }
+@page { size: A4 landscape; margin: 12mm; }
 """
 
 
