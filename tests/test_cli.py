@@ -274,6 +274,7 @@ def test_comparison_and_summary_are_deterministic(compared, tmp_path):
     paths = [str(p) for p in sorted(out.parent.glob("*.yaml"))]
     assert run.main([*paths, "--out", str(tmp_path)]) == 0
     assert (tmp_path / "summary.md").read_bytes() == (out / "summary.md").read_bytes()
+    assert (tmp_path / "report.html").read_bytes() == (out / "report.html").read_bytes()
     assert_same_outputs(out / "comparison", tmp_path / "comparison")
 
 
