@@ -180,6 +180,12 @@ def test_figures_in_reading_order_with_captions_from_descriptions_and_sector_nam
         "High-tech manufacturing and Information transmission, software and IT services")
 
 
+def test_every_comparison_figure_is_shown_the_known_ones_first():
+    text = page(figures={"comparison": {"zz_new": SVG, "scorecard_matrix": SVG}})
+    assert Page(text).tags.count("figure") == 2
+    assert text.index("comparison/scorecard_matrix.svg") < text.index("comparison/zz_new.svg")
+
+
 def test_rounding_for_reading():
     assert comparison.format_value(33.41891, "%") == "33.4"
     assert comparison.format_value(12680.38, "100 million CNY") == "12,680"

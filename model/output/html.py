@@ -144,7 +144,8 @@ def _th(text: str, num: bool = False, raw: bool = False, width: str = "") -> str
 
 def _td(text: str, num: bool = False, raw: bool = False, css: str = "") -> str:
     classes = " ".join(c for c in ("num" if num else "", css) if c)
-    return f'<td{f" class={chr(34)}{classes}{chr(34)}" if classes else ""}>{text if raw else escape(text)}</td>'
+    attribute = f' class="{classes}"' if classes else ""
+    return f"<td{attribute}>{text if raw else escape(text)}</td>"
 
 
 def _component(component: str) -> str:
@@ -391,7 +392,9 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
                     "publication; each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue "
                     "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>)."
                     "</p>" + _matrix(stacked) + "</section>")
+        known = dict(FIGURES)
         shown = [(stem, caption) for stem, caption in FIGURES if stem in figures.get("comparison", {})]
+        shown += [(stem, stem) for stem in sorted(figures.get("comparison", {})) if stem not in known]
         if shown:
             toc.append('<li><a href="#comparison-figures">Figures across scenarios</a></li>')
             body.append('<section id="comparison-figures"><h2>Figures across scenarios</h2>' + "".join(
