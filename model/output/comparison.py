@@ -149,6 +149,8 @@ def _cell(text: str) -> str:
 def scorecard_markdown(card: pd.DataFrame) -> list[str]:
     """One scenario's scorecard as a Markdown table: each target's id and what it says, the target
     and projected values, the gap, the status (symbol and word) and P(met) where a Monte Carlo ran."""
+    card = card.assign(**{c: "" for c in ("description", "unit", "comparator", "target_value") if c not in card},
+                       **{c: float("nan") for c in ("projected_value", "gap") if c not in card})   # partial tables
     has_p = "p_met" in card and card["p_met"].notna().any()
     lines = ["| target | unit | target value | projected | gap | status" + (" | P(met), %" if has_p else "") + " |",
              "|---|---|--:|--:|--:|---" + ("|--:" if has_p else "") + "|"]
