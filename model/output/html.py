@@ -36,7 +36,7 @@ class ScenarioRecord:
     """What a scenario's ``manifest.json`` says about the run that produced it."""
 
     description: str = ""
-    chain: tuple[tuple[str, str], ...] = ()      # (file, sha256), the scenario's own file first
+    chain: tuple[tuple[str, str], ...] = ()      # (file, sha256), the root of the chain first, its own last
     draws: int | None = None                     # Monte Carlo draws (None: no Monte Carlo)
     seed: int | None = None
 
@@ -306,7 +306,7 @@ def _run_record(record: RunRecord) -> str:
         files = "<br>".join(f"{_code(project_relative(f))}<br>{_code(h)}" for f, h in s.chain)
         mc = f"{s.draws:,} draws, seed {s.seed}" if s.draws else "none"
         rows.append("<tr>" + _td(name) + _td(files, raw=True, css="hash") + _td(mc) + "</tr>")
-    out.append(_table([_th("Scenario"), _th("Files (the scenario, then its parents) and SHA-256"),
+    out.append(_table([_th("Scenario"), _th("Files, from the first of its chain (extends) to its own, and SHA-256"),
                        _th("Monte Carlo")], rows, "record", "Scenarios"))
     rows = ["<tr>" + _td(f) + _td(_code(h), raw=True, css="hash") + "</tr>"
             for f, h in sorted(record.data_files.items())]
