@@ -171,6 +171,14 @@ def test_page_without_a_monte_carlo_has_no_probability_column_and_without_scenar
     assert "No scenario ran" in empty and Page(empty).links and set(Page(empty).links) <= set(Page(empty).ids)
 
 
+def test_control_characters_and_lone_surrogates_of_a_scenario_text_do_not_break_the_page():
+    rec = record()
+    rec = html.RunRecord(run=rec.run, scenarios={"solo": html.ScenarioRecord("bell \x07 and \ud800 alone")})
+    text = page(record=rec)
+    assert "bell \ufffd and \ufffd alone" in text
+    text.encode("utf-8")                                 # writable as UTF-8: no lone surrogate left
+
+
 def test_figures_in_reading_order_with_captions_from_descriptions_and_sector_names():
     stems = ["tornado", "levers_mfg_hightech_ict", "waterfall_share_t", "backtest", "shares", "fan"]
     assert html.figure_order(stems) == ["shares", "fan", "backtest", "waterfall_share_t", "tornado",

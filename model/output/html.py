@@ -29,6 +29,8 @@ from ..targets.targets import MISSED
 TITLE = "Beijing scenario model: results against the plan's targets"
 LABELS = {s.key: s.label for s in SECTORS}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+# Characters a scenario's text may hold (YAML escapes) that HTML does not allow or UTF-8 cannot encode.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -439,4 +441,4 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
              'The Markdown summary is <a href="summary.md">summary.md</a>; every table is a CSV file in the '
              "scenario folders and in <code>comparison/</code>.</p></header>\n"
              '<nav aria-label="Contents"><strong>Contents</strong><ol>' + "".join(toc) + "</ol></nav>\n")
-    return head + intro + "\n".join(body) + "\n</body>\n</html>\n"
+    return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")
