@@ -5,6 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 IAMC   := $(VENV)/.installed-iamc
+BROWSER := $(VENV)/.chromium
 
 .PHONY: run test lint clean
 
@@ -19,6 +20,23 @@ $(IAMC): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,iamc]'
 	touch $(IAMC)
 
+# The browser tests (tests/test_html_report.py) open report.html in Debian's chromium and
+# chromium-driver. Installed here when /usr/bin/chromium is absent and apt-get is usable (as root,
+# or through sudo without a password); otherwise, or if the install fails, those tests are
+# skipped with the reason and the rest of `make test` runs.
+$(BROWSER): | $(STAMP)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then touch $@; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "no /usr/bin/chromium and no apt-get: the browser tests will be skipped"; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "no /usr/bin/chromium, and apt-get needs root: the browser tests will be skipped"; exit 0; fi; \
+	  echo "installing chromium and chromium-driver (apt-get) for the browser tests"; \
+	  if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	       --no-install-recommends chromium chromium-driver >/dev/null; then touch $@; \
+	  else echo "installing chromium failed: the browser tests will be skipped"; fi; \
+	fi
+
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
@@ -26,7 +44,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 # REQUIRE_PYAM=1: the pyam tests fail, rather than skip, if pyam cannot be imported.
-test: lint $(IAMC)
+test: lint $(IAMC) $(BROWSER)
 	REQUIRE_PYAM=1 $(PY) -m pytest -q $(ARGS)
 
 clean:

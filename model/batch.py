@@ -14,7 +14,7 @@ from .scenario import plausibility
 from .baseline.calibration import baseline_for
 from .output.comparison import stack, summary_markdown
 from .output.report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
-                            write_comparison, write_scenario, write_summary)
+                            write_comparison, write_report, write_scenario, write_summary)
 from .output.report import remove_workbook, write_workbook
 from .projection.results import timeseries
 from .analysis.sampling import DEFAULT_CHUNK
@@ -293,15 +293,32 @@ def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome],
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
         failures = {o.file: o.problems for o in outcomes if o.problems}
         stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
-        text = summary_markdown(stacked, warnings, failures, goals or {},
-                                batch_bt.metrics if batch_bt is not None else None, attributions or {})
-        write_summary(out_dir, _with_run(text, run, sorted(tables), stale_folders(out_dir, run)))
+        metrics = batch_bt.metrics if batch_bt is not None else None
+        stale = stale_folders(out_dir, run)
+        report = _report(out_dir, outcome, stacked, warnings, failures, goals, metrics, attributions, run, stale)
+        text = summary_markdown(stacked, warnings, failures, goals or {}, metrics, attributions or {}, report)
+        write_summary(out_dir, _with_run(text, run, sorted(tables), stale))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
     except Exception as exc:       # a bug of ours: report it, the scenario folders stay written
         log.debug("internal error", exc_info=True)
         outcome.problems = [f"comparison: internal error ({type(exc).__name__}: {exc}); please report it"]
     return outcome
+
+
+def _report(out_dir: Path, outcome: Outcome, stacked, warnings, failures, goals, metrics, attributions, run,
+            stale) -> bool:
+    """Write ``report.html`` from the tables the summary is made of; whether it was written (a
+    problem is added to ``outcome`` otherwise, and the summary is still written)."""
+    try:
+        write_report(out_dir, stacked, warnings, failures, goals or {}, metrics, attributions or {}, run, stale)
+        return True
+    except OSError as exc:
+        outcome.problems.append(f"cannot write the report to {out_dir}: {exc}")
+    except Exception as exc:       # a bug of ours: report it, the summary is still written
+        log.debug("internal error", exc_info=True)
+        outcome.problems.append(f"report.html: internal error ({type(exc).__name__}: {exc}); please report it")
+    return False
 
 
 def stale_folders(out_dir: Path, run: str | None) -> list[tuple[str, str | None]]:

@@ -225,7 +225,7 @@ def test_summary_lists_scenarios_and_links_existing_figures(compared):
     assert "comparison/scorecard_matrix.png" in links
     for link in links:
         assert (out / link).exists(), link
-    assert "- met: " in text
+    assert "| target | unit | target value | projected | gap | status" in text
 
 
 def test_comparison_skips_failed_scenarios_and_summary_reports_them(tmp_path):
@@ -267,6 +267,7 @@ def test_comparison_and_summary_are_deterministic(compared, tmp_path):
     paths = [str(p) for p in sorted(out.parent.glob("*.yaml"))]
     assert run.main([*paths, "--out", str(tmp_path)]) == 0
     assert (tmp_path / "summary.md").read_bytes() == (out / "summary.md").read_bytes()
+    assert (tmp_path / "report.html").read_bytes() == (out / "report.html").read_bytes()
     assert_same_outputs(out / "comparison", tmp_path / "comparison")
 
 

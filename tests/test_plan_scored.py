@@ -194,10 +194,10 @@ def test_summary_shows_projected_vs_happened_for_every_target():
     text = summary_markdown(stacked_cards(), {}, {})
     assert "## Projected vs happened" in text
     table = text.split("## Projected vs happened")[1].split("\n## ")[0]
-    assert "| target | high (projected) | low (projected) | happened |" in table
+    assert "| target | unit | high (projected) | low (projected) | happened | published value |" in table
     for t in load_targets():
-        assert f"| `{t.id}` |" in table
-    assert "| `finance_first_pillar` | met | met | missed |" in table
+        assert f"| `{t.id}` {t.description} | {t.unit} |" in table
+    assert "| 100 million CNY | ✓ met (40,000) | ✓ met (20,000) | ✗ missed | 8,668 |" in table
 
 
 def test_matrix_figure_has_a_published_row():

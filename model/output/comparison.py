@@ -4,6 +4,8 @@ Pure functions over tables; :mod:`model.output.report` writes what they return.
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
@@ -12,13 +14,76 @@ from ..analysis.backtest import BASELINE, OLD_DESIGN
 from ..analysis.attribution import contributor_notes
 from ..analysis.goalseek import MET_ALREADY
 from ..analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
-from ..targets.targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, REALIZED_COLUMNS
+from ..scenario.checking import REPORT
+from ..targets.targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, REALIZED_COLUMNS
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]      # the checkout: model/output/comparison.py -> ..
+# Every status as text has a symbol too, so a table never depends on colour alone.
+STATUS_SYMBOLS = {MET: "✓", MISSED: "✗", NOT_MODELLED: "–", NOT_PROJECTED: "…", NOT_PUBLISHED: "○"}
 
 FIGURES = (
     ("scorecard_matrix", "Plan targets by scenario: status and gap"),
     ("shares_by_scenario", "High-tech, manufacturing and finance shares of GDP by scenario, with the targets"),
     ("revenues_by_scenario", "Revenues, car output and trillion-yuan clusters by scenario, with the targets"),
 )
+
+
+def status_text(status: str) -> str:
+    """A status with its symbol: ``✓ met``, ``✗ missed``."""
+    symbol = STATUS_SYMBOLS.get(status)
+    return f"{symbol} {status}" if symbol else str(status)
+
+
+def project_relative(text: str, root: Path = PROJECT_ROOT) -> str:
+    """``text`` (a message, a path) with every path inside the project written relative to its root;
+    paths outside it are left as given."""
+    return str(text).replace(str(root) + os.sep, "")
+
+
+def gap_unit(unit: str) -> str:
+    """The unit of a difference of values in ``unit``: percentage points for a percent share."""
+    return "pp" if unit.startswith("%") else unit
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and x != x)
+
+
+def format_value(x, unit: str) -> str:
+    """A value rounded for reading: shares (%) to 0.1, levels of 100 or more to whole units with
+    thousands separators, smaller values to three significant digits (``4``, ``0.25``)."""
+    if _missing(x):
+        return ""
+    x = float(x)
+    if unit.startswith("%"):
+        return f"{x:.1f}"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def format_gap(x, unit: str) -> str:
+    """A signed difference rounded for reading: percentage points to 0.01, others as :func:`format_value`."""
+    if _missing(x):
+        return ""
+    x = float(x)
+    if unit.startswith("%"):
+        return f"{x:+.2f}"
+    return f"{x:+,.0f}" if abs(x) >= 100 else ("0" if x == 0 else f"{x:+.3g}")
+
+
+def format_probability(p) -> str:
+    """P(met) in percent to 0.1 (blank without a Monte Carlo run)."""
+    return "" if _missing(p) else f"{100.0 * float(p):.1f}"
+
+
+def target_text(row) -> str:
+    """A scorecard row's target as read: ``≥ 30``, ``13 ± 1``, ``4-5``, ``largest``, ``≥ 30,000``."""
+    text = str(row["target_value"])
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    number = format_value(value, "") if abs(value) >= 100 else f"{value:g}"
+    return ("≥ " if row["comparator"] == ">=" else "") + number
 
 
 def stack(scorecards: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
@@ -73,27 +138,53 @@ def realized_matrix(stacked: pd.DataFrame) -> pd.DataFrame:
 
 
 def _realized_table(stacked: pd.DataFrame) -> list[str]:
-    """The summary's "projected vs happened" table: target, each scenario's projected status,
-    the realized status and value."""
+    """The summary's "projected vs happened" table: target and what it says, each scenario's projected
+    status and value, the realized status and value."""
     m = realized_matrix(stacked)
     names = [c[len("projected ("):-1] for c in m.columns if c.startswith("projected (")]
+    keys = target_keys(stacked)
+    value = stacked.assign(target=keys).set_index(["target", "scenario"])["projected_value"]
+    describe = dict(zip(keys, stacked["description"]))
     lines = ["## Projected vs happened", "",
              "Realized: the published figure of the target year (`model/data/realized.csv`, latest release, "
              "its census basis in the note); a figure whose definition differs from the target's is shown "
-             "but not judged. Notes and sources: [`comparison/realized_matrix.csv`]"
-             "(comparison/realized_matrix.csv).", "",
-             "| target | " + " | ".join(f"{n} (projected)" for n in names) + " | happened | published value |",
-             "|---|" + "---|" * len(names) + "---|---|"]
+             "but not judged. Each projected status is followed by the projected value, in the target's unit. "
+             "Notes and sources: [`comparison/realized_matrix.csv`](comparison/realized_matrix.csv).", "",
+             "| target | unit | " + " | ".join(f"{n} (projected)" for n in names) + " | happened | published value |",
+             "|---|---|" + "---|" * len(names) + "---|---|"]
     for _, r in m.iterrows():
-        value = "" if pd.isna(r["realized_value"]) else f"{r['realized_value']:,.6g} {r['unit']}"
-        lines.append(f"| `{r['target']}` | " + " | ".join("" if pd.isna(r[f"projected ({n})"])
-                                                     else str(r[f"projected ({n})"]) for n in names)
-                     + f" | {r['realized_status']} | {value} |")
+        published = format_value(r["realized_value"], r["unit"])
+        cells = []
+        for n in names:
+            v = format_value(value.get((r["target"], n)), r["unit"])
+            status = r[f"projected ({n})"]
+            cells.append("" if pd.isna(status) else status_text(status) + (f" ({v})" if v else ""))
+        lines.append(f"| `{r['target']}` {_cell(describe.get(r['target'], ''))} | {r['unit']} | "
+                     + " | ".join(cells) + f" | {status_text(r['realized_status'])} | {published} |")
     return lines + [""]
 
 
-def _list(ids) -> str:
-    return ", ".join(f"`{i}`" for i in ids) if len(ids) else "none"
+def _cell(text: str) -> str:
+    """Text for a Markdown table cell (no pipes, no line breaks)."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def scorecard_markdown(card: pd.DataFrame) -> list[str]:
+    """One scenario's scorecard as a Markdown table: each target's id and what it says, the target
+    and projected values, the gap, the status (symbol and word) and P(met) where a Monte Carlo ran."""
+    card = card.assign(**{c: "" for c in ("description", "unit", "comparator", "target_value") if c not in card},
+                       **{c: float("nan") for c in ("projected_value", "gap") if c not in card})   # partial tables
+    has_p = "p_met" in card and card["p_met"].notna().any()
+    lines = ["| target | unit | target value | projected | gap | status" + (" | P(met), %" if has_p else "") + " |",
+             "|---|---|--:|--:|--:|---" + ("|--:" if has_p else "") + "|"]
+    for r in card.itertuples(index=False):
+        cells = [f"`{r.target}` {_cell(r.description)}", r.unit, target_text(r._asdict()),
+                 format_value(r.projected_value, r.unit), format_gap(r.gap, r.unit)
+                 + (" pp" if r.unit.startswith("%") and not _missing(r.gap) else ""), status_text(r.status)]
+        if has_p:
+            cells.append(format_probability(r.p_met))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 # The summary's backtest table: (metric, series, years, row label, format).
@@ -128,17 +219,22 @@ def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                      failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
                      backtest: pd.DataFrame | None = None,
-                     attributions: Mapping[str, pd.DataFrame] | None = None) -> str:
-    """The batch summary (``summary.md``): targets met by each scenario, what missed
+                     attributions: Mapping[str, pd.DataFrame] | None = None, report: bool = False) -> str:
+    """The batch summary (``summary.md``): each scenario's scorecard (what each target says,
+    the target and projected values, gap, status, P(met) where a Monte Carlo ran), what missed
     targets would take, the two largest contributors of each kind to each missed
     target's change from its reference (:func:`model.analysis.attribution.contributor_notes`),
     P(met) where a Monte Carlo ran, the comparison figures (relative links), the backtest
     table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings
-    and failed scenarios."""
+    and failed scenarios (paths inside the project relative to its root); with ``report``, a
+    line pointing to ``report.html``."""
     sets = target_sets(stacked) if len(stacked) else []
     only_plan14 = sets in ([], ["plan14"])
     lines = ["# Scenario results against the plan's 2025 targets" if only_plan14 else
              "# Scenario results against the plans' targets", ""]
+    if report:
+        lines += [f"Every scenario's scorecard with its figures, the comparison and the run record in one page "
+                  f"that opens offline in any browser and prints: [`{REPORT}`]({REPORT}).", ""]
     if len(stacked):
         about = ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
                  "on its publication" if only_plan14 else
@@ -155,14 +251,7 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
         if "realized_status" in stacked:
             lines += _realized_table(stacked)
         for name, card in stacked.groupby("scenario", sort=True):
-            lines += [f"## {name}", ""]
-            for status in (MET, MISSED, NOT_MODELLED, NOT_PROJECTED):
-                ids = card.loc[card["status"] == status, "target"].tolist()
-                if ids or status in (MET, MISSED):
-                    lines.append(f"- {status}: {_list(ids)}")
-            if "p_met" in card and card["p_met"].notna().any():
-                probs = [f"`{r.target}` {r.p_met:.2f}" for r in card.itertuples() if r.p_met == r.p_met]
-                lines.append(f"- probability of meeting (Monte Carlo): {', '.join(probs)}")
+            lines += [f"## {name}", ""] + scorecard_markdown(card) + [""]
             g = (goals or {}).get(name)
             if g is not None and len(g):
                 needs = [f"`{r.target}` {r.note}" for r in g.itertuples() if r.status != MET_ALREADY]
@@ -191,9 +280,10 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     else:
         lines += ["No scenario ran, so there is nothing to compare.", ""]
     lines += ["## Warnings", ""]
-    notes = [f"- {name}: {w}" for name, ws in sorted(warnings.items()) for w in ws]
+    notes = [f"- {name}: {project_relative(w)}" for name, ws in sorted(warnings.items()) for w in ws]
     lines += (notes or ["- none"]) + [""]
     if failures:
         lines += ["## Failed scenarios", ""]
-        lines += [f"- `{file}`: {p}" for file, ps in failures.items() for p in ps] + [""]
+        lines += [f"- `{project_relative(file)}`: {project_relative(p)}" for file, ps in failures.items()
+                  for p in ps] + [""]
     return "\n".join(lines)

@@ -30,8 +30,8 @@ import pandas as pd
 
 from ..analysis import backtest as bt
 from ..baseline import data
-from ..output import comparison
-from ..scenario.checking import COMPARISON, LOCK, SUMMARY
+from ..output import comparison, html
+from ..scenario.checking import COMPARISON, LOCK, REPORT, SUMMARY
 from ..baseline.calibration import Baseline
 from ..projection.indicators import HIGHTECH_SHARE, revenue_link_parameters
 from ..output.plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
@@ -503,13 +503,8 @@ def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
     (folder / "timeseries.csv").write_bytes(_csv_bytes(backtest.timeseries))
 
 
-def write_summary(out_dir: Path, text: str) -> Path:
-    """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
-    return _write_file(Path(out_dir) / SUMMARY, text.encode("utf-8"))
-
-
 def _write_file(path: Path, content: bytes) -> Path:
-    """Write ``path`` through a temporary file beside it, swapped in when complete."""
+    """Write ``path`` through a temporary file beside it, swapped in when complete (never half written)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     try:
@@ -535,13 +530,56 @@ def remove_workbook(out_dir: Path) -> None:
     (Path(out_dir) / WORKBOOK).unlink(missing_ok=True)
 
 
+def write_summary(out_dir: Path, text: str) -> Path:
+    """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
+    return _write_file(Path(out_dir) / SUMMARY, text.encode("utf-8"))
+
+
+def _svgs(folder: Path) -> dict[str, str]:
+    """The SVG figures of a results folder: ``{file stem: text}``."""
+    return {f.stem: f.read_text(encoding="utf-8") for f in sorted(Path(folder).glob("*.svg"))}
+
+
+def _scenario_record(folder: Path) -> html.ScenarioRecord | None:
+    """What a scenario folder's ``manifest.json`` records for the report (None: unreadable)."""
+    try:
+        m = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        mc = m.get("monte_carlo") or {}
+        return html.ScenarioRecord(
+            description=m["resolved_parameters"].get("description") or "",
+            chain=tuple((c["file"], c["sha256"]) for c in m["scenario"]["chain"]),
+            draws=mc.get("draws"), seed=mc.get("seed"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_report(out_dir: Path, stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
+                 failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
+                 backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None,
+                 run_id: str | None = None, stale: list[tuple[str, str | None]] = ()) -> Path:
+    """Write ``out_dir/report.html`` (:func:`model.output.html.report_html`) through a temporary
+    file: the batch's tables as given, the SVG figures and run records of ``comparison/`` and of
+    each scenario folder in ``stacked``, read from ``out_dir`` (call after writing them)."""
+    out_dir = Path(out_dir)
+    names = sorted(stacked["scenario"].unique()) if len(stacked) else []
+    figures = {name: _svgs(out_dir / name) for name in names}
+    figures[COMPARISON] = _svgs(out_dir / COMPARISON)
+    scenarios = {name: r for name in names for r in (_scenario_record(out_dir / name),) if r is not None}
+    record = html.RunRecord(run=run_id, scenarios=scenarios, data_files=data_file_hashes(),
+                            packages=package_versions(), stale=list(stale))
+    page = html.report_html(stacked, record, warnings, failures, goals, backtest, attributions, figures)
+    return _write_file(out_dir / REPORT, page.encode("utf-8"))
+
+
 def remove_comparison(out_dir: Path) -> None:
-    """Remove ``out_dir/comparison/`` (a batch starting: the old one no longer matches the folders)."""
+    """Remove the previous run's batch outputs, ``out_dir/comparison/`` and ``out_dir/report.html``
+    (a batch starting: they no longer match the folders)."""
     folder = Path(out_dir) / COMPARISON
     if folder.exists() or folder.is_symlink():
         aside = folder.with_name(f".{COMPARISON}.discard.tmp")     # removed by `recover` if killed here
         os.replace(folder, aside)
         _remove(aside)
+    (Path(out_dir) / REPORT).unlink(missing_ok=True)
 
 
 def run_of(folder: Path) -> str | None:

@@ -20,7 +20,8 @@ NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # matched in full (
 MAX_NAME = 100          # characters; folder names stay far below the file system's 255 bytes
 # What a batch writes beside the scenario folders (so no scenario may be named so), compared ignoring case.
 COMPARISON, SUMMARY, LOCK = "comparison", "summary.md", ".lock"
-BATCH_NAMES = (COMPARISON, SUMMARY, "report.html", "results.xlsx")
+REPORT = "report.html"
+BATCH_NAMES = (COMPARISON, SUMMARY, REPORT, "results.xlsx")
 
 
 def valid_name(value: Any) -> bool:

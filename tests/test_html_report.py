@@ -1,0 +1,387 @@
+"""The batch report (``report.html``) and the Markdown summary's content.
+
+The first tests build the page from small hand-made tables (fast).  The browser tests (slow
+set) open the report of the session's run of the shipped scenarios (``shipped``, conftest.py)
+in headless Chromium from the system's packages, driven by selenium with the system's
+chromedriver; they are skipped, with the reason, only where no browser is installed
+(``make test`` installs one where apt-get can).
+"""
+import base64
+import io
+import json
+import re
+import shutil
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from model import batch
+from model.output import comparison, html, report
+from model.output.comparison import PROJECT_ROOT, stack, summary_markdown
+from model.targets.targets import MET, MISSED, NOT_MODELLED, NOT_PUBLISHED
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync")
+WIDTH = 1366                 # a laptop screen, in CSS pixels
+PRINT_WIDTH = 1032           # A4 landscape less 12 mm margins at 96 px per inch
+
+
+# ------------------------------------------------------------------ hand-made tables
+def card(**overrides):
+    """A scorecard of three targets: a share met, a revenue missed, one not modelled."""
+    rows = [
+        dict(target="share_t", description="High-tech share above 30 % of GDP", year=2025, comparator=">=",
+             target_value="30", projected_value=33.41891, unit="%", gap=3.41891, gap_pct=11.4, status=MET,
+             first_year_met=2021.0, source="s", p_met=0.9968, realized_value=float("nan"),
+             realized_status=NOT_PUBLISHED, realized_source="", realized_note="no annual 2025 figure"),
+        dict(target="rev_t", description="Revenue of 2.5 trillion <yuan> & more", year=2025, comparator=">=",
+             target_value="25000", projected_value=12680.38, unit="100 million CNY", gap=-12319.6, gap_pct=-49.3,
+             status=MISSED, first_year_met=float("nan"), source="s", p_met=0.0, realized_value=11000.0,
+             realized_status=MISSED, realized_source="r", realized_note="latest release, 5th-census basis"),
+        dict(target="nm_t", description="500 new firms", year=2025, comparator="not_modelled", target_value="500",
+             projected_value=float("nan"), unit="count", gap=float("nan"), gap_pct=float("nan"),
+             status=NOT_MODELLED, first_year_met=float("nan"), source="s", p_met=float("nan"),
+             realized_value=float("nan"), realized_status=NOT_PUBLISHED, realized_source="", realized_note=""),
+    ]
+    out = pd.DataFrame(rows)
+    for k, v in overrides.items():
+        out[k] = v
+    return out
+
+
+GOALS = pd.DataFrame([{"target": "share_t", "status": "met already", "note": "met already (gap +3.4 pp)"},
+                      {"target": "rev_t", "status": "reachable", "note": "needs 32.7 %/yr, assumes 12.2 %/yr"}])
+ATTRIBUTION = pd.DataFrame([
+    {"target": "rev_t", "reference": "baseline", "kind": "sector", "component": "ict (link)", "contribution": 5586.0,
+     "unit": "100 million CNY"},
+    {"target": "rev_t", "reference": "baseline", "kind": "sector", "component": "mfg_hightech (link)",
+     "contribution": 223.0, "unit": "100 million CNY"},
+    {"target": "rev_t", "reference": "baseline", "kind": "input", "component": "real growth", "contribution": 5205.0,
+     "unit": "100 million CNY"},
+    {"target": "rev_t", "reference": "baseline", "kind": "input", "component": "prices", "contribution": 604.0,
+     "unit": "100 million CNY"},
+])
+SVG = ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+       '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns:xlink="http://www.w3.org/1999/xlink" '
+       'width="72pt" height="36pt" viewBox="0 0 72 36" xmlns="http://www.w3.org/2000/svg" version="1.1">\n'
+       ' <metadata><rdf:RDF><dc:type rdf:resource="http://purl.org/dc/dcmitype/StillImage"/></rdf:RDF></metadata>\n'
+       ' <defs><clipPath id="p1"><rect x="0" y="0" width="72" height="36"/></clipPath>'
+       '<path id="m1" d="M 0 0 L 0 3"/></defs>\n'
+       ' <g id="figure_1" clip-path="url(#p1)"><use xlink:href="#m1" x="5" y="5"/><text>a</text></g>\n</svg>\n')
+
+
+class Page(HTMLParser):
+    """The ids, in-page links, tags and visible text of an HTML page."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.ids, self.links, self.tags, self.attrs, self.text = [], [], [], [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+        for k, v in attrs:
+            if k == "id":
+                self.ids.append(v)
+            if k in ("href", "xlink:href") and v and v.startswith("#"):
+                self.links.append(v[1:])
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def record(**kw):
+    scenarios = {"solo": html.ScenarioRecord("A solo scenario", ((str(PROJECT_ROOT / "scenarios" / "solo.yaml"),
+                                                                   "ab" * 32),), 10000, 20210811)}
+    return html.RunRecord(run="0123456789ab", scenarios=scenarios, data_files={"figures.csv": "cd" * 32},
+                          packages={"numpy": "2.0"}, **kw)
+
+
+def page(**kw):
+    args = dict(stacked=stack({"solo": card()}), record=record(),
+                warnings={"solo": [f"{PROJECT_ROOT / 'scenarios' / 'solo.yaml'}:3: growth.ict: high"]},
+                failures={}, goals={"solo": GOALS}, attributions={"solo": ATTRIBUTION},
+                figures={"comparison": {"scorecard_matrix": SVG}, "solo": {"tornado": SVG, "shares": SVG}})
+    args.update(kw)
+    return html.report_html(**args)
+
+
+def test_inline_svg_prefixes_every_id_and_reference_and_drops_the_prologue():
+    out = html.inline_svg(SVG, "f0", "A <caption>")
+    assert out.startswith('<svg role="img" aria-label="A &lt;caption&gt;" ')
+    assert "<?xml" not in out and "DOCTYPE" not in out and "metadata" not in out and "dcmitype" not in out
+    parsed = Page(out)
+    assert sorted(parsed.ids) == ["f0-figure_1", "f0-m1", "f0-p1"]
+    assert parsed.links == ["f0-m1"] and "url(#f0-p1)" in out
+
+
+def test_page_says_what_each_target_is_with_values_status_symbols_and_escapes_text():
+    text = page()
+    visible = " ".join(Page(text).text)
+    assert "High-tech share above 30 % of GDP" in visible
+    assert "Revenue of 2.5 trillion <yuan> & more" in visible and "<yuan>" not in text    # escaped
+    assert "share_t" not in visible                       # ids only as a tooltip (title), not as the label
+    assert 'title="share_t"' in text
+    for shown in ("33.4", "+3.42", "≥ 30", "12,680", "-12,320", "≥ 25,000", "99.7", "✓ met", "✗ missed",
+                  "– not modelled", "○ not published", "11,000 100 million CNY", "latest release, 5th-census basis",
+                  "needs 32.7 %/yr, assumes 12.2 %/yr"):
+        assert shown in visible, shown
+    assert "met already (gap" not in visible              # what it would take: only for what is not met
+
+
+def test_page_names_the_largest_contributors_by_sector_label_not_key():
+    visible = " ".join(Page(page()).text)
+    assert "Information transmission, software and IT services (link): +5,586" in visible
+    assert "real growth: +5,205" in visible and "+5,809 100 million CNY" in visible
+    assert "ict (link)" not in visible
+
+
+def test_page_is_self_contained_and_every_in_page_link_resolves():
+    text = page()
+    parsed = Page(text)
+    assert "script" not in parsed.tags and "img" not in parsed.tags and "iframe" not in parsed.tags
+    assert not [v for k, v in parsed.attrs if k == "src"]
+    assert not [v for k, v in parsed.attrs if k == "href" and v and re.match(r"[a-z]+:", v) and v != "data:,"]
+    assert "default-src 'none'" in text                   # the browser may fetch nothing
+    assert parsed.links and set(parsed.links) <= set(parsed.ids)
+    assert len(parsed.ids) == len(set(parsed.ids))        # three copies of one SVG: no id twice
+    assert {"matrix", "scenario-solo", "warnings", "run-record"} <= set(parsed.ids)
+    assert parsed.tags.count("svg") == 3 and parsed.tags.count("figcaption") == 3
+
+
+def test_page_gives_the_run_record_and_project_relative_paths():
+    text = page(failures={str(PROJECT_ROOT / "scenarios" / "bad.yaml"): [
+        f"{PROJECT_ROOT / 'scenarios' / 'bad.yaml'}:2: horizon: 1999 is before 2021"]})
+    visible = " ".join(Page(text).text)
+    assert str(PROJECT_ROOT) not in text
+    assert "solo: scenarios/solo.yaml:3: growth.ict: high" in visible
+    assert "scenarios/bad.yaml:2: horizon" in visible
+    for shown in ("0123456789ab", "ab" * 32, "cd" * 32, "10,000 draws, seed 20210811", "numpy", "2.0"):
+        assert shown in visible, shown
+
+
+def test_page_without_a_monte_carlo_has_no_probability_column_and_without_scenarios_says_so():
+    assert "P(met)" not in page(stacked=stack({"solo": card(p_met=float("nan"))}))
+    empty = page(stacked=pd.DataFrame(columns=["scenario", "target", "status"]), figures={})
+    assert "No scenario ran" in empty and Page(empty).links and set(Page(empty).links) <= set(Page(empty).ids)
+
+
+def test_control_characters_and_lone_surrogates_of_a_scenario_text_do_not_break_the_page():
+    rec = record()
+    rec = html.RunRecord(run=rec.run, scenarios={"solo": html.ScenarioRecord("bell \x07 and \ud800 alone")})
+    text = page(record=rec)
+    assert "bell \ufffd and \ufffd alone" in text
+    text.encode("utf-8")                                 # writable as UTF-8: no lone surrogate left
+
+
+def test_figures_in_reading_order_with_captions_from_descriptions_and_sector_names():
+    stems = ["tornado", "levers_mfg_hightech_ict", "waterfall_share_t", "backtest", "shares", "fan"]
+    assert html.figure_order(stems) == ["shares", "fan", "backtest", "waterfall_share_t", "tornado",
+                                        "levers_mfg_hightech_ict"]
+    assert html.figure_caption("waterfall_share_t", {"share_t": "High-tech share"}).startswith("High-tech share:")
+    assert html.figure_caption("levers_mfg_hightech_ict", {}).endswith(
+        "High-tech manufacturing and Information transmission, software and IT services")
+
+
+def test_every_comparison_figure_is_shown_the_known_ones_first():
+    text = page(figures={"comparison": {"zz_new": SVG, "scorecard_matrix": SVG}})
+    assert Page(text).tags.count("figure") == 2
+    assert text.index("comparison/scorecard_matrix.svg") < text.index("comparison/zz_new.svg")
+
+
+def test_rounding_for_reading():
+    assert comparison.format_value(33.41891, "%") == "33.4"
+    assert comparison.format_value(12680.38, "100 million CNY") == "12,680"
+    assert comparison.format_value(4.0, "count") == "4" and comparison.format_value(0.254, "count") == "0.254"
+    assert comparison.format_gap(0.026727, "%") == "+0.03" and comparison.format_gap(-12319.6, "x") == "-12,320"
+    assert comparison.format_gap(0.0, "count") == "0" and comparison.format_gap(-1.0, "count") == "-1"
+    assert comparison.format_probability(0.9968) == "99.7" and comparison.format_probability(float("nan")) == ""
+    assert comparison.target_text({"comparator": ">=", "target_value": "30000"}) == "≥ 30,000"
+    assert comparison.target_text({"comparator": "~", "target_value": "13 ± 1"}) == "13 ± 1"
+
+
+def test_summary_gives_descriptions_values_relative_paths_and_points_to_the_report():
+    warnings = {"solo": [f"{PROJECT_ROOT / 'scenarios' / 'solo.yaml'}:3: growth.ict: high"]}
+    text = summary_markdown(stack({"solo": card()}), warnings, {}, {"solo": GOALS}, report=True)
+    assert "| `share_t` High-tech share above 30 % of GDP | % | ≥ 30 | 33.4 | +3.42 pp | ✓ met | 99.7 |" in text
+    assert "| `rev_t` Revenue of 2.5 trillion <yuan> & more | 100 million CNY | ≥ 25,000 | 12,680 | -12,320 | " \
+           "✗ missed | 0.0 |" in text
+    assert "✗ missed (12,680)" in text and "| ✗ missed | 11,000 |" in text      # projected vs happened
+    assert "- solo: scenarios/solo.yaml:3: growth.ict: high" in text and str(PROJECT_ROOT) not in text
+    assert "[`report.html`](report.html)" in text
+    assert "report.html" not in summary_markdown(stack({"solo": card()}), {}, {})
+
+
+def test_a_pipe_in_a_description_does_not_break_the_summary_table():
+    text = summary_markdown(stack({"solo": card(description="a | b")}), {}, {})
+    rows = [line for line in text.splitlines() if line.startswith("| `share_t`")]
+    assert len(rows) == 2                                # projected vs happened, and the scenario's scorecard
+    assert [r.count(" | ") for r in rows] == [4, 6] and all("a \\| b" in r for r in rows)
+
+
+# ------------------------------------------------------------------ the batch writes it
+@pytest.fixture
+def quick(monkeypatch):
+    """The batch without goal-seeking and sensitivity (tested elsewhere), to keep these tests short."""
+    def analyses(scenario, baseline, scorecard, options, projection=None):
+        return {"goalseek": pd.DataFrame(columns=["target", "status", "note"])}
+    monkeypatch.setattr(batch, "_analyses", analyses)
+
+
+def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
+    (tmp_path / "solo.yaml").write_text("name: solo\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("an earlier run's report", encoding="utf-8")
+    outcomes = batch.run_batch([tmp_path / "solo.yaml"], out, ["test"])
+    assert all(o.ok for o in outcomes)
+    text = (out / "report.html").read_text(encoding="utf-8")
+    run = json.loads((out / "solo" / "manifest.json").read_text())["run"]
+    assert f"Run <code>{run}</code>" in text
+    n_svgs = len(list((out / "solo").glob("*.svg"))) + len(list((out / "comparison").glob("*.svg")))
+    assert Page(text).tags.count("figure") == n_svgs > 3
+    assert "[`report.html`](report.html)" in (out / "summary.md").read_text(encoding="utf-8")
+    assert not list(out.glob(".report.*"))                 # no temporary file left
+
+
+def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+    monkeypatch.setattr(html, "report_html", broken)
+    outcome = batch._compare(tmp_path, {}, {}, {}, [], ["test"], run="r1")
+    assert outcome.problems == ["report.html: internal error (KeyError: 'boom'); please report it"]
+    assert not (tmp_path / "report.html").exists() and not list(tmp_path.glob(".report.*"))
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "Run `r1`" in summary and "report.html" not in summary
+
+
+def test_a_starting_batch_removes_the_previous_report_with_the_comparison(tmp_path):
+    (tmp_path / "comparison").mkdir()
+    (tmp_path / "report.html").write_text("an earlier run's report", encoding="utf-8")
+    report.remove_comparison(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_report_is_written_through_a_temporary_file(tmp_path, monkeypatch):
+    (tmp_path / "report.html").write_text("old", encoding="utf-8")
+
+    def fail(src, dst):
+        raise OSError("disk full")
+    monkeypatch.setattr(report.os, "replace", fail)
+    with pytest.raises(OSError):
+        report.write_report(tmp_path, pd.DataFrame(columns=["scenario", "target", "status"]), {}, {})
+    assert (tmp_path / "report.html").read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+# ------------------------------------------------------------------ in a real browser
+def _browser_missing() -> str | None:
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        return (f"no browser installed ({CHROMIUM} and {CHROMEDRIVER}; `make test` installs Debian's chromium "
+                "and chromium-driver where apt-get is usable)")
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from the system's packages, a new empty profile, a 1366-px wide window."""
+    missing = _browser_missing()
+    if missing:
+        pytest.skip(missing)
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium (the `test` extra) is not installed")
+    from selenium.webdriver.chrome.service import Service
+    profile = tempfile.mkdtemp(prefix="report-browser-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in (*LAUNCH_FLAGS, f"--user-data-dir={profile}", f"--window-size={WIDTH},900"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def opened(shipped, browser):
+    """The shipped run's report opened in the browser: ``(driver, output folder, requests, console log)``,
+    the requests being every URL the browser asked for while loading it."""
+    code, out = shipped
+    assert code == 0
+    browser.get_log("performance")                        # drop what the browser did before (its start page)
+    browser.get((out / "report.html").as_uri())
+    requests = [e["params"]["request"]["url"] for e in
+                (json.loads(m["message"])["message"] for m in browser.get_log("performance"))
+                if e["method"] == "Network.requestWillBeSent"]
+    return browser, out, requests, browser.get_log("browser")
+
+
+@pytest.mark.slow
+def test_report_loads_without_console_errors_or_network_requests(opened):
+    driver, out, requests, console = opened
+    assert driver.title.startswith(html.TITLE)
+    assert [e for e in console if e["level"] in ("SEVERE", "WARNING")] == []
+    assert requests, "the browser recorded no request at all: the log is not working"
+    assert {u for u in requests if not u.startswith("data:")} == {(out / "report.html").as_uri()}
+
+
+@pytest.mark.slow
+def test_every_figure_renders_with_a_size(opened):
+    driver, out, _, _ = opened
+    sizes = driver.execute_script(
+        "return Array.from(document.querySelectorAll('img, figure > svg')).map(e => {"
+        "const r = e.getBoundingClientRect(); return [e.tagName, e.naturalWidth ?? null, r.width, r.height]; })")
+    expected = sum(len(list(f.glob("*.svg"))) for f in out.iterdir() if f.is_dir())
+    assert len(sizes) == expected > 10
+    for tag, natural, width, height in sizes:
+        assert width > 100 and height > 50, (tag, width, height)
+        assert tag.lower() == "svg" or natural > 0
+
+
+@pytest.mark.slow
+def test_every_in_page_link_resolves_to_an_element(opened):
+    driver, _, _, _ = opened
+    broken = driver.execute_script(
+        "const out = []; for (const e of document.querySelectorAll('*')) {"
+        "  for (const a of e.attributes) {"
+        "    if ((a.localName === 'href') && a.value.startsWith('#') &&"
+        "        !document.getElementById(decodeURIComponent(a.value.slice(1)))) out.push(a.value); } }"
+        "return [out, document.querySelectorAll('nav a[href^=\"#\"]').length];")
+    assert broken[0] == [] and broken[1] > 5
+
+
+@pytest.mark.slow
+def test_page_fits_a_laptop_screen_and_a_printed_page_without_sideways_scrolling(opened):
+    driver, _, _, _ = opened
+    width = "return [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    scroll, client = driver.execute_script(width)
+    assert client > WIDTH - 40 and scroll <= client
+    try:
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": PRINT_WIDTH, "height": 700, "deviceScaleFactor": 1, "mobile": False})
+        scroll, client = driver.execute_script(width)
+        assert client <= PRINT_WIDTH and scroll <= client
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+@pytest.mark.slow
+def test_screenshot_is_not_blank(opened):
+    from PIL import Image
+    driver, _, _, _ = opened
+    driver.execute_script("window.scrollTo(0, 0)")
+    image = Image.open(io.BytesIO(base64.b64decode(driver.get_screenshot_as_base64()))).convert("RGB")
+    assert image.width >= WIDTH - 40
+    colours = image.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 20      # text, table borders and status colours, not one fill
+    dominant = max(colours)[0] / (image.width * image.height)
+    assert dominant < 0.95
