@@ -89,6 +89,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--levers", type=_lever_pair, action="append", default=[], metavar="A,B",
                         help="also draw the two-lever map of sectors A and B (repeatable; the pairs declared in "
                              "targets.yaml are always drawn)")
+    parser.add_argument("--no-figures", dest="figures", action="store_false",
+                        help="write the tables only, no PNG/SVG figures (faster; the summary says figures were "
+                             "skipped)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -122,7 +125,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         print(text, end="")
         return 1 if failed else 0
     options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
-                         tuple(args.levers))
+                         tuple(args.levers), figures=args.figures)
     try:
         outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     except OutputLocked as exc:
