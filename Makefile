@@ -19,8 +19,10 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# -n auto: one pytest-xdist worker per core; loadfile keeps a file's tests on one worker, so the runs
+# a file's tests share (module and session fixtures) are made once
 test: lint
-	$(PY) -m pytest -q $(ARGS)
+	$(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache
