@@ -44,8 +44,10 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 # REQUIRE_PYAM=1: the pyam tests fail, rather than skip, if pyam cannot be imported.
+# -n auto: one pytest-xdist worker per core; loadfile keeps a file's tests on one worker, so the runs
+# a file's tests share (module and session fixtures) are made once
 test: lint $(IAMC) $(BROWSER)
-	REQUIRE_PYAM=1 $(PY) -m pytest -q $(ARGS)
+	REQUIRE_PYAM=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 
 clean:
 	rm -rf $(VENV) results/*/ .pytest_cache

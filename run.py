@@ -100,6 +100,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--targets", type=_target_set, metavar="SET",
                         help="score every scenario against this target set (e.g. plan15; default: each "
                              "scenario's `targets:` key)")
+    parser.add_argument("--no-figures", dest="figures", action="store_false",
+                        help="write the tables only, no PNG/SVG figures (faster; the summary says figures were "
+                             "skipped)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details")
     return parser.parse_args(argv)
 
@@ -133,7 +136,7 @@ def _run(args: argparse.Namespace, argv: list[str]) -> int:
         print(text, end="")
         return 1 if failed else 0
     options = RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
-                         tuple(args.levers), args.targets)
+                         tuple(args.levers), args.targets, figures=args.figures)
     try:
         outcomes = run_batch(paths, args.out, ["run.py", *argv], options)
     except OutputLocked as exc:

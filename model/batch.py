@@ -59,6 +59,7 @@ class RunOptions:
     goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
     lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
     targets: str | None = None      # target set of every scenario (model.targets.sets); None: each scenario's own
+    figures: bool = True            # False: tables only, no PNG/SVG (``--no-figures``)
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
@@ -115,7 +116,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                          ignore_index=True) if full else None
         del full
         summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt,
-                           attributions, iamc)
+                           attributions, iamc, mc_options.figures)
     return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
 
 
@@ -187,10 +188,12 @@ def _load_all(paths: list[Path]) -> list[tuple[Outcome, "Scenario | None"]]:
 def run_id(loaded, options: RunOptions) -> str:
     """A short hash naming a run by what it computes: the scenarios (name and the hash of every
     file of their chains), the command-line settings and the data files.  The same inputs give
-    the same id, so two identical runs write identical files."""
+    the same id, so two identical runs write identical files.  Whether figures are drawn is
+    left out: it changes no number, and a run with figures keeps the id it had before the option."""
     scenarios = {s.name: [x.sha256 for x in s.chain] for _, s in loaded if s is not None}
     failed = sorted(o.file for o, s in loaded if s is None)
-    text = json.dumps({"scenarios": scenarios, "failed": failed, "options": asdict(options),
+    settings = {k: v for k, v in asdict(options).items() if k != "figures"}
+    text = json.dumps({"scenarios": scenarios, "failed": failed, "options": settings,
                        "data": data_file_hashes()}, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
@@ -236,7 +239,7 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         step = "writing"
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run,
-                                        backtest=compared, targets=targets)
+                                        backtest=compared, targets=targets, figures=options.figures)
         return (compared_rows(table), scorecard, analyses["goalseek"], table, compared,
                 analyses.get("attribution"))
     except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
@@ -279,15 +282,16 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
 
 def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
              goals: dict | None = None, run: str | None = None, batch_bt=None,
-             attributions: dict | None = None, iamc: pd.DataFrame | None = None) -> Outcome:
+             attributions: dict | None = None, iamc: pd.DataFrame | None = None, figures: bool = True) -> Outcome:
     """Write the comparison of the scenarios that succeeded, the workbook (with ``iamc``, the IAMC
-    rows of every scenario and the realized ones) and the batch summary, which names the run and
-    lists the folders beside it that another run wrote."""
+    rows of every scenario and the realized ones), the report and the batch summary, which names
+    the run and lists the folders beside it that another run wrote (without ``figures``: tables
+    only, and the summary says so)."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
         if tables:
             outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, batch_bt,
-                                               attributions)
+                                               attributions, figures)
             if iamc is not None:
                 write_workbook(out_dir, iamc, scorecards, run)
         warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
@@ -296,7 +300,8 @@ def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome],
         metrics = batch_bt.metrics if batch_bt is not None else None
         stale = stale_folders(out_dir, run)
         report = _report(out_dir, outcome, stacked, warnings, failures, goals, metrics, attributions, run, stale)
-        text = summary_markdown(stacked, warnings, failures, goals or {}, metrics, attributions or {}, report)
+        text = summary_markdown(stacked, warnings, failures, goals or {}, metrics, attributions or {}, report,
+                                figures)
         write_summary(out_dir, _with_run(text, run, sorted(tables), stale))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]

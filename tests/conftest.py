@@ -16,8 +16,9 @@ def baseline():
 
 @pytest.fixture(scope="session")
 def shipped(tmp_path_factory):
-    """One run of every shipped scenario (``run.py`` with its defaults) for the whole session:
-    ``(exit code, output folder)``.  Tests read the folder and never write into it."""
+    """One run of every shipped scenario (``run.py`` with its defaults, every figure drawn) for the
+    whole session: ``(exit code, output folder)``.  Tests read the folder and never write into it.
+    Only tests/test_cli.py uses it: under ``make test`` (``--dist loadfile``) one worker makes it."""
     import run
     out = tmp_path_factory.mktemp("shipped")
     return run.main(["--out", str(out)]), out

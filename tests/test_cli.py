@@ -1,8 +1,12 @@
 """run.py end to end, in-process, into temporary folders (the slow set: ``-m 'not slow'`` leaves it out).
 
-The shipped scenarios are run once for the whole session (the ``shipped`` fixture of
-``conftest.py``); a test that needs another run makes its own, of small files where it can.
+The shipped scenarios are run once for the whole session, every figure drawn (the ``shipped``
+fixture of ``conftest.py``): the tests of what a full run writes, figures included, read that
+run.  A test that needs another run makes its own, of small files, and with ``--no-figures``
+where it checks tables and messages only; tests that can share a run share a module fixture.
 """
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -37,11 +41,30 @@ def test_shipped_scenarios_run(shipped):
         for f in ("timeseries.csv", "scorecard.csv", "shares.png", "shares.svg", "manifest.json", "base_year.csv",
                   "calibration_2021.csv", "trend_fit.csv"):
             assert (folder / f).stat().st_size > 0, f
+        assert_every_figure_drawn(folder)
         df = pd.read_csv(folder / "timeseries.csv")
         assert tuple(df.columns) == COLUMNS
         assert set(df["scenario"]) == {name}
         assert_complete_and_finite(df, json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
                                    ["horizon"])
+
+
+def assert_every_figure_drawn(folder):
+    """A full run draws each figure of its tables, as PNG and SVG: shares, tornado, backtest, the
+    headline waterfalls, every lever map, and the fan chart where a Monte Carlo ran."""
+    from model.output.plots_attribution import HEADLINE_TARGETS
+    stems = ["shares", "tornado", "backtest", *(f"waterfall_{t}" for t in HEADLINE_TARGETS),
+             *pd.read_csv(folder / "levers.csv")["map"].unique()]
+    if (folder / "uncertainty.csv").exists():
+        stems.append("fan")
+    for stem in stems:
+        for suffix in (".png", ".svg"):
+            assert (folder / (stem + suffix)).stat().st_size > 1_000, (folder.name, stem + suffix)
+
+
+def tables_only(*args) -> int:
+    """``run.main`` with ``--no-figures``: for the tests that check tables and messages only."""
+    return run.main([*map(str, args), "--no-figures"])
 
 
 def assert_complete_and_finite(df, horizon):
@@ -83,16 +106,26 @@ def assert_same_outputs(folder, again):
             assert (again / f.name).read_bytes() == f.read_bytes(), f.name
 
 
-def test_broken_scenario_reported_others_still_run(tmp_path, capsys):
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("name: broken\ngrowth:\n  finanse: 5\n", encoding="utf-8")
-    out = tmp_path / "out"
-    code = run.main([str(SCENARIOS[0]), str(broken), "--out", str(out)])
-    err = capsys.readouterr().err
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory):
+    """One tables-only batch of a good file beside a misspelt key, a refused horizon and a
+    duplicate name: ``(exit code, output folder, stderr, input folder)``."""
+    folder = tmp_path_factory.mktemp("mixed")
+    for name, text in (("good", "name: good\n"), ("broken", "name: broken\ngrowth:\n  finanse: 5\n"),
+                       ("bad", "name: bad\nhorizon: 1999\n"), ("dup", "name: good\n")):
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = tables_only(*(folder / f"{n}.yaml" for n in ("good", "broken", "bad", "dup")), "--out", folder / "out")
+    return code, folder / "out", err.getvalue(), folder
+
+
+def test_broken_scenario_reported_others_still_run(mixed):
+    code, out, err, folder = mixed
     assert code == 1
-    assert f"{broken}:3: growth.finanse: unknown key 'finanse'; did you mean 'finance'?" in err
+    assert f"{folder / 'broken.yaml'}:3: growth.finanse: unknown key 'finanse'; did you mean 'finance'?" in err
     assert "Traceback" not in err
-    assert (out / "baseline" / "timeseries.csv").exists()
+    assert (out / "good" / "timeseries.csv").exists()
     assert not (out / "broken").exists()
 
 
@@ -100,26 +133,24 @@ def test_failure_keeps_earlier_results(tmp_path):
     out = tmp_path / "out"
     good = tmp_path / "case.yaml"
     good.write_text("name: case\n", encoding="utf-8")
-    assert run.main([str(good), "--out", str(out)]) == 0
+    assert tables_only(good, "--out", out) == 0
     before = (out / "case" / "timeseries.csv").read_bytes()
     good.write_text("name: case\nhorizon: 1999\n", encoding="utf-8")
-    assert run.main([str(good), "--out", str(out)]) == 1
+    assert tables_only(good, "--out", out) == 1
     assert (out / "case" / "timeseries.csv").read_bytes() == before
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
 
 
-def test_duplicate_names_in_one_batch(tmp_path, capsys):
-    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
-    a.write_text("name: same\n", encoding="utf-8")
-    b.write_text("name: same\n", encoding="utf-8")
-    assert run.main([str(a), str(b), "--out", str(tmp_path / "out")]) == 1
-    assert "names must differ" in capsys.readouterr().err
+def test_duplicate_names_in_one_batch(mixed):
+    code, _, err, folder = mixed
+    assert code == 1
+    assert f"{folder / 'dup.yaml'}: name: 'good' is also the name of {folder / 'good.yaml'}; names must differ" in err
 
 
 def test_assumption_override_changes_partition(tmp_path):
     s = tmp_path / "hi.yaml"
     s.write_text("name: hi\nassumptions:\n  va.industry_2020: 4800\n", encoding="utf-8")
-    assert run.main([str(s), "--out", str(tmp_path)]) == 0
+    assert tables_only(s, "--out", tmp_path) == 0
     df = pd.read_csv(tmp_path / "hi" / "timeseries.csv")
     row = df[(df.variable == "Value Added|Construction") & (df.year == 2020)]
     assert row["value"].item() == pytest.approx(5716.4 - 4800)
@@ -156,7 +187,7 @@ def test_show_of_a_broken_file(tmp_path, capsys):
 def test_warnings_are_printed_and_recorded(tmp_path, capsys):
     s = tmp_path / "wild.yaml"
     s.write_text("growth:\n  finance: 30\n", encoding="utf-8")
-    assert run.main([str(s), "--out", str(tmp_path / "out")]) == 0
+    assert tables_only(s, "--out", tmp_path / "out") == 0
     assert "wild.yaml:2: growth.finance" in capsys.readouterr().err
     record = json.loads((tmp_path / "out" / "wild" / "manifest.json").read_text())
     assert any("finance" in w for w in record["warnings"])
@@ -228,16 +259,24 @@ def test_summary_lists_scenarios_and_links_existing_figures(compared):
     assert "| target | unit | target value | projected | gap | status" in text
 
 
-def test_comparison_skips_failed_scenarios_and_summary_reports_them(tmp_path):
-    good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
-    good.write_text("name: good\n", encoding="utf-8")
-    bad.write_text("name: bad\nhorizon: 1999\n", encoding="utf-8")
-    assert run.main([str(good), str(bad), "--out", str(tmp_path / "out")]) == 1
-    matrix = pd.read_csv(tmp_path / "out" / "comparison" / "scorecard_matrix.csv")
+def test_comparison_skips_failed_scenarios_and_summary_reports_them(mixed):
+    _, out, _, _ = mixed
+    matrix = pd.read_csv(out / "comparison" / "scorecard_matrix.csv")
     assert matrix["scenario"].tolist() == ["good"]
-    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## Failed scenarios" in summary
-    assert "bad.yaml" in summary
+    assert "bad.yaml" in summary and "broken.yaml" in summary and "dup.yaml" in summary
+
+
+def test_no_figures_writes_tables_only_and_the_summary_says_so(mixed):
+    import re
+    _, out, _, _ = mixed
+    assert (out / "good" / "backtest.csv").exists() and (out / "comparison" / "scorecard_matrix.csv").exists()
+    assert not [p for p in out.rglob("*") if p.suffix in (".png", ".svg")]
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "Skipped: this run was made with `--no-figures`" in summary
+    for link in re.findall(r"\]\(([^)]+)\)", summary):
+        assert (out / link).exists(), link
 
 
 def test_comparison_is_a_reserved_name(tmp_path, capsys):
@@ -271,12 +310,47 @@ def test_comparison_and_summary_are_deterministic(compared, tmp_path):
     assert_same_outputs(out / "comparison", tmp_path / "comparison")
 
 
+def without_figures(summary: str) -> str:
+    """A summary's text less its figures: the tornado links and the embedded comparison figures."""
+    import re
+    text = re.sub(r", tornado \[`[^`]+`\]\([^)]+\)", "", summary)
+    head, _, rest = text.partition("## Figures\n")
+    return head + "## Figures\n" + rest[rest.index("Tables: "):]
+
+
+def test_no_figures_changes_no_table(compared, tmp_path):
+    """``--no-figures`` leaves out the PNG and SVG files and nothing else: every other file has the
+    bytes of the full run's, the run id included (the manifests differ in the command only)."""
+    _, out = compared
+    paths = sorted(out.parent.glob("*.yaml"))
+    assert tables_only(*paths, "--out", tmp_path) == 0
+    for folder in [*TINY, "comparison"]:
+        full, tables = out / folder, tmp_path / folder
+        figures = {p.name for p in full.iterdir() if p.suffix in (".png", ".svg")}
+        assert figures, folder
+        assert sorted(p.name for p in tables.iterdir()) == sorted(p.name for p in full.iterdir()
+                                                                    if p.name not in figures)
+        for f in sorted(tables.iterdir()):
+            if f.name == "manifest.json":
+                first, second = json.loads((full / f.name).read_text()), json.loads(f.read_text())
+                assert first.pop("command") != second.pop("command")
+                assert first == second
+            else:
+                assert f.read_bytes() == (full / f.name).read_bytes(), (folder, f.name)
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    full_summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert ".png" not in summary and ".png" in full_summary
+    assert without_figures(summary).replace(
+        "Skipped: this run was made with `--no-figures` (tables only); run again without it to draw them.\n\n",
+        "") == without_figures(full_summary)
+
+
 def test_monte_carlo_outputs_and_command_line_seed(tmp_path):
     s = tmp_path / "mc.yaml"
     s.write_text("uncertainty:\n  draws: 500\n  growth:\n    ict: {dist: normal, sd: 2}\n", encoding="utf-8")
-    assert run.main([str(s), "--out", str(tmp_path / "a"), "--seed", "7", "--draws", "300"]) == 0
+    assert tables_only(s, "--out", tmp_path / "a", "--seed", "7", "--draws", "300") == 0
     folder = tmp_path / "a" / "mc"
-    for f in ("uncertainty.csv", "fan.csv", "fan.png", "fan.svg"):
+    for f in ("uncertainty.csv", "fan.csv"):       # the fan chart: test_shipped_scenarios_run
         assert (folder / f).stat().st_size > 0, f
     mc = pd.read_csv(folder / "uncertainty.csv")
     assert (mc["draws"] == 300).all()
@@ -284,7 +358,7 @@ def test_monte_carlo_outputs_and_command_line_seed(tmp_path):
     assert record["seed"] == 7 and record["monte_carlo"]["draws"] == 300
     card = pd.read_csv(folder / "scorecard.csv")
     assert card.loc[card["status"] == "met", "p_met"].notna().all()
-    assert run.main([str(s), "--out", str(tmp_path / "b"), "--seed", "7", "--draws", "300", "--chunk", "64"]) == 0
+    assert tables_only(s, "--out", tmp_path / "b", "--seed", "7", "--draws", "300", "--chunk", "64") == 0
     assert (tmp_path / "b" / "mc" / "uncertainty.csv").read_bytes() == (folder / "uncertainty.csv").read_bytes()
 
 
@@ -298,9 +372,9 @@ def test_bad_monte_carlo_flags(flag, capsys):
 def test_goal_seek_sensitivity_and_sobol_outputs(tmp_path):
     s = tmp_path / "small.yaml"
     s.write_text("growth:\n  finance: 6\n", encoding="utf-8")
-    assert run.main([str(s), "--out", str(tmp_path), "--sobol", "64"]) == 0
+    assert tables_only(s, "--out", tmp_path, "--sobol", "64") == 0
     folder = tmp_path / "small"
-    for f in ("goalseek.csv", "sensitivity_oat.csv", "tornado.png", "tornado.svg", "sobol.csv"):
+    for f in ("goalseek.csv", "sensitivity_oat.csv", "sobol.csv"):     # the tornado: test_shipped_scenarios_run
         assert (folder / f).stat().st_size > 0, f
     goals = pd.read_csv(folder / "goalseek.csv")
     card = pd.read_csv(folder / "scorecard.csv")
@@ -314,7 +388,7 @@ def test_goal_seek_sensitivity_and_sobol_outputs(tmp_path):
 def test_goal_from_flag(tmp_path):
     s = tmp_path / "g.yaml"
     s.write_text("name: g\n", encoding="utf-8")
-    assert run.main([str(s), "--out", str(tmp_path), "--goal-from", "2021"]) == 0
+    assert tables_only(s, "--out", tmp_path, "--goal-from", "2021") == 0
     notes = pd.read_csv(tmp_path / "g" / "goalseek.csv")["note"]
     assert notes.str.contains("over 2021-2025").any()
     with pytest.raises(SystemExit):
@@ -326,7 +400,7 @@ def test_short_horizon_with_uncertainty_runs(tmp_path):
     (tmp_path / "baseline.yaml").write_bytes((run.ROOT / "scenarios" / "baseline.yaml").read_bytes())
     s = tmp_path / "short.yaml"
     s.write_text("extends: baseline\nname: short\nhorizon: 2021\n", encoding="utf-8")
-    assert run.main([str(s), "--out", str(tmp_path), "--draws", "200"]) == 0
+    assert tables_only(s, "--out", tmp_path, "--draws", "200") == 0
     card = pd.read_csv(tmp_path / "short" / "scorecard.csv")
     assert set(card["status"]) <= {"not projected", "not modelled"}
     assert pd.read_csv(tmp_path / "short" / "uncertainty.csv").empty
@@ -455,7 +529,7 @@ def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monk
     def broken():
         raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])
     monkeypatch.setattr(realized, "realized", broken)
-    code = run.main([str(run.ROOT / "scenarios" / "baseline.yaml"), "--out", str(tmp_path), "--draws", "50"])
+    code = tables_only(run.ROOT / "scenarios" / "baseline.yaml", "--out", tmp_path, "--draws", "50")
     assert code == 1
     printed = capsys.readouterr()
     assert "realized.csv:7: value: got 'x'; expected a finite number" in printed.err

@@ -55,8 +55,10 @@ def test_generated_documents_load_or_fail_located_and_project_in_domain(tmp_path
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                  HealthCheck.function_scoped_fixture])
-@given(st.lists(st.one_of(documents, deep()), min_size=1, max_size=4))
-def test_generated_batches_fail_scenario_by_scenario(tmp_path_factory, monkeypatch, docs):
+@given(st.lists(st.one_of(documents, deep()), min_size=1, max_size=4), st.booleans())
+def test_generated_batches_fail_scenario_by_scenario(tmp_path_factory, monkeypatch, docs, figures):
+    """Half the batches, as hypothesis draws them, draw their figures: the figure code meets the
+    generated scenarios that load, and ``--no-figures`` batches are checked alike."""
     monkeypatch.setattr(batch, "_analyses",
                         lambda *a: {"goalseek": pd.DataFrame(columns=["target", "status", "note"])})
     folder = tmp_path_factory.mktemp("batch")
@@ -65,9 +67,10 @@ def test_generated_batches_fail_scenario_by_scenario(tmp_path_factory, monkeypat
     for i, doc in enumerate(docs):
         paths.append(folder / f"doc{i}.yaml")
         paths[-1].write_text(dump(doc), encoding="utf-8")
-    outcomes = batch.run_batch(paths, folder / "out", ["fuzz"], batch.RunOptions(draws=64))
+    outcomes = batch.run_batch(paths, folder / "out", ["fuzz"], batch.RunOptions(draws=64, figures=figures))
     assert outcomes[0].ok and len(outcomes) == len(paths)
     for o in outcomes:
         assert all(p.startswith(o.file) and "internal error" not in p for p in o.problems), o.problems
     assert (folder / "out" / "comparison" / "manifest.json").exists()
+    assert (folder / "out" / "comparison" / "scorecard_matrix.png").exists() == figures
     assert "in progress" not in (folder / "out" / "summary.md").read_text(encoding="utf-8")

@@ -219,7 +219,8 @@ def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                      failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
                      backtest: pd.DataFrame | None = None,
-                     attributions: Mapping[str, pd.DataFrame] | None = None, report: bool = False) -> str:
+                     attributions: Mapping[str, pd.DataFrame] | None = None, report: bool = False,
+                     figures: bool = True) -> str:
     """The batch summary (``summary.md``): each scenario's scorecard (what each target says,
     the target and projected values, gap, status, P(met) where a Monte Carlo ran), what missed
     targets would take, the two largest contributors of each kind to each missed
@@ -227,7 +228,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     P(met) where a Monte Carlo ran, the comparison figures (relative links), the backtest
     table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings
     and failed scenarios (paths inside the project relative to its root); with ``report``, a
-    line pointing to ``report.html``."""
+    line pointing to ``report.html``.  Without ``figures`` (a ``--no-figures`` run) the summary
+    says the figures were skipped and links none."""
     sets = target_sets(stacked) if len(stacked) else []
     only_plan14 = sets in ([], ["plan14"])
     lines = ["# Scenario results against the plan's 2025 targets" if only_plan14 else
@@ -267,9 +269,13 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                                  f"the reference, [`{name}/attribution.csv`]({name}/attribution.csv)):")
                     lines += [f"  - `{t}` {n}" for t, n in notes.items()]
             lines += [f"- results: [`{name}/`]({name}/), scorecard [`{name}/scorecard.csv`]({name}/scorecard.csv)"
-                      + (f", tornado [`{name}/tornado.png`]({name}/tornado.png)" if g is not None else ""), ""]
+                      + (f", tornado [`{name}/tornado.png`]({name}/tornado.png)" if g is not None and figures
+                         else ""), ""]
         lines += ["## Figures", ""]
-        for stem, caption in FIGURES:
+        if not figures:
+            lines += ["Skipped: this run was made with `--no-figures` (tables only); run again without it to "
+                      "draw them.", ""]
+        for stem, caption in FIGURES if figures else ():
             lines += [f"![{caption}](comparison/{stem}.png)", "", f"*{caption}* ([SVG](comparison/{stem}.svg))", ""]
         lines += ["Tables: [`comparison/scorecard_matrix.csv`](comparison/scorecard_matrix.csv) (status), "
                   "[`comparison/gap_matrix.csv`](comparison/gap_matrix.csv) (gap in the target's unit)"

@@ -272,7 +272,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                    warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
                    mc: "MonteCarloResult | None" = None, analyses: Mapping[str, object] | None = None,
                    run_id: str | None = None, backtest: pd.DataFrame | None = None,
-                   targets=None) -> Path:
+                   targets=None, figures: bool = True) -> Path:
     """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
 
     ``targets`` is the :class:`~model.targets.sets.TargetSet` the scenario is scored against
@@ -288,6 +288,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
     ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
     ``backtest``, the scenario's :func:`model.analysis.backtest.compare` table, adds ``backtest.csv``
     and its figure (:func:`write_backtest`).
+    ``figures=False`` writes the tables only: no figure is drawn.
     """
     folder = Path(out_dir) / scenario.name
     targets = load_set(getattr(scenario, "targets", DEFAULT_SET)) if targets is None else targets
@@ -301,11 +302,12 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
         (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
         (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
-        fig, ax = plt.subplots(figsize=(8, 5))
-        plot_shares(table, list(targets), ax=ax)
-        fig.text(0.01, 0.01, f"Model projection; {source}", fontsize=7, color="0.4")
-        fig.tight_layout(rect=(0, 0.03, 1, 1))
-        _save_figure(fig, tmp / "shares")
+        if figures:
+            fig, ax = plt.subplots(figsize=(8, 5))
+            plot_shares(table, list(targets), ax=ax)
+            fig.text(0.01, 0.01, f"Model projection; {source}", fontsize=7, color="0.4")
+            fig.tight_layout(rect=(0, 0.03, 1, 1))
+            _save_figure(fig, tmp / "shares")
         record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
         record["run"] = run_id
         if hasattr(targets, "record"):
@@ -315,28 +317,30 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                 (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
         for m in (analyses or {}).get("lever_maps", ()):
             (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
-            _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
+            if figures:
+                _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
         attribution = (analyses or {}).get("attribution")
         for target in HEADLINE_TARGETS:
-            if attribution is not None and (attribution["target"] == target).any():
+            if figures and attribution is not None and (attribution["target"] == target).any():
                 _save_figure(waterfall_figure(attribution, target, scenario.name), tmp / f"waterfall_{target}",
                              dpi=110)
-        if analyses and "sensitivity_oat" in analyses:
+        if figures and analyses and "sensitivity_oat" in analyses:
             _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name), tmp / "tornado", dpi=110)
         if mc is not None:
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
             (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
-            fig, ax = plt.subplots(figsize=(8, 5))
-            plot_fan(mc.fan, list(targets), ax=ax,
-                     title=f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}")
-            fig.text(0.01, 0.01, "Monte Carlo over the scenario's uncertainty block (seed "
-                     f"{mc.seed}); {source}", fontsize=7, color="0.4")
-            fig.tight_layout(rect=(0, 0.03, 1, 1))
-            _save_figure(fig, tmp / "fan")
+            if figures:
+                fig, ax = plt.subplots(figsize=(8, 5))
+                plot_fan(mc.fan, list(targets), ax=ax,
+                         title=f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}")
+                fig.text(0.01, 0.01, "Monte Carlo over the scenario's uncertainty block (seed "
+                         f"{mc.seed}); {source}", fontsize=7, color="0.4")
+                fig.tight_layout(rect=(0, 0.03, 1, 1))
+                _save_figure(fig, tmp / "fan")
             record["seed"] = mc.seed
             record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
         if backtest is not None:
-            write_backtest(tmp, backtest, scenario.name)
+            write_backtest(tmp, backtest, scenario.name, figures)
         _write_json(tmp / "manifest.json", record)
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
@@ -375,11 +379,11 @@ def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4) -> plt.F
     return fig
 
 
-def write_backtest(folder: Path, table: pd.DataFrame, scenario: str) -> None:
+def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, figures: bool = True) -> None:
     """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
-    temporary folder being filled: call inside the house style)."""
+    temporary folder being filled: call inside the house style); the table only without ``figures``."""
     (folder / "backtest.csv").write_bytes(_csv_bytes(table))
-    if backtest_panels(table):
+    if figures and backtest_panels(table):
         _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
 
 
@@ -435,14 +439,15 @@ def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
 def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
                      scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None,
                      backtest: "bt.BatchBacktest | None" = None,
-                     attributions: Mapping[str, pd.DataFrame] | None = None) -> Path:
+                     attributions: Mapping[str, pd.DataFrame] | None = None, figures: bool = True) -> Path:
     """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
     indicators by scenario against the target lines, every scenario's gap attribution stacked
     (``attribution.csv``, with ``attributions``) and a run record; atomically.
 
     ``backtest`` adds ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
     ``timeseries.csv`` (every scenario's rows and the realized rows, IAMC layout), and
-    puts the realized points on the figures (:func:`write_batch_backtest`)."""
+    puts the realized points on the figures (:func:`write_batch_backtest`).  ``figures=False``
+    writes the tables only."""
     folder = Path(out_dir) / COMPARISON
     stacked = comparison.stack(scorecards)
     used = comparison.target_sets(stacked) or [DEFAULT_SET]
@@ -462,6 +467,14 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
         attributed = {name: a for name, a in (attributions or {}).items() if a is not None}
         if attributed:
             (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
+        if backtest is not None:
+            write_batch_backtest(tmp, backtest)
+        _write_json(tmp / "manifest.json", {
+            "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
+            "target_sets": {name: load_set(name).record() for name in used},
+            "packages": package_versions(), "command": command})
+        if not figures:
+            return
         n_targets = stacked["target"].nunique()
         fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * (len(scorecards) + 1) + 3.2))
         plot_scorecard_matrix(stacked, ax=ax)
@@ -479,12 +492,6 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
                       "scenario, with the plan's targets", caption + " " + REVENUE_CAPTION
                       + _realized_caption(realized), realized, targets)
         _save_figure(fig, tmp / "revenues_by_scenario")
-        if backtest is not None:
-            write_batch_backtest(tmp, backtest)
-        _write_json(tmp / "manifest.json", {
-            "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
-            "target_sets": {name: load_set(name).record() for name in used},
-            "packages": package_versions(), "command": command})
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
         write_atomically(folder, fill)
