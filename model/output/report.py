@@ -293,7 +293,8 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         (tmp / "scorecard.csv").write_bytes(_csv_bytes(scorecard))
         (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
         (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
-        (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
+        if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
+            (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
         fig, ax = plt.subplots(figsize=(8, 5))
         plot_shares(table, list(load_targets()), ax=ax)
         fig.text(0.01, 0.01, "Model projection; targets: Beijing 14th Five-Year high-tech industry plan (2021).",

@@ -206,15 +206,18 @@ def evaluated(targets: Sequence[Target], scorecard: pd.DataFrame) -> tuple[Targe
 
 
 # ------------------------------------------------------------------ the scorecard
-def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
+def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | None = None) -> pd.DataFrame:
     """The scorecard of one scenario's tidy table: one row per target, in the order given.
 
     Columns :data:`SCORECARD_COLUMNS`.  A target of a year after the horizon gets
     status "not projected"; ``first_year_met`` is the first projected year in which
-    the target holds (empty if none).
+    the target holds (empty if none).  With a later jump-off ``base_year`` (a scenario's
+    ``base: 2025``) a target of that year or before is "not projected" as well: the table's
+    base-year values are the published record, not a projection (see the realized columns).
     """
     wide = table.pivot(index="year", columns="variable", values="value").sort_index()
     years = wide.index.to_numpy()
+    projected = years > base_year if base_year is not None else np.ones(len(years), dtype=bool)
     rows = []
     for t in targets:
         row = {"target": t.id, "description": " ".join(str(t.description).split()), "year": t.year,
@@ -223,10 +226,11 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
                "first_year_met": pd.NA, "source": t.source}
         if t.modelled:
             e = t.evaluate({v: wide[v].to_numpy(dtype=float) for v in t.variables})
-            if e.met.any():
-                row["first_year_met"] = int(years[np.argmax(e.met)])
+            met = e.met & projected
+            if met.any():
+                row["first_year_met"] = int(years[np.argmax(met)])
             row["status"] = NOT_PROJECTED
-            if t.year in years:
+            if t.year in years[projected]:
                 i = int(np.flatnonzero(years == t.year)[0])
                 row.update(projected_value=e.value[i], gap=e.gap[i], gap_pct=e.gap_pct[i],
                            status=MET if e.met[i] else MISSED)
