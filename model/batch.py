@@ -195,7 +195,7 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
         step = "scorecard"
         rebased = scenario.base != BASE_YEAR
-        scorecard = evaluate(table, targets, base_year=scenario.base if rebased else None)
+        scorecard = evaluate(table, targets, base_year=scenario.base) if rebased else evaluate(table, targets)
         if rebased:     # a target of the base year or before is the record's, not the projection's
             targets = tuple(t for t in targets if t.year > scenario.base)
         mc = None
@@ -210,7 +210,7 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         scorecard = with_realized(scorecard, targets, realized[2]) if realized is not None else \
             with_realized(scorecard, ())
         step = "goal-seeking, sensitivity, attribution and lever maps"
-        analyses = _analyses(scenario, baseline, scorecard, options, projection, targets)
+        analyses = _analyses(scenario, baseline, scorecard, options, projection)
         step = "backtest"
         compared = backtest.compare(table, realized[0], scenario.name) if realized is not None and not rebased \
             else None
@@ -240,17 +240,16 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
     return None
 
 
-def _analyses(scenario, baseline, scorecard, options: RunOptions, projection, targets=None) -> dict:
+def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict:
     """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
     baseline is calibrated here, 0.05 s) and lever maps of one scenario, from its projection and
-    scorecard: tables by file stem, and the maps under ``lever_maps``.  ``targets``: those after
-    the scenario's base year (default: every target); from a later base the levers move from the
-    year after it."""
+    scorecard: tables by file stem, and the maps under ``lever_maps``.  From a later base year only
+    the targets after it are attributed and mapped, and the levers move from the year after it."""
     first = options.goal_from if scenario.base == BASE_YEAR else max(options.goal_from, scenario.base + 1)
     out = {"goalseek": goal_seek(scenario, baseline, scorecard=scorecard, first_year=first,
                                  projection=projection),
            "sensitivity_oat": tornado(scenario, baseline, scorecard=scorecard, projection=projection)}
-    targets = load_targets() if targets is None else targets
+    targets = tuple(t for t in load_targets() if scenario.base == BASE_YEAR or t.year > scenario.base)
     out["attribution"] = attribute(scenario, baseline, targets, projection)
     maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == FIRST_YEAR else None,
                       projection, extra=options.lever_pairs + scenario.lever_pairs,

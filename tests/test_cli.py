@@ -34,22 +34,24 @@ def test_shipped_scenarios_run(shipped):
         import yaml
         name = yaml.safe_load(path.read_text(encoding="utf-8")).get("name", path.stem)
         folder = out / name
+        resolved = json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
+        calibrated = ("calibration_2021.csv",) if resolved["base"] == 2020 else ()   # 2025 base: no 2021 fit
         for f in ("timeseries.csv", "scorecard.csv", "shares.png", "shares.svg", "manifest.json", "base_year.csv",
-                  "calibration_2021.csv", "trend_fit.csv"):
+                  "trend_fit.csv") + calibrated:
             assert (folder / f).stat().st_size > 0, f
         df = pd.read_csv(folder / "timeseries.csv")
         assert tuple(df.columns) == COLUMNS
         assert set(df["scenario"]) == {name}
-        assert_complete_and_finite(df, json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
-                                   ["horizon"])
+        assert_complete_and_finite(df, resolved["horizon"], resolved["base"])
 
 
-def assert_complete_and_finite(df, horizon):
-    """Every variable has a finite value in every year (growth rates from 2021): no row left out."""
+def assert_complete_and_finite(df, horizon, base=2020):
+    """Every variable has a finite value in every year from the base year (growth rates from the year
+    after): no row left out."""
     import numpy as np
     assert np.isfinite(df["value"]).all()
     for variable, years in df.groupby("variable")["year"]:
-        first = 2021 if variable.startswith("Growth|") else 2020
+        first = base + 1 if variable.startswith("Growth|") else base
         assert sorted(years) == list(range(first, horizon + 1)), variable
 
 

@@ -253,7 +253,7 @@ def test_a_target_of_the_base_year_is_not_projected(run_2025):
 
 
 # ------------------------------------------------------------------ the shipped 2030 scenarios
-@pytest.mark.parametrize("name", ["baseline_2030", "ai_push_2030", "green_energy_2030",
+@pytest.mark.parametrize("name", ["baseline_2030", "ict_ai_push_2030", "green_energy_2030",
                                   "manufacturing_recovery_2030"])
 def test_shipped_2030_scenarios(name):
     s = load_scenario(SCENARIOS / f"{name}.yaml")

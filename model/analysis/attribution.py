@@ -59,7 +59,8 @@ INPUT_GROUPS: dict[str, str] = {
     "revenue links": "`revenue_links`",
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
-_BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021"),
+_BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
+                                   "revenue_reference"),
                     "trend": ("trend_growth", "trend_paths", "trend_deflator")}
 _METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
 
