@@ -269,3 +269,12 @@ def test_shipped_2030_scenarios(name):
 
 def test_groups_used_by_the_partition_exist():
     assert {"industry", "secondary", "tertiary"} <= set(GROUPS)
+
+
+def test_show_starts_after_the_base(run_2025):
+    from model.output.show import describe
+    scenario, baseline, _, _ = run_2025
+    text = describe(scenario, baseline)
+    assert "base 2025; horizon 2030" in text and "no effect from this base" in text
+    header = next(line for line in text.splitlines() if line.strip().startswith("sector"))
+    assert header.split()[1:] == [str(y) for y in range(2026, 2031)]
