@@ -278,3 +278,37 @@ def test_show_starts_after_the_base(run_2025):
     assert "base 2025; horizon 2030" in text and "no effect from this base" in text
     header = next(line for line in text.splitlines() if line.strip().startswith("sector"))
     assert header.split()[1:] == [str(y) for y in range(2026, 2031)]
+
+
+@pytest.fixture(scope="module")
+def targets_2030(tmp_path_factory):
+    """The plan's targets moved to 2030: a stand-in for a target set of the 15th plan."""
+    import yaml
+    from model.targets.targets import TARGETS_FILE, read_targets
+    raw = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
+    for t in raw:
+        t["year"] = 2030
+    path = tmp_path_factory.mktemp("targets") / "targets_2030.yaml"
+    path.write_text(yaml.safe_dump(raw), encoding="utf-8")
+    return read_targets(path)
+
+
+def test_attribution_of_a_2030_target_adds_up_by_sector_and_by_input(targets_2030):
+    """The sector split reads the revenue anchors' 2020 levels, as the projection does."""
+    from model.analysis.attribution import attribute
+    s = load_scenario(SCENARIOS / "ict_ai_push_2030.yaml")
+    b = baseline_for(s.assumptions, s.base)
+    table = attribute(s, b, targets_2030, project(s, b))
+    sums = table.groupby(["target", "kind"])["contribution"].sum().unstack()
+    assert (sums["input"] - sums["sector"]).abs().max() < 1e-6
+    assert sums.loc["software_revenue", "input"] > 0            # the ICT push lifts software revenue
+
+
+def test_goal_seeking_a_2030_target_moves_rates_from_2026(targets_2030):
+    from model.analysis.goalseek import goal_seek
+    s = load_scenario(SCENARIOS / "baseline_2030.yaml")
+    b = baseline_for(s.assumptions, s.base)
+    p = project(s, b)
+    card = evaluate(timeseries(p, s.name), targets_2030, base_year=2025)
+    out = goal_seek(s, b, targets=targets_2030, scorecard=card, first_year=2026, projection=p)
+    assert set(out["year"]) == {2030} and (out["status"] == "reachable").any()
