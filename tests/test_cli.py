@@ -341,9 +341,20 @@ def test_short_horizon_with_uncertainty_runs(tmp_path):
 
 
 # ---------------------------------------------------------------- the backtest in a run
-def _names():
-    import yaml
-    return [yaml.safe_load(p.read_text(encoding="utf-8")).get("name", p.stem) for p in SCENARIOS]
+def _names(backtested: bool = True):
+    """Names of the shipped scenarios; ``backtested``: only those from the 2020 base (a 2025-base
+    scenario starts from the record and has nothing to backtest)."""
+    from model.scenario.scenario import load_scenario
+    loaded = [load_scenario(p) for p in SCENARIOS]          # the base is inherited: resolve each chain
+    return [s.name for s in loaded if not backtested or s.base == 2020]
+
+
+def test_no_backtest_for_a_2025_base_scenario(shipped):
+    _, out = shipped
+    rebased = sorted(set(_names(backtested=False)) - set(_names()))
+    assert rebased
+    for name in rebased:
+        assert (out / name / "timeseries.csv").exists() and not (out / name / "backtest.csv").exists()
 
 
 def test_backtest_written_for_every_shipped_scenario(shipped):
