@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from . import BASE_YEAR
 from .analysis import backtest, montecarlo
 from .scenario import plausibility
 from .baseline.calibration import baseline_for
@@ -212,7 +213,7 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
     path = outcome.file
     step = "calibration"
     try:
-        baseline = baseline_for(scenario.assumptions)      # one calibration per set of assumptions, shared
+        baseline = baseline_for(scenario.assumptions, scenario.base)   # one per assumptions and base, shared
         step = "projection"
         projection = project(scenario, baseline)
         step = "plausibility checks"
@@ -220,22 +221,29 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         step = "results table"
         table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
         step = "scorecard"
-        scorecard = evaluate(table, targets)
+        rebased = scenario.base != BASE_YEAR
+        scorecard = evaluate(table, targets, base_year=scenario.base) if rebased else evaluate(table, targets)
+        # a target of the base year or before is the record's, not the projection's
+        future = tuple(t for t in targets if t.year > scenario.base) if rebased else targets
         mc = None
         if scenario.uncertainty is not None:
             step = "Monte Carlo"
-            mc = montecarlo.run(scenario, baseline, targets, options.draws, options.seed,
+            mc = montecarlo.run(scenario, baseline, future, options.draws, options.seed,
                                 options.chunk, scenario.revenue_links)
             outcome.warnings += list(mc.warnings)
         scorecard = montecarlo.with_probabilities(scorecard, mc)
         step = "scorecard against the published outcomes"
         # without a usable realized file (reported once for the batch) the columns stay blank
-        scorecard = with_realized(scorecard, targets, realized[2]) if realized is not None else \
+        scorecard = with_realized(scorecard, future, realized[2]) if realized is not None else \
             with_realized(scorecard, ())
         step = "goal-seeking, sensitivity, attribution and lever maps"
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
         step = "backtest"
-        compared = backtest.compare(table, realized[0], scenario.name) if realized is not None else None
+        compared = backtest.compare(table, realized[0], scenario.name) if realized is not None and not rebased \
+            else None
+        if rebased and realized is not None:
+            outcome.warnings.append(f"{path}: no backtest: base: {scenario.base} starts from the published "
+                                    f"{scenario.base} economy, so there is no out-of-sample year to compare")
         step = "writing"
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run,
@@ -262,15 +270,19 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
 def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict:
     """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
     baseline is calibrated here, 0.05 s) and lever maps of one scenario, from its projection and
-    scorecard against its target set (``options.targets`` or its own; read once, cached):
-    tables by file stem, and the maps under ``lever_maps``."""
+    scorecard against its target set (``options.targets`` or its own; read once, cached): tables by
+    file stem, and the maps under ``lever_maps``.  From a later base year only the targets after it
+    are attributed and mapped, and the levers move from the year after it."""
     targets = load_set(options.targets or scenario.targets)
-    out = {"goalseek": goal_seek(scenario, baseline, targets, scorecard=scorecard, first_year=options.goal_from,
+    first = options.goal_from if scenario.base == BASE_YEAR else max(options.goal_from, scenario.base + 1)
+    out = {"goalseek": goal_seek(scenario, baseline, targets, scorecard=scorecard, first_year=first,
                                  projection=projection),
            "sensitivity_oat": tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)}
+    targets = tuple(t for t in targets if scenario.base == BASE_YEAR or t.year > scenario.base)
     out["attribution"] = attribute(scenario, baseline, targets, projection)
-    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if options.goal_from == FIRST_YEAR else None,
-                      projection, extra=options.lever_pairs + scenario.lever_pairs)   # goal-seek points: 2022 maps
+    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == FIRST_YEAR else None,
+                      projection, extra=options.lever_pairs + scenario.lever_pairs,
+                      first_year=FIRST_YEAR if scenario.base == BASE_YEAR else first)   # goal-seek points: 2022 maps
     out["levers"] = nearest_table(maps)
     out["lever_maps"] = maps
     if options.sobol:
@@ -357,8 +369,9 @@ def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     for path in paths:
         try:
             scenario = load_scenario(path)
-            baseline = baseline_for(scenario.assumptions)
-            parent_baseline = baseline_for(scenario.parent.assumptions) if scenario.parent else None
+            baseline = baseline_for(scenario.assumptions, scenario.base)
+            parent_baseline = baseline_for(scenario.parent.assumptions, scenario.parent.base) if scenario.parent \
+                else None
             blocks.append(describe(scenario, baseline, parent_baseline))
         except ScenarioError as exc:
             failed += 1

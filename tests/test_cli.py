@@ -38,23 +38,27 @@ def test_shipped_scenarios_run(shipped):
         import yaml
         name = yaml.safe_load(path.read_text(encoding="utf-8")).get("name", path.stem)
         folder = out / name
+        resolved = json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
+        calibrated = ("calibration_2021.csv",) if resolved["base"] == 2020 else ()   # 2025 base: no 2021 fit
         for f in ("timeseries.csv", "scorecard.csv", "shares.png", "shares.svg", "manifest.json", "base_year.csv",
-                  "calibration_2021.csv", "trend_fit.csv"):
+                  "trend_fit.csv") + calibrated:
             assert (folder / f).stat().st_size > 0, f
         assert_every_figure_drawn(folder)
         df = pd.read_csv(folder / "timeseries.csv")
         assert tuple(df.columns) == COLUMNS
         assert set(df["scenario"]) == {name}
-        assert_complete_and_finite(df, json.loads((folder / "manifest.json").read_text())["resolved_parameters"]
-                                   ["horizon"])
+        assert_complete_and_finite(df, resolved["horizon"], resolved["base"])
 
 
 def assert_every_figure_drawn(folder):
     """A full run draws each figure of its tables, as PNG and SVG: shares, tornado, backtest, the
     headline waterfalls, every lever map, and the fan chart where a Monte Carlo ran."""
     from model.output.plots_attribution import HEADLINE_TARGETS
-    stems = ["shares", "tornado", "backtest", *(f"waterfall_{t}" for t in HEADLINE_TARGETS),
+    attributed = set(pd.read_csv(folder / "attribution.csv")["target"])
+    stems = ["shares", "tornado", *(f"waterfall_{t}" for t in HEADLINE_TARGETS if t in attributed),
              *pd.read_csv(folder / "levers.csv")["map"].unique()]
+    if (folder / "backtest.csv").exists():      # a 2025-base scenario has nothing to backtest
+        stems.append("backtest")
     if (folder / "uncertainty.csv").exists():
         stems.append("fan")
     for stem in stems:
@@ -67,12 +71,13 @@ def tables_only(*args) -> int:
     return run.main([*map(str, args), "--no-figures"])
 
 
-def assert_complete_and_finite(df, horizon):
-    """Every variable has a finite value in every year (growth rates from 2021): no row left out."""
+def assert_complete_and_finite(df, horizon, base=2020):
+    """Every variable has a finite value in every year from the base year (growth rates from the year
+    after): no row left out."""
     import numpy as np
     assert np.isfinite(df["value"]).all()
     for variable, years in df.groupby("variable")["year"]:
-        first = 2021 if variable.startswith("Growth|") else 2020
+        first = base + 1 if variable.startswith("Growth|") else base
         assert sorted(years) == list(range(first, horizon + 1)), variable
 
 
@@ -407,9 +412,20 @@ def test_short_horizon_with_uncertainty_runs(tmp_path):
 
 
 # ---------------------------------------------------------------- the backtest in a run
-def _names():
-    import yaml
-    return [yaml.safe_load(p.read_text(encoding="utf-8")).get("name", p.stem) for p in SCENARIOS]
+def _names(backtested: bool = True):
+    """Names of the shipped scenarios; ``backtested``: only those from the 2020 base (a 2025-base
+    scenario starts from the record and has nothing to backtest)."""
+    from model.scenario.scenario import load_scenario
+    loaded = [load_scenario(p) for p in SCENARIOS]          # the base is inherited: resolve each chain
+    return [s.name for s in loaded if not backtested or s.base == 2020]
+
+
+def test_no_backtest_for_a_2025_base_scenario(shipped):
+    _, out = shipped
+    rebased = sorted(set(_names(backtested=False)) - set(_names()))
+    assert rebased
+    for name in rebased:
+        assert (out / name / "timeseries.csv").exists() and not (out / name / "backtest.csv").exists()
 
 
 def test_backtest_written_for_every_shipped_scenario(shipped):

@@ -59,7 +59,8 @@ INPUT_GROUPS: dict[str, str] = {
     "revenue links": "`revenue_links`",
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
-_BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021"),
+_BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
+                                   "revenue_reference"),
                     "trend": ("trend_growth", "trend_paths", "trend_deflator")}
 _METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
 
@@ -208,16 +209,17 @@ def attribute(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
         each sum to the scenario's value minus the reference value (the lead over the
         largest other for ``rank``), in the target's unit, to floating-point precision.
     """
-    from ..baseline.calibration import build_baseline
+    from ..baseline.calibration import baseline_for
 
     projection = project(scenario, baseline) if projection is None else projection
     reference = scenario.parent if reference is None else reference
     if reference is None:
-        ref_name, ref_scenario, ref_baseline, ref_projection, ref_row = BASE_REFERENCE, frozen(scenario), baseline, \
-            projection, 0
+        ref_name, ref_scenario, ref_baseline, ref_projection, ref_row = str(baseline.base_year), frozen(scenario), \
+            baseline, projection, 0        # row 0 holds the base year's levels (a later base: held flat to it)
     else:
         ref_name = reference.name
-        ref_baseline = build_baseline(reference.assumptions) if reference_baseline is None else reference_baseline
+        ref_baseline = baseline_for(reference.assumptions, reference.base) if reference_baseline is None \
+            else reference_baseline
         ref_projection = project(reference, ref_baseline) if reference_projection is None else reference_projection
         ref_scenario, ref_row = reference, None
     horizon = min(scenario.horizon, ref_scenario.horizon)

@@ -255,7 +255,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     fan_rows = [{"variable": var, "year": year, "unit": "%",
                  **{f"p{int(round(q * 100)):02d}": st.quantile(q) for q in QUANTILES}, "mean": st.mean,
                  "deterministic": float(det.value(var)[level_row(year)])}
-                for (var, year), st in fans.items()]
+                for (var, year), st in fans.items() if year >= baseline.base_year]   # none before a later base
     fan = pd.DataFrame(fan_rows)
     return MonteCarloResult(pd.DataFrame(rows, columns=TARGET_COLUMNS), fan, n, seed, chunk, excluded,
                             tuple(_warnings(n, excluded, fan, scenario.horizon)))

@@ -88,7 +88,8 @@ def sample(scenario: Scenario, n: int, rng: np.random.Generator) -> Draws:
         elif group == "shock.recovered":
             recovered[key] = x / 100.0
         j += 1
-    return shifted_draws(n, scenario.horizon, shifts["growth"], shifts["deflator"], unwind, loss, recovered, valid)
+    return shifted_draws(n, scenario.horizon, shifts["growth"], shifts["deflator"], unwind, loss, recovered, valid,
+                         base=scenario.base)
 
 
 def drawn_in_range(group: str, x: np.ndarray) -> np.ndarray:

@@ -85,7 +85,8 @@ def share_numerator(p: Projection, variable: str) -> np.ndarray:
 def series_parts(p: Projection, links: Mapping[str, float] | None, key: str,
                  row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """One revenue-layer series in level row ``row``, by sector: link parts :math:`A_{t,i}`,
-    2020 link parts :math:`A_{0,i}`, project output :math:`O_i` (each ``(n_sectors,)``, 100
+    2020 link parts :math:`A_{0,i}` (from the projection's ``revenue_reference`` after a later base year),
+    project output :math:`O_i` (each ``(n_sectors,)``, 100
     million CNY), the 2020 level :math:`R_0` and the elasticity :math:`\\varepsilon`.
 
     :math:`R = R_0 (\\sum_i A_{t,i} / \\sum_i A_{0,i})^{\\varepsilon} + \\sum_i O_i`; projects
@@ -102,7 +103,8 @@ def series_parts(p: Projection, links: Mapping[str, float] | None, key: str,
             sector = p.project_sectors[j]
             va[..., sector] -= p.project_va_real[j] * price[j]
             output[sector] += p.project_output_real[j, row] * price[j, row]
-    return (w * va[row], w * va[0], output, params[f"{key}.base_2020"], params[f"{key}.elasticity"])
+    va_2020 = va[0] if p.revenue_reference is None else np.asarray(p.revenue_reference, dtype=float)
+    return (w * va[row], w * va_2020, output, params[f"{key}.base_2020"], params[f"{key}.elasticity"])
 
 
 # ------------------------------------------------------------------ the splits

@@ -161,7 +161,7 @@ def draws_for(scenario: Scenario, inputs: Sequence[Input], values: np.ndarray) -
             unwind = values[:, j] / 100.0
         else:
             raise ValueError(f"input {x.parameter!r} ({x.kind}) cannot be drawn; it needs a new baseline or links")
-    return shifted_draws(n, scenario.horizon, growth, deflator, unwind)
+    return shifted_draws(n, scenario.horizon, growth, deflator, unwind, base=scenario.base)
 
 
 # ---------------------------------------------------------------- one at a time
@@ -198,7 +198,8 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
     for x in inputs:
         if x.kind == "assumption":
             ends[x.parameter] = tuple(
-                target_gaps(project(scenario, baseline_for({**scenario.assumptions, x.key: v})), targets, links)
+                target_gaps(project(scenario, baseline_for({**scenario.assumptions, x.key: v}, scenario.base)),
+                            targets, links)
                 for v in (x.low, x.high))
         elif x.kind == "revenue_link":
             ends[x.parameter] = tuple(target_gaps(base, targets, checked_revenue_links({**links, x.key: v}))

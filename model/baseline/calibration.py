@@ -60,6 +60,8 @@ class Baseline:
     provenance : rows describing how each base-year number was obtained.
     trend_fit, moments : rows reporting the two fits.
     assumptions : the assumption values used.
+    base_year : the jump-off year; ``va_2020`` then holds the levels the projection compounds from
+        (for a later base, its own levels, held flat up to it: :mod:`model.baseline.rebase`).
     """
 
     va_2020: np.ndarray
@@ -73,6 +75,8 @@ class Baseline:
     trend_fit: tuple[dict, ...]
     moments: tuple[dict, ...]
     assumptions: Mapping[str, float] = field(default_factory=dict)
+    base_year: int = BASE_YEAR
+    revenue_reference: np.ndarray | None = None   # later base: the 2020 levels the revenue anchors refer to
 
 
 def _frozen(a) -> np.ndarray:
@@ -213,18 +217,32 @@ def fit_trend_growth(fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndar
     Solved by bounded weighted least squares (``scipy.optimize.lsq_linear``).
     """
     s = aggregation_weights_2017(fig, assume)
-    rows_a, rows_b, meta = [], [], []
-    for f in fig.select("growth."):
+    gdp_mean = np.mean([fig.value("growth.gdp", yr) for yr in TREND_YEARS]) / 100.0
+    return solve_trend(trend_observations(fig.select("growth."), TREND_YEARS, s), gdp_mean)
+
+
+def trend_observations(rates, years, weights: np.ndarray) -> list[tuple]:
+    """The rows of the sector trend fit: ``(figure, a, sd)`` for each published growth rate of a
+    sector or group in ``years`` (partial years only for the periods of :data:`OBS_SD_PP`), with
+    ``a`` ``(n_sectors,)`` the group's composition under ``weights`` and ``sd`` its error scale (pp)."""
+    out = []
+    for f in rates:
         subject = f.key.split(".", 1)[1]
-        if f.year not in TREND_YEARS or subject not in GROUPS:
+        if f.year not in years or subject not in GROUPS or f.period not in OBS_SD_PP:
             continue
         m = mask(subject)
-        a = np.where(m, s, 0.0) / s[m].sum()
+        a = np.where(m, weights, 0.0) / weights[m].sum()
         sd = AGGREGATE_SD_PP if subject in ("gdp", "secondary", "tertiary") else OBS_SD_PP[f.period]
-        rows_a.append(a / sd)
-        rows_b.append(f.value / 100.0 / sd)
-        meta.append((f, a, sd))
-    gdp_mean = np.mean([fig.value("growth.gdp", yr) for yr in TREND_YEARS]) / 100.0
+        out.append((f, a, sd))
+    return out
+
+
+def solve_trend(observations: list[tuple], gdp_mean: float) -> tuple[np.ndarray, tuple[dict, ...]]:
+    """Sector trends ``(n_sectors,)`` by bounded weighted least squares on ``observations``
+    (:func:`trend_observations`) with the weak prior towards ``gdp_mean`` (fraction per year),
+    and one fit row per observation: the estimator of :func:`fit_trend_growth`."""
+    rows_a = [a / sd for _, a, sd in observations]
+    rows_b = [f.value / 100.0 / sd for f, _, sd in observations]
     prior_a = np.eye(N_SECTORS) / (PRIOR_SD_PP / 100.0) / 100.0
     prior_b = np.full(N_SECTORS, gdp_mean) / (PRIOR_SD_PP / 100.0) / 100.0
     A = np.vstack(rows_a + list(prior_a))
@@ -233,7 +251,7 @@ def fit_trend_growth(fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndar
     g = sol.x
     fit = tuple({"observation": f.key, "year": f.year, "period": f.period, "published_pct": f.value,
                  "model_pct": 100.0 * float(a @ g), "sd_pp": sd, "source": _source(f)}
-                for f, a, sd in meta)
+                for f, a, sd in observations)
     return g, fit
 
 
@@ -248,7 +266,12 @@ def fit_aggregate_trend(fig: Figures) -> tuple[dict, tuple[dict, ...]]:
     "slope_se"}`` (fractions; the slope's standard error from the residuals) and one
     fit row per year in the layout of :func:`fit_trend_growth`'s report.
     """
-    obs = [fig.get("growth.gdp", y) for y in TREND_YEARS]
+    return fit_line([fig.get("growth.gdp", y) for y in TREND_YEARS])
+
+
+def fit_line(obs) -> tuple[dict, tuple[dict, ...]]:
+    """The straight line of :func:`fit_aggregate_trend` through the published GDP growth rates
+    ``obs`` (figures of any years, in %), with its parameters and fit rows."""
     years = np.array([f.year for f in obs], dtype=float)
     rates = np.array([f.value for f in obs]) / 100.0
     centre = float(years.mean())
@@ -475,17 +498,25 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
     )
 
 
-def baseline_for(overrides: Mapping[str, float] | None = None) -> Baseline:
-    """The calibrated baseline for these assumption overrides (as validated in a scenario):
-    :func:`build_baseline`, run once per process for each distinct set of assumption values.
+def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_YEAR) -> Baseline:
+    """The calibrated baseline for these assumption overrides (as validated in a scenario) and jump-off
+    year (a scenario's ``base``): :func:`build_baseline` (or, for 2025,
+    :func:`model.baseline.rebase.build_baseline_2025`), run once per process for each distinct set.
 
     The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
     Overrides that restate a central value give the same baseline as none.  A Baseline
     is frozen, so sharing one is safe.
     """
-    return _baseline_of(tuple(sorted((k, float(v)) for k, v in assumption_values(overrides).items())))
+    values = tuple(sorted((k, float(v)) for k, v in assumption_values(overrides).items()))
+    return _baseline_of(values) if base == BASE_YEAR else _rebased_of(values, base)
 
 
 @functools.lru_cache(maxsize=128)
 def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
     return build_baseline(dict(values))
+
+
+@functools.lru_cache(maxsize=128)
+def _rebased_of(values: tuple[tuple[str, float], ...], base: int) -> Baseline:
+    from .rebase import build_rebased      # the later jump-off builds on this module
+    return build_rebased(base, _baseline_of(values))

@@ -75,14 +75,16 @@ def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.asarray(va_nominal, dtype=float) @ np.asarray(weights, dtype=float)
 
 
-def revenue_path(base_2020: float, link: np.ndarray, elasticity: float) -> np.ndarray:
-    """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link.
+def revenue_path(base_2020: float, link: np.ndarray, elasticity: float,
+                 link_2020: float | np.ndarray | None = None) -> np.ndarray:
+    """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link unless
+    ``link_2020`` gives it (a projection from a later base year, whose row 0 is not 2020).
 
     ``base_2020`` in 100 million CNY; ``link`` ``(n_years + 1,)``; returns ``(n_years + 1,)``
     in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
     """
     link = np.asarray(link, dtype=float)
-    ratio = link / link[..., :1]
+    ratio = link / (link[..., :1] if link_2020 is None else link_2020)
     return base_2020 * (ratio if elasticity == 1.0 else ratio ** elasticity)
 
 
@@ -136,22 +138,29 @@ def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
     return w
 
 
-def revenues(va_nominal: np.ndarray, params: Mapping[str, float]) -> dict[str, np.ndarray]:
+def revenues(va_nominal: np.ndarray, params: Mapping[str, float],
+             va_2020: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
 
-    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0; ``params`` every
-    parameter of the layer (:attr:`RevenueOverrides.parameters`).
+    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0, or with a later base year
+    in row 0 and the 2020 levels ``(n_sectors,)`` the anchors refer to in ``va_2020``;
+    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`).
     """
     weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
     links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series
-    return {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"])
+    refs = None if va_2020 is None else np.asarray(va_2020, dtype=float) @ weights
+    return {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"],
+                                None if refs is None else refs[j])
             for j, s in enumerate(SERIES)}
 
 
-def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str) -> np.ndarray:
-    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY."""
-    link = link_value_added(va_nominal, link_weights(params, key))
-    return revenue_path(params[f"{key}.base_2020"], link, params[f"{key}.elasticity"])
+def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str,
+                va_2020: np.ndarray | None = None) -> np.ndarray:
+    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY (``va_2020`` as in :func:`revenues`)."""
+    w = link_weights(params, key)
+    link = link_value_added(va_nominal, w)
+    return revenue_path(params[f"{key}.base_2020"], link, params[f"{key}.elasticity"],
+                        None if va_2020 is None else link_value_added(va_2020, w))
 
 
 def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:

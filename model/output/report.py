@@ -114,14 +114,15 @@ def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, c
                warnings: list[str], revenue_links: Mapping[str, float] | None = None) -> dict:
     """What produced a result: inputs with their hashes, resolved parameters, software, command."""
     years = [int(y) for y in projection.years[1:]]
-    def path(a):
-        return {k: dict(zip(years, (round(100.0 * float(x), 10) for x in a[:, i]))) for i, k in enumerate(KEYS)}
+    def path(a):       # the rates of the projected years (after the base year)
+        return {k: {y: round(100.0 * float(x), 10) for y, x in zip(years, a[:, i]) if y > projection.base_year}
+                for i, k in enumerate(KEYS)}
 
     return {
         "scenario": {"name": scenario.name, "file": scenario.file, "sha256": scenario.sha256,
                      "chain": [{"file": s.file, "sha256": s.sha256} for s in scenario.chain]},
         "resolved_parameters": {
-            "horizon": scenario.horizon, "description": scenario.description,
+            "base": scenario.base, "horizon": scenario.horizon, "description": scenario.description,
             "vaccine_unwind_pct": 100.0 * scenario.vaccine_unwind,
             "growth_pct": path(projection.growth_real), "deflator_pct": path(projection.deflator_growth),
             "shocks": [_entry(e) for e in scenario.shocks], "projects": [_entry(e) for e in scenario.projects],
@@ -301,7 +302,8 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         (tmp / "scorecard.csv").write_bytes(_csv_bytes(scorecard))
         (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
         (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
-        (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
+        if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
+            (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
         if figures:
             fig, ax = plt.subplots(figsize=(8, 5))
             plot_shares(table, list(targets), ax=ax)

@@ -47,12 +47,14 @@ def describe(scenario: Scenario, baseline: Baseline, parent_baseline: Baseline |
     years, g, d = growth_paths(scenario, baseline)
     chain = " <- ".join(s.file for s in reversed(scenario.chain))
     out = [f"Scenario {scenario.name}: {scenario.description}".rstrip(": "), f"  files: {chain}",
-           f"  horizon {scenario.horizon}; vaccine_unwind {100 * scenario.vaccine_unwind:g} %; "
-           f"target set {scenario.targets}",
+           f"  base {scenario.base}; horizon {scenario.horizon}; vaccine_unwind {100 * scenario.vaccine_unwind:g} %"
+           + (" (no effect from this base)" if scenario.base != years[0] else "") + f"; target set {scenario.targets}",
            "  assumptions: " + ", ".join(f"{k} = {v:g}" for k, v in sorted(baseline.assumptions.items())), ""]
+    first = int(np.searchsorted(years[1:], scenario.base + 1))      # the rows after the base year
     out += _table("Real growth, % per year (* set or changed by a scenario file; unmarked: trend or calibrated)",
-                  years[1:], g, scenario.growth.touched())
-    out += [""] + _table("Deflator growth, % per year", years[1:], d, scenario.deflator.touched())
+                  years[1 + first:], g[first:], scenario.growth.touched()[first:])
+    out += [""] + _table("Deflator growth, % per year", years[1 + first:], d[first:],
+                         scenario.deflator.touched()[first:])
     for title, entries in (("Shocks", scenario.shocks), ("Projects", scenario.projects)):
         out += ["", f"{title}:"] + ([f"  {_entry_text(e)}" for e in entries] or ["  none"])
     out += ["", differences(scenario, baseline, parent_baseline)]

@@ -29,6 +29,16 @@ NOMINAL = "100 million CNY"
 REAL = "100 million CNY (2020 prices)"
 PERCENT = "%"
 INDEX_UNIT = "Index (2020 = 100)"
+
+
+def real_unit(base_year: int) -> str:
+    """Unit of real value added: constant prices of the projection's base year (:data:`REAL` for 2020)."""
+    return REAL.replace("2020", str(base_year))
+
+
+def index_unit(base_year: int) -> str:
+    """Unit of a price index that is 100 in the projection's base year (:data:`INDEX_UNIT` for 2020)."""
+    return INDEX_UNIT.replace("2020", str(base_year))
 COUNT = "count"
 
 # IAMC variable names (the README's variable table describes each).
@@ -103,13 +113,14 @@ def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.nda
     ``revenue_links`` are checked overrides, used as they are.
     """
     params = revenue_links.parameters
-    levels = revenue.revenues(p.va_nominal, params)
+    levels = revenue.revenues(p.va_nominal, params, p.revenue_reference)
     for key in sorted({k for k in p.project_revenue_series if k}):
         chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
         without = np.array(p.va_nominal, dtype=float)
         for i in chosen:
             without[..., p.project_sectors[i]] -= project_va[..., i, :]
-        levels[key] = revenue.series_path(without, params, key) + project_output[..., chosen, :].sum(axis=-2)
+        levels[key] = revenue.series_path(without, params, key, p.revenue_reference) \
+            + project_output[..., chosen, :].sum(axis=-2)
     return levels
 
 
@@ -130,8 +141,9 @@ class Indicators(Mapping):
         self._revenue_cache: dict[str, np.ndarray] | None = None
         b: dict[str, tuple[str, Callable[[], np.ndarray]]] = {}
         b[GDP] = (NOMINAL, lambda: growth.total(p.va_nominal))
-        b[REAL_GDP] = (REAL, lambda: growth.total(p.va_real))
-        b[GDP_PRICE_INDEX] = (INDEX_UNIT, lambda: 100.0 * self.value(GDP) / self.value(REAL_GDP))
+        real_ = real_unit(p.base_year)
+        b[REAL_GDP] = (real_, lambda: growth.total(p.va_real))
+        b[GDP_PRICE_INDEX] = (index_unit(p.base_year), lambda: 100.0 * self.value(GDP) / self.value(REAL_GDP))
         b[REAL_GDP_GROWTH] = (PERCENT, self._gdp_growth)
         for sec in SECTORS:
             b[sec.variable] = (NOMINAL, lambda i=INDEX[sec.key]: p.va_nominal[..., i])
@@ -139,9 +151,9 @@ class Indicators(Mapping):
         for parent, m in masks.items():
             b[parent] = (NOMINAL, lambda m=m: p.va_nominal[..., m].sum(axis=-1))
         for sec in SECTORS:
-            b[real(sec.variable)] = (REAL, lambda i=INDEX[sec.key]: p.va_real[..., i])
+            b[real(sec.variable)] = (real_, lambda i=INDEX[sec.key]: p.va_real[..., i])
         for parent, m in masks.items():
-            b[real(parent)] = (REAL, lambda m=m: p.va_real[..., m].sum(axis=-1))
+            b[real(parent)] = (real_, lambda m=m: p.va_real[..., m].sum(axis=-1))
         b[HIGHTECH_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
         b[NEW_ECONOMY_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(
             p.new_economy_weights, np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])))

@@ -22,7 +22,9 @@ def timeseries(projection: Projection, scenario_name: str,
                revenue_links: Mapping[str, float] | None = None) -> pd.DataFrame:
     """The tidy table of one projection.
 
-    A growth rate has no value in the base year; that row is left out.  Any other
+    A growth rate has no value in the base year; that row is left out.  The rows before a later
+    jump-off (``projection.base_year``, a scenario's ``base:``) are not part of the projection
+    and are left out too (:mod:`model.baseline.rebase`).  Any other
     value that is not finite is a bug upstream (a projection reaching this table has
     positive, finite levels, :func:`model.projection.simulate.project`) and raises ``ValueError``
     naming the variable and year: no row is dropped silently.
@@ -39,6 +41,10 @@ def timeseries(projection: Projection, scenario_name: str,
             raise ValueError(f"{variable} is {values[projection.years == year][0]} in {year}: the table holds "
                              "finite values only")
         keep = ~bad                        # only a base-year value can be missing (a growth rate)
+        if projection.base_year > projection.years[0]:
+            keep &= projection.years >= projection.base_year
+            if bad[0]:                     # a rate: none in the base year either
+                keep &= projection.years > projection.base_year
         frames.append(pd.DataFrame({"variable": variable, "unit": unit, "year": projection.years[keep],
                                     "value": values[keep]}))
     df = pd.concat(frames, ignore_index=True)

@@ -12,9 +12,10 @@ from typing import Mapping
 
 import numpy as np
 
+from .. import BASE_YEAR
 from ..equations import growth
 from ..baseline.calibration import Baseline
-from ..scenario.parameters import BY_NAME, fmt
+from ..scenario.parameters import BY_NAME, first_free_year, fmt
 from ..scenario.scenario import DEFAULT_FROM, Problem, Scenario, ScenarioError
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS
 from ..projection.years import level_years, n_steps, step_row, step_year
@@ -45,6 +46,8 @@ class Projection:
     project_output_real: np.ndarray
     project_va_real: np.ndarray
     project_revenue_series: tuple[str | None, ...] = ()
+    base_year: int = BASE_YEAR         # the jump-off: level rows before it are not part of the projection
+    revenue_reference: np.ndarray | None = None   # (n_sectors,) 2020 levels the revenue anchors refer to
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
                   deflator: Mapping[str, np.ndarray] | None = None, vaccine_unwind: np.ndarray | None = None,
                   shock_loss: Mapping[str, np.ndarray] | None = None,
                   shock_recovered: Mapping[str, np.ndarray] | None = None,
-                  valid: np.ndarray | None = None) -> Draws:
+                  valid: np.ndarray | None = None, base: int = BASE_YEAR) -> Draws:
     r"""The one builder of :class:`Draws`: per-draw values, in model units, placed on the paths.
 
     ``growth`` and ``deflator`` map ``"all"`` or a sector key to a shift (fraction per year)
@@ -87,6 +90,7 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
     add up in the order given.  ``vaccine_unwind`` ``(n,)`` (fraction), ``shock_loss`` and
     ``shock_recovered`` (shock name -> ``(n,)`` fractions) and ``valid`` pass through.
     An empty or missing mapping keeps the scenario's path (the field is ``None``).
+    From a later ``base`` (a scenario's ``base:``) every shift enters in the year after it.
 
     Returns
     -------
@@ -99,7 +103,7 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
         if not shifts:
             paths[name] = None
             continue
-        first = step_row(SHIFT_FROM[name])
+        first = step_row(SHIFT_FROM[name] if base == BASE_YEAR else first_free_year(name, base))
         out = np.zeros((n, n_years, N_SECTORS))
         for key, shift in shifts.items():
             shift = np.asarray(shift, dtype=float)
@@ -140,8 +144,11 @@ def default_growth(baseline: Baseline, scenario: Scenario) -> np.ndarray:
 
 
 def default_deflator(baseline: Baseline, scenario: Scenario) -> np.ndarray:
-    """Deflator growth ``(n_years, n_sectors)`` where no file speaks: the trend GDP deflator."""
-    return np.full((n_steps(scenario.horizon), N_SECTORS), baseline.trend_deflator)
+    """Deflator growth ``(n_years, n_sectors)`` where no file speaks: the trend GDP deflator after the
+    baseline's base year, 0 up to it (a later jump-off's price index is 1 in its base year)."""
+    d = np.full((n_steps(scenario.horizon), N_SECTORS), baseline.trend_deflator)
+    d[:max(step_row(baseline.base_year) + 1, 0)] = 0.0
+    return d
 
 
 def stated_growth(scenario: Scenario, baseline: Baseline) -> np.ndarray:
@@ -293,7 +300,8 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
                       new_economy_weights=baseline.new_economy_weights,
                       project_names=tuple(p.name for p in projects), project_sectors=sectors,
                       project_hightech=hightech, project_output_real=output, project_va_real=va_projects,
-                      project_revenue_series=tuple(p.revenue_series for p in projects))
+                      project_revenue_series=tuple(p.revenue_series for p in projects),
+                      base_year=baseline.base_year, revenue_reference=baseline.revenue_reference)
     if draws is None:
         problems = level_problems(scenario, out)
         if problems:

@@ -62,6 +62,16 @@ SHAPES = {"path": "sector × year path", "assumptions": "mapping key → number"
 
 FIRST_PATH_YEAR = CALIBRATION_YEAR          # paths may name years from 2021 on
 GROWTH_DEFAULT_FROM = CALIBRATION_YEAR + 1  # a plain growth number applies from 2022 (2021 is calibrated)
+BASES = (BASE_YEAR, 2025)                    # the jump-off years a scenario may choose (`base:`)
+
+
+def first_free_year(param: str, base: int) -> int:
+    """First year a plain number of ``param`` (``growth`` or ``deflator``) applies to, and the first
+    year any path entry, shock or project may name: from the 2020 base, growth from 2022 (2021 is
+    calibrated) and deflators from 2021; from a later base, both from the year after it."""
+    if base == BASE_YEAR:
+        return GROWTH_DEFAULT_FROM if param == "growth" else FIRST_PATH_YEAR
+    return base + 1
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("extends", "parent", "",
@@ -73,7 +83,13 @@ PARAMETERS: tuple[Parameter, ...] = (
               "Not inherited.",
               None, "file name without `.yaml`"),
     Parameter("description", "text", "", "What the scenario assumes and why. Not inherited.", "", "empty"),
-    Parameter("horizon", "year", "year", f"Last projected year (annual steps from the base year {BASE_YEAR}).",
+    Parameter("base", "choice", "year",
+              f"Jump-off year. `{BASE_YEAR}`: the 2020 economy (4th-census basis) calibrated on what was published "
+              "by mid-2021, 2021 calibrated, trend fitted on 2015-2019. `2025`: the realized 2025 economy (5th-census "
+              "basis, levels at 2025 prices), trend re-fitted on the record to 2025; every year a file names "
+              "(paths, shocks, projects) must then be after 2025, and the horizon too. Inherited.",
+              str(BASE_YEAR), str(BASE_YEAR), choices=tuple(str(b) for b in BASES)),
+    Parameter("horizon", "year", "year", "Last projected year (annual steps from the base year).",
               2025, "2025", FIRST_PATH_YEAR, 2060),
     Parameter("growth", "path", "% per year (real)",
               f"Real value-added growth by sector (`all`: every sector; a sector's own entry is applied after "

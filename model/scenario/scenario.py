@@ -22,9 +22,9 @@ from typing import Any, Mapping
 import numpy as np
 
 from ..projection.years import n_steps, step_row, step_year, step_years
-from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR
+from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR, first_free_year
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS
-from ..scenario.parameters import UNCERTAINTY
+from ..scenario.parameters import UNCERTAINTY, fmt
 from ..scenario.distributions import centring_warning
 from ..scenario.spec import Distribution, PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
 from ..scenario.yamlio import MAX_BYTES, YamlProblem, read_yaml
@@ -195,6 +195,7 @@ class Scenario:
     trend: str = "converging"
     lever_pairs: tuple[tuple[str, str], ...] = ()     # extra two-lever maps (model.analysis.levers)
     targets: str = BY_NAME["targets"].default          # target set (model.targets.sets)
+    base: int = int(BY_NAME["base"].default)         # jump-off year (model.baseline.rebase for 2025)
 
     @property
     def path_years(self) -> np.ndarray:
@@ -207,11 +208,11 @@ def _readonly(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _layered(entries: list[PathEntry], param: str, horizon: int, origins: dict) -> Layered:
+def _layered(entries: list[PathEntry], param: str, horizon: int, origins: dict, base: int) -> Layered:
     n = n_steps(horizon)
     level, change = np.full((n, N_SECTORS), np.nan), np.zeros((n, N_SECTORS))
     for e in entries:
-        years = e.years or tuple(range(DEFAULT_FROM[param], horizon + 1))
+        years = e.years or tuple(range(first_free_year(param, base), horizon + 1))
         rows = [step_row(y) for y in years if y <= horizon]
         cols = list(range(N_SECTORS)) if e.sector == "all" else [INDEX[e.sector]]
         for r in rows:
@@ -303,19 +304,51 @@ def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
     return out
 
 
+def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tuple[Shock, ...],
+                   projects: tuple[Project, ...]) -> list[Problem]:
+    """Years a later jump-off cannot project: the horizon, and every path year, shock year and project
+    start of the chain (inherited ones included) at or before the base year.  From the 2020 base the
+    bounds of the declarations already hold."""
+    if base == int(BY_NAME["base"].default):
+        return []
+    spec, out = chain[-1], []
+    if horizon <= base:
+        where = spec.where("horizon") if spec.horizon else spec.where("base")
+        out.append(Problem(where.file, where.line, where.path or "base",
+                           f"the horizon {horizon} is not after the base year {base}; a scenario with "
+                           f"base: {base} needs a horizon in [{base + 1}, {fmt(BY_NAME['horizon'].high)}]"))
+    for s in chain:
+        for param in ("growth", "deflator"):
+            for e in getattr(s, param):
+                early = [y for y in (e.years or ()) if y <= base]
+                if early:
+                    out.append(Problem(e.where.file, e.where.line, e.where.path,
+                                       f"year {early[0]} is not after the base year {base} (base: {base} starts "
+                                       f"from the realized {base} economy): name years from {base + 1} on"))
+    for what, entries, field_name in (("shock", shocks, "year"), ("project", projects, "start")):
+        for e in entries:
+            if getattr(e, field_name) <= base:
+                out.append(Problem(e.where.file, e.where.line, f"{e.where.path}.{field_name}",
+                                   f"{what} {field_name} {getattr(e, field_name)} is not after the base year "
+                                   f"{base}: name a year from {base + 1} on"))
+    return out
+
+
 def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario:
     """Resolve a chain of specs (root first) into a Scenario, or raise :class:`ScenarioError`."""
     spec = chain[-1]
     horizon = spec.horizon or (parent.horizon if parent else BY_NAME["horizon"].default)
+    base = spec.base or (parent.base if parent else int(BY_NAME["base"].default))
     problems = _horizon_problems(spec, horizon)
     origins: dict = {}
     paths = {}
     for param in ("growth", "deflator"):
         entries = [e for s in chain for e in getattr(s, param)]
-        paths[param] = _layered(entries, param, horizon, origins)
+        paths[param] = _layered(entries, param, horizon, origins, base)
     shocks, p1 = _merge_entries(parent.shocks if parent else (), spec.shocks, "shock", horizon, "year")
     projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon, "start")
     problems += p1 + p2
+    problems += _base_problems(chain, base, horizon, shocks, projects)
     shocks = tuple(_with_sectors(e) for e in shocks)
     uncertainty, p3 = _merge_uncertainty(chain, shocks)
     problems += p3
@@ -334,7 +367,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
                     trend=trend, targets=targets, lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
-                        parent.lever_pairs if parent else ()))
+                        parent.lever_pairs if parent else ()), base=base)
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:

@@ -90,6 +90,7 @@ class Spec:
     trend: str | None = None
     lever_pairs: tuple[tuple[str, str], ...] | None = None                # None: the file is silent
     targets: str | None = None                                            # None: the file is silent
+    base: int | None = None                                               # None: the file is silent
 
     def where(self, *path) -> Problem:
         return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
@@ -318,6 +319,15 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     targets = raw.get("targets")
     if targets is not None and not c.choice(("targets",), targets, BY_NAME["targets"].choices, "target set"):
         targets = None
+    base = None
+    if "base" in raw:
+        given = raw["base"]
+        text = str(given).strip() if isinstance(given, (int, str)) and not isinstance(given, bool) else None
+        if text in BY_NAME["base"].choices:
+            base = int(text)
+        else:
+            c.error(("base",), f"got {show_value(given)}; the base year is one of "
+                               f"{', '.join(BY_NAME['base'].choices)}")
     growth = _path(c, "growth", raw["growth"]) if "growth" in raw else ()
     deflator = _path(c, "deflator", raw["deflator"]) if "deflator" in raw else ()
 
@@ -349,4 +359,4 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 revenue_links=MappingProxyType(revenue_overrides), shocks=shocks,
                 projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
                 uncertainty=None if uncertainty is None else MappingProxyType(uncertainty), trend=trend,
-                lever_pairs=lever_pairs, targets=targets)
+                lever_pairs=lever_pairs, targets=targets, base=base)

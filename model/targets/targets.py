@@ -217,7 +217,7 @@ def _not_modelled_note(t: Target) -> str:
         "the model has no series for it"
 
 
-def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
+def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | None = None) -> pd.DataFrame:
     """The scorecard of one scenario's tidy table: one row per target, in the order given.
 
     Columns :data:`SCORECARD_COLUMNS`.  A target of a year after the horizon gets
@@ -229,6 +229,7 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
     """
     wide = table.pivot(index="year", columns="variable", values="value").sort_index()
     years = wide.index.to_numpy()
+    projected = years > base_year if base_year is not None else np.ones(len(years), dtype=bool)
     set_name, set_hash = getattr(targets, "name", ""), getattr(targets, "sha256", "")
     rows = []
     for t in targets:
@@ -241,10 +242,11 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target]) -> pd.DataFrame:
             row["note"] = _not_modelled_note(t)
         else:
             e = t.evaluate({v: wide[v].to_numpy(dtype=float) for v in t.variables})
-            if e.met.any():
-                row["first_year_met"] = int(years[np.argmax(e.met)])
+            met = e.met & projected
+            if met.any():
+                row["first_year_met"] = int(years[np.argmax(met)])
             row["status"] = NOT_PROJECTED
-            if t.year in years:
+            if t.year in years[projected]:
                 i = int(np.flatnonzero(years == t.year)[0])
                 row.update(projected_value=e.value[i], gap=e.gap[i], gap_pct=e.gap_pct[i],
                            status=MET if e.met[i] else MISSED)
