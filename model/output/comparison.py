@@ -143,8 +143,9 @@ def _realized_table(stacked: pd.DataFrame) -> list[str]:
     m = realized_matrix(stacked)
     names = [c[len("projected ("):-1] for c in m.columns if c.startswith("projected (")]
     keys = target_keys(stacked)
-    value = stacked.assign(target=keys).set_index(["target", "scenario"])["projected_value"]
-    describe = dict(zip(keys, stacked["description"]))
+    full = stacked.reindex(columns=[*stacked.columns, *{"projected_value", "description"} - set(stacked.columns)])
+    value = full.assign(target=keys).set_index(["target", "scenario"])["projected_value"]
+    describe = dict(zip(keys, full["description"].fillna("")))
     lines = ["## Projected vs happened", "",
              "Realized: the published figure of the target year (`model/data/realized.csv`, latest release, "
              "its census basis in the note); a figure whose definition differs from the target's is shown "
