@@ -146,7 +146,7 @@ def test_the_figures_draw_regions_points_and_bars(maps):
     rows = table[(table["target"] == "manufacturing_share") & (table["kind"] == "input")]
     drawn = rows["contribution"].abs() > 1e-9 * rows["contribution"].abs().max()
     assert len(ax.patches) == drawn.sum() + 1
-    assert ax.patches[-1].get_height() == pytest.approx(rows["contribution"].sum(), rel=1e-12)
+    assert ax.patches[-1].get_width() == pytest.approx(rows["contribution"].sum(), rel=1e-12)
     plt.close(ax.figure)
 
 

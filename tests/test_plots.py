@@ -306,15 +306,18 @@ def test_attribution_components_are_named_by_sector():
 
 def test_waterfall_names_sectors_titles_the_target_and_keeps_its_bars_inside():
     table = pd.DataFrame({"target": "hightech_share", "reference": 2020, "kind": "sector",
-                          "component": ["ict (numerator)", "finance (GDP)", "mfg_hightech (numerator)"],
-                          "contribution": [10.0, -3.0, 2.0], "unit": "%"})
+                          "component": ["ict (numerator)", "ict (GDP)", "scitech (GDP)", "mfg_hightech (numerator)"],
+                          "contribution": [10.0, -3.0, -1.0, 2.0], "unit": "%"})
     ax = plot_waterfall(table, "hightech_share", kind="sector", description="High-tech value added above 30 % of GDP")
-    labels = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
+    ax.figure.canvas.draw()
+    boxes = [t.get_window_extent() for t in ax.get_yticklabels()]
+    assert all(_area(a, b) < 1.0 for a, b in itertools.combinations(boxes, 2))      # long sector names, one a row
+    labels = [t.get_text().replace("\n", " ") for t in ax.get_yticklabels()]
     assert labels[0] == "Information transmission, software and IT services (in the share)"
     assert "hightech_share" not in ax.get_title()
-    low, high = ax.get_ylim()
-    assert low < 0.0 and high > 10.0                 # the top of the first bar (10) is not cut off
-    assert [t.get_text() for t in ax.texts] == ["+10.00", "-3.00", "+2.00", "+9.00"]   # signs, not colour alone
+    low, high = ax.get_xlim()
+    assert low < 0.0 and high > 10.0                 # the end of the first bar (10) is not cut off
+    assert [t.get_text() for t in ax.texts] == ["+10.00", "-3.00", "+2.00", "-1.00", "+8.00"]   # not colour alone
 
 
 # ---------------------------------------------------------------- backtest

@@ -44,10 +44,10 @@ def plot_waterfall(table: pd.DataFrame, target: str, ax: plt.Axes | None = None,
     """One target's change from its reference as a waterfall of the contributions of one ``kind``.
 
     ``table`` is :func:`model.analysis.attribution.attribute`'s output.  Bars start at 0 (the
-    reference value) and each adds its contribution (green up, vermillion down, and its
-    signed value written beside it), largest first; the ``top`` largest are drawn, the
-    rest summed into one bar, and the last bar (grey) is the total change, scenario
-    value minus reference value.  Contributions below 1e-9 of the largest (rounding,
+    reference value) and each adds its contribution (horizontal bars, green to the right,
+    vermillion to the left, its signed value written at its end), largest first from the
+    top; the ``top`` largest are drawn, the rest summed into one bar, and the last bar
+    (grey, at the bottom) is the total change, scenario value minus reference value.  Contributions below 1e-9 of the largest (rounding,
     e.g. a common deflator on a share) are not drawn.  Sectors are named
     (:func:`component_label`); ``description`` (default: ``target``) heads the panel.
     """
@@ -61,29 +61,28 @@ def plot_waterfall(table: pd.DataFrame, target: str, ax: plt.Axes | None = None,
     if len(rows) > top:
         labels.append(f"{len(rows) - top} others")
         values.append(float(rows["contribution"].iloc[top:].sum()))
-    ax = ax or plt.figure(figsize=(8, 4.5), layout="constrained").add_subplot()
+    ax = ax or plt.figure(figsize=(8, 0.4 * len(values) + 2.0), layout="constrained").add_subplot()
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
-    x = np.arange(len(values))
-    ax.bar(x, values, bottom=starts, color=[UP_COLOUR if v >= 0 else DOWN_COLOUR for v in values], width=0.7)
+    y = np.arange(len(values) + 1)[::-1]               # top to bottom, the total change last
+    ax.barh(y[:-1], values, left=starts, color=[UP_COLOUR if v >= 0 else DOWN_COLOUR for v in values], height=0.7)
     total = float(table.loc[(table["target"] == target) & (table["kind"] == kind), "contribution"].sum())
-    ax.bar(len(values), total, color=TOTAL_COLOUR, width=0.7)
+    ax.barh(y[-1], total, color=TOTAL_COLOUR, height=0.7)
     unit = table.loc[table["target"] == target, "unit"].iloc[0]
     form = "{:+.2f}" if unit == "%" else "{:+,.0f}"
-    for xi, start, v in zip([*x, len(values)], [*starts, 0.0], [*values, total]):
-        ax.annotate(form.format(v), (xi, start + v), xytext=(0, 2 if v >= 0 else -2), textcoords="offset points",
-                    ha="center", va="bottom" if v >= 0 else "top", fontsize=7)
-    ax.axhline(0.0, color="0.2", lw=0.8)
+    for yi, start, v in zip(y, [*starts, 0.0], [*values, total]):
+        ax.annotate(form.format(v), (start + v, yi), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
+                    ha="left" if v >= 0 else "right", va="center", fontsize=7)
+    ax.axvline(0.0, color="0.2", lw=0.8)
     ends = np.concatenate([[0.0], np.cumsum(values), [total]])
     low, high = float(ends.min()), float(ends.max())
-    margin = 0.12 * (high - low or 1.0)                 # room for the bars' ends and their values
-    ax.set_ylim(low - margin, high + margin)
-    ax.set_xticks(np.arange(len(values) + 1), [wrap(s, 24) for s in labels + ["total change"]], rotation=30,
-                  ha="right", rotation_mode="anchor", fontsize=7)
+    margin = 0.15 * (high - low or 1.0)                 # room for the bars' ends and their values
+    ax.set_xlim(low - margin, high + margin)
+    ax.set_yticks(y, [wrap(s, 40) for s in labels + ["total change"]], fontsize=7)
     reference = table.loc[table["target"] == target, "reference"].iloc[0]
-    ax.set_ylabel(f"change from the reference ({'percentage points' if unit == '%' else unit})", fontsize=8)
+    ax.set_xlabel(f"change from the reference ({'percentage points' if unit == '%' else unit})", fontsize=8)
     ax.set_title(f"{wrap(headline(description or target), 60)}\nchange from {reference} by {kind}", fontsize=9)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.grid(axis="y", alpha=0.3)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
     return ax
 
 
@@ -135,7 +134,7 @@ def plot_lever_map(m: LeverMap, ax: plt.Axes | None = None) -> plt.Axes:
 def waterfall_figure(table: pd.DataFrame, target: str, scenario: str, description: str | None = None) -> plt.Figure:
     """One target's change from its reference by input (left) and by sector (right);
     ``description`` (default: ``target``) names the target."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.6), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.6), layout="constrained")
     for ax, kind in zip(axes, ("input", "sector")):
         plot_waterfall(table, target, ax=ax, kind=kind, description=description)
         ax.set_title(f"change from {ax.get_title().rsplit(chr(10) + 'change from ', 1)[-1]}", fontsize=9)
