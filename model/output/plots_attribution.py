@@ -47,9 +47,10 @@ def plot_waterfall(table: pd.DataFrame, target: str, ax: plt.Axes | None = None,
     reference value) and each adds its contribution (horizontal bars, green to the right,
     vermillion to the left, its signed value written at its end), largest first from the
     top; the ``top`` largest are drawn, the rest summed into one bar, and the last bar
-    (grey, at the bottom) is the total change, scenario value minus reference value.  Contributions below 1e-9 of the largest (rounding,
-    e.g. a common deflator on a share) are not drawn.  Sectors are named
-    (:func:`component_label`); ``description`` (default: ``target``) heads the panel.
+    (grey, at the bottom) is the total change, scenario value minus reference value.
+    Contributions below 1e-9 of the largest (rounding, e.g. a common deflator on a share)
+    are not drawn.  Sectors are named (:func:`component_label`); ``description`` (default:
+    ``target``) heads the panel.
     """
     rows = table[(table["target"] == target) & (table["kind"] == kind)]
     if rows.empty:
@@ -110,7 +111,7 @@ def plot_lever_map(m: LeverMap, ax: plt.Axes | None = None) -> plt.Axes:
                                   label=f"met: {wrap(headline(t.description or t.id), 60)}"))
         if t.id in m.goal:
             ax.plot(*(100.0 * np.array(m.goal[t.id])), "o", color=colour, mec="0.1", ms=7)
-    ax.plot(100 * m.own[0], 100 * m.own[1], "x", color="0.05", ms=10, mew=2.2)
+    ax.plot(100 * m.own[0], 100 * m.own[1], "x", color="0.05", ms=10, mew=2.2, zorder=6)   # over the star
     handles.append(plt.Line2D([], [], color="0.05", marker="x", ls="", ms=8, mew=2, label="scenario"))
     if m.goal:
         handles.append(plt.Line2D([], [], color="0.5", marker="o", ls="", mec="0.1",

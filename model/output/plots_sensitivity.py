@@ -10,6 +10,7 @@ from typing import Mapping
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from ..baseline.sectors import SECTORS
 from ..equations.revenue import SERIES
@@ -98,6 +99,7 @@ def plot_tornado(table: pd.DataFrame, target: str, ax: plt.Axes | None = None, t
     ax.set_title(title or f"Gap to target {target}: each input at the low and high end of its range, the others "
                  f"at the scenario's values (the {len(rows)} largest swings)", fontsize=9, wrap=True)
     ax.tick_params(axis="x", labelsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(6))         # wide numbers (-17500) do not run into each other
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=7, frameon=False)
     return ax
