@@ -18,6 +18,7 @@ from matplotlib.colors import to_rgb  # noqa: E402
 from model.analysis.sensitivity import oat_inputs  # noqa: E402
 from model.analysis.backtest import REALIZED_COLUMNS  # noqa: E402
 from model.baseline.sectors import KEYS  # noqa: E402
+from model.equations.revenue import CLUSTER_VARIABLE  # noqa: E402
 from model.output import plots  # noqa: E402
 from model.output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure  # noqa: E402
 from model.output.plots import plot_by_scenario, plot_fan, plot_shares  # noqa: E402
@@ -57,7 +58,8 @@ def tidy(variable: str, values, scenario="s", unit="%") -> pd.DataFrame:
                           "year": y, "value": v} for y, v in zip(range(2020, 2026), values)])
 
 
-SHARES = ("Share of GDP|High-tech", "Share of GDP|Manufacturing", "Share of GDP|Finance")
+SHARES = tuple(variable for variable, *_ in plots.SHARE_LINES)     # high-tech, manufacturing, finance
+HIGHTECH, MANUFACTURING, FINANCE = SHARES
 
 
 def test_shares_figure_draws_a_line_for_each_target_level_of_a_plotted_share():
@@ -68,11 +70,11 @@ def test_shares_figure_draws_a_line_for_each_target_level_of_a_plotted_share():
 
 
 def test_by_scenario_figure_shades_a_range_and_a_tolerance_band():
-    ax = plot_by_scenario(tidy("Clusters|Trillion-yuan", [1, 1, 2, 2, 3, 4], unit="count"), "Clusters|Trillion-yuan",
+    ax = plot_by_scenario(tidy(CLUSTER_VARIABLE, [1, 1, 2, 2, 3, 4], unit="count"), CLUSTER_VARIABLE,
                           load_targets())
     assert [a.get_text() for a in ax.texts] == ["2025 target 4-5"]
     assert [round(p.get_alpha(), 2) for p in ax.patches] == [0.15]     # a band alone, no dashed line
-    ax = plot_by_scenario(tidy("Share of GDP|Manufacturing", [8.0] * 6), "Share of GDP|Manufacturing", load_targets())
+    ax = plot_by_scenario(tidy(MANUFACTURING, [8.0] * 6), MANUFACTURING, load_targets())
     assert [round(p.get_alpha(), 2) for p in ax.patches] == [0.12, 0.12]    # the tolerance band around each line
     assert len([line for line in ax.lines if line.get_linestyle() == "--"]) == 2
 
@@ -117,14 +119,14 @@ def assert_laid_out(fig):
 def three_scenarios(finance=(19.9, 19.3, 19.9, 20.0, 20.1, 20.2)) -> pd.DataFrame:
     frames = []
     for i, name in enumerate(("baseline", "plan", "downside")):
-        frames += [tidy("Share of GDP|High-tech", [27.4, 30.5, 29.7 + i, 30.8 + i, 31.7 + i, 32.7 + i], name),
-                   tidy("Share of GDP|Manufacturing", [9.8, 12.4, 9.9, 9.7 + i, 9.5 + i, 9.3 + i], name),
-                   tidy("Share of GDP|Finance", [f + 0.3 * i for f in finance], name)]
+        frames += [tidy(HIGHTECH, [27.4, 30.5, 29.7 + i, 30.8 + i, 31.7 + i, 32.7 + i], name),
+                   tidy(MANUFACTURING, [9.8, 12.4, 9.9, 9.7 + i, 9.5 + i, 9.3 + i], name),
+                   tidy(FINANCE, [f + 0.3 * i for f in finance], name)]
     return pd.concat(frames, ignore_index=True)
 
 
 REALIZED_POINTS = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
-                                "region": "Beijing", "variable": "Share of GDP|High-tech", "unit": "%",
+                                "region": "Beijing", "variable": HIGHTECH, "unit": "%",
                                 "year": [2021, 2025], "value": [30.1, 33.0]})
 PANELS = tuple(zip(SHARES, ("High-tech value added", "Manufacturing value added", "Finance value added")))
 
@@ -140,27 +142,26 @@ def test_comparison_figure_keeps_legends_and_target_labels_off_every_panel():
 
 
 def test_a_spread_of_under_two_points_is_not_stretched_to_the_full_height():
-    ax = plot_by_scenario(three_scenarios(), "Share of GDP|Finance", load_targets())
+    ax = plot_by_scenario(three_scenarios(), FINANCE, load_targets())
     low, high = ax.get_ylim()
     assert high - low >= plots.MIN_SPAN["%"]
     assert low <= 19.3 and high >= 20.8                # the data still inside
 
 
 def test_the_y_axis_holds_the_target_line():
-    ax = plot_by_scenario(three_scenarios(), "Share of GDP|Manufacturing", load_targets())
+    ax = plot_by_scenario(three_scenarios(), MANUFACTURING, load_targets())
     assert ax.get_ylim()[1] > 16.0                     # the stretch target's tolerance band (14-16) is shown
 
 
 def test_counts_get_integer_ticks():
-    ax = plot_by_scenario(tidy("Clusters|Trillion-yuan", [2, 2, 2, 3, 3, 4], unit="count"), "Clusters|Trillion-yuan",
+    ax = plot_by_scenario(tidy(CLUSTER_VARIABLE, [2, 2, 2, 3, 3, 4], unit="count"), CLUSTER_VARIABLE,
                           load_targets())
     ticks = [t for t in ax.get_yticks() if ax.get_ylim()[0] <= t <= ax.get_ylim()[1]]
     assert ticks and all(float(t).is_integer() for t in ticks)
 
 
 def test_a_small_share_keeps_its_own_scale():
-    ax = plot_by_scenario(tidy("Share of GDP|Agriculture", [0.28, 0.27, 0.26, 0.25, 0.24, 0.23]),
-                          "Share of GDP|Agriculture")
+    ax = plot_by_scenario(tidy(FINANCE, [0.28, 0.27, 0.26, 0.25, 0.24, 0.23]), FINANCE)
     low, high = ax.get_ylim()
     assert high - low < 1.0                           # not a 4-point axis for a 0.3 % share
 
@@ -249,7 +250,7 @@ def fan_table() -> pd.DataFrame:
 def test_fan_chart_draws_the_deterministic_path_and_names_its_bands():
     fan = fan_table()
     ax = plot_fan(fan, load_targets())
-    deterministic = fan[fan["variable"] == "Share of GDP|High-tech"]["deterministic"].to_numpy()
+    deterministic = fan[fan["variable"] == HIGHTECH]["deterministic"].to_numpy()
     assert any(np.array_equal(np.asarray(line.get_ydata(), float), deterministic) and line.get_linestyle() == "-"
                for line in ax.lines)
     labels = [t.get_text() for t in ax.get_legend().get_texts()]

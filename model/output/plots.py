@@ -30,9 +30,9 @@ STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no p
 PUBLISHED_ROW = "published (realized)"
 # The headline shares: (variable, label, colour, marker).
 SHARE_LINES = (
-    ("Share of GDP|High-tech", "High-tech (gao-jing-jian)", "#D55E00", "o"),
-    ("Share of GDP|Manufacturing", "Manufacturing", "#0072B2", "s"),
-    ("Share of GDP|Finance", "Finance", "#009E73", "^"),
+    ("Share of GDP|High-tech", "High-tech (gao-jing-jian)", SCENARIO_PALETTE[1], "o"),
+    ("Share of GDP|Manufacturing", "Manufacturing", SCENARIO_PALETTE[0], "s"),
+    ("Share of GDP|Finance", "Finance", SCENARIO_PALETTE[2], "^"),
 )
 TARGET_COLOUR = "0.2"
 # The y axis spans at least this (in the axis' unit; less for a series smaller than it); others: 10 % of the top.
