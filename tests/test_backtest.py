@@ -215,23 +215,6 @@ def test_naive_forecasts_reproduce_their_definitions(baseline):
     assert ict[1:] / ict[:-1] - 1 == pytest.approx(np.full(5, rates[INDEX["ict"]]))
 
 
-# ---------------------------------------------------------------- figure
-def test_plot_draws_a_line_per_scenario_and_the_realized_points():
-    import matplotlib.pyplot as plt
-    both = pd.concat([backtest.compare(toy_projection(0.05, "a"), REALIZED),
-                      backtest.compare(toy_projection(0.06, "b"), REALIZED)])
-    fig, ax = plt.subplots()
-    try:
-        out = backtest.plot_backtest(both, "growth.gdp", ax=ax)
-        assert out is ax and len(ax.lines) == 2
-        points = np.concatenate([c.get_offsets() for c in ax.collections])
-        assert sorted(points[:, 1].tolist()) == sorted([5.5, 3.0, 4.0, 5.0, 6.0])
-        with pytest.raises(KeyError, match="no series 'growth.nothing'"):
-            backtest.plot_backtest(both, "growth.nothing", ax=ax)
-    finally:
-        plt.close(fig)
-
-
 def test_groups_are_sums_of_their_sectors(baseline):
     from model.scenario.scenario import scenario_from_dict
     from model.projection.simulate import project

@@ -131,13 +131,14 @@ def test_a_lever_pair_on_a_target_not_modelled_is_refused():
 def test_the_figures_draw_regions_points_and_bars(maps):
     import matplotlib.pyplot as plt
     from model.analysis.attribution import attribute
+    from model.output.plots import headline, wrap
     from model.output.plots_attribution import plot_lever_map, plot_waterfall
 
     m = maps[("mfg_hightech", "ict")]
     ax = plot_lever_map(m)
     labels = [h.get_label() for h in ax.get_legend().legend_handles]
-    assert labels[:len(m.targets)] == [f"{t.id} met" for t in m.targets]
-    assert "nearest meeting all" in labels and "scenario" in labels
+    assert labels[:len(m.targets)] == [f"met: {wrap(headline(t.description), 60)}" for t in m.targets]
+    assert "nearest combination meeting all" in labels and "scenario" in labels
     plt.close(ax.figure)
     s = load_scenario(SCENARIOS / "manufacturing_revival.yaml")
     table = attribute(s, build_baseline(s.assumptions), TARGETS)
@@ -145,7 +146,7 @@ def test_the_figures_draw_regions_points_and_bars(maps):
     rows = table[(table["target"] == "manufacturing_share") & (table["kind"] == "input")]
     drawn = rows["contribution"].abs() > 1e-9 * rows["contribution"].abs().max()
     assert len(ax.patches) == drawn.sum() + 1
-    assert ax.patches[-1].get_height() == pytest.approx(rows["contribution"].sum(), rel=1e-12)
+    assert ax.patches[-1].get_width() == pytest.approx(rows["contribution"].sum(), rel=1e-12)
     plt.close(ax.figure)
 
 

@@ -35,7 +35,6 @@ import re
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -363,32 +362,6 @@ def verdicts(metrics: pd.DataFrame, candidate: str, rivals: Sequence[str],
             out.append((metric, series, years, candidate, rival, mine, theirs, wins))
     return pd.DataFrame(out, columns=["metric", "series", "years", "candidate", "rival", "candidate_value",
                                       "rival_value", "wins"])
-
-
-# ---------------------------------------------------------------- figure
-def plot_backtest(table: pd.DataFrame, series: str = "growth.gdp", ax: plt.Axes | None = None,
-                  colours: Mapping[str, str] | None = None) -> plt.Axes:
-    """Projections (a line per scenario) against the realized points of one series of a
-    :func:`compare` table (several scenarios stacked); realized points are black, marked
-    by census basis."""
-    ax = ax or plt.gca()
-    rows = table[table["series"] == series]
-    if rows.empty:
-        raise KeyError(f"no series {series!r} in the backtest table")
-    for name, t in rows.groupby("scenario", sort=True):
-        t = t.sort_values("year")
-        ax.plot(t["year"], t["projected"], marker="o", ms=4, label=name,
-                **({"color": colours[name]} if colours and name in colours else {}))
-    realized = rows.drop_duplicates(["year", "census_basis", "measure"])
-    for basis, t in realized.groupby("census_basis", sort=True):
-        ax.scatter(t["year"], t["realized"], color="black", marker="o" if basis == MODEL_BASIS else "s",
-                   zorder=3, label=f"realized ({basis} census basis)")
-    units = sorted(set(rows["unit"]))
-    ax.set_title(series)
-    ax.set_ylabel(", ".join(units))
-    ax.set_xticks(sorted(rows["year"].unique()))
-    ax.legend(fontsize=8)
-    return ax
 
 
 # ---------------------------------------------------------------- the batch's verdicts

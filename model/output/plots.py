@@ -7,30 +7,67 @@ are saved (:mod:`model.output.report`).
 """
 from __future__ import annotations
 
+import textwrap
 from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
+from matplotlib.ticker import MaxNLocator
 
 from ..projection.indicators import HIGHTECH_SHARE
-from ..targets.targets import NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES, Target
+from ..targets.targets import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES, Target
 
-# Scenario colours: the i-th scenario in sorted order gets the i-th colour in every figure.
-SCENARIO_PALETTE = ("#1b6ca8", "#d1495b", "#66a182", "#edae49", "#8e6c8a", "#00798c", "#8d6a3f", "#555555")
-STATUS_COLOURS = dict(zip(STATUSES, ("#8cc084", "#e8877f", "#d9d9d9", "#f2f2f2")))     # met, missed, not ...
+# The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
+# white, replaced by Tol's wine), pairwise distinct under simulated protan-, deutan- and tritanopia
+# (tests/test_plots.py).  The i-th scenario in sorted name order gets the i-th colour and the i-th
+# marker in every figure; the two cycles differ in length, so no two of 72 scenarios share both.
+SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000")
+SCENARIO_MARKERS = ("o", "^", "D", "v", "P", "X", "p", "<", ">")
+# Statuses: a light tint each, and always the word in the cell as well (never colour alone).
+STATUS_COLOURS = dict(zip(STATUSES, ("#a6dcc8", "#f0a58a", "#d9d9d9", "#f2f2f2")))   # met, missed, not ...
 STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no published figure decides
 PUBLISHED_ROW = "published (realized)"
+# The headline shares: (variable, label, colour, marker).
 SHARE_LINES = (
-    (HIGHTECH_SHARE, "High-tech (gao-jing-jian)", "#c0392b"),
-    ("Share of GDP|Manufacturing", "Manufacturing", "#2471a3"),
-    ("Share of GDP|Finance", "Finance", "#7d8c2b"),
+    (HIGHTECH_SHARE, "High-tech (gao-jing-jian)", SCENARIO_PALETTE[1], "o"),
+    ("Share of GDP|Manufacturing", "Manufacturing", SCENARIO_PALETTE[0], "s"),
+    ("Share of GDP|Finance", "Finance", SCENARIO_PALETTE[2], "^"),
 )
+TARGET_COLOUR = "0.2"
+# The y axis spans at least this (in the axis' unit; less for a series smaller than it); others: 10 % of the top.
+MIN_SPAN = {"%": 4.0, "count": 2.0}
+
+
+def fit_ylim(ax: plt.Axes, unit: str = "", pad: float = 0.08) -> None:
+    """Y-limits around everything drawn (lines, points, target lines and bands), at least
+    :data:`MIN_SPAN` of ``unit`` wide (or the largest magnitude, if smaller; 10 % of it for
+    other units), so a spread of a fraction of a point is not blown up to the full height."""
+    lo, hi = ax.dataLim.intervaly
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo > hi:
+        return
+    top = max(abs(lo), abs(hi))
+    span = min(MIN_SPAN[unit], top) if unit in MIN_SPAN else 0.1 * top     # a share of 0.3 % is not stretched to 4
+    if hi - lo < span:
+        middle = (lo + hi) / 2.0
+        lo, hi = middle - span / 2.0, middle + span / 2.0
+        if ax.dataLim.intervaly[0] >= 0 > lo:      # a quantity that cannot be negative keeps a floor at 0
+            lo, hi = 0.0, hi - lo
+    margin = pad * (hi - lo) or 1.0
+    ax.set_ylim(lo - margin, hi + margin)
+    if unit == "count":
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+
+
+def _target_note(ax: plt.Axes, text: str, y: float, colour: str = TARGET_COLOUR) -> None:
+    """A target's label in the right margin at height ``y`` (data), beside its line and never over the data."""
+    ax.annotate(text, (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0), textcoords="offset points",
+                ha="left", va="center", fontsize=7, color=colour, annotation_clip=False)
 
 
 def _share_targets(ax: plt.Axes, targets: Sequence[Target], colours: dict[str, str]) -> None:
-    """A dashed line, a star and a label for each target of a plotted share that has a level."""
+    """A dashed line, a star and a label (right margin) for each target of a plotted share with a level."""
     for t in targets:
         level = t.comparator.level
         if t.variable not in colours or level is None:
@@ -38,40 +75,59 @@ def _share_targets(ax: plt.Axes, targets: Sequence[Target], colours: dict[str, s
         colour = colours[t.variable]
         ax.axhline(level, color=colour, ls="--", lw=0.9, alpha=0.8)
         ax.plot([t.year], [level], marker="*", ms=11, color=colour, ls="none")
-        ax.annotate(_target_label(t, "%"), (t.year, level), xytext=(-6, 4), textcoords="offset points",
-                    ha="right", fontsize=8, color=colour)
+        _target_note(ax, _target_label(t, "%"), level, colour)
 
 
-def _year_axes(ax: plt.Axes, years, ylabel: str, legend_size: int = 9) -> None:
+def _year_axes(ax: plt.Axes, years, ylabel: str) -> None:
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
     ax.set_xticks(sorted(years))
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left", fontsize=legend_size, frameon=False)
+
+
+def _legend_below(ax: plt.Axes, handles=None, ncol: int = 3, fontsize: float = 8) -> None:
+    """The axes' legend under its x axis: outside the data, whatever the lines do."""
+    kwargs = {} if handles is None else {"handles": handles}
+    ax.legend(**kwargs, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, fontsize=fontsize,
+              frameon=False)
 
 
 def plot_shares(df: pd.DataFrame, targets: Sequence[Target] = (), ax: plt.Axes | None = None) -> plt.Axes:
     """Headline shares of GDP by year (one scenario) with the plan's target lines.
 
     ``df`` is a tidy table (:mod:`model.projection.results`); ``targets``
-    (:func:`model.targets.targets.load_targets`) on other variables are ignored.
+    (:func:`model.targets.targets.load_targets`) on other variables are ignored.  Each share
+    has its colour and marker; each target is a dashed line labelled in the right margin.
     """
-    ax = ax or plt.figure(figsize=(8, 5)).add_subplot()
+    ax = ax or plt.figure(figsize=(8, 5), layout="constrained").add_subplot()
     colours = {}
-    for variable, label, colour in SHARE_LINES:
+    for variable, label, colour, marker in SHARE_LINES:
         rows = df[df["variable"] == variable].sort_values("year")
-        ax.plot(rows["year"], rows["value"], marker="o", ms=3, color=colour, label=label)
+        ax.plot(rows["year"], rows["value"], marker=marker, ms=4, color=colour, label=label)
         colours[variable] = colour
     _share_targets(ax, targets, colours)
     scenario = ", ".join(sorted(df["scenario"].unique()))
     ax.set_title(f"Shares of Beijing's GDP, current prices: scenario {scenario}")
     _year_axes(ax, df["year"].unique(), "% of GDP")
+    _legend_below(ax)
+    fit_ylim(ax, "%")
     return ax
 
 
 def scenario_colours(names) -> dict[str, str]:
     """One colour per scenario, assigned in sorted name order (the same in every figure)."""
     return {n: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, n in enumerate(sorted(set(names)))}
+
+
+def scenario_markers(names) -> dict[str, str]:
+    """One marker per scenario, assigned in sorted name order like :func:`scenario_colours`."""
+    return {n: SCENARIO_MARKERS[i % len(SCENARIO_MARKERS)] for i, n in enumerate(sorted(set(names)))}
+
+
+def scenario_handles(colours: dict[str, str]) -> list:
+    """Legend entries of the scenarios of ``colours`` (name -> colour), with their markers."""
+    markers = scenario_markers(colours)
+    return [plt.Line2D([], [], color=c, marker=markers[n], ms=4, label=n) for n, c in colours.items()]
 
 
 def _target_label(t: Target, unit: str = "") -> str:
@@ -86,27 +142,29 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     ``df`` is a tidy table holding one or more scenarios; ``targets``
     (:func:`model.targets.targets.load_targets`) on other variables are ignored.  A target's
     level is a dashed line, its band is shaded (lighter around a line, as the
-    tolerance of ``~``), and its label is written at the level or the band's top.
-    ``realized``, IAMC rows of the published record (:func:`model.baseline.realized.realized_timeseries`),
-    adds its points of ``variable`` (:func:`plot_realized_points`).
+    tolerance of ``~``), and its label is written in the right margin at the level (a
+    band alone: at its middle), never over the lines.  Each scenario has its colour and
+    marker (:func:`scenario_colours`, :func:`scenario_markers`).  ``realized``, IAMC rows of
+    the published record (:func:`model.baseline.realized.realized_timeseries`), adds its points
+    of ``variable`` (:func:`plot_realized_points`).  The y axis spans at least
+    :data:`MIN_SPAN` and holds the targets; counts get integer ticks.
     """
-    ax = ax or plt.figure(figsize=(6, 4)).add_subplot()
+    ax = ax or plt.figure(figsize=(6, 4), layout="constrained").add_subplot()
     rows = df[df["variable"] == variable]
     colours = colours or scenario_colours(rows["scenario"].unique())
+    markers = scenario_markers(colours)
     for name in sorted(rows["scenario"].unique()):
         r = rows[rows["scenario"] == name].sort_values("year")
-        ax.plot(r["year"], r["value"], marker="o", ms=3, color=colours[name], label=name)
+        ax.plot(r["year"], r["value"], marker=markers.get(name, "o"), ms=3, color=colours[name], label=name)
     for t in targets:
         level, band = t.comparator.level, t.comparator.band
         if t.variable != variable or (level is None and band is None):
             continue
         if level is not None:
-            ax.axhline(level, color="0.2", ls="--", lw=0.9)
+            ax.axhline(level, color=TARGET_COLOUR, ls="--", lw=0.9)
         if band is not None:
             ax.axhspan(*band, color="0.5", alpha=0.15 if level is None else 0.12, lw=0)
-        ax.annotate(_target_label(t), (0.01, band[1] if level is None else level), xycoords=("axes fraction", "data"),
-                    xytext=(0, 3), textcoords="offset points", fontsize=7, color="0.2",
-                    bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+        _target_note(ax, _target_label(t), sum(band) / 2.0 if level is None else level)
     if realized is not None:
         plot_realized_points(realized, variable, ax=ax)
     unit = rows["unit"].iloc[0] if len(rows) else ""
@@ -115,6 +173,7 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     ax.set_xticks(sorted(rows["year"].unique()))
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
+    fit_ylim(ax, unit)
     return ax
 
 
@@ -124,9 +183,9 @@ REALIZED_MARKERS = {"realized": ("o", "realized, 4th-census basis"),
 
 
 def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None) -> plt.Axes:
-    """The realized points of ``variable``: black markers, a circle on the 4th-census basis
-    (scenario ``realized``), a square on the 5th (``realized (5th census)``), each labelled
-    with its value, and a legend entry per basis."""
+    """The realized points of ``variable``: black markers with a white edge, a circle on the
+    4th-census basis (scenario ``realized``), a square on the 5th (``realized (5th census)``),
+    each labelled with its value, and a legend entry per basis under the axes."""
     ax = ax or plt.gca()
     rows = realized[realized["variable"] == variable]
     handles = []
@@ -134,13 +193,14 @@ def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | N
         r = rows[rows["scenario"] == scenario].sort_values("year")
         if r.empty:
             continue
-        handles.append(ax.scatter(r["year"], r["value"], color="black", marker=marker, s=22, zorder=4,
-                                  label=label))
+        handles.append(ax.scatter(r["year"], r["value"], color="black", edgecolors="white", linewidths=0.6,
+                                  marker=marker, s=26, zorder=4, label=label))
         for x, y in zip(r["year"], r["value"]):
             ax.annotate(f"{y:,.0f}" if abs(y) >= 100 else f"{y:.1f}", (x, y), xytext=(-4, 4),
-                        textcoords="offset points", ha="right", fontsize=6)
+                        textcoords="offset points", ha="right", fontsize=6,
+                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
     if handles:
-        ax.legend(handles=handles, fontsize=6, loc="best", frameon=False)
+        _legend_below(ax, handles, ncol=1, fontsize=6)
     return ax
 
 
@@ -154,10 +214,23 @@ def _gap_text(gap: float, unit: str) -> str:
     return f"{gap:+,.0f}"
 
 
+def wrap(text: str, width: int = 22) -> str:
+    """``text`` on lines of at most ``width`` characters (labels of crowded axes)."""
+    return textwrap.fill(str(text), width, break_long_words=False)
+
+
+def headline(description: str) -> str:
+    """The first sentence of a description (a figure's title or label; the rest is in the tables)."""
+    first = str(description).split(". ", 1)[0].strip()
+    return first[:-1] if first.endswith(".") else first
+
+
 def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:
-    """Scenarios (rows) × targets (columns), coloured by status, the gap written in each cell;
-    a last row "published (realized)" with the realized status and value of each target when
-    the scorecards carry the realized columns (:func:`model.targets.targets.with_realized`).
+    """Scenarios (rows) × targets (columns), coloured by status and the status written in each
+    cell with the gap and P(met); a last row "published (realized)" with the realized status
+    and value of each target when the scorecards carry the realized columns
+    (:func:`model.targets.targets.with_realized`).  Columns are labelled with the targets'
+    descriptions (the ``description`` column; the id where there is none).
 
     ``scorecards`` is the scorecard (:func:`model.targets.targets.evaluate`) of each scenario
     stacked, with a ``scenario`` column.
@@ -166,17 +239,20 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
     scenarios = sorted(scorecards["scenario"].unique())
     realized = "realized_status" in scorecards
     rows = scenarios + ([PUBLISHED_ROW] if realized else [])
-    ax = ax or plt.figure(figsize=(1.0 * len(targets) + 2, 0.6 * len(rows) + 2)).add_subplot()
+    ax = ax or plt.figure(figsize=(1.2 * len(targets) + 2, 0.7 * len(rows) + 2.5), layout="constrained").add_subplot()
     statuses = list(STATUS_COLOURS)
     grid = np.full((len(rows), len(targets)), np.nan)      # blank: a target of another set than the row's
     for r in scorecards.itertuples(index=False):
         i, j = scenarios.index(r.scenario), targets.index(r.target)
         grid[i, j] = statuses.index(r.status)
-        text = r.status if r.status in (NOT_MODELLED, NOT_PROJECTED) else _gap_text(r.gap, r.unit)
-        p_met = getattr(r, "p_met", np.nan)
-        if p_met == p_met and r.status not in (NOT_MODELLED, NOT_PROJECTED):    # not NaN
-            text += f"\nP={p_met:.2f}"
-        ax.text(j, i, text, ha="center", va="center", fontsize=7)
+        text = r.status
+        if r.status not in (NOT_MODELLED, NOT_PROJECTED):
+            text += "\n" + _gap_text(r.gap, r.unit)
+            p_met = getattr(r, "p_met", np.nan)
+            if p_met == p_met:                                                    # not NaN
+                text += f"\nP={p_met:.2f}"
+        ax.text(j, i, text.rstrip(), ha="center", va="center", fontsize=7,
+                fontweight="bold" if r.status == MISSED else "normal")
     if realized:                  # the same for every scenario: read from the first scorecard of each target
         first = scorecards.drop_duplicates("target").set_index("target")
         for j, target in enumerate(targets):
@@ -190,7 +266,11 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
                   cmap=ListedColormap([STATUS_COLOURS[s] for s in statuses]), vmin=-0.5, vmax=len(statuses) - 0.5)
     ax.set_xlim(-0.5, len(targets) - 0.5)
     ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xticks(range(len(targets)), targets, rotation=40, ha="right", fontsize=8)
+    described = (scorecards.drop_duplicates("target").set_index("target")["description"]
+                 if "description" in scorecards else pd.Series(dtype=object))
+    names = [wrap(headline(described.get(t) or t), 18) for t in targets]
+    ax.set_xticks(range(len(targets)), names, fontsize=7)
+    ax.xaxis.tick_top()
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.set_xticks(np.arange(len(targets) + 1) - 0.5, minor=True)
     ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
@@ -198,39 +278,48 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
     ax.tick_params(which="minor", length=0)
     shown = [s for s in statuses if s != NOT_PUBLISHED or realized]
     handles = [plt.Rectangle((0, 0), 1, 1, color=STATUS_COLOURS[s]) for s in shown]
-    ax.legend(handles, shown, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
-    ax.set_title("Plan targets for 2025 by scenario: status, and gap to the target in its unit "
-                 "(pp for shares, 100 million CNY for revenues)"
-                 + ("; last row: what happened (published figure)" if realized else ""), fontsize=9)
+    ax.legend(handles, shown, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=len(shown), fontsize=8,
+              frameon=False)
+    title = ("Plan targets for 2025 by scenario: status, and gap to the target in its unit (pp for shares, "
+             "100 million CNY for revenues)" + ("; last row: what happened (published figure)" if realized else ""))
+    ax.set_title(wrap(title, max(30, 15 * len(targets))), fontsize=9)        # no wider than the matrix
     return ax
 
 
+FAN_BANDS = (("p05", "p95", 0.15, "90 % band (5-95 % of the draws)"),
+             ("p25", "p75", 0.3, "50 % band (25-75 % of the draws)"))
+
+
 def plot_fan(fan: pd.DataFrame, targets=(), ax: plt.Axes | None = None, title: str = "") -> plt.Axes:
-    """Fan chart of the headline shares: 5-95 % and 25-75 % bands, the median of the draws,
-    the scenario's deterministic projection, and the target lines.
+    """Fan chart of the headline shares: the 90 % (5-95 %) and 50 % (25-75 %) bands of the
+    draws, their median (dotted), the scenario's deterministic projection (solid, with its
+    marker), and the target lines labelled in the right margin; the legend, under the axes,
+    names each share and each element.
 
     ``fan`` has columns variable, year, p05, p25, p50, p75, p95 and deterministic (see
     :mod:`model.analysis.montecarlo`); ``targets`` as in ``model/data/targets.yaml``.
     """
-    ax = ax or plt.figure(figsize=(8, 5)).add_subplot()
+    ax = ax or plt.figure(figsize=(8, 5.5), layout="constrained").add_subplot()
     colours = {}
-    for variable, label, colour in SHARE_LINES:
+    for variable, label, colour, marker in SHARE_LINES:
         rows = fan[fan["variable"] == variable].sort_values("year")
         if rows.empty:
             continue
         colours[variable] = colour
-        ax.fill_between(rows["year"], rows["p05"], rows["p95"], color=colour, alpha=0.15, lw=0)
-        ax.fill_between(rows["year"], rows["p25"], rows["p75"], color=colour, alpha=0.3, lw=0)
-        ax.plot(rows["year"], rows["p50"], color=colour, ls=":", lw=1.2)
+        for low, high, alpha, _ in FAN_BANDS:
+            ax.fill_between(rows["year"], rows[low], rows[high], color=colour, alpha=alpha, lw=0)
+        ax.plot(rows["year"], rows["p50"], color=colour, ls=":", lw=1.4)
         if "deterministic" in rows:
-            ax.plot(rows["year"], rows["deterministic"], color=colour, marker="o", ms=3, lw=1.5, label=label)
+            ax.plot(rows["year"], rows["deterministic"], color=colour, marker=marker, ms=4, lw=1.5, label=label)
     _share_targets(ax, targets, colours)
     ax.set_title(title or "Shares of GDP: the scenario with the Monte Carlo's bands")
-    _year_axes(ax, fan["year"].unique(), "% of GDP (current prices)", legend_size=8)
-    key = [plt.Line2D([], [], color="0.3", marker="o", ms=3, lw=1.5, label="scenario (deterministic)"),
-           plt.Line2D([], [], color="0.3", ls=":", lw=1.2, label="median of the draws"),
-           plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.45, lw=0, label="25-75 % of the draws"),
-           plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=0.15, lw=0, label="5-95 % of the draws")]
+    _year_axes(ax, fan["year"].unique(), "% of GDP (current prices)")
+    key = [plt.Line2D([], [], color="0.3", marker="o", ms=3, lw=1.5, label="scenario (deterministic projection)"),
+           plt.Line2D([], [], color="0.3", ls=":", lw=1.4, label="median of the draws")]
+    shown = np.cumsum([alpha for *_, alpha, _ in FAN_BANDS])       # the inner band lies over the outer one
+    key += [plt.Rectangle((0, 0), 1, 1, color="0.3", alpha=float(a), lw=0, label=band)
+            for a, (*_, band) in zip(shown, FAN_BANDS)]
     handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles=handles + key, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+    _legend_below(ax, handles + key, ncol=3, fontsize=8)
+    fit_ylim(ax, "%")
     return ax

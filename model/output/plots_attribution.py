@@ -1,5 +1,6 @@
 """Attribution and lever-map figures: functions ``(..., ax=None) -> ax``.  They never save or show.
 
+Sectors and targets are labelled by their names and descriptions, not their keys.
 Importing this module changes no matplotlib setting.
 """
 from __future__ import annotations
@@ -9,21 +10,47 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.levers import LeverMap
+from ..baseline.sectors import GROUPS, SECTORS
+from .plots import SCENARIO_PALETTE, headline, wrap
 
-UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = "#2a9d8f", "#d1495b", "0.35"
-MAP_COLOURS = ("#1b6ca8", "#d1495b", "#2a9d8f", "#e9a03b", "#7b4f9d", "#6c757d")
+UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = SCENARIO_PALETTE[2], SCENARIO_PALETTE[1], "0.35"
+MAP_COLOURS = SCENARIO_PALETTE[:7]
+MAP_LINES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 3)))   # never colour alone
 HEADLINE_TARGETS = ("hightech_share", "manufacturing_share", "finance_first_pillar")
+_NAMES = {**{g: g.replace("_", " ").capitalize() for g in GROUPS}, **{s.key: s.label for s in SECTORS},
+          "gdp": "GDP"}
+_ROLES = {"numerator": "in the share", "GDP": "through GDP", "link": "through the link",
+          "leader": "the leader", "runner-up": "a runner-up", "project output": "project output"}
+
+
+def sector_name(key: str) -> str:
+    """A sector's or group's name (:data:`model.baseline.sectors.SECTORS` labels): ``ict`` ->
+    "Information transmission, software and IT services"; unknown keys unchanged."""
+    return _NAMES.get(key, key)
+
+
+def component_label(component: str) -> str:
+    """An attribution component in words: ``mfg_hightech (numerator)`` -> "High-tech
+    manufacturing (in the share)"; inputs (``real growth``) and unknown roles unchanged."""
+    key, sep, role = component.partition(" (")
+    if not sep or key not in _NAMES:
+        return component
+    role = role.rstrip(")")
+    return f"{sector_name(key)} ({_ROLES.get(role, role)})"
 
 
 def plot_waterfall(table: pd.DataFrame, target: str, ax: plt.Axes | None = None, kind: str = "input",
-                   top: int = 8) -> plt.Axes:
+                   top: int = 8, description: str | None = None) -> plt.Axes:
     """One target's change from its reference as a waterfall of the contributions of one ``kind``.
 
     ``table`` is :func:`model.analysis.attribution.attribute`'s output.  Bars start at 0 (the
-    reference value) and each adds its contribution (green up, red down), largest
-    first; the ``top`` largest are drawn, the rest summed into one bar, and the last
-    bar (grey) is the total change, scenario value minus reference value.  Contributions
-    below 1e-9 of the largest (rounding, e.g. a common deflator on a share) are not drawn.
+    reference value) and each adds its contribution (horizontal bars, green to the right,
+    vermillion to the left, its signed value written at its end), largest first from the
+    top; the ``top`` largest are drawn, the rest summed into one bar, and the last bar
+    (grey, at the bottom) is the total change, scenario value minus reference value.
+    Contributions below 1e-9 of the largest (rounding, e.g. a common deflator on a share)
+    are not drawn.  Sectors are named (:func:`component_label`); ``description`` (default:
+    ``target``) heads the panel.
     """
     rows = table[(table["target"] == target) & (table["kind"] == kind)]
     if rows.empty:
@@ -31,84 +58,99 @@ def plot_waterfall(table: pd.DataFrame, target: str, ax: plt.Axes | None = None,
     size = rows["contribution"].abs()
     rows = rows[size > 1e-9 * size.max()].assign(size=lambda d: d["contribution"].abs())   # rounding noise out
     rows = rows.sort_values("size", ascending=False, kind="stable")
-    labels, values = list(rows["component"].head(top)), list(rows["contribution"].head(top))
+    labels, values = [component_label(c) for c in rows["component"].head(top)], list(rows["contribution"].head(top))
     if len(rows) > top:
         labels.append(f"{len(rows) - top} others")
         values.append(float(rows["contribution"].iloc[top:].sum()))
-    ax = ax or plt.figure(figsize=(8, 4.5)).add_subplot()
+    ax = ax or plt.figure(figsize=(8, 0.4 * len(values) + 2.0), layout="constrained").add_subplot()
     starts = np.concatenate([[0.0], np.cumsum(values)[:-1]])
-    x = np.arange(len(values))
-    ax.bar(x, values, bottom=starts, color=[UP_COLOUR if v >= 0 else DOWN_COLOUR for v in values], width=0.7)
+    y = np.arange(len(values) + 1)[::-1]               # top to bottom, the total change last
+    ax.barh(y[:-1], values, left=starts, color=[UP_COLOUR if v >= 0 else DOWN_COLOUR for v in values], height=0.7)
     total = float(table.loc[(table["target"] == target) & (table["kind"] == kind), "contribution"].sum())
-    ax.bar(len(values), total, color=TOTAL_COLOUR, width=0.7)
-    ax.axhline(0.0, color="0.2", lw=0.8)
-    ax.set_xticks(np.arange(len(values) + 1), labels + ["total change"], rotation=30, ha="right", fontsize=8)
+    ax.barh(y[-1], total, color=TOTAL_COLOUR, height=0.7)
     unit = table.loc[table["target"] == target, "unit"].iloc[0]
+    form = "{:+.2f}" if unit == "%" else "{:+,.0f}"
+    for yi, start, v in zip(y, [*starts, 0.0], [*values, total]):
+        ax.annotate(form.format(v), (start + v, yi), xytext=(3 if v >= 0 else -3, 0), textcoords="offset points",
+                    ha="left" if v >= 0 else "right", va="center", fontsize=7)
+    ax.axvline(0.0, color="0.2", lw=0.8)
+    ends = np.concatenate([[0.0], np.cumsum(values), [total]])
+    low, high = float(ends.min()), float(ends.max())
+    margin = 0.15 * (high - low or 1.0)                 # room for the bars' ends and their values
+    ax.set_xlim(low - margin, high + margin)
+    ax.set_yticks(y, [wrap(s, 40) for s in labels + ["total change"]], fontsize=7)
     reference = table.loc[table["target"] == target, "reference"].iloc[0]
-    ax.set_ylabel(f"change from the reference ({'percentage points' if unit == '%' else unit})", fontsize=8)
-    ax.set_title(f"{target}: change from {reference} by {kind}", fontsize=9)
-    ax.tick_params(axis="y", labelsize=8)
-    ax.grid(axis="y", alpha=0.3)
+    ax.set_xlabel(f"change from the reference ({'percentage points' if unit == '%' else unit})", fontsize=8)
+    ax.set_title(f"{wrap(headline(description or target), 60)}\nchange from {reference} by {kind}", fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.grid(axis="x", alpha=0.3)
     return ax
 
 
 def plot_lever_map(m: LeverMap, ax: plt.Axes | None = None) -> plt.Axes:
     """The met region of each target of a map over the two levers' growth, with the points.
 
-    Each target's met region is shaded and outlined in its colour; the black cross is
-    the scenario's own point, a circle in a target's colour its goal-seek answer, the
-    star the combination nearest to the scenario meeting every target (none: said in
-    the title).  Axes in %/yr, constant real growth from the map's first to last year.
+    Each target's met region is shaded in its colour and outlined in its colour and line
+    style (so the boundaries differ without colour); the black cross is the scenario's
+    own point, a circle in a target's colour its goal-seek answer, the star the
+    combination nearest to the scenario meeting every target (none: said in the title).
+    Axes in %/yr, constant real growth from the map's first to last year, named by sector.
+    The legend, naming each target by its description, sits under the axes.
     """
-    ax = ax or plt.figure(figsize=(7, 6)).add_subplot()
+    ax = ax or plt.figure(figsize=(7, 7), layout="constrained").add_subplot()
     a, b = 100.0 * m.rates_a, 100.0 * m.rates_b
     handles = []
-    for t, colour in zip(m.targets, MAP_COLOURS * 3):
+    for i, t in enumerate(m.targets):
+        colour, style = MAP_COLOURS[i % len(MAP_COLOURS)], MAP_LINES[i % len(MAP_LINES)]
         met = m.met[t.id].astype(float)
         if met.any():
-            ax.contourf(a, b, met, levels=[0.5, 1.5], colors=[colour], alpha=0.18)
+            ax.contourf(a, b, met, levels=[0.5, 1.5], colors=[colour], alpha=0.15)
         if 0 < met.mean() < 1:
-            ax.contour(a, b, met, levels=[0.5], colors=[colour], linewidths=1.4)
-        handles.append(plt.Line2D([], [], color=colour, lw=6, alpha=0.5, label=f"{t.id} met"))
+            ax.contour(a, b, met, levels=[0.5], colors=[colour], linewidths=1.6, linestyles=[style])
+        handles.append(plt.Line2D([], [], color=colour, lw=1.6, ls=style,
+                                  label=f"met: {wrap(headline(t.description or t.id), 60)}"))
         if t.id in m.goal:
             ax.plot(*(100.0 * np.array(m.goal[t.id])), "o", color=colour, mec="0.1", ms=7)
-    ax.plot(100 * m.own[0], 100 * m.own[1], "x", color="0.05", ms=10, mew=2.2)
+    ax.plot(100 * m.own[0], 100 * m.own[1], "x", color="0.05", ms=10, mew=2.2, zorder=6)   # over the star
     handles.append(plt.Line2D([], [], color="0.05", marker="x", ls="", ms=8, mew=2, label="scenario"))
     if m.goal:
-        handles.append(plt.Line2D([], [], color="0.5", marker="o", ls="", mec="0.1", label="goal-seek answer"))
+        handles.append(plt.Line2D([], [], color="0.5", marker="o", ls="", mec="0.1",
+                                  label="goal-seek answer (colour of its target)"))
     if m.nearest is not None:
-        ax.plot(100 * m.nearest[0], 100 * m.nearest[1], "*", color="gold", mec="0.1", ms=16)
-        handles.append(plt.Line2D([], [], color="gold", marker="*", ls="", mec="0.1", ms=12,
-                                  label="nearest meeting all"))
-    ax.set_xlabel(f"{m.pair[0]}: constant real growth {m.first_year}-{m.last_year} (%/yr)", fontsize=9)
-    ax.set_ylabel(f"{m.pair[1]}: constant real growth {m.first_year}-{m.last_year} (%/yr)", fontsize=9)
+        ax.plot(100 * m.nearest[0], 100 * m.nearest[1], "*", color="#F0E442", mec="0.1", ms=16)
+        handles.append(plt.Line2D([], [], color="#F0E442", marker="*", ls="", mec="0.1", ms=12,
+                                  label="nearest combination meeting all"))
+    first, second = (sector_name(k) for k in m.pair)
+    ax.set_xlabel(f"{first}:\nconstant real growth {m.first_year}-{m.last_year} (%/yr)", fontsize=9)
+    ax.set_ylabel(f"{second}:\nconstant real growth {m.first_year}-{m.last_year} (%/yr)", fontsize=9)
     extra = "" if m.nearest is not None else "\nno grid point meets every target (none within bounds)"
-    ax.set_title(f"Targets met by growth of {m.pair[0]} and {m.pair[1]}\n(other sectors on their paths){extra}",
-                 fontsize=9)
-    ax.legend(handles=handles, fontsize=7, loc="upper left", framealpha=0.85)
+    ax.set_title(f"{wrap(f'Targets met by growth of {first} and {second}', 70)}\n(other sectors on their "
+                 f"paths){extra}", fontsize=9)
+    ax.legend(handles=handles, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=1, frameon=False)
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.25)
     return ax
 
 
-def waterfall_figure(table: pd.DataFrame, target: str, scenario: str) -> plt.Figure:
-    """One target's change from its reference by input (left) and by sector (right)."""
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8))
+def waterfall_figure(table: pd.DataFrame, target: str, scenario: str, description: str | None = None) -> plt.Figure:
+    """One target's change from its reference by input (left) and by sector (right);
+    ``description`` (default: ``target``) names the target."""
+    fig, axes = plt.subplots(1, 2, figsize=(14, 5.6), layout="constrained")
     for ax, kind in zip(axes, ("input", "sector")):
-        plot_waterfall(table, target, ax=ax, kind=kind)
+        plot_waterfall(table, target, ax=ax, kind=kind, description=description)
+        ax.set_title(f"change from {ax.get_title().rsplit(chr(10) + 'change from ', 1)[-1]}", fontsize=9)
     reference = table.loc[table["target"] == target, "reference"].iloc[0]
-    fig.suptitle(f"Why {target} differs from {reference}: scenario {scenario}", fontsize=11)
-    fig.text(0.01, 0.01, "Left: Shapley value over the scenario's input groups switched from the reference's "
-             "values; right: log-mean Divisia (shares, revenues) or Shapley (counts, rank) split over sectors. "
-             "Each side sums to the total change.", fontsize=7, color="0.4")
-    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
+    fig.suptitle(wrap(f"Why the projection differs from {reference}: {headline(description or target)} "
+                      f"(scenario {scenario})", 120), fontsize=11)
+    fig.supxlabel("Left: Shapley value over the scenario's input groups switched from the reference's values; "
+                  "right: log-mean Divisia (shares, revenues) or Shapley (counts, rank) split over sectors. Each "
+                  "side sums to the total change.", x=0.01, ha="left", fontsize=7, color="0.4", wrap=True)
     return fig
 
 
 def lever_map_figure(m: LeverMap, scenario: str) -> plt.Figure:
     """One lever map with its caption."""
-    fig, ax = plt.subplots(figsize=(7.5, 6.5))
+    fig, ax = plt.subplots(figsize=(7.5, 8.0), layout="constrained")
     plot_lever_map(m, ax=ax)
-    fig.text(0.01, 0.01, f"Scenario {scenario}; {m.note()}.", fontsize=7, color="0.3", wrap=True)
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.supxlabel(f"Scenario {scenario}; {m.note()}.", x=0.01, ha="left", fontsize=7, color="0.3", wrap=True)
     return fig

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib import cycler
 
 from ..analysis import backtest as bt
 from ..baseline import data
@@ -34,16 +35,18 @@ from ..output import comparison, html
 from ..scenario.checking import COMPARISON, LOCK, REPORT, SUMMARY
 from ..baseline.calibration import Baseline
 from ..projection.indicators import HIGHTECH_SHARE, revenue_link_parameters
-from ..output.plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_colours
+from ..output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure, shares_figure
+from ..output.plots import SCENARIO_PALETTE, scenario_colours
 from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
-from ..output.plots_sensitivity import plot_tornado
+from ..output.plots_backtest import backtest_figure, backtest_panels
+from ..output.plots_sensitivity import tornado_figure
 from ..output.workbook import WORKBOOK, workbook_bytes
 from ..equations.revenue import CLUSTER_VARIABLE, SERIES
 from ..scenario.scenario import Scenario
 from ..baseline.sectors import KEYS
 from ..projection.simulate import Projection
 from ..targets.sets import DEFAULT_SET, SETS, load_set, set_file
-from ..targets.targets import evaluate, load_targets, with_realized
+from ..targets.targets import evaluate, with_realized
 
 if TYPE_CHECKING:
     from ..analysis.montecarlo import MonteCarloResult
@@ -62,6 +65,7 @@ SHARE_VARIABLES = ((HIGHTECH_SHARE, "High-tech (gao-jing-jian) value added"),
 FIGURE_STYLE = {
     "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
     "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
+    "axes.prop_cycle": cycler(color=SCENARIO_PALETTE),    # anything not given a colour: the house palette
 }
 
 
@@ -305,11 +309,7 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
         if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
             (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
         if figures:
-            fig, ax = plt.subplots(figsize=(8, 5))
-            plot_shares(table, list(targets), ax=ax)
-            fig.text(0.01, 0.01, f"Model projection; {source}", fontsize=7, color="0.4")
-            fig.tight_layout(rect=(0, 0.03, 1, 1))
-            _save_figure(fig, tmp / "shares")
+            _save_figure(shares_figure(table, list(targets), f"Model projection; {source}"), tmp / "shares")
         record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
         record["run"] = run_id
         if hasattr(targets, "record"):
@@ -322,23 +322,22 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
             if figures:
                 _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
         attribution = (analyses or {}).get("attribution")
+        described = dict(zip(scorecard["target"], scorecard["description"]))
         for target in HEADLINE_TARGETS:
             if figures and attribution is not None and (attribution["target"] == target).any():
-                _save_figure(waterfall_figure(attribution, target, scenario.name), tmp / f"waterfall_{target}",
-                             dpi=110)
+                _save_figure(waterfall_figure(attribution, target, scenario.name, described.get(target)),
+                             tmp / f"waterfall_{target}", dpi=110)
         if figures and analyses and "sensitivity_oat" in analyses:
-            _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name), tmp / "tornado", dpi=110)
+            _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name, described), tmp / "tornado",
+                         dpi=110)
         if mc is not None:
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
             (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
             if figures:
-                fig, ax = plt.subplots(figsize=(8, 5))
-                plot_fan(mc.fan, list(targets), ax=ax,
-                         title=f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}")
-                fig.text(0.01, 0.01, "Monte Carlo over the scenario's uncertainty block (seed "
-                         f"{mc.seed}); {source}", fontsize=7, color="0.4")
-                fig.tight_layout(rect=(0, 0.03, 1, 1))
-                _save_figure(fig, tmp / "fan")
+                _save_figure(fan_figure(mc.fan, list(targets),
+                                        f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
+                                        f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); "
+                                        f"{source}"), tmp / "fan")
             record["seed"] = mc.seed
             record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
         if backtest is not None:
@@ -350,37 +349,6 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
     return folder
 
 
-def backtest_panels(table: pd.DataFrame) -> list[str]:
-    """The series of a backtest table that the figure draws: real GDP growth first, then every
-    share and level with a projection and the model's definition (sorted).  Changes within a
-    vintage (``share change``, ``level growth``) are left to the table."""
-    usable = table[(table["definition"] == bt.SAME_DEFINITION) & table["projected"].notna()]
-    others = sorted(set(usable.loc[usable["measure"].isin(("share", "level")), "series"]))
-    return (["growth.gdp"] if (usable["series"] == "growth.gdp").any() else []) + others
-
-
-def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4) -> plt.Figure:
-    """The scenario's projection against the realized points, a panel per series of
-    :func:`backtest_panels` (levels and shares on the basis of the figure compared)."""
-    panels = backtest_panels(table)
-    nrows = max(1, -(-len(panels) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.0 * nrows + 0.9), squeeze=False)
-    usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
-    for ax, series in zip(axes.flat, panels):
-        bt.plot_backtest(usable, series, ax=ax)
-        ax.tick_params(labelsize=7)
-        ax.legend(fontsize=6)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_axis_off()
-    fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
-    fig.text(0.01, 0.005, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv "
-             "(circles 4th-census basis, squares 5th). A projection of a 5th-basis figure is ratio-linked "
-             "(see method in backtest.csv); 'approximate' rows assume a revision proportional to GDP.",
-             fontsize=7, color="0.3", wrap=True)
-    fig.tight_layout(rect=(0, 0.03, 1, 0.96))
-    return fig
-
-
 def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, figures: bool = True) -> None:
     """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
     temporary folder being filled: call inside the house style); the table only without ``figures``."""
@@ -389,47 +357,8 @@ def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, figures: bo
         _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
 
 
-def tornado_figure(oat: pd.DataFrame, scenario: str, top: int = 8) -> plt.Figure:
-    """All targets' tornadoes in one figure, a panel per target (saving one file, not one per target)."""
-    targets = list(dict.fromkeys(oat.loc[oat["swing"] > 0, "target"]))
-    ncols = 2
-    nrows = max(1, -(-len(targets) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(18, 3.2 * nrows + 0.8), squeeze=False)
-    for ax, target in zip(axes.flat, targets):
-        plot_tornado(oat, target, ax=ax, top=top)
-        ax.set_title(f"{target}: gap at the low (blue) and high (red) end of each input", fontsize=9)
-    for ax in list(axes.flat)[len(targets):]:
-        ax.set_axis_off()
-    fig.suptitle(f"One-at-a-time sensitivity of each target's 2025 gap: scenario {scenario}", fontsize=11)
-    fig.text(0.01, 0.005, "Inputs at the low and high ends of their documented ranges (assumptions.csv, "
-             "revenue_links.csv; growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), the others at the "
-             "scenario's values.", fontsize=7, color="0.4")
-    fig.tight_layout(rect=(0, 0.015, 1, 0.98))
-    return fig
-
-
 def _write_json(path: Path, record: dict) -> None:
     path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def _panels(tables: pd.DataFrame, panels, ncols: int, colours: dict[str, str], title: str,
-            caption: str, realized: pd.DataFrame | None = None, targets=None) -> plt.Figure:
-    """A figure of one panel per ``(variable, panel title)``, a shared scenario legend and a caption;
-    ``targets`` (default: the default set's) drawn on the panels of their variables."""
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.2 * ncols, 3.3 * nrows + 0.9), squeeze=False)
-    targets = load_targets() if targets is None else targets
-    for ax, (variable, panel_title) in zip(axes.flat, panels):
-        plot_by_scenario(tables, variable, targets, colours, f"{panel_title}\n[{variable}]", ax=ax,
-                         realized=realized)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_axis_off()
-    handles = [plt.Line2D([], [], color=c, marker="o", ms=3) for c in colours.values()]
-    fig.legend(handles, list(colours), title="scenario", loc="upper right", fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
-    fig.text(0.01, 0.01, caption, fontsize=7, color="0.3", wrap=True)
-    fig.tight_layout(rect=(0, 0.05, 0.88, 0.95))
-    return fig
 
 
 def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
@@ -477,22 +406,18 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
             "packages": package_versions(), "command": command})
         if not figures:
             return
-        n_targets = stacked["target"].nunique()
-        fig, ax = plt.subplots(figsize=(0.95 * n_targets + 3, 0.5 * (len(scorecards) + 1) + 3.2))
-        plot_scorecard_matrix(stacked, ax=ax)
-        fig.text(0.01, 0.01, caption + " Gap = projection minus target in its year (rank: lead over the largest "
-                 "other sector; range: distance to the band).", fontsize=6, color="0.3", wrap=True)
-        fig.tight_layout(rect=(0, 0.06, 1, 1))
-        _save_figure(fig, tmp / "scorecard_matrix")
+        _save_figure(scorecard_matrix_figure(stacked, caption + " Gap = projection minus target in its year (rank: "
+                                             "lead over the largest other sector; range: distance to the band)."),
+                     tmp / "scorecard_matrix")
         realized = backtest.realized if backtest is not None else None
-        fig = _panels(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
-                      "% of GDP at current prices, with the plan's targets", caption + _realized_caption(realized),
-                      realized, targets)
+        fig = by_scenario_figure(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
+                                 "% of GDP at current prices, with the plan's targets",
+                                 caption + _realized_caption(realized), targets, realized)
         _save_figure(fig, tmp / "shares_by_scenario")
         panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
-        fig = _panels(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters by "
-                      "scenario, with the plan's targets", caption + " " + REVENUE_CAPTION
-                      + _realized_caption(realized), realized, targets)
+        fig = by_scenario_figure(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters "
+                                 "by scenario, with the plan's targets", caption + " " + REVENUE_CAPTION
+                                 + _realized_caption(realized), targets, realized)
         _save_figure(fig, tmp / "revenues_by_scenario")
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style

@@ -1,0 +1,72 @@
+"""Whole figures as they are saved: panels, a shared legend, a caption; constrained layout.
+
+Each function returns a :class:`matplotlib.figure.Figure` and never saves or shows it
+(:mod:`model.output.report` saves them, in its style).  The panels are drawn by the
+``(table, ..., ax)`` functions of :mod:`model.output.plots`.  Constrained layout keeps
+titles, margin labels, legends and the caption (the figure's ``supxlabel``) inside the
+canvas and off each other.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..targets.targets import Target
+from .plots import (plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles)
+
+
+def caption(fig: plt.Figure, text: str) -> None:
+    """``text`` under the panels, left-aligned, small and grey, wrapped to the figure's width."""
+    fig.supxlabel(text, x=0.01, ha="left", fontsize=7, color="0.3", wrap=True)
+
+
+def shares_figure(table: pd.DataFrame, targets: Sequence[Target], note: str) -> plt.Figure:
+    """One scenario's headline shares with the target lines (:func:`model.output.plots.plot_shares`)."""
+    fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+    plot_shares(table, targets, ax=ax)
+    caption(fig, note)
+    return fig
+
+
+def fan_figure(fan: pd.DataFrame, targets: Sequence[Target], title: str, note: str) -> plt.Figure:
+    """The fan chart of one scenario's Monte Carlo (:func:`model.output.plots.plot_fan`)."""
+    fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+    plot_fan(fan, targets, ax=ax, title=title)
+    caption(fig, note)
+    return fig
+
+
+def scorecard_matrix_figure(stacked: pd.DataFrame, note: str) -> plt.Figure:
+    """The scorecard matrix (:func:`model.output.plots.plot_scorecard_matrix`) sized to its cells."""
+    n_targets, n_rows = stacked["target"].nunique(), stacked["scenario"].nunique() + 1
+    fig, ax = plt.subplots(figsize=(1.15 * n_targets + 2.5, 0.62 * n_rows + 3.0), layout="constrained")
+    plot_scorecard_matrix(stacked, ax=ax)
+    caption(fig, note)
+    return fig
+
+
+def by_scenario_figure(tables: pd.DataFrame, panels: Sequence[tuple[str, str]], ncols: int,
+                       colours: dict[str, str], title: str, note: str, targets: Sequence[Target] = (),
+                       realized: pd.DataFrame | None = None) -> plt.Figure:
+    """A panel per ``(variable, panel title)`` (:func:`model.output.plots.plot_by_scenario`), the
+    scenarios' legend outside the panels on the right, a title and a caption."""
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols + 1.8, 3.6 * nrows + 1.2), squeeze=False,
+                             layout="constrained")
+    markers: dict[str, plt.Artist] = {}
+    for ax, (variable, panel_title) in zip(axes.flat, panels):
+        plot_by_scenario(tables, variable, targets, colours, panel_title, ax=ax, realized=realized)
+        legend = ax.get_legend()
+        if legend is not None:                           # the realized markers: once, in the figure's legend
+            markers.update((t.get_text(), h) for t, h in zip(legend.get_texts(), legend.legend_handles))
+            legend.remove()
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_axis_off()
+    realized_handles = [markers[k] for k in sorted(markers)]
+    fig.legend(handles=scenario_handles(colours) + realized_handles, title="scenario", loc="outside right upper",
+               fontsize=8, frameon=False)
+    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
+    caption(fig, note)
+    return fig
