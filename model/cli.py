@@ -347,15 +347,17 @@ def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | 
     options = batch.RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
                                tuple(args.levers))
     try:
-        outcomes = batch.run_batch(paths, args.out, command, options, progress=progress)
+        try:
+            outcomes = batch.run_batch(paths, args.out, command, options, progress=progress)
+        finally:
+            if progress is not None:      # before anything else is printed
+                progress.clear()
     except OutputLocked as exc:
         print(f"not run: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"not run: cannot use the output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    if progress is not None:
-        progress.clear()
     _report(outcomes, args.out, args.quiet)
     return 1 if any(not o.ok for o in outcomes) else 0
 
