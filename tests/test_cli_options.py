@@ -303,7 +303,8 @@ def test_a_real_run_on_a_terminal(tmp_path, monkeypatch, capsys, debug_logger):
     code, out, err = on_terminal(monkeypatch, capsys, [str(scenario), "--out", str(out_dir), "--chunk", "500", "-v"])
     assert code == 0, err
     assert "\r[1/1] mc: Monte Carlo 2,000 of 2,000 draws (100 %)" in err and "draws/s" in err
-    for step in ("loading", "calibration", "projection", "scorecard", "writing"):
+    assert "\r[1/1] mc.yaml: loading" in err                  # named by its file until it is read
+    for step in ("calibration", "projection", "scorecard", "Monte Carlo", "writing"):
         assert f"\r[1/1] mc: {step}" in err, step
         assert f"INFO model.batch: [1/1] mc: {step}" in err, step
     assert "\r[1/1] comparison: backtest and comparison" in err
