@@ -15,9 +15,12 @@ import time
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .batch import Progress
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent                   # the checkout, when the package runs from one
@@ -190,7 +193,7 @@ def shipped_scenarios_folder() -> Path:
 
 # ---------------------------------------------------------------- the terminal: progress and log
 
-def progress_text(event, elapsed: float) -> str:
+def progress_text(event: Progress, elapsed: float) -> str:
     """One line for a :class:`model.batch.Progress` event; ``elapsed``: seconds since its step began.
 
     With draws: the draws done, their rate and the time left at that rate, e.g.
@@ -217,9 +220,9 @@ class ProgressLine:
 
     def __init__(self, stream: TextIO, clock=time.monotonic, interval: float = 0.2):
         self.stream, self.clock, self.interval = stream, clock, interval
-        self.key, self.started, self.shown, self.text = None, 0.0, -float("inf"), ""
+        self.key, self.started, self.shown, self.visible = None, 0.0, -float("inf"), False
 
-    def __call__(self, event) -> None:
+    def __call__(self, event: Progress) -> None:
         now = self.clock()
         key = (event.index, event.name, event.step)
         if key != self.key:
@@ -229,12 +232,12 @@ class ProgressLine:
         self.shown = now
         width = max(20, shutil.get_terminal_size().columns - 1)
         self._write("\r" + progress_text(event, now - self.started)[:width] + "\x1b[K")
-        self.text = "shown"
+        self.visible = True
 
     def clear(self) -> None:
-        if self.text:
+        if self.visible:
             self._write("\r\x1b[K")
-            self.text = ""
+            self.visible = False
 
     def _write(self, text: str) -> None:
         try:
@@ -265,8 +268,8 @@ class _Log(logging.StreamHandler):
 
 @contextmanager
 def _terminal(args: argparse.Namespace, stream: TextIO) -> Iterator[ProgressLine | None]:
-    """Logging and warnings set for this run, restored after it; yields the progress display
-    (``None``: no progress)."""
+    """Logging set for this run, and Python's warnings shown through it (``py.warnings``, as
+    another library's log), restored after it; yields the progress display (``None``: none)."""
     show = args.progress if args.progress is not None else (not args.quiet and _is_terminal(stream))
     progress = ProgressLine(stream) if show else None
     own = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
@@ -277,14 +280,20 @@ def _terminal(args: argparse.Namespace, stream: TextIO) -> Iterator[ProgressLine
     root.addHandler(handler)
     try:
         with warnings.catch_warnings():
-            if args.quiet:
-                warnings.simplefilter("ignore")
+            warnings.showwarning = _log_warning
             yield progress
     finally:
         if progress is not None:
             progress.clear()
         root.removeHandler(handler)
         model_logger.setLevel(saved)
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for a run: the warning as a log record (which clears the progress
+    line first, and which ``-q`` drops)."""
+    text = warnings.formatwarning(message, category, filename, lineno, line).rstrip()
+    logging.getLogger("py.warnings").warning("%s", text)
 
 
 def _is_terminal(stream: TextIO) -> bool:
