@@ -13,5 +13,7 @@ Data flows one way, and each step has its own subpackage:
 * :mod:`model.batch`: many scenarios through every step.
 """
 
+__version__ = "0.1.0"        # the one place of the version: pyproject.toml reads it from here
+
 BASE_YEAR = 2020
 CALIBRATION_YEAR = 2021

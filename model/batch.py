@@ -4,8 +4,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -63,8 +65,31 @@ class RunOptions:
     figures: bool = True            # False: tables only, no PNG/SVG (``--no-figures``)
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a running batch is, for a progress display: scenario ``index`` of ``count``
+    (1-based), named ``name``, at ``step``; in the Monte Carlo step, ``done`` of ``total``
+    draws (both 0 in the other steps).  After the scenarios, the comparison is reported with
+    ``index == count`` and ``name == "comparison"``."""
+
+    index: int
+    count: int
+    name: str
+    step: str
+    done: int = 0
+    total: int = 0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+def _ignore(_: Progress) -> None:
+    """The progress callback of a batch nobody watches."""
+
+
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
-              mc_options: RunOptions = RunOptions(), lock_wait: float = 10.0) -> list[Outcome]:
+              mc_options: RunOptions = RunOptions(), lock_wait: float = 10.0,
+              progress: ProgressCallback | None = None) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
     Any problem of one scenario, expected or not, fails that scenario only.  After the
@@ -78,9 +103,14 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     Each scenario is scored against its target set (``targets:``, or ``mc_options.targets``
     for all); each set used is read and checked once, and a broken set file is its own
     failure: the batch stops before writing anything.
+    ``progress``, if given, is called with a :class:`Progress` at the start of every step of
+    every scenario and after every chunk of Monte Carlo draws; it must not raise.  The batch
+    itself prints nothing: it logs each step (``model.batch``, level INFO, with the seconds
+    the previous one took) and leaves the display to the caller.
     """
+    progress = progress or _ignore
     out_dir = Path(out_dir)
-    loaded = _load_all(paths)          # reads the scenario files only: nothing is written before the lock
+    loaded = _load_all(paths, progress)   # reads the scenario files only: nothing is written before the lock
     sets, broken = _target_sets(loaded, mc_options.targets)
     if broken:
         return broken
@@ -94,11 +124,13 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         tables, scorecards, hashes, goals, attributions = {}, {}, {}, {}, {}
         realized, realized_problem = _realized()       # read once per batch, passed down
         compared, full = {}, {}
-        for outcome, scenario in loaded:
+        for index, (outcome, scenario) in enumerate(loaded, start=1):
             if scenario is None:
                 continue
             targets = sets[mc_options.targets or scenario.targets]
-            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets, realized)
+            steps = _Steps(progress, index, len(loaded), scenario.name)
+            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets, realized, steps)
+            steps.finish()
             if done is not None:
                 tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done[:3]
                 full[scenario.name], compared[scenario.name], attributions[scenario.name] = done[3:]
@@ -106,6 +138,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             del scenario, done
         outcomes = [o for o, _ in loaded]
         del loaded
+        steps = _Steps(progress, len(outcomes), len(outcomes), COMPARISON)
+        steps("backtest and comparison")
         try:
             batch_bt = _batch_backtest(realized, compared, full)
         except Exception as exc:       # a bug of ours: report it, the comparison is still written
@@ -118,6 +152,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         del full
         summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt,
                            attributions, iamc, mc_options.figures)
+        steps.finish()
     return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
 
 
@@ -158,10 +193,41 @@ def _batch_backtest(realized, compared: dict, full: dict):
     return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
 
 
-def _load_all(paths: list[Path]) -> list[tuple[Outcome, "Scenario | None"]]:
+class _Steps:
+    """The steps of one scenario: each announced to the progress callback and logged with the
+    time the previous one took; :attr:`name` is the current step, for error messages."""
+
+    def __init__(self, progress: ProgressCallback, index: int, count: int, scenario: str):
+        self.progress, self.index, self.count, self.scenario = progress, index, count, scenario
+        self.name, self.started = "", time.perf_counter()
+
+    def __call__(self, step: str) -> str:
+        """Enter ``step`` (reported and logged); returns its name."""
+        self._log_previous()
+        self.name, self.started = step, time.perf_counter()
+        log.info("[%d/%d] %s: %s", self.index, self.count, self.scenario, step)
+        self.progress(Progress(self.index, self.count, self.scenario, step))
+        return step
+
+    def draws(self, done: int, total: int) -> None:
+        """Monte Carlo progress of the current step: ``done`` of ``total`` draws simulated."""
+        self.progress(Progress(self.index, self.count, self.scenario, self.name, done, total))
+
+    def finish(self) -> None:
+        self._log_previous()
+        self.name = ""
+
+    def _log_previous(self) -> None:
+        if self.name:
+            log.debug("[%d/%d] %s: %s took %.2f s", self.index, self.count, self.scenario, self.name,
+                      time.perf_counter() - self.started)
+
+
+def _load_all(paths: list[Path], progress: ProgressCallback = _ignore) -> list[tuple[Outcome, "Scenario | None"]]:
     """Each file loaded and checked (``None`` and the problems where it cannot be), names unique."""
     out, names = [], {}
-    for path in paths:
+    for index, path in enumerate(paths, start=1):
+        _Steps(progress, index, len(paths), Path(path).name)("loading")
         outcome = Outcome(file=str(path))
         scenario = None
         try:
@@ -206,45 +272,46 @@ def _in_progress(run: str) -> str:
 
 
 def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
-             targets, realized=None) -> tuple | None:
+             targets, realized=None, steps: _Steps | None = None) -> tuple | None:
     """Project, analyse and write one scenario; its compared rows, scorecard, goal-seeking, full
     table, backtest (``None`` without ``realized``) and attribution, or ``None`` with
-    ``outcome.problems`` set."""
+    ``outcome.problems`` set.  Each step is entered through ``steps`` (progress and log)."""
     path = outcome.file
-    step = "calibration"
+    steps = steps or _Steps(_ignore, 1, 1, scenario.name)
+    step = steps("calibration")
     try:
         baseline = baseline_for(scenario.assumptions, scenario.base)   # one per assumptions and base, shared
-        step = "projection"
+        step = steps("projection")
         projection = project(scenario, baseline)
-        step = "plausibility checks"
+        step = steps("plausibility checks")
         outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baseline)]
-        step = "results table"
+        step = steps("results table")
         table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
-        step = "scorecard"
+        step = steps("scorecard")
         rebased = scenario.base != BASE_YEAR
         scorecard = evaluate(table, targets, base_year=scenario.base) if rebased else evaluate(table, targets)
         # a target of the base year or before is the record's, not the projection's
         future = tuple(t for t in targets if t.year > scenario.base) if rebased else targets
         mc = None
         if scenario.uncertainty is not None:
-            step = "Monte Carlo"
+            step = steps("Monte Carlo")
             mc = montecarlo.run(scenario, baseline, future, options.draws, options.seed,
-                                options.chunk, scenario.revenue_links)
+                                options.chunk, scenario.revenue_links, progress=steps.draws)
             outcome.warnings += list(mc.warnings)
         scorecard = montecarlo.with_probabilities(scorecard, mc)
-        step = "scorecard against the published outcomes"
+        step = steps("scorecard against the published outcomes")
         # without a usable realized file (reported once for the batch) the columns stay blank
         scorecard = with_realized(scorecard, future, realized[2]) if realized is not None else \
             with_realized(scorecard, ())
-        step = "goal-seeking, sensitivity, attribution and lever maps"
+        step = steps("goal-seeking, sensitivity, attribution and lever maps")
         analyses = _analyses(scenario, baseline, scorecard, options, projection)
-        step = "backtest"
+        step = steps("backtest")
         compared = backtest.compare(table, realized[0], scenario.name) if realized is not None and not rebased \
             else None
         if rebased and realized is not None:
             outcome.warnings.append(f"{path}: no backtest: base: {scenario.base} starts from the published "
                                     f"{scenario.base} economy, so there is no out-of-sample year to compare")
-        step = "writing"
+        step = steps("writing")
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run,
                                         backtest=compared, targets=targets, figures=options.figures)

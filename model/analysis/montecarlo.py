@@ -13,7 +13,7 @@ reproduces the deterministic projection exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -188,7 +188,8 @@ TARGET_COLUMNS = ["target", "year", "unit", "comparator", "draws", "draws_exclud
 
 def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws: int | None = None,
         seed: int | None = None, chunk: int = DEFAULT_CHUNK,
-        revenue_links: Mapping[str, float] | None = None) -> MonteCarloResult:
+        revenue_links: Mapping[str, float] | None = None,
+        progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
     """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block).
 
     Returns per target: P(met) with its standard error, the scenario's deterministic
@@ -199,6 +200,9 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     below -100 % or a level not positive and finite, :func:`model.projection.simulate.in_domain`)
     are left out of every statistic; their number is reported in ``draws_excluded``
     and ``share_excluded`` and in the result's ``warnings``.
+
+    ``progress``, if given, is called after every chunk with the draws simulated so far and
+    the number of draws, ``progress(done, n)``; the run prints nothing itself.
     """
     u = scenario.uncertainty
     n = draws or u.draws
@@ -212,11 +216,15 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
     excluded = 0
     links = checked_revenue_links(revenue_links)     # checked once, not per chunk
+    done = 0
     for sample in chunks(scenario, n, rng, chunk):
         projection = project(scenario, baseline, sample)
         keep = in_domain(projection) & (sample.valid if sample.valid is not None else True)
         excluded += int((~keep).sum())
+        done += sample.n
         if not keep.any():
+            if progress is not None:
+                progress(done, n)
             continue
         if not keep.all():
             projection = select_draws(projection, keep)
@@ -234,6 +242,8 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
             for j, year in enumerate(years):
                 fans[(var, int(year))].add(values[..., j])
         ind.release()
+        if progress is not None:
+            progress(done, n)
     det = Indicators(project(scenario, baseline), links)
     kept = n - excluded
     rows = []

@@ -1,0 +1,409 @@
+"""Command line: run scenarios of the Beijing model, every ``scenarios/*.yaml`` into ``results/`` by default.
+
+The same :func:`main` behind ``beijing-scenarios`` (the installed command), ``python -m model``
+and ``python run.py`` (a checkout).  This module owns the terminal: the model logs and calls
+back (:class:`model.batch.Progress`), and only this module prints.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import subprocess
+import sys
+import time
+import warnings
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, TextIO
+
+from . import __version__
+
+if TYPE_CHECKING:
+    from .batch import Progress
+
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent                   # the checkout, when the package runs from one
+DIST = "beijing-scenarios"              # the distribution name of pyproject.toml (and the command)
+SHIPPED = PACKAGE / "shipped_scenarios"  # the wheel's copy of scenarios/ (absent in a checkout)
+
+DESCRIPTION = "Run scenarios of the Beijing model: every scenarios/*.yaml into results/ unless told otherwise."
+
+EXIT_CODES = """\
+exit codes:
+  0    every scenario ran
+  1    a scenario failed (the others are still written; each problem is printed with
+       file:line), or another run holds the output folder
+  2    bad command line, an output folder that cannot be used, or a missing optional
+       package (SALib for --sobol)
+  130  interrupted (Ctrl-C)"""
+
+EPILOG = f"""\
+examples:
+  %(prog)s                                   every scenarios/*.yaml -> results/
+  %(prog)s scenarios/plan.yaml --out /tmp/res
+  %(prog)s --show scenarios/plan.yaml        resolved parameters, no run
+  %(prog)s --draws 100000 --seed 1 --sobol 1024
+  %(prog)s -q scenarios/*.yaml; echo $?      errors only; the exit code tells the rest
+
+Without scenario files, the command runs scenarios/*.yaml of the current folder, or, where
+there is none, the scenarios shipped with the package. Progress goes to stderr when it is a
+terminal (--progress / --no-progress decide otherwise); warnings are printed and also kept in
+each scenario's manifest.json and in DIR/summary.md.
+
+{EXIT_CODES}
+"""
+
+
+def _whole(text: str, low: int, high: int, why: str = "") -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{value:,} is outside [{low:,}, {high:,}]{why}")
+    return value
+
+
+def _draws(text: str) -> int:
+    from .scenario.parameters import UNCERTAINTY
+    return _whole(text, 1, int(UNCERTAINTY["draws"].high), " (the limit of uncertainty.draws)")
+
+
+def _seed(text: str) -> int:
+    from .scenario.parameters import UNCERTAINTY
+    return _whole(text, 0, int(UNCERTAINTY["seed"].high), " (the limit of uncertainty.seed)")
+
+
+def _chunk(text: str) -> int:
+    from .batch import MAX_CHUNK
+    return _whole(text, 1, MAX_CHUNK, ": a larger chunk needs gigabytes of memory at long horizons and is "
+                                      "not faster")
+
+
+def _non_negative(text: str) -> int:
+    return _whole(text, 0, 1 << 16, " (a larger base sample needs gigabytes of memory)")
+
+
+def _sobol_size(text: str) -> int:
+    from .analysis.sensitivity import SOBOL_MIN_N
+    value = _non_negative(text)
+    if 0 < value < SOBOL_MIN_N:
+        raise argparse.ArgumentTypeError(f"{value} is too small to estimate Sobol indices; use 0 (none) or at "
+                                         f"least {SOBOL_MIN_N} (a power of 2 such as 1024)")
+    return value
+
+
+def _target_set(text: str) -> str:
+    from model.scenario.checking import suggest
+    from model.targets.sets import SETS
+    if text not in SETS:
+        raise argparse.ArgumentTypeError(f"unknown target set {text!r}{suggest(text, SETS)}")
+    return text
+
+
+def _lever_pair(text: str) -> tuple[str, str]:
+    from .baseline.sectors import KEYS
+    pair = tuple(k.strip() for k in text.split(","))
+    if len(pair) != 2:
+        raise argparse.ArgumentTypeError(f"{text!r} is not two sector keys joined by a comma (e.g. ict,finance)")
+    unknown = [k for k in pair if k not in KEYS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown sector {unknown[0]!r}; known: {', '.join(KEYS)}")
+    if pair[0] == pair[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} names the same sector twice")
+    return pair
+
+
+def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("scenarios", nargs="*", type=Path,
+                        help="scenario files (default: every scenarios/*.yaml, see below)")
+    parser.add_argument("--out", type=Path, default=Path("results"),
+                        help="output folder (default: results/ in the current folder)")
+    parser.add_argument("--show", action="store_true",
+                        help="print each scenario's resolved parameters and its differences from its parent; "
+                             "run nothing")
+    parser.add_argument("--draws", type=_draws, help="Monte Carlo draws for scenarios with an uncertainty "
+                        "block (default: the scenario's)")
+    parser.add_argument("--seed", type=_seed, help="seed of the Monte Carlo draws (default: the scenario's)")
+    parser.add_argument("--chunk", type=_chunk, default=None, help="draws simulated at once (memory bound)")
+    parser.add_argument("--sobol", type=_sobol_size, default=0, metavar="N",
+                        help="also compute Sobol indices with base sample size N (needs SALib: the "
+                             f"'{DIST}[sensitivity]' extra; e.g. 1024)")
+    parser.add_argument("--goal-from", type=int, choices=(2021, 2022), default=2022,
+                        help="first year of the constant lever growth in goal-seeking (default 2022: "
+                             "2021 keeps its calibration)")
+    parser.add_argument("--levers", type=_lever_pair, action="append", default=[], metavar="A,B",
+                        help="also draw the two-lever map of sectors A and B (repeatable; the pairs declared in "
+                             "targets.yaml are always drawn)")
+    parser.add_argument("--targets", type=_target_set, metavar="SET",
+                        help="score every scenario against this target set (plan14 or plan15; default: each "
+                             "scenario's `targets:` key)")
+    parser.add_argument("--no-figures", dest="figures", action="store_false",
+                        help="write the tables only, no PNG/SVG figures (faster; the summary says figures were "
+                             "skipped)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="show progress on stderr (default: only when stderr is a terminal and without -q)")
+    loudness = parser.add_mutually_exclusive_group()
+    loudness.add_argument("-v", "--verbose", action="store_true",
+                          help="also print the model's log: each step of each scenario and its time, and the "
+                               "traceback of an internal error")
+    loudness.add_argument("-q", "--quiet", action="store_true",
+                          help="print errors only: no progress, no warnings (they stay in each manifest.json and "
+                               "in summary.md), no list of what was written")
+    parser.add_argument("--version", action=_Version, help="print the version (and git commit) and exit")
+    return parser.parse_args(argv)
+
+
+class _Version(argparse.Action):
+    """``--version``: asks git only when given."""
+
+    def __init__(self, option_strings, dest, help=None):   # noqa: A002 (argparse's name)
+        super().__init__(option_strings, dest, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(version_text())
+        parser.exit()
+
+
+def version_text() -> str:
+    """``beijing-scenarios X.Y.Z``, with the git commit when the package runs from a checkout."""
+    commit = _git_commit()
+    return f"{DIST} {__version__}" + (f" (git {commit})" if commit else "")
+
+
+def _git_commit() -> str | None:
+    """The checkout's commit (``+`` appended with uncommitted changes), ``None`` outside a git checkout."""
+    if not (ROOT / ".git").exists():
+        return None
+    try:
+        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                              text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                               capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+" if dirty.returncode == 0 and dirty.stdout.strip() else "")
+
+
+def default_scenarios(cwd: Path | None = None) -> list[Path]:
+    """Every ``scenarios/*.yaml`` of ``cwd`` (default: the current folder) if there is one;
+    otherwise the shipped scenarios: the checkout's ``scenarios/`` (a checkout or an editable
+    install) or the copy an installed wheel carries (:data:`SHIPPED`)."""
+    local = (cwd or Path.cwd()) / "scenarios"
+    if local.is_dir():
+        return sorted(local.glob("*.yaml"))
+    return sorted(shipped_scenarios_folder().glob("*.yaml"))
+
+
+def shipped_scenarios_folder() -> Path:
+    """Where the scenarios shipped with the package are (see :func:`default_scenarios`)."""
+    return SHIPPED if SHIPPED.is_dir() else ROOT / "scenarios"
+
+
+# ---------------------------------------------------------------- the terminal: progress and log
+
+def progress_text(event: Progress, elapsed: float) -> str:
+    """One line for a :class:`model.batch.Progress` event; ``elapsed``: seconds since its step began.
+
+    With draws: the draws done, their rate and the time left at that rate, e.g.
+    ``[2/8] plan: Monte Carlo 8,192 of 10,000 draws (82 %), 41,000 draws/s, 0:00:01 left``.
+    """
+    head = f"[{event.index}/{event.count}] {event.name}: {event.step}"
+    if not event.total:
+        return head
+    text = f"{head} {event.done:,} of {event.total:,} draws ({100 * event.done // event.total} %)"
+    if event.done and elapsed > 0:
+        rate = event.done / elapsed
+        left = round((event.total - event.done) / rate)
+        text += f", {rate:,.0f} draws/s, {left // 3600}:{left // 60 % 60:02d}:{left % 60:02d} left"
+    return text
+
+
+class ProgressLine:
+    """A one-line progress display on ``stream`` (a terminal): each event rewrites the line.
+
+    Called with :class:`model.batch.Progress` events.  Draw counts are shown at most every
+    ``interval`` seconds (a step change and the last chunk always); :meth:`clear` wipes the line
+    before anything else is printed.  Nothing here raises: a display must not stop a run.
+    """
+
+    def __init__(self, stream: TextIO, clock=time.monotonic, interval: float = 0.2):
+        self.stream, self.clock, self.interval = stream, clock, interval
+        self.key, self.started, self.shown, self.visible = None, 0.0, -float("inf"), False
+
+    def __call__(self, event: Progress) -> None:
+        now = self.clock()
+        key = (event.index, event.name, event.step)
+        if key != self.key:
+            self.key, self.started = key, now
+        elif now - self.shown < self.interval and event.done < event.total:
+            return
+        self.shown = now
+        width = max(20, shutil.get_terminal_size().columns - 1)
+        self._write("\r" + progress_text(event, now - self.started)[:width] + "\x1b[K")
+        self.visible = True
+
+    def clear(self) -> None:
+        if self.visible:
+            self._write("\r\x1b[K")
+            self.visible = False
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError):      # a closed or broken stream: no display, the run goes on
+            pass
+
+
+class _Log(logging.StreamHandler):
+    """Prints log records on stderr: the ``model`` hierarchy from ``own_level``, other libraries'
+    (matplotlib, PIL, ...) from ``other_level``; clears the progress line first."""
+
+    def __init__(self, stream: TextIO, own_level: int, other_level: int, progress: ProgressLine | None):
+        super().__init__(stream)
+        self.own_level, self.other_level, self.progress = own_level, other_level, progress
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        own = record.name == "model" or record.name.startswith("model.")
+        return record.levelno >= (self.own_level if own else self.other_level)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.progress is not None:
+            self.progress.clear()
+        super().emit(record)
+
+
+@contextmanager
+def _terminal(args: argparse.Namespace, stream: TextIO) -> Iterator[ProgressLine | None]:
+    """Logging set for this run, and Python's warnings shown through it (``py.warnings``, as
+    another library's log), restored after it; yields the progress display (``None``: none)."""
+    show = args.progress if args.progress is not None else (not args.quiet and _is_terminal(stream))
+    progress = ProgressLine(stream) if show else None
+    own = logging.DEBUG if args.verbose else logging.ERROR if args.quiet else logging.WARNING
+    handler = _Log(stream, own, logging.ERROR if args.quiet else logging.WARNING, progress)
+    model_logger, root = logging.getLogger("model"), logging.getLogger()
+    saved = model_logger.level
+    model_logger.setLevel(own)
+    root.addHandler(handler)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _log_warning
+            yield progress
+    finally:
+        if progress is not None:
+            progress.clear()
+        root.removeHandler(handler)
+        model_logger.setLevel(saved)
+
+
+def _log_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """``warnings.showwarning`` for a run: the warning as a log record (which clears the progress
+    line first, and which ``-q`` drops)."""
+    text = warnings.formatwarning(message, category, filename, lineno, line).rstrip()
+    logging.getLogger("py.warnings").warning("%s", text)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ---------------------------------------------------------------- the command
+
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
+
+    ``prog`` names the command in ``--help`` and in each manifest's record of the command
+    (default: ``beijing-scenarios``)."""
+    argv = sys.argv[1:] if argv is None else argv
+    prog = prog or DIST
+    args = parse_args(argv, prog)
+    import matplotlib
+    matplotlib.use("Agg")           # figures go to files only: no display needed, no window opened
+    try:
+        with _terminal(args, sys.stderr) as progress:
+            return _run(args, [prog, *argv], progress)
+    except KeyboardInterrupt:
+        print("interrupted: the scenarios written so far are complete, earlier results are kept, and the next "
+              "run cleans up", file=sys.stderr)
+        return 130
+
+
+def _missing_extra(args: argparse.Namespace) -> str | None:
+    """Why an option cannot run here (an optional package not installed), or ``None``."""
+    if args.sobol:
+        try:
+            import SALib.analyze.sobol  # noqa: F401
+            import SALib.sample.sobol  # noqa: F401
+        except ImportError:
+            return (f"--sobol needs SALib, which is not installed; install the extra with "
+                    f"pip install '{DIST}[sensitivity]' (in a checkout: pip install -e '.[sensitivity]')")
+    return None
+
+
+def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None) -> int:
+    from . import batch
+    from .output.report import OutputLocked
+    from .analysis.sampling import DEFAULT_CHUNK
+
+    paths = args.scenarios or default_scenarios()
+    if not paths:
+        print("no scenario files given and none in scenarios/", file=sys.stderr)
+        return 2
+    if args.show:
+        text, failed = batch.show_scenarios(paths)
+        print(text, end="")
+        return 1 if failed else 0
+    missing = _missing_extra(args)
+    if missing:
+        print(missing, file=sys.stderr)
+        return 2
+    options = batch.RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
+                               tuple(args.levers), args.targets, figures=args.figures)
+    try:
+        try:
+            outcomes = batch.run_batch(paths, args.out, command, options, progress=progress)
+        finally:
+            if progress is not None:      # before anything else is printed
+                progress.clear()
+    except OutputLocked as exc:
+        print(f"not run: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"not run: cannot use the output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    _report(outcomes, args.out, args.quiet)
+    return 1 if any(not o.ok for o in outcomes) else 0
+
+
+def _report(outcomes, out: Path, quiet: bool) -> None:
+    """What was written (stdout), what failed and the warnings (stderr); the last line names the
+    summary and the report.  Quiet: the failures only."""
+    for o in outcomes:
+        if o.ok and not quiet:
+            print(f"ok      {o.name:24s} -> {o.folder}")
+        elif not o.ok:
+            print(f"FAILED  {o.file}", file=sys.stderr)
+            for p in o.problems:
+                print(f"  {p}", file=sys.stderr)
+        if not quiet:
+            for w in o.warnings:
+                print(f"  warning: {w}", file=sys.stderr)
+    if quiet:
+        return
+    failed = sum(not o.ok for o in outcomes)
+    print(f"{len(outcomes) - failed} of {len(outcomes)} scenarios written to {out}"
+          + (f"; {failed} failed" if failed else ""))
+    found = [f"{what} {out / name}" for what, name in (("summary:", "summary.md"), ("report:", "report.html"))
+             if (out / name).is_file()]
+    if found:
+        print("; ".join(found))
