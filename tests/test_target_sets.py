@@ -163,7 +163,8 @@ def test_the_command_line_refuses_an_unknown_set_with_a_did_you_mean(capsys):
 
 def test_the_command_line_passes_the_set_to_the_batch(monkeypatch, tmp_path):
     seen = {}
-    monkeypatch.setattr(batch, "run_batch", lambda paths, out, command, options: seen.setdefault("o", options) and [])
+    monkeypatch.setattr(batch, "run_batch",
+                        lambda paths, out, command, options, **_: seen.setdefault("o", options) and [])
     run.main([str(ROOT / "scenarios" / "baseline.yaml"), "--targets", "plan15", "--out", str(tmp_path)])
     assert seen["o"].targets == "plan15"
 
