@@ -145,7 +145,7 @@ def _realized_table(stacked: pd.DataFrame) -> list[str]:
     keys = target_keys(stacked)
     full = stacked.reindex(columns=[*stacked.columns, *{"projected_value", "description"} - set(stacked.columns)])
     value = full.assign(target=keys).set_index(["target", "scenario"])["projected_value"]
-    describe = dict(zip(keys, full["description"].fillna("")))
+    describe = dict(zip(keys, full["description"].astype(object).fillna("")))
     lines = ["## Projected vs happened", "",
              "Realized: the published figure of the target year (`model/data/realized.csv`, latest release, "
              "its census basis in the note); a figure whose definition differs from the target's is shown "

@@ -22,7 +22,7 @@ from ..analysis.goalseek import MET_ALREADY
 from ..baseline.sectors import SECTORS
 from ..output.comparison import (BACKTEST_COLUMNS, BACKTEST_ROWS, FIGURES, STATUS_SYMBOLS, format_gap,
                                  format_probability, format_value, gap_unit, project_relative, status_text,
-                                 target_text)
+                                 target_keys, target_text)
 from ..output.plots import STATUS_COLOURS
 from ..targets.targets import MISSED
 
@@ -165,8 +165,9 @@ def _matrix(stacked: pd.DataFrame) -> str:
     """Targets (rows) × scenarios (columns): status symbol and word, colour, the gap below; the
     published (realized) status last."""
     names = sorted(stacked["scenario"].unique())
-    first = stacked.drop_duplicates("target").set_index("target")
-    cell = stacked.set_index(["target", "scenario"])
+    keyed = stacked.assign(target=target_keys(stacked))   # targets of different sets never share a row
+    first = keyed.drop_duplicates("target").set_index("target")
+    cell = keyed.set_index(["target", "scenario"])
     realized = "realized_status" in stacked
     head = [_th("Target (year, target value)")] + [_th(_breakable(n), raw=True) for n in names]
     head += [_th("Published (realized)")] if realized else []
@@ -177,6 +178,9 @@ def _matrix(stacked: pd.DataFrame) -> str:
                  f'{int(t["year"])}: {escape(target_text(t))} {escape(t["unit"])}; gap in {escape(unit)}</span>')
         cells = [f'<th scope="row">{label}</th>']
         for n in names:
+            if (target, n) not in cell.index:      # a target of another set than the scenario's
+                cells.append("<td></td>")
+                continue
             r = cell.loc[(target, n)]
             cells.append(_status_cell(r["status"], escape(format_gap(r["gap"], t["unit"]))
                                       if _is_number(r["gap"]) else ""))
