@@ -387,3 +387,19 @@ def test_screenshot_is_not_blank(opened):
     assert colours is not None and len(colours) > 20      # text, table borders and status colours, not one fill
     dominant = max(colours)[0] / (image.width * image.height)
     assert dominant < 0.95
+
+
+def test_scenarios_scored_against_different_target_sets_keep_their_targets_apart():
+    """A 2030 scenario (15th plan) beside a 2025 one (14th plan): each target is a row of its own set,
+    blank for the scenario of the other set, and the page is written (it failed with a KeyError)."""
+    old = card(target_set="plan14")
+    new = card(target_set="plan15").iloc[:1].assign(target="gdp_t", description="GDP growth of about 5 %")
+    text = page(stacked=stack({"solo": old, "next": new}), goals={}, attributions={})
+    visible = " ".join(Page(text).text)
+    assert "GDP growth of about 5 %" in visible and "High-tech share above 30 % of GDP" in visible
+    matrix = text[text.index('class="matrix"'):]
+    matrix = matrix[:matrix.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", matrix, flags=re.S)
+    gdp_row = next(r for r in rows if "GDP growth of about 5 %" in r)
+    assert gdp_row.count("<td></td>") == 1              # blank for the 14th plan's scenario only
+    assert sum("<td></td>" in r for r in rows) == 4     # and each 14th-plan row blank for the 2030 one
