@@ -195,12 +195,17 @@ def lever_maps(scenario: Scenario, baseline: Baseline, targets: Sequence[Target]
             for pair, ts in pairs(targets, scenario.horizon, extra).items()]
 
 
+NEAREST_COLUMNS = ("map", "lever_a", "lever_b", "targets", "own_a_pct", "own_b_pct", "nearest_a_pct",
+                   "nearest_b_pct", "note")
+
+
 def nearest_table(maps: Sequence[LeverMap]) -> pd.DataFrame:
     """One row per map: the pair, its targets, the scenario's point, the nearest point meeting
-    every target of the map (NaN: none within bounds), %/yr, and the note."""
+    every target of the map (NaN: none within bounds), %/yr, and the note.  Without maps (a target
+    set with no lever pairs) the table has its header and no rows."""
     return pd.DataFrame([{"map": m.name, "lever_a": m.pair[0], "lever_b": m.pair[1],
                           "targets": "+".join(t.id for t in m.targets),
                           "own_a_pct": 100 * m.own[0], "own_b_pct": 100 * m.own[1],
                           "nearest_a_pct": 100 * m.nearest[0] if m.nearest else np.nan,
                           "nearest_b_pct": 100 * m.nearest[1] if m.nearest else np.nan, "note": m.note()}
-                         for m in maps])
+                         for m in maps], columns=NEAREST_COLUMNS)

@@ -22,7 +22,7 @@ from ..analysis.goalseek import MET_ALREADY
 from ..baseline.sectors import SECTORS
 from ..output.comparison import (BACKTEST_COLUMNS, BACKTEST_ROWS, FIGURES, STATUS_SYMBOLS, format_gap,
                                  format_probability, format_value, gap_unit, project_relative, status_text,
-                                 target_keys, target_text)
+                                 target_keys, target_sets, target_text)
 from ..output.plots import STATUS_COLOURS
 from ..targets.targets import MISSED
 
@@ -163,7 +163,26 @@ def _is_number(x) -> bool:
 # ------------------------------------------------------------------ sections
 def _matrix(stacked: pd.DataFrame) -> str:
     """Targets (rows) × scenarios (columns): status symbol and word, colour, the gap below; the
-    published (realized) status last."""
+    published (realized) status last.  Scenarios scored against different target sets get one
+    table per set, each with only its scenarios (so the tables stay as wide as one set's)."""
+    sets = target_sets(stacked)
+    if len(sets) > 1:
+        tables = "".join(f"<h3>Target set {escape(s)}</h3>" + _matrix_table(stacked[stacked["target_set"] == s])
+                         for s in sets)
+    else:
+        tables = _matrix_table(stacked)
+    legend = " ".join(f'<span class="status status-{re.sub("[^a-z]+", "-", s)}">{escape(status_text(s))}</span>'
+                      for s in STATUS_SYMBOLS)
+    return (tables + f'<p class="small">Status: {legend}. Gap: the projection minus the '
+            "target in the target year, in the unit given (pp: percentage points); for a band, the distance to "
+            "its nearer end; for the largest sector, the lead over the largest other sector. Tables: "
+            '<a href="comparison/scorecard_matrix.csv">comparison/scorecard_matrix.csv</a>, '
+            '<a href="comparison/gap_matrix.csv">comparison/gap_matrix.csv</a>, '
+            '<a href="comparison/scorecards.csv">comparison/scorecards.csv</a>.</p>')
+
+
+def _matrix_table(stacked: pd.DataFrame) -> str:
+    """The matrix of :func:`_matrix` for scenarios of one target set (or of several, keyed apart)."""
     names = sorted(stacked["scenario"].unique())
     keyed = stacked.assign(target=target_keys(stacked))   # targets of different sets never share a row
     first = keyed.drop_duplicates("target").set_index("target")
@@ -189,14 +208,7 @@ def _matrix(stacked: pd.DataFrame) -> str:
                      if _is_number(t["realized_value"]) else "")
             cells.append(_status_cell(t["realized_status"], value))
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    legend = " ".join(f'<span class="status status-{re.sub("[^a-z]+", "-", s)}">{escape(status_text(s))}</span>'
-                      for s in STATUS_SYMBOLS)
-    return (_table(head, rows, "matrix") + f'<p class="small">Status: {legend}. Gap: the projection minus the '
-            "target in the target year, in the unit given (pp: percentage points); for a band, the distance to "
-            "its nearer end; for the largest sector, the lead over the largest other sector. Tables: "
-            '<a href="comparison/scorecard_matrix.csv">comparison/scorecard_matrix.csv</a>, '
-            '<a href="comparison/gap_matrix.csv">comparison/gap_matrix.csv</a>, '
-            '<a href="comparison/scorecards.csv">comparison/scorecards.csv</a>.</p>')
+    return _table(head, rows, "matrix")
 
 
 def _scorecard(card: pd.DataFrame, goals: pd.DataFrame | None) -> str:
