@@ -67,7 +67,7 @@ def test_series_reach_the_results_with_units(projection):
     out = indicators(projection)
     for s in SERIES:
         unit, values = out[s.variable]
-        assert unit == "100 million CNY"
+        assert unit == "100 million CNY/yr"          # a flow: an amount per year
         assert np.all(values > 0)
     assert out["Clusters|Trillion-yuan"][0] == "count"
 

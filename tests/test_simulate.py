@@ -58,7 +58,7 @@ def test_required_variables_present(table):
               HIGHTECH_SHARE, "Share of GDP|Manufacturing", "Share of GDP|Finance"):
         assert v in set(table["variable"]), v
     units = dict(zip(table["variable"], table["unit"]))
-    assert units["GDP"] == "100 million CNY"
+    assert units["GDP"] == "100 million CNY/yr"
     assert units[HIGHTECH_SHARE] == "%"
 
 

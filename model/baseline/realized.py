@@ -36,7 +36,7 @@ import pandas as pd
 from ..scenario.checking import Checker, Problem
 from ..baseline.data import DATA_DIR, FIGURE_COLUMNS, DataError, Figure
 from ..projection.results import COLUMNS as IAMC_COLUMNS, REGION
-from ..projection.indicators import (CROSS_CUTTING_SHARE, CROSS_CUTTING_VALUE_ADDED, GDP, HIGHTECH_SHARE,
+from ..projection.indicators import (CROSS_CUTTING_SHARE, CROSS_CUTTING_VALUE_ADDED, GDP, HIGHTECH_SHARE, NOMINAL,
                                      HIGHTECH_VALUE_ADDED, REAL_GDP_GROWTH)
 from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
 
@@ -380,7 +380,9 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
         ident = (scenario_of(o), variable(o.key), o.year)
         if ident not in best or _recency(o) > _recency(best[ident]):
             best[ident] = o
-    records = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v, "unit": o.unit,
+    # an annual level is a flow per year, in the unit of the projected series (NOMINAL)
+    records = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v,
+                "unit": NOMINAL if o.unit == LEVEL else o.unit,
                 "year": y, "value": o.value} for (s, v, y), o in best.items()]
     df = pd.DataFrame.from_records(records, columns=list(IAMC_COLUMNS))
     df = df.sort_values(["scenario", "variable", "year"], kind="stable").reset_index(drop=True)

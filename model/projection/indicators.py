@@ -25,8 +25,9 @@ from ..baseline.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
 from ..projection.simulate import Projection
 from ..scenario.spec import ranged_overrides
 
-NOMINAL = "100 million CNY"
-REAL = "100 million CNY (2020 prices)"
+# Levels of value added, revenue and output are flows: amounts per year (the IAMC habit of "/yr").
+NOMINAL = "100 million CNY/yr"
+REAL = "100 million CNY/yr (2020 prices)"
 PERCENT = "%"
 INDEX_UNIT = "Index (2020 = 100)"
 
