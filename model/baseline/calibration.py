@@ -90,6 +90,21 @@ def _source(f) -> str:
 
 
 # ---------------------------------------------------------------- 1. partition
+
+class Partition:
+    """A base year's sector levels being built: ``va`` (n_sectors,), 100 million CNY, and the
+    provenance row of each level (``rows``: sector, year, value, unit, status, derivation)."""
+
+    def __init__(self, year: int):
+        self.year = year
+        self.va = np.zeros(N_SECTORS)
+        self.rows: list[dict] = []
+
+    def put(self, key: str, value: float, status: str, how: str) -> None:
+        self.va[INDEX[key]] = value
+        self.rows.append({"sector": key, "year": self.year, "value": value, "unit": "100 million CNY",
+                          "status": status, "derivation": how})
+
 def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndarray, tuple[dict, ...]]:
     """2020 nominal value added by sector (100 million CNY) and how each was obtained.
 
@@ -110,14 +125,8 @@ def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.n
     mu_share = assume["share.mining_utilities_in_industry"] / 100.0
     htm_share = fig.get("share.hightech_mfg_in_industry", y)
 
-    va = np.zeros(N_SECTORS)
-    rows = []
-
-    def put(key, value, status, how):
-        va[INDEX[key]] = value
-        rows.append({"sector": key, "year": y, "value": value, "unit": "100 million CNY",
-                     "status": status, "derivation": how})
-
+    partition = Partition(y)
+    put, va, rows = partition.put, partition.va, partition.rows
     put("agriculture", primary.value, "published", f"primary sector; {_source(primary)}")
     htm = industry * htm_share.value / 100.0
     mu = industry * mu_share

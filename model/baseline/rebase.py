@@ -29,7 +29,7 @@ from typing import Mapping
 import numpy as np
 
 from .. import BASE_YEAR
-from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline,
+from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline, Partition,
                                     converging_trend, fit_line, solve_trend, trend_observations, _frozen)
 from ..baseline.data import DATA_DIR, Figures, figures as default_figures, read_assumptions
 from ..baseline.realized import RealizedTable, realized as default_realized
@@ -87,13 +87,8 @@ def partition_2025(table: RealizedTable | None = None,
     y = BASE_2025
     secondary, tertiary = pub["secondary"].value, pub["tertiary"].value
     industry = secondary * assume["share.industry_in_secondary_2025"] / 100.0
-    va = np.zeros(N_SECTORS)
-    rows = []
-
-    def put(key, value, status, how):
-        va[INDEX[key]] = value
-        rows.append({"sector": key, "year": y, "value": value, "unit": "100 million CNY",
-                     "status": status, "derivation": how})
+    partition = Partition(y)
+    put, va, rows = partition.put, partition.va, partition.rows
 
     for key in ("agriculture", "finance", "ict"):
         put(key, pub[key].value, "published", _source(pub[key]))
