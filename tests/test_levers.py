@@ -100,6 +100,10 @@ def test_nearest_combination_meets_every_target_and_none_is_said_when_they_confl
                          [BY_ID["manufacturing_share"], BY_ID["manufacturing_share_stretch"]], g, n=41)
     assert conflict.nearest is None
     assert "none within bounds" in conflict.note()
+    # the note names the levers in words, as the figure caption and the report show it
+    for note in (m.note(), conflict.note()):
+        assert "High-tech manufacturing" in note and "mfg_hightech" not in note
+    assert "Information transmission, software and IT services" in m.note() and " ict " not in m.note()
     assert np.isnan(nearest_table([conflict])["nearest_a_pct"].iloc[0])
 
 

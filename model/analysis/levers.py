@@ -34,7 +34,7 @@ from ..baseline.calibration import Baseline
 from ..analysis.goalseek import FIRST_YEAR, REACHABLE, assumed_lever_growth
 from ..projection.indicators import Indicators
 from ..scenario.scenario import Scenario
-from ..baseline.sectors import INDEX
+from ..baseline.sectors import INDEX, LABELS
 from ..projection.simulate import Draws, Projection, in_domain, project, stated_growth
 from ..targets.targets import Target
 from ..projection.years import level_row, step_rows
@@ -89,7 +89,7 @@ class LeverMap:
 
     def note(self) -> str:
         """The nearest combination meeting every target of the map, in words."""
-        a, b = self.pair
+        a, b = (LABELS.get(k, k) for k in self.pair)
         if self.nearest is None:
             return (f"no combination of {a} and {b} growth in {100 * self.rates_a[0]:g} to "
                     f"{100 * self.rates_a[-1]:g} %/yr meets every target of the map (none within bounds)")

@@ -30,6 +30,7 @@ SECTORS: tuple[Sector, ...] = (
 )
 
 KEYS: tuple[str, ...] = tuple(s.key for s in SECTORS)
+LABELS: dict[str, str] = {s.key: s.label for s in SECTORS}   # key -> label, for words in outputs
 N_SECTORS = len(SECTORS)
 INDEX: dict[str, int] = {k: i for i, k in enumerate(KEYS)}
 

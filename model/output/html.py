@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
-from ..baseline.sectors import SECTORS
+from ..baseline.sectors import LABELS
 from ..output.comparison import (BACKTEST_COLUMNS, BACKTEST_ROWS, FIGURES, STATUS_SYMBOLS, format_gap,
                                  format_probability, format_value, gap_unit, project_relative, status_text,
                                  target_keys, target_sets, target_text)
@@ -27,7 +27,6 @@ from ..output.plots import STATUS_COLOURS
 from ..targets.targets import MISSED
 
 TITLE = "Beijing scenario model: results against the plan's targets"
-LABELS = {s.key: s.label for s in SECTORS}
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Characters a scenario's text may hold (YAML escapes) that HTML does not allow or UTF-8 cannot encode.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.levers import LeverMap
-from ..baseline.sectors import GROUPS, SECTORS
+from ..baseline.sectors import GROUPS, LABELS
 from .plots import SCENARIO_PALETTE, headline, wrap
 
 UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = SCENARIO_PALETTE[2], SCENARIO_PALETTE[1], "0.35"
 MAP_COLOURS = SCENARIO_PALETTE[:7]
 MAP_LINES = ("-", "--", ":", "-.", (0, (5, 1, 1, 1, 1, 1)), (0, (1, 3)), (0, (8, 3)))   # never colour alone
 HEADLINE_TARGETS = ("hightech_share", "manufacturing_share", "finance_first_pillar")
-_NAMES = {**{g: g.replace("_", " ").capitalize() for g in GROUPS}, **{s.key: s.label for s in SECTORS},
+_NAMES = {**{g: g.replace("_", " ").capitalize() for g in GROUPS}, **LABELS,
           "gdp": "GDP"}
 _ROLES = {"numerator": "in the share", "GDP": "through GDP", "link": "through the link",
           "leader": "the leader", "runner-up": "a runner-up", "project output": "project output"}

@@ -13,11 +13,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..analysis import backtest as bt
-from ..baseline.sectors import SECTORS
+from ..baseline.sectors import LABELS
 from ..equations.revenue import SERIES
 from .plots import fit_ylim, scenario_colours, scenario_markers, wrap
 
-_SUBJECTS = {**{s.key: s.label for s in SECTORS}, "gdp": "GDP", "primary": "Primary sector",
+_SUBJECTS = {**LABELS, "gdp": "GDP", "primary": "Primary sector",
              "secondary": "Secondary sector", "tertiary": "Tertiary sector", "industry": "Industry",
              "manufacturing": "Manufacturing", "industry_abovesize": "Industry above designated size",
              "hightech": "High-tech (gao-jing-jian)", "new_economy": "New economy"}

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from ..baseline.sectors import SECTORS
+from ..baseline.sectors import LABELS as _SECTOR
 from ..equations.revenue import SERIES
 from .plots import SCENARIO_PALETTE, headline, wrap
 
@@ -28,7 +28,6 @@ ASSUMPTION_NAMES = {
     "trend.half_life_years": "Trend: half-life of sector growth gaps",
     "trend.aggregate_floor": "Trend: floor of real GDP growth",
 }
-_SECTOR = {s.key: s.label for s in SECTORS}
 _SERIES = {s.key: s.label for s in SERIES}
 
 
