@@ -308,9 +308,9 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         step = steps("backtest")
         compared = backtest.compare(table, realized[0], scenario.name) if realized is not None and not rebased \
             else None
-        if rebased and realized is not None:
-            outcome.warnings.append(f"{path}: no backtest: base: {scenario.base} starts from the published "
-                                    f"{scenario.base} economy, so there is no out-of-sample year to compare")
+        if rebased and realized is not None:    # by design, not a problem: logged (-v), not a warning
+            log.info("%s: no backtest: base: %s starts from the published %s economy, so there is no "
+                     "out-of-sample year to compare", path, scenario.base, scenario.base)
         step = steps("writing")
         outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
                                         outcome.warnings, scenario.revenue_links, mc, analyses, run,

@@ -426,6 +426,9 @@ def test_no_backtest_for_a_2025_base_scenario(shipped):
     assert rebased
     for name in rebased:
         assert (out / name / "timeseries.csv").exists() and not (out / name / "backtest.csv").exists()
+        # by design, so not a warning: warnings are kept for what a reader must look at
+        warnings = json.loads((out / name / "manifest.json").read_text())["warnings"]
+        assert not any("backtest" in w for w in warnings), warnings
 
 
 def test_backtest_written_for_every_shipped_scenario(shipped):
