@@ -510,7 +510,7 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
 def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_YEAR) -> Baseline:
     """The calibrated baseline for these assumption overrides (as validated in a scenario) and jump-off
     year (a scenario's ``base``): :func:`build_baseline` (or, for 2025,
-    :func:`model.baseline.rebase.build_baseline_2025`), run once per process for each distinct set.
+    :func:`model.baseline.rebase.build_rebased`), run once per process for each distinct set.
 
     The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
     Overrides that restate a central value give the same baseline as none.  A Baseline

@@ -32,7 +32,7 @@ _SERIES = {s.key: s.label for s in SERIES}
 
 
 def parameter_description(parameter: str, names: Mapping[str, str] = ASSUMPTION_NAMES) -> str:
-    """What a sensitivity input (:func:`model.analysis.sensitivity.inputs`) is, in words:
+    """What a sensitivity input (:func:`model.analysis.sensitivity.oat_inputs`) is, in words:
     ``growth.ict`` -> "Real growth: Information transmission, software and IT services",
     ``revenue_links.ic.base_2020`` -> "Integrated circuits: 2020 level".  An unknown key is
     returned as it is."""
