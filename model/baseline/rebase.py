@@ -232,7 +232,8 @@ def sector_levels_in(year: int, va_2025: np.ndarray, fig: Figures, table: Realiz
             out[INDEX[k]] = o.value
             published.append(k)
     how = f"2025 levels / {factor:.4f}, the nominal GDP growth {year}-2025 of the record (real growth x implied " \
-          "deflators)" + (f"; published {year} levels (5th-census basis) of {', '.join(published)}" if published else "")
+          "deflators)" + (f"; published {year} levels (5th-census basis) of {', '.join(published)}"
+                          if published else "")
     return out, how
 
 
@@ -274,7 +275,7 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
         if not anchor.floor:
             status = "published" if o.year == BASE_2025 else "derived"
             rows.append(_revenue_row(s.key, value, status, f"anchored: {o.value:g} ({o.year}){growth_how}; {source}"))
-        elif level == base:
+        elif va_ref is not anchor.va_year:          # the carried level is above the bound
             rows.append(_revenue_row(s.key, value, "carried", f"carried: {value:.1f} from the 2020 anchor is above "
                                      f"the lower bound {o.value:g} ({o.year}){growth_how}; {source}"))
         else:

@@ -191,7 +191,7 @@ def revenues(va_nominal: np.ndarray, params: Mapping[str, float],
     out = {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"],
                                None if refs is None else refs[j])
            for j, s in enumerate(SERIES) if not anchors or s.key not in anchors}
-    for j, s in enumerate(SERIES):
+    for s in SERIES:
         if anchors and s.key in anchors:
             out[s.key] = series_path(va_nominal, params, s.key, va_2020, anchors[s.key])
     return {s.key: out[s.key] for s in SERIES}

@@ -308,8 +308,8 @@ def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tup
                    projects: tuple[Project, ...]) -> list[Problem]:
     """Years a later jump-off cannot project: the horizon, and every path year, shock year and project
     start of the chain (inherited ones included) at or before the base year; and the 2020 level
-    (``<series>.base_2020``) of a revenue series anchored to a published level, which has no effect.  From the 2020 base the
-    bounds of the declarations already hold."""
+    (``<series>.base_2020``) of a revenue series anchored to a published level, which has no effect.
+    From the 2020 base the bounds of the declarations already hold."""
     if base == int(BY_NAME["base"].default):
         return []
     spec, out = chain[-1], []
