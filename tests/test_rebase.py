@@ -430,6 +430,13 @@ def test_a_newer_hightech_share_is_reproduced_on_the_2025_partition(tmp_path, ro
     assert next(r for r in b.provenance if r["sector"] == "hightech_services_fraction")["status"] == "derived"
 
 
+def test_a_share_the_2025_partition_cannot_reproduce_names_its_line(tmp_path):
+    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
+    line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
+    with pytest.raises(ValueError, match=rf"realized.csv:{line}: share.hightech 2025 = 95 .*outside \[0, 1\]"):
+        rebase.build_rebased(2025, baseline_for({}), table=table)
+
+
 def test_a_newer_new_economy_share_is_reproduced_on_the_2025_partition(tmp_path):
     b, p, out = _run_with(_table_with(tmp_path, {"key": "share.new_economy", "year": "2024", "value": "45.0",
                                                   "unit": "%", "vintage": "preliminary: test release, Mar 2025"}))

@@ -310,6 +310,15 @@ def _cross_cutting_level(table: RealizedTable, name: str, gdp_2025: float) -> tu
     return o.value / gdp.value * gdp_2025, o
 
 
+def _located(o: Outcome, solve, *args):
+    """``solve(*args)``; a fraction outside [0, 1] is reported at the realized row it was solved for."""
+    try:
+        return solve(*args)
+    except ValueError as err:
+        raise ValueError(f"realized.csv:{o.line}: {o.key} {o.year} = {o.value:g} cannot be reproduced on the 2025 "
+                         f"partition: {err}") from None
+
+
 def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: RealizedTable,
                        assume: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, tuple[dict, ...]]:
     r"""High-tech and new-economy weights ``(n_sectors,)`` on the 2025 partition, and their provenance rows.
@@ -346,7 +355,7 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
                      + hint})
     else:
         level, o = ht
-        w, f = hightech_weights(va_2025, level, assume)
+        w, f = _located(o, hightech_weights, va_2025, level, assume)
         how = "the 2025 level" if o.family == "va" and o.year == BASE_2025 else \
             f"the {o.year} share {100.0 * level / gdp:.2f} % x 2025 GDP = {level:.1f}"
         rows.append({"sector": "hightech_services_fraction", "year": BASE_2025, "value": f, "unit": "fraction",
@@ -363,7 +372,7 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     else:
         level, o = ne
         hightech = float(w @ va_2025)
-        phi = new_economy_fraction(va_2025, w, hightech, level)
+        phi = _located(o, new_economy_fraction, va_2025, w, hightech, level)
         w_ne = new_economy_weights(w, phi)
         rows.append({"sector": "new_economy_fraction", "year": BASE_2025, "value": phi, "unit": "fraction",
                      "status": "derived", "derivation": f"solved on the 2025 partition to reproduce {level:.1f} "
