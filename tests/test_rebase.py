@@ -216,27 +216,239 @@ def test_trend_deflator_is_the_mean_implied_2021_2025():
     assert baseline_for({}, 2025).trend_deflator == pytest.approx(np.mean(list(d.values())))
 
 
-def test_kept_layers_are_listed_with_their_status():
-    rows = {r["sector"]: r for r in baseline_for({}, 2025).provenance}
-    for name in ("hightech_weights", "new_economy_weights", "revenue_layer"):
-        assert rows[name]["status"] == "kept"
+# ------------------------------------------------------------------ the revenue layer anchored to the record
+def _table_with(tmp_path, *rows):
+    """The project's realized table with ``rows`` (dicts of the columns that differ) appended, loaded from a copy."""
+    import csv
+    from model.baseline.realized import COLUMNS, REALIZED_FILE, load_realized
+    with open(REALIZED_FILE, newline="", encoding="utf-8") as fh:
+        kept = list(csv.DictReader(fh))
+    common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test release",
+              "url": "https://example.org/release", "vintage": "preliminary: test release, Feb 2026",
+              "note": "test row", "census_basis": "5th", "status": "preliminary", "definition": "same"}
+    path = tmp_path / "realized.csv"
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=COLUMNS)
+        w.writeheader()
+        w.writerows(kept + [{**common, **r} for r in rows])
+    return load_realized(path)
 
 
-def test_revenue_layer_is_carried_from_its_2020_anchors(run_2025, baseline):
-    """From the 2025 base the revenue anchors still refer to the 2020 levels, so a series' 2025 value
-    is its 2020 anchor times its link's growth from 2020 to 2025 (not the 2020 anchor itself)."""
-    _, b, p, _ = run_2025
-    assert b.revenue_reference == pytest.approx(baseline.va_2020)
+def _run_with(table):
+    scenario = _rebased()
+    b = rebase.build_rebased(2025, baseline_for({}), table=table)
+    p = project(scenario, b)
+    return b, p, timeseries(p, scenario.name)
+
+
+def _carried_2025(b, series, params):
+    from model.equations import revenue
+    w = revenue.link_weights(params, series)
+    link_growth = (b.va_2020 @ w) / (b.revenue_reference @ w)       # va_2020 holds the 2025 levels after 2025
+    return params[f"{series}.base_2020"] * link_growth ** params[f"{series}.elasticity"]
+
+
+def test_every_published_2025_revenue_level_is_reproduced_exactly(tmp_path):
+    """Generic over realized.csv: each series with a 2025 level on its definition starts from it
+    exactly; two added 2025 rows make sure the check has something to check."""
+    from model.equations.revenue import SERIES
+    table = _table_with(tmp_path, {"key": "revenue.ic", "year": "2025", "value": "3210.5"},
+                        {"key": "output.cars", "year": "2025", "value": "5555.5"})
+    _, _, out = _run_with(table)
+    checked = 0
+    for s in SERIES:
+        o = rebase.revenue_level(table, s.key)
+        if o is not None and o.year == 2025 and o.definition == "same":
+            assert _value(out, s.variable, 2025) == o.value, s.key
+            checked += 1
+    assert checked >= 2
+
+
+def test_a_level_of_an_earlier_year_is_carried_by_its_link_growth(run_2025):
+    """Every series anchored at an earlier year's level: R_2025 = A (L_2025 / L_Y)^eps, the link of year Y
+    taken at that year's sector levels (published where the record has them, else the GDP growth)."""
     from model.equations import revenue
     from model.projection.indicators import revenue_link_parameters
+    _, b, p, table = run_2025
+    params, fig = revenue_link_parameters(), calibration.default_figures()
+    earlier = [s for s in revenue.SERIES if (o := rebase.revenue_level(realized(), s.key)) is not None
+               and o.definition == "same" and o.year < 2025]
+    assert earlier                                         # today: software (2021) and medicine and health (2024)
+    for s in earlier:
+        o = rebase.revenue_level(realized(), s.key)
+        w = revenue.link_weights(params, s.key)
+        va_year, _ = rebase.sector_levels_in(o.year, b.va_2020, fig, realized())
+        expected = o.value * ((b.va_2020 @ w) / (va_year @ w)) ** params[f"{s.key}.elasticity"]
+        assert _value(table, s.variable, 2025) == pytest.approx(expected, rel=1e-12), s.key
+        assert expected != pytest.approx(_carried_2025(b, s.key, params), rel=1e-3), s.key
+
+
+def test_the_gdp_growth_of_the_record_reproduces_one_basis_levels():
+    """The link's fallback growth from 2023 and 2024 to 2025 equals the ratio of the 5th-census GDP levels."""
+    t = realized()
+    for year in (2023, 2024):
+        ratio = t.latest("va.gdp", 2025, basis="5th").value / t.latest("va.gdp", year, basis="5th").value
+        assert rebase.nominal_gdp_factor(calibration.default_figures(), t, year) == pytest.approx(ratio, rel=1e-12)
+
+
+def test_medicine_and_health_starts_at_least_at_its_published_2024_level(run_2025):
+    """The carried 2020 anchor put 2025 below the published 2024 level; anchored, it is above it."""
+    _, _, _, table = run_2025
+    published = realized().latest("revenue.medicine_health", 2024)
+    assert published is not None and published.definition == "same"
+    assert _value(table, "Revenue|Medicine and Health", 2025) >= published.value
+    assert _value(table, "Revenue|Medicine and Health", 2030) > _value(table, "Revenue|Medicine and Health", 2025)
+
+
+def test_a_lower_bound_raises_the_carried_level_but_never_lowers_it(tmp_path):
+    from model.projection.indicators import revenue_link_parameters
     params = revenue_link_parameters()
-    s = revenue.SERIES[0]
-    w = revenue.link_weights(params, s.key)
-    level = revenue.revenues(p.va_nominal, params, b.revenue_reference)[s.key][level_row(2025)]
-    expected = params[f"{s.key}.base_2020"] * ((p.va_nominal[level_row(2025)] @ w) / (baseline.va_2020 @ w)) \
-        ** params[f"{s.key}.elasticity"]
-    assert level == pytest.approx(expected)
-    assert level != pytest.approx(params[f"{s.key}.base_2020"])
+    b0 = rebase.build_rebased(2025, baseline_for({}))
+    carried = _carried_2025(b0, "ic", params)
+    bound = "lower bound of the same measure ('over X')"
+    above = _table_with(tmp_path, {"key": "revenue.ic", "year": "2025", "value": f"{carried * 1.5:.1f}",
+                                   "definition": bound})
+    b, _, out = _run_with(above)
+    assert _value(out, "Revenue|Integrated Circuits", 2025) == pytest.approx(round(carried * 1.5, 1), rel=1e-12)
+    row = next(r for r in b.provenance if r["sector"] == "revenue.ic")
+    assert row["status"] == "derived" and row["derivation"].startswith("lower bound")
+    below = _table_with(tmp_path, {"key": "revenue.ic", "year": "2025", "value": f"{carried * 0.5:.1f}",
+                                   "definition": bound})
+    b, _, out = _run_with(below)
+    assert _value(out, "Revenue|Integrated Circuits", 2025) == pytest.approx(carried, rel=1e-12)
+    assert next(r for r in b.provenance if r["sector"] == "revenue.ic")["status"] == "carried"
+
+
+def test_a_bound_of_another_measure_or_a_partial_year_anchors_nothing(tmp_path):
+    from model.projection.indicators import revenue_link_parameters
+    table = _table_with(tmp_path,
+                        {"key": "revenue.ic", "year": "2025", "value": "99999",
+                         "definition": "lower bound of output value"},
+                        {"key": "revenue.scitech", "year": "2025", "value": "99999", "period": "H1",
+                         "vintage": "preliminary: test release, Aug 2025"},
+                        {"key": "revenue.pharma_mfg", "year": "2025", "value": "99999", "definition": "wider scope"})
+    b, _, out = _run_with(table)
+    params = revenue_link_parameters()
+    for key, variable in (("ic", "Revenue|Integrated Circuits"), ("scitech", "Revenue|Science and Technology Services"),
+                          ("pharma_mfg", "Revenue|Medicine and Health, of which Pharmaceutical Manufacturing")):
+        assert _value(out, variable, 2025) == pytest.approx(_carried_2025(b, key, params), rel=1e-12), key
+        assert key not in b.revenue_anchors
+
+
+def test_every_revenue_series_has_a_provenance_row_with_its_2025_level(run_2025):
+    from model.equations.revenue import SERIES
+    _, b, _, table = run_2025
+    rows = {r["sector"]: r for r in b.provenance}
+    for s in SERIES:
+        row = rows[f"revenue.{s.key}"]
+        assert row["status"] in ("published", "derived", "carried") and row["year"] == 2025
+        assert row["value"] == pytest.approx(_value(table, s.variable, 2025), rel=1e-12), s.key
+        assert (row["status"] == "carried") == (s.key not in b.revenue_anchors), s.key
+        if row["status"] != "carried":
+            assert "http" in row["derivation"], s.key            # the source of the anchor
+    assert rows["revenue.medicine_health"]["status"] == "derived"
+
+
+def test_revenue_levels_after_2025_follow_the_link_from_the_2025_level(run_2025):
+    """R_t = R_2025 (L_t / L_2025)^eps for every series, anchored or carried."""
+    from model.equations import revenue
+    from model.projection.indicators import revenue_link_parameters
+    _, _, p, table = run_2025
+    params = revenue_link_parameters()
+    for s in revenue.SERIES:
+        w = revenue.link_weights(params, s.key)
+        growth = (p.va_nominal[level_row(2030)] @ w) / (p.va_nominal[level_row(2025)] @ w)
+        assert _value(table, s.variable, 2030) == pytest.approx(
+            _value(table, s.variable, 2025) * growth ** params[f"{s.key}.elasticity"], rel=1e-9), s.key
+
+
+def test_the_2020_base_has_no_anchors():
+    b = baseline_for({})
+    assert b.base_year == 2020 and not b.revenue_anchors and b.revenue_reference is None
+
+
+# ------------------------------------------------------------------ base_2020 overrides from base 2025
+def test_a_base_2020_override_of_an_anchored_series_is_refused_with_its_line(tmp_path):
+    anchored = rebase.anchored_series()
+    assert anchored
+    key = f"{anchored[0]}.base_2020"
+    path = tmp_path / "s.yaml"
+    path.write_text(f"base: 2025\nhorizon: 2030\nrevenue_links:\n  {key}: {_low(key)}\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=rf"s.yaml:4: revenue_links.{key}: .*no effect from base 2025"):
+        load_scenario(path)
+
+
+def test_a_base_2020_override_is_refused_when_inherited_into_base_2025(tmp_path):
+    key = f"{rebase.anchored_series()[0]}.base_2020"
+    (tmp_path / "p.yaml").write_text(f"revenue_links:\n  {key}: {_low(key)}\n", encoding="utf-8")
+    assert load_scenario(tmp_path / "p.yaml").revenue_links[key] == _low(key)       # fine from base 2020
+    (tmp_path / "c.yaml").write_text("extends: p\nbase: 2025\nhorizon: 2030\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=rf"p.yaml:2: revenue_links.{key}"):
+        load_scenario(tmp_path / "c.yaml")
+
+
+def test_a_base_2020_override_of_a_carried_series_moves_its_2025_level(run_2025):
+    from model.equations.revenue import SERIES
+    carried = next(s for s in SERIES if s.key not in run_2025[1].revenue_anchors)
+    _, b, p, table = run_2025
+    s = _rebased(revenue_links={f"{carried.key}.base_2020": 1.1 * _links()[f"{carried.key}.base_2020"]})
+    out = timeseries(project(s, b), s.name, revenue_links=s.revenue_links)
+    assert _value(out, carried.variable, 2025) == pytest.approx(1.1 * _value(table, carried.variable, 2025), rel=1e-12)
+
+
+def _low(key):
+    from model.baseline.data import revenue_links
+    return revenue_links()[key].low
+
+
+def _links():
+    from model.projection.indicators import revenue_link_parameters
+    return revenue_link_parameters()
+
+
+# ------------------------------------------------------------------ cross-cutting weights
+def test_with_only_the_2021_share_the_2020_weights_are_kept(run_2025, baseline):
+    _, b, p, table = run_2025
+    assert b.hightech_weights == pytest.approx(baseline.hightech_weights, abs=0)
+    assert b.new_economy_weights == pytest.approx(baseline.new_economy_weights, abs=0)
+    rows = {r["sector"]: r for r in b.provenance}
+    assert rows["hightech_weights"]["status"] == "kept" and "30.1 %" in rows["hightech_weights"]["derivation"]
+    assert rows["new_economy_fraction"]["status"] == "kept"
+
+
+@pytest.mark.parametrize("row, share", [
+    ({"key": "share.hightech", "year": "2025", "value": "31.5", "unit": "%"}, lambda gdp: 31.5),
+    ({"key": "share.hightech", "year": "2023", "value": "29.0", "unit": "%", "census_basis": "4th",
+      "vintage": "preliminary: test release, Mar 2024"}, lambda gdp: 29.0),
+    ({"key": "va.hightech", "year": "2025", "value": "16000"}, lambda gdp: 100 * 16000 / gdp),
+])
+def test_a_newer_hightech_share_is_reproduced_on_the_2025_partition(tmp_path, row, share):
+    b, p, out = _run_with(_table_with(tmp_path, row))
+    gdp = p.va_nominal[level_row(2025)].sum()
+    assert _value(out, "Share of GDP (Cross-cutting)|High-tech", 2025) == pytest.approx(share(gdp), rel=1e-12)
+    assert np.all(b.new_economy_weights >= b.hightech_weights)          # new economy contains high-tech
+    assert next(r for r in b.provenance if r["sector"] == "hightech_services_fraction")["status"] == "derived"
+
+
+def test_a_share_the_2025_partition_cannot_reproduce_names_its_line(tmp_path):
+    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
+    line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
+    with pytest.raises(ValueError, match=rf"realized.csv:{line}: share.hightech 2025 = 95 .*outside \[0, 1\]"):
+        rebase.build_rebased(2025, baseline_for({}), table=table)
+
+
+def test_a_newer_new_economy_share_is_reproduced_on_the_2025_partition(tmp_path):
+    b, p, out = _run_with(_table_with(tmp_path, {"key": "share.new_economy", "year": "2024", "value": "45.0",
+                                                  "unit": "%", "vintage": "preliminary: test release, Mar 2025"}))
+    assert _value(out, "Share of GDP (Cross-cutting)|New Economy", 2025) == pytest.approx(45.0, rel=1e-12)
+    assert b.hightech_weights == pytest.approx(baseline_for({}).hightech_weights, abs=0)
+
+
+def test_the_2020_cross_cutting_solve_still_reproduces_the_2020_levels(baseline):
+    fig = calibration.default_figures()
+    va = baseline.va_2020
+    assert baseline.hightech_weights @ va == pytest.approx(fig.value("va.hightech", 2020), rel=1e-12)
+    assert baseline.new_economy_weights @ va == pytest.approx(fig.value("va.new_economy", 2020), rel=1e-12)
 
 
 # ------------------------------------------------------------------ targets of the base year are not scored

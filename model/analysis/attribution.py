@@ -60,15 +60,18 @@ INPUT_GROUPS: dict[str, str] = {
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
 _BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
-                                   "revenue_reference"),
+                                   "revenue_reference", "revenue_anchors"),
                     "trend": ("trend_growth", "trend_paths", "trend_deflator")}
 _METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
 
 
 def _same(a, b) -> bool:
-    """Equal values: arrays element-wise, mappings key by key."""
+    """Equal values: arrays element-wise, mappings key by key, dataclasses field by field."""
     if isinstance(a, Mapping):
         return isinstance(b, Mapping) and set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name))
+                                          for f in dataclasses.fields(a))
     return bool(np.array_equal(a, b))
 
 

@@ -47,7 +47,7 @@ import numpy as np
 
 from ..equations.attribution_math import log_mean, shapley
 from ..projection.indicators import Indicators, is_share_of_gdp, revenue_link_parameters
-from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN, link_weights
+from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN, base_row, link_weights, reference_point
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS, PARENTS, SECTORS, mask
 from ..projection.simulate import Projection
 from ..targets.targets import Target
@@ -85,7 +85,8 @@ def share_numerator(p: Projection, variable: str) -> np.ndarray:
 def series_parts(p: Projection, links: Mapping[str, float] | None, key: str,
                  row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, float]:
     """One revenue-layer series in level row ``row``, by sector: link parts :math:`A_{t,i}`,
-    2020 link parts :math:`A_{0,i}` (from the projection's ``revenue_reference`` after a later base year),
+    2020 link parts :math:`A_{0,i}` (from the projection's ``revenue_reference`` after a later base year;
+    for a series anchored to a published level, the link parts of the anchor's year and the anchor),
     project output :math:`O_i` (each ``(n_sectors,)``, 100
     million CNY), the 2020 level :math:`R_0` and the elasticity :math:`\\varepsilon`.
 
@@ -104,7 +105,11 @@ def series_parts(p: Projection, links: Mapping[str, float] | None, key: str,
             va[..., sector] -= p.project_va_real[j] * price[j]
             output[sector] += p.project_output_real[j, row] * price[j, row]
     va_2020 = va[0] if p.revenue_reference is None else np.asarray(p.revenue_reference, dtype=float)
-    return (w * va[row], w * va_2020, output, params[f"{key}.base_2020"], params[f"{key}.elasticity"])
+    level, elasticity = params[f"{key}.base_2020"], params[f"{key}.elasticity"]
+    anchor = p.revenue_anchors.get(key)
+    if anchor is not None:      # anchored to a published level after a later base year
+        level, va_2020 = reference_point(level, va_2020, base_row(va), w, elasticity, anchor)
+    return (w * va[row], w * va_2020, output, level, elasticity)
 
 
 # ------------------------------------------------------------------ the splits

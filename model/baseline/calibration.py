@@ -28,6 +28,7 @@ from scipy import optimize
 
 from .. import BASE_YEAR, CALIBRATION_YEAR
 from ..equations import growth
+from ..equations.revenue import RevenueAnchor
 from ..scenario.parameters import BY_NAME
 from ..baseline.data import Assumption, Figures, assumptions as default_assumptions, figures as default_figures
 from ..baseline.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
@@ -77,6 +78,7 @@ class Baseline:
     assumptions: Mapping[str, float] = field(default_factory=dict)
     base_year: int = BASE_YEAR
     revenue_reference: np.ndarray | None = None   # later base: the 2020 levels the revenue anchors refer to
+    revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
 
 
 def _frozen(a) -> np.ndarray:
@@ -150,21 +152,27 @@ def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.n
 # ---------------------------------------------------------------- 2. cross-cutting aggregates
 def cross_cutting_weights(va: np.ndarray, fig: Figures,
                           assume: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, dict]:
-    r"""Weights defining high-tech and new economy as fractions of the sectors.
+    r"""Weights defining high-tech and new economy as fractions of the sectors, reproducing the
+    published 2020 levels of both (9,885.8 and 13,654): :func:`hightech_weights` and
+    :func:`new_economy_fraction` on ``va``, :func:`new_economy_weights` from them."""
+    y = BASE_YEAR
+    hightech = fig.value("va.hightech", y)
+    w, f = hightech_weights(va, hightech, assume)
+    phi = new_economy_fraction(va, w, hightech, fig.value("va.new_economy", y))
+    return w, new_economy_weights(w, phi), {"hightech_services_fraction": f, "new_economy_fraction": phi}
 
-    High-tech (gao-jing-jian): high-tech manufacturing at :math:`w_h` and other
-    manufacturing at :math:`w_o` (assumptions), ICT and sci-tech services at a common
-    :math:`f` solved so that :math:`\sum_i w_i V_i` equals the published 9,885.8:
+
+def hightech_weights(va: np.ndarray, hightech: float, assume: Mapping[str, float]) -> tuple[np.ndarray, float]:
+    r"""High-tech (gao-jing-jian) as fractions ``(n_sectors,)`` of the sectors ``va`` ``(n_sectors,)``.
+
+    High-tech manufacturing at :math:`w_h` and other manufacturing at :math:`w_o` (assumptions),
+    ICT and sci-tech services at a common :math:`f` solved so that :math:`\sum_i w_i V_i` equals
+    the level ``hightech`` :math:`H` (100 million CNY):
 
     .. math:: f = \frac{H - w_h V_{htm} - w_o V_{mo}}{V_{ict} + V_{sci}}
 
-    New economy contains all of high-tech plus the fraction :math:`\phi` of every other
-    non-agricultural activity, :math:`w^{ne}_i = w_i + \phi (1 - w_i)`, with
-    :math:`\phi` solved to reproduce the published 13,654.
+    Returns the weights and :math:`f`.
     """
-    y = BASE_YEAR
-    hightech = fig.value("va.hightech", y)
-    new_economy = fig.value("va.new_economy", y)
     w = np.zeros(N_SECTORS)
     w[INDEX["mfg_hightech"]] = assume["hightech_weight.mfg_hightech"] / 100.0
     w[INDEX["mfg_other"]] = assume["hightech_weight.mfg_other"] / 100.0
@@ -173,13 +181,27 @@ def cross_cutting_weights(va: np.ndarray, fig: Figures,
     if not 0.0 <= f <= 1.0:
         raise ValueError(f"high-tech services fraction {f:.3f} outside [0, 1]: check the high-tech assumptions")
     w[services] = f
+    return w, float(f)
+
+
+def new_economy_fraction(va: np.ndarray, w: np.ndarray, hightech: float, new_economy: float) -> float:
+    r"""The fraction :math:`\phi` of every non-high-tech, non-agricultural activity counted as new
+    economy, solved so that the new economy of :func:`new_economy_weights` equals ``new_economy``:
+    :math:`\phi = (N - H) / \sum_{i \ne agr} (1 - w_i) V_i` (levels in 100 million CNY)."""
     rest = ~mask("agriculture")
     phi = (new_economy - hightech) / ((1.0 - w[rest]) * va[rest]).sum()
     if not 0.0 <= phi <= 1.0:
         raise ValueError(f"new-economy fraction {phi:.3f} outside [0, 1]")
-    w_ne = w.copy()
-    w_ne[rest] = w[rest] + phi * (1.0 - w[rest])
-    return w, w_ne, {"hightech_services_fraction": f, "new_economy_fraction": phi}
+    return float(phi)
+
+
+def new_economy_weights(w: np.ndarray, phi: float) -> np.ndarray:
+    r"""New economy: all of high-tech ``w`` ``(n_sectors,)`` plus the fraction :math:`\phi` of every
+    other non-agricultural activity, :math:`w^{ne}_i = w_i + \phi (1 - w_i)` (agriculture 0)."""
+    rest = ~mask("agriculture")
+    w_ne = np.array(w, dtype=float)
+    w_ne[rest] = w_ne[rest] + phi * (1.0 - w_ne[rest])
+    return w_ne
 
 
 # ---------------------------------------------------------------- 3. trend growth

@@ -11,15 +11,16 @@ basis, current prices of 2025) instead of the 2020 calibration.  Three steps, ea
    (:func:`~model.baseline.calibration.solve_trend`, :func:`~model.baseline.calibration.fit_line`,
    :func:`~model.baseline.calibration.converging_trend`), fitted on the record up to 2025 and started
    from the 2025 levels.
-3. :func:`build_rebased`: the Baseline.  The projection's level rows still start in 2020
+3. :func:`cross_cutting_2025` and :func:`revenue_anchors_2025`: the high-tech and new-economy weights and
+   the revenue layer re-anchored to their latest published levels where a usable one exists (the 2020
+   weights and the 2020 anchors carried by link growth where none does).
+4. :func:`build_rebased`: the Baseline.  The projection's level rows still start in 2020
    (:mod:`model.projection.years`); up to the base year every rate is 0, so the levels of those rows
    are the 2025 levels and the price index is 1 in 2025: real value added is at constant 2025 prices.
    The result table leaves the rows before the base year out (:func:`model.projection.results.timeseries`).
 
-Kept from the 2020 baseline, because nothing newer on the model's definitions is published: the
-high-tech (gao-jing-jian) and new-economy weights (the last published levels are the 2021 share of
-high-tech, 30.1 %, and the H1 2021 new-economy share) and the revenue layer's parameters (its
-2020 anchors, carried to 2025 by the sector levels' real growth through the elasticities).
+Kept from the 2020 baseline: the revenue layer's elasticities and link weights, and what no newer
+published figure replaces (see the two functions of step 3).
 """
 from __future__ import annotations
 
@@ -30,10 +31,13 @@ import numpy as np
 
 from .. import BASE_YEAR
 from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline, Partition,
-                                    converging_trend, fit_line, solve_trend, trend_observations, _frozen)
-from ..baseline.data import DATA_DIR, Figures, figures as default_figures, read_assumptions
-from ..baseline.realized import RealizedTable, realized as default_realized
-from ..baseline.sectors import INDEX, KEYS, N_SECTORS
+                                    converging_trend, fit_line, hightech_weights, new_economy_fraction,
+                                    new_economy_weights, solve_trend, trend_observations, _frozen)
+from ..baseline.data import DATA_DIR, Figures, figures as default_figures, read_assumptions, revenue_links
+from ..baseline.realized import (BASES, MODEL_VARIABLES, SAME, STATUSES, Outcome, RealizedTable,
+                                 realized as default_realized)
+from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
+from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_point
 
 BASE_2025 = 2025
 ASSUMPTIONS_2025_FILE = DATA_DIR / "assumptions_2025.csv"
@@ -164,6 +168,218 @@ def refit_trend(va_2025: np.ndarray, fig: Figures, table: RealizedTable, assume:
             "fit": trend_fit + aggregate_fit, "gdp_mean": gdp_mean}
 
 
+# ---------------------------------------------------------------- the revenue layer and cross-cutting weights
+# A realized row anchors a series when its definition is the series' own (``same``) or, as a floor, when it
+# is a lower bound ("over X") of the same measure and scope: its definition starts with this phrase.  Any
+# other lower bound (another measure or a wider scope) says nothing about the series' level.
+LOWER_BOUND_SAME = "lower bound of the same measure"
+SECTOR_LEVEL_KEYS = {k: "va.primary" if k == "agriculture" else f"va.{k}" for k in KEYS}
+FIRST_CROSS_CUTTING_YEAR = 2022     # the 2021 high-tech share is the vaccine-output year's (see cross_cutting_2025)
+
+
+def realized_key(series: str) -> str:
+    """The key of ``realized.csv`` whose IAMC variable is the variable of revenue ``series``."""
+    variable = {s.key: s.variable for s in SERIES}[series]
+    return next(k for k, v in MODEL_VARIABLES.items() if v == variable)
+
+
+def _newest(rows) -> Outcome | None:
+    """The latest year's most recent release among ``rows`` (or None)."""
+    return max(rows, key=lambda o: (o.year, o.released, STATUSES.index(o.status), o.line)) if rows else None
+
+
+def revenue_level(table: RealizedTable, series: str, year: int = BASE_2025) -> Outcome | None:
+    """The published level revenue ``series`` is anchored to: the latest annual level of ``year`` or
+    before, on the 4th- or 5th-census basis, whose definition is ``same``; failing that, the latest
+    lower bound of the same measure (:data:`LOWER_BOUND_SAME`, a floor); None if neither exists."""
+    rows = [o for o in table.select(realized_key(series), "annual")
+            if o.year <= year and o.census_basis in BASES]
+    return (_newest([o for o in rows if o.definition == SAME])
+            or _newest([o for o in rows if o.definition.startswith(LOWER_BOUND_SAME)]))
+
+
+def anchored_series(table: RealizedTable | None = None) -> tuple[str, ...]:
+    """The revenue series whose 2025 level is a published level (definition ``same``) rather than
+    carried from the 2020 anchor: in a 2025-base scenario their ``base_2020`` has no effect."""
+    table = default_realized() if table is None else table
+    return tuple(s.key for s in SERIES if (o := revenue_level(table, s.key)) is not None and o.definition == SAME)
+
+
+def nominal_gdp_factor(fig: Figures, table: RealizedTable, year: int) -> float:
+    r"""Nominal GDP growth of the record from ``year`` to 2025,
+    :math:`F = \prod_{y=year+1}^{2025} (1 + r_y)(1 + \pi_y)`, published real growth :math:`r_y` and
+    the implied deflator :math:`\pi_y` (:func:`implied_deflators_2025`): rates compare like with like
+    across the census revision, so :math:`F` carries no level break."""
+    deflators = implied_deflators_2025(fig, table)
+    factor = 1.0
+    for y in range(year + 1, BASE_2025 + 1):
+        factor *= (1.0 + table.latest("growth.gdp", y).value / 100.0) * (1.0 + deflators[y])
+    return factor
+
+
+def sector_levels_in(year: int, va_2025: np.ndarray, fig: Figures, table: RealizedTable) -> tuple[np.ndarray, str]:
+    """``(n_sectors,)`` sector levels of ``year`` on the 2025 basis (100 million CNY) for a link, and how:
+    a sector's published 5th-census level of that year where ``realized.csv`` has one, else its 2025
+    level deflated by the nominal GDP growth of the record (:func:`nominal_gdp_factor`)."""
+    if year == BASE_2025:
+        return np.array(va_2025, dtype=float), "the 2025 levels"
+    factor = nominal_gdp_factor(fig, table, year)
+    out = np.asarray(va_2025, dtype=float) / factor
+    published = []
+    for k, key in SECTOR_LEVEL_KEYS.items():
+        o = table.latest(key, year, basis="5th")
+        if o is not None:
+            out[INDEX[k]] = o.value
+            published.append(k)
+    how = f"2025 levels / {factor:.4f}, the nominal GDP growth {year}-2025 of the record (real growth x implied " \
+          "deflators)" + (f"; published {year} levels (5th-census basis) of {', '.join(published)}"
+                          if published else "")
+    return out, how
+
+
+def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures, table: RealizedTable,
+                         params: Mapping[str, float] | None = None) -> tuple[dict, tuple[dict, ...]]:
+    """The anchor of each revenue series with a usable published level, and one provenance row per
+    series: its 2025 level at the central link parameters (``params``, default ``revenue_links.csv``).
+
+    Status ``published``: a 2025 level on the series' definition, reproduced exactly.  ``derived``: a level of
+    an earlier year carried to 2025 by the link's growth, :math:`R_{2025} = A (L_{2025}/L_Y)^{\varepsilon}`
+    (the link's sector levels of year :math:`Y` from :func:`sector_levels_in`), or a lower bound above the
+    carried level.  ``carried``: no usable level (or a lower bound below the carried level):
+    :math:`R_{2025} = R_{2020} (L_{2025}/L_{2020})^{\varepsilon}` as before.
+    """
+    params = {k: float(r.value) for k, r in revenue_links().items()} if params is None else params
+    anchors, rows = {}, []
+    for s in SERIES:
+        w, eps, base = link_weights(params, s.key), params[f"{s.key}.elasticity"], params[f"{s.key}.base_2020"]
+        link_2025 = float(va_2025 @ w)
+        carried = base * (link_2025 / float(va_2020 @ w)) ** eps
+        o = revenue_level(table, s.key)
+        key = realized_key(s.key)
+        if o is None:
+            other = [f"{r.year} ({r.value:g}): {r.definition}" for r in table.select(key, "annual")]
+            how = (f"carried: {base:g} (2020, {s.key}.base_2020) x (L_2025 / L_2020)^{eps:g}, the link from the 2020 "
+                   "levels (4th-census basis) to the 2025 levels; no published level on the series' definition "
+                   "in realized.csv" + (f" (not anchored, another measure or scope: {key} " + "; ".join(other) + ")"
+                                        if other else ""))
+            rows.append(_revenue_row(s.key, carried, "carried", how))
+            continue
+        va_year, levels_how = sector_levels_in(o.year, va_2025, fig, table)
+        anchor = RevenueAnchor(value=o.value, year=o.year, va_year=_frozen(va_year), floor=o.definition != SAME)
+        anchors[s.key] = anchor
+        level, va_ref = reference_point(base, va_2020, va_2025, w, eps, anchor)
+        value = level * (link_2025 / float(va_ref @ w)) ** eps
+        growth_how = "" if o.year == BASE_2025 else \
+            f" x (L_2025 / L_{o.year})^{eps:g} = x {(link_2025 / float(va_year @ w)) ** eps:.4f} ({levels_how})"
+        source = f"{key} {o.year} = {o.value:g}; {_source(o)}"
+        if not anchor.floor:
+            status = "published" if o.year == BASE_2025 else "derived"
+            rows.append(_revenue_row(s.key, value, status, f"anchored: {o.value:g} ({o.year}){growth_how}; {source}"))
+        elif va_ref is not anchor.va_year:          # the carried level is above the bound
+            rows.append(_revenue_row(s.key, value, "carried", f"carried: {value:.1f} from the 2020 anchor is above "
+                                     f"the lower bound {o.value:g} ({o.year}){growth_how}; {source}"))
+        else:
+            rows.append(_revenue_row(s.key, value, "derived", f"lower bound: {o.value:g} ({o.year}){growth_how}, "
+                                     f"above the {carried:.1f} carried from the 2020 anchor; {source}"))
+    return anchors, tuple(rows)
+
+
+def _revenue_row(series: str, value: float, status: str, how: str) -> dict:
+    return {"sector": f"revenue.{series}", "year": BASE_2025, "value": value, "unit": "100 million CNY",
+            "status": status, "derivation": how}
+
+
+def _cross_cutting_level(table: RealizedTable, name: str, gdp_2025: float) -> tuple[float, Outcome] | None:
+    """The 2025 level implied by the latest annual share or level of ``name`` (``hightech`` or
+    ``new_economy``) published for a year from :data:`FIRST_CROSS_CUTTING_YEAR` to 2025 on the series'
+    definition: a 2025 level on the 5th-census basis as it is, any other as its share of GDP
+    (its year's GDP on its basis) applied to 2025 GDP."""
+    rows = [o for key in (f"share.{name}", f"va.{name}") for o in table.select(key, "annual")
+            if FIRST_CROSS_CUTTING_YEAR <= o.year <= BASE_2025 and o.definition == SAME]
+    o = _newest(rows)
+    if o is None:
+        return None
+    if o.family == "share":
+        return o.value / 100.0 * gdp_2025, o
+    if o.year == BASE_2025 and o.census_basis == "5th":
+        return o.value, o
+    gdp = table.latest("va.gdp", o.year, basis=o.census_basis)
+    if gdp is None:
+        raise ValueError(f"realized.csv line {o.line}: {o.key} {o.year} needs that year's GDP on the "
+                         f"{o.census_basis}-census basis to become a share")
+    return o.value / gdp.value * gdp_2025, o
+
+
+def _located(o: Outcome, solve, *args):
+    """``solve(*args)``; a fraction outside [0, 1] is reported at the realized row it was solved for."""
+    try:
+        return solve(*args)
+    except ValueError as err:
+        raise ValueError(f"realized.csv:{o.line}: {o.key} {o.year} = {o.value:g} cannot be reproduced on the 2025 "
+                         f"partition: {err}") from None
+
+
+def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: RealizedTable,
+                       assume: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, tuple[dict, ...]]:
+    r"""High-tech and new-economy weights ``(n_sectors,)`` on the 2025 partition, and their provenance rows.
+
+    A share or level of high-tech (new economy) published for 2022-2025 re-solves the free fraction
+    (:func:`~model.baseline.calibration.hightech_weights`, :func:`~model.baseline.calibration.new_economy_fraction`)
+    so that the 2025 partition reproduces it: exactly for a 2025 level, as a share of GDP for an
+    earlier year (the latest share applied to the 2025 structure).  Without one the 2020 weights are
+    kept: the only later figure, the 2021 high-tech share (30.1 %), is the vaccine-output year's (high-tech
+    manufacturing +110 %) and predates the rise of ICT services in GDP; anchoring it on the 2025
+    partition is reported in the row for comparison.  New economy without a newer figure keeps the 2020
+    fraction :math:`\phi` of the non-high-tech activities on top of the (possibly re-solved) high-tech weights.
+    """
+    gdp = float(va_2025.sum())
+    w, w_ne = calibrated.hightech_weights, calibrated.new_economy_weights
+    rest = ~mask("agriculture")
+    free = int(np.flatnonzero(rest & (w < 1.0))[0])          # a sector not wholly high-tech shows phi
+    phi_2020 = float((w_ne[free] - w[free]) / (1.0 - w[free]))
+    services = int(np.flatnonzero(mask("ict"))[0])
+    rows = []
+    ht = _cross_cutting_level(table, "hightech", gdp)
+    if ht is None:
+        hint = ""
+        old = _newest([o for o in table.select("share.hightech", "annual") if o.definition == SAME])
+        if old is not None:
+            w_alt, f_alt = hightech_weights(va_2025, old.value / 100.0 * gdp, assume)
+            hint = (f"; anchoring the {old.year} share ({old.value:g} %) on the 2025 partition instead would set the "
+                    f"services fraction to {f_alt:.4f} (2020: {w[services]:.4f}), a share of {old.value:g} % "
+                    f"against {100.0 * float(w @ va_2025) / gdp:.1f} % kept: not done, {old.year} is the vaccine "
+                    "output year (high-tech manufacturing +110 %) and before ICT services' rise in GDP")
+        rows.append({"sector": "hightech_weights", "year": BASE_2025, "value": float(w[services]), "unit": "fraction",
+                     "status": "kept", "derivation": "the 2020 high-tech (gao-jing-jian) weights (services fraction "
+                     f"shown): no share or level on that definition published for {FIRST_CROSS_CUTTING_YEAR}-2025"
+                     + hint})
+    else:
+        level, o = ht
+        w, f = _located(o, hightech_weights, va_2025, level, assume)
+        how = "the 2025 level" if o.family == "va" and o.year == BASE_2025 else \
+            f"the {o.year} share {100.0 * level / gdp:.2f} % x 2025 GDP = {level:.1f}"
+        rows.append({"sector": "hightech_services_fraction", "year": BASE_2025, "value": f, "unit": "fraction",
+                     "status": "derived", "derivation": f"share of ICT and sci-tech services counted as high-tech, "
+                     f"solved on the 2025 partition to reproduce {how}; {o.key} {o.year} = {o.value:g}; {_source(o)}"})
+    ne = _cross_cutting_level(table, "new_economy", gdp)
+    if ne is None:
+        if ht is not None:
+            w_ne = new_economy_weights(w, phi_2020)
+        rows.append({"sector": "new_economy_fraction", "year": BASE_2025, "value": phi_2020, "unit": "fraction",
+                     "status": "kept", "derivation": "the 2020 new-economy fraction of non-high-tech, non-agricultural "
+                     f"activities (on the {'re-solved' if ht is not None else '2020'} high-tech weights): no annual "
+                     f"share or level published for {FIRST_CROSS_CUTTING_YEAR}-2025"})
+    else:
+        level, o = ne
+        hightech = float(w @ va_2025)
+        phi = _located(o, new_economy_fraction, va_2025, w, hightech, level)
+        w_ne = new_economy_weights(w, phi)
+        rows.append({"sector": "new_economy_fraction", "year": BASE_2025, "value": phi, "unit": "fraction",
+                     "status": "derived", "derivation": f"solved on the 2025 partition to reproduce {level:.1f} "
+                     f"({o.key} {o.year} = {o.value:g}); {_source(o)}"})
+    return _frozen(w), _frozen(w_ne), tuple(rows)
+
+
 def _pre_base(rates: np.ndarray, base: int) -> np.ndarray:
     """``rates`` ``(n, n_sectors)`` for the years after ``base``, preceded by zero rows for
     ``TREND_FIRST_YEAR..base``: the trend path layout of a Baseline."""
@@ -186,13 +402,9 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     paths = {"converging": _frozen(_pre_base(t["converging"], base)),
              "constant": _frozen(_pre_base(np.tile(t["trend"], (len(t["years"]), 1)), base))}
     agg = t["aggregate"]
+    w_ht, w_ne, weight_rows = cross_cutting_2025(va, calibrated, table, assume)
+    anchors, revenue_rows = revenue_anchors_2025(va, calibrated.va_2020, fig, table)
     notes = (
-        ("hightech_weights", "kept", "the 2020 high-tech (gao-jing-jian) weights: no level on that definition "
-         "after the 2021 share (30.1 %) is published"),
-        ("new_economy_weights", "kept", "the 2020 new-economy weights: no level after H1 2021 is published"),
-        ("revenue_layer", "kept", "the revenue layer's 2020 anchors and elasticities (revenue_links.csv), "
-         "carried to 2025 by the nominal growth of each series' link from the 2020 levels (4th-census basis) to "
-         "the 2025 levels (5th-census basis): no 2025 level of a series is published"),
         ("trend_aggregate_intercept", agg["intercept"], "mean published GDP growth of "
          + ", ".join(map(str, TREND_YEARS_2025)) + f" (level of the aggregate trend line in {agg['centre']:.3f})"),
         ("trend_aggregate_slope", agg["slope"], "change of GDP growth per year, least squares on the same "
@@ -200,13 +412,12 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         ("trend_deflator", trend_deflator, "mean GDP deflator growth implied for "
          + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
     )
-    provenance = provenance + tuple(
-        {"sector": name, "year": base, "value": value if isinstance(value, float) else np.nan,
-         "unit": "fraction" if isinstance(value, float) else "", "status": "derived" if isinstance(value, float)
-         else "kept", "derivation": how} for name, value, how in notes)
+    provenance = provenance + weight_rows + revenue_rows + tuple(
+        {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
+        for name, value, how in notes)
     return Baseline(
-        va_2020=_frozen(va), hightech_weights=calibrated.hightech_weights,
-        new_economy_weights=calibrated.new_economy_weights, trend_growth=_frozen(t["trend"]),
+        va_2020=_frozen(va), hightech_weights=w_ht, new_economy_weights=w_ne, trend_growth=_frozen(t["trend"]),
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
         growth_2021=_frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
-        assumptions=calibrated.assumptions, base_year=base, revenue_reference=calibrated.va_2020)
+        assumptions=calibrated.assumptions, base_year=base, revenue_reference=calibrated.va_2020,
+        revenue_anchors=MappingProxyType(anchors))

@@ -9,7 +9,10 @@ weighted combination of sector nominal value added, its *link* :math:`L`:
     L_t = \\sum_i w_i V_{t,i}, \\qquad R_t = R_{2020}\\,(L_t / L_{2020})^{\\varepsilon}
 
 with :math:`V_{t,i}` nominal value added (100 million CNY), :math:`w_i \\ge 0` link
-weights (only their ratios matter) and :math:`\\varepsilon` the elasticity.  The
+weights (only their ratios matter) and :math:`\\varepsilon` the elasticity.  From a later
+base year a series may instead be anchored to a published level :math:`A` of year :math:`Y`
+(:class:`RevenueAnchor`), :math:`R_t = A\\,(L_t / L_Y)^{\\varepsilon}` with :math:`L_Y` the link
+at that year's sector levels (:func:`reference_point`).  The
 parameters (base levels, weights, elasticities) live in ``model/data/revenue_links.csv``
 under keys ``<series>.base_2020``, ``<series>.elasticity`` and
 ``<series>.weight.<sector key>``.
@@ -60,6 +63,22 @@ SERIES: tuple[RevenueSeries, ...] = (
 CLUSTER_VARIABLE = "Clusters|Trillion-yuan"
 
 
+@dataclass(frozen=True, eq=False)
+class RevenueAnchor:
+    """A published level a series is anchored to after a later base year.
+
+    ``value``: the level of year ``year`` (100 million CNY); ``va_year``: ``(n_sectors,)`` the sector
+    levels of that year on the base year's basis, which the link of that year is taken at;
+    ``floor``: True when the figure is a lower bound ("over X"), which raises the carried level to it
+    but never lowers it.
+    """
+
+    value: float
+    year: int
+    va_year: np.ndarray
+    floor: bool = False
+
+
 def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """The link :math:`L_t = \\sum_i w_i V_{t,i}`.
 
@@ -86,6 +105,24 @@ def revenue_path(base_2020: float, link: np.ndarray, elasticity: float,
     link = np.asarray(link, dtype=float)
     ratio = link / (link[..., :1] if link_2020 is None else link_2020)
     return base_2020 * (ratio if elasticity == 1.0 else ratio ** elasticity)
+
+
+def reference_point(base_2020: float, va_2020: np.ndarray, va_base: np.ndarray, weights: np.ndarray,
+                    elasticity: float, anchor: RevenueAnchor) -> tuple[float, np.ndarray]:
+    """The level and sector levels a series is scaled from, :math:`(R_{ref}, V_{ref})` with
+    :math:`R_t = R_{ref}\\,(w \\cdot V_t / w \\cdot V_{ref})^{\\varepsilon}`, for a series with an anchor.
+
+    A level (``anchor.floor`` False): :math:`(A, V_Y)`.  A lower bound: of the carried level
+    :math:`R_{2020} (L_b / L_{2020})^{\\varepsilon}` and the bound's :math:`A (L_b / L_Y)^{\\varepsilon}`
+    in the base year (link :math:`L_b` at ``va_base``), the higher one's reference.
+    ``va_2020``, ``va_base``, ``weights`` are ``(n_sectors,)``; levels in 100 million CNY.
+    """
+    if not anchor.floor:
+        return anchor.value, anchor.va_year
+    link_base = float(np.asarray(va_base, dtype=float) @ weights)
+    carried = base_2020 * (link_base / float(np.asarray(va_2020, dtype=float) @ weights)) ** elasticity
+    bound = anchor.value * (link_base / float(anchor.va_year @ weights)) ** elasticity
+    return (anchor.value, anchor.va_year) if bound > carried else (base_2020, np.asarray(va_2020, dtype=float))
 
 
 def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:
@@ -139,28 +176,45 @@ def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
 
 
 def revenues(va_nominal: np.ndarray, params: Mapping[str, float],
-             va_2020: np.ndarray | None = None) -> dict[str, np.ndarray]:
+             va_2020: np.ndarray | None = None,
+             anchors: Mapping[str, RevenueAnchor] | None = None) -> dict[str, np.ndarray]:
     """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
 
     ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0, or with a later base year
     in row 0 and the 2020 levels ``(n_sectors,)`` the anchors refer to in ``va_2020``;
-    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`).
+    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`); ``anchors``
+    the series anchored to a published level after a later base year (:func:`reference_point`).
     """
     weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
     links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series
     refs = None if va_2020 is None else np.asarray(va_2020, dtype=float) @ weights
-    return {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"],
-                                None if refs is None else refs[j])
-            for j, s in enumerate(SERIES)}
+    out = {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"],
+                               None if refs is None else refs[j])
+           for j, s in enumerate(SERIES) if not anchors or s.key not in anchors}
+    for s in SERIES:
+        if anchors and s.key in anchors:
+            out[s.key] = series_path(va_nominal, params, s.key, va_2020, anchors[s.key])
+    return {s.key: out[s.key] for s in SERIES}
+
+
+def base_row(va_nominal: np.ndarray) -> np.ndarray:
+    """``(n_sectors,)`` the base year's levels: row 0 of ``va_nominal`` ``([n_draws,] n_years + 1,
+    n_sectors)`` (every draw starts from the same base year)."""
+    va = np.asarray(va_nominal, dtype=float)
+    return va.reshape(-1, va.shape[-2], va.shape[-1])[0, 0]
 
 
 def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str,
-                va_2020: np.ndarray | None = None) -> np.ndarray:
-    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY (``va_2020`` as in :func:`revenues`)."""
+                va_2020: np.ndarray | None = None, anchor: RevenueAnchor | None = None) -> np.ndarray:
+    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY (``va_2020`` and the
+    ``anchor`` of the series, if any, as in :func:`revenues`)."""
     w = link_weights(params, key)
     link = link_value_added(va_nominal, w)
-    return revenue_path(params[f"{key}.base_2020"], link, params[f"{key}.elasticity"],
-                        None if va_2020 is None else link_value_added(va_2020, w))
+    base, elasticity = params[f"{key}.base_2020"], params[f"{key}.elasticity"]
+    if anchor is not None:
+        level, va_ref = reference_point(base, va_2020, base_row(va_nominal), w, elasticity, anchor)
+        return revenue_path(level, link, elasticity, link_value_added(va_ref, w))
+    return revenue_path(base, link, elasticity, None if va_2020 is None else link_value_added(va_2020, w))
 
 
 def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:

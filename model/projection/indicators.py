@@ -114,13 +114,13 @@ def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.nda
     ``revenue_links`` are checked overrides, used as they are.
     """
     params = revenue_links.parameters
-    levels = revenue.revenues(p.va_nominal, params, p.revenue_reference)
+    levels = revenue.revenues(p.va_nominal, params, p.revenue_reference, p.revenue_anchors)
     for key in sorted({k for k in p.project_revenue_series if k}):
         chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
         without = np.array(p.va_nominal, dtype=float)
         for i in chosen:
             without[..., p.project_sectors[i]] -= project_va[..., i, :]
-        levels[key] = revenue.series_path(without, params, key, p.revenue_reference) \
+        levels[key] = revenue.series_path(without, params, key, p.revenue_reference, p.revenue_anchors.get(key)) \
             + project_output[..., chosen, :].sum(axis=-2)
     return levels
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import BASE_YEAR
 from ..equations import growth
+from ..equations.revenue import RevenueAnchor
 from ..baseline.calibration import Baseline
 from ..scenario.parameters import BY_NAME, first_free_year, fmt
 from ..scenario.scenario import DEFAULT_FROM, Problem, Scenario, ScenarioError
@@ -48,6 +49,7 @@ class Projection:
     project_revenue_series: tuple[str | None, ...] = ()
     base_year: int = BASE_YEAR         # the jump-off: level rows before it are not part of the projection
     revenue_reference: np.ndarray | None = None   # (n_sectors,) 2020 levels the revenue anchors refer to
+    revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
 
 
 @dataclass(frozen=True)
@@ -301,7 +303,8 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
                       project_names=tuple(p.name for p in projects), project_sectors=sectors,
                       project_hightech=hightech, project_output_real=output, project_va_real=va_projects,
                       project_revenue_series=tuple(p.revenue_series for p in projects),
-                      base_year=baseline.base_year, revenue_reference=baseline.revenue_reference)
+                      base_year=baseline.base_year, revenue_reference=baseline.revenue_reference,
+                      revenue_anchors=baseline.revenue_anchors)
     if draws is None:
         problems = level_problems(scenario, out)
         if problems:

@@ -307,8 +307,9 @@ def _horizon_problems(spec: Spec, horizon: int) -> list[Problem]:
 def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tuple[Shock, ...],
                    projects: tuple[Project, ...]) -> list[Problem]:
     """Years a later jump-off cannot project: the horizon, and every path year, shock year and project
-    start of the chain (inherited ones included) at or before the base year.  From the 2020 base the
-    bounds of the declarations already hold."""
+    start of the chain (inherited ones included) at or before the base year; and the 2020 level
+    (``<series>.base_2020``) of a revenue series anchored to a published level, which has no effect.
+    From the 2020 base the bounds of the declarations already hold."""
     if base == int(BY_NAME["base"].default):
         return []
     spec, out = chain[-1], []
@@ -325,6 +326,17 @@ def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tup
                     out.append(Problem(e.where.file, e.where.line, e.where.path,
                                        f"year {early[0]} is not after the base year {base} (base: {base} starts "
                                        f"from the realized {base} economy): name years from {base + 1} on"))
+    from ..baseline.rebase import anchored_series     # the jump-off reads the record; imported when needed
+    anchored = anchored_series()
+    for s in chain:
+        for key in s.revenue_links:
+            series, _, what = key.partition(".")
+            if what == "base_2020" and series in anchored:
+                where = s.where("revenue_links", key)
+                out.append(Problem(where.file, where.line, where.path,
+                                   f"{key} has no effect from base {base}: the series starts from its published "
+                                   f"level (model/data/realized.csv, see base_year.csv), not from its 2020 level; "
+                                   f"remove the key or use base: {int(BY_NAME['base'].default)}"))
     for what, entries, field_name in (("shock", shocks, "year"), ("project", projects, "start")):
         for e in entries:
             if getattr(e, field_name) <= base:
