@@ -384,3 +384,14 @@ def test_shares_read_off_a_stated_difference_match_the_figure_they_come_from():
     combined = [table.latest("share.ict_finance_scitech", y) for y in (2021, 2022)]
     assert "derived" in combined[0].note
     assert combined[1].value - combined[0].value == pytest.approx(2.5)
+
+
+def test_trillion_cluster_counts_never_fall_and_agree_with_medicine_and_health_revenue():
+    """2 clusters in 2022 (new-generation IT, sci-tech services), 3 from 2024: medicine and
+    health joined once its revenue passed 1 trillion (9,761 in 2023, 10,600 in 2024)."""
+    table = rz.load_realized()
+    counts = {y: o.value for y in range(2021, 2026) if (o := table.latest("count.trillion_clusters", y))}
+    assert counts[2022] == 2 and counts[2025] == 3
+    assert list(counts.values()) == sorted(counts.values())
+    medicine = {y: table.latest("revenue.medicine_health", y).value for y in (2023, 2024)}
+    assert medicine[2023] < 10000 <= medicine[2024]
