@@ -307,6 +307,44 @@ def test_first_quarter_is_a_partial_year_period_kept_out_of_iamc(tmp_path):
     assert list(df["value"]) == [41610.9]
 
 
+@pytest.mark.parametrize("period, released, refused", [
+    ("Jan-Oct", "Oct 2025", True), ("Jan-Oct", "Dec 2025", False),
+    ("Jan-May", "May 2025", True), ("Jan-May", "Jul 2025", False)])
+def test_january_to_month_periods_end_in_their_month_and_stay_out_of_iamc(tmp_path, period, released, refused):
+    row = dict(GOOD, key="revenue.software_info", year="2025", period=period, value="30000",
+               vintage=f"preliminary: industry release, {released}", census_basis="5th")
+    outcomes, problems = rz.check_rows([row])
+    if refused:
+        assert [(p.path, p.message) for p in problems] == [
+            ("vintage", f"released {released}, before the {period} 2025 figures could be known")]
+        return
+    assert problems == () and rz.iamc_reason_left_out(outcomes[0]) == f"partial year ({period})"
+    assert rz.realized_timeseries(rz.RealizedTable(outcomes)).empty
+
+
+def test_software_revenue_partial_years_agree_with_each_other():
+    """January-May 2025 ('close to 1.4 trillion', +13.8 %) implies a January-May 2024 level above
+    the lower bound published for it ('passed 1 trillion'); January-October 2025 is above both."""
+    table = rz.load_realized()
+    may_2024 = table.latest("revenue.software_info", 2024, period="Jan-May")
+    may_2025 = table.latest("revenue.software_info", 2025, period="Jan-May")
+    oct_2025 = table.latest("revenue.software_info", 2025, period="Jan-Oct")
+    assert may_2024.definition.startswith("lower bound") and oct_2025.definition.startswith("lower bound")
+    assert "+13.8 %" in may_2025.note
+    assert may_2025.value / 1.138 > may_2024.value
+    assert oct_2025.value > may_2025.value
+    assert (may_2024.census_basis, may_2025.census_basis, oct_2025.census_basis) == ("4th", "5th", "5th")
+    iamc = rz.realized_timeseries(table)
+    assert iamc.query("variable == 'Revenue|Software and Information Services' and year >= 2024").empty
+
+
+def test_car_output_of_2024_is_a_lower_bound_of_a_wider_industry_never_a_level():
+    o = rz.load_realized().latest("output.cars", 2024)
+    assert o is not None and o.definition.startswith("lower bound") and "wider" in o.definition
+    assert rz.iamc_reason_left_out(o).startswith("definition differs")
+    assert rz.realized_timeseries().query("variable == 'Gross Output|Cars'").empty
+
+
 def test_every_period_but_annual_ends_before_december():
     assert rz.PERIODS[0] == "annual" and rz.PERIOD_END_MONTH["annual"] == 12
     assert all(rz.PERIOD_END_MONTH[p] < 12 for p in rz.PERIODS[1:])
@@ -346,3 +384,14 @@ def test_shares_read_off_a_stated_difference_match_the_figure_they_come_from():
     combined = [table.latest("share.ict_finance_scitech", y) for y in (2021, 2022)]
     assert "derived" in combined[0].note
     assert combined[1].value - combined[0].value == pytest.approx(2.5)
+
+
+def test_trillion_cluster_counts_never_fall_and_agree_with_medicine_and_health_revenue():
+    """2 clusters in 2022 (new-generation IT, sci-tech services), 3 from 2024: medicine and
+    health joined once its revenue passed 1 trillion (9,761 in 2023, 10,600 in 2024)."""
+    table = rz.load_realized()
+    counts = {y: o.value for y in range(2021, 2026) if (o := table.latest("count.trillion_clusters", y))}
+    assert counts[2022] == 2 and counts[2025] == 3
+    assert list(counts.values()) == sorted(counts.values())
+    medicine = {y: table.latest("revenue.medicine_health", y).value for y in (2023, 2024)}
+    assert medicine[2023] < 10000 <= medicine[2024]

@@ -50,8 +50,10 @@ SCENARIO_5TH = "realized (5th census)"
 FIRST_YEAR, LAST_YEAR = 2020, 2025
 # Period -> the month after which its figures can first be published.  The one list of
 # allowed periods: every period but ``annual`` is partial-year (a cumulative figure from
-# January) and never reaches the IAMC rows.
-PERIOD_END_MONTH = {"annual": 12, "Q1": 3, "H1": 6, "Q1-Q3": 9}
+# January) and never reaches the IAMC rows.  Quarters name the statistics bureau's releases;
+# ``Jan-May`` and ``Jan-Oct`` the industry bureau's cumulative revenue figures, published
+# for those months.
+PERIOD_END_MONTH = {"annual": 12, "Q1": 3, "Jan-May": 5, "H1": 6, "Q1-Q3": 9, "Jan-Oct": 10}
 PERIODS = tuple(PERIOD_END_MONTH)
 BASES = ("4th", "5th")
 STATUSES = ("preliminary", "final", "revised")
