@@ -62,9 +62,36 @@ def test_no_figure_of_the_target_year_is_not_published():
     assert "no annual 2025 figure" in row["realized_note"]
 
 
-def test_a_partial_year_figure_never_judges_a_target():
-    row = realized_row(SOFTWARE, published({"period": "Q1-Q3", "value": "40000"}))
+def test_a_partial_year_level_above_an_at_least_target_meets_it():
+    """A revenue cumulated from January is at most the year's: nine months above the target decide it."""
+    row = realized_row(SOFTWARE, published({"period": "Q1-Q3", "value": "30500",
+                                            "definition": "lower bound of the same measure (above-size firms)"}))
+    assert row["realized_status"] == MET and row["realized_value"] == 30500
+    assert "Q1-Q3 2025 alone" in row["realized_note"]
+
+
+@pytest.mark.parametrize("change", [
+    {"period": "Q1-Q3", "value": "25000"},                                         # below: decides nothing
+    {"period": "Q1-Q3", "value": "40000", "definition": "wider scope"},            # another measure
+    {"period": "H1", "value": "40000", "vintage": "preliminary: H1 release, Jul 2025",
+     "definition": "approximate"},
+])
+def test_a_partial_year_figure_below_the_target_or_of_another_measure_decides_nothing(change):
+    row = realized_row(SOFTWARE, published(change))
+    assert row["realized_status"] == NOT_PUBLISHED and np.isnan(row["realized_value"])
+
+
+def test_a_partial_year_share_bounds_nothing():
+    t = target(">=", "Share of GDP|Finance", "%", value=20)
+    row = realized_row(t, published({"key": "share.finance", "unit": "%", "value": "25", "period": "H1",
+                                     "vintage": "preliminary: H1 release, Jul 2025"}))
     assert row["realized_status"] == NOT_PUBLISHED
+
+
+def test_the_shipped_record_meets_the_software_target_on_ten_months_alone():
+    t = next(t for t in load_targets() if t.id == "software_revenue")
+    row = realized_row(t, rz.realized())
+    assert row["realized_status"] == MET and "Jan-Oct 2025" in row["realized_note"]
 
 
 def test_the_latest_release_judges_whatever_its_basis():

@@ -257,8 +257,8 @@ def test_every_published_2025_revenue_level_is_reproduced_exactly(tmp_path):
     _, _, out = _run_with(table)
     checked = 0
     for s in SERIES:
-        o = rebase.revenue_level(table, s.key)
-        if o is not None and o.year == 2025 and o.definition == "same":
+        o, _ = rebase.revenue_evidence(table, s.key)
+        if o is not None and o.year == 2025 and o.period == "annual" and o.definition == "same":
             assert _value(out, s.variable, 2025) == o.value, s.key
             checked += 1
     assert checked >= 2
@@ -271,11 +271,12 @@ def test_a_level_of_an_earlier_year_is_carried_by_its_link_growth(run_2025):
     from model.projection.indicators import revenue_link_parameters
     _, b, p, table = run_2025
     params, fig = revenue_link_parameters(), calibration.default_figures()
-    earlier = [s for s in revenue.SERIES if (o := rebase.revenue_level(realized(), s.key)) is not None
-               and o.definition == "same" and o.year < 2025]
-    assert earlier                                         # today: software (2021) and medicine and health (2024)
+    evidence = {s.key: rebase.revenue_evidence(realized(), s.key) for s in revenue.SERIES}
+    earlier = [s for s in revenue.SERIES if (o := evidence[s.key][0]) is not None and o.period == "annual"
+               and o.year < 2025 and not evidence[s.key][1]]      # no lower bound that could bind instead
+    assert earlier                                         # today: medicine and health (2024)
     for s in earlier:
-        o = rebase.revenue_level(realized(), s.key)
+        o = evidence[s.key][0]
         w = revenue.link_weights(params, s.key)
         va_year, _ = rebase.sector_levels_in(o.year, b.va_2020, fig, realized())
         expected = o.value * ((b.va_2020 @ w) / (va_year @ w)) ** params[f"{s.key}.elasticity"]
@@ -319,13 +320,13 @@ def test_a_lower_bound_raises_the_carried_level_but_never_lowers_it(tmp_path):
     assert next(r for r in b.provenance if r["sector"] == "revenue.ic")["status"] == "carried"
 
 
-def test_a_bound_of_another_measure_or_a_partial_year_anchors_nothing(tmp_path):
+def test_a_bound_of_another_measure_or_scope_anchors_nothing(tmp_path):
     from model.projection.indicators import revenue_link_parameters
     table = _table_with(tmp_path,
                         {"key": "revenue.ic", "year": "2025", "value": "99999",
                          "definition": "lower bound of output value"},
                         {"key": "revenue.scitech", "year": "2025", "value": "99999", "period": "H1",
-                         "vintage": "preliminary: test release, Aug 2025"},
+                         "vintage": "preliminary: test release, Aug 2025", "definition": "approximate"},
                         {"key": "revenue.pharma_mfg", "year": "2025", "value": "99999", "definition": "wider scope"})
     b, _, out = _run_with(table)
     params = revenue_link_parameters()
@@ -333,6 +334,51 @@ def test_a_bound_of_another_measure_or_a_partial_year_anchors_nothing(tmp_path):
                           ("pharma_mfg", "Revenue|Medicine and Health, of which Pharmaceutical Manufacturing")):
         assert _value(out, variable, 2025) == pytest.approx(_carried_2025(b, key, params), rel=1e-12), key
         assert key not in b.revenue_anchors
+
+
+def test_a_partial_year_of_the_same_measure_is_annualized_as_the_2020_software_base(tmp_path):
+    """Ten months of cumulative revenue stand for the year at 12/10 (months weighted equally, the rule
+    of the 2020 software level); the figure itself stays a floor."""
+    table = _table_with(tmp_path, {"key": "revenue.ic", "year": "2025", "value": "4000", "period": "Jan-Oct",
+                                   "vintage": "preliminary: test release, Nov 2025"})
+    b, _, out = _run_with(table)
+    assert _value(out, "Revenue|Integrated Circuits", 2025) == pytest.approx(4000 * 12 / 10, rel=1e-12)
+    row = next(r for r in b.provenance if r["sector"] == "revenue.ic")
+    assert row["status"] == "derived" and "annualized x 12/10" in row["derivation"]
+
+
+def test_a_short_partial_year_only_bounds_the_level_from_below(tmp_path):
+    """Fewer than six months are too seasonal to scale up: a Q1 figure raises the level to itself when
+    it is above the level otherwise used, and changes nothing when below."""
+    from model.projection.indicators import revenue_link_parameters
+    params = revenue_link_parameters()
+    carried = _carried_2025(rebase.build_rebased(2025, baseline_for({})), "ic", params)
+    high, low = round(carried * 1.3, 1), round(carried * 0.2, 1)
+    for value, expected in ((high, high), (low, carried)):
+        table = _table_with(tmp_path, {"key": "revenue.ic", "year": "2025", "value": str(value), "period": "Q1",
+                                       "vintage": "preliminary: test release, May 2025"})
+        _, _, out = _run_with(table)
+        assert _value(out, "Revenue|Integrated Circuits", 2025) == pytest.approx(expected, rel=1e-12)
+
+
+def test_every_2025_revenue_level_respects_every_published_lower_bound(run_2025):
+    """The software level carried from 2021 fell short of the 3 trillion yuan published for January to October
+    2025 alone; no series may start below a figure the record says it exceeds (carried by its link growth)."""
+    from model.equations import revenue
+    from model.projection.indicators import revenue_link_parameters
+    _, b, _, table = run_2025
+    params, fig, t = revenue_link_parameters(), calibration.default_figures(), realized()
+    checked = 0
+    for s in revenue.SERIES:
+        w, eps = revenue.link_weights(params, s.key), params[f"{s.key}.elasticity"]
+        for o in rebase.revenue_evidence(t, s.key)[1]:
+            va_year, _ = rebase.sector_levels_in(o.year, b.va_2020, fig, t)
+            assert _value(table, s.variable, 2025) >= o.value * ((b.va_2020 @ w) / (va_year @ w)) ** eps - 1e-9, \
+                (s.key, o.year, o.period)
+            checked += 1
+    assert checked            # today: the software revenue of Jan-May 2024 and Jan-Oct 2025
+    software = _value(table, "Revenue|Software and Information Services", 2025)
+    assert software >= t.latest("revenue.software_info", 2025, "Jan-Oct").value
 
 
 def test_every_revenue_series_has_a_provenance_row_with_its_2025_level(run_2025):
@@ -343,7 +389,8 @@ def test_every_revenue_series_has_a_provenance_row_with_its_2025_level(run_2025)
         row = rows[f"revenue.{s.key}"]
         assert row["status"] in ("published", "derived", "carried") and row["year"] == 2025
         assert row["value"] == pytest.approx(_value(table, s.variable, 2025), rel=1e-12), s.key
-        assert (row["status"] == "carried") == (s.key not in b.revenue_anchors), s.key
+        assert (s.key not in b.revenue_anchors) <= (row["status"] == "carried"), s.key
+        assert (row["status"] == "carried") == row["derivation"].startswith("carried"), s.key
         if row["status"] != "carried":
             assert "http" in row["derivation"], s.key            # the source of the anchor
     assert rows["revenue.medicine_health"]["status"] == "derived"

@@ -58,6 +58,14 @@ PERIODS = tuple(PERIOD_END_MONTH)
 BASES = ("4th", "5th")
 STATUSES = ("preliminary", "final", "revised")
 SAME = "same"
+# A definition starting with this marks a lower bound ("over X") of the series' own measure and scope; any
+# other lower bound (another measure, a wider scope) bounds nothing of the series.
+LOWER_BOUND_SAME = "lower bound of the same measure"
+
+
+def same_measure(definition: str) -> bool:
+    """True for a figure of the series' own measure and scope: a level (``same``) or a lower bound of it."""
+    return definition == SAME or definition.startswith(LOWER_BOUND_SAME)
 # The census basis follows the release, not the year described.  The first release found on
 # the revised basis is the 2024 annual release (Jan 2025: its 2024 level and growth rate imply
 # a 2023 level well above the one first published); releases up to Oct 2024 (Q1-Q3 2024)

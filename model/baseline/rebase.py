@@ -24,6 +24,7 @@ published figure replaces (see the two functions of step 3).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -34,8 +35,8 @@ from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEA
                                     converging_trend, fit_line, hightech_weights, new_economy_fraction,
                                     new_economy_weights, solve_trend, trend_observations, _frozen)
 from ..baseline.data import DATA_DIR, Figures, figures as default_figures, read_assumptions, revenue_links
-from ..baseline.realized import (BASES, MODEL_VARIABLES, SAME, STATUSES, Outcome, RealizedTable,
-                                 realized as default_realized)
+from ..baseline.realized import (BASES, LOWER_BOUND_SAME, MODEL_VARIABLES, PERIOD_END_MONTH, SAME, STATUSES, Outcome,
+                                 RealizedTable, realized as default_realized, same_measure)
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_point
 
@@ -170,9 +171,10 @@ def refit_trend(va_2025: np.ndarray, fig: Figures, table: RealizedTable, assume:
 
 # ---------------------------------------------------------------- the revenue layer and cross-cutting weights
 # A realized row anchors a series when its definition is the series' own (``same``) or, as a floor, when it
-# is a lower bound ("over X") of the same measure and scope: its definition starts with this phrase.  Any
-# other lower bound (another measure or a wider scope) says nothing about the series' level.
-LOWER_BOUND_SAME = "lower bound of the same measure"
+# is a lower bound ("over X") of the same measure and scope (``LOWER_BOUND_SAME``, realized.py).
+# A partial year's cumulative revenue stands for the year's level (annualized) only if it covers this many
+# months: shorter ones are too seasonal to scale up, and only bound the year's level from below.
+MIN_MONTHS_ANNUALIZED = 6
 SECTOR_LEVEL_KEYS = {k: "va.primary" if k == "agriculture" else f"va.{k}" for k in KEYS}
 FIRST_CROSS_CUTTING_YEAR = 2022     # the 2021 high-tech share is the vaccine-output year's (see cross_cutting_2025)
 
@@ -188,21 +190,42 @@ def _newest(rows) -> Outcome | None:
     return max(rows, key=lambda o: (o.year, o.released, STATUSES.index(o.status), o.line)) if rows else None
 
 
-def revenue_level(table: RealizedTable, series: str, year: int = BASE_2025) -> Outcome | None:
-    """The published level revenue ``series`` is anchored to: the latest annual level of ``year`` or
-    before, on the 4th- or 5th-census basis, whose definition is ``same``; failing that, the latest
-    lower bound of the same measure (:data:`LOWER_BOUND_SAME`, a floor); None if neither exists."""
-    rows = [o for o in table.select(realized_key(series), "annual")
-            if o.year <= year and o.census_basis in BASES]
-    return (_newest([o for o in rows if o.definition == SAME])
-            or _newest([o for o in rows if o.definition.startswith(LOWER_BOUND_SAME)]))
+def _months(o: Outcome) -> int:
+    return PERIOD_END_MONTH[o.period]
+
+
+def revenue_evidence(table: RealizedTable, series: str,
+                     year: int = BASE_2025) -> tuple[Outcome | None, tuple[Outcome, ...]]:
+    """What the record says of revenue ``series`` up to ``year`` (4th- or 5th-census releases):
+    ``(level, bounds)``.
+
+    ``level``: the newest (year, then months covered) of the annual levels whose definition is ``same``
+    and of the partial-year figures of the same measure covering at least :data:`MIN_MONTHS_ANNUALIZED`
+    months (a level or a lower bound; :func:`level_value` annualizes them); None if there is none.
+    ``bounds``: every figure that is a floor of its year's annual level: annual lower bounds of the same
+    measure (:data:`LOWER_BOUND_SAME`) and every partial-year figure of the same measure (a cumulative
+    revenue from January is at most the year's)."""
+    rows = [o for o in table.select(realized_key(series), None) if o.year <= year and o.census_basis in BASES]
+    levels = [o for o in rows if (o.period == "annual" and o.definition == SAME)
+              or (o.period != "annual" and same_measure(o.definition) and _months(o) >= MIN_MONTHS_ANNUALIZED)]
+    level = max(levels, key=lambda o: (o.year, _months(o), o.released, STATUSES.index(o.status), o.line),
+                default=None)
+    bounds = tuple(o for o in rows if (o.period != "annual" and same_measure(o.definition))
+                   or (o.period == "annual" and o.definition.startswith(LOWER_BOUND_SAME)))
+    return level, bounds
+
+
+def level_value(o: Outcome) -> float:
+    """The annual level a figure stands for: an annual figure as it is, a partial year's cumulative
+    revenue times 12 / months covered (months weighted equally, as the 2020 software base level)."""
+    return o.value if o.period == "annual" else o.value * 12.0 / _months(o)
 
 
 def anchored_series(table: RealizedTable | None = None) -> tuple[str, ...]:
-    """The revenue series whose 2025 level is a published level (definition ``same``) rather than
-    carried from the 2020 anchor: in a 2025-base scenario their ``base_2020`` has no effect."""
+    """The revenue series whose 2025 level rests on a published level (:func:`revenue_evidence`) rather
+    than on the 2020 anchor: in a 2025-base scenario their ``base_2020`` has no effect."""
     table = default_realized() if table is None else table
-    return tuple(s.key for s in SERIES if (o := revenue_level(table, s.key)) is not None and o.definition == SAME)
+    return tuple(s.key for s in SERIES if revenue_evidence(table, s.key)[0] is not None)
 
 
 def nominal_gdp_factor(fig: Figures, table: RealizedTable, year: int) -> float:
@@ -254,34 +277,59 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
         w, eps, base = link_weights(params, s.key), params[f"{s.key}.elasticity"], params[f"{s.key}.base_2020"]
         link_2025 = float(va_2025 @ w)
         carried = base * (link_2025 / float(va_2020 @ w)) ** eps
-        o = revenue_level(table, s.key)
         key = realized_key(s.key)
-        if o is None:
+        level, bounds = revenue_evidence(table, s.key)
+        carried_how = (f"{base:g} (2020, {s.key}.base_2020) x (L_2025 / L_2020)^{eps:g}, the link from the 2020 levels "
+                       "(4th-census basis) to the 2025 levels")
+        if level is None and not bounds:
             other = [f"{r.year} ({r.value:g}): {r.definition}" for r in table.select(key, "annual")]
-            how = (f"carried: {base:g} (2020, {s.key}.base_2020) x (L_2025 / L_2020)^{eps:g}, the link from the 2020 "
-                   "levels (4th-census basis) to the 2025 levels; no published level on the series' definition "
-                   "in realized.csv" + (f" (not anchored, another measure or scope: {key} " + "; ".join(other) + ")"
-                                        if other else ""))
+            how = (f"carried: {carried_how}; no published level on the series' definition in realized.csv"
+                   + (f" (not anchored, another measure or scope: {key} " + "; ".join(other) + ")" if other else ""))
             rows.append(_revenue_row(s.key, carried, "carried", how))
             continue
-        va_year, levels_how = sector_levels_in(o.year, va_2025, fig, table)
-        anchor = RevenueAnchor(value=o.value, year=o.year, va_year=_frozen(va_year), floor=o.definition != SAME)
+
+        def anchor_of(o: Outcome, value: float, floor: bool) -> RevenueAnchor:
+            return RevenueAnchor(value=value, year=o.year, va_year=_frozen(sector_levels_in(o.year, va_2025, fig,
+                                                                                            table)[0]), floor=floor)
+
+        floors = tuple(anchor_of(o, o.value, True) for o in bounds)
+        anchor = (replace(anchor_of(level, level_value(level), False), floors=floors) if level is not None
+                  else replace(floors[0], floors=floors[1:]))
         anchors[s.key] = anchor
-        level, va_ref = reference_point(base, va_2020, va_2025, w, eps, anchor)
-        value = level * (link_2025 / float(va_ref @ w)) ** eps
-        growth_how = "" if o.year == BASE_2025 else \
-            f" x (L_2025 / L_{o.year})^{eps:g} = x {(link_2025 / float(va_year @ w)) ** eps:.4f} ({levels_how})"
-        source = f"{key} {o.year} = {o.value:g}; {_source(o)}"
-        if not anchor.floor:
-            status = "published" if o.year == BASE_2025 else "derived"
-            rows.append(_revenue_row(s.key, value, status, f"anchored: {o.value:g} ({o.year}){growth_how}; {source}"))
-        elif va_ref is not anchor.va_year:          # the carried level is above the bound
-            rows.append(_revenue_row(s.key, value, "carried", f"carried: {value:.1f} from the 2020 anchor is above "
-                                     f"the lower bound {o.value:g} ({o.year}){growth_how}; {source}"))
+        ref_value, va_ref = reference_point(base, va_2020, va_2025, w, eps, anchor)
+        value = ref_value * (link_2025 / float(va_ref @ w)) ** eps
+        # which figure the reference is (the arrays are distinct objects; the carried level's is va_2020)
+        by_array = {id(f.va_year): o for f, o in zip(floors, bounds)}
+        if level is not None:
+            by_array[id(anchor.va_year)] = level
+        chosen = by_array.get(id(va_ref))
+        evidence = "; ".join(_evidence(o, link_2025, w, eps, va_2025, fig, table) for o in (level,) + bounds
+                             if o is not None)
+        if chosen is None:                      # the carried level is above every bound
+            rows.append(_revenue_row(s.key, value, "carried", f"carried: {carried_how}, above every published "
+                                     f"bound ({evidence})"))
+        elif chosen is level:
+            status = "published" if level.year == BASE_2025 and level.period == "annual" else "derived"
+            rows.append(_revenue_row(s.key, value, status, f"anchored: {evidence}"))
         else:
-            rows.append(_revenue_row(s.key, value, "derived", f"lower bound: {o.value:g} ({o.year}){growth_how}, "
-                                     f"above the {carried:.1f} carried from the 2020 anchor; {source}"))
+            otherwise = f"the {carried:.1f} carried from the 2020 anchor" if level is None else \
+                f"the {level_value(level) * (link_2025 / float(anchor.va_year @ w)) ** eps:.1f} of the {level.year} " \
+                "level"
+            rows.append(_revenue_row(s.key, value, "derived", f"lower bound {chosen.key} {chosen.year} "
+                                     f"{chosen.period} ({chosen.value:g}) binds, above {otherwise}; {evidence}"))
     return anchors, tuple(rows)
+
+
+def _evidence(o: Outcome, link_2025: float, w: np.ndarray, eps: float, va_2025: np.ndarray, fig: Figures,
+              table: RealizedTable) -> str:
+    """One published figure of a revenue series and what it gives in 2025, in words, with its source."""
+    what = f"{o.key} {o.year} {o.period} = {o.value:g}"
+    if o.period != "annual":
+        what += f" (annualized x 12/{_months(o)} = {level_value(o):.1f} where it is the level)"
+    if o.year != BASE_2025:
+        va_year, how = sector_levels_in(o.year, va_2025, fig, table)
+        what += f", x (L_2025 / L_{o.year})^{eps:g} = x {(link_2025 / float(va_year @ w)) ** eps:.4f} ({how})"
+    return f"{what} [{o.definition}]; {_source(o)}"
 
 
 def _revenue_row(series: str, value: float, status: str, how: str) -> dict:

@@ -70,13 +70,15 @@ class RevenueAnchor:
     ``value``: the level of year ``year`` (100 million CNY); ``va_year``: ``(n_sectors,)`` the sector
     levels of that year on the base year's basis, which the link of that year is taken at;
     ``floor``: True when the figure is a lower bound ("over X"), which raises the carried level to it
-    but never lowers it.
+    but never lowers it; ``floors``: further lower bounds (each a ``floor`` anchor, e.g. a partial year's
+    cumulative revenue) that raise the level this anchor gives but never lower it.
     """
 
     value: float
     year: int
     va_year: np.ndarray
     floor: bool = False
+    floors: tuple["RevenueAnchor", ...] = ()
 
 
 def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -112,17 +114,22 @@ def reference_point(base_2020: float, va_2020: np.ndarray, va_base: np.ndarray, 
     """The level and sector levels a series is scaled from, :math:`(R_{ref}, V_{ref})` with
     :math:`R_t = R_{ref}\\,(w \\cdot V_t / w \\cdot V_{ref})^{\\varepsilon}`, for a series with an anchor.
 
-    A level (``anchor.floor`` False): :math:`(A, V_Y)`.  A lower bound: of the carried level
-    :math:`R_{2020} (L_b / L_{2020})^{\\varepsilon}` and the bound's :math:`A (L_b / L_Y)^{\\varepsilon}`
-    in the base year (link :math:`L_b` at ``va_base``), the higher one's reference.
-    ``va_2020``, ``va_base``, ``weights`` are ``(n_sectors,)``; levels in 100 million CNY.
+    The level is :math:`(A, V_Y)` for a level (``anchor.floor`` False) and the carried 2020 anchor
+    :math:`(R_{2020}, V_{2020})` for a lower bound; every lower bound (the anchor if it is one, and
+    ``anchor.floors``) raises it: of the candidates, the one with the highest base-year value
+    :math:`R_{ref} (L_b / L_{ref})^{\\varepsilon}` (link :math:`L_b` at ``va_base``) is the reference,
+    the level on a tie.  ``va_2020``, ``va_base``, ``weights`` are ``(n_sectors,)``; levels in 100 million CNY.
     """
-    if not anchor.floor:
-        return anchor.value, anchor.va_year
+    level = (base_2020, np.asarray(va_2020, dtype=float)) if anchor.floor else (anchor.value, anchor.va_year)
+    bounds = ((anchor,) if anchor.floor else ()) + tuple(anchor.floors)
+    if not bounds:
+        return level
     link_base = float(np.asarray(va_base, dtype=float) @ weights)
-    carried = base_2020 * (link_base / float(np.asarray(va_2020, dtype=float) @ weights)) ** elasticity
-    bound = anchor.value * (link_base / float(anchor.va_year @ weights)) ** elasticity
-    return (anchor.value, anchor.va_year) if bound > carried else (base_2020, np.asarray(va_2020, dtype=float))
+
+    def at_base(ref):
+        return ref[0] * (link_base / float(np.asarray(ref[1], dtype=float) @ weights)) ** elasticity
+
+    return max([level] + [(b.value, b.va_year) for b in bounds], key=at_base)
 
 
 def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:

@@ -275,6 +275,15 @@ def _published(table, variable: str, year: int):
     return max(found, key=lambda o: (o.released, o.line)) if found else None
 
 
+def _partial_bound(table, variable: str, year: int):
+    """The highest partial-year level of ``variable``'s own measure for ``year`` (a flow cumulated from
+    January, 100 million CNY: a lower bound of the year's; a partial-year share or rate bounds nothing), or None."""
+    from ..baseline.realized import LEVEL, MODEL_VARIABLES, same_measure
+    found = [o for k, v in MODEL_VARIABLES.items() if v == variable for o in table.select(k, None)
+             if o.year == year and o.period != "annual" and o.unit == LEVEL and same_measure(o.definition)]
+    return max(found, key=lambda o: (o.value, o.released, o.line)) if found else None
+
+
 def _source(o) -> str:
     return f"{o.publisher}; {o.document}; {o.url}; {o.vintage}"
 
@@ -287,7 +296,9 @@ def realized_row(t: Target, table) -> dict:
     """One target judged by the published figure of its year: :data:`REALIZED_COLUMNS`.
 
     The figure is the latest annual release of the target's variable for the target year,
-    whatever its census basis (the note names the basis); partial-year figures never count.
+    whatever its census basis (the note names the basis).  Without one, a partial-year figure of the
+    same measure (a cumulative flow from January) is a lower bound of the year's: it decides only a
+    ``>=`` target it already meets (met).
 
     - definition ``same``: the target's own comparator decides, met or missed;
     - a lower bound ("over X", definition starting ``lower bound``): decisive only for a
@@ -305,6 +316,15 @@ def realized_row(t: Target, table) -> dict:
     o = _published(table, t.variable, t.year)
     if o is None:
         row["realized_note"] = f"no annual {t.year} figure published (model/data/realized.csv)"
+        part = _partial_bound(table, t.variable, t.year)
+        meets = part is not None and t.comparator.symbol == ">=" and \
+            bool(t.comparator.evaluate(np.array([part.value])).met[0])
+        if meets:
+            row.update(realized_value=part.value, realized_source=_source(part), realized_status=MET,
+                       realized_note=f"{part.period} {t.year} alone already meets the target: {part.value:g}, a lower "
+                                     f"bound of the year's ({part.status}, {_basis(part)}); {part.definition}")
+        elif part is not None:
+            row["realized_note"] += f"; {part.period} {t.year}: {part.value:g}, a lower bound that decides nothing"
         return row
     row.update(realized_value=o.value, realized_source=_source(o))
     where = f"{o.status}, {_basis(o)}"
