@@ -158,3 +158,34 @@ def test_goal_seeking_finds_the_growth_that_reaches_the_low_end(baseline_2030):
                     baseline)
     assert _series(timeseries(again, "x"), REAL_GDP_GROWTH_5Y)[2030] == pytest.approx(4.5, abs=1e-6)
     assert found["needed_growth_pct"] == pytest.approx(4.5, abs=1e-6)     # every sector: the average itself
+
+
+@pytest.mark.parametrize("name", ["baseline_2030", "ict_ai_push_2030"])
+def test_attribution_splits_both_growth_targets_exactly_by_sector_and_by_input(name):
+    from model.analysis.attribution import attribute
+    scenario = load_scenario(ROOT / "scenarios" / f"{name}.yaml")
+    baseline = baseline_for(scenario.assumptions, scenario.base)
+    plan15 = load_set("plan15")
+    table = attribute(scenario, baseline, plan15)
+    sums = table.groupby(["target", "kind"])["contribution"].sum()
+    for target in ("gdp_growth_2026", TARGET):
+        assert np.isfinite(table.loc[table["target"] == target, "contribution"]).all()
+        assert sums[(target, "sector")] == pytest.approx(sums[(target, "input")], abs=1e-10)
+    own = _series(timeseries(project(scenario, baseline), name), REAL_GDP_GROWTH_5Y)[2030]
+    if scenario.parent is None:                          # against the frozen base year: the rate itself
+        reference = 0.0
+    else:
+        parent = scenario.parent
+        reference = _series(timeseries(project(parent, baseline_for(parent.assumptions, parent.base)), "p"),
+                            REAL_GDP_GROWTH_5Y)[2030]
+    assert sums[(TARGET, "sector")] == pytest.approx(own - reference, abs=1e-10)
+
+
+def test_a_sector_that_grows_as_in_the_parent_contributes_nothing_to_the_average(write_yaml):
+    from model.analysis.attribution import attribute
+    write_yaml("base: 2025\nhorizon: 2030\n", "parent.yaml")
+    child = load_scenario(write_yaml("extends: parent\ngrowth:\n  finance: \"+1pp\"\n", "child.yaml"))
+    table = attribute(child, baseline_for(child.assumptions, 2025), load_set("plan15"))
+    rows = table[(table["target"] == TARGET) & (table["kind"] == "sector")].set_index("component")["contribution"]
+    assert rows["finance"] > 0
+    assert (rows.drop("finance") == 0).all()
