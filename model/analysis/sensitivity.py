@@ -18,8 +18,8 @@ the cache the batch uses too.
 
 Ranges: data assumptions and revenue-link parameters from their files
 (``model/data/assumptions.csv``, for a 2025-base scenario ``model/data/assumptions_2025.csv`` too,
-``model/data/revenue_links.csv``: the documented low and high); the growth, deflator and vaccine-unwind ranges are the module
-constants below, each an assumption.  Pure computation: nothing is written here.
+``model/data/revenue_links.csv``: the documented low and high); the growth, deflator and
+vaccine-unwind ranges are the module constants below, each an assumption.  Pure computation: nothing is written here.
 """
 from __future__ import annotations
 

@@ -48,7 +48,8 @@ REAL_GDP = "Real GDP"
 GDP_PRICE_INDEX = "Price Index|GDP"
 REAL_GDP_GROWTH = "Growth|Real GDP"
 # Compound average annual real GDP growth over the five years ending in the year (a five-year plan
-# period: the 2030 value covers 2025-2030), % per year; defined from five years after the base year.
+# period: the 2030 value is the growth of 2026-2030, from the 2025 level to the 2030 one), % per year;
+# defined from five years after the base year (:func:`average_growth_percent`).
 REAL_GDP_GROWTH_5Y = "Growth (5-year average)|Real GDP"
 PLAN_PERIOD_YEARS = 5
 VALUE_ADDED = "Value Added"                               # root of the sectors' nominal value added
@@ -85,11 +86,11 @@ def average_growth_percent(levels: np.ndarray, span: int, first_row: int = 0) ->
     that belongs to the projection, e.g. the base year of a later jump-off) is NaN: the average is
     never taken over rows outside the projection.  Returns an array of the shape of ``levels``.
     """
+    if span < 1:
+        raise ValueError(f"span {span} is not a positive number of years")
     q = np.asarray(levels, dtype=float)
     out = np.full(q.shape, np.nan)
     n = q.shape[-1]
-    if span < 1:
-        raise ValueError(f"span {span} is not a positive number of years")
     start = first_row + span
     if start < n:
         out[..., start:] = 100.0 * ((q[..., start:] / q[..., first_row:n - span]) ** (1.0 / span) - 1.0)
