@@ -73,11 +73,12 @@ def tables_only(*args) -> int:
 
 def assert_complete_and_finite(df, horizon, base=2020):
     """Every variable has a finite value in every year from the base year (growth rates from the year
-    after): no row left out."""
+    after, the five-year average from five years after): no row left out."""
     import numpy as np
     assert np.isfinite(df["value"]).all()
     for variable, years in df.groupby("variable")["year"]:
-        first = base + 1 if variable.startswith("Growth|") else base
+        first = base + 5 if variable.startswith("Growth (5-year average)|") else (
+            base + 1 if variable.startswith("Growth|") else base)
         assert sorted(years) == list(range(first, horizon + 1)), variable
 
 

@@ -46,7 +46,8 @@ def test_generated_documents_load_or_fail_located_and_project_in_domain(tmp_path
         return
     assert np.isfinite(table["value"]).all()
     for variable, years in table.groupby("variable")["year"]:
-        first = 2021 if variable.startswith("Growth|") else 2020
+        first = 2025 if variable.startswith("Growth (5-year average)|") else (
+            2021 if variable.startswith("Growth|") else 2020)
         assert sorted(years) == list(range(first, scenario.horizon + 1)), variable
     levels = table[table["variable"].str.startswith(("GDP", "Value Added|", "Real "))]
     assert (levels["value"] > 0).all()

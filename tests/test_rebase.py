@@ -90,8 +90,9 @@ def test_table_starts_in_the_base_year_with_2025_units(run_2025):
     _, _, _, table = run_2025
     assert table["year"].min() == 2025
     rates = table[table["unit"] == "%"].groupby("variable")["year"].min()
-    growth = [v for v in rates.index if v.startswith("Growth")]
+    growth = [v for v in rates.index if v.startswith("Growth|")]
     assert growth and all(rates[v] == 2026 for v in growth)       # no rate in the base year
+    assert rates["Growth (5-year average)|Real GDP"] == 2030      # five years after it
     assert "100 million CNY/yr (2025 prices)" in set(table["unit"])
     assert not any("2020" in u for u in table["unit"].unique())
 

@@ -283,8 +283,10 @@ def test_identities_hold_on_random_scenarios(baseline, horizon, growth, deflator
     assert np.isfinite(table["value"]).all()
     # no row left out: every variable has every year (growth from the year after the base year)
     counts = table.groupby("variable")["year"].agg(["min", "max", "count"])
-    first = np.where(counts.index == "Growth|Real GDP", BASE_YEAR + 1, BASE_YEAR)
+    first = np.select([counts.index == "Growth|Real GDP", counts.index == "Growth (5-year average)|Real GDP"],
+                      [BASE_YEAR + 1, BASE_YEAR + 5], BASE_YEAR)
     assert (counts["min"] == first).all() and (counts["max"] == horizon).all()
+    assert ("Growth (5-year average)|Real GDP" in counts.index) == (horizon >= BASE_YEAR + 5)
     assert (counts["count"] == horizon - first + 1).all()
     level1 = table[table["variable"].str.match(r"^Value Added\|[^|]+$")].groupby("year")["value"].sum()
     np.testing.assert_allclose(level1, series(table, "GDP").loc[level1.index], rtol=1e-10)

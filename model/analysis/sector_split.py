@@ -35,6 +35,15 @@ The change of a target between two states (a scenario and its reference; ``s`` a
   :math:`-\max_j V_j`, ``<key> (runner-up)`` (a variable that is never the largest
   gets 0).
 * **value added or GDP** :math:`\sum_i V_i` over some sectors: each sector's change.
+* **real GDP growth** over :math:`m` years (``Growth|Real GDP``, :math:`m = 1`; the five-year
+  average, :math:`m = 5`), :math:`A = 100\,(G - 1)`, :math:`G = (Q_t/Q_{t-m})^{1/m}`, :math:`Q = \sum_i Q_i`
+  real GDP: log-mean Divisia on both ends,
+
+  .. math:: \Delta A = \frac{100\,L(G_s, G_r)}{m} \sum_i \Big(\frac{\Delta Q_{t,i}}{L(Q_{t,s}, Q_{t,r})}
+            - \frac{\Delta Q_{t-m,i}}{L(Q_{t-m,s}, Q_{t-m,r})}\Big),
+
+  exact as above; components ``<sector>``.  Against the base year (a scenario without a parent) the
+  reference is the frozen economy, whose levels stay at the base year's, so its growth is 0.
 
 Pure functions of two projections; the reference state is a projection and a level
 row (the base year for a scenario without a parent).
@@ -46,7 +55,8 @@ from typing import Mapping
 import numpy as np
 
 from ..equations.attribution_math import log_mean, shapley
-from ..projection.indicators import Indicators, is_share_of_gdp, revenue_link_parameters
+from ..projection.indicators import (PLAN_PERIOD_YEARS, REAL_GDP_GROWTH, REAL_GDP_GROWTH_5Y, Indicators,
+                                     is_share_of_gdp, revenue_link_parameters)
 from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN, base_row, link_weights, reference_point
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS, PARENTS, SECTORS, mask
 from ..projection.simulate import Projection
@@ -57,6 +67,7 @@ LINK_PARAMETERS = "base year and link parameters"
 UNSPLIT = "not split by sector"
 _KEY_OF = {**{s.variable: s.key for s in SECTORS}, **{v: g for v, g in PARENTS.items()}, "GDP": "gdp"}
 _SERIES_OF = {s.variable: s for s in SERIES}
+_GROWTH_SPAN = {REAL_GDP_GROWTH: 1, REAL_GDP_GROWTH_5Y: PLAN_PERIOD_YEARS}    # years a growth rate spans
 
 
 # ------------------------------------------------------------------ parts of each kind of variable
@@ -174,6 +185,20 @@ def _rank(t, ind, ref_ind, row, ref_row) -> dict[str, float]:
     return out
 
 
+def _growth(p, ref, row, ref_row, span: int) -> dict[str, float]:
+    """Real GDP growth over ``span`` years ending in ``row``, against ``ref`` ending in ``ref_row``; the
+    base row (``ref_row`` < ``span``) is its own start: the frozen economy of the base year."""
+    q_s, q_r = np.asarray(p.va_real, dtype=float), np.asarray(ref.va_real, dtype=float)
+    ref_start = ref_row - span if ref_row >= span else ref_row
+    end_s, end_r, start_s, start_r = q_s[row], q_r[ref_row], q_s[row - span], q_r[ref_start]
+    g_s = (end_s.sum() / start_s.sum()) ** (1.0 / span)
+    g_r = (end_r.sum() / start_r.sum()) ** (1.0 / span)
+    scale = 100.0 * log_mean(g_s, g_r) / span
+    parts = scale * ((end_s - end_r) / log_mean(end_s.sum(), end_r.sum())
+                     - (start_s - start_r) / log_mean(start_s.sum(), start_r.sum()))
+    return {KEYS[i]: float(parts[i]) for i in range(N_SECTORS)}
+
+
 def sector_contributions(t: Target, p: Projection, links: Mapping[str, float] | None, ref: Projection,
                          ref_links: Mapping[str, float] | None, ref_row: int) -> dict[str, float]:
     """``component -> contribution`` of the change of ``t`` from ``ref`` (level row ``ref_row``) to
@@ -188,6 +213,8 @@ def sector_contributions(t: Target, p: Projection, links: Mapping[str, float] | 
         return _clusters(p, links, ref, ref_links, row, ref_row)
     if t.variable in _SERIES_OF:
         return _revenue(t, p, links, ref, ref_links, row, ref_row)
+    if t.variable in _GROWTH_SPAN:
+        return _growth(p, ref, row, ref_row, _GROWTH_SPAN[t.variable])
     if t.variable in _KEY_OF:
         m = (np.ones(N_SECTORS, dtype=bool) if t.variable == "GDP" else
              mask(PARENTS[t.variable]) if t.variable in PARENTS else np.arange(N_SECTORS) == INDEX[_KEY_OF[t.variable]])

@@ -17,9 +17,9 @@ An assumption end needs a recalibrated baseline: :func:`model.baseline.calibrati
 the cache the batch uses too.
 
 Ranges: data assumptions and revenue-link parameters from their files
-(``model/data/assumptions.csv``, ``model/data/revenue_links.csv``: the documented
-low and high); the growth, deflator and vaccine-unwind ranges are the module
-constants below, each an assumption.  Pure computation: nothing is written here.
+(``model/data/assumptions.csv``, for a 2025-base scenario ``model/data/assumptions_2025.csv`` too,
+``model/data/revenue_links.csv``: the documented low and high); the growth, deflator and
+vaccine-unwind ranges are the module constants below, each an assumption.  Pure computation: nothing is written here.
 """
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from .. import BASE_YEAR
 from ..baseline import data
 from ..baseline.calibration import Baseline, baseline_for
 from ..projection.indicators import Indicators, checked_revenue_links
@@ -123,10 +124,12 @@ def evaluated_targets(scenario: Scenario, baseline: Baseline, targets: Sequence[
 
 
 # ---------------------------------------------------------------- the inputs
-def oat_inputs() -> tuple[Input, ...]:
-    """Every uncertain input with its range: data assumptions, revenue links with
-    ``low < high``, each sector's growth, the vaccine unwind, the deflator of all sectors."""
-    out = [Input(k, "assumption", k, a.low, a.high, a.unit) for k, a in data.assumptions().items() if a.low < a.high]
+def oat_inputs(base: int = BASE_YEAR) -> tuple[Input, ...]:
+    """Every uncertain input with its range: data assumptions (from a later ``base``, the jump-off's
+    of ``assumptions_2025.csv`` too), revenue links with ``low < high``, each sector's growth, the
+    vaccine unwind, the deflator of all sectors."""
+    table = {**data.assumptions(), **(data.assumptions_2025() if base != BASE_YEAR else {})}
+    out = [Input(k, "assumption", k, a.low, a.high, a.unit) for k, a in table.items() if a.low < a.high]
     out += [Input(f"revenue_links.{k}", "revenue_link", k, r.low, r.high, r.unit)
             for k, r in data.revenue_links().items() if r.low < r.high]
     out += sobol_inputs()
@@ -194,7 +197,7 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
     base = project(scenario, baseline) if projection is None else projection
     base_gap = target_gaps(base, targets, links)
     ends: dict[str, tuple[dict, dict]] = {}
-    inputs = oat_inputs()
+    inputs = oat_inputs(scenario.base)
     for x in inputs:
         if x.kind == "assumption":
             ends[x.parameter] = tuple(

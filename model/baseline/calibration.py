@@ -19,7 +19,7 @@ from ``assumptions.csv`` and can be overridden by a scenario.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Mapping
 
@@ -30,7 +30,8 @@ from .. import BASE_YEAR, CALIBRATION_YEAR
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
 from ..scenario.parameters import BY_NAME
-from ..baseline.data import Assumption, Figures, assumptions as default_assumptions, figures as default_figures
+from ..baseline.data import (Assumption, Figures, assumptions as default_assumptions,
+                             assumptions_2025 as default_assumptions_2025, figures as default_figures)
 from ..baseline.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 
 TREND_YEARS = range(2015, 2020)     # 2020 (COVID) is left out of the trend
@@ -534,12 +535,26 @@ def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_
     year (a scenario's ``base``): :func:`build_baseline` (or, for 2025,
     :func:`model.baseline.rebase.build_rebased`), run once per process for each distinct set.
 
+    Overrides of the 2025 jump-off's assumptions (``assumptions_2025.csv``) go to the 2025
+    partition and are recorded in the Baseline's ``assumptions`` beside the others; from the
+    2020 base they have no effect and raise ``ValueError`` (a scenario file refuses them where
+    they are written, :mod:`model.scenario.scenario`).
+
     The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
     Overrides that restate a central value give the same baseline as none.  A Baseline
     is frozen, so sharing one is safe.
     """
-    values = tuple(sorted((k, float(v)) for k, v in assumption_values(overrides).items()))
-    return _baseline_of(values) if base == BASE_YEAR else _rebased_of(values, base)
+    given = dict(overrides or {})
+    jump_off = {k: given.pop(k) for k in list(given) if k in default_assumptions_2025()}
+    values = tuple(sorted((k, float(v)) for k, v in assumption_values(given).items()))
+    if base == BASE_YEAR:
+        if jump_off:
+            raise ValueError(f"{', '.join(sorted(jump_off))}: assumptions of the 2025 jump-off have no effect "
+                             f"from the base year {BASE_YEAR}")
+        return _baseline_of(values)
+    values_2025 = tuple(sorted((k, float(v))
+                               for k, v in assumption_values(jump_off, default_assumptions_2025()).items()))
+    return _rebased_of(values, base, values_2025)
 
 
 @functools.lru_cache(maxsize=128)
@@ -548,6 +563,8 @@ def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
 
 
 @functools.lru_cache(maxsize=128)
-def _rebased_of(values: tuple[tuple[str, float], ...], base: int) -> Baseline:
+def _rebased_of(values: tuple[tuple[str, float], ...], base: int,
+                values_2025: tuple[tuple[str, float], ...] = ()) -> Baseline:
     from .rebase import build_rebased      # the later jump-off builds on this module
-    return build_rebased(base, _baseline_of(values))
+    rebased = build_rebased(base, _baseline_of(values), assume_2025=dict(values_2025))
+    return replace(rebased, assumptions={**rebased.assumptions, **dict(values_2025)})

@@ -23,6 +23,7 @@ from ..scenario.checking import Checker, Problem
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 FIGURES_FILE = DATA_DIR / "figures.csv"
 ASSUMPTIONS_FILE = DATA_DIR / "assumptions.csv"
+ASSUMPTIONS_2025_FILE = DATA_DIR / "assumptions_2025.csv"      # the 2025 jump-off's (model/baseline/rebase.py)
 REVENUE_LINKS_FILE = DATA_DIR / "revenue_links.csv"
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
@@ -257,6 +258,12 @@ def figures() -> Figures:
 def assumptions() -> Mapping[str, Assumption]:
     """The project's labelled assumptions (read once per process)."""
     return read_assumptions()
+
+
+@lru_cache(maxsize=None)
+def assumptions_2025() -> Mapping[str, Assumption]:
+    """The labelled assumptions of the 2025 jump-off, ``assumptions_2025.csv`` (read once per process)."""
+    return read_assumptions(ASSUMPTIONS_2025_FILE)
 
 
 @lru_cache(maxsize=None)

@@ -435,15 +435,16 @@ def _pre_base(rates: np.ndarray, base: int) -> np.ndarray:
 
 
 def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
-                  table: RealizedTable | None = None) -> Baseline:
+                  table: RealizedTable | None = None, assume_2025: Mapping[str, float] | None = None) -> Baseline:
     """The Baseline of a later jump-off (only ``base`` 2025 exists), built on the 2020 ``calibrated``
-    one for what it keeps (the cross-cutting weights and the assumption values)."""
+    one for what it keeps (the cross-cutting weights and the assumption values); ``assume_2025``:
+    the values of ``assumptions_2025.csv`` to split 2025 with (default: the file's central values)."""
     if base != BASE_2025:
         raise ValueError(f"no jump-off for base {base}: {BASE_YEAR} or {BASE_2025}")
     fig = default_figures() if fig is None else fig
     table = default_realized() if table is None else table
     assume = dict(calibrated.assumptions)
-    va, provenance = partition_2025(table, mining_share_pct=assume["share.mining_utilities_in_industry"])
+    va, provenance = partition_2025(table, assume_2025, mining_share_pct=assume["share.mining_utilities_in_industry"])
     t = refit_trend(va, fig, table, assume)
     deflators = implied_deflators_2025(fig, table)
     trend_deflator = float(np.mean(list(deflators.values())))

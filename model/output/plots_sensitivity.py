@@ -19,7 +19,7 @@ from .plots import SCENARIO_PALETTE, headline, wrap
 LOW_COLOUR, HIGH_COLOUR = SCENARIO_PALETTE[0], SCENARIO_PALETTE[1]       # blue and vermillion
 HIGH_HATCH = "////"                  # the high end also hatched: the two ends differ without colour
 
-# Short names of the labelled assumptions of model/data/assumptions.csv (their basis column explains them).
+# Short names of the labelled assumptions of model/data/assumptions*.csv (their basis column explains them).
 ASSUMPTION_NAMES = {
     "va.industry_2020": "Industry value added 2020",
     "share.mining_utilities_in_industry": "Mining and utilities share of industry 2020",
@@ -27,6 +27,10 @@ ASSUMPTION_NAMES = {
     "hightech_weight.mfg_hightech": "High-tech manufacturing counted as high-tech",
     "trend.half_life_years": "Trend: half-life of sector growth gaps",
     "trend.aggregate_floor": "Trend: floor of real GDP growth",
+    # the 2025 jump-off's (model/data/assumptions_2025.csv), in the tornado of a 2025-base scenario
+    "share.industry_in_secondary_2025": "Industry share of the secondary sector 2025",
+    "share.hightech_mfg_in_industry_2025": "High-tech manufacturing share of industry 2025",
+    "share.wholesale_retail_in_tertiary_2025": "Wholesale and retail share of the tertiary sector 2025",
 }
 _SERIES = {s.key: s.label for s in SERIES}
 

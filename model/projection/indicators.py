@@ -47,6 +47,11 @@ GDP = "GDP"
 REAL_GDP = "Real GDP"
 GDP_PRICE_INDEX = "Price Index|GDP"
 REAL_GDP_GROWTH = "Growth|Real GDP"
+# Compound average annual real GDP growth over the five years ending in the year (a five-year plan
+# period: the 2030 value is the growth of 2026-2030, from the 2025 level to the 2030 one), % per year;
+# defined from five years after the base year (:func:`average_growth_percent`).
+REAL_GDP_GROWTH_5Y = "Growth (5-year average)|Real GDP"
+PLAN_PERIOD_YEARS = 5
 VALUE_ADDED = "Value Added"                               # root of the sectors' nominal value added
 SHARE_OF_GDP = "Share of GDP"                             # root of the level-1 sectors' shares
 CROSS_CUTTING_VALUE_ADDED = "Value Added (Cross-cutting)"
@@ -69,6 +74,27 @@ def share_of_gdp(value_added_variable: str) -> str:
     ``Share of GDP|Finance``; of a cross-cutting one, the cross-cutting share."""
     root, _, name = value_added_variable.partition("|")
     return {VALUE_ADDED: SHARE_OF_GDP, CROSS_CUTTING_VALUE_ADDED: CROSS_CUTTING_SHARE}[root] + "|" + name
+
+
+def average_growth_percent(levels: np.ndarray, span: int, first_row: int = 0) -> np.ndarray:
+    r"""Compound average annual growth over the ``span`` years ending in each row, in percent per year.
+
+    .. math:: \bar g_t = 100\,\big((Q_t / Q_{t-s})^{1/s} - 1\big)
+
+    with :math:`Q` the levels ``(..., n_rows)`` (rows are consecutive years, any leading draw axis)
+    and :math:`s` = ``span``.  A row whose year :math:`t - s` lies before ``first_row`` (the first row
+    that belongs to the projection, e.g. the base year of a later jump-off) is NaN: the average is
+    never taken over rows outside the projection.  Returns an array of the shape of ``levels``.
+    """
+    if span < 1:
+        raise ValueError(f"span {span} is not a positive number of years")
+    q = np.asarray(levels, dtype=float)
+    out = np.full(q.shape, np.nan)
+    n = q.shape[-1]
+    start = first_row + span
+    if start < n:
+        out[..., start:] = 100.0 * ((q[..., start:] / q[..., first_row:n - span]) ** (1.0 / span) - 1.0)
+    return out
 
 
 def is_share_of_gdp(variable: str) -> bool:
@@ -146,6 +172,8 @@ class Indicators(Mapping):
         b[REAL_GDP] = (real_, lambda: growth.total(p.va_real))
         b[GDP_PRICE_INDEX] = (index_unit(p.base_year), lambda: 100.0 * self.value(GDP) / self.value(REAL_GDP))
         b[REAL_GDP_GROWTH] = (PERCENT, self._gdp_growth)
+        b[REAL_GDP_GROWTH_5Y] = (PERCENT, lambda: average_growth_percent(
+            self.value(REAL_GDP), PLAN_PERIOD_YEARS, int(p.base_year - p.years[0])))
         for sec in SECTORS:
             b[sec.variable] = (NOMINAL, lambda i=INDEX[sec.key]: p.va_nominal[..., i])
         masks = {parent: mask(group) for parent, group in PARENTS.items()}

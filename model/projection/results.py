@@ -22,7 +22,8 @@ def timeseries(projection: Projection, scenario_name: str,
                revenue_links: Mapping[str, float] | None = None) -> pd.DataFrame:
     """The tidy table of one projection.
 
-    A growth rate has no value in the base year; that row is left out.  The rows before a later
+    A growth rate has no value in its first years (the base year; a five-year average, the
+    first five): those leading rows are left out.  The rows before a later
     jump-off (``projection.base_year``, a scenario's ``base:``) are not part of the projection
     and are left out too (:mod:`model.baseline.rebase`).  Any other
     value that is not finite is a bug upstream (a projection reaching this table has
@@ -36,11 +37,12 @@ def timeseries(projection: Projection, scenario_name: str,
     for variable, (unit, values) in indicators(projection, revenue_links).items():
         values = np.asarray(values, dtype=float)
         bad = ~np.isfinite(values)
-        if bad[1:].any() or np.isinf(values[0]):
-            year = projection.years[int(np.flatnonzero(np.isinf(values) | np.append(False, bad[1:]))[0])]
+        leading = np.cumprod(np.isnan(values)).astype(bool)    # a rate not yet defined
+        if (bad & ~leading).any():
+            year = projection.years[int(np.flatnonzero(bad & ~leading)[0])]
             raise ValueError(f"{variable} is {values[projection.years == year][0]} in {year}: the table holds "
                              "finite values only")
-        keep = ~bad                        # only a base-year value can be missing (a growth rate)
+        keep = ~bad
         if projection.base_year > projection.years[0]:
             keep &= projection.years >= projection.base_year
             if bad[0]:                     # a rate: none in the base year either

@@ -116,10 +116,13 @@ PARAMETERS: tuple[Parameter, ...] = (
               f"Share of the {CALIBRATION_YEAR} high-tech manufacturing level above its trend (COVID-19 vaccine "
               f"output) that disappears in {CALIBRATION_YEAR + 1}: 100 returns to the trend path, 0 keeps it. "
               "Assumption.", 100.0, "100", 0.0, 100.0),
-    Parameter("assumptions", "assumptions", "as in `model/data/assumptions.csv`",
+    Parameter("assumptions", "assumptions", "as in `model/data/assumptions.csv`, `assumptions_2025.csv`",
               "Overrides of the data assumptions (industry 2020 level, mining & utilities share, high-tech "
-              "weights, trend half-life and floor); each within its documented range. Merged with the parent's.",
-              None, "central values of `assumptions.csv`"),
+              "weights, trend half-life and floor) and, with `base: 2025` only, of the 2025 jump-off's splits "
+              "(`share.industry_in_secondary_2025`, `share.hightech_mfg_in_industry_2025`, "
+              "`share.wholesale_retail_in_tertiary_2025`); each within its documented range. Merged with the "
+              "parent's.",
+              None, "central values of `assumptions.csv` (and `assumptions_2025.csv`)"),
     Parameter("revenue_links", "assumptions", "as in `model/data/revenue_links.csv`",
               "Overrides of the revenue layer (2020 base levels, elasticities, link weights); each within its "
               "documented range. Merged with the parent's.", None, "values of `revenue_links.csv`"),

@@ -24,11 +24,11 @@ import numpy as np
 from ..projection.years import n_steps, step_row, step_year, step_years
 from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR, first_free_year
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS
-from ..scenario.parameters import UNCERTAINTY, fmt
+from ..scenario.parameters import BASES, UNCERTAINTY, fmt
 from ..scenario.distributions import centring_warning
 from ..scenario.spec import Distribution, PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
 from ..scenario.yamlio import MAX_BYTES, YamlProblem, read_yaml
-from ..baseline.data import revenue_links as default_revenue_links
+from ..baseline.data import assumptions_2025 as default_assumptions_2025, revenue_links as default_revenue_links
 from ..equations.revenue import RevenueOverrides
 
 __all__ = ["Layered", "Problem", "Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
@@ -346,6 +346,25 @@ def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tup
     return out
 
 
+def _jump_off_assumption_problems(chain: tuple[Spec, ...], base: int) -> list[Problem]:
+    """Overrides of the 2025 jump-off's assumptions (``assumptions_2025.csv``) in a chain whose
+    scenario does not start from 2025: they would have no effect, so each is refused where it is
+    written (inherited ones included)."""
+    jump_off_year = BASES[-1]          # the year assumptions_2025.csv splits (the only later base)
+    if base == jump_off_year:
+        return []
+    jump_off = default_assumptions_2025()
+    out = []
+    for s in chain:
+        for k in s.assumptions:
+            if k in jump_off:
+                w = s.where("assumptions", k)
+                out.append(Problem(w.file, w.line, w.path,
+                                   f"an assumption of the {jump_off_year} jump-off (model/data/assumptions_2025.csv), "
+                                   f"without effect from the base year {base}: it needs base: {jump_off_year}"))
+    return out
+
+
 def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario:
     """Resolve a chain of specs (root first) into a Scenario, or raise :class:`ScenarioError`."""
     spec = chain[-1]
@@ -361,6 +380,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     projects, p2 = _merge_entries(parent.projects if parent else (), spec.projects, "project", horizon, "start")
     problems += p1 + p2
     problems += _base_problems(chain, base, horizon, shocks, projects)
+    problems += _jump_off_assumption_problems(chain, base)
     shocks = tuple(_with_sectors(e) for e in shocks)
     uncertainty, p3 = _merge_uncertainty(chain, shocks)
     problems += p3

@@ -15,7 +15,8 @@ from types import MappingProxyType
 from typing import Any, Mapping
 
 from ..scenario.checking import BATCH_NAMES, Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
-from ..baseline.data import assumptions as default_assumptions, revenue_links as default_revenue_links
+from ..baseline.data import (assumptions as default_assumptions, assumptions_2025 as default_assumptions_2025,
+                             revenue_links as default_revenue_links)
 from ..scenario.distributions import Distribution, parse_uncertainty
 from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
 from ..baseline.sectors import KEYS
@@ -331,7 +332,8 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     growth = _path(c, "growth", raw["growth"]) if "growth" in raw else ()
     deflator = _path(c, "deflator", raw["deflator"]) if "deflator" in raw else ()
 
-    overrides = ranged_overrides(c, "assumptions", raw.get("assumptions", {}), default_assumptions())
+    overrides = ranged_overrides(c, "assumptions", raw.get("assumptions", {}),
+                                 {**default_assumptions(), **default_assumptions_2025()})
     revenue_overrides = ranged_overrides(c, "revenue_links", raw.get("revenue_links", {}), default_revenue_links())
 
     shocks = tuple(

@@ -222,7 +222,8 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
 
     Columns :data:`SCORECARD_COLUMNS`.  A target of a year after the horizon gets
     status "not projected" (no value and no gap: it is never judged on an earlier
-    year); ``first_year_met`` is the first projected year in which the target's
+    year), and so does one whose variable has no value in its year (a five-year average
+    in the first five years after the base year); ``first_year_met`` is the first projected year in which the target's
     condition holds (empty if none).  ``note`` says why a target is not modelled or not
     projected.  ``target_set`` and ``target_set_sha256`` name the set and the hash of its
     file when ``targets`` is a :class:`~model.targets.sets.TargetSet` (else empty).
@@ -246,10 +247,13 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
             if met.any():
                 row["first_year_met"] = int(years[np.argmax(met)])
             row["status"] = NOT_PROJECTED
-            if t.year in years[projected]:
-                i = int(np.flatnonzero(years == t.year)[0])
+            i = int(np.flatnonzero(years == t.year)[0]) if t.year in years[projected] else None
+            if i is not None and np.isfinite(e.value[i]):
                 row.update(projected_value=e.value[i], gap=e.gap[i], gap_pct=e.gap_pct[i],
                            status=MET if e.met[i] else MISSED)
+            elif i is not None:
+                first = int(years.min()) if base_year is None else base_year
+                row["note"] = f"{t.variable} is not defined in {t.year}: it needs years before {first}; not evaluated"
             else:
                 row["note"] = (f"target year {t.year} is after the horizon {int(years.max())}: not evaluated"
                                if t.year > years.max() else f"target year {t.year} is not a projected year")
