@@ -121,7 +121,7 @@ def test_every_target_of_the_set_is_listed_the_unscored_with_their_reason():
     unscored = card[card["target"].isin([t.id for t in plan15 if not t.modelled])]
     assert (unscored["status"] == NOT_MODELLED).all() and unscored["note"].str.len().gt(0).all()
     assert card.set_index("target").at["digital_economy_benchmark", "target_value"] == "qualitative"
-    assert card.set_index("target").at["gdp_growth_avg_2026_2030", "target_value"] == "4.5-5"
+    assert card.set_index("target").at["gdp_growth_avg_2026_2030", "target_value"] == "4.5"
     assert card.set_index("target").at["gdp_growth_avg_2026_2030", "status"] == MET       # 4.7 in 2030
 
 
