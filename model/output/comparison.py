@@ -244,7 +244,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                  "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (README, Target sets; each scenario's "
                  "set in the `target_set` column of its scorecard)")
         lines += [about + "; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
-                  "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`).", "",
+                  "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`) or, from a 2025 base, "
+                  "on the published levels in `<scenario>/base_year.csv`.", "",
                   "| scenario | met | missed | not modelled | not projected |", "|---|---|---|---|---|"]
         for name, card in stacked.groupby("scenario", sort=True):
             counts = card["status"].value_counts()

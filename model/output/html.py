@@ -95,7 +95,8 @@ def figure_caption(stem: str, descriptions: Mapping[str, str]) -> str:
             "fan": "Monte Carlo fan chart of the headline shares: the scenario's line, the median of the draws "
                    "and the 25-75 % and 5-95 % bands",
             "backtest": "The projection against the realized outcomes 2021-2025",
-            "tornado": "One-at-a-time sensitivity of each target's 2025 gap to every documented input range",
+            "tornado": ("One-at-a-time sensitivity of each target's gap in its target year to every documented "
+                        "input range"),
             }.get(stem, stem)
 
 
@@ -409,7 +410,8 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
                              "on its publication" if target_sets(stacked) in ([], ["plan14"]) else
                              "Target sets: " + ", ".join(target_sets(stacked)) + " (README, Target sets)")
                     + "; each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue "
-                    "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>)."
+                    "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, "
+                    "from a 2025 base, on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>."
                     "</p>" + _matrix(stacked) + "</section>")
         known = dict(FIGURES)
         shown = [(stem, caption) for stem, caption in FIGURES if stem in figures.get("comparison", {})]

@@ -121,11 +121,13 @@ def tornado_figure(oat: pd.DataFrame, scenario: str, descriptions: Mapping[str, 
         ax.get_legend().remove()
     for ax in list(axes.flat)[len(targets):]:
         ax.set_axis_off()
-    fig.suptitle(f"One-at-a-time sensitivity of each target's 2025 gap: scenario {scenario}", fontsize=11)
+    fig.suptitle(f"One-at-a-time sensitivity of each target's gap in its target year: scenario {scenario}",
+                 fontsize=11)
     if targets:
         fig.legend(handles=axes.flat[0].get_legend_handles_labels()[0], loc="outside right upper",
                    fontsize=8, frameon=False)
-    fig.supxlabel("Inputs at the low and high ends of their documented ranges (assumptions.csv, revenue_links.csv; "
+    fig.supxlabel("Inputs at the low and high ends of their documented ranges (assumptions.csv, revenue_links.csv "
+                  "and, from a 2025 base, assumptions_2025.csv; "
                   "growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), the others at the scenario's values.",
                   x=0.01, ha="left", fontsize=7, color="0.4", wrap=True)
     return fig
