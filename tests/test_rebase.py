@@ -455,13 +455,25 @@ def _links():
 
 
 # ------------------------------------------------------------------ cross-cutting weights
-def test_with_only_the_2021_share_the_2020_weights_are_kept(run_2025, baseline):
+def test_the_latest_published_shares_are_reproduced_on_the_partition_of_their_year(run_2025, baseline):
+    """Nothing on the high-tech definition after 2021: the 2021 share re-solves the services fraction on the
+    2021 levels of the 2020 calibration (not on 2025's structure), and the new economy keeps the 2021 share
+    the calibration targeted (its latest published figure is of H1 2021), over those weights."""
     _, b, p, table = run_2025
-    assert b.hightech_weights == pytest.approx(baseline.hightech_weights, abs=0)
-    assert b.new_economy_weights == pytest.approx(baseline.new_economy_weights, abs=0)
+    va_2021 = rebase.partition_2021(baseline)
+    published = realized().latest("share.hightech", 2021)
+    assert 100 * b.hightech_weights @ va_2021 / va_2021.sum() == pytest.approx(published.value, rel=1e-12)
+    assert 100 * baseline.hightech_weights @ va_2021 / va_2021.sum() != pytest.approx(published.value, abs=0.05)
+    target = next(m["target"] for m in baseline.moments if m["moment"] == "share.new_economy")
+    assert 100 * b.new_economy_weights @ va_2021 / va_2021.sum() == pytest.approx(target, rel=1e-12)
+    assert np.all(b.new_economy_weights >= b.hightech_weights)
+    gdp = p.va_nominal[level_row(2025)].sum()
+    assert _value(table, "Share of GDP (Cross-cutting)|High-tech", 2025) == pytest.approx(
+        100 * b.hightech_weights @ p.va_nominal[level_row(2025)] / gdp, rel=1e-12)
     rows = {r["sector"]: r for r in b.provenance}
-    assert rows["hightech_weights"]["status"] == "kept" and "30.1 %" in rows["hightech_weights"]["derivation"]
-    assert rows["new_economy_fraction"]["status"] == "kept"
+    assert rows["hightech_services_fraction"]["status"] == "derived"
+    assert "30.1 %" in rows["hightech_services_fraction"]["derivation"]
+    assert rows["new_economy_fraction"]["status"] == "derived"
 
 
 @pytest.mark.parametrize("row, share", [
@@ -489,7 +501,7 @@ def test_a_newer_new_economy_share_is_reproduced_on_the_2025_partition(tmp_path)
     b, p, out = _run_with(_table_with(tmp_path, {"key": "share.new_economy", "year": "2024", "value": "45.0",
                                                   "unit": "%", "vintage": "preliminary: test release, Mar 2025"}))
     assert _value(out, "Share of GDP (Cross-cutting)|New Economy", 2025) == pytest.approx(45.0, rel=1e-12)
-    assert b.hightech_weights == pytest.approx(baseline_for({}).hightech_weights, abs=0)
+    assert b.hightech_weights == pytest.approx(rebase.build_rebased(2025, baseline_for({})).hightech_weights, abs=0)
 
 
 def test_the_2020_cross_cutting_solve_still_reproduces_the_2020_levels(baseline):

@@ -176,7 +176,7 @@ def refit_trend(va_2025: np.ndarray, fig: Figures, table: RealizedTable, assume:
 # months: shorter ones are too seasonal to scale up, and only bound the year's level from below.
 MIN_MONTHS_ANNUALIZED = 6
 SECTOR_LEVEL_KEYS = {k: "va.primary" if k == "agriculture" else f"va.{k}" for k in KEYS}
-FIRST_CROSS_CUTTING_YEAR = 2022     # the 2021 high-tech share is the vaccine-output year's (see cross_cutting_2025)
+FIRST_CROSS_CUTTING_YEAR = 2022     # 2021 has its own partition, the 2020 calibration's (see cross_cutting_2025)
 
 
 def realized_key(series: str) -> str:
@@ -374,11 +374,13 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     A share or level of high-tech (new economy) published for 2022-2025 re-solves the free fraction
     (:func:`~model.baseline.calibration.hightech_weights`, :func:`~model.baseline.calibration.new_economy_fraction`)
     so that the 2025 partition reproduces it: exactly for a 2025 level, as a share of GDP for an
-    earlier year (the latest share applied to the 2025 structure).  Without one the 2020 weights are
-    kept: the only later figure, the 2021 high-tech share (30.1 %), is the vaccine-output year's (high-tech
-    manufacturing +110 %) and predates the rise of ICT services in GDP; anchoring it on the 2025
-    partition is reported in the row for comparison.  New economy without a newer figure keeps the 2020
-    fraction :math:`\phi` of the non-high-tech activities on top of the (possibly re-solved) high-tech weights.
+    earlier year (the latest share applied to the 2025 structure).  Without one, the latest published
+    share, that of 2021, re-solves the fraction on the partition of its own year, the 2021 levels of the
+    2020 calibration (:func:`partition_2021`: 2021 was the vaccine-output year, high-tech manufacturing
+    +110 %, so a 2021 share belongs to the 2021 structure, not to 2025's).  New economy without a figure
+    after 2021 keeps the 2021 share the calibration matched (the 2020 annual share moved by its H1 2021
+    change, the latest published; the calibration targeted it), re-solved on the 2021 partition over the re-solved high-tech weights;
+    with the 2020 weights (no 2021 share) it keeps the 2020 fraction :math:`\phi`.
     """
     gdp = float(va_2025.sum())
     w, w_ne = calibrated.hightech_weights, calibrated.new_economy_weights
@@ -388,19 +390,24 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     services = int(np.flatnonzero(mask("ict"))[0])
     rows = []
     ht = _cross_cutting_level(table, "hightech", gdp)
-    if ht is None:
-        hint = ""
-        old = _newest([o for o in table.select("share.hightech", "annual") if o.definition == SAME])
-        if old is not None:
-            w_alt, f_alt = hightech_weights(va_2025, old.value / 100.0 * gdp, assume)
-            hint = (f"; anchoring the {old.year} share ({old.value:g} %) on the 2025 partition instead would set the "
-                    f"services fraction to {f_alt:.4f} (2020: {w[services]:.4f}), a share of {old.value:g} % "
-                    f"against {100.0 * float(w @ va_2025) / gdp:.1f} % kept: not done, {old.year} is the vaccine "
-                    "output year (high-tech manufacturing +110 %) and before ICT services' rise in GDP")
+    old = _newest([o for o in table.select("share.hightech", "annual")
+                   if o.definition == SAME and o.year == BASE_YEAR + 1])
+    va_2021 = partition_2021(calibrated)
+    if ht is None and old is not None:
+        kept_2021, kept_2025 = (100.0 * float(w @ v) / float(v.sum()) for v in (va_2021, va_2025))
+        w, f = _located(old, hightech_weights, va_2021, old.value / 100.0 * float(va_2021.sum()), assume)
+        rows.append({"sector": "hightech_services_fraction", "year": BASE_2025, "value": f, "unit": "fraction",
+                     "status": "derived", "derivation": "share of ICT and sci-tech services counted as high-tech, "
+                     f"solved on the 2021 partition of the 2020 calibration to reproduce the {old.year} share "
+                     f"{old.value:g} % (the latest published; none on that definition for "
+                     f"{FIRST_CROSS_CUTTING_YEAR}-2025); it gives {100.0 * float(w @ va_2025) / gdp:.2f} % on the "
+                     f"2025 partition (the 2020 weights, services fraction "
+                     f"{calibrated.hightech_weights[services]:.4f}: {kept_2021:.2f} % in 2021, {kept_2025:.2f} % in "
+                     f"2025); {old.key} {old.year}; {_source(old)}"})
+    elif ht is None:
         rows.append({"sector": "hightech_weights", "year": BASE_2025, "value": float(w[services]), "unit": "fraction",
                      "status": "kept", "derivation": "the 2020 high-tech (gao-jing-jian) weights (services fraction "
-                     f"shown): no share or level on that definition published for {FIRST_CROSS_CUTTING_YEAR}-2025"
-                     + hint})
+                     f"shown): no share or level on that definition published after {BASE_YEAR}"})
     else:
         level, o = ht
         w, f = _located(o, hightech_weights, va_2025, level, assume)
@@ -410,7 +417,17 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
                      "status": "derived", "derivation": f"share of ICT and sci-tech services counted as high-tech, "
                      f"solved on the 2025 partition to reproduce {how}; {o.key} {o.year} = {o.value:g}; {_source(o)}"})
     ne = _cross_cutting_level(table, "new_economy", gdp)
-    if ne is None:
+    if ne is None and ht is None and old is not None:
+        moment = next(m for m in calibrated.moments if m["moment"] == "share.new_economy")
+        level_2021 = moment["target"] / 100.0 * float(va_2021.sum())
+        phi = new_economy_fraction(va_2021, w, float(w @ va_2021), level_2021)
+        w_ne = new_economy_weights(w, phi)
+        rows.append({"sector": "new_economy_fraction", "year": BASE_2025, "value": phi, "unit": "fraction",
+                     "status": "derived", "derivation": "fraction of non-high-tech, non-agricultural activities "
+                     f"counted as new economy, solved on the 2021 partition over the re-solved high-tech weights to "
+                     f"keep the 2021 share the calibration targeted, {moment['target']:.2f} % ({moment['derivation']}; "
+                     f"{moment['source']}); 2020 fraction {phi_2020:.4f}"})
+    elif ne is None:
         if ht is not None:
             w_ne = new_economy_weights(w, phi_2020)
         rows.append({"sector": "new_economy_fraction", "year": BASE_2025, "value": phi_2020, "unit": "fraction",
@@ -426,6 +443,13 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
                      "status": "derived", "derivation": f"solved on the 2025 partition to reproduce {level:.1f} "
                      f"({o.key} {o.year} = {o.value:g}); {_source(o)}"})
     return _frozen(w), _frozen(w_ne), tuple(rows)
+
+
+def partition_2021(calibrated: Baseline) -> np.ndarray:
+    """``(n_sectors,)`` the 2021 sector levels of the 2020 calibration, ``V_2020 (1 + g_2021)``: real, so
+    shares of it are the calibration's 2021 shares (one deflator for every sector in 2021, as in
+    :func:`~model.baseline.calibration.moment_values`)."""
+    return np.asarray(calibrated.va_2020, dtype=float) * (1.0 + np.asarray(calibrated.growth_2021, dtype=float))
 
 
 def _pre_base(rates: np.ndarray, base: int) -> np.ndarray:
