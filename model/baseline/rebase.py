@@ -378,8 +378,8 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     share, that of 2021, re-solves the fraction on the partition of its own year, the 2021 levels of the
     2020 calibration (:func:`partition_2021`: 2021 was the vaccine-output year, high-tech manufacturing
     +110 %, so a 2021 share belongs to the 2021 structure, not to 2025's).  New economy without a figure
-    after 2021 keeps the 2021 share the calibration matched (the 2020 annual share moved by its H1 2021
-    change, the latest published; the calibration targeted it), re-solved on the 2021 partition over the re-solved high-tech weights;
+    after 2021 keeps the 2021 share the calibration targeted (the 2020 annual share moved by its H1 2021
+    change, the latest published), re-solved on the 2021 partition over the re-solved high-tech weights;
     with the 2020 weights (no 2021 share) it keeps the 2020 fraction :math:`\phi`.
     """
     gdp = float(va_2025.sum())
