@@ -15,6 +15,7 @@ from . import BASE_YEAR
 from .analysis import backtest, montecarlo
 from .scenario import plausibility
 from .baseline.calibration import baseline_for
+from .baseline.data import DataError
 from .output.comparison import stack, summary_markdown
 from .output.report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
                             write_comparison, write_report, write_scenario, write_summary)
@@ -323,7 +324,10 @@ def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], opti
         outcome.problems = [f"{path}: cannot write results to {out_dir}: {exc}" if step == "writing"
                             else f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
     except ValueError as exc:
-        if step == "calibration":      # calibration cannot honour the scenario's assumptions
+        if step == "calibration" and isinstance(exc, DataError) and exc.problems:   # a data file, located
+            outcome.problems = [f"{path}: base {scenario.base} cannot be built from the data: {p}"
+                                for p in exc.problems]
+        elif step == "calibration":      # calibration cannot honour the scenario's assumptions
             outcome.problems = [f"{path}: assumptions: {exc}"]
         else:
             log.debug("internal error", exc_info=True)

@@ -497,6 +497,31 @@ def test_a_share_the_2025_partition_cannot_reproduce_names_its_line(tmp_path):
         rebase.build_rebased(2025, baseline_for({}), table=table)
 
 
+def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_scenarios_still_run(tmp_path,
+                                                                                                  monkeypatch):
+    """Bad data behind a 2025-base scenario: a located problem of that scenario, no traceback, and the
+    2020-base scenario of the same batch is written."""
+    from model import batch
+    from model.baseline import calibration as cal
+    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
+    line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
+    monkeypatch.setattr(rebase, "default_realized", lambda: table)
+    cal._rebased_of.cache_clear()
+    try:
+        (tmp_path / "late.yaml").write_text("name: late\nbase: 2025\nhorizon: 2027\n", encoding="utf-8")
+        (tmp_path / "early.yaml").write_text("name: early\nhorizon: 2022\n", encoding="utf-8")
+        outcomes = {o.name or o.file: o for o in batch.run_batch(
+            [tmp_path / "late.yaml", tmp_path / "early.yaml"], tmp_path / "out", ["test"],
+            batch.RunOptions(figures=False))}
+    finally:
+        cal._rebased_of.cache_clear()
+    late = next(o for o in outcomes.values() if o.file.endswith("late.yaml"))
+    assert not late.ok and len(late.problems) == 1
+    assert f"realized.csv:{line}: share.hightech 2025 = 95 cannot be reproduced" in late.problems[0]
+    assert "base 2025 cannot be built from the data" in late.problems[0] and "Traceback" not in late.problems[0]
+    assert next(o for o in outcomes.values() if o.file.endswith("early.yaml")).ok
+
+
 def test_a_newer_new_economy_share_is_reproduced_on_the_2025_partition(tmp_path):
     b, p, out = _run_with(_table_with(tmp_path, {"key": "share.new_economy", "year": "2024", "value": "45.0",
                                                   "unit": "%", "vintage": "preliminary: test release, Mar 2025"}))

@@ -34,9 +34,10 @@ from .. import BASE_YEAR
 from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline, Partition,
                                     converging_trend, fit_line, hightech_weights, new_economy_fraction,
                                     new_economy_weights, solve_trend, trend_observations, _frozen)
-from ..baseline.data import DATA_DIR, Figures, figures as default_figures, read_assumptions, revenue_links
-from ..baseline.realized import (BASES, LOWER_BOUND_SAME, MODEL_VARIABLES, PERIOD_END_MONTH, SAME, STATUSES, Outcome,
-                                 RealizedTable, realized as default_realized, same_measure)
+from ..baseline.data import DATA_DIR, DataError, Figures, figures as default_figures, read_assumptions, revenue_links
+from ..scenario.checking import Problem
+from ..baseline.realized import (REALIZED_FILE, BASES, LOWER_BOUND_SAME, MODEL_VARIABLES, PERIOD_END_MONTH, SAME,
+                                 STATUSES, Outcome, RealizedTable, realized as default_realized, same_measure)
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_point
 
@@ -59,8 +60,8 @@ def _source(o) -> str:
 def _level(table: RealizedTable, key: str, period: str = "annual", year: int = BASE_2025):
     o = table.latest(key, year, period, basis="5th")
     if o is None:
-        raise ValueError(f"realized.csv has no {period} {year} level of {key!r} on the 5th-census basis, "
-                         "which the 2025 jump-off needs")
+        raise _data_error(None, f"no {period} {year} level of {key!r} on the 5th-census basis, which the 2025 "
+                                "jump-off needs")
     return o
 
 
@@ -353,18 +354,23 @@ def _cross_cutting_level(table: RealizedTable, name: str, gdp_2025: float) -> tu
         return o.value, o
     gdp = table.latest("va.gdp", o.year, basis=o.census_basis)
     if gdp is None:
-        raise ValueError(f"realized.csv line {o.line}: {o.key} {o.year} needs that year's GDP on the "
-                         f"{o.census_basis}-census basis to become a share")
+        raise _data_error(o, f"{o.key} {o.year} needs that year's GDP on the {o.census_basis}-census basis "
+                             "to become a share")
     return o.value / gdp.value * gdp_2025, o
 
 
-def _located(o: Outcome, solve, *args):
+def _data_error(o: Outcome | None, message: str) -> DataError:
+    """A problem of ``realized.csv`` that stops the jump-off, at the line of ``o`` (None: the file)."""
+    return DataError([Problem(REALIZED_FILE.name, None if o is None else o.line, "", message)])
+
+
+def _located(o: Outcome, solve, *args, partition: str = "2025"):
     """``solve(*args)``; a fraction outside [0, 1] is reported at the realized row it was solved for."""
     try:
         return solve(*args)
     except ValueError as err:
-        raise ValueError(f"realized.csv:{o.line}: {o.key} {o.year} = {o.value:g} cannot be reproduced on the 2025 "
-                         f"partition: {err}") from None
+        raise _data_error(o, f"{o.key} {o.year} = {o.value:g} cannot be reproduced on the {partition} partition: "
+                             f"{err}") from None
 
 
 def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: RealizedTable,
@@ -395,7 +401,8 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     va_2021 = partition_2021(calibrated)
     if ht is None and old is not None:
         kept_2021, kept_2025 = (100.0 * float(w @ v) / float(v.sum()) for v in (va_2021, va_2025))
-        w, f = _located(old, hightech_weights, va_2021, old.value / 100.0 * float(va_2021.sum()), assume)
+        w, f = _located(old, hightech_weights, va_2021, old.value / 100.0 * float(va_2021.sum()), assume,
+                        partition="2021")
         rows.append({"sector": "hightech_services_fraction", "year": BASE_2025, "value": f, "unit": "fraction",
                      "status": "derived", "derivation": "share of ICT and sci-tech services counted as high-tech, "
                      f"solved on the 2021 partition of the 2020 calibration to reproduce the {old.year} share "
