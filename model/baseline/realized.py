@@ -66,6 +66,15 @@ LOWER_BOUND_SAME = "lower bound of the same measure"
 def same_measure(definition: str) -> bool:
     """True for a figure of the series' own measure and scope: a level (``same``) or a lower bound of it."""
     return definition == SAME or definition.startswith(LOWER_BOUND_SAME)
+
+
+def bounds_the_year(o) -> bool:
+    """True when figure ``o`` (an :class:`Outcome`) is a floor of its year's annual level of its series: an
+    annual lower bound of the same measure, or a partial-year level of the same measure (a flow cumulated
+    from January, 100 million CNY, is at most the year's; a partial-year share or rate bounds nothing)."""
+    if o.period == "annual":
+        return o.definition.startswith(LOWER_BOUND_SAME)
+    return o.unit == LEVEL and same_measure(o.definition)
 # The census basis follows the release, not the year described.  The first release found on
 # the revised basis is the 2024 annual release (Jan 2025: its 2024 level and growth rate imply
 # a 2023 level well above the one first published); releases up to Oct 2024 (Q1-Q3 2024)
@@ -192,7 +201,7 @@ class RealizedTable:
     def latest(self, key: str, year: int, period: str = "annual", basis: str | None = None) -> Outcome | None:
         """The most recent release of ``key`` for ``year`` (within ``basis`` if given), or None."""
         found = [o for o in self.select(key, period, basis) if o.year == year]
-        return max(found, key=_recency) if found else None
+        return max(found, key=recency) if found else None
 
     def frame(self) -> pd.DataFrame:
         """A fresh DataFrame of the table (the file's columns plus ``released`` and ``line``)."""
@@ -200,7 +209,8 @@ class RealizedTable:
                             columns=list(COLUMNS) + ["released", "line"])
 
 
-def _recency(o: Outcome) -> tuple:
+def recency(o: Outcome) -> tuple:
+    """Sort key of the releases of one figure: the later release, then the more final status, then the later line."""
     return (o.released, STATUSES.index(o.status), o.line)
 
 
@@ -388,7 +398,7 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
         if iamc_reason_left_out(o) is not None:
             continue
         ident = (scenario_of(o), variable(o.key), o.year)
-        if ident not in best or _recency(o) > _recency(best[ident]):
+        if ident not in best or recency(o) > recency(best[ident]):
             best[ident] = o
     # an annual level is a flow per year, in the unit of the projected series (NOMINAL)
     records = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v,

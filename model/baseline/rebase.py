@@ -36,10 +36,10 @@ from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEA
                                     new_economy_weights, solve_trend, trend_observations, _frozen)
 from ..baseline.data import DATA_DIR, DataError, Figures, figures as default_figures, read_assumptions, revenue_links
 from ..scenario.checking import Problem
-from ..baseline.realized import (REALIZED_FILE, BASES, LOWER_BOUND_SAME, MODEL_VARIABLES, PERIOD_END_MONTH, SAME,
-                                 STATUSES, Outcome, RealizedTable, realized as default_realized, same_measure)
+from ..baseline.realized import (REALIZED_FILE, BASES, MODEL_VARIABLES, PERIOD_END_MONTH, SAME, Outcome,
+                                 RealizedTable, bounds_the_year, realized as default_realized, recency, same_measure)
 from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
-from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_point
+from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
 
 BASE_2025 = 2025
 ASSUMPTIONS_2025_FILE = DATA_DIR / "assumptions_2025.csv"
@@ -188,7 +188,7 @@ def realized_key(series: str) -> str:
 
 def _newest(rows) -> Outcome | None:
     """The latest year's most recent release among ``rows`` (or None)."""
-    return max(rows, key=lambda o: (o.year, o.released, STATUSES.index(o.status), o.line)) if rows else None
+    return max(rows, key=lambda o: (o.year, *recency(o))) if rows else None
 
 
 def _months(o: Outcome) -> int:
@@ -209,10 +209,8 @@ def revenue_evidence(table: RealizedTable, series: str,
     rows = [o for o in table.select(realized_key(series), None) if o.year <= year and o.census_basis in BASES]
     levels = [o for o in rows if (o.period == "annual" and o.definition == SAME)
               or (o.period != "annual" and same_measure(o.definition) and _months(o) >= MIN_MONTHS_ANNUALIZED)]
-    level = max(levels, key=lambda o: (o.year, _months(o), o.released, STATUSES.index(o.status), o.line),
-                default=None)
-    bounds = tuple(o for o in rows if (o.period != "annual" and same_measure(o.definition))
-                   or (o.period == "annual" and o.definition.startswith(LOWER_BOUND_SAME)))
+    level = max(levels, key=lambda o: (o.year, _months(o), *recency(o)), default=None)
+    bounds = tuple(o for o in rows if bounds_the_year(o))
     return level, bounds
 
 
@@ -273,7 +271,14 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
     :math:`R_{2025} = R_{2020} (L_{2025}/L_{2020})^{\varepsilon}` as before.
     """
     params = {k: float(r.value) for k, r in revenue_links().items()} if params is None else params
-    anchors, rows = {}, []
+    anchors, rows, levels_in = {}, [], {}
+
+    def levels_of(y: int) -> tuple[np.ndarray, str]:     # each year's link levels once, for every series
+        if y not in levels_in:
+            va_year, how = sector_levels_in(y, va_2025, fig, table)
+            levels_in[y] = _frozen(va_year), how
+        return levels_in[y]
+
     for s in SERIES:
         w, eps, base = link_weights(params, s.key), params[f"{s.key}.elasticity"], params[f"{s.key}.base_2020"]
         link_2025 = float(va_2025 @ w)
@@ -290,21 +295,17 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
             continue
 
         def anchor_of(o: Outcome, value: float, floor: bool) -> RevenueAnchor:
-            return RevenueAnchor(value=value, year=o.year, va_year=_frozen(sector_levels_in(o.year, va_2025, fig,
-                                                                                            table)[0]), floor=floor)
+            return RevenueAnchor(value=value, year=o.year, va_year=levels_of(o.year)[0], floor=floor)
 
         floors = tuple(anchor_of(o, o.value, True) for o in bounds)
         anchor = (replace(anchor_of(level, level_value(level), False), floors=floors) if level is not None
                   else replace(floors[0], floors=floors[1:]))
         anchors[s.key] = anchor
-        ref_value, va_ref = reference_point(base, va_2020, va_2025, w, eps, anchor)
+        candidates = reference_candidates(base, va_2020, anchor)    # in the order of (level, *bounds)
+        i = reference_index(candidates, va_2025, w, eps)
+        chosen, (ref_value, va_ref) = ((level,) + bounds)[i], candidates[i]    # chosen None: carried from 2020
         value = ref_value * (link_2025 / float(va_ref @ w)) ** eps
-        # which figure the reference is (the arrays are distinct objects; the carried level's is va_2020)
-        by_array = {id(f.va_year): o for f, o in zip(floors, bounds)}
-        if level is not None:
-            by_array[id(anchor.va_year)] = level
-        chosen = by_array.get(id(va_ref))
-        evidence = "; ".join(_evidence(o, link_2025, w, eps, va_2025, fig, table) for o in (level,) + bounds
+        evidence = "; ".join(_evidence(o, link_2025, w, eps, levels_of(o.year)) for o in (level,) + bounds
                              if o is not None)
         if chosen is None:                      # the carried level is above every bound
             rows.append(_revenue_row(s.key, value, "carried", f"carried: {carried_how}, above every published "
@@ -321,14 +322,14 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
     return anchors, tuple(rows)
 
 
-def _evidence(o: Outcome, link_2025: float, w: np.ndarray, eps: float, va_2025: np.ndarray, fig: Figures,
-              table: RealizedTable) -> str:
-    """One published figure of a revenue series and what it gives in 2025, in words, with its source."""
+def _evidence(o: Outcome, link_2025: float, w: np.ndarray, eps: float, levels: tuple[np.ndarray, str]) -> str:
+    """One published figure of a revenue series and what it gives in 2025, in words, with its source
+    (``levels``: the link's sector levels of its year and how they were obtained, :func:`sector_levels_in`)."""
     what = f"{o.key} {o.year} {o.period} = {o.value:g}"
     if o.period != "annual":
         what += f" (annualized x 12/{_months(o)} = {level_value(o):.1f} where it is the level)"
     if o.year != BASE_2025:
-        va_year, how = sector_levels_in(o.year, va_2025, fig, table)
+        va_year, how = levels
         what += f", x (L_2025 / L_{o.year})^{eps:g} = x {(link_2025 / float(va_year @ w)) ** eps:.4f} ({how})"
     return f"{what} [{o.definition}]; {_source(o)}"
 

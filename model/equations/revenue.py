@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -120,16 +120,29 @@ def reference_point(base_2020: float, va_2020: np.ndarray, va_base: np.ndarray, 
     :math:`R_{ref} (L_b / L_{ref})^{\\varepsilon}` (link :math:`L_b` at ``va_base``) is the reference,
     the level on a tie.  ``va_2020``, ``va_base``, ``weights`` are ``(n_sectors,)``; levels in 100 million CNY.
     """
+    candidates = reference_candidates(base_2020, va_2020, anchor)
+    return candidates[reference_index(candidates, va_base, weights, elasticity)]
+
+
+def reference_candidates(base_2020: float, va_2020: np.ndarray,
+                         anchor: RevenueAnchor) -> list[tuple[float, np.ndarray]]:
+    """The :math:`(R_{ref}, V_{ref})` a series may be scaled from (:func:`reference_point`): first the level
+    (the anchor's, or the carried 2020 anchor when the anchor is a lower bound), then every lower bound in
+    order (the anchor if it is one, then ``anchor.floors``)."""
     level = (base_2020, np.asarray(va_2020, dtype=float)) if anchor.floor else (anchor.value, anchor.va_year)
     bounds = ((anchor,) if anchor.floor else ()) + tuple(anchor.floors)
-    if not bounds:
-        return level
+    return [level] + [(b.value, b.va_year) for b in bounds]
+
+
+def reference_index(candidates: Sequence[tuple[float, np.ndarray]], va_base: np.ndarray, weights: np.ndarray,
+                    elasticity: float) -> int:
+    """Which of ``candidates`` is the reference: the highest base-year value
+    :math:`R_{ref} (L_b / L_{ref})^{\\varepsilon}`, the first (the level) on a tie."""
+    if len(candidates) == 1:
+        return 0
     link_base = float(np.asarray(va_base, dtype=float) @ weights)
-
-    def at_base(ref):
-        return ref[0] * (link_base / float(np.asarray(ref[1], dtype=float) @ weights)) ** elasticity
-
-    return max([level] + [(b.value, b.va_year) for b in bounds], key=at_base)
+    values = [r * (link_base / float(np.asarray(v, dtype=float) @ weights)) ** elasticity for r, v in candidates]
+    return int(np.argmax(values))
 
 
 def count_at_least(levels: np.ndarray, threshold: float) -> np.ndarray:

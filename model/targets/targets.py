@@ -282,9 +282,9 @@ def _published(table, variable: str, year: int):
 def _partial_bound(table, variable: str, year: int):
     """The highest partial-year level of ``variable``'s own measure for ``year`` (a flow cumulated from
     January, 100 million CNY: a lower bound of the year's; a partial-year share or rate bounds nothing), or None."""
-    from ..baseline.realized import LEVEL, MODEL_VARIABLES, same_measure
+    from ..baseline.realized import MODEL_VARIABLES, bounds_the_year
     found = [o for k, v in MODEL_VARIABLES.items() if v == variable for o in table.select(k, None)
-             if o.year == year and o.period != "annual" and o.unit == LEVEL and same_measure(o.definition)]
+             if o.year == year and o.period != "annual" and bounds_the_year(o)]
     return max(found, key=lambda o: (o.value, o.released, o.line)) if found else None
 
 
