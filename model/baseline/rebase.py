@@ -34,7 +34,7 @@ from .. import BASE_YEAR
 from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline, Partition,
                                     converging_trend, fit_line, hightech_weights, new_economy_fraction,
                                     new_economy_weights, solve_trend, trend_observations, _frozen)
-from ..baseline.data import DATA_DIR, DataError, Figures, figures as default_figures, read_assumptions, revenue_links
+from ..baseline.data import DataError, Figures, assumptions_2025, figures as default_figures, revenue_links
 from ..scenario.checking import Problem
 from ..baseline.realized import (REALIZED_FILE, BASES, MODEL_VARIABLES, PERIOD_END_MONTH, SAME, Outcome,
                                  RealizedTable, bounds_the_year, realized as default_realized, recency, same_measure)
@@ -42,7 +42,6 @@ from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
 
 BASE_2025 = 2025
-ASSUMPTIONS_2025_FILE = DATA_DIR / "assumptions_2025.csv"
 # The record the trend is re-fitted on: the 2015-2019 window of the 2020 baseline and the realized
 # years after the pandemic.  2020-2022 are left out: 2020 as in the 2020 fit, 2021-2022 for the
 # rebound, the 2022 lockdowns and the vaccine output boom and bust (high-tech manufacturing +110 %
@@ -87,7 +86,7 @@ def partition_2025(table: RealizedTable | None = None,
     which is published GDP to the rounding of the release (0.1 here).
     """
     table = default_realized() if table is None else table
-    assume = {k: a.value for k, a in read_assumptions(ASSUMPTIONS_2025_FILE).items()} if assume is None else assume
+    assume = {k: a.value for k, a in assumptions_2025().items()} if assume is None else assume
     pub = published_levels_2025(table)
     sci_h1, ter_h1 = _level(table, "va.scitech", "H1"), _level(table, "va.tertiary", "H1")
     y = BASE_2025
