@@ -11,25 +11,38 @@ from typing import Callable
 
 import pandas as pd
 
-from . import BASE_YEAR
 from .analysis import backtest, montecarlo
-from .scenario import plausibility
+from .analysis.attribution import attribute
+from .analysis.goalseek import FIRST_YEAR, goal_seek
+from .analysis.levers import lever_maps, nearest_table
+from .analysis.sampling import DEFAULT_CHUNK
+from .analysis.sensitivity import sobol_indices, tornado
 from .baseline.calibration import baseline_for
 from .baseline.data import DataError
+from .core.parameters import UNCERTAINTY
+from .core.target_sets import set_file
+from .core.years import BASE_YEAR
 from .output.comparison import stack, summary_markdown
-from .output.report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
-                            write_comparison, write_report, write_scenario, write_summary)
-from .output.report import remove_workbook, write_workbook
+from .output.report import (
+    COMPARISON,
+    compared_rows,
+    data_file_hashes,
+    locked,
+    recover,
+    remove_comparison,
+    remove_workbook,
+    run_of,
+    write_comparison,
+    write_report,
+    write_scenario,
+    write_summary,
+    write_workbook,
+)
+from .projection import plausibility
 from .projection.results import timeseries
-from .analysis.sampling import DEFAULT_CHUNK
-from .scenario.scenario import Scenario, ScenarioError, load_scenario
-from .analysis.goalseek import FIRST_YEAR, goal_seek
-from .scenario.parameters import UNCERTAINTY
-from .analysis.attribution import attribute
-from .analysis.levers import lever_maps, nearest_table
-from .analysis.sensitivity import sobol_indices, tornado
 from .projection.simulate import project
-from .targets.sets import load_set, set_file
+from .scenario.scenario import Scenario, ScenarioError, load_scenario
+from .targets.sets import load_set
 from .targets.targets import TargetsError, evaluate, with_realized
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
@@ -174,7 +187,8 @@ def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | Non
     """The realized table as a frame (for :func:`model.analysis.backtest.compare`), its IAMC rows and
     the checked table itself (for :func:`model.targets.targets.with_realized`), read once;
     or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
-    from .baseline.realized import REALIZED_FILE, RealizedDataError, realized, realized_timeseries
+    from .baseline.realized import RealizedDataError, realized, realized_timeseries
+    from .core.files import REALIZED_FILE
     try:
         table = realized()
         frame = table.frame()
@@ -188,8 +202,8 @@ def _batch_backtest(realized, compared: dict, full: dict):
     once from the central baseline; ``None`` without a realized table or a scenario that ran."""
     if realized is None or not compared:
         return None
-    from .baseline.data import figures
     from .analysis.naive import naive_forecasts
+    from .baseline.data import figures
     naive = naive_forecasts(baseline_for({}), figures())
     return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
 

@@ -6,17 +6,28 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from model.analysis.attribution import (BASE_REFERENCE, INPUT, INPUT_GROUPS, SECTOR, attribute, attributed_value,
-                                        contributor_notes,
-                                        differences, frozen, input_worths, largest_contributors)
-from model.equations.attribution_math import log_mean, shapley
+from model.analysis.attribution import (
+    BASE_REFERENCE,
+    INPUT,
+    INPUT_GROUPS,
+    SECTOR,
+    attribute,
+    attributed_value,
+    contributor_notes,
+    differences,
+    frozen,
+    input_worths,
+    largest_contributors,
+)
 from model.baseline.calibration import build_baseline
+from model.core.sectors import INDEX
+from model.equations.attribution_math import log_mean, shapley
 from model.projection.indicators import Indicators
-from model.scenario.scenario import Layered, load_scenario
-from model.baseline.sectors import INDEX
 from model.projection.simulate import project
+from model.scenario.scenario import Layered, load_scenario
 from model.targets.targets import load_targets
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"

@@ -4,7 +4,7 @@ import pytest
 
 from model.baseline import calibration
 from model.baseline.data import Figure, Figures, figures
-from model.baseline.sectors import INDEX, KEYS, mask
+from model.core.sectors import INDEX, KEYS, mask
 
 FIG = figures()
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import run
-from model.projection.results import COLUMNS
+from model.core.iamc import IAMC_COLUMNS
 
 SCENARIOS = sorted((run.ROOT / "scenarios").glob("*.yaml"))
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ def test_shipped_scenarios_run(shipped):
             assert (folder / f).stat().st_size > 0, f
         assert_every_figure_drawn(folder)
         df = pd.read_csv(folder / "timeseries.csv")
-        assert tuple(df.columns) == COLUMNS
+        assert tuple(df.columns) == IAMC_COLUMNS
         assert set(df["scenario"]) == {name}
         assert_complete_and_finite(df, resolved["horizon"], resolved["base"])
 
@@ -294,7 +294,8 @@ def test_comparison_is_a_reserved_name(tmp_path, capsys):
 
 def test_run_record_hashes_every_data_file(compared):
     import hashlib
-    from model.baseline.data import DATA_DIR
+
+    from model.core.files import DATA_DIR
     _, out = compared
     record = json.loads((out / "steady" / "manifest.json").read_text())
     expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -476,18 +477,18 @@ def test_batch_backtest_metrics_cover_every_scenario_and_both_naive_forecasts(sh
 
 
 def test_realized_rows_sit_beside_the_projections_in_one_iamc_file(shipped):
-    from model.baseline.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH
+    from model.core.iamc import SCENARIO_4TH, SCENARIO_5TH, STATISTICS_MODEL
     _, out = shipped
     df = pd.read_csv(out / "comparison" / "timeseries.csv")
-    assert tuple(df.columns) == COLUMNS
-    real = df[df["model"] == MODEL_NAME]
+    assert tuple(df.columns) == IAMC_COLUMNS
+    real = df[df["model"] == STATISTICS_MODEL]
     assert set(real["scenario"]) == {SCENARIO_4TH, SCENARIO_5TH}
-    assert set(df.loc[df["model"] != MODEL_NAME, "scenario"]) == set(_names(backtested=False))   # every one
+    assert set(df.loc[df["model"] != STATISTICS_MODEL, "scenario"]) == set(_names(backtested=False))   # every one
     assert not df.duplicated(["model", "scenario", "region", "variable", "unit", "year"]).any()
     wide = df.pivot_table(index=["model", "scenario", "region", "variable", "unit"], columns="year", values="value")
-    growth = wide.loc[(MODEL_NAME, SCENARIO_4TH, "Beijing", "Growth|Real GDP", "%")]
+    growth = wide.loc[(STATISTICS_MODEL, SCENARIO_4TH, "Beijing", "Growth|Real GDP", "%")]
     assert growth[2021] == pytest.approx(8.5)
-    assert (MODEL_NAME, SCENARIO_5TH, "Beijing", "Share of GDP|Finance", "%") in wide.index
+    assert (STATISTICS_MODEL, SCENARIO_5TH, "Beijing", "Share of GDP|Finance", "%") in wide.index
 
 
 def test_summary_shows_the_backtest_table(shipped):
@@ -544,7 +545,7 @@ def test_readme_backtest_table_agrees_with_the_written_metrics(shipped):
 
 def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
     from model.baseline import realized
-    from model.scenario.checking import Problem
+    from model.core.problems import Problem
 
     def broken():
         raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])

@@ -6,12 +6,13 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from model.analysis import montecarlo
-from model.targets.comparators import COMPARATORS, About, AtLeast, Comparator, Largest, NotModelled, Within
 from model.analysis.goalseek import boundary_distance
 from model.output.plots import plot_by_scenario
+from model.targets.comparators import COMPARATORS, About, AtLeast, Comparator, Largest, NotModelled, Within
 from model.targets.targets import MET, MISSED, evaluate, load_targets, parse_targets
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}

@@ -2,7 +2,8 @@
 import pytest
 
 from model.baseline import data
-from model.scenario.parameters import reference_table
+from model.core.files import DATA_DIR
+from model.core.parameters import reference_table
 
 HEADER = ",".join(data.FIGURE_COLUMNS) + "\n"
 GOOD = "va.gdp,2020,annual,1.0,100 million CNY,pub,doc,http://x,v,note\n"
@@ -56,7 +57,7 @@ def test_missing_figure_lookup():
 
 
 def test_readme_reference_table_matches_declarations():
-    readme = (data.DATA_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
+    readme = (DATA_DIR.parents[1] / "README.md").read_text(encoding="utf-8")
     assert reference_table() in readme
 
 

@@ -5,8 +5,8 @@ from scipy import stats
 
 from model.analysis import montecarlo
 from model.projection.results import series, timeseries
-from model.scenario.scenario import scenario_from_dict
 from model.projection.simulate import project
+from model.scenario.scenario import scenario_from_dict
 from model.targets.comparators import AtLeast
 from model.targets.targets import Target, evaluate, load_targets
 
@@ -165,6 +165,7 @@ def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_y
 
 def test_the_shipped_scenarios_are_centred():
     from pathlib import Path
+
     from model.scenario.scenario import load_scenario
     for path in sorted(Path("scenarios").glob("*.yaml")):
         s = load_scenario(path)
@@ -219,8 +220,8 @@ def test_paths_leaving_the_domain_are_left_out_and_counted(baseline):
                                       "growth": {"ict": {"dist": "triangular", "low": -50, "mode": 0, "high": 50}}}},
 ])
 def test_streamed_quantiles_match_exact_quantiles_on_extreme_scenarios(baseline, raw):
-    from model.projection.indicators import Indicators
     from model.analysis.sampling import sample
+    from model.projection.indicators import Indicators
     s = scenario_from_dict({"name": "e", **raw})
     u = s.uncertainty
     mc = montecarlo.run(s, baseline, TARGETS, chunk=700)

@@ -5,8 +5,18 @@ import pandas as pd
 import pytest
 
 from model.baseline import realized as rz
-from model.targets.targets import (MET, MISSED, NOT_PUBLISHED, REALIZED_COLUMNS, SCORECARD_COLUMNS, evaluate,
-                                   load_targets, parse_targets, realized_row, with_realized)
+from model.targets.targets import (
+    MET,
+    MISSED,
+    NOT_PUBLISHED,
+    REALIZED_COLUMNS,
+    SCORECARD_COLUMNS,
+    evaluate,
+    load_targets,
+    parse_targets,
+    realized_row,
+    with_realized,
+)
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
 ROW = {"key": "revenue.software_info", "year": "2025", "period": "annual", "value": "31000",
@@ -231,6 +241,7 @@ def test_matrix_figure_has_a_published_row():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     from model.output.plots import PUBLISHED_ROW, plot_scorecard_matrix
     fig, ax = plt.subplots()
     plot_scorecard_matrix(stacked_cards(), ax=ax)
@@ -253,8 +264,8 @@ def test_realized_scenario_runs_through_the_cli(tmp_path):
 
 
 def test_realized_scenario_rates_are_the_published_ones():
-    from model.scenario.yamlio import read_yaml
     import run
+    from model.core.yamlio import read_yaml
     raw, _ = read_yaml((run.ROOT / "scenarios" / "realized.yaml").read_bytes())
     table = rz.realized()
 

@@ -15,10 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 
-from model.analysis.sensitivity import oat_inputs  # noqa: E402
 from model.analysis.backtest import REALIZED_COLUMNS  # noqa: E402
-from model.baseline.sectors import KEYS  # noqa: E402
-from model.equations.revenue import CLUSTER_VARIABLE  # noqa: E402
+from model.analysis.sensitivity import oat_inputs  # noqa: E402
+from model.core.iamc import CLUSTER_VARIABLE  # noqa: E402
+from model.core.sectors import KEYS  # noqa: E402
 from model.output import plots  # noqa: E402
 from model.output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure  # noqa: E402
 from model.output.plots import plot_by_scenario, plot_fan, plot_shares  # noqa: E402

@@ -9,10 +9,10 @@ import pytest
 from model.baseline import calibration, rebase
 from model.baseline.calibration import baseline_for
 from model.baseline.realized import realized
-from model.baseline.sectors import GROUPS, INDEX, KEYS, SECTORS, mask
+from model.core.sectors import GROUPS, INDEX, KEYS, SECTORS, mask
+from model.core.years import level_row, step_row
 from model.projection.results import timeseries
 from model.projection.simulate import project, shifted_draws
-from model.projection.years import level_row, step_row
 from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
 from model.targets.targets import MET, MISSED, NOT_PROJECTED, evaluate, load_targets
 
@@ -221,7 +221,9 @@ def test_trend_deflator_is_the_mean_implied_2021_2025():
 def _table_with(tmp_path, *rows):
     """The project's realized table with ``rows`` (dicts of the columns that differ) appended, loaded from a copy."""
     import csv
-    from model.baseline.realized import COLUMNS, REALIZED_FILE, load_realized
+
+    from model.baseline.realized import COLUMNS, load_realized
+    from model.core.files import REALIZED_FILE
     with open(REALIZED_FILE, newline="", encoding="utf-8") as fh:
         kept = list(csv.DictReader(fh))
     common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test release",
@@ -581,6 +583,7 @@ def test_show_starts_after_the_base(run_2025):
 def targets_2030(tmp_path_factory):
     """The plan's targets moved to 2030: a stand-in for a target set of the 15th plan."""
     import yaml
+
     from model.targets.targets import TARGETS_FILE, read_targets
     raw = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
     for t in raw:

@@ -6,12 +6,20 @@ from hypothesis import strategies as st
 
 from model.baseline import data
 from model.baseline.data import DataError, read_revenue_links
+from model.core.sectors import INDEX, N_SECTORS
+from model.equations.revenue import (
+    SERIES,
+    TRILLION_YUAN,
+    count_at_least,
+    link_value_added,
+    link_weights,
+    revenue_path,
+    revenues,
+    trillion_yuan_clusters,
+)
 from model.projection.indicators import indicators, revenue_link_parameters
-from model.equations.revenue import (SERIES, TRILLION_YUAN, count_at_least, link_value_added, link_weights,
-                                     revenue_path, revenues, trillion_yuan_clusters)
-from model.scenario.scenario import ScenarioError, scenario_from_dict
-from model.baseline.sectors import INDEX, N_SECTORS
 from model.projection.simulate import project
+from model.scenario.scenario import ScenarioError, scenario_from_dict
 
 LINKS = data.revenue_links()
 

@@ -7,11 +7,11 @@ import pytest
 
 from model.analysis import sensitivity as S
 from model.baseline.calibration import baseline_for
-from model.projection.indicators import indicators
 from model.output.plots_sensitivity import plot_tornado
+from model.projection.indicators import indicators
 from model.projection.results import timeseries
-from model.scenario.scenario import load_scenario
 from model.projection.simulate import Draws, project
+from model.scenario.scenario import load_scenario
 from model.targets.targets import evaluate, load_targets
 
 SHIPPED = ("baseline", "plan", "manufacturing_revival", "downside", "hightech_push", "finance_deepening")

@@ -2,12 +2,18 @@
 import numpy as np
 import pytest
 
-from model import BASE_YEAR
-from model.projection.indicators import HIGHTECH_SHARE, HIGHTECH_VALUE_ADDED, PROJECT_GROSS_OUTPUT, PROJECT_VALUE_ADDED
-from model.projection.results import COLUMNS, series, timeseries
-from model.scenario.scenario import scenario_from_dict
-from model.baseline.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
+from model.core.iamc import (
+    HIGHTECH_SHARE,
+    HIGHTECH_VALUE_ADDED,
+    IAMC_COLUMNS,
+    PROJECT_GROSS_OUTPUT,
+    PROJECT_VALUE_ADDED,
+)
+from model.core.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
+from model.core.years import BASE_YEAR
+from model.projection.results import series, timeseries
 from model.projection.simulate import growth_paths, project
+from model.scenario.scenario import scenario_from_dict
 
 
 def scenario(**raw):
@@ -20,7 +26,7 @@ def table(baseline):
 
 
 def test_columns_and_years(table):
-    assert tuple(table.columns) == COLUMNS
+    assert tuple(table.columns) == IAMC_COLUMNS
     assert set(table["year"]) == set(range(2020, 2031))
     assert set(table["region"]) == {"Beijing"}
     assert not table.duplicated(["variable", "year"]).any()
@@ -175,8 +181,8 @@ def test_a_shock_without_sectors_hits_every_sector(baseline):
 
 
 def test_a_child_replacing_a_shock_without_sectors_hits_every_sector(write_yaml, baseline):
-    from model.scenario.scenario import load_scenario
     from model.output.show import describe
+    from model.scenario.scenario import load_scenario
     # the parent's shock has no `sectors:` (all); the child changes its loss only and
     # inherits the rest field by field, `all` included
     write_yaml("shocks:\n  - name: s\n    year: 2022\n    growth_loss: 2\n", "parent.yaml")
@@ -230,7 +236,7 @@ def test_project_hightech_share(baseline):
 
 
 def test_scenario_warnings_for_implausible_growth(baseline):
-    from model.scenario.plausibility import warnings
+    from model.projection.plausibility import warnings
     s = scenario_from_dict({"growth": {"finance": 25, "ict": 14}, "deflator": {"all": 15}}, "w.yaml")
     found = warnings(s, baseline)
     texts = [w.message for w in found]
@@ -262,7 +268,8 @@ def test_unknown_revenue_series(write_yaml):
         load_scenario(write_yaml(text))
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 rates = st.floats(-50, 50, allow_nan=False)
 

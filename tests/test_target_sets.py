@@ -10,11 +10,11 @@ import pytest
 
 import run
 from model import batch
+from model.core.target_sets import DEFAULT_SET, SETS, set_file
 from model.output.comparison import matrix, realized_matrix, stack
 from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
-from model.targets.sets import DEFAULT_SET, SETS, TargetSet, load_set, set_file
-from model.targets.targets import (NOT_MODELLED, NOT_PROJECTED, MET, TargetsError, evaluate, load_targets,
-                                   parse_targets)
+from model.targets.sets import TargetSet, load_set
+from model.targets.targets import MET, NOT_MODELLED, NOT_PROJECTED, TargetsError, evaluate, load_targets, parse_targets
 
 ROOT = Path(__file__).resolve().parents[1]
 

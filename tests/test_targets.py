@@ -4,8 +4,17 @@ import pandas as pd
 import pytest
 
 from model.targets.comparators import about, at_least, is_largest, within
-from model.targets.targets import (MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, Target, evaluate,
-                                   load_targets, parse_targets)
+from model.targets.targets import (
+    MET,
+    MISSED,
+    NOT_MODELLED,
+    NOT_PROJECTED,
+    SCORECARD_COLUMNS,
+    Target,
+    evaluate,
+    load_targets,
+    parse_targets,
+)
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}
 
@@ -152,8 +161,8 @@ def test_revenue_targets_in_100_million_cny():
 
 def test_every_modelled_target_variable_is_in_the_results(baseline):
     from model.projection.results import timeseries
-    from model.scenario.scenario import scenario_from_dict
     from model.projection.simulate import project
+    from model.scenario.scenario import scenario_from_dict
     variables = set(timeseries(project(scenario_from_dict({}, "t.yaml"), baseline), "t")["variable"])
     for t in load_targets():
         if t.modelled:
@@ -195,7 +204,7 @@ def test_every_problem_is_reported_at_once():
 
 # ---------------------------------------------------------------- levers (goal-seeking)
 def test_every_modelled_shipped_target_names_known_levers():
-    from model.baseline.sectors import KEYS
+    from model.core.sectors import KEYS
     for t in load_targets():
         if not t.modelled:
             assert not t.levers, t.id

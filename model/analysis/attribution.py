@@ -33,15 +33,14 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
-from ..baseline.calibration import Baseline
-from ..projection.indicators import Indicators
-from ..scenario.scenario import Layered, Scenario
-from ..equations.attribution_math import shapley
 from ..analysis.sector_split import sector_contributions
+from ..baseline.calibration import Baseline
+from ..core.years import BASE_YEAR, level_row, n_steps
+from ..equations.attribution_math import shapley
+from ..projection.indicators import Indicators
 from ..projection.simulate import Draws, Projection, project, stated_deflator, stated_growth
+from ..scenario.scenario import Layered, Scenario
 from ..targets.targets import Target
-from ..projection.years import level_row, n_steps
 
 COLUMNS = ("target", "reference", "kind", "component", "contribution", "unit")
 SECTOR, INPUT = "sector", "input"

@@ -38,10 +38,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
-from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
-from ..projection.indicators import HIGHTECH_VALUE_ADDED, NEW_ECONOMY_VALUE_ADDED
-from ..baseline.sectors import GROUPS, SECTORS
+from ..core.iamc import CLUSTER_VARIABLE, HIGHTECH_VALUE_ADDED, NEW_ECONOMY_VALUE_ADDED, PHARMA_OF_MEDICINE
+from ..core.sectors import GROUPS, SECTORS
+from ..core.years import BASE_YEAR
 
 REALIZED_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note",
                     "census_basis", "status", "definition")
@@ -409,8 +408,8 @@ def with_derived_shares(realized_rows: pd.DataFrame, realized: pd.DataFrame) -> 
     for every (scenario, variable, year) the rows lack, latest release first; scenario by
     census basis as in :mod:`model.baseline.realized`.  So the finance and ICT shares of 2025, which the
     statistics give only as levels beside GDP, appear beside the projections."""
-    from ..baseline.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH, variable
-    from ..projection.results import REGION
+    from ..baseline.realized import variable
+    from ..core.iamc import REGION, SCENARIO_4TH, SCENARIO_5TH, STATISTICS_MODEL
 
     derived = derive_shares(realized)
     derived = derived[(derived["status"] == "derived") & (derived["period"] == "annual")
@@ -425,7 +424,7 @@ def with_derived_shares(realized_rows: pd.DataFrame, realized: pd.DataFrame) -> 
             continue
         if ident not in added or _release(row["vintage"]) > _release(added[ident]["vintage"]):
             added[ident] = row
-    rows = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v, "unit": "%", "year": y,
+    rows = [{"model": STATISTICS_MODEL, "scenario": s, "region": REGION, "variable": v, "unit": "%", "year": y,
              "value": float(r["value"])} for (s, v, y), r in sorted(added.items())]
     out = pd.concat([realized_rows, pd.DataFrame(rows, columns=realized_rows.columns)], ignore_index=True) \
         if rows else realized_rows

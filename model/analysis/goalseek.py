@@ -36,16 +36,16 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .. import CALIBRATION_YEAR
 from ..baseline.calibration import Baseline
+from ..core.iamc import CLUSTER_VARIABLE
+from ..core.sectors import INDEX
+from ..core.years import CALIBRATION_YEAR, level_row, step_rows
+from ..equations.revenue import SERIES, TRILLION_YUAN
 from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.results import timeseries
-from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN
-from ..scenario.scenario import Layered, Scenario
-from ..baseline.sectors import INDEX
 from ..projection.simulate import Projection, project, stated_growth
+from ..scenario.scenario import Layered, Scenario
 from ..targets.targets import MET, MISSED, Target, evaluate, load_targets
-from ..projection.years import level_row, step_rows
 
 BOUNDS = (-0.50, 1.00)          # search interval for the lever rate, fraction per year (-50 to +100 %/yr)
 XTOL = 1e-12                    # brentq's absolute tolerance on the rate (fraction per year)

@@ -30,14 +30,14 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..baseline.calibration import Baseline
 from ..analysis.goalseek import FIRST_YEAR, REACHABLE, assumed_lever_growth
+from ..baseline.calibration import Baseline
+from ..core.sectors import INDEX, LABELS
+from ..core.years import level_row, step_rows
 from ..projection.indicators import Indicators
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import INDEX, LABELS
 from ..projection.simulate import Draws, Projection, in_domain, project, stated_growth
+from ..scenario.scenario import Scenario
 from ..targets.targets import Target
-from ..projection.years import level_row, step_rows
 
 BOUNDS = (-0.10, 0.40)          # rates of each lever, fraction per year (-10 to +40 %/yr)
 GRID = 101                      # rates per lever

@@ -29,16 +29,15 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
 from ..baseline import data
 from ..baseline.calibration import Baseline, baseline_for
+from ..core.sectors import KEYS
+from ..core.years import BASE_YEAR, level_row
 from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.results import timeseries
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import KEYS
 from ..projection.simulate import Draws, Projection, project, shifted_draws
+from ..scenario.scenario import Scenario
 from ..targets.targets import Target, evaluate, evaluated, load_targets
-from ..projection.years import level_row
 
 # Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
 # about one standard deviation of the published annual growth rates of 2015-2019 around the fitted

@@ -26,13 +26,15 @@ from typing import Mapping
 import numpy as np
 from scipy import optimize
 
-from .. import BASE_YEAR, CALIBRATION_YEAR
+from ..baseline.data import Assumption, Figures
+from ..baseline.data import assumptions as default_assumptions
+from ..baseline.data import assumptions_2025 as default_assumptions_2025
+from ..baseline.data import figures as default_figures
+from ..core.parameters import BY_NAME
+from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
+from ..core.years import BASE_YEAR, CALIBRATION_YEAR
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
-from ..scenario.parameters import BY_NAME
-from ..baseline.data import (Assumption, Figures, assumptions as default_assumptions,
-                             assumptions_2025 as default_assumptions_2025, figures as default_figures)
-from ..baseline.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 
 TREND_YEARS = range(2015, 2020)     # 2020 (COVID) is left out of the trend
 PRIOR_SD_PP = 5.0                   # trend fit: weak prior pulling every sector to GDP trend
@@ -565,6 +567,6 @@ def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
 @functools.lru_cache(maxsize=128)
 def _rebased_of(values: tuple[tuple[str, float], ...], base: int,
                 values_2025: tuple[tuple[str, float], ...] = ()) -> Baseline:
-    from .rebase import build_rebased      # the later jump-off builds on this module
+    from .rebase import build_rebased  # the later jump-off builds on this module
     rebased = build_rebased(base, _baseline_of(values), assume_2025=dict(values_2025))
     return replace(rebased, assumptions={**rebased.assumptions, **dict(values_2025)})

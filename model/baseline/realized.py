@@ -33,19 +33,28 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from ..scenario.checking import Checker, Problem
-from ..baseline.data import DATA_DIR, FIGURE_COLUMNS, DataError, Figure
-from ..projection.results import COLUMNS as IAMC_COLUMNS, REGION
-from ..projection.indicators import (CROSS_CUTTING_SHARE, CROSS_CUTTING_VALUE_ADDED, GDP, HIGHTECH_SHARE, NOMINAL,
-                                     HIGHTECH_VALUE_ADDED, REAL_GDP_GROWTH)
-from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
+from ..baseline.data import FIGURE_COLUMNS, DataError, Figure
+from ..core.files import REALIZED_FILE
+from ..core.iamc import (
+    CLUSTER_VARIABLE,
+    CROSS_CUTTING_SHARE,
+    CROSS_CUTTING_VALUE_ADDED,
+    GDP,
+    HIGHTECH_SHARE,
+    HIGHTECH_VALUE_ADDED,
+    IAMC_COLUMNS,
+    NOMINAL,
+    PHARMA_OF_MEDICINE,
+    REAL_GDP_GROWTH,
+    REGION,
+    SCENARIO_4TH,
+    SCENARIO_5TH,
+    STATISTICS_MODEL,
+)
+from ..core.problems import Checker, Problem
 
-REALIZED_FILE = DATA_DIR / "realized.csv"
 COLUMNS = FIGURE_COLUMNS + ("census_basis", "status", "definition")
 
-MODEL_NAME = "Beijing Statistics"
-SCENARIO_4TH = "realized"
-SCENARIO_5TH = "realized (5th census)"
 
 FIRST_YEAR, LAST_YEAR = 2020, 2025
 # Period -> the month after which its figures can first be published.  The one list of
@@ -401,7 +410,7 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
         if ident not in best or recency(o) > recency(best[ident]):
             best[ident] = o
     # an annual level is a flow per year, in the unit of the projected series (NOMINAL)
-    records = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v,
+    records = [{"model": STATISTICS_MODEL, "scenario": s, "region": REGION, "variable": v,
                 "unit": NOMINAL if o.unit == LEVEL else o.unit,
                 "year": y, "value": o.value} for (s, v, y), o in best.items()]
     df = pd.DataFrame.from_records(records, columns=list(IAMC_COLUMNS))

@@ -15,7 +15,7 @@ basis, current prices of 2025) instead of the 2020 calibration.  Three steps, ea
    the revenue layer re-anchored to their latest published levels where a usable one exists (the 2020
    weights and the 2020 anchors carried by link growth where none does).
 4. :func:`build_rebased`: the Baseline.  The projection's level rows still start in 2020
-   (:mod:`model.projection.years`); up to the base year every rate is 0, so the levels of those rows
+   (:mod:`model.core.years`); up to the base year every rate is 0, so the levels of those rows
    are the 2025 levels and the price index is 1 in 2025: real value added is at constant 2025 prices.
    The result table leaves the rows before the base year out (:func:`model.projection.results.timeseries`).
 
@@ -30,16 +30,40 @@ from typing import Mapping
 
 import numpy as np
 
-from .. import BASE_YEAR
-from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline, Partition,
-                                    converging_trend, fit_line, hightech_weights, new_economy_fraction,
-                                    new_economy_weights, solve_trend, trend_observations, _frozen)
-from ..baseline.data import DataError, Figures, assumptions_2025, figures as default_figures, revenue_links
-from ..scenario.checking import Problem
-from ..baseline.realized import (REALIZED_FILE, BASES, MODEL_VARIABLES, PERIOD_END_MONTH, SAME, Outcome,
-                                 RealizedTable, bounds_the_year, realized as default_realized, recency, same_measure)
-from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
+from ..baseline.calibration import (
+    TREND_FIRST_YEAR,
+    TREND_LAST_YEAR,
+    TREND_YEARS,
+    Baseline,
+    Partition,
+    _frozen,
+    converging_trend,
+    fit_line,
+    hightech_weights,
+    new_economy_fraction,
+    new_economy_weights,
+    solve_trend,
+    trend_observations,
+)
+from ..baseline.data import DataError, Figures, assumptions_2025, revenue_links
+from ..baseline.data import figures as default_figures
+from ..core.files import REALIZED_FILE
+from ..core.problems import Problem
+from ..core.sectors import INDEX, KEYS, N_SECTORS, mask
+from ..core.years import BASE_YEAR
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
+from .realized import (
+    BASES,
+    MODEL_VARIABLES,
+    PERIOD_END_MONTH,
+    SAME,
+    Outcome,
+    RealizedTable,
+    bounds_the_year,
+    recency,
+    same_measure,
+)
+from .realized import realized as default_realized
 
 BASE_2025 = 2025
 # The record the trend is re-fitted on: the 2015-2019 window of the 2020 baseline and the realized

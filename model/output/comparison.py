@@ -10,11 +10,11 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..analysis.backtest import BASELINE, OLD_DESIGN
 from ..analysis.attribution import contributor_notes
+from ..analysis.backtest import BASELINE, OLD_DESIGN
 from ..analysis.goalseek import MET_ALREADY
 from ..analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
-from ..scenario.checking import REPORT
+from ..core.files import REPORT
 from ..targets.targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, REALIZED_COLUMNS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]      # the checkout: model/output/comparison.py -> ..

@@ -14,7 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..targets.targets import Target
-from .plots import (plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles)
+from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
 
 
 def caption(fig: plt.Figure, text: str) -> None:

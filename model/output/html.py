@@ -19,10 +19,22 @@ import pandas as pd
 
 from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
-from ..baseline.sectors import LABELS
-from ..output.comparison import (BACKTEST_COLUMNS, BACKTEST_ROWS, FIGURES, STATUS_SYMBOLS, format_gap,
-                                 format_probability, format_value, gap_unit, project_relative, status_text,
-                                 target_keys, target_sets, target_text)
+from ..core.sectors import LABELS
+from ..output.comparison import (
+    BACKTEST_COLUMNS,
+    BACKTEST_ROWS,
+    FIGURES,
+    STATUS_SYMBOLS,
+    format_gap,
+    format_probability,
+    format_value,
+    gap_unit,
+    project_relative,
+    status_text,
+    target_keys,
+    target_sets,
+    target_text,
+)
 from ..output.plots import STATUS_COLOURS
 from ..targets.targets import MISSED
 

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from ..projection.indicators import HIGHTECH_SHARE
+from ..core.iamc import HIGHTECH_SHARE
 from ..targets.targets import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES, Target
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on

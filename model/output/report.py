@@ -31,22 +31,24 @@ from matplotlib import cycler
 
 from ..analysis import backtest as bt
 from ..baseline import data
-from ..output import comparison, html
-from ..scenario.checking import COMPARISON, LOCK, REPORT, SUMMARY
 from ..baseline.calibration import Baseline
-from ..projection.indicators import HIGHTECH_SHARE, revenue_link_parameters
+from ..core.files import COMPARISON, LOCK, REPORT, SUMMARY, WORKBOOK
+from ..core.iamc import CLUSTER_VARIABLE, HIGHTECH_SHARE
+from ..core.sectors import KEYS
+from ..core.target_sets import DEFAULT_SET, SETS, set_file
+from ..equations.revenue import SERIES
+from ..output import comparison, html
 from ..output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure, shares_figure
 from ..output.plots import SCENARIO_PALETTE, scenario_colours
 from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
 from ..output.plots_backtest import backtest_figure, backtest_panels
 from ..output.plots_sensitivity import tornado_figure
-from ..output.workbook import WORKBOOK, workbook_bytes
-from ..equations.revenue import CLUSTER_VARIABLE, SERIES
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import KEYS
+from ..projection.indicators import revenue_link_parameters
 from ..projection.simulate import Projection
-from ..targets.sets import DEFAULT_SET, SETS, load_set, set_file
+from ..scenario.scenario import Scenario
+from ..targets.sets import load_set
 from ..targets.targets import evaluate, with_realized
+from .workbook import workbook_bytes
 
 if TYPE_CHECKING:
     from ..analysis.montecarlo import MonteCarloResult

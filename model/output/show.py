@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..baseline.calibration import Baseline
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import KEYS
+from ..core.sectors import KEYS
 from ..projection.simulate import growth_paths
+from ..scenario.scenario import Scenario
 from ..scenario.spec import Project, Shock
 
 

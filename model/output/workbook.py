@@ -33,12 +33,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..baseline.data import ASSUMPTIONS_FILE, FIGURES_FILE, REVENUE_LINKS_FILE
-from ..baseline.realized import REALIZED_FILE
+from ..core.files import ASSUMPTIONS_FILE, FIGURES_FILE, REALIZED_FILE, REVENUE_LINKS_FILE
+from ..core.iamc import IAMC_COLUMNS
 from ..output import comparison
-from ..projection.results import COLUMNS as IAMC_COLUMNS
 
-WORKBOOK = "results.xlsx"
 DATA_SHEET = "data"                                     # the sheet name pyam reads
 ID_COLUMNS = [c for c in IAMC_COLUMNS if c not in ("year", "value")]
 MAX_WIDTH = 60                                          # characters; longer text is cut off in view, not in the cell

@@ -14,12 +14,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ..scenario.checking import BATCH_NAMES, Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
-from ..baseline.data import (assumptions as default_assumptions, assumptions_2025 as default_assumptions_2025,
-                             revenue_links as default_revenue_links)
+from ..baseline.data import assumptions as default_assumptions
+from ..baseline.data import assumptions_2025 as default_assumptions_2025
+from ..baseline.data import revenue_links as default_revenue_links
+from ..core.files import BATCH_NAMES
+from ..core.parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
+from ..core.problems import Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
+from ..core.sectors import KEYS
 from ..scenario.distributions import Distribution, parse_uncertainty
-from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
-from ..baseline.sectors import KEYS
 
 __all__ = ["Distribution", "PathEntry", "Problem", "Project", "ScenarioError", "Shock", "Spec", "read_spec"]
 

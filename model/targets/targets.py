@@ -3,7 +3,7 @@ reading, checking, scorecards.
 
 :func:`load_targets` reads the file once into frozen :class:`Target` objects,
 after checking every entry; every problem is collected with its line
-(:class:`model.scenario.checking.Problem`) and reported together (:class:`TargetsError`).
+(:class:`model.core.problems.Problem`) and reported together (:class:`TargetsError`).
 What a comparator means (when a target is met, its gap, its label) lives in
 :mod:`model.targets.comparators`; :meth:`Target.evaluate` is the one evaluation the
 scorecard, the Monte Carlo, the sensitivity analysis and goal-seeking share.
@@ -23,10 +23,10 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..scenario.checking import Checker, Problem
+from ..core.problems import Checker, Problem
+from ..core.sectors import KEYS
+from ..core.yamlio import YamlProblem, read_yaml
 from ..targets.comparators import COMPARATORS, Comparator, Evaluation, Largest
-from ..baseline.sectors import KEYS
-from ..scenario.yamlio import YamlProblem, read_yaml
 
 TARGETS_FILE = Path(__file__).resolve().parents[1] / "data" / "targets.yaml"
 COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "document", "url")
@@ -87,7 +87,7 @@ class TargetsError(ValueError):
 
 # ------------------------------------------------------------------ reading and checking
 class _EntryChecker(Checker):
-    """A :class:`~model.scenario.checking.Checker` for the list of targets: each problem is placed at
+    """A :class:`~model.core.problems.Checker` for the list of targets: each problem is placed at
     the line of its key and named by the entry, ``target 2 (manufacturing_share)``."""
 
     def __init__(self, file: str, lines: Mapping[tuple, int], entries: list):
@@ -105,7 +105,7 @@ class _EntryChecker(Checker):
 
 def check_levers(levers: object) -> list[str]:
     """Problems of a modelled target's ``levers``: a non-empty list of distinct sector keys
-    (:data:`model.baseline.sectors.KEYS`)."""
+    (:data:`model.core.sectors.KEYS`)."""
     if not isinstance(levers, list) or not levers or not all(isinstance(k, str) for k in levers):
         return [f"levers {levers!r} is not a non-empty list of sector keys"]
     problems = [f"levers: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in levers if k not in KEYS]
@@ -115,7 +115,7 @@ def check_levers(levers: object) -> list[str]:
 
 
 def check_lever_pair(pair: object) -> list[str]:
-    """Problems of a ``lever_pair``: two distinct sector keys (:data:`model.baseline.sectors.KEYS`)."""
+    """Problems of a ``lever_pair``: two distinct sector keys (:data:`model.core.sectors.KEYS`)."""
     if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(k, str) for k in pair):
         return [f"lever_pair {pair!r} is not a list of two sector keys"]
     problems = [f"lever_pair: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in pair if k not in KEYS]
