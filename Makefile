@@ -40,8 +40,10 @@ $(BROWSER): | $(STAMP)
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
+# ruff (rules in pyproject.toml), then the import contract: the floors of model/ go one way
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # REQUIRE_PYAM=1: the pyam tests fail, rather than skip, if pyam cannot be imported.
 # -n auto: one pytest-xdist worker per core; loadfile keeps a file's tests on one worker, so the runs

@@ -17,7 +17,7 @@ from .analysis.goalseek import FIRST_YEAR, goal_seek
 from .analysis.levers import lever_maps, nearest_table
 from .analysis.sampling import DEFAULT_CHUNK
 from .analysis.sensitivity import sobol_indices, tornado
-from .baseline.calibration import baseline_for
+from .baseline.baselines import baseline_for
 from .baseline.data import DataError
 from .core.parameters import UNCERTAINTY
 from .core.target_sets import set_file

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.analysis import goalseek, montecarlo
-from model.baseline.calibration import baseline_for
+from model.baseline.baselines import baseline_for
 from model.core.iamc import REAL_GDP, REAL_GDP_GROWTH_5Y
 from model.projection.indicators import PLAN_PERIOD_YEARS, Indicators, average_growth_percent
 from model.projection.results import timeseries

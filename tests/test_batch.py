@@ -178,16 +178,16 @@ def test_outputs_follow_the_umask(tmp_path):
 
 
 def test_calibrations_are_shared_across_scenarios_and_batches(tmp_path, quick, monkeypatch):
-    from model.baseline import calibration
-    calibration._baseline_of.cache_clear()
+    from model.baseline import baselines, calibration
+    baselines._baseline_of.cache_clear()
     built = []
     real = calibration.build_baseline
-    monkeypatch.setattr(calibration, "build_baseline",
+    monkeypatch.setattr(baselines, "build_baseline",
                         lambda overrides=None, fig=None: built.append(dict(overrides)) or real(overrides, fig))
     paths = scenarios(tmp_path, a="name: a\n", b="name: b\ngrowth: {all: 3}\n")
     assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"]))
     assert built == [calibration.assumption_values()]          # a and b share the central assumptions
     assert batch.run_batch(paths[:1], tmp_path / "two", ["test"])[0].ok
     assert len(built) == 1                       # a second batch in the process calibrates nothing again
-    assert calibration.baseline_for({"va.industry_2020": 4800}).assumptions["va.industry_2020"] == 4800
+    assert baselines.baseline_for({"va.industry_2020": 4800}).assumptions["va.industry_2020"] == 4800
     assert len(built) == 2

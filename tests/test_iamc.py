@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.baseline.calibration import baseline_for
+from model.baseline.baselines import baseline_for
 from model.core import iamc as ind
 from model.core.files import COMPARISON, WORKBOOK
 from model.core.iamc import IAMC_COLUMNS, SCENARIO_4TH, SCENARIO_5TH

@@ -6,7 +6,7 @@ import pytest
 
 from model.analysis import sensitivity
 from model.baseline import data, rebase
-from model.baseline.calibration import baseline_for
+from model.baseline.baselines import baseline_for
 from model.core.sectors import INDEX, mask
 from model.output.plots_sensitivity import parameter_description
 from model.projection.results import timeseries

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from model.baseline import calibration, rebase
-from model.baseline.calibration import baseline_for
+from model.baseline.baselines import baseline_for
 from model.baseline.realized import realized
 from model.core.sectors import GROUPS, INDEX, KEYS, SECTORS, mask
 from model.core.years import level_row, step_row
@@ -504,11 +504,11 @@ def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_sce
     """Bad data behind a 2025-base scenario: a located problem of that scenario, no traceback, and the
     2020-base scenario of the same batch is written."""
     from model import batch
-    from model.baseline import calibration as cal
+    from model.baseline import baselines
     table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
     line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
     monkeypatch.setattr(rebase, "default_realized", lambda: table)
-    cal._rebased_of.cache_clear()
+    baselines._rebased_of.cache_clear()
     try:
         (tmp_path / "late.yaml").write_text("name: late\nbase: 2025\nhorizon: 2027\n", encoding="utf-8")
         (tmp_path / "early.yaml").write_text("name: early\nhorizon: 2022\n", encoding="utf-8")
@@ -516,7 +516,7 @@ def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_sce
             [tmp_path / "late.yaml", tmp_path / "early.yaml"], tmp_path / "out", ["test"],
             batch.RunOptions(figures=False))}
     finally:
-        cal._rebased_of.cache_clear()
+        baselines._rebased_of.cache_clear()
     late = next(o for o in outcomes.values() if o.file.endswith("late.yaml"))
     assert not late.ok and len(late.problems) == 1
     assert f"realized.csv:{line}: share.hightech 2025 = 95 cannot be reproduced" in late.problems[0]

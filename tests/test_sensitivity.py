@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from model.analysis import sensitivity as S
-from model.baseline.calibration import baseline_for
+from model.baseline.baselines import baseline_for
 from model.output.plots_sensitivity import plot_tornado
 from model.projection.indicators import indicators
 from model.projection.results import timeseries

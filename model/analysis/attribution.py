@@ -211,7 +211,7 @@ def attribute(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
         each sum to the scenario's value minus the reference value (the lead over the
         largest other for ``rank``), in the target's unit, to floating-point precision.
     """
-    from ..baseline.calibration import baseline_for
+    from ..baseline.baselines import baseline_for
 
     projection = project(scenario, baseline) if projection is None else projection
     reference = scenario.parent if reference is None else reference

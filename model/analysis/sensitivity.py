@@ -13,7 +13,7 @@ evaluation (:meth:`model.targets.targets.Target.evaluate`):
   vectorised batch of draws (:class:`model.projection.simulate.Draws`, built by
   :func:`model.projection.simulate.shifted_draws` as the Monte Carlo's are).
 
-An assumption end needs a recalibrated baseline: :func:`model.baseline.calibration.baseline_for`,
+An assumption end needs a recalibrated baseline: :func:`model.baseline.baselines.baseline_for`,
 the cache the batch uses too.
 
 Ranges: data assumptions and revenue-link parameters from their files
@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from ..baseline import data
-from ..baseline.calibration import Baseline, baseline_for
+from ..baseline.baselines import baseline_for
+from ..baseline.calibration import Baseline
 from ..core.sectors import KEYS
 from ..core.years import BASE_YEAR, level_row
 from ..projection.indicators import Indicators, checked_revenue_links
@@ -178,7 +179,7 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
 
     .. math:: \text{swing}_k = |\Delta(b_k) - \Delta(a_k)|
 
-    An assumption end recalibrates the baseline (:func:`model.baseline.calibration.baseline_for`, the
+    An assumption end recalibrates the baseline (:func:`model.baseline.baselines.baseline_for`, the
     scenario's own assumptions kept for the others); a revenue-link end overrides
     that parameter on top of ``revenue_links`` (default: the scenario's); growth,
     vaccine-unwind and deflator ends enter as one batch of draws.  ``scorecard`` and
