@@ -37,8 +37,8 @@ from model.core.years import level_row, n_steps  # noqa: E402
 from model.equations.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
 from model.projection.indicators import Indicators, revenue_link_parameters  # noqa: E402
 from model.projection.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
-from model.scenario.scenario import load_scenario  # noqa: E402
-from model.targets.targets import load_targets  # noqa: E402
+from model.scenario.loader import load_scenario  # noqa: E402
+from model.targets.definitions import load_targets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -13,12 +13,15 @@ import pandas as pd
 
 from .analysis import backtest, montecarlo
 from .analysis.attribution import attribute
-from .analysis.goalseek import FIRST_YEAR, goal_seek
+from .analysis.goalseek import LEVER_FIRST_YEAR, goal_seek
 from .analysis.levers import lever_maps, nearest_table
+from .analysis.naive import naive_forecasts
 from .analysis.sampling import DEFAULT_CHUNK
 from .analysis.sensitivity import sobol_indices, tornado
 from .baseline.baselines import baseline_for
-from .baseline.data import DataError
+from .baseline.data import DataError, figures
+from .baseline.realized import RealizedDataError, realized_table, realized_timeseries
+from .core.files import REALIZED_FILE
 from .core.parameters import UNCERTAINTY
 from .core.target_sets import set_file
 from .core.years import BASE_YEAR
@@ -38,12 +41,14 @@ from .output.report import (
     write_summary,
     write_workbook,
 )
+from .output.show import describe
 from .projection import plausibility
 from .projection.results import timeseries
 from .projection.simulate import project
-from .scenario.scenario import Scenario, ScenarioError, load_scenario
+from .scenario.loader import Scenario, ScenarioError, load_scenario
+from .targets.definitions import TargetsError
+from .targets.scorecard import evaluate, with_realized
 from .targets.sets import load_set
-from .targets.targets import TargetsError, evaluate, with_realized
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -73,7 +78,7 @@ class RunOptions:
     seed: int | None = None
     chunk: int = DEFAULT_CHUNK      # at most MAX_CHUNK
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
-    goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
+    goal_from: int = LEVER_FIRST_YEAR     # first year of the goal-seeking's constant lever growth
     lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
     targets: str | None = None      # target set of every scenario (model.targets.sets); None: each scenario's own
     figures: bool = True            # False: tables only, no PNG/SVG (``--no-figures``)
@@ -185,12 +190,10 @@ def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
 
 def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
     """The realized table as a frame (for :func:`model.analysis.backtest.compare`), its IAMC rows and
-    the checked table itself (for :func:`model.targets.targets.with_realized`), read once;
+    the checked table itself (for :func:`model.targets.scorecard.with_realized`), read once;
     or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
-    from .baseline.realized import RealizedDataError, realized, realized_timeseries
-    from .core.files import REALIZED_FILE
     try:
-        table = realized()
+        table = realized_table()
         frame = table.frame()
         return (frame, backtest.with_derived_shares(realized_timeseries(table), frame), table), None
     except RealizedDataError as exc:
@@ -202,8 +205,6 @@ def _batch_backtest(realized, compared: dict, full: dict):
     once from the central baseline; ``None`` without a realized table or a scenario that ran."""
     if realized is None or not compared:
         return None
-    from .analysis.naive import naive_forecasts
-    from .baseline.data import figures
     naive = naive_forecasts(baseline_for({}), figures())
     return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
 
@@ -365,9 +366,10 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
            "sensitivity_oat": tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)}
     targets = tuple(t for t in targets if scenario.base == BASE_YEAR or t.year > scenario.base)
     out["attribution"] = attribute(scenario, baseline, targets, projection)
-    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == FIRST_YEAR else None,
+    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == LEVER_FIRST_YEAR else None,
                       projection, extra=options.lever_pairs + scenario.lever_pairs,
-                      first_year=FIRST_YEAR if scenario.base == BASE_YEAR else first)   # goal-seek points: 2022 maps
+                      # the goal-seeking's points: maps from 2022
+                      first_year=LEVER_FIRST_YEAR if scenario.base == BASE_YEAR else first)
     out["levers"] = nearest_table(maps)
     out["lever_maps"] = maps
     if options.sobol:
@@ -448,7 +450,6 @@ def _with_run(text: str, run: str | None, compared: list[str], stale: list[tuple
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     """The ``--show`` text of each scenario (problems instead, for a broken file) and the count of failures."""
-    from .output.show import describe
 
     blocks, failed = [], 0
     for path in paths:

@@ -27,8 +27,8 @@ from model.core.sectors import INDEX
 from model.equations.attribution_math import log_mean, shapley
 from model.projection.indicators import Indicators
 from model.projection.simulate import project
-from model.scenario.scenario import Layered, load_scenario
-from model.targets.targets import load_targets
+from model.scenario.loader import Layered, load_scenario
+from model.targets.definitions import load_targets
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TARGETS = load_targets()
@@ -228,7 +228,7 @@ def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order()
 def test_the_summary_names_the_largest_contributors_of_each_missed_target_only():
     from model.output.comparison import stack, summary_markdown
     from model.projection.results import timeseries
-    from model.targets.targets import MET, MISSED, evaluate
+    from model.targets.scorecard import MET, MISSED, evaluate
 
     s, b = shipped("downside")
     p = project(s, b)

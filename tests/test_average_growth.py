@@ -12,9 +12,10 @@ from model.core.iamc import REAL_GDP, REAL_GDP_GROWTH_5Y
 from model.projection.indicators import PLAN_PERIOD_YEARS, Indicators, average_growth_percent
 from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.scenario.scenario import load_scenario, scenario_from_dict
+from model.scenario.loader import load_scenario, scenario_from_dict
+from model.targets.definitions import parse_targets
+from model.targets.scorecard import MET, MISSED, NOT_PROJECTED, evaluate
 from model.targets.sets import load_set
-from model.targets.targets import MET, MISSED, NOT_PROJECTED, evaluate, parse_targets
 from tests.test_target_sets import ROOT
 
 TARGET = "gdp_growth_avg_2026_2030"

@@ -9,6 +9,7 @@ import pytest
 from model.analysis import backtest, naive
 from model.analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from model.baseline.data import Figure, Figures, figures
+from model.baseline.realized import REALIZED_FILE_COLUMNS
 from model.core.sectors import INDEX, N_SECTORS
 from model.projection.results import series, timeseries
 
@@ -35,7 +36,7 @@ def realized_rows(*rows) -> pd.DataFrame:
                     "publisher": "BMBS", "document": "communique", "url": "https://example.org",
                     "vintage": vintage, "note": "", "census_basis": basis, "status": "preliminary",
                     "definition": definition})
-    return pd.DataFrame(out, columns=backtest.REALIZED_COLUMNS)
+    return pd.DataFrame(out, columns=REALIZED_FILE_COLUMNS)
 
 
 REALIZED = realized_rows(
@@ -217,7 +218,7 @@ def test_naive_forecasts_reproduce_their_definitions(baseline):
 
 def test_groups_are_sums_of_their_sectors(baseline):
     from model.projection.simulate import project
-    from model.scenario.scenario import scenario_from_dict
+    from model.scenario.loader import scenario_from_dict
     p = project(scenario_from_dict({"growth": {"construction": 2, "mfg_other": 9}}, "g.yaml"), baseline)
     proj = timeseries(p, "g")
     s = backtest.series_for("growth.secondary")

@@ -215,11 +215,12 @@ def compared(tmp_path_factory):
 
 
 def test_scorecard_per_scenario(compared):
-    from model.targets.targets import REALIZED_COLUMNS, SCORECARD_COLUMNS, load_targets
+    from model.targets.definitions import load_targets
+    from model.targets.scorecard import RECORD_COLUMNS, SCORECARD_COLUMNS
     code, out = compared
     assert code == 0
     card = pd.read_csv(out / "digital" / "scorecard.csv")
-    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",) + REALIZED_COLUMNS
+    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",) + RECORD_COLUMNS
     assert card["target"].tolist() == [t.id for t in load_targets()]
     status = dict(zip(card["target"], card["status"]))
     assert status["new_advanced_manufacturers"] == status["icv_l2_share"] == "not modelled"
@@ -234,7 +235,8 @@ def test_target_beyond_horizon_is_not_projected(compared):
 
 
 def test_comparison_matrix_has_every_scenario_and_target(compared):
-    from model.targets.targets import STATUSES, load_targets
+    from model.targets.definitions import load_targets
+    from model.targets.scorecard import STATUSES
     _, out = compared
     matrix = pd.read_csv(out / "comparison" / "scorecard_matrix.csv")
     assert matrix["scenario"].tolist() == ["digital", "short", "steady"]
@@ -417,7 +419,7 @@ def test_short_horizon_with_uncertainty_runs(tmp_path):
 def _names(backtested: bool = True):
     """Names of the shipped scenarios; ``backtested``: only those from the 2020 base (a 2025-base
     scenario starts from the record and has nothing to backtest)."""
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     loaded = [load_scenario(p) for p in SCENARIOS]          # the base is inherited: resolve each chain
     return [s.name for s in loaded if not backtested or s.base == 2020]
 
@@ -438,7 +440,7 @@ def test_backtest_written_for_every_shipped_scenario(shipped):
     _, out = shipped
     for name in _names():
         table = pd.read_csv(out / name / "backtest.csv")
-        assert tuple(table.columns) == backtest.COLUMNS
+        assert tuple(table.columns) == backtest.BACKTEST_COLUMNS
         assert set(table["scenario"]) == {name}
         assert "growth.gdp" in set(table["series"])
         for suffix in (".png", ".svg"):
@@ -544,12 +546,13 @@ def test_readme_backtest_table_agrees_with_the_written_metrics(shipped):
 
 
 def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
+    from model import batch
     from model.baseline import realized
     from model.core.problems import Problem
 
     def broken():
         raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])
-    monkeypatch.setattr(realized, "realized", broken)
+    monkeypatch.setattr(batch, "realized_table", broken)
     code = tables_only(run.ROOT / "scenarios" / "baseline.yaml", "--out", tmp_path, "--draws", "50")
     assert code == 1
     printed = capsys.readouterr()

@@ -19,8 +19,8 @@ import run
 from model import batch, cli
 from model.analysis import montecarlo
 from model.batch import Outcome, Progress
-from model.scenario.scenario import scenario_from_dict
-from model.targets.targets import load_targets
+from model.scenario.loader import scenario_from_dict
+from model.targets.definitions import load_targets
 
 
 class Terminal(io.StringIO):

@@ -13,7 +13,8 @@ from model import batch
 from model.baseline.calibration import build_baseline
 from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.targets.targets import evaluate, load_targets
+from model.targets.definitions import load_targets
+from model.targets.scorecard import evaluate
 
 pytestmark = pytest.mark.slow
 BASELINES = {}

@@ -17,9 +17,10 @@ from model.core.sectors import INDEX
 from model.equations.revenue import SERIES, TRILLION_YUAN
 from model.projection.results import timeseries
 from model.projection.simulate import project, stated_growth
-from model.scenario.scenario import load_scenario, scenario_from_dict
+from model.scenario.loader import load_scenario, scenario_from_dict
 from model.targets.comparators import Within
-from model.targets.targets import MET, evaluate, load_targets, parse_targets
+from model.targets.definitions import load_targets, parse_targets
+from model.targets.scorecard import MET, evaluate
 
 SCENARIOS = "scenarios"
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}

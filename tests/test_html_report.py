@@ -21,7 +21,7 @@ import pytest
 from model import batch
 from model.output import comparison, html, report
 from model.output.comparison import PROJECT_ROOT, stack, summary_markdown
-from model.targets.targets import MET, MISSED, NOT_MODELLED, NOT_PUBLISHED
+from model.targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PUBLISHED
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

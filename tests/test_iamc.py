@@ -21,8 +21,9 @@ from model.core.sectors import LEVEL1, PARENTS
 from model.output import workbook
 from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.scenario.scenario import load_scenario
-from model.targets.targets import evaluate, load_targets
+from model.scenario.loader import load_scenario
+from model.targets.definitions import load_targets
+from model.targets.scorecard import evaluate
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -6,9 +6,10 @@ from scipy import stats
 from model.analysis import montecarlo
 from model.projection.results import series, timeseries
 from model.projection.simulate import project
-from model.scenario.scenario import scenario_from_dict
+from model.scenario.loader import scenario_from_dict
 from model.targets.comparators import AtLeast
-from model.targets.targets import Target, evaluate, load_targets
+from model.targets.definitions import Target, load_targets
+from model.targets.scorecard import evaluate
 
 TARGETS = load_targets()
 
@@ -147,7 +148,7 @@ def test_deterministic_values_sit_beside_the_quantiles(baseline):
 
 
 def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_yaml):
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     off = load_scenario(write_yaml("vaccine_unwind: 100\nuncertainty:\n  vaccine_unwind: {dist: uniform, low: 50, "
                                    "high: 100}\n  growth:\n    ict: {dist: normal, mean: 1, sd: 1}\n"))
     found = {w.path: w for w in off.warnings}
@@ -166,7 +167,7 @@ def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_y
 def test_the_shipped_scenarios_are_centred():
     from pathlib import Path
 
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     for path in sorted(Path("scenarios").glob("*.yaml")):
         s = load_scenario(path)
         assert not [w for w in s.warnings if "not centred" in w.message], path

@@ -15,8 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 
-from model.analysis.backtest import REALIZED_COLUMNS  # noqa: E402
 from model.analysis.sensitivity import oat_inputs  # noqa: E402
+from model.baseline.realized import REALIZED_FILE_COLUMNS  # noqa: E402
 from model.core.iamc import CLUSTER_VARIABLE  # noqa: E402
 from model.core.sectors import KEYS  # noqa: E402
 from model.output import plots  # noqa: E402
@@ -25,7 +25,8 @@ from model.output.plots import plot_by_scenario, plot_fan, plot_shares  # noqa: 
 from model.output.plots_attribution import component_label, plot_waterfall  # noqa: E402
 from model.output.plots_backtest import backtest_figure, plot_backtest, series_description  # noqa: E402
 from model.output.plots_sensitivity import parameter_description, plot_tornado, tornado_figure  # noqa: E402
-from model.targets.targets import MET, MISSED, load_targets  # noqa: E402
+from model.targets.definitions import load_targets  # noqa: E402
+from model.targets.scorecard import MET, MISSED
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -358,4 +359,4 @@ def test_every_realized_series_the_model_compares_is_described_in_words():
     assert compared
     for key in compared:
         assert series_description(key) != key and key not in series_description(key), key
-    assert REALIZED_COLUMNS[0] == "key"
+    assert REALIZED_FILE_COLUMNS[0] == "key"

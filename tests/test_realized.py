@@ -19,7 +19,7 @@ def rows_of(path: Path = FILE) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def write(tmp_path: Path, rows: list[dict[str, str]], columns=rz.COLUMNS) -> Path:
+def write(tmp_path: Path, rows: list[dict[str, str]], columns=rz.REALIZED_FILE_COLUMNS) -> Path:
     path = tmp_path / "realized.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, list(columns), lineterminator="\n", extrasaction="ignore")
@@ -143,7 +143,7 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path):
 
 
 def test_wrong_header_is_one_clear_problem(tmp_path):
-    columns = tuple("basis" if c == "census_basis" else c for c in rz.COLUMNS)
+    columns = tuple("basis" if c == "census_basis" else c for c in rz.REALIZED_FILE_COLUMNS)
     path = write(tmp_path, [dict(GOOD, basis="4th")], columns=columns)
     with pytest.raises(rz.RealizedDataError, match=r"realized.csv:1: header: .*did you mean 'census_basis'"):
         rz.load_realized(path)
@@ -201,7 +201,7 @@ def test_iamc_uses_the_models_variable_names_and_units():
     from model.baseline.calibration import build_baseline
     from model.projection.indicators import indicators
     from model.projection.simulate import project
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     p = project(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"), build_baseline())
     units = {v: u for v, (u, _) in indicators(p).items()}
     df = rz.realized_timeseries()
@@ -245,7 +245,7 @@ def test_iamc_rows_load_beside_a_projection_in_pyam_layout():
     from model.baseline.calibration import build_baseline
     from model.projection.results import timeseries
     from model.projection.simulate import project
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     p = project(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"), build_baseline())
     both = pd.concat([timeseries(p, "baseline"), rz.realized_timeseries()], ignore_index=True)
     assert not both.duplicated(["model", "scenario", "region", "variable", "year"]).any()

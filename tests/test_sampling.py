@@ -8,7 +8,7 @@ from model.analysis.sensitivity import draws_for, sobol_inputs
 from model.core.sectors import INDEX, N_SECTORS
 from model.core.years import step_row
 from model.projection.simulate import shifted_draws
-from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
+from model.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
 from model.scenario.spec import Distribution, Problem
 
 HERE = Problem("f", None, "", "")

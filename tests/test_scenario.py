@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model.core.sectors import INDEX, KEYS
-from model.scenario.scenario import Scenario, ScenarioError, load_scenario
+from model.scenario.loader import Scenario, ScenarioError, load_scenario
 
 
 def problems(path):

@@ -11,8 +11,9 @@ from model.output.plots_sensitivity import plot_tornado
 from model.projection.indicators import indicators
 from model.projection.results import timeseries
 from model.projection.simulate import Draws, project
-from model.scenario.scenario import load_scenario
-from model.targets.targets import evaluate, load_targets
+from model.scenario.loader import load_scenario
+from model.targets.definitions import load_targets
+from model.targets.scorecard import evaluate
 
 SHIPPED = ("baseline", "plan", "manufacturing_revival", "downside", "hightech_push", "finance_deepening")
 

@@ -4,17 +4,8 @@ import pandas as pd
 import pytest
 
 from model.targets.comparators import about, at_least, is_largest, within
-from model.targets.targets import (
-    MET,
-    MISSED,
-    NOT_MODELLED,
-    NOT_PROJECTED,
-    SCORECARD_COLUMNS,
-    Target,
-    evaluate,
-    load_targets,
-    parse_targets,
-)
+from model.targets.definitions import Target, load_targets, parse_targets
+from model.targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, evaluate
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}
 
@@ -162,7 +153,7 @@ def test_revenue_targets_in_100_million_cny():
 def test_every_modelled_target_variable_is_in_the_results(baseline):
     from model.projection.results import timeseries
     from model.projection.simulate import project
-    from model.scenario.scenario import scenario_from_dict
+    from model.scenario.loader import scenario_from_dict
     variables = set(timeseries(project(scenario_from_dict({}, "t.yaml"), baseline), "t")["variable"])
     for t in load_targets():
         if t.modelled:
@@ -290,7 +281,7 @@ BROKEN = """\
 
 
 def test_every_problem_of_the_file_is_reported_with_its_line(tmp_path):
-    from model.targets.targets import TargetsError, read_targets
+    from model.targets.definitions import TargetsError, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text(BROKEN, encoding="utf-8")
     with pytest.raises(TargetsError) as info:
@@ -304,7 +295,7 @@ def test_every_problem_of_the_file_is_reported_with_its_line(tmp_path):
 
 
 def test_a_yaml_error_in_the_targets_file_is_located(tmp_path):
-    from model.targets.targets import TargetsError, read_targets
+    from model.targets.definitions import TargetsError, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text("- id: a\n  id: b\n", encoding="utf-8")
     with pytest.raises(TargetsError, match=r"targets.yaml:2: key '0.id' is given twice"):
@@ -328,7 +319,7 @@ def test_rank_needs_a_list_of_variables():
 
 def test_a_broken_targets_file_is_reported_once_not_as_a_scenarios_assumptions(tmp_path, monkeypatch):
     from model import batch
-    from model.targets.targets import TARGETS_FILE, read_targets
+    from model.targets.definitions import TARGETS_FILE, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text(BROKEN, encoding="utf-8")
     monkeypatch.setattr(batch, "load_set", lambda name: read_targets(path))

@@ -14,7 +14,7 @@ from model.core.files import REALIZED_FILE
 from model.core.sectors import N_SECTORS
 from model.equations import growth
 from model.projection.simulate import project, stated_growth
-from model.scenario.scenario import ScenarioError, scenario_from_dict
+from model.scenario.loader import ScenarioError, scenario_from_dict
 
 rates = st.floats(-0.05, 0.2, allow_nan=False)
 
@@ -134,7 +134,7 @@ def test_unknown_trend_design_is_a_located_error():
 
 
 def test_trend_design_is_inherited(write_yaml):
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     write_yaml("trend: constant\n", "parent.yaml")
     child = load_scenario(write_yaml("extends: parent\n", "child.yaml"))
     assert child.trend == "constant"

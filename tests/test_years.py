@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from model.core.years import BASE_YEAR, level_row, level_years, n_steps, step_row, step_rows, step_year, step_years
 from model.projection.simulate import project
-from model.scenario.scenario import scenario_from_dict
+from model.scenario.loader import scenario_from_dict
 
 
 @given(st.integers(BASE_YEAR + 1, 2100))

@@ -24,8 +24,8 @@ from ..core.iamc import HIGHTECH_SHARE
 from ..core.years import level_row, level_years, n_steps
 from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.simulate import in_domain, project, select_draws
-from ..scenario.scenario import Scenario
-from ..targets.targets import Target
+from ..scenario.loader import Scenario
+from ..targets.definitions import Target
 
 HEADLINE = (HIGHTECH_SHARE, "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -154,7 +154,7 @@ class StreamingStats:
 def target_draws(t: Target, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
     """Per-draw value, gap, met flag and shortfall of one target (``None``: not evaluable).
 
-    The scorecard's evaluation (:meth:`model.targets.targets.Target.evaluate`) on the draws of
+    The scorecard's evaluation (:meth:`model.targets.definitions.Target.evaluate`) on the draws of
     the target year; the shortfall is the distance to the nearest value that meets the
     target (0 when met, :class:`model.targets.comparators.Evaluation`).
     """

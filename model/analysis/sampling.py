@@ -19,7 +19,7 @@ from scipy.special import ndtr
 from ..core.sectors import KEYS
 from ..core.years import n_steps
 from ..projection.simulate import Draws, shifted_draws
-from ..scenario.scenario import Scenario, Uncertainty
+from ..scenario.loader import Scenario, Uncertainty
 from ..scenario.spec import Distribution
 
 DEFAULT_CHUNK = 16_384

@@ -61,7 +61,7 @@ from ..equations.attribution_math import log_mean, shapley
 from ..equations.revenue import SERIES, TRILLION_YUAN, base_row, link_weights, reference_point
 from ..projection.indicators import PLAN_PERIOD_YEARS, Indicators, revenue_link_parameters
 from ..projection.simulate import Projection
-from ..targets.targets import Target
+from ..targets.definitions import Target
 
 LINK_PARAMETERS = "base year and link parameters"
 UNSPLIT = "not split by sector"

@@ -24,7 +24,7 @@ def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_
     Overrides of the 2025 jump-off's assumptions (``assumptions_2025.csv``) go to the 2025
     partition and are recorded in the Baseline's ``assumptions`` beside the others; from the
     2020 base they have no effect and raise ``ValueError`` (a scenario file refuses them where
-    they are written, :mod:`model.scenario.scenario`).
+    they are written, :mod:`model.scenario.loader`).
 
     The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
     Overrides that restate a central value give the same baseline as none.  A Baseline

@@ -63,7 +63,7 @@ from .realized import (
     recency,
     same_measure,
 )
-from .realized import realized as default_realized
+from .realized import realized_table as default_realized
 
 BASE_2025 = 2025
 # The record the trend is re-fitted on: the 2015-2019 window of the 2020 baseline and the realized

@@ -13,7 +13,7 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..targets.targets import Target
+from ..targets.definitions import Target
 from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
 
 

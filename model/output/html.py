@@ -21,7 +21,7 @@ from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
 from ..core.sectors import LABELS
 from ..output.comparison import (
-    BACKTEST_COLUMNS,
+    BACKTEST_FORECASTS,
     BACKTEST_ROWS,
     FIGURES,
     STATUS_SYMBOLS,
@@ -36,7 +36,7 @@ from ..output.comparison import (
     target_text,
 )
 from ..output.plots import STATUS_COLOURS
-from ..targets.targets import MISSED
+from ..targets.scorecard import MISSED
 
 TITLE = "Beijing scenario model: results against the plan's targets"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -311,7 +311,7 @@ def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: Scenari
 def _backtest(metrics: pd.DataFrame | None) -> str:
     if metrics is None:
         return ""
-    names = [n for n in BACKTEST_COLUMNS if n in set(metrics["scenario"])]
+    names = [n for n in BACKTEST_FORECASTS if n in set(metrics["scenario"])]
     if not names:
         return ""
     get = metrics.set_index(["scenario", "metric", "series", "years"])["value"]

@@ -45,9 +45,9 @@ from ..output.plots_backtest import backtest_figure, backtest_panels
 from ..output.plots_sensitivity import tornado_figure
 from ..projection.indicators import revenue_link_parameters
 from ..projection.simulate import Projection
-from ..scenario.scenario import Scenario
+from ..scenario.loader import Scenario
+from ..targets.scorecard import evaluate, with_realized
 from ..targets.sets import load_set
-from ..targets.targets import evaluate, with_realized
 from .workbook import workbook_bytes
 
 if TYPE_CHECKING:

@@ -97,7 +97,7 @@ def sheets(table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame]) -> dict[
     """Every sheet but ``contents``, by name, in order.
 
     ``table``: the tidy IAMC rows of every scenario (and the realized rows, if any);
-    ``scorecards``: scenario -> scorecard (:data:`model.targets.targets.SCORECARD_COLUMNS` and more)."""
+    ``scorecards``: scenario -> scorecard (:data:`model.targets.scorecard.SCORECARD_COLUMNS` and more)."""
     stacked = comparison.stack(scorecards)
     return {
         DATA_SHEET: iamc_wide(table),

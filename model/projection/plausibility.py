@@ -15,7 +15,7 @@ from ..baseline.data import figures as default_figures
 from ..core.sectors import GROUPS, KEYS
 from ..core.years import BASE_YEAR, step_year
 from ..projection.simulate import stated_deflator, stated_growth
-from ..scenario.scenario import Problem, Scenario
+from ..scenario.loader import Problem, Scenario
 
 HISTORY_END = BASE_YEAR
 MARGIN_PP = 5.0                 # tolerance around the historical range, percentage points

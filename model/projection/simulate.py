@@ -18,7 +18,7 @@ from ..core.sectors import INDEX, KEYS, N_SECTORS
 from ..core.years import BASE_YEAR, level_years, n_steps, step_row, step_year
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
-from ..scenario.scenario import DEFAULT_FROM, Problem, Scenario, ScenarioError
+from ..scenario.loader import DEFAULT_FROM, Problem, Scenario, ScenarioError
 
 
 @dataclass(frozen=True)
@@ -271,7 +271,7 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
     With ``draws`` the level arrays are ``(n_draws, n_years + 1, n_sectors)`` and draws
     that leave the model's domain are the caller's to find (:func:`in_domain`).  Without,
     resolved rates out of bounds (:func:`rate_problems`) and non-positive or non-finite
-    levels (:func:`level_problems`) raise :class:`~model.scenario.scenario.ScenarioError`.
+    levels (:func:`level_problems`) raise :class:`~model.scenario.loader.ScenarioError`.
     """
     if draws is None:
         problems = rate_problems(scenario, baseline)

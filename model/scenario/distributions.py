@@ -1,7 +1,7 @@
 """The ``uncertainty:`` block of a scenario file: distributions, checked.
 
 Parsed per file into plain data (merged down the inheritance chain by
-:mod:`model.scenario.scenario`); :mod:`model.analysis.sampling` draws from it.
+:mod:`model.scenario.loader`); :mod:`model.analysis.sampling` draws from it.
 """
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..baseline.data import assumptions_2025 as default_assumptions_2025
 from ..baseline.data import revenue_links as default_revenue_links
+from ..baseline.rebase import anchored_series
 from ..core.parameters import (
     BASES,
     BY_NAME,
@@ -335,7 +336,6 @@ def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tup
                     out.append(Problem(e.where.file, e.where.line, e.where.path,
                                        f"year {early[0]} is not after the base year {base} (base: {base} starts "
                                        f"from the realized {base} economy): name years from {base + 1} on"))
-    from ..baseline.rebase import anchored_series  # the jump-off reads the record; imported when needed
     anchored = anchored_series()
     for s in chain:
         for key in s.revenue_links:

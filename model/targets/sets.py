@@ -3,7 +3,7 @@
 A set is a name in the registry (:mod:`model.core.target_sets`) and its file in ``model/data/``; a
 scenario names its set (``targets: plan15``, :mod:`model.core.parameters`) and the command line can
 override it (``--targets``).  :func:`load_set` reads a set once into a :class:`TargetSet`:
-the checked targets (:func:`model.targets.targets.load_targets`) with the set's name,
+the checked targets (:func:`model.targets.definitions.load_targets`) with the set's name,
 file and SHA-256, which the scorecard and the manifest record so that results scored
 against different sets are never mixed up.
 """
@@ -14,11 +14,11 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..core.target_sets import SETS, set_file
-from .targets import load_targets
+from .definitions import load_targets
 
 
 class TargetSet(tuple):
-    """The targets of one set, in file order (a tuple of :class:`~model.targets.targets.Target`),
+    """The targets of one set, in file order (a tuple of :class:`~model.targets.definitions.Target`),
     with the set's ``name``, ``title``, ``file`` and ``sha256`` (of the file's bytes)."""
 
     name: str
@@ -39,7 +39,7 @@ class TargetSet(tuple):
 @lru_cache(maxsize=None)
 def load_set(name: str) -> TargetSet:
     """The registered set ``name``, read and checked once (raises
-    :class:`~model.targets.targets.TargetsError` for a broken file, ``KeyError`` for a name
+    :class:`~model.targets.definitions.TargetsError` for a broken file, ``KeyError`` for a name
     that is not registered: names are validated where they enter, the scenario file and the
     command line)."""
     info, path = SETS[name], set_file(name)
