@@ -25,13 +25,13 @@ from .core.files import REALIZED_FILE
 from .core.parameters import UNCERTAINTY
 from .core.target_sets import set_file
 from .core.years import BASE_YEAR
+from .output.atomic import locked, recover
 from .output.comparison import stack, summary_markdown
-from .output.report import (
+from .output.show import describe
+from .output.write import (
     COMPARISON,
     compared_rows,
     data_file_hashes,
-    locked,
-    recover,
     remove_comparison,
     remove_workbook,
     run_of,
@@ -41,7 +41,6 @@ from .output.report import (
     write_summary,
     write_workbook,
 )
-from .output.show import describe
 from .projection import plausibility
 from .projection.results import timeseries
 from .projection.simulate import project
@@ -115,7 +114,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     scenarios, those that succeeded are compared (``out_dir/comparison/``) and the batch
     is summarised (``out_dir/summary.md``); if that fails, one more :class:`Outcome`
     (file ``comparison``) reports it.  The batch holds a lock on ``out_dir`` (waiting up
-    to ``lock_wait`` seconds for another run; :class:`~model.output.report.OutputLocked`), first
+    to ``lock_wait`` seconds for another run; :class:`~model.output.atomic.OutputLocked`), first
     restores or removes what an interrupted run left there, and names its run
     (:func:`run_id`) in every manifest and in the summary.
 

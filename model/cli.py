@@ -353,7 +353,7 @@ def _missing_extra(args: argparse.Namespace) -> str | None:
 def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None) -> int:
     from . import batch
     from .analysis.sampling import DEFAULT_CHUNK
-    from .output.report import OutputLocked
+    from .output.atomic import OutputLocked
 
     paths = args.scenarios or default_scenarios()
     if not paths:

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IMPORT_EVERYTHING = """
 import matplotlib
 before = matplotlib.rcParams.copy()
-import model.batch, model.output.report, model.output.plots, model.output.plots_sensitivity, model.output.comparison
+import model.batch, model.output.write, model.output.plots, model.output.plots_sensitivity, model.output.comparison
 import model.output.figures, model.output.plots_backtest, model.output.plots_attribution
 after = matplotlib.rcParams.copy()
 changed = sorted(k for k in before if before[k] != after[k])

@@ -25,7 +25,7 @@ impossible within bounds.  Each step computes only the variables the target read
 (:func:`needed_variables`); the scenario's own projection and scorecard can be
 passed in by a caller that holds them.
 
-Pure computation: no files are written here (:mod:`model.output.report` writes).
+Pure computation: no files are written here (:mod:`model.output.write` writes).
 """
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Across scenarios: scorecards stacked into matrices, and the batch summary text.
 
-Pure functions over tables; :mod:`model.output.report` writes what they return.
+Pure functions over tables; :mod:`model.output.write` writes what they return.
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Targets are drawn as they describe themselves (:mod:`model.targets.comparators`): a dashed
 line at their ``level``, a shaded ``band``, and their ``label``.  Importing this
 module changes no matplotlib setting; the style of saved files is set where they
-are saved (:mod:`model.output.report`).
+are saved (:mod:`model.output.write`).
 """
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ Sheets, in order:
 
 Every sheet has a frozen header row, an autofilter and column widths fitted to its content.  The
 workbook is built in memory (:func:`workbook_bytes`) with fixed timestamps, so the same tables give
-the same bytes; :mod:`model.output.report` writes it.
+the same bytes; :mod:`model.output.write` writes it.
 """
 from __future__ import annotations
 
