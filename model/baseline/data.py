@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
 from ..core.files import ASSUMPTIONS_2025_FILE, ASSUMPTIONS_FILE, DATA_DIR, FIGURES_FILE, REVENUE_LINKS_FILE
-from ..core.problems import Checker, Problem
+from ..core.problems import Checker, Problem, ProblemsError
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
 ASSUMPTION_UNITS = UNITS | {"years"}
@@ -31,21 +31,9 @@ REVENUE_LINK_UNITS = frozenset({"100 million CNY", "dimensionless"})
 STATUSES = frozenset({"published", "derived", "assumption"})
 
 
-class DataError(ValueError):
+class DataError(ProblemsError):
     """A data file under ``model/data`` cannot be used; ``problems`` lists every reason
-    (:class:`~model.core.problems.Problem`: file, line, message), in line order.
-
-    A subclass may pass its own message text instead (and set ``problems`` itself).
-    """
-
-    problems: tuple[Problem, ...] = ()
-
-    def __init__(self, problems: Iterable[Problem] | str):
-        if isinstance(problems, str):
-            super().__init__(problems)
-            return
-        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
-        super().__init__("\n".join(str(p) for p in self.problems))
+    (:class:`~model.core.problems.Problem`: file, line, message), in line order."""
 
 
 @dataclass(frozen=True)
