@@ -99,8 +99,8 @@ def read_rows(path: Path | str, columns: tuple[str, ...], require_rows: bool = T
                 shape.append(Problem(name, line, "", f"{len(fields) - len(columns)} more field(s) than the "
                                                      f"{len(columns)} columns {list(columns)}"))
             elif len(fields) < len(columns):
-                shape.append(Problem(name, line, "", f"{len(columns) - len(fields)} fewer fields than the {len(columns)} columns "
-                                                     f"{list(columns)}"))
+                shape.append(Problem(name, line, "", f"{len(columns) - len(fields)} fewer fields than the "
+                                                     f"{len(columns)} columns {list(columns)}"))
             values = {c: (fields[i] if i < len(fields) else "") for i, c in enumerate(columns)}
             rows.append(Row(line, values, tuple(shape)))
     except csv.Error as exc:
