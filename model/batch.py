@@ -1,4 +1,11 @@
-"""Many scenarios, one command: a failing scenario is reported and the others still run."""
+"""Many scenarios, one command: a failing scenario is reported and the others still run.
+
+Each scenario is loaded, computed into one record (:func:`model.analysis.run.run_scenario`) and
+written (:func:`model.output.write.write_scenario`); what the batch keeps of it
+(:class:`~model.analysis.run.ScenarioResult`) goes, with every failure and warning, into one
+:class:`~model.analysis.run.BatchRecord` from which the comparison, the workbook, the summary and the
+report are written.  The writers recompute nothing.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -11,26 +18,28 @@ from typing import Callable
 
 import pandas as pd
 
-from .analysis import backtest, montecarlo
-from .analysis.attribution import attribute
-from .analysis.goalseek import LEVER_FIRST_YEAR, goal_seek
-from .analysis.levers import lever_maps, nearest_table
+from .analysis import backtest
 from .analysis.naive import naive_forecasts
-from .analysis.sampling import DEFAULT_CHUNK
-from .analysis.sensitivity import sobol_indices, tornado
+from .analysis.run import (
+    BatchRecord,
+    PublishedRecord,
+    RunFailed,
+    RunOptions,
+    ScenarioResult,
+    published_record,
+    run_scenario,
+)
 from .baseline.baselines import baseline_for
+from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
-from .baseline.realized import RealizedDataError, realized_table, realized_timeseries
-from .core.files import REALIZED_FILE
-from .core.parameters import UNCERTAINTY
+from .baseline.realized import RealizedDataError, realized_table
+from .core.files import COMPARISON, REALIZED_FILE
+from .core.problems import ScenarioError
 from .core.target_sets import set_file
-from .core.years import BASE_YEAR
 from .output.atomic import locked, recover
 from .output.comparison import stack, summary_markdown
 from .output.show import describe
 from .output.write import (
-    COMPARISON,
-    compared_rows,
     data_file_hashes,
     remove_comparison,
     remove_workbook,
@@ -41,13 +50,12 @@ from .output.write import (
     write_summary,
     write_workbook,
 )
-from .projection import plausibility
-from .projection.results import timeseries
-from .projection.simulate import project
-from .scenario.loader import Scenario, ScenarioError, load_scenario
+from .scenario.loader import Scenario, load_scenario
 from .targets.definitions import TargetsError
-from .targets.scorecard import evaluate, with_realized
 from .targets.sets import load_set
+
+__all__ = ["MAX_CHUNK", "Outcome", "Progress", "RunOptions", "run_batch", "run_id", "show_scenarios",
+           "stale_folders"]
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -67,20 +75,6 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.folder is not None and not self.problems
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """Command-line settings of the analyses (``None``: the scenario's own)."""
-
-    draws: int | None = None
-    seed: int | None = None
-    chunk: int = DEFAULT_CHUNK      # at most MAX_CHUNK
-    sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
-    goal_from: int = LEVER_FIRST_YEAR     # first year of the goal-seeking's constant lever growth
-    lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
-    targets: str | None = None      # target set of every scenario (model.targets.sets); None: each scenario's own
-    figures: bool = True            # False: tables only, no PNG/SVG (``--no-figures``)
 
 
 @dataclass(frozen=True)
@@ -106,7 +100,7 @@ def _ignore(_: Progress) -> None:
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
-              mc_options: RunOptions = RunOptions(), lock_wait: float = 10.0,
+              mc_options: RunOptions | None = None, lock_wait: float = 10.0,
               progress: ProgressCallback | None = None) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
@@ -127,6 +121,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     the previous one took) and leaves the display to the caller.
     """
     progress = progress or _ignore
+    mc_options = mc_options or RunOptions()
     out_dir = Path(out_dir)
     loaded = _load_all(paths, progress)   # reads the scenario files only: nothing is written before the lock
     sets, broken = _target_sets(loaded, mc_options.targets)
@@ -139,39 +134,37 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         remove_comparison(out_dir)
         remove_workbook(out_dir)
         write_summary(out_dir, _in_progress(run))
-        tables, scorecards, hashes, goals, attributions = {}, {}, {}, {}, {}
-        realized, realized_problem = _realized()       # read once per batch, passed down
-        compared, full = {}, {}
+        published, published_problem = _published()       # read once per batch, passed down
+        results: dict[str, ScenarioResult] = {}
         for index, (outcome, scenario) in enumerate(loaded, start=1):
             if scenario is None:
                 continue
-            targets = sets[mc_options.targets or scenario.targets]
             steps = _Steps(progress, index, len(loaded), scenario.name)
-            done = _run_one(outcome, scenario, out_dir, command, mc_options, run, targets, realized, steps)
+            result = _run_one(outcome, scenario, out_dir, command, mc_options, run,
+                              sets[mc_options.targets or scenario.targets], published, steps)
             steps.finish()
-            if done is not None:
-                tables[scenario.name], scorecards[scenario.name], goals[scenario.name] = done[:3]
-                full[scenario.name], compared[scenario.name], attributions[scenario.name] = done[3:]
-                hashes[scenario.name] = scenario.sha256
-            del scenario, done
+            if result is not None:
+                results[scenario.name] = result
+            del scenario, result
         outcomes = [o for o, _ in loaded]
         del loaded
         steps = _Steps(progress, len(outcomes), len(outcomes), COMPARISON)
         steps("backtest and comparison")
         try:
-            batch_bt = _batch_backtest(realized, compared, full)
+            batch_bt = _batch_backtest(published, results)
         except Exception as exc:       # a bug of ours: report it, the comparison is still written
             log.debug("internal error", exc_info=True)
-            batch_bt, realized_problem = None, Outcome(file="backtest", problems=[
+            batch_bt, published_problem = None, Outcome(file="backtest", problems=[
                 f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
-        # the workbook's IAMC table: every scenario's rows, then the realized rows
-        iamc = pd.concat([full[n] for n in sorted(full)] + ([realized[1]] if realized is not None else []),
-                         ignore_index=True) if full else None
-        del full
-        summary = _compare(out_dir, tables, scorecards, hashes, outcomes, command, goals, run, batch_bt,
-                           attributions, iamc, mc_options.figures)
+        record = BatchRecord(
+            run_id=run, command=tuple(command), results=dict(sorted(results.items())),
+            warnings={o.name or o.file: tuple(o.warnings) for o in outcomes if o.warnings},
+            failures={o.file: tuple(o.problems) for o in outcomes if o.problems}, backtest=batch_bt,
+            published_rows=published.iamc if published is not None else None,
+            stale=tuple(stale_folders(out_dir, run)), figures=mc_options.figures)
+        summary = write_batch_outputs(out_dir, record)
         steps.finish()
-    return outcomes + ([summary] if summary.problems else []) + ([realized_problem] if realized_problem else [])
+    return outcomes + ([summary] if summary.problems else []) + ([published_problem] if published_problem else [])
 
 
 def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
@@ -187,30 +180,29 @@ def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
     return sets, broken
 
 
-def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
-    """The realized table as a frame (for :func:`model.analysis.backtest.compare`), its IAMC rows and
-    the checked table itself (for :func:`model.targets.scorecard.with_realized`), read once;
-    or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
+def _published() -> tuple[PublishedRecord | None, Outcome | None]:
+    """The published record (:func:`model.analysis.run.published_record`), read once; or ``None``
+    and an :class:`Outcome` naming every problem of the file (no backtest then)."""
     try:
-        table = realized_table()
-        frame = table.frame()
-        return (frame, backtest.with_derived_shares(realized_timeseries(table), frame), table), None
+        return published_record(realized_table()), None
     except RealizedDataError as exc:
         return None, Outcome(file=str(REALIZED_FILE), problems=[str(p) for p in exc.problems])
 
 
-def _batch_backtest(realized, compared: dict, full: dict):
+def _batch_backtest(published: PublishedRecord | None, results: dict[str, ScenarioResult]):
     """The batch's backtest (:func:`model.analysis.backtest.batch_backtest`), the naive forecasts built
-    once from the central baseline; ``None`` without a realized table or a scenario that ran."""
-    if realized is None or not compared:
+    once from the central baseline; ``None`` without a published record or a scenario compared with it."""
+    compared = {name: r.backtest for name, r in results.items() if r.backtest is not None}
+    if published is None or not compared:
         return None
     naive = naive_forecasts(baseline_for({}), figures())
-    return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
+    full = {name: r.table for name, r in results.items()}
+    return backtest.batch_backtest(compared, naive, published.frame, published.iamc, full)
 
 
 class _Steps:
     """The steps of one scenario: each announced to the progress callback and logged with the
-    time the previous one took; :attr:`name` is the current step, for error messages."""
+    time the previous one took."""
 
     def __init__(self, progress: ProgressCallback, index: int, count: int, scenario: str):
         self.progress, self.index, self.count, self.scenario = progress, index, count, scenario
@@ -271,10 +263,11 @@ def run_id(loaded, options: RunOptions) -> str:
     """A short hash naming a run by what it computes: the scenarios (name and the hash of every
     file of their chains), the command-line settings and the data files.  The same inputs give
     the same id, so two identical runs write identical files.  Whether figures are drawn is
-    left out: it changes no number, and a run with figures keeps the id it had before the option."""
+    left out: it changes no number, and a run with figures keeps the id it had before the option;
+    so is ``analyses`` at its default (on), for the same reason."""
     scenarios = {s.name: [x.sha256 for x in s.chain] for _, s in loaded if s is not None}
     failed = sorted(o.file for o, s in loaded if s is None)
-    settings = {k: v for k, v in asdict(options).items() if k != "figures"}
+    settings = {k: v for k, v in asdict(options).items() if k != "figures" and not (k == "analyses" and v)}
     text = json.dumps({"scenarios": scenarios, "failed": failed, "options": settings,
                        "data": data_file_hashes()}, sort_keys=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
@@ -286,121 +279,43 @@ def _in_progress(run: str) -> str:
             "and there is no comparison. Run the batch again.\n")
 
 
-def _run_one(outcome: Outcome, scenario, out_dir: Path, command: list[str], options: RunOptions, run: str,
-             targets, realized=None, steps: _Steps | None = None) -> tuple | None:
-    """Project, analyse and write one scenario; its compared rows, scorecard, goal-seeking, full
-    table, backtest (``None`` without ``realized``) and attribution, or ``None`` with
-    ``outcome.problems`` set.  Each step is entered through ``steps`` (progress and log)."""
-    path = outcome.file
-    steps = steps or _Steps(_ignore, 1, 1, scenario.name)
-    step = steps("calibration")
+def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
+             run: str, targets, published: PublishedRecord | None, steps: _Steps) -> ScenarioResult | None:
+    """Compute and write one scenario; what the batch keeps of it, or ``None`` with
+    ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, or
+    writing its folder)."""
     try:
-        baseline = baseline_for(scenario.assumptions, scenario.base)   # one per assumptions and base, shared
-        step = steps("projection")
-        projection = project(scenario, baseline)
-        step = steps("plausibility checks")
-        outcome.warnings += [str(w) for w in plausibility.warnings(scenario, baseline)]
-        step = steps("results table")
-        table = timeseries(projection, scenario.name, revenue_links=scenario.revenue_links)
-        step = steps("scorecard")
-        rebased = scenario.base != BASE_YEAR
-        scorecard = evaluate(table, targets, base_year=scenario.base) if rebased else evaluate(table, targets)
-        # a target of the base year or before is the record's, not the projection's
-        future = tuple(t for t in targets if t.year > scenario.base) if rebased else targets
-        mc = None
-        if scenario.uncertainty is not None:
-            step = steps("Monte Carlo")
-            mc = montecarlo.run(scenario, baseline, future, options.draws, options.seed,
-                                options.chunk, scenario.revenue_links, progress=steps.draws)
-            outcome.warnings += list(mc.warnings)
-        scorecard = montecarlo.with_probabilities(scorecard, mc)
-        step = steps("scorecard against the published outcomes")
-        # without a usable realized file (reported once for the batch) the columns stay blank
-        scorecard = with_realized(scorecard, future, realized[2]) if realized is not None else \
-            with_realized(scorecard, ())
-        step = steps("goal-seeking, sensitivity, attribution and lever maps")
-        analyses = _analyses(scenario, baseline, scorecard, options, projection)
-        step = steps("backtest")
-        compared = backtest.compare(table, realized[0], scenario.name) if realized is not None and not rebased \
-            else None
-        if rebased and realized is not None:    # by design, not a problem: logged (-v), not a warning
-            log.info("%s: no backtest: base: %s starts from the published %s economy, so there is no "
-                     "out-of-sample year to compare", path, scenario.base, scenario.base)
-        step = steps("writing")
-        outcome.folder = write_scenario(out_dir, scenario, baseline, projection, table, command, scorecard,
-                                        outcome.warnings, scenario.revenue_links, mc, analyses, run,
-                                        backtest=compared, targets=targets, figures=options.figures)
-        return (compared_rows(table), scorecard, analyses["goalseek"], table, compared,
-                analyses.get("attribution"))
-    except ScenarioError as exc:   # found in projecting: rates out of bounds, levels not positive
-        outcome.problems = [str(p) for p in exc.problems]
+        computed = run_scenario(scenario, targets, options, published, step=steps, draws=steps.draws)
+    except RunFailed as failed:
+        outcome.warnings = list(failed.warnings)
+        outcome.problems = list(failed.problems)
+        return None
+    outcome.warnings = list(computed.warnings)
+    steps("writing")
+    try:
+        outcome.folder = write_scenario(out_dir, computed, command, run, figures=options.figures)
     except OSError as exc:
-        outcome.problems = [f"{path}: cannot write results to {out_dir}: {exc}" if step == "writing"
-                            else f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
-    except ValueError as exc:
-        if step == "calibration" and isinstance(exc, DataError) and exc.problems:   # a data file, located
-            outcome.problems = [f"{path}: base {scenario.base} cannot be built from the data: {p}"
-                                for p in exc.problems]
-        elif step == "calibration":      # calibration cannot honour the scenario's assumptions
-            outcome.problems = [f"{path}: assumptions: {exc}"]
-        else:
-            log.debug("internal error", exc_info=True)
-            outcome.problems = [f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
-    except Exception as exc:       # a bug of ours (or no memory): report it, keep the batch going
+        outcome.problems = [f"{scenario.file}: cannot write results to {out_dir}: {exc}"]
+        return None
+    except Exception as exc:       # a bug of ours: report it, keep the batch going
         log.debug("internal error", exc_info=True)
-        outcome.problems = [f"{path}: internal error in {step} ({type(exc).__name__}: {exc}); please report it"]
-    return None
+        outcome.problems = [f"{scenario.file}: internal error in writing ({type(exc).__name__}: {exc}); "
+                            "please report it"]
+        return None
+    return ScenarioResult.of(computed)
 
 
-def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) -> dict:
-    """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
-    baseline is calibrated here, 0.05 s) and lever maps of one scenario, from its projection and
-    scorecard against its target set (``options.targets`` or its own; read once, cached): tables by
-    file stem, and the maps under ``lever_maps``.  From a later base year only the targets after it
-    are attributed and mapped, and the levers move from the year after it."""
-    targets = load_set(options.targets or scenario.targets)
-    first = options.goal_from if scenario.base == BASE_YEAR else max(options.goal_from, scenario.base + 1)
-    out = {"goalseek": goal_seek(scenario, baseline, targets, scorecard=scorecard, first_year=first,
-                                 projection=projection),
-           "sensitivity_oat": tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)}
-    targets = tuple(t for t in targets if scenario.base == BASE_YEAR or t.year > scenario.base)
-    out["attribution"] = attribute(scenario, baseline, targets, projection)
-    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == LEVER_FIRST_YEAR else None,
-                      projection, extra=options.lever_pairs + scenario.lever_pairs,
-                      # the goal-seeking's points: maps from 2022
-                      first_year=LEVER_FIRST_YEAR if scenario.base == BASE_YEAR else first)
-    out["levers"] = nearest_table(maps)
-    out["lever_maps"] = maps
-    if options.sobol:
-        seed = options.seed if options.seed is not None else (
-            scenario.uncertainty.seed if scenario.uncertainty else UNCERTAINTY["seed"].default)
-        out["sobol"] = sobol_indices(scenario, baseline, targets, n=options.sobol, seed=seed, scorecard=scorecard)
-    return out
-
-
-def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome], command: list[str],
-             goals: dict | None = None, run: str | None = None, batch_bt=None,
-             attributions: dict | None = None, iamc: pd.DataFrame | None = None, figures: bool = True) -> Outcome:
-    """Write the comparison of the scenarios that succeeded, the workbook (with ``iamc``, the IAMC
-    rows of every scenario and the realized ones), the report and the batch summary, which names
-    the run and lists the folders beside it that another run wrote (without ``figures``: tables
-    only, and the summary says so)."""
+def write_batch_outputs(out_dir: Path, record: BatchRecord) -> Outcome:
+    """Write the comparison of the scenarios that succeeded, the workbook, the report and the batch
+    summary, which names the run and lists the folders beside it that another run wrote (without
+    figures: tables only, and the summary says so)."""
     outcome = Outcome(file=COMPARISON, name=COMPARISON)
     try:
-        if tables:
-            outcome.folder = write_comparison(out_dir, tables, scorecards, hashes, command, run, batch_bt,
-                                               attributions, figures)
-            if iamc is not None:
-                write_workbook(out_dir, iamc, scorecards, run)
-        warnings = {o.name or o.file: o.warnings for o in outcomes if o.warnings}
-        failures = {o.file: o.problems for o in outcomes if o.problems}
-        stacked = stack(scorecards) if scorecards else pd.DataFrame(columns=["scenario", "target", "status"])
-        metrics = batch_bt.metrics if batch_bt is not None else None
-        stale = stale_folders(out_dir, run)
-        report = _report(out_dir, outcome, stacked, warnings, failures, goals, metrics, attributions, run, stale)
-        text = summary_markdown(stacked, warnings, failures, goals or {}, metrics, attributions or {}, report,
-                                figures)
-        write_summary(out_dir, _with_run(text, run, sorted(tables), stale))
+        if record.results:
+            outcome.folder = write_comparison(out_dir, record)
+            write_workbook(out_dir, record)
+        report = _report(out_dir, outcome, record)
+        write_summary(out_dir, _with_run(summary_text(record, report), record))
     except OSError as exc:
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
     except Exception as exc:       # a bug of ours: report it, the scenario folders stay written
@@ -409,12 +324,23 @@ def _compare(out_dir: Path, tables, scorecards, hashes, outcomes: list[Outcome],
     return outcome
 
 
-def _report(out_dir: Path, outcome: Outcome, stacked, warnings, failures, goals, metrics, attributions, run,
-            stale) -> bool:
-    """Write ``report.html`` from the tables the summary is made of; whether it was written (a
-    problem is added to ``outcome`` otherwise, and the summary is still written)."""
+def summary_text(record: BatchRecord, report: bool) -> str:
+    """The batch summary's Markdown (:func:`model.output.comparison.summary_markdown`) of ``record``."""
+    stacked = stack({n: r.scorecard for n, r in record.results.items()}) if record.results else \
+        pd.DataFrame(columns=["scenario", "target", "status"])
+    return summary_markdown(stacked, {k: list(v) for k, v in record.warnings.items()},
+                            {k: list(v) for k, v in record.failures.items()},
+                            {n: r.goalseek for n, r in record.results.items() if r.goalseek is not None},
+                            record.backtest.metrics if record.backtest is not None else None,
+                            {n: r.attribution for n, r in record.results.items() if r.attribution is not None},
+                            report, record.figures)
+
+
+def _report(out_dir: Path, outcome: Outcome, record: BatchRecord) -> bool:
+    """Write ``report.html``; whether it was written (a problem is added to ``outcome`` otherwise, and
+    the summary is still written)."""
     try:
-        write_report(out_dir, stacked, warnings, failures, goals or {}, metrics, attributions or {}, run, stale)
+        write_report(out_dir, record)
         return True
     except OSError as exc:
         outcome.problems.append(f"cannot write the report to {out_dir}: {exc}")
@@ -435,8 +361,9 @@ def stale_folders(out_dir: Path, run: str | None) -> list[tuple[str, str | None]
     return out
 
 
-def _with_run(text: str, run: str | None, compared: list[str], stale: list[tuple[str, str | None]]) -> str:
+def _with_run(text: str, record: BatchRecord) -> str:
     """The summary text with the run it belongs to and the folders that are not part of it."""
+    compared, run, stale = sorted(record.results), record.run_id, record.stale
     head, _, rest = text.partition("\n")
     lines = [head, "", f"Run `{run}`: {len(compared)} scenario folder(s) written and compared"
              + (f" ({', '.join(f'`{n}/`' for n in compared)})" if compared else "")
@@ -449,7 +376,6 @@ def _with_run(text: str, run: str | None, compared: list[str], stale: list[tuple
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     """The ``--show`` text of each scenario (problems instead, for a broken file) and the count of failures."""
-
     blocks, failed = [], 0
     for path in paths:
         try:
@@ -461,9 +387,12 @@ def show_scenarios(paths: list[Path]) -> tuple[str, int]:
         except ScenarioError as exc:
             failed += 1
             blocks.append(f"{path}: cannot be shown:\n" + "".join(f"  {p}\n" for p in exc.problems))
-        except ValueError as exc:
+        except AssumptionsError as exc:
             failed += 1
             blocks.append(f"{path}: assumptions: {exc}\n")
+        except DataError as exc:
+            failed += 1
+            blocks.append(f"{path}: base cannot be built from the data:\n" + "".join(f"  {p}\n" for p in exc.problems))
         except Exception as exc:       # a bug of ours: report it, show the others
             log.debug("internal error", exc_info=True)
             failed += 1

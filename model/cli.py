@@ -144,6 +144,9 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
     parser.add_argument("--no-figures", dest="figures", action="store_false",
                         help="write the tables only, no PNG/SVG figures (faster; the summary says figures were "
                              "skipped)")
+    parser.add_argument("--no-analyses", dest="analyses", action="store_false",
+                        help="the projection, scorecard, P(met) and backtest only: no goal-seeking, sensitivity, "
+                             "attribution or lever maps (a quick loop while editing a scenario)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show progress on stderr (default: only when stderr is a terminal and without -q)")
     loudness = parser.add_mutually_exclusive_group()
@@ -368,7 +371,7 @@ def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | 
         print(missing, file=sys.stderr)
         return 2
     options = batch.RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
-                               tuple(args.levers), args.targets, figures=args.figures)
+                               tuple(args.levers), args.targets, figures=args.figures, analyses=args.analyses)
     try:
         try:
             outcomes = batch.run_batch(paths, args.out, command, options, progress=progress)

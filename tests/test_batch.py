@@ -7,15 +7,15 @@ import pytest
 
 import run
 from model import batch
+from model.analysis import run as scenario_run
 from model.output import atomic, write
 
 
 @pytest.fixture
-def quick(monkeypatch):
-    """The batch without goal-seeking and sensitivity (tested elsewhere), to keep these tests short."""
-    def analyses(scenario, baseline, scorecard, options, projection=None):
-        return {"goalseek": pd.DataFrame(columns=["target", "status", "note"])}
-    monkeypatch.setattr(batch, "_analyses", analyses)
+def quick():
+    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps (tested
+    elsewhere), to keep these tests short."""
+    return batch.RunOptions(analyses=False)
 
 
 def scenarios(folder, **texts):
@@ -29,14 +29,14 @@ def scenarios(folder, **texts):
 
 def test_an_unexpected_error_in_one_scenario_fails_only_that_one(tmp_path, quick, monkeypatch):
     paths = scenarios(tmp_path, good="name: good\n", bad="name: bad\n")
-    real = batch.evaluate
+    real = scenario_run.evaluate
 
     def evaluate(table, targets):
         if set(table["scenario"]) == {"bad"}:
             raise ZeroDivisionError("boom")
         return real(table, targets)
-    monkeypatch.setattr(batch, "evaluate", evaluate)
-    good, bad = batch.run_batch(paths, tmp_path / "out", ["test"])
+    monkeypatch.setattr(scenario_run, "evaluate", evaluate)
+    good, bad = batch.run_batch(paths, tmp_path / "out", ["test"], quick)
     assert good.ok and not bad.ok
     assert bad.problems == [f"{paths[1]}: internal error in scorecard (ZeroDivisionError: boom); please report it"]
     assert pd.read_csv(tmp_path / "out" / "comparison" / "scorecard_matrix.csv")["scenario"].tolist() == ["good"]
@@ -48,7 +48,7 @@ def test_an_unexpected_error_while_loading_fails_only_that_file(tmp_path, quick,
     real = batch.load_scenario
     monkeypatch.setattr(batch, "load_scenario",
                         lambda p: (_ for _ in ()).throw(RecursionError("deep")) if "bad" in str(p) else real(p))
-    good, bad = batch.run_batch(paths, tmp_path / "out", ["test"])
+    good, bad = batch.run_batch(paths, tmp_path / "out", ["test"], quick)
     assert good.ok and bad.problems == [f"{paths[1]}: internal error in loading the file (RecursionError: deep); "
                                         "please report it"]
 
@@ -60,7 +60,7 @@ def test_hostile_files_in_a_batch(tmp_path, quick, capsys):
                       long="extends: " + "é" * 200 + "\n")
     os.symlink("loop.yaml", tmp_path / "loop.yaml")
     code = run.main([*map(str, paths), str(tmp_path / "fifo.yaml"), str(tmp_path / "loop.yaml"), "/dev/zero",
-                     "--out", str(tmp_path / "out")])
+                     "--out", str(tmp_path / "out"), "--no-analyses"])
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err and "internal error" not in captured.err
     assert captured.err.count("FAILED") == 7
@@ -93,10 +93,10 @@ def manifest(folder):
 def test_outputs_name_their_run_and_stale_folders_are_listed(tmp_path, quick):
     a, b = scenarios(tmp_path, a="name: a\n", b="name: b\ngrowth: {ict: 9}\n")
     out = tmp_path / "out"
-    batch.run_batch([a, b], out, ["test"])
+    batch.run_batch([a, b], out, ["test"], quick)
     first = manifest(out / "a")["run"]
     assert first and manifest(out / "b")["run"] == manifest(out / "comparison")["run"] == first
-    batch.run_batch([a], out, ["test"])
+    batch.run_batch([a], out, ["test"], quick)
     second = manifest(out / "a")["run"]
     assert second != first and manifest(out / "comparison")["run"] == second
     assert set(manifest(out / "comparison")["scenarios"]) == {"a"}
@@ -108,9 +108,9 @@ def test_outputs_name_their_run_and_stale_folders_are_listed(tmp_path, quick):
 def test_a_batch_where_everything_fails_keeps_no_old_comparison(tmp_path, quick):
     good, = scenarios(tmp_path, good="name: good\n")
     out = tmp_path / "out"
-    batch.run_batch([good], out, ["test"])
+    batch.run_batch([good], out, ["test"], quick)
     good.write_text("horizon: 1999\n", encoding="utf-8")
-    (outcome,) = batch.run_batch([good], out, ["test"])
+    (outcome,) = batch.run_batch([good], out, ["test"], quick)
     assert not outcome.ok and not (out / "comparison").exists()
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "No scenario ran" in summary and "`good/` (run `" in summary
@@ -121,9 +121,9 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path, quick):
     out = tmp_path / "out"
     with atomic.locked(out, wait=0):
         with pytest.raises(atomic.OutputLocked, match="another run"):
-            batch.run_batch([path], out, ["test"], lock_wait=0)
+            batch.run_batch([path], out, ["test"], quick, lock_wait=0)
     assert not (out / "a").exists()
-    assert batch.run_batch([path], out, ["test"], lock_wait=0)[0].ok     # released
+    assert batch.run_batch([path], out, ["test"], quick, lock_wait=0)[0].ok     # released
 
 
 def test_recover_restores_a_folder_killed_between_the_renames(tmp_path):
@@ -148,7 +148,7 @@ def test_the_next_run_cleans_up_and_says_so(tmp_path, quick, caplog):
     path, = scenarios(tmp_path, a="name: a\n")
     out = tmp_path / "out"
     (out / ".a.old-1").mkdir(parents=True)
-    batch.run_batch([path], out, ["test"])
+    batch.run_batch([path], out, ["test"], quick)
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
     assert "restored a/" in caplog.text
 
@@ -185,9 +185,9 @@ def test_calibrations_are_shared_across_scenarios_and_batches(tmp_path, quick, m
     monkeypatch.setattr(baselines, "build_baseline",
                         lambda overrides=None, fig=None: built.append(dict(overrides)) or real(overrides, fig))
     paths = scenarios(tmp_path, a="name: a\n", b="name: b\ngrowth: {all: 3}\n")
-    assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"]))
+    assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"], quick))
     assert built == [calibration.assumption_values()]          # a and b share the central assumptions
-    assert batch.run_batch(paths[:1], tmp_path / "two", ["test"])[0].ok
+    assert batch.run_batch(paths[:1], tmp_path / "two", ["test"], quick)[0].ok
     assert len(built) == 1                       # a second batch in the process calibrates nothing again
     assert baselines.baseline_for({"va.industry_2020": 4800}).assumptions["va.industry_2020"] == 4800
     assert len(built) == 2

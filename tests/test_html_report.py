@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 from model import batch
+from model.analysis.run import BatchRecord
 from model.output import atomic, comparison, report, write
 from model.output.comparison import PROJECT_ROOT, stack, summary_markdown
 from model.targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PUBLISHED
@@ -226,11 +227,10 @@ def test_a_pipe_in_a_description_does_not_break_the_summary_table():
 
 # ------------------------------------------------------------------ the batch writes it
 @pytest.fixture
-def quick(monkeypatch):
-    """The batch without goal-seeking and sensitivity (tested elsewhere), to keep these tests short."""
-    def analyses(scenario, baseline, scorecard, options, projection=None):
-        return {"goalseek": pd.DataFrame(columns=["target", "status", "note"])}
-    monkeypatch.setattr(batch, "_analyses", analyses)
+def quick():
+    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps (tested
+    elsewhere), to keep these tests short."""
+    return batch.RunOptions(analyses=False)
 
 
 def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
@@ -238,7 +238,7 @@ def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.html").write_text("an earlier run's report", encoding="utf-8")
-    outcomes = batch.run_batch([tmp_path / "solo.yaml"], out, ["test"])
+    outcomes = batch.run_batch([tmp_path / "solo.yaml"], out, ["test"], quick)
     assert all(o.ok for o in outcomes)
     text = (out / "report.html").read_text(encoding="utf-8")
     run = json.loads((out / "solo" / "manifest.json").read_text())["run"]
@@ -253,7 +253,7 @@ def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, mo
     def broken(*args, **kwargs):
         raise KeyError("boom")
     monkeypatch.setattr(write, "report_html", broken)
-    outcome = batch._compare(tmp_path, {}, {}, {}, [], ["test"], run="r1")
+    outcome = batch.write_batch_outputs(tmp_path, BatchRecord(run_id="r1", command=("test",), results={}))
     assert outcome.problems == ["report.html: internal error (KeyError: 'boom'); please report it"]
     assert not (tmp_path / "report.html").exists() and not list(tmp_path.glob(".report.*"))
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
@@ -274,7 +274,7 @@ def test_report_is_written_through_a_temporary_file(tmp_path, monkeypatch):
         raise OSError("disk full")
     monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(OSError):
-        write.write_report(tmp_path, pd.DataFrame(columns=["scenario", "target", "status"]), {}, {})
+        write.write_report(tmp_path, BatchRecord(run_id="r1", command=("test",), results={}))
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

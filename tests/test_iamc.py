@@ -201,20 +201,19 @@ def test_pyam_reads_the_workbook_to_the_same_numbers(pyam, book, tmp_path):
 
 def test_a_batch_writes_the_workbook_and_a_later_batch_without_results_removes_it(tmp_path, monkeypatch):
     from model import batch
-    monkeypatch.setattr(batch, "_analyses", lambda *a, **k: {"goalseek": pd.DataFrame(
-        columns=["target", "status", "note"])})                     # goal-seeking etc. are tested elsewhere
+    quick = batch.RunOptions(analyses=False)               # goal-seeking etc. are tested elsewhere
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("name: good\n", encoding="utf-8")
     bad.write_text("name: [\n", encoding="utf-8")
     out = tmp_path / "out"
-    (outcome,) = batch.run_batch([good], out, ["test"])
+    (outcome,) = batch.run_batch([good], out, ["test"], quick)
     assert outcome.ok
     data = pd.read_excel(out / WORKBOOK, sheet_name="data")
     csv = pd.read_csv(out / "comparison" / "timeseries.csv")
     assert set(zip(data["model"], data["scenario"])) == set(zip(csv["model"], csv["scenario"]))
     assert "good" in set(data["scenario"]) and REALIZED_MODEL in set(data["model"])
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
-    (failed,) = batch.run_batch([bad], out, ["test"])
+    (failed,) = batch.run_batch([bad], out, ["test"], quick)
     assert not failed.ok
     assert not (out / WORKBOOK).exists()                    # it would belong to another run
 

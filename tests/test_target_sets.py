@@ -2,6 +2,7 @@
 never mixed up (a target after the horizon is not projected; the set is named in every output)."""
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,10 +38,10 @@ def write(folder: Path, **texts) -> list[Path]:
 
 
 @pytest.fixture
-def quick(monkeypatch):
-    """The batch without goal-seeking and sensitivity (tested elsewhere), to keep these tests short."""
-    monkeypatch.setattr(batch, "_analyses", lambda *a, **k: {"goalseek": pd.DataFrame(columns=["target", "status",
-                                                                                                  "note"])})
+def quick():
+    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps (tested
+    elsewhere), to keep these tests short."""
+    return batch.RunOptions(analyses=False)
 
 
 # ---------------------------------------------------------------- the registry and the files
@@ -175,7 +176,7 @@ def test_the_command_line_passes_the_set_to_the_batch(monkeypatch, tmp_path):
 
 def test_the_command_line_overrides_the_scenarios_set(tmp_path, quick):
     paths = write(tmp_path, a="name: a\n")
-    outcomes = batch.run_batch(paths, tmp_path / "out", ["test"], batch.RunOptions(targets="plan15"))
+    outcomes = batch.run_batch(paths, tmp_path / "out", ["test"], replace(quick, targets="plan15"))
     assert all(o.ok for o in outcomes)
     card = pd.read_csv(tmp_path / "out" / "a" / "scorecard.csv")
     assert card["target"].tolist() == [t.id for t in load_set("plan15")]

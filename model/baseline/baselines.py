@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Mapping
 
 from ..core.years import BASE_YEAR
-from .calibration import Baseline, assumption_values, build_baseline
+from .calibration import AssumptionsError, Baseline, assumption_values, build_baseline
 from .data import assumptions_2025 as default_assumptions_2025
 from .rebase import build_rebased
 
@@ -23,8 +23,8 @@ def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_
 
     Overrides of the 2025 jump-off's assumptions (``assumptions_2025.csv``) go to the 2025
     partition and are recorded in the Baseline's ``assumptions`` beside the others; from the
-    2020 base they have no effect and raise ``ValueError`` (a scenario file refuses them where
-    they are written, :mod:`model.scenario.loader`).
+    2020 base they have no effect and raise :class:`~model.baseline.calibration.AssumptionsError` (a
+    scenario file refuses them where they are written, :mod:`model.scenario.loader`).
 
     The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
     Overrides that restate a central value give the same baseline as none.  A Baseline
@@ -35,7 +35,7 @@ def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_
     values = tuple(sorted((k, float(v)) for k, v in assumption_values(given).items()))
     if base == BASE_YEAR:
         if jump_off:
-            raise ValueError(f"{', '.join(sorted(jump_off))}: assumptions of the 2025 jump-off have no effect "
+            raise AssumptionsError(f"{', '.join(sorted(jump_off))}: assumptions of the 2025 jump-off have no effect "
                              f"from the base year {BASE_YEAR}")
         return _baseline_of(values)
     values_2025 = tuple(sorted((k, float(v))

@@ -92,6 +92,12 @@ def _source(f) -> str:
     return f"{f.publisher}, {f.document}, {f.url} ({f.vintage})"
 
 
+class AssumptionsError(ValueError):
+    """The calibration cannot honour the assumption values it was given (a partition with a
+    non-positive sector, a cross-cutting fraction outside [0, 1], an assumption that has no effect
+    from the base year): a problem of the scenario's ``assumptions:``, not of the data."""
+
+
 # ---------------------------------------------------------------- 1. partition
 
 class Partition:
@@ -131,7 +137,7 @@ class Partition:
     def finish(self) -> tuple[np.ndarray, tuple[dict, ...]]:
         """The levels and their provenance rows in sector order; every level must be positive."""
         if np.any(self.va <= 0):
-            raise ValueError(f"non-positive {self.year} value added: {dict(zip(KEYS, self.va))}")
+            raise AssumptionsError(f"non-positive {self.year} value added: {dict(zip(KEYS, self.va))}")
         order = {k: i for i, k in enumerate(KEYS)}
         return self.va, tuple(sorted(self.rows, key=lambda r: order[r["sector"]]))
 
@@ -152,7 +158,7 @@ def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.n
     primary, secondary, tertiary = (fig.get(f"va.{k}", y) for k in ("primary", "secondary", "tertiary"))
     industry = assume["va.industry_2020"]
     if not industry < secondary.value:
-        raise ValueError(f"industry {industry} must be below the secondary sector {secondary.value}")
+        raise AssumptionsError(f"industry {industry} must be below the secondary sector {secondary.value}")
     htm_share = fig.get("share.hightech_mfg_in_industry", y)
 
     partition = Partition(y)
@@ -200,7 +206,7 @@ def hightech_weights(va: np.ndarray, hightech: float, assume: Mapping[str, float
     services = mask("ict") | mask("scitech")
     f = (hightech - w @ va) / va[services].sum()
     if not 0.0 <= f <= 1.0:
-        raise ValueError(f"high-tech services fraction {f:.3f} outside [0, 1]: check the high-tech assumptions")
+        raise AssumptionsError(f"high-tech services fraction {f:.3f} outside [0, 1]: check the high-tech assumptions")
     w[services] = f
     return w, float(f)
 
@@ -212,7 +218,7 @@ def new_economy_fraction(va: np.ndarray, w: np.ndarray, hightech: float, new_eco
     rest = ~mask("agriculture")
     phi = (new_economy - hightech) / ((1.0 - w[rest]) * va[rest]).sum()
     if not 0.0 <= phi <= 1.0:
-        raise ValueError(f"new-economy fraction {phi:.3f} outside [0, 1]")
+        raise AssumptionsError(f"new-economy fraction {phi:.3f} outside [0, 1]")
     return float(phi)
 
 

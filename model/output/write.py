@@ -13,15 +13,15 @@ import platform
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import cycler
 
 from ..analysis import backtest as bt
+from ..analysis.run import BatchRecord, ScenarioRun
 from ..baseline import data
-from ..baseline.calibration import Baseline
 from ..core.files import COMPARISON, REPORT, SUMMARY, WORKBOOK
 from ..core.iamc import CLUSTER_VARIABLE, HIGHTECH_SHARE
 from ..core.sectors import KEYS
@@ -33,17 +33,11 @@ from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, water
 from ..output.plots_backtest import backtest_figure, backtest_panels
 from ..output.plots_sensitivity import tornado_figure
 from ..projection.indicators import revenue_link_parameters
-from ..projection.simulate import Projection
-from ..scenario.loader import Scenario
-from ..targets.scorecard import evaluate, with_realized
 from ..targets.sets import load_set
 from . import comparison
 from .atomic import remove, write_atomically, write_file
 from .report import RunRecord, ScenarioRecord, report_html
 from .workbook import workbook_bytes
-
-if TYPE_CHECKING:
-    from ..analysis.montecarlo import MonteCarloResult
 
 FLOAT_FORMAT = "%.12g"
 PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "openpyxl", "SALib")
@@ -106,15 +100,17 @@ def _entry(e) -> dict:
             for v in [getattr(e, f.name)] if f.name not in ("where", "remove", "given")}
 
 
-def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],
-               warnings: list[str], revenue_links: Mapping[str, float] | None = None) -> dict:
-    """What produced a result: inputs with their hashes, resolved parameters, software, command."""
+def manifest(run: ScenarioRun, command: Sequence[str], run_id: str | None) -> dict:
+    """What produced a scenario's results (its ``manifest.json``): inputs with their hashes, resolved
+    parameters, software, command, the run and the target set, the Monte Carlo's settings."""
+    scenario, baseline, projection = run.scenario, run.baseline, run.projection
     years = [int(y) for y in projection.years[1:]]
+
     def path(a):       # the rates of the projected years (after the base year)
         return {k: {y: round(100.0 * float(x), 10) for y, x in zip(years, a[:, i]) if y > projection.base_year}
                 for i, k in enumerate(KEYS)}
 
-    return {
+    record = {
         "scenario": {"name": scenario.name, "file": scenario.file, "sha256": scenario.sha256,
                      "chain": [{"file": s.file, "sha256": s.sha256} for s in scenario.chain]},
         "resolved_parameters": {
@@ -124,13 +120,20 @@ def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, c
             "shocks": [_entry(e) for e in scenario.shocks], "projects": [_entry(e) for e in scenario.projects],
         },
         "assumptions_used": dict(sorted(baseline.assumptions.items())),
-        "revenue_links_used": dict(sorted(revenue_link_parameters(revenue_links).items())),
+        "revenue_links_used": dict(sorted(revenue_link_parameters(scenario.revenue_links).items())),
         "data_files": data_file_hashes(),
         "packages": package_versions(),
-        "command": command,
+        "command": list(command),
         "seed": None,
-        "warnings": list(warnings),
+        "warnings": list(run.warnings),
+        "run": run_id,
+        "target_set": run.targets.record(),
     }
+    mc = run.montecarlo
+    if mc is not None:
+        record["seed"] = mc.seed
+        record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
+    return record
 
 
 def _sha256(path: Path) -> str:
@@ -138,34 +141,17 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
-                   table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
-                   warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
-                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, object] | None = None,
-                   run_id: str | None = None, backtest: pd.DataFrame | None = None,
-                   targets=None, figures: bool = True) -> Path:
-    """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
-
-    ``targets`` is the :class:`~model.targets.sets.TargetSet` the scenario is scored against
-    (default: the scenario's own set), recorded as ``target_set`` in the manifest;
-    ``scorecard`` defaults to the evaluation of ``table`` against it;
-    ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
-    ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
-    ``analyses`` maps ``goalseek``, ``sensitivity_oat``, ``sobol``, ``attribution`` and ``levers``
-    to their tables, each written as ``<key>.csv`` (the one-at-a-time table also gives
-    ``tornado.png``/``.svg``, one panel per target; the attribution ``waterfall_<target>`` of the
-    headline targets), and ``lever_maps`` to :class:`model.analysis.levers.LeverMap` objects, each written
-    as ``levers_<a>_<b>.csv`` and its figure;
-    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
-    ``backtest``, the scenario's :func:`model.analysis.backtest.compare` table, adds ``backtest.csv``
-    and its figure (:func:`write_backtest`).
-    ``figures=False`` writes the tables only: no figure is drawn.
-    """
+def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_id: str | None = None,
+                   figures: bool = True) -> Path:
+    """Write one scenario's folder from its record: the timeseries, the scorecard, the calibration
+    reports, every analysis table (``<stem>.csv``) with its figures (the tornado, the waterfalls of
+    the headline targets, the lever maps), the Monte Carlo's tables and fan chart, the backtest and
+    the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
+    ``figures=False`` writes the tables only: no figure is drawn."""
+    scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
-    targets = load_set(getattr(scenario, "targets", DEFAULT_SET)) if targets is None else targets
-    if scorecard is None:
-        scorecard = with_realized(evaluate(table, targets), targets)
-    source = f"targets: {getattr(targets, 'title', 'plan targets')}."
+    source = f"targets: {targets.title}."
+    analyses, mc = run.analyses, run.montecarlo
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
@@ -176,25 +162,20 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
             (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
         if figures:
             _save_figure(shares_figure(table, list(targets), f"Model projection; {source}"), tmp / "shares")
-        record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
-        record["run"] = run_id
-        if hasattr(targets, "record"):
-            record["target_set"] = targets.record()
-        for stem, frame in (analyses or {}).items():
-            if isinstance(frame, pd.DataFrame):
-                (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
-        for m in (analyses or {}).get("lever_maps", ()):
+        for stem, frame in analyses.tables().items():
+            (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
+        for m in analyses.lever_maps:
             (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
             if figures:
                 _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
-        attribution = (analyses or {}).get("attribution")
+        attribution = analyses.attribution
         described = dict(zip(scorecard["target"], scorecard["description"]))
         for target in HEADLINE_TARGETS:
             if figures and attribution is not None and (attribution["target"] == target).any():
                 _save_figure(waterfall_figure(attribution, target, scenario.name, described.get(target)),
                              tmp / f"waterfall_{target}", dpi=110)
-        if figures and analyses and "sensitivity_oat" in analyses:
-            _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name, described), tmp / "tornado",
+        if figures and analyses.sensitivity_oat is not None:
+            _save_figure(tornado_figure(analyses.sensitivity_oat, scenario.name, described), tmp / "tornado",
                          dpi=110)
         if mc is not None:
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
@@ -204,11 +185,9 @@ def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projec
                                         f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
                                         f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); "
                                         f"{source}"), tmp / "fan")
-            record["seed"] = mc.seed
-            record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
-        if backtest is not None:
-            write_backtest(tmp, backtest, scenario.name, figures)
-        _write_json(tmp / "manifest.json", record)
+        if run.backtest is not None:
+            write_backtest(tmp, run.backtest, scenario.name, figures)
+        _write_json(tmp / "manifest.json", manifest(run, command, run_id))
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
         write_atomically(folder, fill)
@@ -233,25 +212,24 @@ def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["variable"].isin(variables)].reset_index(drop=True)
 
 
-def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
-                     scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None,
-                     backtest: "bt.BatchBacktest | None" = None,
-                     attributions: Mapping[str, pd.DataFrame] | None = None, figures: bool = True) -> Path:
-    """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
-    indicators by scenario against the target lines, every scenario's gap attribution stacked
-    (``attribution.csv``, with ``attributions``) and a run record; atomically.
+def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
+    """Write ``out_dir/comparison/`` from the batch's record: the scorecard matrices (CSV and figure),
+    the headline indicators by scenario against the target lines, every scenario's gap attribution
+    stacked (``attribution.csv``) and a run record; atomically.
 
-    ``backtest`` adds ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
-    ``timeseries.csv`` (every scenario's rows and the realized rows, IAMC layout), and
-    puts the realized points on the figures (:func:`write_batch_backtest`).  ``figures=False``
-    writes the tables only."""
+    With the batch's backtest, ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
+    ``timeseries.csv`` (every scenario's rows and the published rows, IAMC layout), and the
+    published points on the figures (:func:`write_batch_backtest`).  Without figures (the record's
+    ``figures``), the tables only."""
     folder = Path(out_dir) / COMPARISON
-    stacked = comparison.stack(scorecards)
+    results, backtest, figures = record.results, record.backtest, record.figures
+    stacked = comparison.stack({name: r.scorecard for name, r in results.items()})
     used = comparison.target_sets(stacked) or [DEFAULT_SET]
     targets = [t for name in used for t in load_set(name)]
     caption = CAPTION if used == [DEFAULT_SET] else (
         "Sources: model projection (Beijing Scenario Model); targets: "
         + "; ".join(f"{name}: {SETS[name].title}" for name in used) + " (each target's source in the scorecards).")
+    tables = {name: compared_rows(r.table) for name, r in results.items()}
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
     colours = scenario_colours(tables)
 
@@ -261,15 +239,15 @@ def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecar
         (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
         if "realized_status" in stacked:
             (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
-        attributed = {name: a for name, a in (attributions or {}).items() if a is not None}
+        attributed = {name: r.attribution for name, r in results.items() if r.attribution is not None}
         if attributed:
             (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
         if backtest is not None:
             write_batch_backtest(tmp, backtest)
         _write_json(tmp / "manifest.json", {
-            "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
-            "target_sets": {name: load_set(name).record() for name in used},
-            "packages": package_versions(), "command": command})
+            "run": record.run_id, "scenarios": {name: r.sha256 for name, r in sorted(results.items())},
+            "data_files": data_file_hashes(), "target_sets": {name: load_set(name).record() for name in used},
+            "packages": package_versions(), "command": list(record.command)})
         if not figures:
             return
         _save_figure(scorecard_matrix_figure(stacked, caption + " Gap = projection minus target in its year (rank: "
@@ -303,11 +281,15 @@ def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
     (folder / "timeseries.csv").write_bytes(_csv_bytes(backtest.timeseries))
 
 
-def write_workbook(out_dir: Path, table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame],
-                   run_id: str | None = None) -> Path:
-    """Write ``out_dir/results.xlsx`` (:mod:`model.output.workbook`) through a temporary file.
-    ``table``: the IAMC rows of every scenario and the realized rows; ``scorecards`` by scenario."""
-    return write_file(Path(out_dir) / WORKBOOK, workbook_bytes(table, scorecards, run_id))
+def write_workbook(out_dir: Path, record: BatchRecord) -> Path:
+    """Write ``out_dir/results.xlsx`` (:mod:`model.output.workbook`) through a temporary file: the IAMC
+    rows of every scenario, then the published rows, and every scenario's scorecard."""
+    frames = [r.table for _, r in sorted(record.results.items())]
+    if record.published_rows is not None:
+        frames.append(record.published_rows)
+    table = pd.concat(frames, ignore_index=True)
+    scorecards = {name: r.scorecard for name, r in record.results.items()}
+    return write_file(Path(out_dir) / WORKBOOK, workbook_bytes(table, scorecards, record.run_id))
 
 
 def remove_workbook(out_dir: Path) -> None:
@@ -325,34 +307,25 @@ def _svgs(folder: Path) -> dict[str, str]:
     return {f.stem: f.read_text(encoding="utf-8") for f in sorted(Path(folder).glob("*.svg"))}
 
 
-def _scenario_record(folder: Path) -> ScenarioRecord | None:
-    """What a scenario folder's ``manifest.json`` records for the report (None: unreadable)."""
-    try:
-        m = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-        mc = m.get("monte_carlo") or {}
-        return ScenarioRecord(
-            description=m["resolved_parameters"].get("description") or "",
-            chain=tuple((c["file"], c["sha256"]) for c in m["scenario"]["chain"]),
-            draws=mc.get("draws"), seed=mc.get("seed"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def write_report(out_dir: Path, stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
-                 failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
-                 backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None,
-                 run_id: str | None = None, stale: list[tuple[str, str | None]] = ()) -> Path:
+def write_report(out_dir: Path, record: BatchRecord) -> Path:
     """Write ``out_dir/report.html`` (:func:`model.output.report.report_html`) through a temporary
-    file: the batch's tables as given, the SVG figures and run records of ``comparison/`` and of
-    each scenario folder in ``stacked``, read from ``out_dir`` (call after writing them)."""
+    file, from the batch's record and the SVG figures of ``comparison/`` and of each scenario folder
+    (call after writing them)."""
     out_dir = Path(out_dir)
-    names = sorted(stacked["scenario"].unique()) if len(stacked) else []
-    figures = {name: _svgs(out_dir / name) for name in names}
+    results = record.results
+    stacked = comparison.stack({n: r.scorecard for n, r in results.items()}) if results else \
+        pd.DataFrame(columns=["scenario", "target", "status"])
+    figures = {name: _svgs(out_dir / name) for name in sorted(results)}
     figures[COMPARISON] = _svgs(out_dir / COMPARISON)
-    scenarios = {name: r for name in names for r in (_scenario_record(out_dir / name),) if r is not None}
-    record = RunRecord(run=run_id, scenarios=scenarios, data_files=data_file_hashes(),
-                            packages=package_versions(), stale=list(stale))
-    page = report_html(stacked, record, warnings, failures, goals, backtest, attributions, figures)
+    scenarios = {name: ScenarioRecord(description=r.description, chain=r.chain, draws=r.draws, seed=r.seed)
+                 for name, r in results.items()}
+    run = RunRecord(run=record.run_id, scenarios=scenarios, data_files=data_file_hashes(),
+                    packages=package_versions(), stale=list(record.stale))
+    page = report_html(stacked, run, {k: list(v) for k, v in record.warnings.items()},
+                       {k: list(v) for k, v in record.failures.items()},
+                       {n: r.goalseek for n, r in results.items() if r.goalseek is not None},
+                       record.backtest.metrics if record.backtest is not None else None,
+                       {n: r.attribution for n, r in results.items() if r.attribution is not None}, figures)
     return write_file(out_dir / REPORT, page.encode("utf-8"))
 
 
