@@ -47,8 +47,10 @@ $(BROWSER): | $(STAMP)
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
+# ruff (rules in pyproject.toml), then the import contract: the floors of model/ go one way
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # The site, from docs/ (mkdocs.yml: strict, so a broken link or anchor stops the build); open site/index.html.
 docs: $(DOCS)

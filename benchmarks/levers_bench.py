@@ -24,14 +24,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from model.baseline.calibration import build_baseline  # noqa: E402
 from model.analysis.goalseek import with_lever_growth  # noqa: E402
-from model.projection.indicators import Indicators  # noqa: E402
 from model.analysis.levers import BOUNDS, evaluate_grid, lever_maps  # noqa: E402
-from model.scenario.scenario import load_scenario  # noqa: E402
+from model.baseline.calibration import build_baseline  # noqa: E402
+from model.core.years import level_row  # noqa: E402
+from model.projection.indicators import Indicators  # noqa: E402
 from model.projection.simulate import project  # noqa: E402
-from model.targets.targets import load_targets  # noqa: E402
-from model.projection.years import level_row  # noqa: E402
+from model.scenario.loader import load_scenario  # noqa: E402
+from model.targets.definitions import load_targets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 

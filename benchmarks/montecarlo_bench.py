@@ -29,15 +29,16 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.analysis import montecarlo  # noqa: E402
-from model.baseline.calibration import build_baseline  # noqa: E402
-from model.projection.indicators import HIGHTECH_SHARE, Indicators, revenue_link_parameters, share_of_gdp  # noqa: E402
-from model.equations.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
 from model.analysis.sampling import DEFAULT_CHUNK, sample  # noqa: E402
-from model.scenario.scenario import load_scenario  # noqa: E402
-from model.baseline.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
+from model.baseline.calibration import build_baseline  # noqa: E402
+from model.core.iamc import HIGHTECH_SHARE, share_of_gdp
+from model.core.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
+from model.core.years import level_row, n_steps  # noqa: E402
+from model.equations.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
+from model.projection.indicators import Indicators, revenue_link_parameters  # noqa: E402
 from model.projection.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
-from model.targets.targets import load_targets  # noqa: E402
-from model.projection.years import level_row, n_steps  # noqa: E402
+from model.scenario.loader import load_scenario  # noqa: E402
+from model.targets.definitions import load_targets  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -111,7 +112,7 @@ def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
 
 
 def _label(key: str) -> str:
-    from model.baseline.sectors import SECTORS
+    from model.core.sectors import SECTORS
     return next(s.variable.split("|", 1)[1] for s in SECTORS if s.key == key)
 
 

@@ -8,7 +8,7 @@ A block sits in ``README.md`` or a page of ``docs/`` between two markers::
     <!-- end generated: NAME -->
 
 and this script rewrites what lies between them, so that no number a run produces is typed by hand
-(the way ``python -m model.scenario.parameters docs/scenarios.md`` keeps the scenario reference in
+(the way ``python -m model.core.parameters docs/scenarios.md`` keeps the scenario reference in
 step with the parameter registry; this script runs that too)::
 
     python docs/generate.py                  run, then rewrite every block          (make docs-generate)
@@ -41,6 +41,20 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from model.core.iamc import (
+    CLUSTER_VARIABLE,
+    GDP,
+    HIGHTECH_SHARE,
+    NEW_ECONOMY_SHARE,
+    REAL_GDP_GROWTH,
+    SCENARIO_4TH,
+    SCENARIO_5TH,
+    STATISTICS_MODEL,
+    VALUE_ADDED,
+    real,
+)
+from model.equations.revenue import SERIES
+
 SCENARIOS = ROOT / "scenarios"
 DATA = ROOT / "model" / "data"
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
@@ -56,7 +70,7 @@ VARIANTS = {
 PARENTS = ("baseline.yaml", "baseline_2030.yaml")
 NAIVE = ("naive: sector averages 2015-2019", "naive: shares frozen at 2020")
 MINUS = "\u2212"
-STATISTICS = "Beijing Statistics"       # the model name of the published rows in comparison/timeseries.csv
+REAL_VALUE_ADDED = real(VALUE_ADDED)
 
 
 # ---------------------------------------------------------------- formatting
@@ -114,18 +128,18 @@ class Run:
         m = self.csv("comparison/backtest_metrics.csv", variants)
         return m.set_index(["scenario", "metric", "series", "years"])
 
-    def published(self, variable: str, scenario: str = "realized") -> pd.Series:
+    def published(self, variable: str, scenario: str = SCENARIO_4TH) -> pd.Series:
         """A realized series of ``comparison/timeseries.csv`` (model Beijing Statistics), by year."""
         t = self.csv("comparison/timeseries.csv")
-        t = t[(t["model"] == STATISTICS) & (t["scenario"] == scenario) & (t["variable"] == variable)]
+        t = t[(t["model"] == STATISTICS_MODEL) & (t["scenario"] == scenario) & (t["variable"] == variable)]
         return t.set_index("year")["value"]
 
 
 def sector_variables(run: Run, scenario: str, variants: bool = False) -> list[str]:
     """The ten sectors' real value-added variables, in the order of the table."""
     t = run.csv(f"{scenario}/timeseries.csv", variants)
-    names = list(dict.fromkeys(v for v in t["variable"] if v.startswith("Real Value Added|")))
-    return [v for v in names if v != "Real Value Added|Manufacturing"]
+    names = list(dict.fromkeys(v for v in t["variable"] if v.startswith(REAL_VALUE_ADDED + "|")))
+    return [v for v in names if v != REAL_VALUE_ADDED + "|Manufacturing"]
 
 
 def growth(run: Run, scenario: str, variable: str, year: int, variants: bool = False) -> float:
@@ -224,8 +238,8 @@ def trend_2020(run: Run) -> str:
          f"{num(rms)} pp ({len(annual)} observations)"],
     ]
     years = range(2021, 2026)
-    paths = [[str(y), num(trend_growth(line, floor, y)), num(run.series("baseline", "Growth|Real GDP")[y]),
-              num(run.series("baseline_constant_trend", "Growth|Real GDP")[y])] for y in years]
+    paths = [[str(y), num(trend_growth(line, floor, y)), num(run.series("baseline", REAL_GDP_GROWTH)[y]),
+              num(run.series("baseline_constant_trend", REAL_GDP_GROWTH)[y])] for y in years]
     return "\n\n".join([
         "Sector trend rates $\\bar g_i$ fitted on 2015–2019 (the rates of `trend: constant`), %/yr:",
         table(["sector", "$\\bar g_i$"], rates),
@@ -327,7 +341,6 @@ def realized_path(run: Run) -> str:
 
 
 def realized_path_revenues(run: Run) -> str:
-    from model.equations.revenue import SERIES
     shown = [s for s in SERIES if s.key in ("software_info", "medicine_health", "ngit")]
     years = range(2020, 2026)
     rows = []
@@ -370,7 +383,7 @@ def jumpoff_partition(run: Run) -> str:
              with_range(without_urls(b.loc[k, "derivation"]))] for k in sectors]
     industry = sum(b.loc[k, "value"] for k in ("mfg_hightech", "mfg_other", "mining_utilities"))
     total = sum(b.loc[k, "value"] for k in sectors)
-    gdp = run.published("GDP", "realized (5th census)")[2025]
+    gdp = run.published(GDP, SCENARIO_5TH)[2025]
     return (table(["sector", "2025, 100 million CNY", "status", "how"], rows)
             + f"\n\nIndustry (high-tech and other manufacturing, mining & utilities) is {num(industry)}. The sectors "
               f"add up to primary + secondary + tertiary = {num(total)}, published GDP ({num(gdp)}) to the "
@@ -391,7 +404,6 @@ def anchor_text(derivation: str) -> str:
 
 
 def jumpoff_revenue(run: Run) -> str:
-    from model.equations.revenue import CLUSTER_VARIABLE, SERIES
     b = run.base_year("baseline_2030")
     rows = [[s.label, num(b.loc[f"revenue.{s.key}", "value"]), b.loc[f"revenue.{s.key}", "status"],
              anchor_text(b.loc[f"revenue.{s.key}", "derivation"]), num(run.series("baseline_2030", s.variable)[2030])]
@@ -404,8 +416,8 @@ def jumpoff_revenue(run: Run) -> str:
 
 def jumpoff_crosscutting(run: Run) -> str:
     b = run.base_year("baseline_2030")
-    share = {name: run.series("baseline_2030", f"Share of GDP (Cross-cutting)|{name}")
-             for name in ("High-tech", "New Economy")}
+    share = {name: run.series("baseline_2030", variable)
+             for name, variable in (("High-tech", HIGHTECH_SHARE), ("New Economy", NEW_ECONOMY_SHARE))}
     row = ["2021 shares re-solved on the 2021 partition (used)", num(b.loc["hightech_services_fraction", "value"], 3),
            num(b.loc["new_economy_fraction", "value"], 3),
            *(f"{num(share[n][y])} %" for n in share for y in (2025, 2030))]
@@ -421,7 +433,7 @@ def jumpoff_trend(run: Run) -> str:
     floor = run.manifest("baseline_2030")["assumptions_used"]["trend.aggregate_floor"]
     fit = run.csv("baseline_2030/trend_fit.csv")
     used = fit[fit["observation"] == "growth.gdp (aggregate trend path)"]
-    record = run.published("Growth|Real GDP")
+    record = run.published(REAL_GDP_GROWTH)
     extra = [y for y in (2021, 2022) if y not in set(used["year"])]
     wider = line_fit([*used["year"], *extra], [*used["published_pct"], *(record[y] for y in extra)])
     lines = [["used: " + ", ".join(map(str, used["year"])), *line_row(line)],
@@ -499,7 +511,7 @@ def rewrite(text: str, blocks: dict[str, str]) -> str:
 
 def generated(run: Run) -> dict[Path, str]:
     """Every page with its blocks (and the scenario reference) as the run gives them."""
-    from model.scenario.parameters import update_readme
+    from model.core.parameters import update_readme
     texts = {page: page.read_text(encoding="utf-8") for page in PAGES}
     used = {name for text in texts.values() for name in blocks_of(text)}
     if unknown := used - BLOCKS.keys():

@@ -14,6 +14,3 @@ Data flows one way, and each step has its own subpackage:
 """
 
 __version__ = "0.1.0"        # the one place of the version: pyproject.toml reads it from here
-
-BASE_YEAR = 2020
-CALIBRATION_YEAR = 2021

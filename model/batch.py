@@ -11,26 +11,43 @@ from typing import Callable
 
 import pandas as pd
 
-from . import BASE_YEAR
 from .analysis import backtest, montecarlo
-from .scenario import plausibility
-from .baseline.calibration import baseline_for
-from .baseline.data import DataError
-from .output.comparison import stack, summary_markdown
-from .output.report import (COMPARISON, compared_rows, data_file_hashes, locked, recover, remove_comparison, run_of,
-                            write_comparison, write_report, write_scenario, write_summary)
-from .output.report import remove_workbook, write_workbook
-from .projection.results import timeseries
-from .analysis.sampling import DEFAULT_CHUNK
-from .scenario.scenario import Scenario, ScenarioError, load_scenario
-from .analysis.goalseek import FIRST_YEAR, goal_seek
-from .scenario.parameters import UNCERTAINTY
 from .analysis.attribution import attribute
+from .analysis.goalseek import LEVER_FIRST_YEAR, goal_seek
 from .analysis.levers import lever_maps, nearest_table
+from .analysis.naive import naive_forecasts
+from .analysis.sampling import DEFAULT_CHUNK
 from .analysis.sensitivity import sobol_indices, tornado
+from .baseline.baselines import baseline_for
+from .baseline.data import DataError, figures
+from .baseline.realized import RealizedDataError, realized_table, realized_timeseries
+from .core.files import REALIZED_FILE
+from .core.parameters import UNCERTAINTY
+from .core.target_sets import set_file
+from .core.years import BASE_YEAR
+from .output.atomic import locked, recover
+from .output.comparison import stack, summary_markdown
+from .output.show import describe
+from .output.write import (
+    COMPARISON,
+    compared_rows,
+    data_file_hashes,
+    remove_comparison,
+    remove_workbook,
+    run_of,
+    write_comparison,
+    write_report,
+    write_scenario,
+    write_summary,
+    write_workbook,
+)
+from .projection import plausibility
+from .projection.results import timeseries
 from .projection.simulate import project
-from .targets.sets import load_set, set_file
-from .targets.targets import TargetsError, evaluate, with_realized
+from .scenario.loader import Scenario, ScenarioError, load_scenario
+from .targets.definitions import TargetsError
+from .targets.scorecard import evaluate, with_realized
+from .targets.sets import load_set
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -60,7 +77,7 @@ class RunOptions:
     seed: int | None = None
     chunk: int = DEFAULT_CHUNK      # at most MAX_CHUNK
     sobol: int = 0                  # base sample size N of the Sobol analysis; 0: none
-    goal_from: int = FIRST_YEAR     # first year of the goal-seeking's constant lever growth
+    goal_from: int = LEVER_FIRST_YEAR     # first year of the goal-seeking's constant lever growth
     lever_pairs: tuple[tuple[str, str], ...] = ()   # lever maps besides those targets.yaml declares
     targets: str | None = None      # target set of every scenario (model.targets.sets); None: each scenario's own
     figures: bool = True            # False: tables only, no PNG/SVG (``--no-figures``)
@@ -97,7 +114,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     scenarios, those that succeeded are compared (``out_dir/comparison/``) and the batch
     is summarised (``out_dir/summary.md``); if that fails, one more :class:`Outcome`
     (file ``comparison``) reports it.  The batch holds a lock on ``out_dir`` (waiting up
-    to ``lock_wait`` seconds for another run; :class:`~model.output.report.OutputLocked`), first
+    to ``lock_wait`` seconds for another run; :class:`~model.output.atomic.OutputLocked`), first
     restores or removes what an interrupted run left there, and names its run
     (:func:`run_id`) in every manifest and in the summary.
 
@@ -172,11 +189,10 @@ def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
 
 def _realized() -> tuple[tuple[pd.DataFrame, pd.DataFrame] | None, Outcome | None]:
     """The realized table as a frame (for :func:`model.analysis.backtest.compare`), its IAMC rows and
-    the checked table itself (for :func:`model.targets.targets.with_realized`), read once;
+    the checked table itself (for :func:`model.targets.scorecard.with_realized`), read once;
     or ``None`` and an :class:`Outcome` naming every problem of the file (no backtest then)."""
-    from .baseline.realized import REALIZED_FILE, RealizedDataError, realized, realized_timeseries
     try:
-        table = realized()
+        table = realized_table()
         frame = table.frame()
         return (frame, backtest.with_derived_shares(realized_timeseries(table), frame), table), None
     except RealizedDataError as exc:
@@ -188,8 +204,6 @@ def _batch_backtest(realized, compared: dict, full: dict):
     once from the central baseline; ``None`` without a realized table or a scenario that ran."""
     if realized is None or not compared:
         return None
-    from .baseline.data import figures
-    from .analysis.naive import naive_forecasts
     naive = naive_forecasts(baseline_for({}), figures())
     return backtest.batch_backtest(compared, naive, realized[0], realized[1], full)
 
@@ -351,9 +365,10 @@ def _analyses(scenario, baseline, scorecard, options: RunOptions, projection) ->
            "sensitivity_oat": tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)}
     targets = tuple(t for t in targets if scenario.base == BASE_YEAR or t.year > scenario.base)
     out["attribution"] = attribute(scenario, baseline, targets, projection)
-    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == FIRST_YEAR else None,
+    maps = lever_maps(scenario, baseline, targets, out["goalseek"] if first == LEVER_FIRST_YEAR else None,
                       projection, extra=options.lever_pairs + scenario.lever_pairs,
-                      first_year=FIRST_YEAR if scenario.base == BASE_YEAR else first)   # goal-seek points: 2022 maps
+                      # the goal-seeking's points: maps from 2022
+                      first_year=LEVER_FIRST_YEAR if scenario.base == BASE_YEAR else first)
     out["levers"] = nearest_table(maps)
     out["lever_maps"] = maps
     if options.sobol:
@@ -434,7 +449,6 @@ def _with_run(text: str, run: str | None, compared: list[str], stale: list[tuple
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     """The ``--show`` text of each scenario (problems instead, for a broken file) and the count of failures."""
-    from .output.show import describe
 
     blocks, failed = [], 0
     for path in paths:

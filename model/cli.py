@@ -66,12 +66,12 @@ def _whole(text: str, low: int, high: int, why: str = "") -> int:
 
 
 def _draws(text: str) -> int:
-    from .scenario.parameters import UNCERTAINTY
+    from .core.parameters import UNCERTAINTY
     return _whole(text, 1, int(UNCERTAINTY["draws"].high), " (the limit of uncertainty.draws)")
 
 
 def _seed(text: str) -> int:
-    from .scenario.parameters import UNCERTAINTY
+    from .core.parameters import UNCERTAINTY
     return _whole(text, 0, int(UNCERTAINTY["seed"].high), " (the limit of uncertainty.seed)")
 
 
@@ -95,15 +95,15 @@ def _sobol_size(text: str) -> int:
 
 
 def _target_set(text: str) -> str:
-    from model.scenario.checking import suggest
-    from model.targets.sets import SETS
+    from model.core.problems import suggest
+    from model.core.target_sets import SETS
     if text not in SETS:
         raise argparse.ArgumentTypeError(f"unknown target set {text!r}{suggest(text, SETS)}")
     return text
 
 
 def _lever_pair(text: str) -> tuple[str, str]:
-    from .baseline.sectors import KEYS
+    from .core.sectors import KEYS
     pair = tuple(k.strip() for k in text.split(","))
     if len(pair) != 2:
         raise argparse.ArgumentTypeError(f"{text!r} is not two sector keys joined by a comma (e.g. ict,finance)")
@@ -352,8 +352,8 @@ def _missing_extra(args: argparse.Namespace) -> str | None:
 
 def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None) -> int:
     from . import batch
-    from .output.report import OutputLocked
     from .analysis.sampling import DEFAULT_CHUNK
+    from .output.atomic import OutputLocked
 
     paths = args.scenarios or default_scenarios()
     if not paths:

@@ -6,18 +6,29 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from model.analysis.attribution import (BASE_REFERENCE, INPUT, INPUT_GROUPS, SECTOR, attribute, attributed_value,
-                                        contributor_notes,
-                                        differences, frozen, input_worths, largest_contributors)
-from model.equations.attribution_math import log_mean, shapley
+from model.analysis.attribution import (
+    BASE_REFERENCE,
+    INPUT,
+    INPUT_GROUPS,
+    SECTOR,
+    attribute,
+    attributed_value,
+    contributor_notes,
+    differences,
+    frozen,
+    input_worths,
+    largest_contributors,
+)
 from model.baseline.calibration import build_baseline
+from model.core.sectors import INDEX
+from model.equations.attribution_math import log_mean, shapley
 from model.projection.indicators import Indicators
-from model.scenario.scenario import Layered, load_scenario
-from model.baseline.sectors import INDEX
 from model.projection.simulate import project
-from model.targets.targets import load_targets
+from model.scenario.loader import Layered, load_scenario
+from model.targets.definitions import load_targets
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TARGETS = load_targets()
@@ -217,7 +228,7 @@ def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order()
 def test_the_summary_names_the_largest_contributors_of_each_missed_target_only():
     from model.output.comparison import stack, summary_markdown
     from model.projection.results import timeseries
-    from model.targets.targets import MET, MISSED, evaluate
+    from model.targets.scorecard import MET, MISSED, evaluate
 
     s, b = shipped("downside")
     p = project(s, b)

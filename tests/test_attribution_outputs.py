@@ -43,7 +43,7 @@ def test_the_command_line_takes_lever_pairs_and_refuses_bad_ones(capsys):
 
 
 def test_a_scenario_declares_lever_pairs_its_children_inherit_and_bad_ones_are_located(tmp_path):
-    from model.scenario.scenario import ScenarioError, load_scenario
+    from model.scenario.loader import ScenarioError, load_scenario
 
     (tmp_path / "parent.yaml").write_text("name: parent\nlever_pairs:\n  - [finance, scitech]\n", encoding="utf-8")
     (tmp_path / "child.yaml").write_text("name: child\nextends: parent\n", encoding="utf-8")

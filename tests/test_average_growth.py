@@ -3,18 +3,19 @@ target on it, ``gdp_growth_avg_2026_2030`` (at least 4.5 %/yr over 2026-2030; th
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.analysis import goalseek, montecarlo
-from model.baseline.calibration import baseline_for
-from model.projection.indicators import (PLAN_PERIOD_YEARS, REAL_GDP, REAL_GDP_GROWTH_5Y, Indicators,
-                                         average_growth_percent)
+from model.baseline.baselines import baseline_for
+from model.core.iamc import REAL_GDP, REAL_GDP_GROWTH_5Y
+from model.projection.indicators import PLAN_PERIOD_YEARS, Indicators, average_growth_percent
 from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.scenario.scenario import load_scenario, scenario_from_dict
+from model.scenario.loader import load_scenario, scenario_from_dict
+from model.targets.definitions import parse_targets
+from model.targets.scorecard import MET, MISSED, NOT_PROJECTED, evaluate
 from model.targets.sets import load_set
-from model.targets.targets import MET, MISSED, NOT_PROJECTED, evaluate, parse_targets
-
 from tests.test_target_sets import ROOT
 
 TARGET = "gdp_growth_avg_2026_2030"

@@ -9,8 +9,9 @@ import pytest
 from model.analysis import backtest, naive
 from model.analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from model.baseline.data import Figure, Figures, figures
+from model.baseline.realized import REALIZED_FILE_COLUMNS
+from model.core.sectors import INDEX, N_SECTORS
 from model.projection.results import series, timeseries
-from model.baseline.sectors import INDEX, N_SECTORS
 
 matplotlib.use("Agg")
 
@@ -35,7 +36,7 @@ def realized_rows(*rows) -> pd.DataFrame:
                     "publisher": "BMBS", "document": "communique", "url": "https://example.org",
                     "vintage": vintage, "note": "", "census_basis": basis, "status": "preliminary",
                     "definition": definition})
-    return pd.DataFrame(out, columns=backtest.REALIZED_COLUMNS)
+    return pd.DataFrame(out, columns=REALIZED_FILE_COLUMNS)
 
 
 REALIZED = realized_rows(
@@ -216,8 +217,8 @@ def test_naive_forecasts_reproduce_their_definitions(baseline):
 
 
 def test_groups_are_sums_of_their_sectors(baseline):
-    from model.scenario.scenario import scenario_from_dict
     from model.projection.simulate import project
+    from model.scenario.loader import scenario_from_dict
     p = project(scenario_from_dict({"growth": {"construction": 2, "mfg_other": 9}}, "g.yaml"), baseline)
     proj = timeseries(p, "g")
     s = backtest.series_for("growth.secondary")
@@ -311,6 +312,7 @@ def test_verdicts_of_the_batch_name_only_rivals_that_ran_and_carry_the_note():
 # ---------------------------------------------------------------- realized points, summary table, batch
 def test_realized_points_are_black_and_marked_by_census_basis():
     import matplotlib.pyplot as plt
+
     from model.output.plots import plot_by_scenario
     proj = toy_projection()
     realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
@@ -332,13 +334,13 @@ def test_realized_points_are_black_and_marked_by_census_basis():
 
 
 def test_derived_shares_join_the_realized_rows_by_basis():
-    from model.baseline.realized import MODEL_NAME
+    from model.core.iamc import STATISTICS_MODEL
     frame = realized_rows(("va.gdp", 2025, 200.0, "5th", "preliminary, Jan 2026"),
                           ("va.finance", 2025, 30.0, "5th", "preliminary, Jan 2026"),
                           ("va.gdp", 2021, 100.0, "4th", "preliminary, Mar 2022"),
                           ("va.finance", 2021, 20.0, "4th", "preliminary, Mar 2022"),
                           ("share.finance", 2021, 19.0, "4th", "preliminary, Mar 2022"))
-    rows = pd.DataFrame({"model": MODEL_NAME, "scenario": ["realized"], "region": "Beijing",
+    rows = pd.DataFrame({"model": STATISTICS_MODEL, "scenario": ["realized"], "region": "Beijing",
                          "variable": "Share of GDP|Finance", "unit": "%", "year": [2021], "value": [19.0]})
     out = backtest.with_derived_shares(rows, frame).set_index(["scenario", "year"])["value"]
     assert out[("realized (5th census)", 2025)] == pytest.approx(15.0)

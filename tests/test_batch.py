@@ -7,7 +7,7 @@ import pytest
 
 import run
 from model import batch
-from model.output import report
+from model.output import atomic, write
 
 
 @pytest.fixture
@@ -119,8 +119,8 @@ def test_a_batch_where_everything_fails_keeps_no_old_comparison(tmp_path, quick)
 def test_a_second_run_into_the_same_folder_is_refused(tmp_path, quick):
     path, = scenarios(tmp_path, a="name: a\n")
     out = tmp_path / "out"
-    with report.locked(out, wait=0):
-        with pytest.raises(report.OutputLocked, match="another run"):
+    with atomic.locked(out, wait=0):
+        with pytest.raises(atomic.OutputLocked, match="another run"):
             batch.run_batch([path], out, ["test"], lock_wait=0)
     assert not (out / "a").exists()
     assert batch.run_batch([path], out, ["test"], lock_wait=0)[0].ok     # released
@@ -130,7 +130,7 @@ def test_recover_restores_a_folder_killed_between_the_renames(tmp_path):
     (tmp_path / ".case.old-4242").mkdir()
     (tmp_path / ".case.old-4242" / "timeseries.csv").write_text("old", encoding="utf-8")
     (tmp_path / ".case.k3x_9.tmp").mkdir()
-    notes = report.recover(tmp_path)
+    notes = atomic.recover(tmp_path)
     assert (tmp_path / "case" / "timeseries.csv").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case"]
     assert len(notes) == 2 and "restored case/" in notes[0] and "removed .case.k3x_9.tmp" in notes[1]
@@ -140,7 +140,7 @@ def test_recover_removes_leftovers_beside_a_complete_folder(tmp_path):
     (tmp_path / "case").mkdir()
     (tmp_path / ".case.old-4242").mkdir()
     (tmp_path / ".summary.ab12.tmp").write_text("half", encoding="utf-8")
-    notes = report.recover(tmp_path)
+    notes = atomic.recover(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case"] and len(notes) == 2
 
 
@@ -160,7 +160,7 @@ def test_a_read_only_old_folder_is_refused_before_the_swap(tmp_path, monkeypatch
     real = os.access
     monkeypatch.setattr(os, "access", lambda p, mode: False if str(p).endswith("sub") else real(p, mode))
     with pytest.raises(PermissionError, match="read-only"):
-        report.write_atomically(folder, lambda tmp: (tmp / "new.csv").write_text("new", encoding="utf-8"))
+        atomic.write_atomically(folder, lambda tmp: (tmp / "new.csv").write_text("new", encoding="utf-8"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case"]
     assert (folder / "sub" / "old.csv").read_text(encoding="utf-8") == "old"
 
@@ -168,8 +168,8 @@ def test_a_read_only_old_folder_is_refused_before_the_swap(tmp_path, monkeypatch
 def test_outputs_follow_the_umask(tmp_path):
     old = os.umask(0o027)
     try:
-        report.write_atomically(tmp_path / "case", lambda tmp: (tmp / "x.csv").write_text("x", encoding="utf-8"))
-        report.write_summary(tmp_path, "text")
+        atomic.write_atomically(tmp_path / "case", lambda tmp: (tmp / "x.csv").write_text("x", encoding="utf-8"))
+        write.write_summary(tmp_path, "text")
     finally:
         os.umask(old)
     assert (tmp_path / "case").stat().st_mode & 0o777 == 0o750
@@ -178,16 +178,16 @@ def test_outputs_follow_the_umask(tmp_path):
 
 
 def test_calibrations_are_shared_across_scenarios_and_batches(tmp_path, quick, monkeypatch):
-    from model.baseline import calibration
-    calibration._baseline_of.cache_clear()
+    from model.baseline import baselines, calibration
+    baselines._baseline_of.cache_clear()
     built = []
     real = calibration.build_baseline
-    monkeypatch.setattr(calibration, "build_baseline",
+    monkeypatch.setattr(baselines, "build_baseline",
                         lambda overrides=None, fig=None: built.append(dict(overrides)) or real(overrides, fig))
     paths = scenarios(tmp_path, a="name: a\n", b="name: b\ngrowth: {all: 3}\n")
     assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"]))
     assert built == [calibration.assumption_values()]          # a and b share the central assumptions
     assert batch.run_batch(paths[:1], tmp_path / "two", ["test"])[0].ok
     assert len(built) == 1                       # a second batch in the process calibrates nothing again
-    assert calibration.baseline_for({"va.industry_2020": 4800}).assumptions["va.industry_2020"] == 4800
+    assert baselines.baseline_for({"va.industry_2020": 4800}).assumptions["va.industry_2020"] == 4800
     assert len(built) == 2

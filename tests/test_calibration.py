@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from model.baseline import calibration
+from model.baseline import baselines, calibration
 from model.baseline.data import Figure, Figures, figures
-from model.baseline.sectors import INDEX, KEYS, mask
+from model.core.sectors import INDEX, KEYS, mask
 
 FIG = figures()
 
@@ -149,11 +149,11 @@ def test_baseline_arrays_are_read_only(baseline):
 def test_one_baseline_per_set_of_assumption_values():
     from model.baseline.data import assumptions
     central = assumptions()["va.industry_2020"].value
-    default = calibration.baseline_for()
-    assert calibration.baseline_for({}) is default
-    assert calibration.baseline_for({"va.industry_2020": central}) is default     # restating a central value
-    moved = calibration.baseline_for({"va.industry_2020": 4000})
-    assert calibration.baseline_for({"va.industry_2020": 4000.0}) is moved
+    default = baselines.baseline_for()
+    assert baselines.baseline_for({}) is default
+    assert baselines.baseline_for({"va.industry_2020": central}) is default     # restating a central value
+    moved = baselines.baseline_for({"va.industry_2020": 4000})
+    assert baselines.baseline_for({"va.industry_2020": 4000.0}) is moved
     assert moved is not default and moved.assumptions["va.industry_2020"] == 4000.0
     np.testing.assert_array_equal(moved.va_2020, calibration.build_baseline({"va.industry_2020": 4000.0}).va_2020)
 
@@ -161,4 +161,4 @@ def test_one_baseline_per_set_of_assumption_values():
 def test_a_refused_assumption_is_refused_every_time():
     for _ in range(2):           # an error is not cached as a baseline
         with pytest.raises(ValueError, match="below the secondary sector"):
-            calibration.baseline_for({"va.industry_2020": 6000.0})
+            baselines.baseline_for({"va.industry_2020": 6000.0})

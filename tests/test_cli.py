@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import run
-from model.projection.results import COLUMNS
+from model.core.iamc import IAMC_COLUMNS
 
 SCENARIOS = sorted((run.ROOT / "scenarios").glob("*.yaml"))
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ def test_shipped_scenarios_run(shipped):
             assert (folder / f).stat().st_size > 0, f
         assert_every_figure_drawn(folder)
         df = pd.read_csv(folder / "timeseries.csv")
-        assert tuple(df.columns) == COLUMNS
+        assert tuple(df.columns) == IAMC_COLUMNS
         assert set(df["scenario"]) == {name}
         assert_complete_and_finite(df, resolved["horizon"], resolved["base"])
 
@@ -215,11 +215,12 @@ def compared(tmp_path_factory):
 
 
 def test_scorecard_per_scenario(compared):
-    from model.targets.targets import REALIZED_COLUMNS, SCORECARD_COLUMNS, load_targets
+    from model.targets.definitions import load_targets
+    from model.targets.scorecard import RECORD_COLUMNS, SCORECARD_COLUMNS
     code, out = compared
     assert code == 0
     card = pd.read_csv(out / "digital" / "scorecard.csv")
-    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",) + REALIZED_COLUMNS
+    assert tuple(card.columns) == SCORECARD_COLUMNS + ("p_met",) + RECORD_COLUMNS
     assert card["target"].tolist() == [t.id for t in load_targets()]
     status = dict(zip(card["target"], card["status"]))
     assert status["new_advanced_manufacturers"] == status["icv_l2_share"] == "not modelled"
@@ -234,7 +235,8 @@ def test_target_beyond_horizon_is_not_projected(compared):
 
 
 def test_comparison_matrix_has_every_scenario_and_target(compared):
-    from model.targets.targets import STATUSES, load_targets
+    from model.targets.definitions import load_targets
+    from model.targets.scorecard import STATUSES
     _, out = compared
     matrix = pd.read_csv(out / "comparison" / "scorecard_matrix.csv")
     assert matrix["scenario"].tolist() == ["digital", "short", "steady"]
@@ -294,7 +296,8 @@ def test_comparison_is_a_reserved_name(tmp_path, capsys):
 
 def test_run_record_hashes_every_data_file(compared):
     import hashlib
-    from model.baseline.data import DATA_DIR
+
+    from model.core.files import DATA_DIR
     _, out = compared
     record = json.loads((out / "steady" / "manifest.json").read_text())
     expected = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
@@ -416,7 +419,7 @@ def test_short_horizon_with_uncertainty_runs(tmp_path):
 def _names(backtested: bool = True):
     """Names of the shipped scenarios; ``backtested``: only those from the 2020 base (a 2025-base
     scenario starts from the record and has nothing to backtest)."""
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     loaded = [load_scenario(p) for p in SCENARIOS]          # the base is inherited: resolve each chain
     return [s.name for s in loaded if not backtested or s.base == 2020]
 
@@ -437,7 +440,7 @@ def test_backtest_written_for_every_shipped_scenario(shipped):
     _, out = shipped
     for name in _names():
         table = pd.read_csv(out / name / "backtest.csv")
-        assert tuple(table.columns) == backtest.COLUMNS
+        assert tuple(table.columns) == backtest.BACKTEST_COLUMNS
         assert set(table["scenario"]) == {name}
         assert "growth.gdp" in set(table["series"])
         for suffix in (".png", ".svg"):
@@ -476,18 +479,18 @@ def test_batch_backtest_metrics_cover_every_scenario_and_both_naive_forecasts(sh
 
 
 def test_realized_rows_sit_beside_the_projections_in_one_iamc_file(shipped):
-    from model.baseline.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH
+    from model.core.iamc import SCENARIO_4TH, SCENARIO_5TH, STATISTICS_MODEL
     _, out = shipped
     df = pd.read_csv(out / "comparison" / "timeseries.csv")
-    assert tuple(df.columns) == COLUMNS
-    real = df[df["model"] == MODEL_NAME]
+    assert tuple(df.columns) == IAMC_COLUMNS
+    real = df[df["model"] == STATISTICS_MODEL]
     assert set(real["scenario"]) == {SCENARIO_4TH, SCENARIO_5TH}
-    assert set(df.loc[df["model"] != MODEL_NAME, "scenario"]) == set(_names(backtested=False))   # every one
+    assert set(df.loc[df["model"] != STATISTICS_MODEL, "scenario"]) == set(_names(backtested=False))   # every one
     assert not df.duplicated(["model", "scenario", "region", "variable", "unit", "year"]).any()
     wide = df.pivot_table(index=["model", "scenario", "region", "variable", "unit"], columns="year", values="value")
-    growth = wide.loc[(MODEL_NAME, SCENARIO_4TH, "Beijing", "Growth|Real GDP", "%")]
+    growth = wide.loc[(STATISTICS_MODEL, SCENARIO_4TH, "Beijing", "Growth|Real GDP", "%")]
     assert growth[2021] == pytest.approx(8.5)
-    assert (MODEL_NAME, SCENARIO_5TH, "Beijing", "Share of GDP|Finance", "%") in wide.index
+    assert (STATISTICS_MODEL, SCENARIO_5TH, "Beijing", "Share of GDP|Finance", "%") in wide.index
 
 
 def test_summary_shows_the_backtest_table(shipped):
@@ -543,12 +546,13 @@ def test_docs_backtest_table_agrees_with_the_written_metrics(shipped):
 
 
 def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
+    from model import batch
     from model.baseline import realized
-    from model.scenario.checking import Problem
+    from model.core.problems import Problem
 
     def broken():
         raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])
-    monkeypatch.setattr(realized, "realized", broken)
+    monkeypatch.setattr(batch, "realized_table", broken)
     code = tables_only(run.ROOT / "scenarios" / "baseline.yaml", "--out", tmp_path, "--draws", "50")
     assert code == 1
     printed = capsys.readouterr()

@@ -6,13 +6,15 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from model.analysis import montecarlo
-from model.targets.comparators import COMPARATORS, About, AtLeast, Comparator, Largest, NotModelled, Within
 from model.analysis.goalseek import boundary_distance
 from model.output.plots import plot_by_scenario
-from model.targets.targets import MET, MISSED, evaluate, load_targets, parse_targets
+from model.targets.comparators import COMPARATORS, About, AtLeast, Comparator, Largest, NotModelled, Within
+from model.targets.definitions import load_targets, parse_targets
+from model.targets.scorecard import MET, MISSED, evaluate
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}
 
@@ -151,7 +153,7 @@ def test_a_new_comparator_works_in_the_scorecard_monte_carlo_and_figures(monkeyp
     assert evaluate(pd.DataFrame(rows).assign(value=[30.0, 26.0]), [t]).iloc[0]["status"] == MISSED
     ax = plot_by_scenario(pd.DataFrame(rows), "Share of GDP|Finance", [t])
     assert [a.get_text() for a in ax.texts] == ["2025 target ≤ 25"]
-    from model.scenario.scenario import scenario_from_dict
+    from model.scenario.loader import scenario_from_dict
     s = scenario_from_dict({"name": "u", "uncertainty": {"draws": 50, "growth": {"all": {"dist": "normal", "sd": 1}}}})
     row = montecarlo.run(s, baseline, [t]).targets.iloc[0]
     assert row["comparator"] == "<=" and 0.0 <= row["p_met"] <= 1.0

@@ -2,7 +2,8 @@
 import pytest
 
 from model.baseline import data
-from model.scenario.parameters import reference_table
+from model.core.files import DATA_DIR
+from model.core.parameters import reference_table
 
 HEADER = ",".join(data.FIGURE_COLUMNS) + "\n"
 GOOD = "va.gdp,2020,annual,1.0,100 million CNY,pub,doc,http://x,v,note\n"
@@ -57,8 +58,8 @@ def test_missing_figure_lookup():
 
 def test_docs_reference_table_matches_declarations():
     """docs/scenarios.md holds the reference as the registry gives it
-    (``python -m model.scenario.parameters docs/scenarios.md`` rewrites it)."""
-    page = (data.DATA_DIR.parents[1] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    (``python -m model.core.parameters docs/scenarios.md`` rewrites it)."""
+    page = (DATA_DIR.parents[1] / "docs" / "scenarios.md").read_text(encoding="utf-8")
     assert reference_table() in page
 
 

@@ -33,8 +33,8 @@ def generate_module():
 # ---------------------------------------------------------------- the site
 def test_the_site_builds_strictly(tmp_path):
     try:
-        import mkdocs  # noqa: F401
         import material  # noqa: F401
+        import mkdocs  # noqa: F401
     except ImportError as exc:
         if os.environ.get("REQUIRE_MKDOCS") == "1":
             pytest.fail(f"REQUIRE_MKDOCS=1 but MkDocs cannot be imported ({exc}); "
@@ -104,6 +104,45 @@ def test_the_readme_scenario_is_a_valid_scenario(tmp_path, capsys):
     path.write_text(example, encoding="utf-8")
     assert main(["--show", str(path)]) == 0, capsys.readouterr().err
     assert len(example.splitlines()) <= 12
+
+
+# ---------------------------------------------------------------- the names the pages use
+NOT_IN_A_CHECKOUT = {"model/shipped_scenarios"}      # the wheel's copy of scenarios/ (setup.py)
+
+
+def test_every_file_the_docs_name_exists():
+    """A page naming ``model/...`` names a file or folder of the repository (modules move; pages follow)."""
+    bad = []
+    for page in [README, *sorted((ROOT / "docs").glob("*.md"))]:
+        for path in set(re.findall(r"\bmodel/[\w/.*-]*[\w*]", page.read_text(encoding="utf-8"))):
+            if path not in NOT_IN_A_CHECKOUT and not (list(ROOT.glob(path)) if "*" in path else (ROOT / path).exists()):
+                bad.append(f"{page.relative_to(ROOT)}: {path}")
+    assert not bad, "\n".join(sorted(bad))
+
+
+def layout_tree() -> set[str]:
+    """The Python files the module-by-module tree of docs/development.md draws, as repository paths."""
+    text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    block = text[text.index("Module by module:"):]
+    block = block[block.index("```\n") + 4:]
+    block = block[:block.index("```")]
+    files, folders = set(), []
+    for line in block.splitlines():
+        if not line.strip():
+            continue
+        name, depth = line.split()[0], (len(line) - len(line.lstrip())) // 2
+        if name.endswith("/"):
+            folders = folders[:depth] + [name.rstrip("/")]
+        elif name.endswith(".py"):
+            files.add("/".join(folders[:depth] + [name]))
+    return files
+
+
+def test_the_layout_draws_every_module_and_only_those():
+    drawn = layout_tree()
+    modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "model").rglob("*.py") if p.name != "__init__.py"}
+    assert {f for f in drawn if f.startswith("model/")} == modules
+    assert all((ROOT / f).exists() for f in drawn)
 
 
 # ---------------------------------------------------------------- the generated numbers

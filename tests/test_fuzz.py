@@ -5,14 +5,16 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_scenario import check_document, deep, documents, dump
 
 from model import batch
 from model.baseline.calibration import build_baseline
 from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.targets.targets import evaluate, load_targets
-from test_scenario import check_document, deep, documents, dump
+from model.targets.definitions import load_targets
+from model.targets.scorecard import evaluate
 
 pytestmark = pytest.mark.slow
 BASELINES = {}

@@ -4,15 +4,23 @@ import pandas as pd
 import pytest
 
 from model.analysis import goalseek
-from model.analysis.goalseek import (IMPOSSIBLE, MET_ALREADY, REACHABLE, assumed_lever_growth, goal_seek, solve_rate,
-                                     with_lever_growth)
-from model.projection.results import timeseries
+from model.analysis.goalseek import (
+    IMPOSSIBLE,
+    MET_ALREADY,
+    REACHABLE,
+    assumed_lever_growth,
+    goal_seek,
+    solve_rate,
+    with_lever_growth,
+)
+from model.core.sectors import INDEX
 from model.equations.revenue import SERIES, TRILLION_YUAN
-from model.scenario.scenario import load_scenario, scenario_from_dict
-from model.baseline.sectors import INDEX
+from model.projection.results import timeseries
 from model.projection.simulate import project, stated_growth
+from model.scenario.loader import load_scenario, scenario_from_dict
 from model.targets.comparators import Within
-from model.targets.targets import MET, evaluate, load_targets, parse_targets
+from model.targets.definitions import load_targets, parse_targets
+from model.targets.scorecard import MET, evaluate
 
 SCENARIOS = "scenarios"
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}

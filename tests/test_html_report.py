@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 
 from model import batch
-from model.output import comparison, html, report
+from model.output import atomic, comparison, report, write
 from model.output.comparison import PROJECT_ROOT, stack, summary_markdown
-from model.targets.targets import MET, MISSED, NOT_MODELLED, NOT_PUBLISHED
+from model.targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PUBLISHED
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -96,9 +96,9 @@ class Page(HTMLParser):
 
 
 def record(**kw):
-    scenarios = {"solo": html.ScenarioRecord("A solo scenario", ((str(PROJECT_ROOT / "scenarios" / "solo.yaml"),
+    scenarios = {"solo": report.ScenarioRecord("A solo scenario", ((str(PROJECT_ROOT / "scenarios" / "solo.yaml"),
                                                                    "ab" * 32),), 10000, 20210811)}
-    return html.RunRecord(run="0123456789ab", scenarios=scenarios, data_files={"figures.csv": "cd" * 32},
+    return report.RunRecord(run="0123456789ab", scenarios=scenarios, data_files={"figures.csv": "cd" * 32},
                           packages={"numpy": "2.0"}, **kw)
 
 
@@ -108,11 +108,11 @@ def page(**kw):
                 failures={}, goals={"solo": GOALS}, attributions={"solo": ATTRIBUTION},
                 figures={"comparison": {"scorecard_matrix": SVG}, "solo": {"tornado": SVG, "shares": SVG}})
     args.update(kw)
-    return html.report_html(**args)
+    return report.report_html(**args)
 
 
 def test_inline_svg_prefixes_every_id_and_reference_and_drops_the_prologue():
-    out = html.inline_svg(SVG, "f0", "A <caption>")
+    out = report.inline_svg(SVG, "f0", "A <caption>")
     assert out.startswith('<svg role="img" aria-label="A &lt;caption&gt;" ')
     assert "<?xml" not in out and "DOCTYPE" not in out and "metadata" not in out and "dcmitype" not in out
     parsed = Page(out)
@@ -173,7 +173,7 @@ def test_page_without_a_monte_carlo_has_no_probability_column_and_without_scenar
 
 def test_control_characters_and_lone_surrogates_of_a_scenario_text_do_not_break_the_page():
     rec = record()
-    rec = html.RunRecord(run=rec.run, scenarios={"solo": html.ScenarioRecord("bell \x07 and \ud800 alone")})
+    rec = report.RunRecord(run=rec.run, scenarios={"solo": report.ScenarioRecord("bell \x07 and \ud800 alone")})
     text = page(record=rec)
     assert "bell \ufffd and \ufffd alone" in text
     text.encode("utf-8")                                 # writable as UTF-8: no lone surrogate left
@@ -181,10 +181,10 @@ def test_control_characters_and_lone_surrogates_of_a_scenario_text_do_not_break_
 
 def test_figures_in_reading_order_with_captions_from_descriptions_and_sector_names():
     stems = ["tornado", "levers_mfg_hightech_ict", "waterfall_share_t", "backtest", "shares", "fan"]
-    assert html.figure_order(stems) == ["shares", "fan", "backtest", "waterfall_share_t", "tornado",
+    assert report.figure_order(stems) == ["shares", "fan", "backtest", "waterfall_share_t", "tornado",
                                         "levers_mfg_hightech_ict"]
-    assert html.figure_caption("waterfall_share_t", {"share_t": "High-tech share"}).startswith("High-tech share:")
-    assert html.figure_caption("levers_mfg_hightech_ict", {}).endswith(
+    assert report.figure_caption("waterfall_share_t", {"share_t": "High-tech share"}).startswith("High-tech share:")
+    assert report.figure_caption("levers_mfg_hightech_ict", {}).endswith(
         "High-tech manufacturing and Information transmission, software and IT services")
 
 
@@ -252,7 +252,7 @@ def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
 def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise KeyError("boom")
-    monkeypatch.setattr(html, "report_html", broken)
+    monkeypatch.setattr(write, "report_html", broken)
     outcome = batch._compare(tmp_path, {}, {}, {}, [], ["test"], run="r1")
     assert outcome.problems == ["report.html: internal error (KeyError: 'boom'); please report it"]
     assert not (tmp_path / "report.html").exists() and not list(tmp_path.glob(".report.*"))
@@ -263,7 +263,7 @@ def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, mo
 def test_a_starting_batch_removes_the_previous_report_with_the_comparison(tmp_path):
     (tmp_path / "comparison").mkdir()
     (tmp_path / "report.html").write_text("an earlier run's report", encoding="utf-8")
-    report.remove_comparison(tmp_path)
+    write.remove_comparison(tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -272,9 +272,9 @@ def test_report_is_written_through_a_temporary_file(tmp_path, monkeypatch):
 
     def fail(src, dst):
         raise OSError("disk full")
-    monkeypatch.setattr(report.os, "replace", fail)
+    monkeypatch.setattr(atomic.os, "replace", fail)
     with pytest.raises(OSError):
-        report.write_report(tmp_path, pd.DataFrame(columns=["scenario", "target", "status"]), {}, {})
+        write.write_report(tmp_path, pd.DataFrame(columns=["scenario", "target", "status"]), {}, {})
     assert (tmp_path / "report.html").read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 
@@ -326,7 +326,7 @@ def opened(shipped, browser):
 @pytest.mark.slow
 def test_report_loads_without_console_errors_or_network_requests(opened):
     driver, out, requests, console = opened
-    assert driver.title.startswith(html.TITLE)
+    assert driver.title.startswith(report.TITLE)
     assert [e for e in console if e["level"] in ("SEVERE", "WARNING")] == []
     page_uri = (out / "report.html").as_uri()
     assert not [u for _, u in requests if re.match(r"(https?|wss?|ftp)://", u)]     # nothing from the network

@@ -12,16 +12,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.baseline.calibration import baseline_for
-from model.baseline.realized import MODEL_NAME as REALIZED_MODEL, SCENARIO_4TH, SCENARIO_5TH
-from model.baseline.sectors import LEVEL1, PARENTS
+from model.baseline.baselines import baseline_for
+from model.core import iamc as ind
+from model.core.files import COMPARISON, WORKBOOK
+from model.core.iamc import IAMC_COLUMNS, SCENARIO_4TH, SCENARIO_5TH
+from model.core.iamc import STATISTICS_MODEL as REALIZED_MODEL
+from model.core.sectors import LEVEL1, PARENTS
 from model.output import workbook
-from model.projection import indicators as ind
-from model.projection.results import COLUMNS, timeseries
+from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.scenario.checking import COMPARISON
-from model.scenario.scenario import load_scenario
-from model.targets.targets import evaluate, load_targets
+from model.scenario.loader import load_scenario
+from model.targets.definitions import load_targets
+from model.targets.scorecard import evaluate
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -187,9 +189,9 @@ def test_workbook_bytes_are_the_same_for_the_same_tables(book):
 
 def test_pyam_reads_the_workbook_to_the_same_numbers(pyam, book, tmp_path):
     table, _, data = book
-    path = tmp_path / workbook.WORKBOOK
+    path = tmp_path / WORKBOOK
     path.write_bytes(data)
-    back = pyam.IamDataFrame(path).as_pandas()[list(COLUMNS)]
+    back = pyam.IamDataFrame(path).as_pandas()[list(IAMC_COLUMNS)]
     back = back.dropna(subset=["value"])          # pyam keeps the empty cells of the wide sheet as NaN
     merged = table.merge(back, on=ID + ["year"], how="outer", suffixes=("", "_pyam"))
     assert len(merged) == len(table)
@@ -206,14 +208,14 @@ def test_a_batch_writes_the_workbook_and_a_later_batch_without_results_removes_i
     out = tmp_path / "out"
     (outcome,) = batch.run_batch([good], out, ["test"])
     assert outcome.ok
-    data = pd.read_excel(out / workbook.WORKBOOK, sheet_name="data")
+    data = pd.read_excel(out / WORKBOOK, sheet_name="data")
     csv = pd.read_csv(out / "comparison" / "timeseries.csv")
     assert set(zip(data["model"], data["scenario"])) == set(zip(csv["model"], csv["scenario"]))
     assert "good" in set(data["scenario"]) and REALIZED_MODEL in set(data["model"])
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
     (failed,) = batch.run_batch([bad], out, ["test"])
     assert not failed.ok
-    assert not (out / workbook.WORKBOOK).exists()                    # it would belong to another run
+    assert not (out / WORKBOOK).exists()                    # it would belong to another run
 
 
 # ------------------------------------------------------------------ pyam on the shipped run (slow set)
@@ -253,9 +255,9 @@ def test_the_comparison_timeseries_holds_the_realized_series_beside_the_scenario
 @pytest.mark.slow
 def test_the_batch_workbook_reads_back_to_the_comparison_timeseries(pyam, shipped):
     _, out = shipped
-    path = out / workbook.WORKBOOK
+    path = out / WORKBOOK
     csv = pd.read_csv(out / "comparison" / "timeseries.csv")
-    back = pyam.IamDataFrame(path).as_pandas()[list(COLUMNS)].dropna(subset=["value"])
+    back = pyam.IamDataFrame(path).as_pandas()[list(IAMC_COLUMNS)].dropna(subset=["value"])
     merged = csv.merge(back, on=ID + ["year"], how="outer", suffixes=("", "_xlsx"))
     assert len(merged) == len(csv)
     np.testing.assert_allclose(merged["value"], merged["value_xlsx"], rtol=1e-11)     # the CSV has 12 digits

@@ -6,15 +6,14 @@ import pytest
 
 from model.analysis import sensitivity
 from model.baseline import data, rebase
-from model.baseline.calibration import baseline_for
-from model.baseline.sectors import INDEX, mask
+from model.baseline.baselines import baseline_for
+from model.core.sectors import INDEX, mask
 from model.output.plots_sensitivity import parameter_description
 from model.projection.results import timeseries
 from model.projection.simulate import project
-from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
+from model.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
+from model.targets.definitions import parse_targets
 from model.targets.sets import load_set
-from model.targets.targets import parse_targets
-
 from tests.test_target_sets import ROOT
 
 INDUSTRY = "share.industry_in_secondary_2025"

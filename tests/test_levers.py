@@ -7,14 +7,14 @@ import pytest
 
 matplotlib.use("Agg")
 
-from model.baseline.calibration import build_baseline  # noqa: E402
 from model.analysis.goalseek import goal_seek, with_lever_growth  # noqa: E402
-from model.projection.indicators import Indicators  # noqa: E402
 from model.analysis.levers import GRID, lever_map, lever_maps, nearest_table, pairs  # noqa: E402
-from model.scenario.scenario import load_scenario  # noqa: E402
+from model.baseline.calibration import build_baseline  # noqa: E402
+from model.core.years import level_row  # noqa: E402
+from model.projection.indicators import Indicators  # noqa: E402
 from model.projection.simulate import project  # noqa: E402
-from model.targets.targets import TargetsError, load_targets, parse_targets  # noqa: E402
-from model.projection.years import level_row  # noqa: E402
+from model.scenario.loader import load_scenario  # noqa: E402
+from model.targets.definitions import TargetsError, load_targets, parse_targets  # noqa: E402
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 TARGETS = load_targets()
@@ -134,6 +134,7 @@ def test_a_lever_pair_on_a_target_not_modelled_is_refused():
 
 def test_the_figures_draw_regions_points_and_bars(maps):
     import matplotlib.pyplot as plt
+
     from model.analysis.attribution import attribute
     from model.output.plots import headline, wrap
     from model.output.plots_attribution import plot_lever_map, plot_waterfall
@@ -156,6 +157,7 @@ def test_the_figures_draw_regions_points_and_bars(maps):
 
 def test_the_composed_figures_hold_both_kinds_and_the_maps_note(maps):
     import matplotlib.pyplot as plt
+
     from model.analysis.attribution import attribute
     from model.output.plots_attribution import lever_map_figure, waterfall_figure
 

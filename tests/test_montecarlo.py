@@ -5,10 +5,11 @@ from scipy import stats
 
 from model.analysis import montecarlo
 from model.projection.results import series, timeseries
-from model.scenario.scenario import scenario_from_dict
 from model.projection.simulate import project
+from model.scenario.loader import scenario_from_dict
 from model.targets.comparators import AtLeast
-from model.targets.targets import Target, evaluate, load_targets
+from model.targets.definitions import Target, load_targets
+from model.targets.scorecard import evaluate
 
 TARGETS = load_targets()
 
@@ -147,7 +148,7 @@ def test_deterministic_values_sit_beside_the_quantiles(baseline):
 
 
 def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_yaml):
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     off = load_scenario(write_yaml("vaccine_unwind: 100\nuncertainty:\n  vaccine_unwind: {dist: uniform, low: 50, "
                                    "high: 100}\n  growth:\n    ict: {dist: normal, mean: 1, sd: 1}\n"))
     found = {w.path: w for w in off.warnings}
@@ -165,7 +166,8 @@ def test_a_distribution_not_centred_on_the_scenario_is_a_visible_warning(write_y
 
 def test_the_shipped_scenarios_are_centred():
     from pathlib import Path
-    from model.scenario.scenario import load_scenario
+
+    from model.scenario.loader import load_scenario
     for path in sorted(Path("scenarios").glob("*.yaml")):
         s = load_scenario(path)
         assert not [w for w in s.warnings if "not centred" in w.message], path
@@ -219,8 +221,8 @@ def test_paths_leaving_the_domain_are_left_out_and_counted(baseline):
                                       "growth": {"ict": {"dist": "triangular", "low": -50, "mode": 0, "high": 50}}}},
 ])
 def test_streamed_quantiles_match_exact_quantiles_on_extreme_scenarios(baseline, raw):
-    from model.projection.indicators import Indicators
     from model.analysis.sampling import sample
+    from model.projection.indicators import Indicators
     s = scenario_from_dict({"name": "e", **raw})
     u = s.uncertainty
     mc = montecarlo.run(s, baseline, TARGETS, chunk=700)

@@ -5,8 +5,17 @@ import pandas as pd
 import pytest
 
 from model.baseline import realized as rz
-from model.targets.targets import (MET, MISSED, NOT_PUBLISHED, REALIZED_COLUMNS, SCORECARD_COLUMNS, evaluate,
-                                   load_targets, parse_targets, realized_row, with_realized)
+from model.targets.definitions import load_targets, parse_targets
+from model.targets.scorecard import (
+    MET,
+    MISSED,
+    NOT_PUBLISHED,
+    RECORD_COLUMNS,
+    SCORECARD_COLUMNS,
+    evaluate,
+    realized_row,
+    with_realized,
+)
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
 ROW = {"key": "revenue.software_info", "year": "2025", "period": "annual", "value": "31000",
@@ -90,7 +99,7 @@ def test_a_partial_year_share_bounds_nothing():
 
 def test_the_shipped_record_meets_the_software_target_on_ten_months_alone():
     t = next(t for t in load_targets() if t.id == "software_revenue")
-    row = realized_row(t, rz.realized())
+    row = realized_row(t, rz.realized_table())
     assert row["realized_status"] == MET and "Jan-Oct 2025" in row["realized_note"]
 
 
@@ -182,12 +191,12 @@ def tidy(values: dict[str, float], year=2025) -> pd.DataFrame:
 def test_realized_columns_are_appended_after_the_existing_ones():
     card = with_realized(evaluate(tidy({SOFTWARE.variable: 25000}), [SOFTWARE]), [SOFTWARE],
                          published({"value": "31000"}))
-    assert tuple(card.columns) == SCORECARD_COLUMNS + REALIZED_COLUMNS
+    assert tuple(card.columns) == SCORECARD_COLUMNS + RECORD_COLUMNS
     assert card.loc[0, "status"] == MISSED and card.loc[0, "realized_status"] == MET
 
 
 def test_shipped_outcomes_score_the_first_pillar_and_flag_the_cluster_grouping():
-    rows = {t.id: realized_row(t, rz.realized()) for t in load_targets()}
+    rows = {t.id: realized_row(t, rz.realized_table()) for t in load_targets()}
     assert rows["finance_first_pillar"]["realized_status"] == MISSED      # ICT 2025 above finance
     assert rows["trillion_clusters"]["realized_status"] == NOT_PUBLISHED
     assert "including software counts once" in rows["trillion_clusters"]["realized_note"]
@@ -231,6 +240,7 @@ def test_matrix_figure_has_a_published_row():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     from model.output.plots import PUBLISHED_ROW, plot_scorecard_matrix
     fig, ax = plt.subplots()
     plot_scorecard_matrix(stacked_cards(), ax=ax)
@@ -244,19 +254,19 @@ def test_realized_scenario_runs_through_the_cli(tmp_path):
     import run
     assert run.main([str(run.ROOT / "scenarios" / "realized.yaml"), "--out", str(tmp_path)]) == 0
     card = pd.read_csv(tmp_path / "realized" / "scorecard.csv")
-    assert tuple(card.columns[-4:]) == REALIZED_COLUMNS
+    assert tuple(card.columns[-4:]) == RECORD_COLUMNS
     assert (tmp_path / "comparison" / "realized_matrix.csv").exists()
     table = pd.read_csv(tmp_path / "realized" / "timeseries.csv")
     growth = table[table["variable"] == "Growth|Real GDP"].set_index("year")["value"]
     for year in range(2022, 2026):          # the published GDP growth, reproduced to its rounding
-        assert growth[year] == pytest.approx(rz.realized().latest("growth.gdp", year).value, abs=0.06)
+        assert growth[year] == pytest.approx(rz.realized_table().latest("growth.gdp", year).value, abs=0.06)
 
 
 def test_realized_scenario_rates_are_the_published_ones():
-    from model.scenario.yamlio import read_yaml
     import run
+    from model.core.yamlio import read_yaml
     raw, _ = read_yaml((run.ROOT / "scenarios" / "realized.yaml").read_bytes())
-    table = rz.realized()
+    table = rz.realized_table()
 
     def latest(key, year):
         for period in ("annual", "Q1-Q3", "H1"):
@@ -274,12 +284,12 @@ def test_realized_scenario_rates_are_the_published_ones():
 
 
 def test_one_near_zero_year_among_percent_rates_draws_no_fraction_warning(write_yaml):
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     s = load_scenario(write_yaml("growth:\n  other_services: {2022: 0.13, 2023: 2.81}\n"))
     assert not [w for w in s.warnings if "fractions" in w.message]
 
 
 def test_an_entry_of_fraction_sized_rates_still_warns_on_each_year(write_yaml):
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     s = load_scenario(write_yaml("growth:\n  ict: {2022: 0.05, 2023: 0.06}\n"))
     assert [w.line for w in s.warnings if "fractions" in w.message] == [2, 2]

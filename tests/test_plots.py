@@ -16,23 +16,24 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import to_rgb  # noqa: E402
 
 from model.analysis.sensitivity import oat_inputs  # noqa: E402
-from model.analysis.backtest import REALIZED_COLUMNS  # noqa: E402
-from model.baseline.sectors import KEYS  # noqa: E402
-from model.equations.revenue import CLUSTER_VARIABLE  # noqa: E402
+from model.baseline.realized import REALIZED_FILE_COLUMNS  # noqa: E402
+from model.core.iamc import CLUSTER_VARIABLE  # noqa: E402
+from model.core.sectors import KEYS  # noqa: E402
 from model.output import plots  # noqa: E402
 from model.output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure  # noqa: E402
 from model.output.plots import plot_by_scenario, plot_fan, plot_shares  # noqa: E402
 from model.output.plots_attribution import component_label, plot_waterfall  # noqa: E402
 from model.output.plots_backtest import backtest_figure, plot_backtest, series_description  # noqa: E402
 from model.output.plots_sensitivity import parameter_description, plot_tornado, tornado_figure  # noqa: E402
-from model.targets.targets import MET, MISSED, load_targets  # noqa: E402
+from model.targets.definitions import load_targets  # noqa: E402
+from model.targets.scorecard import MET, MISSED
 
 ROOT = Path(__file__).resolve().parents[1]
 
 IMPORT_EVERYTHING = """
 import matplotlib
 before = matplotlib.rcParams.copy()
-import model.batch, model.output.report, model.output.plots, model.output.plots_sensitivity, model.output.comparison
+import model.batch, model.output.write, model.output.plots, model.output.plots_sensitivity, model.output.comparison
 import model.output.figures, model.output.plots_backtest, model.output.plots_attribution
 after = matplotlib.rcParams.copy()
 changed = sorted(k for k in before if before[k] != after[k])
@@ -358,4 +359,4 @@ def test_every_realized_series_the_model_compares_is_described_in_words():
     assert compared
     for key in compared:
         assert series_description(key) != key and key not in series_description(key), key
-    assert REALIZED_COLUMNS[0] == "key"
+    assert REALIZED_FILE_COLUMNS[0] == "key"

@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from model.baseline import realized as rz
-from model.projection.results import COLUMNS as IAMC_COLUMNS
+from model.core.files import REALIZED_FILE
+from model.core.iamc import CLUSTER_VARIABLE, IAMC_COLUMNS, SCENARIO_4TH, SCENARIO_5TH, STATISTICS_MODEL
 
-FILE = rz.REALIZED_FILE
+FILE = REALIZED_FILE
 
 
 def rows_of(path: Path = FILE) -> list[dict[str, str]]:
@@ -18,7 +19,7 @@ def rows_of(path: Path = FILE) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def write(tmp_path: Path, rows: list[dict[str, str]], columns=rz.COLUMNS) -> Path:
+def write(tmp_path: Path, rows: list[dict[str, str]], columns=rz.REALIZED_FILE_COLUMNS) -> Path:
     path = tmp_path / "realized.csv"
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, list(columns), lineterminator="\n", extrasaction="ignore")
@@ -142,7 +143,7 @@ def test_every_problem_is_reported_not_only_the_first(tmp_path):
 
 
 def test_wrong_header_is_one_clear_problem(tmp_path):
-    columns = tuple("basis" if c == "census_basis" else c for c in rz.COLUMNS)
+    columns = tuple("basis" if c == "census_basis" else c for c in rz.REALIZED_FILE_COLUMNS)
     path = write(tmp_path, [dict(GOOD, basis="4th")], columns=columns)
     with pytest.raises(rz.RealizedDataError, match=r"realized.csv:1: header: .*did you mean 'census_basis'"):
         rz.load_realized(path)
@@ -170,8 +171,8 @@ def test_table_is_read_only():
 def test_iamc_rows_have_the_contract_columns_and_one_value_per_cell():
     df = rz.realized_timeseries()
     assert tuple(df.columns) == IAMC_COLUMNS
-    assert set(df["model"]) == {rz.MODEL_NAME} and set(df["region"]) == {"Beijing"}
-    assert set(df["scenario"]) <= {rz.SCENARIO_4TH, rz.SCENARIO_5TH}
+    assert set(df["model"]) == {STATISTICS_MODEL} and set(df["region"]) == {"Beijing"}
+    assert set(df["scenario"]) <= {SCENARIO_4TH, SCENARIO_5TH}
     assert not df.duplicated(["scenario", "variable", "year"]).any()
     assert df["year"].dtype.kind == "i" and df["value"].notna().all()
 
@@ -179,11 +180,11 @@ def test_iamc_rows_have_the_contract_columns_and_one_value_per_cell():
 def test_iamc_levels_never_mix_census_bases_within_one_scenario():
     table = rz.load_realized()
     df = rz.realized_timeseries(table)
-    for scenario, basis in ((rz.SCENARIO_4TH, "4th"), (rz.SCENARIO_5TH, "5th")):
+    for scenario, basis in ((SCENARIO_4TH, "4th"), (SCENARIO_5TH, "5th")):
         for _, r in df[df["scenario"] == scenario].iterrows():
             key = next(k for k in (*rz.MODEL_VARIABLES, *rz.OTHER_VARIABLES) if rz.variable(k) == r["variable"])
             if key.startswith("growth."):
-                assert scenario == rz.SCENARIO_4TH
+                assert scenario == SCENARIO_4TH
                 continue
             sources = [o for o in table.select(key) if o.year == r["year"] and o.value == r["value"]]
             assert sources and {o.census_basis for o in sources} == {basis}, (scenario, key, r["year"])
@@ -192,15 +193,15 @@ def test_iamc_levels_never_mix_census_bases_within_one_scenario():
 def test_iamc_growth_rates_cover_every_year_in_one_scenario_across_the_break():
     df = rz.realized_timeseries()
     growth = df[df["variable"] == "Growth|Real GDP"]
-    assert set(growth["scenario"]) == {rz.SCENARIO_4TH}
+    assert set(growth["scenario"]) == {SCENARIO_4TH}
     assert set(growth["year"]) >= set(range(2021, 2026))
 
 
 def test_iamc_uses_the_models_variable_names_and_units():
     from model.baseline.calibration import build_baseline
     from model.projection.indicators import indicators
-    from model.scenario.scenario import load_scenario
     from model.projection.simulate import project
+    from model.scenario.loader import load_scenario
     p = project(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"), build_baseline())
     units = {v: u for v, (u, _) in indicators(p).items()}
     df = rz.realized_timeseries()
@@ -235,20 +236,21 @@ def test_iamc_takes_the_latest_release_within_a_basis_and_keeps_bases_apart(tmp_
                   vintage="revised: 5th census restatement, Jan 2025")
     df = rz.realized_timeseries(rz.load_realized(write(tmp_path, [later, GOOD, census])))
     values = df.set_index("scenario")["value"].to_dict()
-    assert values == {rz.SCENARIO_4TH: 41540.9, rz.SCENARIO_5TH: 45000.0}
+    assert values == {SCENARIO_4TH: 41540.9, SCENARIO_5TH: 45000.0}
 
 
 def test_iamc_rows_load_beside_a_projection_in_pyam_layout():
     import pandas as pd
+
     from model.baseline.calibration import build_baseline
     from model.projection.results import timeseries
-    from model.scenario.scenario import load_scenario
     from model.projection.simulate import project
+    from model.scenario.loader import load_scenario
     p = project(load_scenario(Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"), build_baseline())
     both = pd.concat([timeseries(p, "baseline"), rz.realized_timeseries()], ignore_index=True)
     assert not both.duplicated(["model", "scenario", "region", "variable", "year"]).any()
     gdp = both[(both["variable"] == "GDP") & (both["year"] == 2022)]
-    assert set(gdp["model"]) == {"Beijing Scenario Model", rz.MODEL_NAME}
+    assert set(gdp["model"]) == {"Beijing Scenario Model", STATISTICS_MODEL}
 
 
 # --- the calibration does not read it ---------------------------------------------------
@@ -285,7 +287,7 @@ def test_revenue_keys_follow_the_revenue_layers_series():
         if family in ("revenue", "output"):
             assert by_key.get(name) == var, key
     assert set(by_key) == {k.split(".")[1] for k in rz.MODEL_VARIABLES if k.split(".")[0] in ("revenue", "output")}
-    assert rz.MODEL_VARIABLES["count.trillion_clusters"] == revenue.CLUSTER_VARIABLE
+    assert rz.MODEL_VARIABLES["count.trillion_clusters"] == CLUSTER_VARIABLE
 
 
 def test_a_vintage_without_month_is_read_as_january_of_its_year(tmp_path):
@@ -359,7 +361,7 @@ def test_2023_gdp_is_published_on_both_census_bases_and_each_level_stays_in_its_
     assert old is not None and new is not None
     assert new.status == "revised" and new.released > old.released and new.value > old.value
     gdp = rz.realized_timeseries(table).query("variable == 'GDP' and year == 2023")
-    assert gdp.set_index("scenario")["value"].to_dict() == {rz.SCENARIO_4TH: old.value, rz.SCENARIO_5TH: new.value}
+    assert gdp.set_index("scenario")["value"].to_dict() == {SCENARIO_4TH: old.value, SCENARIO_5TH: new.value}
 
 
 def test_the_2024_level_continues_the_revised_2023_level_not_the_first_release():

@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 
 from model.baseline import calibration, rebase
-from model.baseline.calibration import baseline_for
-from model.baseline.realized import realized
-from model.baseline.sectors import GROUPS, INDEX, KEYS, SECTORS, mask
+from model.baseline.baselines import baseline_for
+from model.baseline.realized import realized_table
+from model.core.sectors import GROUPS, INDEX, KEYS, SECTORS, mask
+from model.core.years import level_row, step_row
 from model.projection.results import timeseries
 from model.projection.simulate import project, shifted_draws
-from model.projection.years import level_row, step_row
-from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
-from model.targets.targets import MET, MISSED, NOT_PROJECTED, evaluate, load_targets
+from model.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
+from model.targets.definitions import load_targets
+from model.targets.scorecard import MET, MISSED, NOT_PROJECTED, evaluate
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 VARIABLE = {s.key: s.variable for s in SECTORS}
@@ -55,7 +56,7 @@ def test_every_published_2025_level_is_the_projection_2025_value(run_2025):
 
 
 def test_published_levels_are_the_latest_fifth_census_releases():
-    table = realized()
+    table = realized_table()
     for key, o in rebase.published_levels_2025(table).items():
         assert o.year == 2025 and o.period == "annual" and o.census_basis == "5th", key
     assert rebase.published_levels_2025(table)["gdp"].value == 52073.4
@@ -69,7 +70,8 @@ def test_partition_labels_every_sector_and_sums_to_the_published_sectors():
     assert {k for k, s in status.items() if s == "published"} == {"agriculture", "finance", "ict"}
     assert status["scitech"] == "derived" and status["wholesale_retail"] == "assumption"
     assert va.sum() == pytest.approx(pub["agriculture"].value + pub["secondary"].value + pub["tertiary"].value)
-    sci_h1, ter_h1 = realized().latest("va.scitech", 2025, "H1"), realized().latest("va.tertiary", 2025, "H1")
+    table = realized_table()
+    sci_h1, ter_h1 = table.latest("va.scitech", 2025, "H1"), table.latest("va.tertiary", 2025, "H1")
     assert va[INDEX["scitech"]] == pytest.approx(pub["tertiary"].value * sci_h1.value / ter_h1.value)
     assert (va > 0).all()
 
@@ -170,7 +172,7 @@ def test_trend_is_the_converging_design_on_the_record_to_2025(run_2025):
     assert rebase.converging_trend is calibration.converging_trend
     assert rebase.solve_trend is calibration.solve_trend and rebase.fit_line is calibration.fit_line
     assume = dict(b.assumptions)
-    t = rebase.refit_trend(b.va_2020, calibration.default_figures(), realized(), assume)
+    t = rebase.refit_trend(b.va_2020, calibration.default_figures(), realized_table(), assume)
     _, again = calibration.converging_trend(b.va_2020, t["trend"], b.va_2020 / b.va_2020.sum(), t["aggregate"],
                                             assume["trend.half_life_years"], assume["trend.aggregate_floor"] / 100,
                                             np.arange(2026, calibration.TREND_LAST_YEAR + 1))
@@ -183,7 +185,7 @@ def test_trend_is_the_converging_design_on_the_record_to_2025(run_2025):
 
 
 def test_aggregate_line_is_fitted_on_both_windows():
-    fig, table = calibration.default_figures(), realized()
+    fig, table = calibration.default_figures(), realized_table()
     obs = [fig.get("growth.gdp", y) for y in calibration.TREND_YEARS] + \
         [table.latest("growth.gdp", y) for y in rebase.RECORD_YEARS_2025]
     line, _ = calibration.fit_line(obs)
@@ -210,7 +212,7 @@ def test_2020_trend_fit_is_unchanged_by_the_refactoring(baseline):
 
 
 def test_trend_deflator_is_the_mean_implied_2021_2025():
-    d = rebase.implied_deflators_2025(calibration.default_figures(), realized())
+    d = rebase.implied_deflators_2025(calibration.default_figures(), realized_table())
     assert sorted(d) == [2021, 2022, 2023, 2024, 2025]
     assert d[2025] == pytest.approx(52073.4 / 49843.1 / 1.054 - 1)
     assert d[2023] == pytest.approx(43760.7 / 41610.9 / 1.052 - 1)      # one release's basis, not mixed
@@ -221,7 +223,10 @@ def test_trend_deflator_is_the_mean_implied_2021_2025():
 def _table_with(tmp_path, *rows):
     """The project's realized table with ``rows`` (dicts of the columns that differ) appended, loaded from a copy."""
     import csv
-    from model.baseline.realized import COLUMNS, REALIZED_FILE, load_realized
+
+    from model.baseline.realized import REALIZED_FILE_COLUMNS as COLUMNS
+    from model.baseline.realized import load_realized
+    from model.core.files import REALIZED_FILE
     with open(REALIZED_FILE, newline="", encoding="utf-8") as fh:
         kept = list(csv.DictReader(fh))
     common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test release",
@@ -272,14 +277,14 @@ def test_a_level_of_an_earlier_year_is_carried_by_its_link_growth(run_2025):
     from model.projection.indicators import revenue_link_parameters
     _, b, p, table = run_2025
     params, fig = revenue_link_parameters(), calibration.default_figures()
-    evidence = {s.key: rebase.revenue_evidence(realized(), s.key) for s in revenue.SERIES}
+    evidence = {s.key: rebase.revenue_evidence(realized_table(), s.key) for s in revenue.SERIES}
     earlier = [s for s in revenue.SERIES if (o := evidence[s.key][0]) is not None and o.period == "annual"
                and o.year < 2025 and not evidence[s.key][1]]      # no lower bound that could bind instead
     assert earlier                                         # today: medicine and health (2024)
     for s in earlier:
         o = evidence[s.key][0]
         w = revenue.link_weights(params, s.key)
-        va_year, _ = rebase.sector_levels_in(o.year, b.va_2020, fig, realized())
+        va_year, _ = rebase.sector_levels_in(o.year, b.va_2020, fig, realized_table())
         expected = o.value * ((b.va_2020 @ w) / (va_year @ w)) ** params[f"{s.key}.elasticity"]
         assert _value(table, s.variable, 2025) == pytest.approx(expected, rel=1e-12), s.key
         assert expected != pytest.approx(_carried_2025(b, s.key, params), rel=1e-3), s.key
@@ -287,7 +292,7 @@ def test_a_level_of_an_earlier_year_is_carried_by_its_link_growth(run_2025):
 
 def test_the_gdp_growth_of_the_record_reproduces_one_basis_levels():
     """The link's fallback growth from 2023 and 2024 to 2025 equals the ratio of the 5th-census GDP levels."""
-    t = realized()
+    t = realized_table()
     for year in (2023, 2024):
         ratio = t.latest("va.gdp", 2025, basis="5th").value / t.latest("va.gdp", year, basis="5th").value
         assert rebase.nominal_gdp_factor(calibration.default_figures(), t, year) == pytest.approx(ratio, rel=1e-12)
@@ -296,7 +301,7 @@ def test_the_gdp_growth_of_the_record_reproduces_one_basis_levels():
 def test_medicine_and_health_starts_at_least_at_its_published_2024_level(run_2025):
     """The carried 2020 anchor put 2025 below the published 2024 level; anchored, it is above it."""
     _, _, _, table = run_2025
-    published = realized().latest("revenue.medicine_health", 2024)
+    published = realized_table().latest("revenue.medicine_health", 2024)
     assert published is not None and published.definition == "same"
     assert _value(table, "Revenue|Medicine and Health", 2025) >= published.value
     assert _value(table, "Revenue|Medicine and Health", 2030) > _value(table, "Revenue|Medicine and Health", 2025)
@@ -368,7 +373,7 @@ def test_every_2025_revenue_level_respects_every_published_lower_bound(run_2025)
     from model.equations import revenue
     from model.projection.indicators import revenue_link_parameters
     _, b, _, table = run_2025
-    params, fig, t = revenue_link_parameters(), calibration.default_figures(), realized()
+    params, fig, t = revenue_link_parameters(), calibration.default_figures(), realized_table()
     checked = 0
     for s in revenue.SERIES:
         w, eps = revenue.link_weights(params, s.key), params[f"{s.key}.elasticity"]
@@ -461,7 +466,7 @@ def test_the_latest_published_shares_are_reproduced_on_the_partition_of_their_ye
     the calibration targeted (its latest published figure is of H1 2021), over those weights."""
     _, b, p, table = run_2025
     va_2021 = rebase.partition_2021(baseline)
-    published = realized().latest("share.hightech", 2021)
+    published = realized_table().latest("share.hightech", 2021)
     assert 100 * b.hightech_weights @ va_2021 / va_2021.sum() == pytest.approx(published.value, rel=1e-12)
     assert 100 * baseline.hightech_weights @ va_2021 / va_2021.sum() != pytest.approx(published.value, abs=0.05)
     target = next(m["target"] for m in baseline.moments if m["moment"] == "share.new_economy")
@@ -502,11 +507,11 @@ def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_sce
     """Bad data behind a 2025-base scenario: a located problem of that scenario, no traceback, and the
     2020-base scenario of the same batch is written."""
     from model import batch
-    from model.baseline import calibration as cal
+    from model.baseline import baselines
     table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
     line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
     monkeypatch.setattr(rebase, "default_realized", lambda: table)
-    cal._rebased_of.cache_clear()
+    baselines._rebased_of.cache_clear()
     try:
         (tmp_path / "late.yaml").write_text("name: late\nbase: 2025\nhorizon: 2027\n", encoding="utf-8")
         (tmp_path / "early.yaml").write_text("name: early\nhorizon: 2022\n", encoding="utf-8")
@@ -514,7 +519,7 @@ def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_sce
             [tmp_path / "late.yaml", tmp_path / "early.yaml"], tmp_path / "out", ["test"],
             batch.RunOptions(figures=False))}
     finally:
-        cal._rebased_of.cache_clear()
+        baselines._rebased_of.cache_clear()
     late = next(o for o in outcomes.values() if o.file.endswith("late.yaml"))
     assert not late.ok and len(late.problems) == 1
     assert f"realized.csv:{line}: share.hightech 2025 = 95 cannot be reproduced" in late.problems[0]
@@ -581,7 +586,8 @@ def test_show_starts_after_the_base(run_2025):
 def targets_2030(tmp_path_factory):
     """The plan's targets moved to 2030: a stand-in for a target set of the 15th plan."""
     import yaml
-    from model.targets.targets import TARGETS_FILE, read_targets
+
+    from model.targets.definitions import TARGETS_FILE, read_targets
     raw = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))
     for t in raw:
         t["year"] = 2030

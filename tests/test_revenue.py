@@ -6,12 +6,20 @@ from hypothesis import strategies as st
 
 from model.baseline import data
 from model.baseline.data import DataError, read_revenue_links
+from model.core.sectors import INDEX, N_SECTORS
+from model.equations.revenue import (
+    SERIES,
+    TRILLION_YUAN,
+    count_at_least,
+    link_value_added,
+    link_weights,
+    revenue_path,
+    revenues,
+    trillion_yuan_clusters,
+)
 from model.projection.indicators import indicators, revenue_link_parameters
-from model.equations.revenue import (SERIES, TRILLION_YUAN, count_at_least, link_value_added, link_weights,
-                                     revenue_path, revenues, trillion_yuan_clusters)
-from model.scenario.scenario import ScenarioError, scenario_from_dict
-from model.baseline.sectors import INDEX, N_SECTORS
 from model.projection.simulate import project
+from model.scenario.loader import ScenarioError, scenario_from_dict
 
 LINKS = data.revenue_links()
 
@@ -153,7 +161,7 @@ def test_indicators_use_a_scenario_s_links_without_checking_them_again(projectio
 def test_a_monte_carlo_run_checks_plain_overrides_once_not_per_chunk(baseline, monkeypatch):
     from model.analysis import montecarlo
     from model.projection import indicators as ind_module
-    from model.targets.targets import load_targets
+    from model.targets.definitions import load_targets
     calls = []
     check = ind_module.ranged_overrides
     monkeypatch.setattr(ind_module, "ranged_overrides", lambda *a: calls.append(1) or check(*a))

@@ -5,11 +5,11 @@ from scipy import stats
 
 from model.analysis.sampling import chunks, quantile, sample
 from model.analysis.sensitivity import draws_for, sobol_inputs
+from model.core.sectors import INDEX, N_SECTORS
+from model.core.years import step_row
 from model.projection.simulate import shifted_draws
-from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
-from model.baseline.sectors import INDEX, N_SECTORS
+from model.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
 from model.scenario.spec import Distribution, Problem
-from model.projection.years import step_row
 
 HERE = Problem("f", None, "", "")
 

@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from model.scenario.scenario import Scenario, ScenarioError, load_scenario
-from model.baseline.sectors import INDEX, KEYS
+from model.core.sectors import INDEX, KEYS
+from model.scenario.loader import Scenario, ScenarioError, load_scenario
 
 
 def problems(path):
@@ -204,6 +205,7 @@ def deep():
 def dump(doc) -> str:
     """YAML text of ``doc``; deep documents in flow style (the emitter recurses on block style)."""
     import sys
+
     import yaml
     doc = doc.build() if isinstance(doc, Nested) else doc
     limit = sys.getrecursionlimit()

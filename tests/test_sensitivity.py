@@ -6,13 +6,14 @@ import pandas as pd
 import pytest
 
 from model.analysis import sensitivity as S
-from model.baseline.calibration import baseline_for
-from model.projection.indicators import indicators
+from model.baseline.baselines import baseline_for
 from model.output.plots_sensitivity import plot_tornado
+from model.projection.indicators import indicators
 from model.projection.results import timeseries
-from model.scenario.scenario import load_scenario
 from model.projection.simulate import Draws, project
-from model.targets.targets import evaluate, load_targets
+from model.scenario.loader import load_scenario
+from model.targets.definitions import load_targets
+from model.targets.scorecard import evaluate
 
 SHIPPED = ("baseline", "plan", "manufacturing_revival", "downside", "hightech_push", "finance_deepening")
 

@@ -2,12 +2,18 @@
 import numpy as np
 import pytest
 
-from model import BASE_YEAR
-from model.projection.indicators import HIGHTECH_SHARE, HIGHTECH_VALUE_ADDED, PROJECT_GROSS_OUTPUT, PROJECT_VALUE_ADDED
-from model.projection.results import COLUMNS, series, timeseries
-from model.scenario.scenario import scenario_from_dict
-from model.baseline.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
+from model.core.iamc import (
+    HIGHTECH_SHARE,
+    HIGHTECH_VALUE_ADDED,
+    IAMC_COLUMNS,
+    PROJECT_GROSS_OUTPUT,
+    PROJECT_VALUE_ADDED,
+)
+from model.core.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
+from model.core.years import BASE_YEAR
+from model.projection.results import series, timeseries
 from model.projection.simulate import growth_paths, project
+from model.scenario.loader import scenario_from_dict
 
 
 def scenario(**raw):
@@ -20,7 +26,7 @@ def table(baseline):
 
 
 def test_columns_and_years(table):
-    assert tuple(table.columns) == COLUMNS
+    assert tuple(table.columns) == IAMC_COLUMNS
     assert set(table["year"]) == set(range(2020, 2031))
     assert set(table["region"]) == {"Beijing"}
     assert not table.duplicated(["variable", "year"]).any()
@@ -175,8 +181,8 @@ def test_a_shock_without_sectors_hits_every_sector(baseline):
 
 
 def test_a_child_replacing_a_shock_without_sectors_hits_every_sector(write_yaml, baseline):
-    from model.scenario.scenario import load_scenario
     from model.output.show import describe
+    from model.scenario.loader import load_scenario
     # the parent's shock has no `sectors:` (all); the child changes its loss only and
     # inherits the rest field by field, `all` included
     write_yaml("shocks:\n  - name: s\n    year: 2022\n    growth_loss: 2\n", "parent.yaml")
@@ -230,7 +236,7 @@ def test_project_hightech_share(baseline):
 
 
 def test_scenario_warnings_for_implausible_growth(baseline):
-    from model.scenario.plausibility import warnings
+    from model.projection.plausibility import warnings
     s = scenario_from_dict({"growth": {"finance": 25, "ict": 14}, "deflator": {"all": 15}}, "w.yaml")
     found = warnings(s, baseline)
     texts = [w.message for w in found]
@@ -255,14 +261,15 @@ def test_project_gross_output_feeds_its_revenue_series_once(baseline):
 
 
 def test_unknown_revenue_series(write_yaml):
-    from model.scenario.scenario import ScenarioError, load_scenario
+    from model.scenario.loader import ScenarioError, load_scenario
     text = ("projects:\n  - name: p\n    sector: mfg_other\n    start: 2023\n    gross_output: 10\n"
             "    value_added_ratio: 20\n    revenue_series: car\n")
     with pytest.raises(ScenarioError, match="unknown series 'car'; did you mean 'cars'"):
         load_scenario(write_yaml(text))
 
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 rates = st.floats(-50, 50, allow_nan=False)
 
@@ -297,7 +304,7 @@ def test_identities_hold_on_random_scenarios(baseline, horizon, growth, deflator
 
 # ---------------------------------------------------------------- out of the model's domain
 def test_a_pp_change_that_takes_growth_below_minus_100_is_a_located_error(write_yaml, baseline):
-    from model.scenario.scenario import ScenarioError, load_scenario
+    from model.scenario.loader import ScenarioError, load_scenario
     path = write_yaml("horizon: 2025\ngrowth:\n  ict: \"-150pp\"\n")
     with pytest.raises(ScenarioError, match=r"scenario.yaml:3: growth.ict: the growth rate of ict resolves to "
                                             r"-1[34]\d.* in 2022-2025; a resolved rate must be in \(-100, 300\]"):
@@ -305,7 +312,7 @@ def test_a_pp_change_that_takes_growth_below_minus_100_is_a_located_error(write_
 
 
 def test_a_pp_change_of_a_deflator_is_bounded_like_a_level(write_yaml, baseline):
-    from model.scenario.scenario import ScenarioError, load_scenario
+    from model.scenario.loader import ScenarioError, load_scenario
     path = write_yaml("deflator:\n  finance:\n    2023: \"-1000pp\"\n")
     with pytest.raises(ScenarioError, match=r"scenario.yaml:3: deflator.finance.2023: the deflator rate of finance "
                                             r"resolves to .* in 2023; a resolved rate must be in \(-100, 100\]"):
@@ -313,7 +320,7 @@ def test_a_pp_change_of_a_deflator_is_bounded_like_a_level(write_yaml, baseline)
 
 
 def test_the_change_that_first_leaves_the_bounds_is_named_even_if_a_child_returns(write_yaml, baseline):
-    from model.scenario.scenario import ScenarioError, load_scenario
+    from model.scenario.loader import ScenarioError, load_scenario
     write_yaml("growth:\n  ict: \"-150pp\"\n", "parent.yaml")
     child = write_yaml("extends: parent\ngrowth:\n  ict: \"+100pp\"\n", "child.yaml")
     with pytest.raises(ScenarioError, match=r"parent.yaml:2: growth.ict: the growth rate of ict"):
@@ -321,7 +328,7 @@ def test_the_change_that_first_leaves_the_bounds_is_named_even_if_a_child_return
 
 
 def test_a_shock_larger_than_its_year_growth_is_a_located_error(write_yaml, baseline):
-    from model.scenario.scenario import ScenarioError, load_scenario
+    from model.scenario.loader import ScenarioError, load_scenario
     path = write_yaml("growth:\n  finance: -60\nshocks:\n  - name: s\n    year: 2023\n    sectors: [finance]\n"
                       "    growth_loss: 50\n")
     with pytest.raises(ScenarioError, match=r"scenario.yaml:4: shocks.0: real value added of finance is -.* in 2023; "

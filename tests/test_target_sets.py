@@ -10,11 +10,12 @@ import pytest
 
 import run
 from model import batch
+from model.core.target_sets import DEFAULT_SET, SETS, set_file
 from model.output.comparison import matrix, realized_matrix, stack
-from model.scenario.scenario import ScenarioError, load_scenario, scenario_from_dict
-from model.targets.sets import DEFAULT_SET, SETS, TargetSet, load_set, set_file
-from model.targets.targets import (NOT_MODELLED, NOT_PROJECTED, MET, TargetsError, evaluate, load_targets,
-                                   parse_targets)
+from model.scenario.loader import ScenarioError, load_scenario, scenario_from_dict
+from model.targets.definitions import TargetsError, load_targets, parse_targets
+from model.targets.scorecard import MET, NOT_MODELLED, NOT_PROJECTED, evaluate
+from model.targets.sets import TargetSet, load_set
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -184,7 +185,7 @@ def test_the_command_line_overrides_the_scenarios_set(tmp_path, quick):
 def test_a_broken_set_file_fails_the_batch_before_anything_is_written(tmp_path, monkeypatch):
     broken = tmp_path / "targets_plan15.yaml"
     broken.write_text("- id: a\n", encoding="utf-8")
-    from model.targets.targets import read_targets
+    from model.targets.definitions import read_targets
     monkeypatch.setattr(batch, "load_set", lambda name: read_targets(broken))
     paths = write(tmp_path, a="name: a\ntargets: plan15\n")
     outcomes = batch.run_batch(paths, tmp_path / "out", ["test"])

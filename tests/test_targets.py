@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from model.targets.comparators import about, at_least, is_largest, within
-from model.targets.targets import (MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, Target, evaluate,
-                                   load_targets, parse_targets)
+from model.targets.definitions import Target, load_targets, parse_targets
+from model.targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, SCORECARD_COLUMNS, evaluate
 
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "unit": "%", "year": 2025}
 
@@ -152,8 +152,8 @@ def test_revenue_targets_in_100_million_cny():
 
 def test_every_modelled_target_variable_is_in_the_results(baseline):
     from model.projection.results import timeseries
-    from model.scenario.scenario import scenario_from_dict
     from model.projection.simulate import project
+    from model.scenario.loader import scenario_from_dict
     variables = set(timeseries(project(scenario_from_dict({}, "t.yaml"), baseline), "t")["variable"])
     for t in load_targets():
         if t.modelled:
@@ -195,7 +195,7 @@ def test_every_problem_is_reported_at_once():
 
 # ---------------------------------------------------------------- levers (goal-seeking)
 def test_every_modelled_shipped_target_names_known_levers():
-    from model.baseline.sectors import KEYS
+    from model.core.sectors import KEYS
     for t in load_targets():
         if not t.modelled:
             assert not t.levers, t.id
@@ -281,7 +281,7 @@ BROKEN = """\
 
 
 def test_every_problem_of_the_file_is_reported_with_its_line(tmp_path):
-    from model.targets.targets import TargetsError, read_targets
+    from model.targets.definitions import TargetsError, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text(BROKEN, encoding="utf-8")
     with pytest.raises(TargetsError) as info:
@@ -295,7 +295,7 @@ def test_every_problem_of_the_file_is_reported_with_its_line(tmp_path):
 
 
 def test_a_yaml_error_in_the_targets_file_is_located(tmp_path):
-    from model.targets.targets import TargetsError, read_targets
+    from model.targets.definitions import TargetsError, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text("- id: a\n  id: b\n", encoding="utf-8")
     with pytest.raises(TargetsError, match=r"targets.yaml:2: key '0.id' is given twice"):
@@ -319,7 +319,7 @@ def test_rank_needs_a_list_of_variables():
 
 def test_a_broken_targets_file_is_reported_once_not_as_a_scenarios_assumptions(tmp_path, monkeypatch):
     from model import batch
-    from model.targets.targets import TARGETS_FILE, read_targets
+    from model.targets.definitions import TARGETS_FILE, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text(BROKEN, encoding="utf-8")
     monkeypatch.setattr(batch, "load_set", lambda name: read_targets(path))

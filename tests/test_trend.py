@@ -5,15 +5,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.baseline import calibration
-
-from model.equations import growth
 from model.baseline.data import Figure, Figures, figures
-from model.scenario.scenario import ScenarioError, scenario_from_dict
-from model.baseline.sectors import N_SECTORS
+from model.core.files import REALIZED_FILE
+from model.core.sectors import N_SECTORS
+from model.equations import growth
 from model.projection.simulate import project, stated_growth
+from model.scenario.loader import ScenarioError, scenario_from_dict
 
 rates = st.floats(-0.05, 0.2, allow_nan=False)
 
@@ -133,7 +134,7 @@ def test_unknown_trend_design_is_a_located_error():
 
 
 def test_trend_design_is_inherited(write_yaml):
-    from model.scenario.scenario import load_scenario
+    from model.scenario.loader import load_scenario
     write_yaml("trend: constant\n", "parent.yaml")
     child = load_scenario(write_yaml("extends: parent\n", "child.yaml"))
     assert child.trend == "constant"
@@ -178,7 +179,7 @@ def test_calibration_reads_no_realized_file(monkeypatch):
 def test_editing_the_realized_file_leaves_the_baseline_unchanged(monkeypatch, tmp_path, baseline):
     """A copy of the realized outcomes with every value changed, put where the loader looks."""
     realized = pytest.importorskip("model.baseline.realized")
-    source = Path(realized.REALIZED_FILE)
+    source = Path(REALIZED_FILE)
     if not source.exists():
         pytest.skip("no realized.csv in this checkout")
     lines = source.read_text(encoding="utf-8").splitlines()

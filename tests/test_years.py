@@ -1,11 +1,11 @@
 """Years and rows: the helpers agree with the arrays a projection holds."""
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from model import BASE_YEAR
-from model.scenario.scenario import scenario_from_dict
+from model.core.years import BASE_YEAR, level_row, level_years, n_steps, step_row, step_rows, step_year, step_years
 from model.projection.simulate import project
-from model.projection.years import level_row, level_years, n_steps, step_row, step_rows, step_year, step_years
+from model.scenario.loader import scenario_from_dict
 
 
 @given(st.integers(BASE_YEAR + 1, 2100))

@@ -33,17 +33,17 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
-from ..baseline.calibration import Baseline
-from ..projection.indicators import Indicators
-from ..scenario.scenario import Layered, Scenario
-from ..equations.attribution_math import shapley
 from ..analysis.sector_split import sector_contributions
+from ..baseline.baselines import baseline_for
+from ..baseline.calibration import Baseline
+from ..core.years import BASE_YEAR, level_row, n_steps
+from ..equations.attribution_math import shapley
+from ..projection.indicators import Indicators
 from ..projection.simulate import Draws, Projection, project, stated_deflator, stated_growth
-from ..targets.targets import Target
-from ..projection.years import level_row, n_steps
+from ..scenario.loader import Layered, Scenario
+from ..targets.definitions import Target
 
-COLUMNS = ("target", "reference", "kind", "component", "contribution", "unit")
+ATTRIBUTION_COLUMNS = ("target", "reference", "kind", "component", "contribution", "unit")
 SECTOR, INPUT = "sector", "input"
 BASE_REFERENCE = str(BASE_YEAR)          # the reference of a scenario without a parent
 
@@ -208,11 +208,10 @@ def attribute(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COLUMNS`; per target, the ``sector`` rows and the ``input`` rows
+        Columns :data:`ATTRIBUTION_COLUMNS`; per target, the ``sector`` rows and the ``input`` rows
         each sum to the scenario's value minus the reference value (the lead over the
         largest other for ``rank``), in the target's unit, to floating-point precision.
     """
-    from ..baseline.calibration import baseline_for
 
     projection = project(scenario, baseline) if projection is None else projection
     reference = scenario.parent if reference is None else reference
@@ -228,7 +227,7 @@ def attribute(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
     horizon = min(scenario.horizon, ref_scenario.horizon)
     chosen = [t for t in targets if t.modelled and t.year <= horizon]
     if not chosen:
-        return pd.DataFrame(columns=list(COLUMNS))
+        return pd.DataFrame(columns=list(ATTRIBUTION_COLUMNS))
     rows = []
     own_links = scenario.revenue_links
     ref_links = scenario.revenue_links if reference is None else ref_scenario.revenue_links
@@ -241,7 +240,7 @@ def attribute(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
     unit = {t.id: t.unit for t in chosen}
     rows += [{"target": r.target, "reference": ref_name, "kind": INPUT, "component": r.component,
               "contribution": r.contribution, "unit": unit[r.target]} for r in by_input.itertuples(index=False)]
-    out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out = pd.DataFrame(rows, columns=list(ATTRIBUTION_COLUMNS))
     order = {t.id: i for i, t in enumerate(chosen)}
     return out.sort_values(["target", "kind"], key=lambda c: c.map(order) if c.name == "target" else
                            c.map({SECTOR: 0, INPUT: 1}), kind="stable").reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 Pure functions on tables.  A *projection* is the tidy IAMC table of one scenario
 (:func:`model.projection.results.timeseries`); the *realized* table has one row per published
-figure with the columns of ``model/data/realized.csv`` (:data:`REALIZED_COLUMNS`).
+figure with the columns of ``model/data/realized.csv`` (:data:`REALIZED_FILE_COLUMNS`).
 
 Like for like across the fifth economic census (benchmark year 2023), which revised
 levels upwards from 2023 on:
@@ -38,21 +38,28 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
-from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
-from ..projection.indicators import HIGHTECH_VALUE_ADDED, NEW_ECONOMY_VALUE_ADDED
-from ..baseline.sectors import GROUPS, SECTORS
+from ..baseline.realized import REALIZED_FILE_COLUMNS, variable
+from ..core.iamc import (
+    CLUSTER_VARIABLE,
+    HIGHTECH_VALUE_ADDED,
+    NEW_ECONOMY_VALUE_ADDED,
+    PHARMA_OF_MEDICINE,
+    REGION,
+    SCENARIO_4TH,
+    SCENARIO_5TH,
+    STATISTICS_MODEL,
+)
+from ..core.sectors import GROUPS, SECTORS
+from ..core.years import BASE_YEAR
 
-REALIZED_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note",
-                    "census_basis", "status", "definition")
-COLUMNS = ("scenario", "series", "measure", "unit", "year", "projected", "realized", "error", "percent_error",
-           "census_basis", "vintage", "method", "definition", "source", "approximate")
+BACKTEST_COLUMNS = ("scenario", "series", "measure", "unit", "year", "projected", "realized", "error", "percent_error",
+                    "census_basis", "vintage", "method", "definition", "source", "approximate")
 APPROXIMATE = "approximate, assumes proportional revision"
 APPROXIMATE_NOTE = ("approximate: assumes the 5th census revised every sector in proportion to GDP "
                     "(no sector was published on both bases)")
 MODEL_BASIS = "4th"           # the census basis of the model's 2020 base year
 SAME_DEFINITION = "same"
-FIRST_YEAR = BASE_YEAR + 1
+LEVER_FIRST_YEAR = BASE_YEAR + 1
 
 METRIC_COLUMNS = ("scenario", "metric", "series", "years", "value", "unit", "n", "note")
 RATE_MEASURES = ("growth", "level growth", "share change")   # errors in points; the rest in percent
@@ -143,9 +150,9 @@ def _source(row: pd.Series) -> str:
 
 def check_realized(realized: pd.DataFrame) -> None:
     """Raise ``ValueError`` naming every missing column of a realized table."""
-    missing = [c for c in REALIZED_COLUMNS if c not in realized.columns]
+    missing = [c for c in REALIZED_FILE_COLUMNS if c not in realized.columns]
     if missing:
-        raise ValueError(f"realized table: missing columns {missing}; expected {list(REALIZED_COLUMNS)}")
+        raise ValueError(f"realized table: missing columns {missing}; expected {list(REALIZED_FILE_COLUMNS)}")
 
 
 def derive_shares(realized: pd.DataFrame) -> pd.DataFrame:
@@ -183,7 +190,7 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
     Parameters
     ----------
     projection : the tidy IAMC table of one scenario.
-    realized : published figures, columns :data:`REALIZED_COLUMNS`; only annual
+    realized : published figures, columns :data:`REALIZED_FILE_COLUMNS`; only annual
         figures from 2021 for years the projection covers and keys the model has a
         counterpart for (:func:`series_for`) are compared.  Shares not published are
         derived from levels of one release (:func:`derive_shares`).
@@ -191,7 +198,7 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
 
     Returns
     -------
-    A table with :data:`COLUMNS`: ``error = projected - realized`` (points for growth
+    A table with :data:`BACKTEST_COLUMNS`: ``error = projected - realized`` (points for growth
     and shares, 100 million CNY for levels), ``percent_error = 100 error / |realized|``;
     ``census_basis``, ``vintage`` and ``method`` say which published figure was used
     and how the two were made comparable (module docstring).
@@ -199,7 +206,7 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
     realized = derive_shares(realized)
     name = scenario if scenario is not None else str(projection["scenario"].iloc[0])
     years = set(projection["year"])
-    rows = realized[(realized["period"] == "annual") & (realized["year"] >= FIRST_YEAR)
+    rows = realized[(realized["period"] == "annual") & (realized["year"] >= LEVER_FIRST_YEAR)
                     & realized["year"].isin(years)]
     gdp = realized[(realized["key"] == "va.gdp") & (realized["period"] == "annual")]
     out = []
@@ -211,7 +218,7 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, scenario: str | No
         for year in sorted(group["year"].unique()):
             out.append(_compare_one(s, values, realized[(realized["key"] == key) & (realized["period"] == "annual")],
                                     int(year), gdp))
-    table = pd.DataFrame([r for r in out if r is not None], columns=COLUMNS[1:])
+    table = pd.DataFrame([r for r in out if r is not None], columns=BACKTEST_COLUMNS[1:])
     table.insert(0, "scenario", name)
     return table
 
@@ -409,8 +416,6 @@ def with_derived_shares(realized_rows: pd.DataFrame, realized: pd.DataFrame) -> 
     for every (scenario, variable, year) the rows lack, latest release first; scenario by
     census basis as in :mod:`model.baseline.realized`.  So the finance and ICT shares of 2025, which the
     statistics give only as levels beside GDP, appear beside the projections."""
-    from ..baseline.realized import MODEL_NAME, SCENARIO_4TH, SCENARIO_5TH, variable
-    from ..projection.results import REGION
 
     derived = derive_shares(realized)
     derived = derived[(derived["status"] == "derived") & (derived["period"] == "annual")
@@ -425,7 +430,7 @@ def with_derived_shares(realized_rows: pd.DataFrame, realized: pd.DataFrame) -> 
             continue
         if ident not in added or _release(row["vintage"]) > _release(added[ident]["vintage"]):
             added[ident] = row
-    rows = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v, "unit": "%", "year": y,
+    rows = [{"model": STATISTICS_MODEL, "scenario": s, "region": REGION, "variable": v, "unit": "%", "year": y,
              "value": float(r["value"])} for (s, v, y), r in sorted(added.items())]
     out = pd.concat([realized_rows, pd.DataFrame(rows, columns=realized_rows.columns)], ignore_index=True) \
         if rows else realized_rows

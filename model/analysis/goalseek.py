@@ -25,7 +25,7 @@ impossible within bounds.  Each step computes only the variables the target read
 (:func:`needed_variables`); the scenario's own projection and scorecard can be
 passed in by a caller that holds them.
 
-Pure computation: no files are written here (:mod:`model.output.report` writes).
+Pure computation: no files are written here (:mod:`model.output.write` writes).
 """
 from __future__ import annotations
 
@@ -36,36 +36,37 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from .. import CALIBRATION_YEAR
 from ..baseline.calibration import Baseline
+from ..core.iamc import CLUSTER_VARIABLE
+from ..core.sectors import INDEX
+from ..core.years import CALIBRATION_YEAR, level_row, step_rows
+from ..equations.revenue import SERIES, TRILLION_YUAN
 from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.results import timeseries
-from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN
-from ..scenario.scenario import Layered, Scenario
-from ..baseline.sectors import INDEX
 from ..projection.simulate import Projection, project, stated_growth
-from ..targets.targets import MET, MISSED, Target, evaluate, load_targets
-from ..projection.years import level_row, step_rows
+from ..scenario.loader import Layered, Scenario
+from ..targets.definitions import Target, load_targets
+from ..targets.scorecard import MET, MISSED, evaluate
 
 BOUNDS = (-0.50, 1.00)          # search interval for the lever rate, fraction per year (-50 to +100 %/yr)
 XTOL = 1e-12                    # brentq's absolute tolerance on the rate (fraction per year)
-FIRST_YEAR = CALIBRATION_YEAR + 1   # first year the lever rate applies: 2022
+LEVER_FIRST_YEAR = CALIBRATION_YEAR + 1   # first year the lever rate applies: 2022
 REACHABLE, IMPOSSIBLE, MET_ALREADY = "reachable", "impossible within bounds", "met already"
-COLUMNS = ("target", "levers", "year", "needed_growth_pct", "assumed_growth_pct", "extra_pp", "status", "note")
+GOALSEEK_COLUMNS = ("target", "levers", "year", "needed_growth_pct", "assumed_growth_pct", "extra_pp", "status", "note")
 _CLUSTER_VARIABLES = tuple(s.variable for s in SERIES if s.cluster)
 
 
 # ---------------------------------------------------------------- building the scenario
 def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, last_year: int,
-                      first_year: int = FIRST_YEAR) -> Scenario:
+                      first_year: int = LEVER_FIRST_YEAR) -> Scenario:
     """A copy of ``scenario`` whose stated growth of ``levers`` is ``rate`` in every
-    year from ``first_year`` (default :data:`FIRST_YEAR`) to ``last_year`` (inclusive).
+    year from ``first_year`` (default :data:`LEVER_FIRST_YEAR`) to ``last_year`` (inclusive).
 
     From 2021 on, the rate also replaces the calibrated 2021 rate; the vaccine
     surge is then gone from the levers, so a high-tech manufacturing lever gets no
     2022 unwind either.
 
-    The cells are set in the ``growth`` :class:`~model.scenario.scenario.Layered` (level
+    The cells are set in the ``growth`` :class:`~model.scenario.loader.Layered` (level
     ``rate``, change 0), so they replace whatever the scenario chain said there;
     other cells, 2021 and years after ``last_year`` are unchanged.  ``rate`` is a
     fraction per year.  The input is not modified.
@@ -83,7 +84,7 @@ def with_lever_growth(scenario: Scenario, levers: Sequence[str], rate: float, la
 
 
 def assumed_lever_growth(scenario: Scenario, baseline: Baseline, levers: Sequence[str], last_year: int,
-                         first_year: int = FIRST_YEAR, projection: Projection | None = None) -> float:
+                         first_year: int = LEVER_FIRST_YEAR, projection: Projection | None = None) -> float:
     r"""The levers' stated growth over ``first_year``..``last_year`` as one constant rate.
 
     Each year's rate of the lever group is weighted by the sectors' real value
@@ -178,7 +179,7 @@ def _unit_text(unit: str) -> str:
 
 def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | None = None,
               scorecard: pd.DataFrame | None = None, revenue_links: Mapping[str, float] | None = None,
-              bounds: tuple[float, float] = BOUNDS, first_year: int = FIRST_YEAR,
+              bounds: tuple[float, float] = BOUNDS, first_year: int = LEVER_FIRST_YEAR,
               projection: Projection | None = None) -> pd.DataFrame:
     """The lever growth each missed target needs, beside what the scenario assumes.
 
@@ -187,10 +188,10 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] 
     scenario, baseline
         The scenario and its calibrated baseline (built with its ``assumptions``).
     targets
-        The targets (default: :func:`model.targets.targets.load_targets`); each modelled one
+        The targets (default: :func:`model.targets.definitions.load_targets`); each modelled one
         has ``levers``.
     scorecard
-        The scenario's deterministic scorecard (:func:`model.targets.targets.evaluate`);
+        The scenario's deterministic scorecard (:func:`model.targets.scorecard.evaluate`);
         computed when not given.
     revenue_links
         Overrides of the revenue layer (default: the scenario's own).
@@ -210,7 +211,7 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] 
     -------
     pandas.DataFrame
         One row per target that is met or missed in its year (targets not modelled
-        or not projected are left out), columns :data:`COLUMNS`: ``levers`` joined
+        or not projected are left out), columns :data:`GOALSEEK_COLUMNS`: ``levers`` joined
         with ``+``; ``needed_growth_pct`` the constant real growth of the levers,
         %/yr from 2022 to ``year`` (NaN when met already or impossible);
         ``assumed_growth_pct`` their value-added-weighted stated growth over the
@@ -260,4 +261,4 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] 
         rows.append({**row, "needed_growth_pct": rate_pct, "extra_pp": rate_pct - assumed, "status": REACHABLE,
                      "note": f"needs {rate_pct:.1f} %/yr, assumes {assumed:.1f} %/yr ({rate_pct - assumed:+.1f} pp) "
                              f"over {first_year}-{year}"})
-    return pd.DataFrame(rows, columns=list(COLUMNS))
+    return pd.DataFrame(rows, columns=list(GOALSEEK_COLUMNS))

@@ -2,7 +2,7 @@ r"""Two-lever maps: which combinations of two sectors' growth meet which targets
 
 A map varies the constant real growth of two *lever* sectors :math:`a` and
 :math:`b` over a grid (default :data:`GRID` x :data:`GRID` rates in
-:data:`BOUNDS`) in every year from 2022 (:data:`model.analysis.goalseek.FIRST_YEAR`) to the
+:data:`BOUNDS`) in every year from 2022 (:data:`model.analysis.goalseek.LEVER_FIRST_YEAR`) to the
 last target year of the map; every other sector, and each lever outside those
 years, keeps the scenario's path.  As in goal-seeking, a rate replaces the
 lever's *stated* growth; the vaccine unwind of 2022 and the shocks still apply on
@@ -30,14 +30,14 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from ..analysis.goalseek import LEVER_FIRST_YEAR, REACHABLE, assumed_lever_growth
 from ..baseline.calibration import Baseline
-from ..analysis.goalseek import FIRST_YEAR, REACHABLE, assumed_lever_growth
+from ..core.sectors import INDEX, LABELS
+from ..core.years import level_row, step_rows
 from ..projection.indicators import Indicators
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import INDEX, LABELS
 from ..projection.simulate import Draws, Projection, in_domain, project, stated_growth
-from ..targets.targets import Target
-from ..projection.years import level_row, step_rows
+from ..scenario.loader import Scenario
+from ..targets.definitions import Target
 
 BOUNDS = (-0.10, 0.40)          # rates of each lever, fraction per year (-10 to +40 %/yr)
 GRID = 101                      # rates per lever
@@ -116,7 +116,7 @@ def pairs(targets: Sequence[Target], horizon: int,
 
 
 def grid_draws(scenario: Scenario, baseline: Baseline, pair: Sequence[str], rates_a: np.ndarray,
-               rates_b: np.ndarray, last_year: int, first_year: int = FIRST_YEAR) -> Draws:
+               rates_b: np.ndarray, last_year: int, first_year: int = LEVER_FIRST_YEAR) -> Draws:
     """The grid as draws: point ``j * n_a + i`` gives lever ``a`` the rate ``rates_a[i]`` and lever
     ``b`` the rate ``rates_b[j]`` from ``first_year`` to ``last_year``; growth shifts
     ``(n_a n_b, n_years, n_sectors)``."""
@@ -131,7 +131,7 @@ def grid_draws(scenario: Scenario, baseline: Baseline, pair: Sequence[str], rate
 
 def evaluate_grid(scenario: Scenario, baseline: Baseline, pair: Sequence[str], targets: Sequence[Target],
                   rates_a: np.ndarray, rates_b: np.ndarray, last_year: int,
-                  first_year: int = FIRST_YEAR) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+                  first_year: int = LEVER_FIRST_YEAR) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Each target's value and met flag on the grid, ``(n_b, n_a)``, in one pass through the engine."""
     p = project(scenario, baseline, grid_draws(scenario, baseline, pair, rates_a, rates_b, last_year, first_year))
     ok = in_domain(p)
@@ -149,7 +149,7 @@ def evaluate_grid(scenario: Scenario, baseline: Baseline, pair: Sequence[str], t
 
 def lever_map(scenario: Scenario, baseline: Baseline, pair: Sequence[str], targets: Sequence[Target],
               goalseek: pd.DataFrame | None = None, bounds: tuple[float, float] = BOUNDS, n: int = GRID,
-              first_year: int = FIRST_YEAR, projection: Projection | None = None) -> LeverMap:
+              first_year: int = LEVER_FIRST_YEAR, projection: Projection | None = None) -> LeverMap:
     """The map of ``targets`` over the growth of the two sectors ``pair``.
 
     ``goalseek`` is the scenario's goal-seek table (:func:`model.analysis.goalseek.goal_seek`), for the
@@ -188,7 +188,7 @@ def lever_map(scenario: Scenario, baseline: Baseline, pair: Sequence[str], targe
 
 def lever_maps(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
                goalseek: pd.DataFrame | None = None, projection: Projection | None = None,
-               first_year: int = FIRST_YEAR, extra: Sequence[Sequence[str]] = ()) -> list[LeverMap]:
+               first_year: int = LEVER_FIRST_YEAR, extra: Sequence[Sequence[str]] = ()) -> list[LeverMap]:
     """One map per lever pair the ``targets`` declare, and per pair of ``extra`` (:func:`pairs`)."""
     projection = project(scenario, baseline) if projection is None else projection
     return [lever_map(scenario, baseline, pair, ts, goalseek, first_year=first_year, projection=projection)

@@ -18,13 +18,14 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..baseline.calibration import Baseline
-from ..projection.indicators import HIGHTECH_SHARE, Indicators, checked_revenue_links
 from ..analysis.sampling import DEFAULT_CHUNK, chunks
-from ..scenario.scenario import Scenario
+from ..baseline.calibration import Baseline
+from ..core.iamc import HIGHTECH_SHARE
+from ..core.years import level_row, level_years, n_steps
+from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.simulate import in_domain, project, select_draws
-from ..targets.targets import Target
-from ..projection.years import level_row, level_years, n_steps
+from ..scenario.loader import Scenario
+from ..targets.definitions import Target
 
 HEADLINE = (HIGHTECH_SHARE, "Share of GDP|Manufacturing", "Share of GDP|Finance")
 QUANTILES = (0.05, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95)
@@ -153,7 +154,7 @@ class StreamingStats:
 def target_draws(t: Target, ind: Indicators, horizon: int) -> dict[str, np.ndarray] | None:
     """Per-draw value, gap, met flag and shortfall of one target (``None``: not evaluable).
 
-    The scorecard's evaluation (:meth:`model.targets.targets.Target.evaluate`) on the draws of
+    The scorecard's evaluation (:meth:`model.targets.definitions.Target.evaluate`) on the draws of
     the target year; the shortfall is the distance to the nearest value that meets the
     target (0 when met, :class:`model.targets.comparators.Evaluation`).
     """

@@ -12,12 +12,12 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
-from ..equations import growth
 from ..baseline.calibration import TREND_YEARS, Baseline
 from ..baseline.data import Figures
+from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS
+from ..core.years import BASE_YEAR
+from ..equations import growth
 from ..projection.results import timeseries
-from ..baseline.sectors import GROUPS, INDEX, KEYS, N_SECTORS
 from ..projection.simulate import Projection
 
 NAIVE_SECTOR_AVERAGE = "naive: sector averages 2015-2019"

@@ -16,11 +16,11 @@ from typing import Iterator
 import numpy as np
 from scipy.special import ndtr
 
-from ..scenario.scenario import Scenario, Uncertainty
-from ..baseline.sectors import KEYS
+from ..core.sectors import KEYS
+from ..core.years import n_steps
 from ..projection.simulate import Draws, shifted_draws
+from ..scenario.loader import Scenario, Uncertainty
 from ..scenario.spec import Distribution
-from ..projection.years import n_steps
 
 DEFAULT_CHUNK = 16_384
 

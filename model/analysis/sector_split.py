@@ -54,14 +54,14 @@ from typing import Mapping
 
 import numpy as np
 
+from ..core.iamc import CLUSTER_VARIABLE, REAL_GDP_GROWTH, REAL_GDP_GROWTH_5Y, is_share_of_gdp
+from ..core.sectors import INDEX, KEYS, N_SECTORS, PARENTS, SECTORS, mask
+from ..core.years import level_row
 from ..equations.attribution_math import log_mean, shapley
-from ..projection.indicators import (PLAN_PERIOD_YEARS, REAL_GDP_GROWTH, REAL_GDP_GROWTH_5Y, Indicators,
-                                     is_share_of_gdp, revenue_link_parameters)
-from ..equations.revenue import CLUSTER_VARIABLE, SERIES, TRILLION_YUAN, base_row, link_weights, reference_point
-from ..baseline.sectors import INDEX, KEYS, N_SECTORS, PARENTS, SECTORS, mask
+from ..equations.revenue import SERIES, TRILLION_YUAN, base_row, link_weights, reference_point
+from ..projection.indicators import PLAN_PERIOD_YEARS, Indicators, revenue_link_parameters
 from ..projection.simulate import Projection
-from ..targets.targets import Target
-from ..projection.years import level_row
+from ..targets.definitions import Target
 
 LINK_PARAMETERS = "base year and link parameters"
 UNSPLIT = "not split by sector"

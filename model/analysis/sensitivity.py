@@ -1,8 +1,8 @@
 """Which inputs move the targets: one-at-a-time swings (tornado) and Sobol indices.
 
-Two analyses of a scenario's gaps to the plan's targets (:mod:`model.targets.targets`),
+Two analyses of a scenario's gaps to the plan's targets (:mod:`model.targets.definitions`),
 each gap in the target's unit in the target year, measured by the scorecard's own
-evaluation (:meth:`model.targets.targets.Target.evaluate`):
+evaluation (:meth:`model.targets.definitions.Target.evaluate`):
 
 * :func:`tornado`: every uncertain input is set to the low and then the high end
   of its range, the others at the scenario's values; the *swing*
@@ -13,7 +13,7 @@ evaluation (:meth:`model.targets.targets.Target.evaluate`):
   vectorised batch of draws (:class:`model.projection.simulate.Draws`, built by
   :func:`model.projection.simulate.shifted_draws` as the Monte Carlo's are).
 
-An assumption end needs a recalibrated baseline: :func:`model.baseline.calibration.baseline_for`,
+An assumption end needs a recalibrated baseline: :func:`model.baseline.baselines.baseline_for`,
 the cache the batch uses too.
 
 Ranges: data assumptions and revenue-link parameters from their files
@@ -29,16 +29,17 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .. import BASE_YEAR
 from ..baseline import data
-from ..baseline.calibration import Baseline, baseline_for
+from ..baseline.baselines import baseline_for
+from ..baseline.calibration import Baseline
+from ..core.sectors import KEYS
+from ..core.years import BASE_YEAR, level_row
 from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.results import timeseries
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import KEYS
 from ..projection.simulate import Draws, Projection, project, shifted_draws
-from ..targets.targets import Target, evaluate, evaluated, load_targets
-from ..projection.years import level_row
+from ..scenario.loader import Scenario
+from ..targets.definitions import Target, load_targets
+from ..targets.scorecard import evaluate, evaluated
 
 # Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
 # about one standard deviation of the published annual growth rates of 2015-2019 around the fitted
@@ -114,7 +115,7 @@ def evaluated_targets(scenario: Scenario, baseline: Baseline, targets: Sequence[
                       scorecard: pd.DataFrame | None = None) -> tuple[Target, ...]:
     """The targets the scenario's scorecard evaluates (status met or missed), in file order.
 
-    ``scorecard`` is the scenario's (:func:`model.targets.targets.evaluate`); computed when not given.
+    ``scorecard`` is the scenario's (:func:`model.targets.scorecard.evaluate`); computed when not given.
     """
     targets = tuple(load_targets() if targets is None else targets)
     if scorecard is None:
@@ -179,7 +180,7 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
 
     .. math:: \text{swing}_k = |\Delta(b_k) - \Delta(a_k)|
 
-    An assumption end recalibrates the baseline (:func:`model.baseline.calibration.baseline_for`, the
+    An assumption end recalibrates the baseline (:func:`model.baseline.baselines.baseline_for`, the
     scenario's own assumptions kept for the others); a revenue-link end overrides
     that parameter on top of ``revenue_links`` (default: the scenario's); growth,
     vaccine-unwind and deflator ends enter as one batch of draws.  ``scorecard`` and

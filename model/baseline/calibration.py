@@ -14,25 +14,25 @@ Four steps, each one function:
 
 Every derived number keeps a note of how it was derived; every assumption comes
 from ``assumptions.csv`` and can be overridden by a scenario.
-:func:`baseline_for` is the one cache of baselines, one per set of assumption values.
+:func:`model.baseline.baselines.baseline_for` is the one cache of baselines, one per set of assumption values.
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
 from scipy import optimize
 
-from .. import BASE_YEAR, CALIBRATION_YEAR
+from ..baseline.data import Assumption, Figures
+from ..baseline.data import assumptions as default_assumptions
+from ..baseline.data import figures as default_figures
+from ..core.parameters import BY_NAME
+from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
+from ..core.years import BASE_YEAR, CALIBRATION_YEAR
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
-from ..scenario.parameters import BY_NAME
-from ..baseline.data import (Assumption, Figures, assumptions as default_assumptions,
-                             assumptions_2025 as default_assumptions_2025, figures as default_figures)
-from ..baseline.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 
 TREND_YEARS = range(2015, 2020)     # 2020 (COVID) is left out of the trend
 PRIOR_SD_PP = 5.0                   # trend fit: weak prior pulling every sector to GDP trend
@@ -82,7 +82,7 @@ class Baseline:
     revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
 
 
-def _frozen(a) -> np.ndarray:
+def frozen(a) -> np.ndarray:
     a = np.array(a, dtype=float)
     a.setflags(write=False)
     return a
@@ -500,7 +500,7 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
     half_life, floor = assume["trend.half_life_years"], assume["trend.aggregate_floor"] / 100.0
     _, converging = converging_trend(va, trend, aggregation_weights_2017(fig, assume), aggregate,
                                      half_life, floor, years)
-    trend_paths = {"converging": _frozen(converging), "constant": _frozen(np.tile(trend, (len(years), 1)))}
+    trend_paths = {"converging": frozen(converging), "constant": frozen(np.tile(trend, (len(years), 1)))}
     deflators = implied_deflators(fig)
     g2021, moments = calibrate_2021(va, w_ne, trend, calibration_moments(fig))
     provenance = provenance + tuple(
@@ -522,49 +522,9 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
              + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
         ))
     return Baseline(
-        va_2020=_frozen(va), hightech_weights=_frozen(w_ht), new_economy_weights=_frozen(w_ne),
-        trend_growth=_frozen(trend), trend_paths=MappingProxyType(trend_paths),
+        va_2020=frozen(va), hightech_weights=frozen(w_ht), new_economy_weights=frozen(w_ne),
+        trend_growth=frozen(trend), trend_paths=MappingProxyType(trend_paths),
         trend_deflator=float(np.mean(list(deflators.values()))),
-        growth_2021=_frozen(g2021), provenance=provenance, trend_fit=trend_fit + aggregate_fit, moments=moments,
+        growth_2021=frozen(g2021), provenance=provenance, trend_fit=trend_fit + aggregate_fit, moments=moments,
         assumptions=dict(assume),
     )
-
-
-def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_YEAR) -> Baseline:
-    """The calibrated baseline for these assumption overrides (as validated in a scenario) and jump-off
-    year (a scenario's ``base``): :func:`build_baseline` (or, for 2025,
-    :func:`model.baseline.rebase.build_rebased`), run once per process for each distinct set.
-
-    Overrides of the 2025 jump-off's assumptions (``assumptions_2025.csv``) go to the 2025
-    partition and are recorded in the Baseline's ``assumptions`` beside the others; from the
-    2020 base they have no effect and raise ``ValueError`` (a scenario file refuses them where
-    they are written, :mod:`model.scenario.scenario`).
-
-    The one baseline cache: the batch, the sensitivity analysis and ``--show`` share it.
-    Overrides that restate a central value give the same baseline as none.  A Baseline
-    is frozen, so sharing one is safe.
-    """
-    given = dict(overrides or {})
-    jump_off = {k: given.pop(k) for k in list(given) if k in default_assumptions_2025()}
-    values = tuple(sorted((k, float(v)) for k, v in assumption_values(given).items()))
-    if base == BASE_YEAR:
-        if jump_off:
-            raise ValueError(f"{', '.join(sorted(jump_off))}: assumptions of the 2025 jump-off have no effect "
-                             f"from the base year {BASE_YEAR}")
-        return _baseline_of(values)
-    values_2025 = tuple(sorted((k, float(v))
-                               for k, v in assumption_values(jump_off, default_assumptions_2025()).items()))
-    return _rebased_of(values, base, values_2025)
-
-
-@functools.lru_cache(maxsize=128)
-def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
-    return build_baseline(dict(values))
-
-
-@functools.lru_cache(maxsize=128)
-def _rebased_of(values: tuple[tuple[str, float], ...], base: int,
-                values_2025: tuple[tuple[str, float], ...] = ()) -> Baseline:
-    from .rebase import build_rebased      # the later jump-off builds on this module
-    rebased = build_rebased(base, _baseline_of(values), assume_2025=dict(values_2025))
-    return replace(rebased, assumptions={**rebased.assumptions, **dict(values_2025)})

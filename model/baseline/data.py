@@ -5,7 +5,7 @@ Every figure carries its publisher, document, URL, vintage and unit
 range and the results it affects (``assumptions.csv``); the revenue layer's
 parameters carry a range, a status and a source (``revenue_links.csv``).  Each
 reader checks every row and collects every problem with its file and line
-(:class:`model.scenario.checking.Problem`); :class:`DataError` reports them together.
+(:class:`model.core.problems.Problem`); :class:`DataError` reports them together.
 """
 from __future__ import annotations
 
@@ -18,13 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterable, Iterator, Mapping
 
-from ..scenario.checking import Checker, Problem
-
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-FIGURES_FILE = DATA_DIR / "figures.csv"
-ASSUMPTIONS_FILE = DATA_DIR / "assumptions.csv"
-ASSUMPTIONS_2025_FILE = DATA_DIR / "assumptions_2025.csv"      # the 2025 jump-off's (model/baseline/rebase.py)
-REVENUE_LINKS_FILE = DATA_DIR / "revenue_links.csv"
+from ..core.files import ASSUMPTIONS_2025_FILE, ASSUMPTIONS_FILE, DATA_DIR, FIGURES_FILE, REVENUE_LINKS_FILE
+from ..core.problems import Checker, Problem
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
 ASSUMPTION_UNITS = UNITS | {"years"}
@@ -38,7 +33,7 @@ STATUSES = frozenset({"published", "derived", "assumption"})
 
 class DataError(ValueError):
     """A data file under ``model/data`` cannot be used; ``problems`` lists every reason
-    (:class:`~model.scenario.checking.Problem`: file, line, message), in line order.
+    (:class:`~model.core.problems.Problem`: file, line, message), in line order.
 
     A subclass may pass its own message text instead (and set ``problems`` itself).
     """
@@ -122,7 +117,7 @@ class Figures:
 
 
 def _read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[Checker, dict[str, str]]]:
-    """Each row of a CSV file with ``columns``, with a :class:`~model.scenario.checking.Checker` placed
+    """Each row of a CSV file with ``columns``, with a :class:`~model.core.problems.Checker` placed
     at its line; a row with more or fewer fields than columns is a problem of its own."""
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)

@@ -33,21 +33,30 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from ..scenario.checking import Checker, Problem
-from ..baseline.data import DATA_DIR, FIGURE_COLUMNS, DataError, Figure
-from ..projection.results import COLUMNS as IAMC_COLUMNS, REGION
-from ..projection.indicators import (CROSS_CUTTING_SHARE, CROSS_CUTTING_VALUE_ADDED, GDP, HIGHTECH_SHARE, NOMINAL,
-                                     HIGHTECH_VALUE_ADDED, REAL_GDP_GROWTH)
-from ..equations.revenue import CLUSTER_VARIABLE, PHARMA_OF_MEDICINE
+from ..baseline.data import FIGURE_COLUMNS, DataError, Figure
+from ..core.files import REALIZED_FILE
+from ..core.iamc import (
+    CLUSTER_VARIABLE,
+    CROSS_CUTTING_SHARE,
+    CROSS_CUTTING_VALUE_ADDED,
+    GDP,
+    HIGHTECH_SHARE,
+    HIGHTECH_VALUE_ADDED,
+    IAMC_COLUMNS,
+    NOMINAL,
+    PHARMA_OF_MEDICINE,
+    REAL_GDP_GROWTH,
+    REGION,
+    SCENARIO_4TH,
+    SCENARIO_5TH,
+    STATISTICS_MODEL,
+)
+from ..core.problems import Checker, Problem
 
-REALIZED_FILE = DATA_DIR / "realized.csv"
-COLUMNS = FIGURE_COLUMNS + ("census_basis", "status", "definition")
+REALIZED_FILE_COLUMNS = FIGURE_COLUMNS + ("census_basis", "status", "definition")
 
-MODEL_NAME = "Beijing Statistics"
-SCENARIO_4TH = "realized"
-SCENARIO_5TH = "realized (5th census)"
 
-FIRST_YEAR, LAST_YEAR = 2020, 2025
+RECORD_FIRST_YEAR, RECORD_LAST_YEAR = 2020, 2025
 # Period -> the month after which its figures can first be published.  The one list of
 # allowed periods: every period but ``annual`` is partial-year (a cumulative figure from
 # January) and never reaches the IAMC rows.  Quarters name the statistics bureau's releases;
@@ -206,7 +215,7 @@ class RealizedTable:
     def frame(self) -> pd.DataFrame:
         """A fresh DataFrame of the table (the file's columns plus ``released`` and ``line``)."""
         return pd.DataFrame([o.__dict__ for o in self._rows],
-                            columns=list(COLUMNS) + ["released", "line"])
+                            columns=list(REALIZED_FILE_COLUMNS) + ["released", "line"])
 
 
 def recency(o: Outcome) -> tuple:
@@ -247,9 +256,9 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
     try:
         year = int(text["year"])
     except ValueError:
-        c.error(("year",), f"got {text['year']!r}; expected a whole year in [{FIRST_YEAR}, {LAST_YEAR}]")
-    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
-        c.error(("year",), f"got {year}; expected a year in [{FIRST_YEAR}, {LAST_YEAR}]")
+        c.error(("year",), f"got {text['year']!r}; expected a whole year in [{RECORD_FIRST_YEAR}, {RECORD_LAST_YEAR}]")
+    if year is not None and not RECORD_FIRST_YEAR <= year <= RECORD_LAST_YEAR:
+        c.error(("year",), f"got {year}; expected a year in [{RECORD_FIRST_YEAR}, {RECORD_LAST_YEAR}]")
         year = None
 
     period_ok = c.choice(("period",), text["period"], PERIODS, "period")
@@ -340,13 +349,13 @@ def load_realized(path: Path | str = REALIZED_FILE) -> RealizedTable:
     with open(path, newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         header = tuple(reader.fieldnames or ())
-        if header != COLUMNS:
-            missing = [c for c in COLUMNS if c not in header]
-            extra = [c for c in header if c not in COLUMNS]
+        if header != REALIZED_FILE_COLUMNS:
+            missing = [c for c in REALIZED_FILE_COLUMNS if c not in header]
+            extra = [c for c in header if c not in REALIZED_FILE_COLUMNS]
             hint = "".join(f"; did you mean {m[0]!r} for {e!r}?" for e in extra
                            if (m := difflib.get_close_matches(e, missing, n=1, cutoff=0.5)))
             raise RealizedDataError([Problem(path.name, 1, "header", f"columns {list(header)}; expected "
-                                                                     f"{list(COLUMNS)} in this order{hint}")])
+                                             f"{list(REALIZED_FILE_COLUMNS)} in this order{hint}")])
         rows = list(reader)
     outcomes, problems = check_rows(rows, path.name)
     if problems:
@@ -355,7 +364,7 @@ def load_realized(path: Path | str = REALIZED_FILE) -> RealizedTable:
 
 
 @lru_cache(maxsize=None)
-def realized() -> RealizedTable:
+def realized_table() -> RealizedTable:
     """The project's realized outcomes (read once per process)."""
     return load_realized()
 
@@ -392,7 +401,7 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
     latest release whatever its basis.  Levels, shares, revenues and counts: scenario
     ``realized`` for the 4th-census basis, ``realized (5th census)`` for the revised basis.
     """
-    table = realized() if table is None else table
+    table = realized_table() if table is None else table
     best: dict[tuple[str, str, int], Outcome] = {}
     for o in table:
         if iamc_reason_left_out(o) is not None:
@@ -401,7 +410,7 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
         if ident not in best or recency(o) > recency(best[ident]):
             best[ident] = o
     # an annual level is a flow per year, in the unit of the projected series (NOMINAL)
-    records = [{"model": MODEL_NAME, "scenario": s, "region": REGION, "variable": v,
+    records = [{"model": STATISTICS_MODEL, "scenario": s, "region": REGION, "variable": v,
                 "unit": NOMINAL if o.unit == LEVEL else o.unit,
                 "year": y, "value": o.value} for (s, v, y), o in best.items()]
     df = pd.DataFrame.from_records(records, columns=list(IAMC_COLUMNS))

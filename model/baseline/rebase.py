@@ -15,7 +15,7 @@ basis, current prices of 2025) instead of the 2020 calibration.  Three steps, ea
    the revenue layer re-anchored to their latest published levels where a usable one exists (the 2020
    weights and the 2020 anchors carried by link growth where none does).
 4. :func:`build_rebased`: the Baseline.  The projection's level rows still start in 2020
-   (:mod:`model.projection.years`); up to the base year every rate is 0, so the levels of those rows
+   (:mod:`model.core.years`); up to the base year every rate is 0, so the levels of those rows
    are the 2025 levels and the price index is 1 in 2025: real value added is at constant 2025 prices.
    The result table leaves the rows before the base year out (:func:`model.projection.results.timeseries`).
 
@@ -30,16 +30,40 @@ from typing import Mapping
 
 import numpy as np
 
-from .. import BASE_YEAR
-from ..baseline.calibration import (TREND_FIRST_YEAR, TREND_LAST_YEAR, TREND_YEARS, Baseline, Partition,
-                                    converging_trend, fit_line, hightech_weights, new_economy_fraction,
-                                    new_economy_weights, solve_trend, trend_observations, _frozen)
-from ..baseline.data import DataError, Figures, assumptions_2025, figures as default_figures, revenue_links
-from ..scenario.checking import Problem
-from ..baseline.realized import (REALIZED_FILE, BASES, MODEL_VARIABLES, PERIOD_END_MONTH, SAME, Outcome,
-                                 RealizedTable, bounds_the_year, realized as default_realized, recency, same_measure)
-from ..baseline.sectors import INDEX, KEYS, N_SECTORS, mask
+from ..baseline.calibration import (
+    TREND_FIRST_YEAR,
+    TREND_LAST_YEAR,
+    TREND_YEARS,
+    Baseline,
+    Partition,
+    converging_trend,
+    fit_line,
+    frozen,
+    hightech_weights,
+    new_economy_fraction,
+    new_economy_weights,
+    solve_trend,
+    trend_observations,
+)
+from ..baseline.data import DataError, Figures, assumptions_2025, revenue_links
+from ..baseline.data import figures as default_figures
+from ..core.files import REALIZED_FILE
+from ..core.problems import Problem
+from ..core.sectors import INDEX, KEYS, N_SECTORS, mask
+from ..core.years import BASE_YEAR
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
+from .realized import (
+    BASES,
+    MODEL_VARIABLES,
+    PERIOD_END_MONTH,
+    SAME,
+    Outcome,
+    RealizedTable,
+    bounds_the_year,
+    recency,
+    same_measure,
+)
+from .realized import realized_table as default_realized
 
 BASE_2025 = 2025
 # The record the trend is re-fitted on: the 2015-2019 window of the 2020 baseline and the realized
@@ -275,7 +299,7 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
     def levels_of(y: int) -> tuple[np.ndarray, str]:     # each year's link levels once, for every series
         if y not in levels_in:
             va_year, how = sector_levels_in(y, va_2025, fig, table)
-            levels_in[y] = _frozen(va_year), how
+            levels_in[y] = frozen(va_year), how
         return levels_in[y]
 
     for s in SERIES:
@@ -449,7 +473,7 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
         rows.append({"sector": "new_economy_fraction", "year": BASE_2025, "value": phi, "unit": "fraction",
                      "status": "derived", "derivation": f"solved on the 2025 partition to reproduce {level:.1f} "
                      f"({o.key} {o.year} = {o.value:g}); {_source(o)}"})
-    return _frozen(w), _frozen(w_ne), tuple(rows)
+    return frozen(w), frozen(w_ne), tuple(rows)
 
 
 def partition_2021(calibrated: Baseline) -> np.ndarray:
@@ -479,8 +503,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     t = refit_trend(va, fig, table, assume)
     deflators = implied_deflators_2025(fig, table)
     trend_deflator = float(np.mean(list(deflators.values())))
-    paths = {"converging": _frozen(_pre_base(t["converging"], base)),
-             "constant": _frozen(_pre_base(np.tile(t["trend"], (len(t["years"]), 1)), base))}
+    paths = {"converging": frozen(_pre_base(t["converging"], base)),
+             "constant": frozen(_pre_base(np.tile(t["trend"], (len(t["years"]), 1)), base))}
     agg = t["aggregate"]
     w_ht, w_ne, weight_rows = cross_cutting_2025(va, calibrated, table, assume)
     anchors, revenue_rows = revenue_anchors_2025(va, calibrated.va_2020, fig, table)
@@ -496,8 +520,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
         for name, value, how in notes)
     return Baseline(
-        va_2020=_frozen(va), hightech_weights=w_ht, new_economy_weights=w_ne, trend_growth=_frozen(t["trend"]),
+        va_2020=frozen(va), hightech_weights=w_ht, new_economy_weights=w_ne, trend_growth=frozen(t["trend"]),
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
-        growth_2021=_frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
+        growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
         assumptions=calibrated.assumptions, base_year=base, revenue_reference=calibrated.va_2020,
         revenue_anchors=MappingProxyType(anchors))

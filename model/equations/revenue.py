@@ -29,7 +29,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from ..baseline.sectors import INDEX, N_SECTORS
+from ..core.iamc import PHARMA_OF_MEDICINE
+from ..core.sectors import INDEX, N_SECTORS
 
 TRILLION_YUAN = 10_000.0    # 1 trillion yuan in 100 million CNY
 
@@ -46,7 +47,6 @@ class RevenueSeries:
 # language covers.  Software and information services stands for the 2020 cluster
 # "new-generation IT including software"; new-generation IT in the plan's 2025 scope
 # is a separate, overlapping cluster (its target is below the software target).
-PHARMA_OF_MEDICINE = "Revenue|Medicine and Health, of which Pharmaceutical Manufacturing"
 SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services",
                   True),
@@ -60,7 +60,6 @@ SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("cars", "Gross Output|Cars", "Car industry (gross output)", False),
     RevenueSeries("scitech", "Revenue|Science and Technology Services", "Science and technology services", True),
 )
-CLUSTER_VARIABLE = "Clusters|Trillion-yuan"
 
 
 @dataclass(frozen=True, eq=False)

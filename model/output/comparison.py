@@ -1,6 +1,6 @@
 """Across scenarios: scorecards stacked into matrices, and the batch summary text.
 
-Pure functions over tables; :mod:`model.output.report` writes what they return.
+Pure functions over tables; :mod:`model.output.write` writes what they return.
 """
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Mapping
 
 import pandas as pd
 
-from ..analysis.backtest import BASELINE, OLD_DESIGN
 from ..analysis.attribution import contributor_notes
+from ..analysis.backtest import BASELINE, OLD_DESIGN
 from ..analysis.goalseek import MET_ALREADY
 from ..analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
-from ..scenario.checking import REPORT
-from ..targets.targets import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, REALIZED_COLUMNS
+from ..core.files import REPORT
+from ..targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, RECORD_COLUMNS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]      # the checkout: model/output/comparison.py -> ..
 # Every status as text has a symbol too, so a table never depends on colour alone.
@@ -124,14 +124,14 @@ def realized_matrix(stacked: pd.DataFrame) -> pd.DataFrame:
     """Projected vs happened: one row per target (file order; keyed by :func:`target_keys`) with
     its year, target and unit, the projected status of each scenario (columns ``projected
     (<scenario>)``, by name; empty for a scenario scored against another set) and the realized
-    columns (:data:`model.targets.targets.REALIZED_COLUMNS`; the same in every scenario)."""
+    columns (:data:`model.targets.scorecard.RECORD_COLUMNS`; the same in every scenario)."""
     keyed = stacked.assign(target=target_keys(stacked))
     first = keyed.drop_duplicates("target").set_index("target")
     status = keyed.pivot(index="target", columns="scenario", values="status")
     out = first.loc[:, ["year", "target_value", "unit"]].copy()
     for name in sorted(keyed["scenario"].unique()):
         out[f"projected ({name})"] = status[name]
-    for c in REALIZED_COLUMNS:
+    for c in RECORD_COLUMNS:
         out[c] = first[c]
     out = out.loc[list(dict.fromkeys(keyed["target"]))]
     return out.reset_index()
@@ -195,13 +195,13 @@ BACKTEST_ROWS = (
     ("error", "share.finance", "2025", "finance share of GDP 2025, error (pp)*", "{:+.2f}"),
     ("error", "share.ict", "2025", "ICT share of GDP 2025, error (pp)*", "{:+.2f}"),
 )
-BACKTEST_COLUMNS = (BASELINE, OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES)
+BACKTEST_FORECASTS = (BASELINE, OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES)
 
 
 def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
     """Lines of the summary's backtest table: the baseline, the old design and the naive
     forecasts (those in ``metrics``) on real GDP growth and the 2025 finance and ICT shares."""
-    names = [n for n in BACKTEST_COLUMNS if n in set(metrics["scenario"])]
+    names = [n for n in BACKTEST_FORECASTS if n in set(metrics["scenario"])]
     if not names:
         return []
     get = metrics.set_index(["scenario", "metric", "series", "years"])["value"]
@@ -241,8 +241,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     if len(stacked):
         about = ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
                  "on its publication" if only_plan14 else
-                 "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (README, Target sets; each scenario's "
-                 "set in the `target_set` column of its scorecard)")
+                 "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (docs/targets.md, Target sets; each "
+                 "scenario's set in the `target_set` column of its scorecard)")
         lines += [about + "; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
                   "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`) or, from a 2025 base, "
                   "on the published levels in `<scenario>/base_year.csv`.", "",

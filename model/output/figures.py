@@ -1,7 +1,7 @@
 """Whole figures as they are saved: panels, a shared legend, a caption; constrained layout.
 
 Each function returns a :class:`matplotlib.figure.Figure` and never saves or shows it
-(:mod:`model.output.report` saves them, in its style).  The panels are drawn by the
+(:mod:`model.output.write` saves them, in its style).  The panels are drawn by the
 ``(table, ..., ax)`` functions of :mod:`model.output.plots`.  Constrained layout keeps
 titles, margin labels, legends and the caption (the figure's ``supxlabel``) inside the
 canvas and off each other.
@@ -13,8 +13,8 @@ from typing import Sequence
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..targets.targets import Target
-from .plots import (plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles)
+from ..targets.definitions import Target
+from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
 
 
 def caption(fig: plt.Figure, text: str) -> None:

@@ -3,7 +3,7 @@
 Targets are drawn as they describe themselves (:mod:`model.targets.comparators`): a dashed
 line at their ``level``, a shaded ``band``, and their ``label``.  Importing this
 module changes no matplotlib setting; the style of saved files is set where they
-are saved (:mod:`model.output.report`).
+are saved (:mod:`model.output.write`).
 """
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from ..projection.indicators import HIGHTECH_SHARE
-from ..targets.targets import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES, Target
+from ..core.iamc import HIGHTECH_SHARE
+from ..targets.definitions import Target
+from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
 # white, replaced by Tol's wine), pairwise distinct under simulated protan-, deutan- and tritanopia
@@ -96,7 +97,7 @@ def plot_shares(df: pd.DataFrame, targets: Sequence[Target] = (), ax: plt.Axes |
     """Headline shares of GDP by year (one scenario) with the plan's target lines.
 
     ``df`` is a tidy table (:mod:`model.projection.results`); ``targets``
-    (:func:`model.targets.targets.load_targets`) on other variables are ignored.  Each share
+    (:func:`model.targets.definitions.load_targets`) on other variables are ignored.  Each share
     has its colour and marker; each target is a dashed line labelled in the right margin.
     """
     ax = ax or plt.figure(figsize=(8, 5), layout="constrained").add_subplot()
@@ -140,7 +141,7 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     """One variable by year, a line per scenario, with the targets on that variable.
 
     ``df`` is a tidy table holding one or more scenarios; ``targets``
-    (:func:`model.targets.targets.load_targets`) on other variables are ignored.  A target's
+    (:func:`model.targets.definitions.load_targets`) on other variables are ignored.  A target's
     level is a dashed line, its band is shaded (lighter around a line, as the
     tolerance of ``~``), and its label is written in the right margin at the level (a
     band alone: at its middle), never over the lines.  Each scenario has its colour and
@@ -229,10 +230,10 @@ def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) 
     """Scenarios (rows) × targets (columns), coloured by status and the status written in each
     cell with the gap and P(met); a last row "published (realized)" with the realized status
     and value of each target when the scorecards carry the realized columns
-    (:func:`model.targets.targets.with_realized`).  Columns are labelled with the targets'
+    (:func:`model.targets.scorecard.with_realized`).  Columns are labelled with the targets'
     descriptions (the ``description`` column; the id where there is none).
 
-    ``scorecards`` is the scorecard (:func:`model.targets.targets.evaluate`) of each scenario
+    ``scorecards`` is the scorecard (:func:`model.targets.scorecard.evaluate`) of each scenario
     stacked, with a ``scenario`` column.
     """
     targets = list(dict.fromkeys(scorecards["target"]))

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.levers import LeverMap
-from ..baseline.sectors import GROUPS, LABELS
+from ..core.sectors import GROUPS, LABELS
 from .plots import SCENARIO_PALETTE, headline, wrap
 
 UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = SCENARIO_PALETTE[2], SCENARIO_PALETTE[1], "0.35"
@@ -24,7 +24,7 @@ _ROLES = {"numerator": "in the share", "GDP": "through GDP", "link": "through th
 
 
 def sector_name(key: str) -> str:
-    """A sector's or group's name (:data:`model.baseline.sectors.SECTORS` labels): ``ict`` ->
+    """A sector's or group's name (:data:`model.core.sectors.SECTORS` labels): ``ict`` ->
     "Information transmission, software and IT services"; unknown keys unchanged."""
     return _NAMES.get(key, key)
 

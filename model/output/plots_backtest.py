@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..analysis import backtest as bt
-from ..baseline.sectors import LABELS
+from ..core.sectors import LABELS
 from ..equations.revenue import SERIES
 from .plots import fit_ylim, scenario_colours, scenario_markers, wrap
 

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from ..baseline.sectors import LABELS as _SECTOR
+from ..core.sectors import LABELS as _SECTOR
 from ..equations.revenue import SERIES
 from .plots import SCENARIO_PALETTE, headline, wrap
 

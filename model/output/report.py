@@ -1,524 +1,475 @@
-"""Writing results: the only module that writes files.
+"""The batch report (``report.html``): one self-contained page built from the batch's tables.
 
-Each scenario's folder is written into a temporary sibling (``.<name>.XXXX.tmp``) and
-swapped in at the end (the old folder goes to ``.<name>.old-PID`` for the moment of
-the swap), so an interrupted or failed run never leaves a half-overwritten folder;
-:func:`recover` restores or removes what a killed run left.  A batch holds a lock
-on the output folder (:func:`locked`).  Files and folders get the user's umask.
-Figures are drawn and saved inside ``plt.rc_context(FIGURE_STYLE)``: importing this
-module changes no matplotlib setting (the command line selects the Agg backend).
+:func:`report_html` is a pure function from the tables the summary uses (the stacked
+scorecards, goal-seeking, attribution, backtest metrics, warnings and failures), the
+figures' SVG text and the run record, to the page's text; :mod:`model.output.write`
+reads the figures and manifests and writes the file.  The page loads nothing: styles
+are inline, the figures are inline SVG (their ids prefixed per figure, so no two
+clash), and a Content-Security-Policy forbids every fetch.  Statuses are written as a
+symbol and a word as well as a colour.  Standard library only (``html.escape``).
 """
 from __future__ import annotations
 
-import csv
-import io
-import json
-import os
-import platform
 import re
-import shutil
-import tempfile
-import time
-from contextlib import contextmanager
-from dataclasses import fields
-from importlib import metadata
-from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from html import escape
+from typing import Mapping, Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib import cycler
 
-from ..analysis import backtest as bt
-from ..baseline import data
-from ..output import comparison, html
-from ..scenario.checking import COMPARISON, LOCK, REPORT, SUMMARY
-from ..baseline.calibration import Baseline
-from ..projection.indicators import HIGHTECH_SHARE, revenue_link_parameters
-from ..output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure, shares_figure
-from ..output.plots import SCENARIO_PALETTE, scenario_colours
-from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
-from ..output.plots_backtest import backtest_figure, backtest_panels
-from ..output.plots_sensitivity import tornado_figure
-from ..output.workbook import WORKBOOK, workbook_bytes
-from ..equations.revenue import CLUSTER_VARIABLE, SERIES
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import KEYS
-from ..projection.simulate import Projection
-from ..targets.sets import DEFAULT_SET, SETS, load_set, set_file
-from ..targets.targets import evaluate, with_realized
+from ..analysis.attribution import INPUT, SECTOR, largest_contributors
+from ..analysis.goalseek import MET_ALREADY
+from ..core.sectors import LABELS
+from ..output.comparison import (
+    BACKTEST_FORECASTS,
+    BACKTEST_ROWS,
+    FIGURES,
+    STATUS_SYMBOLS,
+    format_gap,
+    format_probability,
+    format_value,
+    gap_unit,
+    project_relative,
+    status_text,
+    target_keys,
+    target_sets,
+    target_text,
+)
+from ..output.plots import STATUS_COLOURS
+from ..targets.scorecard import MISSED
 
-if TYPE_CHECKING:
-    from ..analysis.montecarlo import MonteCarloResult
-
-FLOAT_FORMAT = "%.12g"
-PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "openpyxl", "SALib")
-OLD = re.compile(r"\.(?P<name>.+)\.old-(?P<pid>\d+)")             # a folder moved aside during a swap
-TMP = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]+\.tmp")           # a folder or file being written
-CAPTION = ("Sources: model projection (Beijing Scenario Model); targets: Beijing Municipal People's Government, "
-           "14th Five-Year plan for high-tech industries (Aug 2021), as reported on its publication.")
-REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 trillion yuan = 10,000); 2020 levels "
-                   "are estimates (model/data/revenue_links.csv), linked to sector value added.")
-SHARE_VARIABLES = ((HIGHTECH_SHARE, "High-tech (gao-jing-jian) value added"),
-                   ("Share of GDP|Manufacturing", "Manufacturing value added"),
-                   ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
-FIGURE_STYLE = {
-    "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
-    "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
-    "axes.prop_cycle": cycler(color=SCENARIO_PALETTE),    # anything not given a colour: the house palette
-}
+TITLE = "Beijing scenario model: results against the plan's targets"
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+# Characters a scenario's text may hold (YAML escapes) that HTML does not allow or UTF-8 cannot encode.
+UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
-def _csv_bytes(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
+@dataclass(frozen=True)
+class ScenarioRecord:
+    """What a scenario's ``manifest.json`` says about the run that produced it."""
+
+    description: str = ""
+    chain: tuple[tuple[str, str], ...] = ()      # (file, sha256), the root of the chain first, its own last
+    draws: int | None = None                     # Monte Carlo draws (None: no Monte Carlo)
+    seed: int | None = None
 
 
-def _rows_csv(rows) -> bytes:
-    rows = list(rows)
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    for r in rows:
-        writer.writerow({k: (FLOAT_FORMAT % v if isinstance(v, float) else v) for k, v in r.items()})
-    return buf.getvalue().encode("utf-8")
+@dataclass(frozen=True)
+class RunRecord:
+    """The run's record for the report: its id, the scenarios' files and seeds, the data files'
+    hashes, the package versions and the result folders beside it that another run wrote."""
+
+    run: str | None
+    scenarios: Mapping[str, ScenarioRecord] = field(default_factory=dict)
+    data_files: Mapping[str, str] = field(default_factory=dict)
+    packages: Mapping[str, str] = field(default_factory=dict)
+    stale: Sequence[tuple[str, str | None]] = ()
 
 
-MAX_PIXELS = 10_000_000     # a PNG's canvas (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi
+# ------------------------------------------------------------------ figures
+_XML_PROLOGUE = re.compile(r"\A\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.S)
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
+_ID = re.compile(r'\bid="([^"]+)"')
+_REF = re.compile(r'(url\(#|href="#)([^)"]+)')
 
 
-def _save_figure(fig: plt.Figure, stem: Path, dpi: int = 150) -> None:
-    width, height = fig.get_size_inches()
-    dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
-    fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
-    fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
-    plt.close(fig)
+def inline_svg(svg: str, prefix: str, label: str) -> str:
+    """A saved SVG file's text as an element for an HTML page: no XML prologue or metadata,
+    every ``id`` (and each ``url(#…)`` and ``href="#…"`` pointing at one) prefixed with
+    ``prefix`` so that figures on one page do not share ids, and ``label`` as its accessible name."""
+    text = _METADATA.sub("", _XML_PROLOGUE.sub("", svg, count=1), count=1)
+    text = _ID.sub(lambda m: f'id="{prefix}-{m[1]}"', text)
+    text = _REF.sub(lambda m: f"{m[1]}{prefix}-{m[2]}", text)
+    return text.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
-def package_versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "not installed"
-    return out
-
-
-def data_file_hashes() -> dict[str, str]:
-    """SHA-256 of every data file the results depend on (``model/data/*.csv`` and every target set's file)."""
-    return {**data.file_hashes(), **{set_file(name).name: _sha256(set_file(name)) for name in SETS}}
-
-
-def _entry(e) -> dict:
-    return {f.name: (list(v) if isinstance(v, tuple) else v) for f in fields(e)
-            for v in [getattr(e, f.name)] if f.name not in ("where", "remove", "given")}
-
-
-def run_record(scenario: Scenario, baseline: Baseline, projection: Projection, command: list[str],
-               warnings: list[str], revenue_links: Mapping[str, float] | None = None) -> dict:
-    """What produced a result: inputs with their hashes, resolved parameters, software, command."""
-    years = [int(y) for y in projection.years[1:]]
-    def path(a):       # the rates of the projected years (after the base year)
-        return {k: {y: round(100.0 * float(x), 10) for y, x in zip(years, a[:, i]) if y > projection.base_year}
-                for i, k in enumerate(KEYS)}
-
-    return {
-        "scenario": {"name": scenario.name, "file": scenario.file, "sha256": scenario.sha256,
-                     "chain": [{"file": s.file, "sha256": s.sha256} for s in scenario.chain]},
-        "resolved_parameters": {
-            "base": scenario.base, "horizon": scenario.horizon, "description": scenario.description,
-            "vaccine_unwind_pct": 100.0 * scenario.vaccine_unwind,
-            "growth_pct": path(projection.growth_real), "deflator_pct": path(projection.deflator_growth),
-            "shocks": [_entry(e) for e in scenario.shocks], "projects": [_entry(e) for e in scenario.projects],
-        },
-        "assumptions_used": dict(sorted(baseline.assumptions.items())),
-        "revenue_links_used": dict(sorted(revenue_link_parameters(revenue_links).items())),
-        "data_files": data_file_hashes(),
-        "packages": package_versions(),
-        "command": command,
-        "seed": None,
-        "warnings": list(warnings),
-    }
-
-
-def _sha256(path: Path) -> str:
-    import hashlib
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-def _as_umask_says(path: Path, directory: bool) -> None:
-    """Give ``path`` the permissions a plain ``mkdir``/``open`` would (``tempfile`` makes them private)."""
-    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
-
-
-def _not_removable(folder: Path) -> str | None:
-    """The first folder inside ``folder`` (itself included) whose entries cannot be deleted, if any."""
-    for here, _, _ in os.walk(folder):
-        if not os.access(here, os.W_OK | os.X_OK):
-            return here
+def _lever_labels(stem: str) -> tuple[str, str] | None:
+    """The two sectors of a lever map's stem ``levers_<a>_<b>`` (keys may hold underscores)."""
+    rest = stem[len("levers_"):]
+    for i in range(1, len(rest)):
+        a, b = rest[:i], rest[i + 1:]
+        if rest[i] == "_" and a in LABELS and b in LABELS:
+            return LABELS[a], LABELS[b]
     return None
 
 
-def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
-    """Create ``folder`` by letting ``fill`` write into a temporary sibling, then swap it in.
-
-    An old ``folder`` that could not be deleted (read-only) is refused before anything is
-    swapped, so the swap either happens completely or not at all.
-    """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    if folder.is_dir() and not folder.is_symlink():
-        stuck = _not_removable(folder)
-        if stuck is not None:
-            raise PermissionError(f"{stuck} is read-only, so the old results in {folder} cannot be replaced; "
-                                  "make it writable (chmod -R u+w) or remove it")
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
-    try:
-        _as_umask_says(tmp, directory=True)
-        fill(tmp)
-        old = None
-        if folder.exists() or folder.is_symlink():
-            old = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            os.replace(folder, old)
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        _remove(old)
+def figure_caption(stem: str, descriptions: Mapping[str, str]) -> str:
+    """The caption of a scenario figure named by its file stem."""
+    if stem.startswith("waterfall_"):
+        target = stem[len("waterfall_"):]
+        return (f"{descriptions.get(target, target)}: the change from the reference split by input and by "
+                "sector (waterfalls)")
+    if stem.startswith("levers_"):
+        pair = _lever_labels(stem)
+        return ("Two-lever map: the targets met over a grid of constant real growth, 2022 to the target year, of "
+                + (f"{pair[0]} and {pair[1]}" if pair else stem[len("levers_"):]))
+    return {"shares": "High-tech, manufacturing and finance shares of GDP, with the plan's targets",
+            "fan": "Monte Carlo fan chart of the headline shares: the scenario's line, the median of the draws "
+                   "and the 25-75 % and 5-95 % bands",
+            "backtest": "The projection against the realized outcomes 2021-2025",
+            "tornado": ("One-at-a-time sensitivity of each target's gap in its target year to every documented "
+                        "input range"),
+            }.get(stem, stem)
 
 
-def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
+def figure_order(stems: Sequence[str]) -> list[str]:
+    """Scenario figures in reading order: shares, fan, backtest, waterfalls, tornado, lever maps, others."""
+    first = ("shares", "fan", "backtest")
+    rank = {s: i for i, s in enumerate(first)}
+
+    def key(stem: str) -> tuple[int, int, str]:
+        if stem in rank:
+            return 0, rank[stem], ""
+        for group, prefix in enumerate(("waterfall_", "tornado", "levers_"), start=1):
+            if stem.startswith(prefix):
+                return group, 0, stem
+        return 9, 0, stem
+    return sorted(stems, key=key)
+
+
+# ------------------------------------------------------------------ small pieces
+def _status_cell(status: str, extra: str = "", tag: str = "td") -> str:
+    """A table cell of a status: colour, symbol and word (never colour alone), ``extra`` below."""
+    css = "status-" + re.sub(r"[^a-z]+", "-", status.lower()).strip("-")
+    below = f'<br><span class="small">{extra}</span>' if extra else ""
+    return f'<{tag} class="status {css}"><span class="word">{escape(status_text(status))}</span>{below}</{tag}>'
+
+
+def _code(text: str) -> str:
+    return f"<code>{escape(text)}</code>"
+
+
+def _breakable(name: str) -> str:
+    """A scenario name that may wrap after its underscores (narrow matrix columns)."""
+    return escape(name).replace("_", "_<wbr>")
+
+
+def _table(head: Sequence[str], rows: Sequence[str], css: str = "", caption: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    cap = f"<caption>{caption}</caption>" if caption else ""
+    return (f"<table{cls}>{cap}<thead><tr>" + "".join(head) + "</tr></thead><tbody>\n"
+            + "\n".join(rows) + "\n</tbody></table>")
+
+
+def _th(text: str, num: bool = False, raw: bool = False, width: str = "") -> str:
+    style = f' style="width: {width}"' if width else ""
+    return f'<th{" class=num" if num else ""}{style} scope="col">{text if raw else escape(text)}</th>'
+
+
+def _td(text: str, num: bool = False, raw: bool = False, css: str = "") -> str:
+    classes = " ".join(c for c in ("num" if num else "", css) if c)
+    attribute = f' class="{classes}"' if classes else ""
+    return f"<td{attribute}>{text if raw else escape(text)}</td>"
+
+
+def _component(component: str) -> str:
+    """An attribution component with its sector key replaced by the sector's name."""
+    key, sep, rest = component.partition(" ")
+    return LABELS[key] + sep + rest if key in LABELS else component
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and x == x
+
+
+# ------------------------------------------------------------------ sections
+def _matrix(stacked: pd.DataFrame) -> str:
+    """Targets (rows) × scenarios (columns): status symbol and word, colour, the gap below; the
+    published (realized) status last.  Scenarios scored against different target sets get one
+    table per set, each with only its scenarios (so the tables stay as wide as one set's)."""
+    sets = target_sets(stacked)
+    if len(sets) > 1:
+        tables = "".join(f"<h3>Target set {escape(s)}</h3>" + _matrix_table(stacked[stacked["target_set"] == s])
+                         for s in sets)
     else:
-        path.unlink()
+        tables = _matrix_table(stacked)
+    legend = " ".join(f'<span class="status status-{re.sub("[^a-z]+", "-", s)}">{escape(status_text(s))}</span>'
+                      for s in STATUS_SYMBOLS)
+    return (tables + f'<p class="small">Status: {legend}. Gap: the projection minus the '
+            "target in the target year, in the unit given (pp: percentage points); for a band, the distance to "
+            "its nearer end; for the largest sector, the lead over the largest other sector. Tables: "
+            '<a href="comparison/scorecard_matrix.csv">comparison/scorecard_matrix.csv</a>, '
+            '<a href="comparison/gap_matrix.csv">comparison/gap_matrix.csv</a>, '
+            '<a href="comparison/scorecards.csv">comparison/scorecards.csv</a>.</p>')
 
 
-def recover(out_dir: Path) -> list[str]:
-    """Restore or remove what an interrupted run left in ``out_dir``; one message per action.
+def _matrix_table(stacked: pd.DataFrame) -> str:
+    """The matrix of :func:`_matrix` for scenarios of one target set (or of several, keyed apart)."""
+    names = sorted(stacked["scenario"].unique())
+    keyed = stacked.assign(target=target_keys(stacked))   # targets of different sets never share a row
+    first = keyed.drop_duplicates("target").set_index("target")
+    cell = keyed.set_index(["target", "scenario"])
+    realized = "realized_status" in stacked
+    head = [_th("Target (year, target value)")] + [_th(_breakable(n), raw=True) for n in names]
+    head += [_th("Published (realized)")] if realized else []
+    rows = []
+    for target, t in first.iterrows():
+        unit = gap_unit(t["unit"])
+        label = (f'<span title="{escape(target)}">{escape(t["description"])}</span><br><span class="small">'
+                 f'{int(t["year"])}: {escape(target_text(t))} {escape(t["unit"])}; gap in {escape(unit)}</span>')
+        cells = [f'<th scope="row">{label}</th>']
+        for n in names:
+            if (target, n) not in cell.index:      # a target of another set than the scenario's
+                cells.append("<td></td>")
+                continue
+            r = cell.loc[(target, n)]
+            cells.append(_status_cell(r["status"], escape(format_gap(r["gap"], t["unit"]))
+                                      if _is_number(r["gap"]) else ""))
+        if realized:
+            value = (escape(format_value(t["realized_value"], t["unit"]) + " " + t["unit"])
+                     if _is_number(t["realized_value"]) else "")
+            cells.append(_status_cell(t["realized_status"], value))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return _table(head, rows, "matrix")
 
-    A folder moved aside (``.<name>.old-PID``) goes back to ``<name>`` when that is missing
-    (the run was killed between the two renames of a swap), else it is removed; unfinished
-    temporary folders and files (``.<name>.XXXX.tmp``) are removed.  Call it holding the lock.
+
+def _scorecard(card: pd.DataFrame, goals: pd.DataFrame | None) -> str:
+    """One scenario's scorecard: what each target says, its values, status, P(met), what it would
+    take and the published outcome."""
+    has_p = "p_met" in card and card["p_met"].notna().any()
+    realized = "realized_status" in card
+    notes = {} if goals is None else {r.target: r.note for r in goals.itertuples() if r.status != MET_ALREADY}
+    head = [_th("Target", width="24%"), _th("Year", True), _th("Unit", width="7em"), _th("Target value", True),
+            _th("Projected", True), _th("Gap (pp for %)", True), _th("Status", width="6.5em")]
+    head += [_th("P(met), %", True)] if has_p else []
+    head += [_th("What it would take (constant growth of its lever sectors)", width="17%")]
+    head += [_th("Published (realized)", width="17%")] if realized else []
+    rows = []
+    for r in card.itertuples(index=False):
+        unit = r.unit
+        cells = [f'<td title="{escape(r.target)}">{escape(r.description)}</td>', _td(str(int(r.year)), True),
+                 _td(unit), _td(target_text(r._asdict()), True), _td(format_value(r.projected_value, unit), True),
+                 _td(format_gap(r.gap, unit), True), _status_cell(r.status)]
+        if has_p:
+            cells.append(_td(format_probability(r.p_met), True))
+        cells.append(_td(notes.get(r.target, "")))
+        if realized:
+            published = _is_number(r.realized_value)
+            extra = (escape(f"{format_value(r.realized_value, unit)} {unit}") + "<br>" + escape(r.realized_note)
+                     if published else "")
+            cells.append(_status_cell(r.realized_status, extra))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return _table(head, rows, "scorecard")
+
+
+def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int = 2) -> str:
+    """The largest contributors of each kind to the change of each missed target from its reference."""
+    if attribution is None or not len(attribution):
+        return ""
+    missed = [t for t in card.loc[card["status"] == MISSED, "target"] if (attribution["target"] == t).any()]
+    if not missed:
+        return ""
+    describe = dict(zip(card["target"], card["description"]))
+    rows = []
+    for target in missed:
+        rows_t = attribution[attribution["target"] == target]
+        unit = rows_t["unit"].iloc[0]
+        top = largest_contributors(attribution, target, n)
+        total = rows_t.loc[rows_t["kind"] == INPUT, "contribution"].sum()
+        parts = []
+        for kind in (INPUT, SECTOR):
+            chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
+            parts.append("<br>".join(escape(f"{_component(c.component)}: {format_gap(c.contribution, unit)}")
+                                     for c in chosen.itertuples(index=False)) or "none")
+        rows.append("<tr>" + _td(describe.get(target, target)) + _td(str(rows_t["reference"].iloc[0]))
+                    + _td(f"{format_gap(total, unit)} {gap_unit(unit)}", True)
+                    + _td(parts[0], raw=True) + _td(parts[1], raw=True) + "</tr>")
+    head = [_th("Missed target", width="30%"), _th("Reference (parent scenario or base year)", width="9em"),
+            _th("Change from the reference", True), _th(f"Largest {n} by input (target's unit; pp for %)", width="22%"),
+            _th(f"Largest {n} by sector (target's unit; pp for %)", width="26%")]
+    return _table(head, rows, "contributors")
+
+
+def _figure(svg: str, prefix: str, caption: str, link: str) -> str:
+    return (f'<figure>{inline_svg(svg, prefix, caption)}<figcaption>{escape(caption)} '
+            f'(<a href="{escape(link)}">{escape(link)}</a>)</figcaption></figure>')
+
+
+def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: ScenarioRecord | None,
+              svgs: Mapping[str, str]) -> str:
+    sid = f"scenario-{name}"
+    out = [f'<section id="{escape(sid)}"><h2>Scenario {escape(name)}</h2>']
+    if record is not None and record.description:
+        out.append(f"<p>{escape(record.description)}</p>")
+    if record is not None and record.draws:
+        out.append(f'<p class="small">Monte Carlo: {record.draws:,} draws, seed {record.seed}.</p>')
+    out.append(f'<h3 id="{escape(sid)}-scorecard">Scorecard</h3>')
+    out.append(_scorecard(card, goals))
+    why = _contributors(card, attribution)
+    if why:
+        out += [f'<h3 id="{escape(sid)}-why">Why targets are missed: the largest contributors</h3>', why]
+    descriptions = dict(zip(card["target"], card["description"]))
+    if svgs:
+        out.append(f'<h3 id="{escape(sid)}-figures">Figures</h3>')
+        for i, stem in enumerate(figure_order(list(svgs))):
+            out.append(_figure(svgs[stem], f"{name}-{i}", figure_caption(stem, descriptions), f"{name}/{stem}.svg"))
+    out.append(f'<p class="small">Files: <a href="{escape(name)}/">{escape(name)}/</a> (scorecard.csv, '
+               "goalseek.csv, attribution.csv, timeseries.csv and the rest).</p></section>")
+    return "\n".join(out)
+
+
+def _backtest(metrics: pd.DataFrame | None) -> str:
+    if metrics is None:
+        return ""
+    names = [n for n in BACKTEST_FORECASTS if n in set(metrics["scenario"])]
+    if not names:
+        return ""
+    get = metrics.set_index(["scenario", "metric", "series", "years"])["value"]
+    rows = []
+    for metric, series, years, label, fmt in BACKTEST_ROWS:
+        cells = [get.get((n, metric, series, years), float("nan")) for n in names]
+        rows.append("<tr>" + _td(label) + "".join(_td(fmt.format(v) if v == v else "n/a", True) for v in cells)
+                    + "</tr>")
+    return ('<section id="backtest"><h2>Backtest against the realized outcomes</h2>'
+            + _table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
+            + '<p class="small">* approximate: the 2025 shares are published only on the 5th-census basis and are '
+              "compared assuming the census revised every sector in proportion to GDP. Every metric: "
+              '<a href="comparison/backtest_metrics.csv">comparison/backtest_metrics.csv</a>.</p></section>')
+
+
+def _run_record(record: RunRecord) -> str:
+    out = ['<section id="run-record"><h2>Run record</h2>',
+           f"<p>Run id {_code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
+           "the data files (every folder's <code>manifest.json</code> names it).</p>"]
+    rows = []
+    for name, s in sorted(record.scenarios.items()):
+        files = "<br>".join(f"{_code(project_relative(f))}<br>{_code(h)}" for f, h in s.chain)
+        mc = f"{s.draws:,} draws, seed {s.seed}" if s.draws else "none"
+        rows.append("<tr>" + _td(name) + _td(files, raw=True, css="hash") + _td(mc) + "</tr>")
+    out.append(_table([_th("Scenario"), _th("Files, from the first of its chain (extends) to its own, and SHA-256"),
+                       _th("Monte Carlo")], rows, "record", "Scenarios"))
+    rows = ["<tr>" + _td(f) + _td(_code(h), raw=True, css="hash") + "</tr>"
+            for f, h in sorted(record.data_files.items())]
+    out.append(_table([_th("Data file (model/data/)"), _th("SHA-256")], rows, "record", "Data files"))
+    rows = ["<tr>" + _td(p) + _td(v) + "</tr>" for p, v in record.packages.items()]
+    out.append(_table([_th("Package"), _th("Version")], rows, "record narrow", "Software"))
+    out.append("</section>")
+    return "\n".join(out)
+
+
+def _items(lines: Sequence[str]) -> str:
+    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+
+
+STYLE = """
+:root { color-scheme: light; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
+       color: #1b1b1b; background: #fff; max-width: 1320px; margin: 0 auto; padding: 0 16px 48px; }
+h1 { font-size: 1.6em; margin: 0.8em 0 0.2em; }
+h2 { font-size: 1.3em; margin: 1.6em 0 0.4em; border-bottom: 2px solid #444; padding-bottom: 2px; }
+h3 { font-size: 1.05em; margin: 1.2em 0 0.3em; }
+nav { background: #f5f5f5; border: 1px solid #ddd; padding: 6px 14px; }
+nav ol { margin: 0.3em 0; padding-left: 1.4em; columns: 2 22em; }
+table { border-collapse: collapse; width: 100%; margin: 0.4em 0 1em; font-size: 0.9em; }
+table.narrow { width: auto; }
+caption { text-align: left; font-weight: 600; padding: 4px 0; }
+th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; text-align: left;
+         overflow-wrap: break-word; }
+thead th { background: #ececec; }
+tbody th { font-weight: normal; background: #fafafa; }
+.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.num { white-space: normal; }
+.word { white-space: nowrap; }
+.small { font-size: 0.85em; color: #444; }
+td .small, th .small { color: #333; }
+code { font-size: 0.9em; overflow-wrap: anywhere; }
+.hash code { font-size: 0.8em; }
+table.matrix thead th { width: 7em; }
+table.matrix thead th:first-child { width: 24%; }
+table.matrix td { min-width: 5em; }
+figure { margin: 1em 0 1.5em; break-inside: avoid; }
+figure svg { display: block; max-width: 100%; height: auto; }
+figcaption { font-size: 0.9em; color: #333; margin-top: 4px; }
+span.status { padding: 0 4px; white-space: nowrap; }
+@media print {
+  body { max-width: none; font-size: 9pt; padding: 0; }
+  table.matrix td { min-width: 0; }
+  .word { white-space: normal; }
+  nav { break-after: page; }
+  section { break-before: page; }
+  a { color: inherit; text-decoration: none; }
+  tr, figure { break-inside: avoid; }
+  thead { display: table-header-group; }
+  .status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+@page { size: A4 landscape; margin: 12mm; }
+"""
+
+
+def _status_style() -> str:
+    return "\n".join(f".status-{re.sub('[^a-z]+', '-', s)} {{ background: {c}; }}" for s, c in STATUS_COLOURS.items())
+
+
+def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
+                failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
+                backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None,
+                figures: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """The batch report's HTML text.
+
+    ``stacked`` is the batch's scorecards stacked (:func:`model.output.comparison.stack`; the
+    one evaluation of the targets), ``goals`` and ``attributions`` each scenario's goal-seeking
+    and attribution tables, ``backtest`` the batch's backtest metrics; ``figures`` maps
+    ``comparison`` and each scenario's name to ``{file stem: SVG text}``; ``warnings`` and
+    ``failures`` map a scenario (or file) to its messages.
     """
-    out_dir = Path(out_dir)
-    if not out_dir.is_dir():
-        return []
-    notes = []
-    entries = sorted(out_dir.iterdir())
-    for p in entries:
-        m = OLD.fullmatch(p.name)
-        if m is None:
-            continue
-        target = out_dir / m["name"]
-        try:
-            if target.exists() or target.is_symlink():
-                _remove(p)
-                notes.append(f"removed {p.name}, the old copy of {m['name']}/ left by an interrupted run")
-            else:
-                os.replace(p, target)
-                notes.append(f"restored {m['name']}/ from {p.name}: an earlier run was interrupted while "
-                             "replacing it")
-        except OSError as exc:
-            notes.append(f"could not clean up {p.name} left by an interrupted run: {exc}")
-    for p in entries:
-        if TMP.fullmatch(p.name) and (p.exists() or p.is_symlink()):
-            try:
-                _remove(p)
-                notes.append(f"removed {p.name}, unfinished output of an interrupted run")
-            except OSError as exc:
-                notes.append(f"could not remove {p.name} left by an interrupted run: {exc}")
-    return notes
-
-
-class OutputLocked(RuntimeError):
-    """Another run is writing into the same output folder."""
-
-
-@contextmanager
-def locked(out_dir: Path, wait: float = 10.0) -> Iterator[None]:
-    """Hold an exclusive lock on ``out_dir`` (file ``.lock``); wait up to ``wait`` seconds for
-    another run to finish, then raise :class:`OutputLocked`.  Released on exit, even when killed."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:          # no advisory locks on this platform
-        yield
-        return
-    fd = os.open(out_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-                    raise OutputLocked(f"another run (process {holder}) is writing into {out_dir}; waited "
-                                       f"{wait:g} s: try again when it has finished, or use another --out") from None
-                time.sleep(0.2)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)             # closing releases the lock
-
-
-def write_scenario(out_dir: Path, scenario: Scenario, baseline: Baseline, projection: Projection,
-                   table: pd.DataFrame, command: list[str], scorecard: pd.DataFrame | None = None,
-                   warnings: list[str] = (), revenue_links: Mapping[str, float] | None = None,
-                   mc: "MonteCarloResult | None" = None, analyses: Mapping[str, object] | None = None,
-                   run_id: str | None = None, backtest: pd.DataFrame | None = None,
-                   targets=None, figures: bool = True) -> Path:
-    """Write one scenario's folder: timeseries, scorecard, figure, calibration reports, run record.
-
-    ``targets`` is the :class:`~model.targets.sets.TargetSet` the scenario is scored against
-    (default: the scenario's own set), recorded as ``target_set`` in the manifest;
-    ``scorecard`` defaults to the evaluation of ``table`` against it;
-    ``revenue_links`` are the revenue-layer overrides the table was made with (recorded);
-    ``mc``, a Monte Carlo result, adds ``uncertainty.csv``, ``fan.csv`` and the fan chart;
-    ``analyses`` maps ``goalseek``, ``sensitivity_oat``, ``sobol``, ``attribution`` and ``levers``
-    to their tables, each written as ``<key>.csv`` (the one-at-a-time table also gives
-    ``tornado.png``/``.svg``, one panel per target; the attribution ``waterfall_<target>`` of the
-    headline targets), and ``lever_maps`` to :class:`model.analysis.levers.LeverMap` objects, each written
-    as ``levers_<a>_<b>.csv`` and its figure;
-    ``run_id`` names the batch the folder belongs to (recorded as ``run`` in the manifest).
-    ``backtest``, the scenario's :func:`model.analysis.backtest.compare` table, adds ``backtest.csv``
-    and its figure (:func:`write_backtest`).
-    ``figures=False`` writes the tables only: no figure is drawn.
-    """
-    folder = Path(out_dir) / scenario.name
-    targets = load_set(getattr(scenario, "targets", DEFAULT_SET)) if targets is None else targets
-    if scorecard is None:
-        scorecard = with_realized(evaluate(table, targets), targets)
-    source = f"targets: {getattr(targets, 'title', 'plan targets')}."
-
-    def fill(tmp: Path) -> None:
-        (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
-        (tmp / "scorecard.csv").write_bytes(_csv_bytes(scorecard))
-        (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
-        (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
-        if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
-            (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
-        if figures:
-            _save_figure(shares_figure(table, list(targets), f"Model projection; {source}"), tmp / "shares")
-        record = run_record(scenario, baseline, projection, command, list(warnings), revenue_links)
-        record["run"] = run_id
-        if hasattr(targets, "record"):
-            record["target_set"] = targets.record()
-        for stem, frame in (analyses or {}).items():
-            if isinstance(frame, pd.DataFrame):
-                (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
-        for m in (analyses or {}).get("lever_maps", ()):
-            (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
-            if figures:
-                _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
-        attribution = (analyses or {}).get("attribution")
-        described = dict(zip(scorecard["target"], scorecard["description"]))
-        for target in HEADLINE_TARGETS:
-            if figures and attribution is not None and (attribution["target"] == target).any():
-                _save_figure(waterfall_figure(attribution, target, scenario.name, described.get(target)),
-                             tmp / f"waterfall_{target}", dpi=110)
-        if figures and analyses and "sensitivity_oat" in analyses:
-            _save_figure(tornado_figure(analyses["sensitivity_oat"], scenario.name, described), tmp / "tornado",
-                         dpi=110)
-        if mc is not None:
-            (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
-            (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
-            if figures:
-                _save_figure(fan_figure(mc.fan, list(targets),
-                                        f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
-                                        f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); "
-                                        f"{source}"), tmp / "fan")
-            record["seed"] = mc.seed
-            record["monte_carlo"] = {"draws": mc.draws, "seed": mc.seed, "chunk": mc.chunk}
-        if backtest is not None:
-            write_backtest(tmp, backtest, scenario.name, figures)
-        _write_json(tmp / "manifest.json", record)
-
-    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
-        write_atomically(folder, fill)
-    return folder
-
-
-def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, figures: bool = True) -> None:
-    """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
-    temporary folder being filled: call inside the house style); the table only without ``figures``."""
-    (folder / "backtest.csv").write_bytes(_csv_bytes(table))
-    if figures and backtest_panels(table):
-        _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
-
-
-def _write_json(path: Path, record: dict) -> None:
-    path.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a scenario's table that :func:`write_comparison` draws (a batch keeps only these)."""
-    variables = {v for v, _ in SHARE_VARIABLES} | {s.variable for s in SERIES} | {CLUSTER_VARIABLE}
-    return table[table["variable"].isin(variables)].reset_index(drop=True)
-
-
-def write_comparison(out_dir: Path, tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
-                     scenario_hashes: Mapping[str, str], command: list[str], run_id: str | None = None,
-                     backtest: "bt.BatchBacktest | None" = None,
-                     attributions: Mapping[str, pd.DataFrame] | None = None, figures: bool = True) -> Path:
-    """Write ``out_dir/comparison/``: the scorecard matrices (CSV and figure), the headline
-    indicators by scenario against the target lines, every scenario's gap attribution stacked
-    (``attribution.csv``, with ``attributions``) and a run record; atomically.
-
-    ``backtest`` adds ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
-    ``timeseries.csv`` (every scenario's rows and the realized rows, IAMC layout), and
-    puts the realized points on the figures (:func:`write_batch_backtest`).  ``figures=False``
-    writes the tables only."""
-    folder = Path(out_dir) / COMPARISON
-    stacked = comparison.stack(scorecards)
-    used = comparison.target_sets(stacked) or [DEFAULT_SET]
-    targets = [t for name in used for t in load_set(name)]
-    caption = CAPTION if used == [DEFAULT_SET] else (
-        "Sources: model projection (Beijing Scenario Model); targets: "
-        + "; ".join(f"{name}: {SETS[name].title}" for name in used) + " (each target's source in the scorecards).")
-    everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
-    colours = scenario_colours(tables)
-
-    def fill(tmp: Path) -> None:
-        (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
-        (tmp / "scorecard_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "status")))
-        (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
-        if "realized_status" in stacked:
-            (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
-        attributed = {name: a for name, a in (attributions or {}).items() if a is not None}
-        if attributed:
-            (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
-        if backtest is not None:
-            write_batch_backtest(tmp, backtest)
-        _write_json(tmp / "manifest.json", {
-            "run": run_id, "scenarios": dict(sorted(scenario_hashes.items())), "data_files": data_file_hashes(),
-            "target_sets": {name: load_set(name).record() for name in used},
-            "packages": package_versions(), "command": command})
-        if not figures:
-            return
-        _save_figure(scorecard_matrix_figure(stacked, caption + " Gap = projection minus target in its year (rank: "
-                                             "lead over the largest other sector; range: distance to the band)."),
-                     tmp / "scorecard_matrix")
-        realized = backtest.realized if backtest is not None else None
-        fig = by_scenario_figure(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
-                                 "% of GDP at current prices, with the plan's targets",
-                                 caption + _realized_caption(realized), targets, realized)
-        _save_figure(fig, tmp / "shares_by_scenario")
-        panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
-        fig = by_scenario_figure(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters "
-                                 "by scenario, with the plan's targets", caption + " " + REVENUE_CAPTION
-                                 + _realized_caption(realized), targets, realized)
-        _save_figure(fig, tmp / "revenues_by_scenario")
-
-    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
-        write_atomically(folder, fill)
-    return folder
-
-
-def _realized_caption(realized: pd.DataFrame | None) -> str:
-    return "" if realized is None else (" Realized (black; circles 4th-census basis, squares 5th): Beijing "
-                                        "Municipal Bureau of Statistics and others, model/data/realized.csv.")
-
-
-def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
-    """The batch's backtest files into ``folder`` (the comparison being filled)."""
-    (folder / "backtest_metrics.csv").write_bytes(_csv_bytes(backtest.metrics))
-    (folder / "backtest_verdicts.csv").write_bytes(_csv_bytes(backtest.verdicts))
-    (folder / "timeseries.csv").write_bytes(_csv_bytes(backtest.timeseries))
-
-
-def _write_file(path: Path, content: bytes) -> Path:
-    """Write ``path`` through a temporary file beside it, swapped in when complete (never half written)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        _as_umask_says(Path(tmp), directory=False)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def write_workbook(out_dir: Path, table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame],
-                   run_id: str | None = None) -> Path:
-    """Write ``out_dir/results.xlsx`` (:mod:`model.output.workbook`) through a temporary file.
-    ``table``: the IAMC rows of every scenario and the realized rows; ``scorecards`` by scenario."""
-    return _write_file(Path(out_dir) / WORKBOOK, workbook_bytes(table, scorecards, run_id))
-
-
-def remove_workbook(out_dir: Path) -> None:
-    """Remove ``out_dir/results.xlsx`` (a batch starting: the old one no longer matches the folders)."""
-    (Path(out_dir) / WORKBOOK).unlink(missing_ok=True)
-
-
-def write_summary(out_dir: Path, text: str) -> Path:
-    """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
-    return _write_file(Path(out_dir) / SUMMARY, text.encode("utf-8"))
-
-
-def _svgs(folder: Path) -> dict[str, str]:
-    """The SVG figures of a results folder: ``{file stem: text}``."""
-    return {f.stem: f.read_text(encoding="utf-8") for f in sorted(Path(folder).glob("*.svg"))}
-
-
-def _scenario_record(folder: Path) -> html.ScenarioRecord | None:
-    """What a scenario folder's ``manifest.json`` records for the report (None: unreadable)."""
-    try:
-        m = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
-        mc = m.get("monte_carlo") or {}
-        return html.ScenarioRecord(
-            description=m["resolved_parameters"].get("description") or "",
-            chain=tuple((c["file"], c["sha256"]) for c in m["scenario"]["chain"]),
-            draws=mc.get("draws"), seed=mc.get("seed"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None
-
-
-def write_report(out_dir: Path, stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
-                 failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
-                 backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None,
-                 run_id: str | None = None, stale: list[tuple[str, str | None]] = ()) -> Path:
-    """Write ``out_dir/report.html`` (:func:`model.output.html.report_html`) through a temporary
-    file: the batch's tables as given, the SVG figures and run records of ``comparison/`` and of
-    each scenario folder in ``stacked``, read from ``out_dir`` (call after writing them)."""
-    out_dir = Path(out_dir)
+    goals, attributions, figures = goals or {}, attributions or {}, figures or {}
     names = sorted(stacked["scenario"].unique()) if len(stacked) else []
-    figures = {name: _svgs(out_dir / name) for name in names}
-    figures[COMPARISON] = _svgs(out_dir / COMPARISON)
-    scenarios = {name: r for name in names for r in (_scenario_record(out_dir / name),) if r is not None}
-    record = html.RunRecord(run=run_id, scenarios=scenarios, data_files=data_file_hashes(),
-                            packages=package_versions(), stale=list(stale))
-    page = html.report_html(stacked, record, warnings, failures, goals, backtest, attributions, figures)
-    return _write_file(out_dir / REPORT, page.encode("utf-8"))
-
-
-def remove_comparison(out_dir: Path) -> None:
-    """Remove the previous run's batch outputs, ``out_dir/comparison/`` and ``out_dir/report.html``
-    (a batch starting: they no longer match the folders)."""
-    folder = Path(out_dir) / COMPARISON
-    if folder.exists() or folder.is_symlink():
-        aside = folder.with_name(f".{COMPARISON}.discard.tmp")     # removed by `recover` if killed here
-        os.replace(folder, aside)
-        _remove(aside)
-    (Path(out_dir) / REPORT).unlink(missing_ok=True)
-
-
-def run_of(folder: Path) -> str | None:
-    """The run id recorded in ``folder/manifest.json`` (``None``: none, or not a results folder)."""
-    try:
-        return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8")).get("run")
-    except (OSError, ValueError, AttributeError):
-        return None
+    toc, body = [], []
+    if names:
+        toc.append('<li><a href="#matrix">Targets by scenario (comparison matrix)</a></li>')
+        body.append('<section id="matrix"><h2>Targets by scenario</h2>'
+                    "<p>" + ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
+                             "on its publication" if target_sets(stacked) in ([], ["plan14"]) else
+                             "Target sets: " + ", ".join(target_sets(stacked)) + " (docs/targets.md, Target sets)")
+                    + "; each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue "
+                    "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, "
+                    "from a 2025 base, on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>."
+                    "</p>" + _matrix(stacked) + "</section>")
+        known = dict(FIGURES)
+        shown = [(stem, caption) for stem, caption in FIGURES if stem in figures.get("comparison", {})]
+        shown += [(stem, stem) for stem in sorted(figures.get("comparison", {})) if stem not in known]
+        if shown:
+            toc.append('<li><a href="#comparison-figures">Figures across scenarios</a></li>')
+            body.append('<section id="comparison-figures"><h2>Figures across scenarios</h2>' + "".join(
+                _figure(figures["comparison"][stem], f"comparison-{i}", caption, f"comparison/{stem}.svg")
+                for i, (stem, caption) in enumerate(shown)) + "</section>")
+        sub = []
+        for name in names:
+            card = stacked[stacked["scenario"] == name].drop(columns="scenario")
+            body.append(_scenario(name, card, goals.get(name), attributions.get(name),
+                                  record.scenarios.get(name), figures.get(name, {})))
+            sub.append(f'<li><a href="#scenario-{escape(name)}">{escape(name)}</a></li>')
+        toc.append("<li>Scenarios<ol>" + "".join(sub) + "</ol></li>")
+        bt = _backtest(backtest)
+        if bt:
+            toc.append('<li><a href="#backtest">Backtest against the realized outcomes</a></li>')
+            body.append(bt)
+    else:
+        body.append("<p>No scenario ran, so there is nothing to compare.</p>")
+    notes = [f"{escape(name)}: {escape(project_relative(w))}" for name, ws in sorted(warnings.items()) for w in ws]
+    toc.append('<li><a href="#warnings">Warnings</a></li>')
+    body.append('<section id="warnings"><h2>Warnings</h2>' + _items(notes or ["none"]) + "</section>")
+    if failures:
+        toc.append('<li><a href="#failed">Failed scenarios</a></li>')
+        body.append('<section id="failed"><h2>Failed scenarios</h2>' + _items(
+            [f"{_code(project_relative(f))}: {escape(project_relative(p))}" for f, ps in failures.items()
+             for p in ps]) + "</section>")
+    if record.stale:
+        toc.append('<li><a href="#not-in-run">Not part of this run</a></li>')
+        body.append('<section id="not-in-run"><h2>Not part of this run</h2><p>Folders left from earlier runs, '
+                    "not compared, possibly out of date:</p>" + _items(
+                        [f"{_code(n + '/')} (" + (f"run {_code(r)}" if r else "no run recorded") + ")"
+                         for n, r in record.stale]) + "</section>")
+    toc.append('<li><a href="#run-record">Run record</a></li>')
+    body.append(_run_record(record))
+    head = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            '<link rel="icon" href="data:,">\n'
+            f"<title>{escape(TITLE)} (run {escape(str(record.run))})</title>\n"
+            f"<style>{STYLE}{_status_style()}\n</style>\n</head>\n<body>\n")
+    intro = (f"<header><h1>{escape(TITLE)}</h1><p>Run {_code(str(record.run))}: {len(names)} scenario(s) compared. "
+             'The Markdown summary is <a href="summary.md">summary.md</a>; every table is a CSV file in the '
+             "scenario folders and in <code>comparison/</code>.</p></header>\n"
+             '<nav aria-label="Contents"><strong>Contents</strong><ol>' + "".join(toc) + "</ol></nav>\n")
+    return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..baseline.calibration import Baseline
-from ..scenario.scenario import Scenario
-from ..baseline.sectors import KEYS
+from ..core.sectors import KEYS
 from ..projection.simulate import growth_paths
+from ..scenario.loader import Scenario, scenario_from_dict
 from ..scenario.spec import Project, Shock
 
 
@@ -67,7 +67,6 @@ def differences(scenario: Scenario, baseline: Baseline, parent_baseline: Baselin
     label = parent.name if parent else "the defaults (no parent)"
     lines = [f"Differences from {label}:"]
     if parent is None:
-        from ..scenario.scenario import scenario_from_dict
         parent = scenario_from_dict({"name": "defaults", "horizon": scenario.horizon}, "defaults.yaml")
     pb = parent_baseline or baseline
     years, g, d = growth_paths(scenario, baseline)

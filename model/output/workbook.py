@@ -17,7 +17,7 @@ Sheets, in order:
 
 Every sheet has a frozen header row, an autofilter and column widths fitted to its content.  The
 workbook is built in memory (:func:`workbook_bytes`) with fixed timestamps, so the same tables give
-the same bytes; :mod:`model.output.report` writes it.
+the same bytes; :mod:`model.output.write` writes it.
 """
 from __future__ import annotations
 
@@ -33,12 +33,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..baseline.data import ASSUMPTIONS_FILE, FIGURES_FILE, REVENUE_LINKS_FILE
-from ..baseline.realized import REALIZED_FILE
+from ..core.files import ASSUMPTIONS_FILE, FIGURES_FILE, REALIZED_FILE, REVENUE_LINKS_FILE
+from ..core.iamc import IAMC_COLUMNS
 from ..output import comparison
-from ..projection.results import COLUMNS as IAMC_COLUMNS
 
-WORKBOOK = "results.xlsx"
 DATA_SHEET = "data"                                     # the sheet name pyam reads
 ID_COLUMNS = [c for c in IAMC_COLUMNS if c not in ("year", "value")]
 MAX_WIDTH = 60                                          # characters; longer text is cut off in view, not in the cell
@@ -99,7 +97,7 @@ def sheets(table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame]) -> dict[
     """Every sheet but ``contents``, by name, in order.
 
     ``table``: the tidy IAMC rows of every scenario (and the realized rows, if any);
-    ``scorecards``: scenario -> scorecard (:data:`model.targets.targets.SCORECARD_COLUMNS` and more)."""
+    ``scorecards``: scenario -> scorecard (:data:`model.targets.scorecard.SCORECARD_COLUMNS` and more)."""
     stacked = comparison.stack(scorecards)
     return {
         DATA_SHEET: iamc_wide(table),

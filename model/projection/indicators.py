@@ -3,7 +3,7 @@
 :func:`indicators` returns every reported series as ``variable -> (unit, values)``
 with ``values`` shaped ``(n_years + 1,)``; :mod:`model.projection.results` turns it into the
 tidy table.  Variable names follow the IAMC convention (``Category|Sub``); the names used
-elsewhere are the constants below (and :attr:`model.baseline.sectors.Sector.variable`), never
+elsewhere are the constants below (and :attr:`model.core.sectors.Sector.variable`), never
 restated.  The tree: ``Value Added|…`` and ``Share of GDP|…`` hold the partition of GDP only (a
 parent equals the sum of its children); measures that cut across the partition (high-tech, new
 economy) sit under their own roots, ``Value Added (Cross-cutting)|…`` and
@@ -18,62 +18,35 @@ from typing import Callable, Iterator, Mapping
 import numpy as np
 
 from ..baseline import data
+from ..core.iamc import (
+    CLUSTER_VARIABLE,
+    COUNT,
+    GDP,
+    GDP_PRICE_INDEX,
+    HIGHTECH_SHARE,
+    HIGHTECH_VALUE_ADDED,
+    NEW_ECONOMY_SHARE,
+    NEW_ECONOMY_VALUE_ADDED,
+    NOMINAL,
+    PERCENT,
+    PROJECT_GROSS_OUTPUT,
+    PROJECT_VALUE_ADDED,
+    REAL_GDP,
+    REAL_GDP_GROWTH,
+    REAL_GDP_GROWTH_5Y,
+    index_unit,
+    real,
+    real_unit,
+    share_of_gdp,
+)
+from ..core.problems import Checker, ScenarioError
+from ..core.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
 from ..equations import growth, revenue
-from ..scenario.checking import Checker, ScenarioError
 from ..equations.revenue import RevenueOverrides
-from ..baseline.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
 from ..projection.simulate import Projection
 from ..scenario.spec import ranged_overrides
 
-# Levels of value added, revenue and output are flows: amounts per year (the IAMC habit of "/yr").
-NOMINAL = "100 million CNY/yr"
-REAL = "100 million CNY/yr (2020 prices)"
-PERCENT = "%"
-INDEX_UNIT = "Index (2020 = 100)"
-
-
-def real_unit(base_year: int) -> str:
-    """Unit of real value added: constant prices of the projection's base year (:data:`REAL` for 2020)."""
-    return REAL.replace("2020", str(base_year))
-
-
-def index_unit(base_year: int) -> str:
-    """Unit of a price index that is 100 in the projection's base year (:data:`INDEX_UNIT` for 2020)."""
-    return INDEX_UNIT.replace("2020", str(base_year))
-COUNT = "count"
-
-# IAMC variable names (the README's variable table describes each).
-GDP = "GDP"
-REAL_GDP = "Real GDP"
-GDP_PRICE_INDEX = "Price Index|GDP"
-REAL_GDP_GROWTH = "Growth|Real GDP"
-# Compound average annual real GDP growth over the five years ending in the year (a five-year plan
-# period: the 2030 value is the growth of 2026-2030, from the 2025 level to the 2030 one), % per year;
-# defined from five years after the base year (:func:`average_growth_percent`).
-REAL_GDP_GROWTH_5Y = "Growth (5-year average)|Real GDP"
-PLAN_PERIOD_YEARS = 5
-VALUE_ADDED = "Value Added"                               # root of the sectors' nominal value added
-SHARE_OF_GDP = "Share of GDP"                             # root of the level-1 sectors' shares
-CROSS_CUTTING_VALUE_ADDED = "Value Added (Cross-cutting)"
-CROSS_CUTTING_SHARE = "Share of GDP (Cross-cutting)"
-HIGHTECH_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|High-tech"
-NEW_ECONOMY_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|New Economy"
-HIGHTECH_SHARE = CROSS_CUTTING_SHARE + "|High-tech"
-NEW_ECONOMY_SHARE = CROSS_CUTTING_SHARE + "|New Economy"
-PROJECT_VALUE_ADDED = "Value Added (Project)"             # + "|<project name>"; part of its sector's value added
-PROJECT_GROSS_OUTPUT = "Gross Output (Project)"           # + "|<project name>"
-
-
-def real(variable: str) -> str:
-    """The variable at 2020 prices: ``Real GDP``, ``Real Value Added|Finance``."""
-    return "Real " + variable
-
-
-def share_of_gdp(value_added_variable: str) -> str:
-    """The share-of-GDP variable of a level-1 value-added one: ``Value Added|Finance`` ->
-    ``Share of GDP|Finance``; of a cross-cutting one, the cross-cutting share."""
-    root, _, name = value_added_variable.partition("|")
-    return {VALUE_ADDED: SHARE_OF_GDP, CROSS_CUTTING_VALUE_ADDED: CROSS_CUTTING_SHARE}[root] + "|" + name
+PLAN_PERIOD_YEARS = 5          # years of a five-year plan period (the span of the 5-year average growth)
 
 
 def average_growth_percent(levels: np.ndarray, span: int, first_row: int = 0) -> np.ndarray:
@@ -97,11 +70,6 @@ def average_growth_percent(levels: np.ndarray, span: int, first_row: int = 0) ->
     return out
 
 
-def is_share_of_gdp(variable: str) -> bool:
-    """True for a share of GDP, of the partition or cross-cutting."""
-    return variable.startswith((SHARE_OF_GDP + "|", CROSS_CUTTING_SHARE + "|"))
-
-
 def checked_revenue_links(overrides: Mapping[str, float] | None = None,
                           source: str = "revenue-link overrides") -> RevenueOverrides:
     """Revenue-link overrides checked once, as :class:`model.equations.revenue.RevenueOverrides`.
@@ -111,7 +79,7 @@ def checked_revenue_links(overrides: Mapping[str, float] | None = None,
     (``{"software_info.elasticity": 1.2}``) is checked here against
     ``model/data/revenue_links.csv``, the way a scenario file's are
     (:func:`model.scenario.spec.ranged_overrides`): a known key, a number within its range.
-    Raises :class:`~model.scenario.checking.ScenarioError` listing every problem, placed at ``source``.
+    Raises :class:`~model.core.problems.ScenarioError` listing every problem, placed at ``source``.
     """
     if isinstance(overrides, RevenueOverrides):
         return overrides
@@ -195,7 +163,7 @@ class Indicators(Mapping):
             b[f"{PROJECT_VALUE_ADDED}|{name}"] = (NOMINAL, lambda i=i: self._projects()[0][..., i, :])
         for rs in revenue.SERIES:
             b[rs.variable] = (NOMINAL, lambda k=rs.key: self._revenues()[k])
-        b[revenue.CLUSTER_VARIABLE] = (COUNT, lambda: revenue.trillion_yuan_clusters(self._revenues()))
+        b[CLUSTER_VARIABLE] = (COUNT, lambda: revenue.trillion_yuan_clusters(self._revenues()))
         self._builders = b
 
     def __getitem__(self, variable: str) -> tuple[str, np.ndarray]:

@@ -1,21 +1,18 @@
-"""Arrays -> one tidy results table.  The column contract lives here, once.
+"""Arrays -> one tidy results table, in the column contract of :mod:`model.core.iamc`.
 
 IAMC long format: ``model, scenario, region, variable, unit, year, value``, one row
 per number, loadable by pyam (``pyam.IamDataFrame(df)``).
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 import pandas as pd
 
-from typing import Mapping
-
+from ..core.iamc import IAMC_COLUMNS, MODEL_NAME, REGION
 from ..projection.indicators import indicators
 from ..projection.simulate import Projection
-
-MODEL_NAME = "Beijing Scenario Model"
-REGION = "Beijing"
-COLUMNS = ("model", "scenario", "region", "variable", "unit", "year", "value")
 
 
 def timeseries(projection: Projection, scenario_name: str,
@@ -53,7 +50,7 @@ def timeseries(projection: Projection, scenario_name: str,
     df.insert(0, "model", MODEL_NAME)
     df.insert(1, "scenario", scenario_name)
     df.insert(2, "region", REGION)
-    return df.loc[:, list(COLUMNS)].reset_index(drop=True)
+    return df.loc[:, list(IAMC_COLUMNS)].reset_index(drop=True)
 
 
 def series(df: pd.DataFrame, variable: str) -> pd.Series:

@@ -12,14 +12,13 @@ from typing import Mapping
 
 import numpy as np
 
-from .. import BASE_YEAR
+from ..baseline.calibration import Baseline
+from ..core.parameters import BY_NAME, first_free_year, fmt
+from ..core.sectors import INDEX, KEYS, N_SECTORS
+from ..core.years import BASE_YEAR, level_years, n_steps, step_row, step_year
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
-from ..baseline.calibration import Baseline
-from ..scenario.parameters import BY_NAME, first_free_year, fmt
-from ..scenario.scenario import DEFAULT_FROM, Problem, Scenario, ScenarioError
-from ..baseline.sectors import INDEX, KEYS, N_SECTORS
-from ..projection.years import level_years, n_steps, step_row, step_year
+from ..scenario.loader import DEFAULT_FROM, Problem, Scenario, ScenarioError
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
     ``growth`` and ``deflator`` map ``"all"`` or a sector key to a shift (fraction per year)
     added to the stated path of that sector (every sector for ``"all"``), either one value
     per draw ``(n,)`` or one per draw and year ``(n, n_years)`` with the step rows of
-    :mod:`model.projection.years`.  A shift enters from the year :data:`SHIFT_FROM` names for its path
+    :mod:`model.core.years`.  A shift enters from the year :data:`SHIFT_FROM` names for its path
     (growth :math:`t \ge 2022`, deflators :math:`t \ge 2021`); earlier rows stay 0.  Keys
     add up in the order given.  ``vaccine_unwind`` ``(n,)`` (fraction), ``shock_loss`` and
     ``shock_recovered`` (shock name -> ``(n,)`` fractions) and ``valid`` pass through.
@@ -272,7 +271,7 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
     With ``draws`` the level arrays are ``(n_draws, n_years + 1, n_sectors)`` and draws
     that leave the model's domain are the caller's to find (:func:`in_domain`).  Without,
     resolved rates out of bounds (:func:`rate_problems`) and non-positive or non-finite
-    levels (:func:`level_problems`) raise :class:`~model.scenario.scenario.ScenarioError`.
+    levels (:func:`level_problems`) raise :class:`~model.scenario.loader.ScenarioError`.
     """
     if draws is None:
         problems = rate_problems(scenario, baseline)

@@ -1,7 +1,7 @@
 """The ``uncertainty:`` block of a scenario file: distributions, checked.
 
 Parsed per file into plain data (merged down the inheritance chain by
-:mod:`model.scenario.scenario`); :mod:`model.analysis.sampling` draws from it.
+:mod:`model.scenario.loader`); :mod:`model.analysis.sampling` draws from it.
 """
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from typing import Any
 import numpy as np
 from scipy.special import ndtri
 
-from ..scenario.checking import Checker, Problem, show_value
-from ..scenario.parameters import DISTRIBUTIONS, SECTOR_KEYS, SHOCK_UNCERTAIN, UNCERTAINTY, Parameter
-from ..baseline.sectors import KEYS
+from ..core.parameters import DISTRIBUTIONS, SECTOR_KEYS, SHOCK_UNCERTAIN, UNCERTAINTY, Parameter
+from ..core.problems import Checker, Problem, show_value
+from ..core.sectors import KEYS
 
 
 @dataclass(frozen=True)
 class Distribution:
-    """A sampling distribution: ``kind`` in :data:`~model.scenario.parameters.DISTRIBUTIONS`, its
+    """A sampling distribution: ``kind`` in :data:`~model.core.parameters.DISTRIBUTIONS`, its
     parameters in the file's units (pp or %), and where it was written."""
 
     kind: str

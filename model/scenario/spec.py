@@ -2,7 +2,7 @@
 
 A Spec is what one file says, already typed and checked on its own (keys, types,
 bounds, year formats, overlapping ranges, sectors).  Checks that need the whole
-inheritance chain (the horizon) happen in :mod:`model.scenario.scenario`.  Every problem
+inheritance chain (the horizon) happen in :mod:`model.scenario.loader`.  Every problem
 is collected, none stops the others; :class:`ScenarioError` carries them all.
 """
 from __future__ import annotations
@@ -14,12 +14,15 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ..scenario.checking import BATCH_NAMES, Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
-from ..baseline.data import (assumptions as default_assumptions, assumptions_2025 as default_assumptions_2025,
-                             revenue_links as default_revenue_links)
+from ..baseline.data import assumptions as default_assumptions
+from ..baseline.data import assumptions_2025 as default_assumptions_2025
+from ..baseline.data import revenue_links as default_revenue_links
+from ..core.files import BATCH_NAMES
+from ..core.parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
+from ..core.problems import Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
+from ..core.sectors import KEYS
+from ..equations.revenue import SERIES
 from ..scenario.distributions import Distribution, parse_uncertainty
-from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
-from ..baseline.sectors import KEYS
 
 __all__ = ["Distribution", "PathEntry", "Problem", "Project", "ScenarioError", "Shock", "Spec", "read_spec"]
 
@@ -44,7 +47,7 @@ class PathEntry:
 class Shock:
     name: str
     year: int
-    sectors: tuple[str, ...] | str   # sector keys; 'all' until the chain is resolved (model.scenario.scenario)
+    sectors: tuple[str, ...] | str   # sector keys; 'all' until the chain is resolved (model.scenario.loader)
     growth_loss: float               # fraction of growth lost
     recovery_years: int
     recovered: float                 # fraction of the lost level regained
@@ -222,11 +225,10 @@ def _entry_value(c: Checker, path: tuple, value: Any, f: Parameter):
     if f.kind == "sector":
         return value if c.choice(path, value, KEYS, "sector") else None
     if f.kind == "revenue_series":
-        from ..equations.revenue import SERIES
         return value if c.choice(path, value, [r.key for r in SERIES], "series") else None
     if f.kind == "sectors":
         if value == "all":
-            return "all"            # resolved into the sector list after inheritance (model.scenario.scenario)
+            return "all"            # resolved into the sector list after inheritance (model.scenario.loader)
         items = value if isinstance(value, list) else None
         if not items or not all(isinstance(s, str) for s in items):
             c.error(path, f"got {show_value(value)}; expected 'all' or a list of sector keys")

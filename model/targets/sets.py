@@ -1,45 +1,24 @@
 """Target sets: which plan's targets a scenario is scored against.
 
-A set is a name in :data:`SETS` and its file in ``model/data/``; a scenario names its
-set (``targets: plan15``, :mod:`model.scenario.parameters`) and the command line can
+A set is a name in the registry (:mod:`model.core.target_sets`) and its file in ``model/data/``; a
+scenario names its set (``targets: plan15``, :mod:`model.core.parameters`) and the command line can
 override it (``--targets``).  :func:`load_set` reads a set once into a :class:`TargetSet`:
-the checked targets (:func:`model.targets.targets.load_targets`) with the set's name,
+the checked targets (:func:`model.targets.definitions.load_targets`) with the set's name,
 file and SHA-256, which the scorecard and the manifest record so that results scored
 against different sets are never mixed up.
 """
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-@dataclass(frozen=True)
-class SetInfo:
-    """A registered set: its file in ``model/data/`` and how figures and reports name it."""
-
-    file: str
-    title: str
-
-
-SETS: dict[str, SetInfo] = {
-    "plan14": SetInfo("targets.yaml", "Beijing 14th Five-Year high-tech industry plan (2021), 2025 targets"),
-    "plan15": SetInfo("targets_plan15.yaml", "Beijing 15th Five-Year outline (draft reviewed 2026-01-25) and the "
-                                             "2026 government work report, 2026-2030 targets"),
-}
-DEFAULT_SET = "plan14"
-
-
-def set_file(name: str) -> Path:
-    """The file of the registered set ``name`` (a key of :data:`SETS`)."""
-    return DATA / SETS[name].file
+from ..core.target_sets import SETS, set_file
+from .definitions import load_targets
 
 
 class TargetSet(tuple):
-    """The targets of one set, in file order (a tuple of :class:`~model.targets.targets.Target`),
+    """The targets of one set, in file order (a tuple of :class:`~model.targets.definitions.Target`),
     with the set's ``name``, ``title``, ``file`` and ``sha256`` (of the file's bytes)."""
 
     name: str
@@ -60,10 +39,9 @@ class TargetSet(tuple):
 @lru_cache(maxsize=None)
 def load_set(name: str) -> TargetSet:
     """The registered set ``name``, read and checked once (raises
-    :class:`~model.targets.targets.TargetsError` for a broken file, ``KeyError`` for a name
+    :class:`~model.targets.definitions.TargetsError` for a broken file, ``KeyError`` for a name
     that is not registered: names are validated where they enter, the scenario file and the
     command line)."""
-    from .targets import load_targets
     info, path = SETS[name], set_file(name)
     targets = load_targets(path)
     return TargetSet(targets, name, info.title, path, hashlib.sha256(path.read_bytes()).hexdigest())

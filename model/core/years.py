@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import BASE_YEAR
+BASE_YEAR = 2020             # the base year of the calibration: row 0 of every level array
+CALIBRATION_YEAR = 2021      # the year whose published mid-year facts calibrate the baseline
 
 
 def level_row(year: int) -> int:
-    """Row of ``year`` in a level array (row 0 is :data:`model.BASE_YEAR`)."""
+    """Row of ``year`` in a level array (row 0 is :data:`BASE_YEAR`)."""
     return year - BASE_YEAR
 
 

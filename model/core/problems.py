@@ -1,7 +1,7 @@
 """Collecting problems of a scenario file: where each is, and what was wrong.
 
 :class:`Checker` converts raw YAML values to typed ones against the declarations
-of :mod:`model.scenario.parameters`, recording a :class:`Problem` (file, line, key path,
+of :mod:`model.core.parameters`, recording a :class:`Problem` (file, line, key path,
 message) for each value it refuses instead of stopping; :class:`ScenarioError`
 carries all of them.
 """
@@ -13,15 +13,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..scenario.parameters import Parameter, fmt
-from ..scenario.yamlio import PlusNumber
+from .files import BATCH_NAMES
+from .parameters import Parameter, fmt
+from .yamlio import PlusNumber
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")     # matched in full (no trailing newline)
 MAX_NAME = 100          # characters; folder names stay far below the file system's 255 bytes
-# What a batch writes beside the scenario folders (so no scenario may be named so), compared ignoring case.
-COMPARISON, SUMMARY, LOCK = "comparison", "summary.md", ".lock"
-REPORT = "report.html"
-BATCH_NAMES = (COMPARISON, SUMMARY, REPORT, "results.xlsx")
 
 
 def valid_name(value: Any) -> bool:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import BASE_YEAR
-from ..baseline.data import Figures, figures as default_figures
 from ..baseline.calibration import Baseline
-from ..scenario.scenario import Problem, Scenario
+from ..baseline.data import Figures
+from ..baseline.data import figures as default_figures
+from ..core.sectors import GROUPS, KEYS
+from ..core.years import BASE_YEAR, step_year
 from ..projection.simulate import stated_deflator, stated_growth
-from ..baseline.sectors import GROUPS, KEYS
-from ..projection.years import step_year
+from ..scenario.loader import Problem, Scenario
 
 HISTORY_END = BASE_YEAR
 MARGIN_PP = 5.0                 # tolerance around the historical range, percentage points

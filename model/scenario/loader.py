@@ -1,6 +1,6 @@
 """Scenario files -> validated, immutable :class:`Scenario`, inheritance resolved.
 
-``load_scenario`` reads a file (:mod:`model.scenario.yamlio`), checks it on its own
+``load_scenario`` reads a file (:mod:`model.core.yamlio`), checks it on its own
 (:mod:`model.scenario.spec`), loads its parent chain (``extends:``), checks what needs the
 whole chain (the horizon) and resolves everything into arrays.  Every problem of
 a file is reported together, with ``file:line``.  After this boundary the model
@@ -21,15 +21,25 @@ from typing import Any, Mapping
 
 import numpy as np
 
-from ..projection.years import n_steps, step_row, step_year, step_years
-from ..scenario.parameters import BY_NAME, ENTRY_FIELDS, GROWTH_DEFAULT_FROM, FIRST_PATH_YEAR, first_free_year
-from ..baseline.sectors import INDEX, KEYS, N_SECTORS
-from ..scenario.parameters import BASES, UNCERTAINTY, fmt
+from ..baseline.data import assumptions_2025 as default_assumptions_2025
+from ..baseline.data import revenue_links as default_revenue_links
+from ..baseline.rebase import anchored_series
+from ..core.parameters import (
+    BASES,
+    BY_NAME,
+    ENTRY_FIELDS,
+    FIRST_PATH_YEAR,
+    GROWTH_DEFAULT_FROM,
+    UNCERTAINTY,
+    first_free_year,
+    fmt,
+)
+from ..core.sectors import INDEX, KEYS, N_SECTORS
+from ..core.yamlio import MAX_BYTES, YamlProblem, read_yaml
+from ..core.years import n_steps, step_row, step_year, step_years
+from ..equations.revenue import RevenueOverrides
 from ..scenario.distributions import centring_warning
 from ..scenario.spec import Distribution, PathEntry, Problem, Project, ScenarioError, Shock, Spec, read_spec
-from ..scenario.yamlio import MAX_BYTES, YamlProblem, read_yaml
-from ..baseline.data import assumptions_2025 as default_assumptions_2025, revenue_links as default_revenue_links
-from ..equations.revenue import RevenueOverrides
 
 __all__ = ["Layered", "Problem", "Scenario", "ScenarioError", "load_scenario", "scenario_from_dict"]
 
@@ -326,7 +336,6 @@ def _base_problems(chain: tuple[Spec, ...], base: int, horizon: int, shocks: tup
                     out.append(Problem(e.where.file, e.where.line, e.where.path,
                                        f"year {early[0]} is not after the base year {base} (base: {base} starts "
                                        f"from the realized {base} economy): name years from {base + 1} on"))
-    from ..baseline.rebase import anchored_series     # the jump-off reads the record; imported when needed
     anchored = anchored_series()
     for s in chain:
         for key in s.revenue_links:

@@ -1,206 +1,21 @@
-"""Plan targets (``model/data/targets.yaml`` and the other sets of :mod:`model.targets.sets`):
-reading, checking, scorecards.
-
-:func:`load_targets` reads the file once into frozen :class:`Target` objects,
-after checking every entry; every problem is collected with its line
-(:class:`model.scenario.checking.Problem`) and reported together (:class:`TargetsError`).
-What a comparator means (when a target is met, its gap, its label) lives in
-:mod:`model.targets.comparators`; :meth:`Target.evaluate` is the one evaluation the
-scorecard, the Monte Carlo, the sensitivity analysis and goal-seeking share.
-
-Every modelled target names its ``levers``: the sector keys whose growth
-goal-seeking (:mod:`model.analysis.goalseek`) varies to meet it; it may name a
-``lever_pair``, the two sectors of its two-lever map (:mod:`model.analysis.levers`).
-"""
+"""Scorecards: each target of a set judged on one scenario's tidy table (:func:`evaluate`) and, where
+the outcome is published, on the record (:func:`with_realized`)."""
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..scenario.checking import Checker, Problem
-from ..targets.comparators import COMPARATORS, Comparator, Evaluation, Largest
-from ..baseline.sectors import KEYS
-from ..scenario.yamlio import YamlProblem, read_yaml
+from ..baseline.realized import MODEL_VARIABLES, bounds_the_year, realized_table
+from ..targets.comparators import Largest
+from .definitions import Target
 
-TARGETS_FILE = Path(__file__).resolve().parents[1] / "data" / "targets.yaml"
-COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "document", "url")
-MODELLED = ("variable", "levers")           # required on every modelled target, refused on the others
-LEVER_PAIR = "lever_pair"                   # optional on a modelled target: the two sectors of its lever map
 MET, MISSED, NOT_MODELLED, NOT_PROJECTED = "met", "missed", "not modelled", "not projected"
 STATUSES = (MET, MISSED, NOT_MODELLED, NOT_PROJECTED)
 SCORECARD_COLUMNS = ("target", "description", "year", "comparator", "target_value", "projected_value", "unit",
                      "gap", "gap_pct", "status", "first_year_met", "source", "note", "target_set",
                      "target_set_sha256")
-
-
-@dataclass(frozen=True)
-class Target:
-    """One plan target.  ``variable`` and ``levers`` are empty on a target that is not modelled."""
-
-    id: str
-    comparator: Comparator
-    year: int
-    unit: str
-    variable: str | None = None
-    levers: tuple[str, ...] = ()
-    lever_pair: tuple[str, ...] = ()
-    description: str = ""
-    publisher: str = ""
-    document: str = ""
-    url: str = ""
-    reason: str = ""            # why a target is not modelled (or what a qualitative one states)
-
-    @property
-    def modelled(self) -> bool:
-        return self.comparator.modelled
-
-    @property
-    def variables(self) -> tuple[str, ...]:
-        """Every variable the evaluation reads, the target's own first (none when not modelled)."""
-        return (self.variable, *self.comparator.reads()) if self.modelled else ()
-
-    def evaluate(self, values: Mapping[str, np.ndarray]) -> Evaluation:
-        """The target on ``values``: ``variable -> array`` holding :attr:`variables`, all of one
-        shape (years, draws, ...); element-wise (:meth:`model.targets.comparators.Comparator.evaluate`)."""
-        if not self.modelled:
-            raise ValueError(f"target {self.id!r} is not modelled: there is nothing to evaluate")
-        return self.comparator.evaluate(values[self.variable], values)
-
-    @property
-    def source(self) -> str:
-        return f"{self.publisher}; {self.document}; {self.url}"
-
-
-class TargetsError(ValueError):
-    """The targets file cannot be used; ``problems`` lists every reason, in file order."""
-
-    def __init__(self, problems):
-        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-
-# ------------------------------------------------------------------ reading and checking
-class _EntryChecker(Checker):
-    """A :class:`~model.scenario.checking.Checker` for the list of targets: each problem is placed at
-    the line of its key and named by the entry, ``target 2 (manufacturing_share)``."""
-
-    def __init__(self, file: str, lines: Mapping[tuple, int], entries: list):
-        super().__init__(file, lines)
-        self.entries = entries
-
-    def at(self, path: tuple, message: str = "") -> Problem:
-        problem = super().at(path, message)
-        if not path:
-            return problem
-        entry = self.entries[path[0]]
-        ident = entry.get("id", "?") if isinstance(entry, dict) else "?"
-        return dataclasses.replace(problem, path=f"target {path[0]} ({ident})")
-
-
-def check_levers(levers: object) -> list[str]:
-    """Problems of a modelled target's ``levers``: a non-empty list of distinct sector keys
-    (:data:`model.baseline.sectors.KEYS`)."""
-    if not isinstance(levers, list) or not levers or not all(isinstance(k, str) for k in levers):
-        return [f"levers {levers!r} is not a non-empty list of sector keys"]
-    problems = [f"levers: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in levers if k not in KEYS]
-    problems += [f"levers: sector {k!r} is listed twice" for k in sorted({k for k in levers if levers.count(k) > 1},
-                                                                         key=str)]
-    return problems
-
-
-def check_lever_pair(pair: object) -> list[str]:
-    """Problems of a ``lever_pair``: two distinct sector keys (:data:`model.baseline.sectors.KEYS`)."""
-    if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(k, str) for k in pair):
-        return [f"lever_pair {pair!r} is not a list of two sector keys"]
-    problems = [f"lever_pair: unknown sector {k!r}; known: {', '.join(KEYS)}" for k in pair if k not in KEYS]
-    if pair[0] == pair[1]:
-        problems.append(f"lever_pair: sector {pair[0]!r} is listed twice")
-    return problems
-
-
-def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
-    """The target of entry ``i``, or None after recording its problems in ``c``."""
-    if not isinstance(t, dict):
-        c.error((i,), f"expected a mapping, got {type(t).__name__}")
-        return None
-    before = len(c.problems)
-    kind = COMPARATORS.get(t.get("comparator")) if isinstance(t.get("comparator"), str) else None
-    if kind is None:
-        c.error((i, "comparator"), f"comparator {t.get('comparator')!r} not in {list(COMPARATORS)}")
-    required = COMMON + ((MODELLED if kind.modelled else ()) + kind.fields if kind else ())
-    for k in required:
-        if k not in t:
-            c.error((i,), f"lacks {k!r}")
-    if kind is not None:
-        allowed = required + kind.optional + ((LEVER_PAIR,) if kind.modelled else ())
-        for k in t:
-            if k in MODELLED + (LEVER_PAIR,) and not kind.modelled:
-                c.error((i, k), f"{k} given on a not_modelled target (it has no variable to move)")
-            elif k not in allowed:
-                c.unknown((i,), k, allowed)
-    for k in ("id", "description", "unit", "publisher", "document", "url", "variable", "reason"):
-        if k in t and (k in required or k == "reason") and (not isinstance(t[k], str) or not t[k].strip()):
-            c.error((i, k), f"{k} {t[k]!r} is not a non-empty text")
-    if "year" in t and (isinstance(t["year"], bool) or not isinstance(t["year"], int)):
-        c.error((i, "year"), f"year {t['year']!r} is not a whole number")
-    if kind is not None and kind.modelled and "levers" in t:
-        for message in check_levers(t["levers"]):
-            c.error((i, "levers"), message)
-    if kind is not None and kind.modelled and LEVER_PAIR in t:
-        for message in check_lever_pair(t[LEVER_PAIR]):
-            c.error((i, LEVER_PAIR), message)
-    if kind is not None and all(k in t for k in kind.fields):
-        for key, message in kind.problems(t):
-            c.error((i, key), message)
-    if len(c.problems) > before:
-        return None
-    return Target(id=t["id"], comparator=kind.from_entry(t), year=t["year"], unit=t["unit"],
-                  variable=t.get("variable"), levers=tuple(t.get("levers", ())),
-                  lever_pair=tuple(t.get(LEVER_PAIR, ())), description=t["description"],
-                  publisher=t["publisher"], document=t["document"], url=t["url"],
-                  reason=" ".join(str(t.get("reason", "")).split()))
-
-
-def parse_targets(entries: object, name: str = TARGETS_FILE.name,
-                  lines: Mapping[tuple, int] | None = None) -> tuple[Target, ...]:
-    """The targets of a list of entries as read from ``name`` (``lines``: key path -> line).
-
-    Raises :class:`TargetsError` listing every problem of every entry.
-    """
-    if not isinstance(entries, list):
-        raise TargetsError([Problem(name, None, "", "expected a list of targets")])
-    c = _EntryChecker(name, lines or {}, entries)
-    targets = [_check_entry(c, i, t) for i, t in enumerate(entries)]
-    first: dict[object, int] = {}
-    for i, t in enumerate(entries):
-        ident = t.get("id") if isinstance(t, dict) else None
-        if isinstance(ident, str) and ident in first:
-            c.error((i, "id"), f"duplicate id {ident!r} (also target {first[ident]})")
-        first.setdefault(ident, i)
-    if c.problems:
-        raise TargetsError(c.problems)
-    return tuple(targets)
-
-
-def read_targets(path: Path) -> tuple[Target, ...]:
-    """The targets of the file ``path``, each checked; raises :class:`TargetsError`."""
-    try:
-        entries, lines = read_yaml(Path(path).read_bytes())
-    except YamlProblem as exc:
-        raise TargetsError([Problem(Path(path).name, exc.line, "", exc.message)]) from None
-    return parse_targets(entries, Path(path).name, lines)
-
-
-@lru_cache(maxsize=None)
-def load_targets(path: Path = TARGETS_FILE) -> tuple[Target, ...]:
-    """The targets of ``path`` (default: the plan's), read and checked once; frozen, so shared safely."""
-    return read_targets(path)
 
 
 def evaluated(targets: Sequence[Target], scorecard: pd.DataFrame) -> tuple[Target, ...]:
@@ -266,14 +81,13 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
 # ------------------------------------------------------------------ the plan scored on outcomes
 NOT_PUBLISHED = "not published"
 REALIZED_STATUSES = (MET, MISSED, NOT_PUBLISHED)
-REALIZED_COLUMNS = ("realized_value", "realized_status", "realized_source", "realized_note")
+RECORD_COLUMNS = ("realized_value", "realized_status", "realized_source", "realized_note")
 LOWER_BOUND = "lower bound"       # how realized.csv's definition column marks an "over X" figure
 
 
 def _published(table, variable: str, year: int):
     """The latest annual release of ``variable`` for ``year`` in the realized table, whatever
     its census basis, or None (:data:`model.baseline.realized.MODEL_VARIABLES` names the variables)."""
-    from ..baseline.realized import MODEL_VARIABLES
     keys = [k for k, v in MODEL_VARIABLES.items() if v == variable]
     found = [o for k in keys for o in (table.latest(k, year),) if o is not None]
     return max(found, key=lambda o: (o.released, o.line)) if found else None
@@ -282,7 +96,6 @@ def _published(table, variable: str, year: int):
 def _partial_bound(table, variable: str, year: int):
     """The highest partial-year level of ``variable``'s own measure for ``year`` (a flow cumulated from
     January, 100 million CNY: a lower bound of the year's; a partial-year share or rate bounds nothing), or None."""
-    from ..baseline.realized import MODEL_VARIABLES, bounds_the_year
     found = [o for k, v in MODEL_VARIABLES.items() if v == variable for o in table.select(k, None)
              if o.year == year and o.period != "annual" and bounds_the_year(o)]
     return max(found, key=lambda o: (o.value, o.released, o.line)) if found else None
@@ -297,7 +110,7 @@ def _basis(o) -> str:
 
 
 def realized_row(t: Target, table) -> dict:
-    """One target judged by the published figure of its year: :data:`REALIZED_COLUMNS`.
+    """One target judged by the published figure of its year: :data:`RECORD_COLUMNS`.
 
     The figure is the latest annual release of the target's variable for the target year,
     whatever its census basis (the note names the basis).  Without one, a partial-year figure of the
@@ -377,18 +190,17 @@ def _realized_rank(t: Target, table, o, row: dict, where: str) -> dict:
 
 
 def with_realized(scorecard: pd.DataFrame, targets: Sequence[Target], table=None) -> pd.DataFrame:
-    """``scorecard`` (:func:`evaluate`) with :data:`REALIZED_COLUMNS` appended: each target judged
+    """``scorecard`` (:func:`evaluate`) with :data:`RECORD_COLUMNS` appended: each target judged
     by the published figure of its year (:func:`realized_row`; ``table`` defaults to
-    :func:`model.baseline.realized.realized`, read only when there are targets to judge).  Rows are
+    :func:`model.baseline.realized.realized_table`, read only when there are targets to judge).  Rows are
     matched by target id; the others are kept as given, with the realized columns blank ("not published")."""
     if table is None and targets:
-        from ..baseline.realized import realized
-        table = realized()
+        table = realized_table()
     by_id = {t.id: realized_row(t, table) for t in targets}
     blank = {"realized_value": np.nan, "realized_status": NOT_PUBLISHED, "realized_source": "", "realized_note": ""}
     rows = [by_id.get(i, blank) for i in scorecard["target"]]
     out = scorecard.copy()
-    for c in REALIZED_COLUMNS:
+    for c in RECORD_COLUMNS:
         out[c] = [r[c] for r in rows]
     out["realized_value"] = out["realized_value"].astype(float)
     return out
