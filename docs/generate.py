@@ -201,9 +201,10 @@ def headline(run: Run) -> str:
             value = value_text(float(value), r.unit)
         plan = ("≥ " if r.comparator == ">=" else "") + value
         published = value_text(r.realized_value, r.unit)
+        verdict = "not judged" if published and r.realized_status == "not published" else r.realized_status
         rows.append([first_sentence(r.description), plan, value_text(r.projected_value, r.unit),
                      f"**{r.status}**" if r.status == "missed" else r.status,
-                     f"{published}, {r.realized_status}" if published else r.realized_status])
+                     f"{published}, {verdict}" if published else verdict])
     return table(["target (2025)", "plan", "baseline", "status", "published"], rows)
 
 
