@@ -315,7 +315,7 @@ def test_first_quarter_is_a_partial_year_period_kept_out_of_iamc(tmp_path):
 def test_january_to_month_periods_end_in_their_month_and_stay_out_of_iamc(tmp_path, period, released, refused):
     row = dict(GOOD, key="revenue.software_info", year="2025", period=period, value="30000",
                vintage=f"preliminary: industry release, {released}", census_basis="5th")
-    outcomes, problems = rz.check_rows([row])
+    outcomes, problems = rz.check_rows([(2, row)])
     if refused:
         assert [(p.path, p.message) for p in problems] == [
             ("vintage", f"released {released}, before the {period} 2025 figures could be known")]

@@ -96,7 +96,12 @@ def _source(f) -> str:
 
 class Partition:
     """A base year's sector levels being built: ``va`` (n_sectors,), 100 million CNY, and the
-    provenance row of each level (``rows``: sector, year, value, unit, status, derivation)."""
+    provenance row of each level (``rows``: sector, year, value, unit, status, derivation).
+
+    The one implementation of a base year's partition of GDP: the 2020 calibration
+    (:func:`base_year_partition`) and the 2025 jump-off (:func:`model.baseline.rebase.partition_2025`)
+    give the published and assumed pieces; the identities (industry split into its three sectors,
+    construction and other services as residuals) and the checks are here."""
 
     def __init__(self, year: int):
         self.year = year
@@ -107,6 +112,29 @@ class Partition:
         self.va[INDEX[key]] = value
         self.rows.append({"sector": key, "year": self.year, "value": value, "unit": "100 million CNY",
                           "status": status, "derivation": how})
+
+    def split_industry(self, industry: float, hightech_pct: float, hightech_status: str, hightech_how: str,
+                       mining_pct: float, mining_how: str) -> None:
+        """Industry into high-tech manufacturing (``hightech_pct`` % of it), mining and utilities
+        (``mining_pct`` %, an assumption) and other manufacturing (the rest)."""
+        htm, mu = industry * hightech_pct / 100.0, industry * (mining_pct / 100.0)
+        self.put("mfg_hightech", htm, hightech_status, f"industry x {hightech_pct} % ({hightech_how})")
+        self.put("mining_utilities", mu, "assumption", f"industry x {mining_pct} % ({mining_how})")
+        self.put("mfg_other", industry - mu - htm, "derived", "industry - mining & utilities - high-tech manufacturing")
+
+    def other_services(self, tertiary: float, source: str) -> None:
+        """Other services: the tertiary sector less the four services already put."""
+        known = sum(self.va[INDEX[k]] for k in ("finance", "ict", "scitech", "wholesale_retail"))
+        self.put("other_services", tertiary - known, "derived",
+                 f"tertiary {tertiary} - finance - ICT - sci-tech - wholesale & retail; {source}")
+
+    def finish(self) -> tuple[np.ndarray, tuple[dict, ...]]:
+        """The levels and their provenance rows in sector order; every level must be positive."""
+        if np.any(self.va <= 0):
+            raise ValueError(f"non-positive {self.year} value added: {dict(zip(KEYS, self.va))}")
+        order = {k: i for i, k in enumerate(KEYS)}
+        return self.va, tuple(sorted(self.rows, key=lambda r: order[r["sector"]]))
+
 
 def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndarray, tuple[dict, ...]]:
     """2020 nominal value added by sector (100 million CNY) and how each was obtained.
@@ -125,29 +153,21 @@ def base_year_partition(fig: Figures, assume: Mapping[str, float]) -> tuple[np.n
     industry = assume["va.industry_2020"]
     if not industry < secondary.value:
         raise ValueError(f"industry {industry} must be below the secondary sector {secondary.value}")
-    mu_share = assume["share.mining_utilities_in_industry"] / 100.0
     htm_share = fig.get("share.hightech_mfg_in_industry", y)
 
     partition = Partition(y)
-    put, va, rows = partition.put, partition.va, partition.rows
-    put("agriculture", primary.value, "published", f"primary sector; {_source(primary)}")
-    htm = industry * htm_share.value / 100.0
-    mu = industry * mu_share
-    put("mfg_hightech", htm, "derived",
-        f"industry x {htm_share.value} % (high-tech share of industry; {_source(htm_share)})")
-    put("mfg_other", industry - mu - htm, "derived", "industry - mining & utilities - high-tech manufacturing")
-    put("mining_utilities", mu, "assumption",
-        f"industry x {assume['share.mining_utilities_in_industry']} % (assumption share.mining_utilities_in_industry)")
-    put("construction", secondary.value - industry, "derived",
-        f"secondary {secondary.value} - industry {industry} (assumption va.industry_2020); {_source(secondary)}")
+    partition.put("agriculture", primary.value, "published", f"primary sector; {_source(primary)}")
+    partition.split_industry(industry, htm_share.value, "derived",
+                             f"high-tech share of industry; {_source(htm_share)}",
+                             assume["share.mining_utilities_in_industry"],
+                             "assumption share.mining_utilities_in_industry")
+    partition.put("construction", secondary.value - industry, "derived",
+                  f"secondary {secondary.value} - industry {industry} (assumption va.industry_2020); "
+                  f"{_source(secondary)}")
     for k, f in published.items():
-        put(k, f.value, "published", _source(f))
-    put("other_services", tertiary.value - sum(f.value for f in published.values()), "derived",
-        f"tertiary {tertiary.value} - finance - ICT - sci-tech - wholesale & retail; {_source(tertiary)}")
-    if np.any(va <= 0):
-        raise ValueError(f"non-positive base-year value added: {dict(zip(KEYS, va))}")
-    order = {k: i for i, k in enumerate(KEYS)}
-    return va, tuple(sorted(rows, key=lambda r: order[r["sector"]]))
+        partition.put(k, f.value, "published", _source(f))
+    partition.other_services(tertiary.value, _source(tertiary))
+    return partition.finish()
 
 
 # ---------------------------------------------------------------- 2. cross-cutting aggregates

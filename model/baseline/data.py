@@ -9,17 +9,17 @@ reader checks every row and collects every problem with its file and line
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Iterable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping
 
+from ..core.csvio import read_rows
 from ..core.files import ASSUMPTIONS_2025_FILE, ASSUMPTIONS_FILE, DATA_DIR, FIGURES_FILE, REVENUE_LINKS_FILE
-from ..core.problems import Checker, Problem
+from ..core.problems import Checker, Problem, ProblemsError
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
 ASSUMPTION_UNITS = UNITS | {"years"}
@@ -31,21 +31,9 @@ REVENUE_LINK_UNITS = frozenset({"100 million CNY", "dimensionless"})
 STATUSES = frozenset({"published", "derived", "assumption"})
 
 
-class DataError(ValueError):
+class DataError(ProblemsError):
     """A data file under ``model/data`` cannot be used; ``problems`` lists every reason
-    (:class:`~model.core.problems.Problem`: file, line, message), in line order.
-
-    A subclass may pass its own message text instead (and set ``problems`` itself).
-    """
-
-    problems: tuple[Problem, ...] = ()
-
-    def __init__(self, problems: Iterable[Problem] | str):
-        if isinstance(problems, str):
-            super().__init__(problems)
-            return
-        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
-        super().__init__("\n".join(str(p) for p in self.problems))
+    (:class:`~model.core.problems.Problem`: file, line, message), in line order."""
 
 
 @dataclass(frozen=True)
@@ -117,19 +105,17 @@ class Figures:
 
 
 def _read_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[Checker, dict[str, str]]]:
-    """Each row of a CSV file with ``columns``, with a :class:`~model.core.problems.Checker` placed
-    at its line; a row with more or fewer fields than columns is a problem of its own."""
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        if tuple(reader.fieldnames or ()) != columns:
-            raise DataError([Problem(path.name, 1, "", f"columns {reader.fieldnames} != {list(columns)}")])
-        for row in reader:
-            c = Checker(path.name, {(): reader.line_num})      # the file's line (where the row ends)
-            if None in row:
-                c.error((), f"{len(row[None])} more field(s) than the {len(columns)} columns {list(columns)}")
-            if any(row[col] is None for col in columns):
-                c.error((), f"fewer fields than the {len(columns)} columns {list(columns)}")
-            yield c, {col: row[col] or "" for col in columns}
+    """Each row of a CSV file with ``columns`` (:func:`model.core.csvio.read_rows`), with a
+    :class:`~model.core.problems.Checker` placed at the line where it starts; a row with more or fewer
+    fields than columns is a problem of its own.  A file that cannot be read as such a table raises
+    :class:`DataError` with its line."""
+    rows, problems = read_rows(path, columns)
+    if problems:
+        raise DataError(problems)
+    for row in rows:
+        c = Checker(path.name, {(): row.line})
+        c.problems.extend(row.problems)
+        yield c, row.values
 
 
 def _number(c: Checker, column: str, text: str) -> float | None:

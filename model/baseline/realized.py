@@ -21,8 +21,6 @@ published by mid-2021.
 """
 from __future__ import annotations
 
-import csv
-import difflib
 import math
 import re
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ from typing import Iterable, Iterator
 import pandas as pd
 
 from ..baseline.data import FIGURE_COLUMNS, DataError, Figure
+from ..core.csvio import read_rows
 from ..core.files import REALIZED_FILE
 from ..core.iamc import (
     CLUSTER_VARIABLE,
@@ -320,16 +319,16 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
                    status=text["status"], definition=text["definition"], released=released, line=line), []
 
 
-def check_rows(rows: Iterable[dict[str, str]], file: str = REALIZED_FILE.name, first_line: int = 2
+def check_rows(rows: Iterable[tuple[int, dict[str, str]]], file: str = REALIZED_FILE.name
                ) -> tuple[tuple[Outcome, ...], tuple[Problem, ...]]:
-    """Check rows of the realized file: the outcomes that passed and every problem found.
+    """Check rows of the realized file, each with its line: the outcomes that passed and every problem found.
 
     A problem names its line and column; duplicates (same key, year, period and vintage)
     name both lines.
     """
     outcomes, problems = [], []
     seen: dict[tuple, int] = {}
-    for line, row in enumerate(rows, start=first_line):
+    for line, row in rows:
         outcome, found = _check_row(file, line, row)
         problems.extend(found)
         ident = tuple((row.get(c) or "").strip() for c in ("key", "year", "period", "vintage"))
@@ -346,18 +345,11 @@ def check_rows(rows: Iterable[dict[str, str]], file: str = REALIZED_FILE.name, f
 def load_realized(path: Path | str = REALIZED_FILE) -> RealizedTable:
     """Read and check the realized file; raise :class:`RealizedDataError` listing every problem."""
     path = Path(path)
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        header = tuple(reader.fieldnames or ())
-        if header != REALIZED_FILE_COLUMNS:
-            missing = [c for c in REALIZED_FILE_COLUMNS if c not in header]
-            extra = [c for c in header if c not in REALIZED_FILE_COLUMNS]
-            hint = "".join(f"; did you mean {m[0]!r} for {e!r}?" for e in extra
-                           if (m := difflib.get_close_matches(e, missing, n=1, cutoff=0.5)))
-            raise RealizedDataError([Problem(path.name, 1, "header", f"columns {list(header)}; expected "
-                                             f"{list(REALIZED_FILE_COLUMNS)} in this order{hint}")])
-        rows = list(reader)
-    outcomes, problems = check_rows(rows, path.name)
+    rows, problems = read_rows(path, REALIZED_FILE_COLUMNS)
+    if problems:
+        raise RealizedDataError(problems)
+    outcomes, problems = check_rows(((r.line, r.values) for r in rows), path.name)
+    problems = [p for r in rows for p in r.problems] + list(problems)
     if problems:
         raise RealizedDataError(problems)
     return RealizedTable(outcomes)

@@ -117,33 +117,23 @@ def partition_2025(table: RealizedTable | None = None,
     secondary, tertiary = pub["secondary"].value, pub["tertiary"].value
     industry = secondary * assume["share.industry_in_secondary_2025"] / 100.0
     partition = Partition(y)
-    put, va, rows = partition.put, partition.va, partition.rows
-
     for key in ("agriculture", "finance", "ict"):
-        put(key, pub[key].value, "published", _source(pub[key]))
+        partition.put(key, pub[key].value, "published", _source(pub[key]))
     htm_pct = assume["share.hightech_mfg_in_industry_2025"]
-    put("mfg_hightech", industry * htm_pct / 100.0, "assumption",
-        f"industry x {htm_pct} % (assumption share.hightech_mfg_in_industry_2025: the 2020 share kept)")
-    put("mining_utilities", industry * mining_share_pct / 100.0, "assumption",
-        f"industry x {mining_share_pct} % (assumption share.mining_utilities_in_industry, as in 2020)")
-    put("mfg_other", industry * (1.0 - (htm_pct + mining_share_pct) / 100.0), "derived",
-        "industry - mining & utilities - high-tech manufacturing")
-    put("construction", secondary - industry, "derived",
-        f"secondary {secondary} x (1 - {assume['share.industry_in_secondary_2025']} %) (assumption "
-        f"share.industry_in_secondary_2025); {_source(pub['secondary'])}")
+    partition.split_industry(industry, htm_pct, "assumption",
+                             "assumption share.hightech_mfg_in_industry_2025: the 2020 share kept",
+                             mining_share_pct, "assumption share.mining_utilities_in_industry, as in 2020")
+    partition.put("construction", secondary - industry, "derived",
+                  f"secondary {secondary} x (1 - {assume['share.industry_in_secondary_2025']} %) (assumption "
+                  f"share.industry_in_secondary_2025); {_source(pub['secondary'])}")
     sci = tertiary * sci_h1.value / ter_h1.value
-    put("scitech", sci, "derived",
-        f"tertiary {tertiary} x H1 share {sci_h1.value} / {ter_h1.value}; {_source(sci_h1)}")
+    partition.put("scitech", sci, "derived",
+                  f"tertiary {tertiary} x H1 share {sci_h1.value} / {ter_h1.value}; {_source(sci_h1)}")
     wr_pct = assume["share.wholesale_retail_in_tertiary_2025"]
-    put("wholesale_retail", tertiary * wr_pct / 100.0, "assumption",
-        f"tertiary {tertiary} x {wr_pct} % (assumption share.wholesale_retail_in_tertiary_2025)")
-    known = sum(va[INDEX[k]] for k in ("finance", "ict", "scitech", "wholesale_retail"))
-    put("other_services", tertiary - known, "derived",
-        f"tertiary {tertiary} - finance - ICT - sci-tech - wholesale & retail; {_source(pub['tertiary'])}")
-    if np.any(va <= 0):
-        raise ValueError(f"non-positive 2025 value added: {dict(zip(KEYS, va))}")
-    order = {k: i for i, k in enumerate(KEYS)}
-    return va, tuple(sorted(rows, key=lambda r: order[r["sector"]]))
+    partition.put("wholesale_retail", tertiary * wr_pct / 100.0, "assumption",
+                  f"tertiary {tertiary} x {wr_pct} % (assumption share.wholesale_retail_in_tertiary_2025)")
+    partition.other_services(tertiary, _source(pub["tertiary"]))
+    return partition.finish()
 
 
 def record_rates(table: RealizedTable, years=RECORD_YEARS_2025) -> tuple:

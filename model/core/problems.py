@@ -11,7 +11,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from .files import BATCH_NAMES
 from .parameters import Parameter, fmt
@@ -60,16 +60,25 @@ class Problem:
         return f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
 
 
-class ScenarioError(ValueError):
-    """A scenario file cannot be used; ``problems`` lists every reason, in file order."""
+class ProblemsError(ValueError):
+    """Something cannot be used; ``problems`` lists every reason (:class:`Problem`), grouped by file in
+    the order the files first appear and by line within a file.  The message is one problem a line.
 
-    def __init__(self, problems):
+    The base of every "list of problems" error: a scenario file (:class:`ScenarioError`), a data file
+    (:class:`model.baseline.data.DataError`) and a target set (:class:`model.targets.definitions.TargetsError`).
+    """
+
+    def __init__(self, problems: Iterable[Problem]):
         problems = list(problems)
-        first = {}
+        first: dict[str, int] = {}
         for p in problems:
             first.setdefault(p.file, len(first))
         self.problems = tuple(sorted(problems, key=lambda p: (first[p.file], p.line or 0)))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ScenarioError(ProblemsError):
+    """A scenario file cannot be used; ``problems`` lists every reason, in file order."""
 
 
 def show_value(value: Any) -> str:

@@ -22,7 +22,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ..core.problems import Checker, Problem
+from ..core.problems import Checker, Problem, ProblemsError
 from ..core.sectors import KEYS
 from ..core.yamlio import YamlProblem, read_yaml
 from ..targets.comparators import COMPARATORS, Comparator, Evaluation
@@ -71,12 +71,8 @@ class Target:
         return f"{self.publisher}; {self.document}; {self.url}"
 
 
-class TargetsError(ValueError):
-    """The targets file cannot be used; ``problems`` lists every reason, in file order."""
-
-    def __init__(self, problems):
-        self.problems = tuple(sorted(problems, key=lambda p: p.line or 0))
-        super().__init__("\n".join(str(p) for p in self.problems))
+class TargetsError(ProblemsError):
+    """A target set's file cannot be used; ``problems`` lists every reason, in file order."""
 
 
 # ------------------------------------------------------------------ reading and checking
