@@ -1,13 +1,14 @@
-# Two set-up-free entry points: `make run` (every scenario -> results/) and `make test`.
-# Each creates .venv on first use and installs the project from pyproject.toml.
+# Two set-up-free entry points: `make run` (every scenario -> results/) and `make test`; and `make docs`
+# (the documentation site -> site/). Each creates .venv on first use and installs the project from pyproject.toml.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 IAMC   := $(VENV)/.installed-iamc
+DOCS   := $(VENV)/.installed-docs
 BROWSER := $(VENV)/.chromium
 
-.PHONY: run test lint clean
+.PHONY: run test lint docs docs-generate clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,12 @@ $(STAMP): pyproject.toml
 $(IAMC): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[test,iamc]'
 	touch $(IAMC)
+
+# The docs extra (MkDocs and its Material theme) builds the documentation: `make docs`, and the strict
+# build of tests/test_docs.py under `make test`.
+$(DOCS): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $(DOCS)
 
 # The browser tests (tests/test_html_report.py) open report.html in Debian's chromium and
 # chromium-driver. Installed here when /usr/bin/chromium is absent and apt-get is usable (as root,
@@ -45,11 +52,20 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 
-# REQUIRE_PYAM=1: the pyam tests fail, rather than skip, if pyam cannot be imported.
+# The site, from docs/ (mkdocs.yml: strict, so a broken link or anchor stops the build); open site/index.html.
+docs: $(DOCS)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict
+
+# The numbers of the README and docs/ that a run produces, rewritten from a fresh run (docs/generate.py).
+docs-generate: $(STAMP)
+	$(PY) docs/generate.py
+
+# REQUIRE_PYAM=1, REQUIRE_MKDOCS=1: the pyam tests and the docs build fail, rather than skip, if pyam or
+# MkDocs cannot be imported.
 # -n auto: one pytest-xdist worker per core; loadfile keeps a file's tests on one worker, so the runs
 # a file's tests share (module and session fixtures) are made once
-test: lint $(IAMC) $(BROWSER)
-	REQUIRE_PYAM=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
+test: lint $(IAMC) $(DOCS) $(BROWSER)
+	REQUIRE_PYAM=1 REQUIRE_MKDOCS=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 
 clean:
-	rm -rf $(VENV) results/*/ .pytest_cache
+	rm -rf $(VENV) results/*/ .pytest_cache site

@@ -504,7 +504,7 @@ def test_summary_shows_the_backtest_table(shipped):
     assert row.split("|")[2].strip() == f"{mae:.2f}"
 
 
-README_ROWS = {   # README Backtest table: row label (start) -> (metric, series, years) of each number in a cell
+BACKTEST_ROWS = {   # docs/backtest.md's results table: row label (start) -> (metric, series, years) of each number
     "real GDP growth 2021–2025": [("MAE", "growth.gdp", "2021-2025"), ("bias", "growth.gdp", "2021-2025")],
     "real GDP growth 2023–2025": [("MAE", "growth.gdp", "2023-2025"), ("bias", "growth.gdp", "2023-2025")],
     "every rate and change": [("MAE", "all rates and changes", "2021-2025")],
@@ -514,32 +514,32 @@ README_ROWS = {   # README Backtest table: row label (start) -> (metric, series,
     "software and information services revenue 2021": [("percent error", "revenue.software_info", "2021")],
     "medicine and health revenue 2022–2023": [("MAPE", "revenue.medicine_health", "2022-2023")],
 }
-README_COLUMNS = ("baseline", "baseline_constant_trend", "naive: sector averages 2015-2019",
-                  "naive: shares frozen at 2020")
+BACKTEST_COLUMNS = ("baseline", "baseline_constant_trend", "naive: sector averages 2015-2019",
+                    "naive: shares frozen at 2020")
 
 
-def readme_backtest_table() -> dict[str, list[str]]:
-    text = (run.ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("## Backtest"):]
-    section = section[section.index("**Results**"):]
-    rows = [line for line in section.splitlines()[:40] if line.startswith("| ") and not line.startswith("| metric")]
+def docs_backtest_table() -> dict[str, list[str]]:
+    """The backtest metrics of docs/backtest.md (its generated block): row label -> cells."""
+    text = (run.ROOT / "docs" / "backtest.md").read_text(encoding="utf-8")
+    block = text[text.index("<!-- generated: backtest-metrics -->"):text.index("<!-- end generated: backtest-metrics")]
+    rows = [line for line in block.splitlines() if line.startswith("| ") and not line.startswith("| metric")]
     return {cells[0]: cells[1:] for cells in ([c.strip() for c in r.strip("|").split("|")] for r in rows)}
 
 
-def test_readme_backtest_table_agrees_with_the_written_metrics(shipped):
+def test_docs_backtest_table_agrees_with_the_written_metrics(shipped):
     import re
     _, out = shipped
     m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
     get = m.set_index(["scenario", "metric", "series", "years"])["value"]
-    table = readme_backtest_table()
-    assert len(table) == len(README_ROWS)
-    for start, keys in README_ROWS.items():
+    table = docs_backtest_table()
+    assert len(table) == len(BACKTEST_ROWS)
+    for start, keys in BACKTEST_ROWS.items():
         label = next(k for k in table if k.startswith(start))
         counts = re.findall(r"\((\d+)", label)
         if counts:      # the number of comparisons stated in the label
             assert int(counts[0]) == m.set_index(["scenario", "metric", "series", "years"])["n"][
                 ("baseline", *keys[0])]
-        for scenario, cell in zip(README_COLUMNS, table[label], strict=True):
+        for scenario, cell in zip(BACKTEST_COLUMNS, table[label], strict=True):
             numbers = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]?\d+\.\d+", cell)]
             assert numbers == pytest.approx([round(float(get[(scenario, *k)]), 2) for k in keys], abs=0.0051), \
                 (label, scenario)

@@ -127,7 +127,7 @@ def test_the_tornado_of_the_2030_baseline_swings_them():
     assert rows.at[INDUSTRY, "swing"] > 0.1 and rows.at[HIGHTECH, "swing"] > 0.1      # pp of GDP
     assert rows.at[HIGHTECH, "gap_high"] > rows.at[HIGHTECH, "gap_low"]
     # the converging trend recentres the sectors on the aggregate GDP path: the 2025 split cannot
-    # move real GDP growth (README "2025 jump-off")
+    # move real GDP growth (docs/jump-off-2025.md)
     growth = table[table["target"].isin(["gdp_growth_2026", "gdp_growth_avg_2026_2030"])
                    & table["parameter"].isin(list(data.assumptions_2025()))]
     assert len(growth) == 6 and (growth["swing"] < 1e-9).all()

@@ -37,7 +37,7 @@ def index_unit(base_year: int) -> str:
 
 COUNT = "count"
 
-# Variable names (the docs' variable table describes each).
+# Variable names (the variable table of docs/variables.md describes each).
 GDP = "GDP"
 REAL_GDP = "Real GDP"
 GDP_PRICE_INDEX = "Price Index|GDP"

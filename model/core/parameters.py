@@ -1,7 +1,7 @@
 """Every scenario parameter, declared once.
 
-The validator (:mod:`model.scenario.spec`), the README's scenario reference
-(``python -m model.core.parameters``) and the error messages read from these
+The validator (:mod:`model.scenario.spec`), the scenario reference of the docs
+(``python -m model.core.parameters docs/scenarios.md``) and the error messages read from these
 declarations, so the three cannot drift apart.
 
 Conventions: rates are **percent per year** (``6.5`` means 6.5 %/yr); a change
@@ -217,7 +217,7 @@ SECTOR_KEYS = ("all",) + KEYS
 
 
 def reference_table() -> str:
-    """The README's scenario reference, as Markdown."""
+    """The scenario reference of the docs (``docs/scenarios.md``), as Markdown."""
     head = "| key | shape | unit | allowed | default | meaning |\n|---|---|---|---|---|---|\n"
     rows = [(p.name, p) for p in PARAMETERS]
     rows += [(f"shocks[].{p.name}", p) for p in SHOCK_FIELDS]
@@ -248,7 +248,7 @@ if __name__ == "__main__":
     import sys
     from pathlib import Path
 
-    if len(sys.argv) > 1:          # python -m model.core.parameters README.md : rewrite the table in place
+    if len(sys.argv) > 1:          # python -m model.core.parameters docs/scenarios.md : rewrite the table in place
         readme = Path(sys.argv[1])
         readme.write_text(update_readme(readme.read_text(encoding="utf-8")), encoding="utf-8")
     else:

@@ -241,8 +241,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     if len(stacked):
         about = ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
                  "on its publication" if only_plan14 else
-                 "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (README, Target sets; each scenario's "
-                 "set in the `target_set` column of its scorecard)")
+                 "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (docs/targets.md, Target sets; each "
+                 "scenario's set in the `target_set` column of its scorecard)")
         lines += [about + "; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
                   "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`) or, from a 2025 base, "
                   "on the published levels in `<scenario>/base_year.csv`.", "",

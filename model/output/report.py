@@ -420,7 +420,7 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
         body.append('<section id="matrix"><h2>Targets by scenario</h2>'
                     "<p>" + ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
                              "on its publication" if target_sets(stacked) in ([], ["plan14"]) else
-                             "Target sets: " + ", ".join(target_sets(stacked)) + " (README, Target sets)")
+                             "Target sets: " + ", ".join(target_sets(stacked)) + " (docs/targets.md, Target sets)")
                     + "; each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue "
                     "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, "
                     "from a 2025 base, on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>."
