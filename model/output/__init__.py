@@ -1,1 +1,1 @@
-"""Tables -> figures, text and the files of results/ (report.py is the only module that writes files)."""
+"""Tables -> figures, text and the files of results/ (write.py writes every file, through atomic.py)."""

@@ -1,1 +1,1 @@
-"""Scenario + Baseline -> projection -> indicators -> the tidy table; the year <-> row mapping."""
+"""Scenario + Baseline -> projection -> indicators -> the tidy table; plausibility warnings."""

@@ -1,1 +1,1 @@
-"""Scenario YAML -> checked, resolved, frozen Scenario: parameters, reading, checking, inheritance, plausibility."""
+"""Scenario YAML -> checked, resolved, frozen Scenario: reading, checking, inheritance."""
