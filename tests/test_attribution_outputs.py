@@ -7,6 +7,7 @@ from model import batch
 from model.analysis.levers import GRID
 
 
+@pytest.mark.slow             # a whole batch with every figure
 def test_a_run_writes_attribution_waterfalls_and_lever_maps(tmp_path):
     path = tmp_path / "solo.yaml"
     path.write_text("name: solo\n", encoding="utf-8")

@@ -13,9 +13,9 @@ from model.output import atomic, write
 
 @pytest.fixture
 def quick():
-    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps (tested
-    elsewhere), to keep these tests short."""
-    return batch.RunOptions(analyses=False)
+    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps, and without
+    figures (each tested elsewhere), to keep these tests short."""
+    return batch.RunOptions(analyses=False, figures=False)
 
 
 def scenarios(folder, **texts):
@@ -60,7 +60,7 @@ def test_hostile_files_in_a_batch(tmp_path, quick, capsys):
                       long="extends: " + "é" * 200 + "\n")
     os.symlink("loop.yaml", tmp_path / "loop.yaml")
     code = run.main([*map(str, paths), str(tmp_path / "fifo.yaml"), str(tmp_path / "loop.yaml"), "/dev/zero",
-                     "--out", str(tmp_path / "out"), "--no-analyses"])
+                     "--out", str(tmp_path / "out"), "--no-analyses", "--no-figures"])
     captured = capsys.readouterr()
     assert code == 1 and "Traceback" not in captured.err and "internal error" not in captured.err
     assert captured.err.count("FAILED") == 7

@@ -233,6 +233,7 @@ def quick():
     return batch.RunOptions(analyses=False)
 
 
+@pytest.mark.slow             # a whole batch with every figure
 def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
     (tmp_path / "solo.yaml").write_text("name: solo\n", encoding="utf-8")
     out = tmp_path / "out"

@@ -200,7 +200,7 @@ def test_pyam_reads_the_workbook_to_the_same_numbers(pyam, book, tmp_path):
 
 def test_a_batch_writes_the_workbook_and_a_later_batch_without_results_removes_it(tmp_path, monkeypatch):
     from model import batch
-    quick = batch.RunOptions(analyses=False)               # goal-seeking etc. are tested elsewhere
+    quick = batch.RunOptions(analyses=False, figures=False)   # goal-seeking, figures: tested elsewhere
     good, bad = tmp_path / "good.yaml", tmp_path / "bad.yaml"
     good.write_text("name: good\n", encoding="utf-8")
     bad.write_text("name: [\n", encoding="utf-8")

@@ -39,9 +39,9 @@ def write(folder: Path, **texts) -> list[Path]:
 
 @pytest.fixture
 def quick():
-    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps (tested
-    elsewhere), to keep these tests short."""
-    return batch.RunOptions(analyses=False)
+    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps, and without
+    figures (each tested elsewhere), to keep these tests short."""
+    return batch.RunOptions(analyses=False, figures=False)
 
 
 # ---------------------------------------------------------------- the registry and the files
