@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -55,11 +56,13 @@ each scenario's manifest.json and in DIR/summary.md.
 """
 
 
+WHOLE = re.compile(r"[+-]?[0-9]+(_[0-9]+)*")      # ASCII digits only (int() also takes other scripts' digits)
+
+
 def _whole(text: str, low: int, high: int, why: str = "") -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not WHOLE.fullmatch(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number (digits 0-9)")
+    value = int(text.replace("_", ""))
     if not low <= value <= high:
         raise argparse.ArgumentTypeError(f"{value:,} is outside [{low:,}, {high:,}]{why}")
     return value
@@ -94,6 +97,18 @@ def _sobol_size(text: str) -> int:
     return value
 
 
+def _goal_from(text: str) -> int:
+    if text not in ("2021", "2022"):
+        raise argparse.ArgumentTypeError(f"{text!r} is neither 2021 nor 2022")
+    return int(text)
+
+
+def _out_folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty folder name; give a folder (--out . for the current one)")
+    return Path(text)
+
+
 def _target_set(text: str) -> str:
     from model.core.problems import suggest
     from model.core.target_sets import SETS
@@ -120,7 +135,7 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenarios", nargs="*", type=Path,
                         help="scenario files (default: every scenarios/*.yaml, see below)")
-    parser.add_argument("--out", type=Path, default=Path("results"),
+    parser.add_argument("--out", type=_out_folder, default=Path("results"),
                         help="output folder (default: results/ in the current folder)")
     parser.add_argument("--show", action="store_true",
                         help="print each scenario's resolved parameters and its differences from its parent; "
@@ -132,7 +147,7 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
     parser.add_argument("--sobol", type=_sobol_size, default=0, metavar="N",
                         help="also compute Sobol indices with base sample size N (needs SALib: the "
                              f"'{DIST}[sensitivity]' extra; e.g. 1024)")
-    parser.add_argument("--goal-from", type=int, choices=(2021, 2022), default=2022,
+    parser.add_argument("--goal-from", type=_goal_from, default=2022, metavar="{2021,2022}",
                         help="first year of the constant lever growth in goal-seeking (default 2022: "
                              "2021 keeps its calibration)")
     parser.add_argument("--levers", type=_lever_pair, action="append", default=[], metavar="A,B",
