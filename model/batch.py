@@ -8,9 +8,11 @@ report are written.  The writers recompute nothing.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -33,17 +35,16 @@ from .baseline.baselines import baseline_for
 from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
 from .baseline.realized import RealizedDataError, realized_table
-from .core.files import COMPARISON, REALIZED_FILE
+from .core.files import BATCH_NAMES, COMPARISON, REALIZED_FILE, SUMMARY
 from .core.problems import ScenarioError
 from .core.target_sets import set_file
-from .output.atomic import locked, recover
+from .output import atomic
+from .output.atomic import NotOurs, locked, recover
 from .output.comparison import stack, summary_markdown
+from .output.owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
 from .output.show import describe
 from .output.write import (
     data_file_hashes,
-    remove_comparison,
-    remove_workbook,
-    run_of,
     write_comparison,
     write_report,
     write_scenario,
@@ -54,8 +55,8 @@ from .scenario.loader import Scenario, load_scenario
 from .targets.definitions import TargetsError
 from .targets.sets import load_set
 
-__all__ = ["MAX_CHUNK", "Outcome", "Progress", "RunOptions", "run_batch", "run_id", "show_scenarios",
-           "stale_folders"]
+__all__ = ["MAX_CHUNK", "Journal", "Outcome", "OutputError", "Progress", "RunOptions", "run_batch", "run_id",
+           "show_scenarios", "stale_folders"]
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -64,13 +65,15 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Outcome:
-    """What happened to one scenario file."""
+    """What happened to one scenario file (``kind`` ``scenario``), to a data file the batch could not use
+    (``data``: a target set, the published record), or to the batch's own outputs (``batch``)."""
 
     file: str
     name: str | None = None
     folder: Path | None = None
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    kind: str = "scenario"
 
     @property
     def ok(self) -> bool:
@@ -99,41 +102,105 @@ def _ignore(_: Progress) -> None:
     """The progress callback of a batch nobody watches."""
 
 
+# Errors of the output device: every later write would fail alike, so the batch stops at the first.
+DEVICE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
+
+
+class OutputError(Exception):
+    """The output folder's device refused a write (full, read-only, failing): the batch stopped there.
+    What is kept is what :meth:`Journal.kept` says."""
+
+
+@dataclass
+class Journal:
+    """How far a batch has come, for a message when it is stopped (Ctrl-C, a signal, a full device):
+    :func:`run_batch` fills it as it goes."""
+
+    out_dir: Path | None = None
+    started: bool = False                  # the lock is held: the batch may write
+    previous_run: str | None = None        # the run of the batch outputs there when it started
+    previous: tuple[str, ...] = ()         # which of the batch outputs were there
+    run: str | None = None                 # this run's id
+    replaced: list[str] = field(default_factory=list)    # scenario folders this run has written
+    done: bool = False                     # the batch outputs are swapped in
+
+    def kept(self) -> str:
+        """What the output folder holds now, in words."""
+        if not self.started:
+            return "nothing was written"
+        out = self.out_dir
+        if self.done:
+            return f"every output of run {self.run} was written to {out}"
+        if atomic.swap_decided(out):
+            return (f"the comparison, summary, report and workbook of run {self.run} were being swapped in; the "
+                    f"next run into {out} finishes the swap")
+        if self.previous:
+            kept = (f"kept the previous {_names(self.previous)}" + (f" (run {self.previous_run})"
+                                                                       if self.previous_run else ""))
+        else:
+            kept = "there was no earlier comparison, summary, report or workbook, and this run wrote none"
+        folders = (f"scenario folders already replaced by this run (complete; each manifest.json names run "
+                   f"{self.run}): {', '.join(n + '/' for n in self.replaced)}" if self.replaced
+                   else "no scenario folder was replaced")
+        return f"{kept}; {folders}; the next run into {out} removes what this one left unfinished"
+
+
+def _names(names) -> str:
+    shown = [n + "/" if n == COMPARISON else n for n in names]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+
+
+def previous_outputs(out_dir: Path) -> tuple[str | None, tuple[str, ...]]:
+    """The run of the batch outputs in ``out_dir`` (from ``comparison/manifest.json``, else from
+    ``summary.md``) and which of them are there (the tool's own only)."""
+    present = tuple(n for n in BATCH_NAMES if os.path.lexists(Path(out_dir) / n)
+                    and in_the_way(Path(out_dir) / n) is None)
+    run = run_of(Path(out_dir) / COMPARISON) if COMPARISON in present else None
+    if run is None and SUMMARY in present:
+        run = summary_run(Path(out_dir) / SUMMARY)
+    return run, present
+
+
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
               mc_options: RunOptions | None = None, lock_wait: float = 10.0,
-              progress: ProgressCallback | None = None) -> list[Outcome]:
+              progress: ProgressCallback | None = None, journal: Journal | None = None) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
-    Any problem of one scenario, expected or not, fails that scenario only.  After the
-    scenarios, those that succeeded are compared (``out_dir/comparison/``) and the batch
-    is summarised (``out_dir/summary.md``); if that fails, one more :class:`Outcome`
-    (file ``comparison``) reports it.  The batch holds a lock on ``out_dir`` (waiting up
-    to ``lock_wait`` seconds for another run; :class:`~model.output.atomic.OutputLocked`), first
-    restores or removes what an interrupted run left there, and names its run
-    (:func:`run_id`) in every manifest and in the summary.
+    Any problem of one scenario, expected or not, fails that scenario only; so does a scenario
+    whose folder would take the place of something the tool did not write (:mod:`model.output.owned`).
+    After the scenarios, those that succeeded are compared and the batch is summarised: the
+    comparison, the summary, the report and the workbook are built aside and swapped in together at
+    the end (:func:`model.output.atomic.commit`), so an interrupted or failed batch leaves the
+    previous set whole; if that fails, one more :class:`Outcome` (kind ``batch``) reports it.  The
+    batch holds a lock on ``out_dir`` (waiting up to ``lock_wait`` seconds for another run;
+    :class:`~model.output.atomic.OutputLocked`), first restores or removes what an interrupted run
+    left there, and names its run (:func:`run_id`) in every manifest and in the summary.  A device
+    that refuses writes (full, read-only) stops the batch with :class:`OutputError`.
 
     Each scenario is scored against its target set (``targets:``, or ``mc_options.targets``
     for all); each set used is read and checked once, and a broken set file is its own
     failure: the batch stops before writing anything.
     ``progress``, if given, is called with a :class:`Progress` at the start of every step of
-    every scenario and after every chunk of Monte Carlo draws; it must not raise.  The batch
+    every scenario and after every chunk of Monte Carlo draws; it must not raise.  ``journal``, if
+    given, is filled as the batch goes (:class:`Journal`: what is kept if it is stopped).  The batch
     itself prints nothing: it logs each step (``model.batch``, level INFO, with the seconds
     the previous one took) and leaves the display to the caller.
     """
     progress = progress or _ignore
     mc_options = mc_options or RunOptions()
+    journal = journal if journal is not None else Journal()
     out_dir = Path(out_dir)
+    journal.out_dir = out_dir
     loaded = _load_all(paths, progress)   # reads the scenario files only: nothing is written before the lock
     sets, broken = _target_sets(loaded, mc_options.targets)
     if broken:
         return broken
     with locked(out_dir, lock_wait):
+        journal.started = True
         for note in recover(out_dir):
             log.warning("%s: %s", out_dir, note)
-        run = run_id(loaded, mc_options)
-        remove_comparison(out_dir)
-        remove_workbook(out_dir)
-        write_summary(out_dir, _in_progress(run))
+        journal.previous_run, journal.previous = previous_outputs(out_dir)
+        run = journal.run = run_id(loaded, mc_options)
         published, published_problem = _published()       # read once per batch, passed down
         results: dict[str, ScenarioResult] = {}
         for index, (outcome, scenario) in enumerate(loaded, start=1):
@@ -145,6 +212,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             steps.finish()
             if result is not None:
                 results[scenario.name] = result
+                journal.replaced.append(scenario.name)
             del scenario, result
         outcomes = [o for o, _ in loaded]
         del loaded
@@ -154,7 +222,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             batch_bt = _batch_backtest(published, results)
         except Exception as exc:       # a bug of ours: report it, the comparison is still written
             log.debug("internal error", exc_info=True)
-            batch_bt, published_problem = None, Outcome(file="backtest", problems=[
+            batch_bt, published_problem = None, Outcome(file="backtest", kind="batch", problems=[
                 f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
         record = BatchRecord(
             run_id=run, command=tuple(command), results=dict(sorted(results.items())),
@@ -163,6 +231,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             published_rows=published.iamc if published is not None else None,
             stale=tuple(stale_folders(out_dir, run)), figures=mc_options.figures)
         summary = write_batch_outputs(out_dir, record)
+        journal.done = not summary.problems
         steps.finish()
     return outcomes + ([summary] if summary.problems else []) + ([published_problem] if published_problem else [])
 
@@ -176,7 +245,7 @@ def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
         try:
             sets[name] = load_set(name)
         except TargetsError as exc:
-            broken.append(Outcome(file=str(set_file(name)), problems=[str(p) for p in exc.problems]))
+            broken.append(Outcome(file=str(set_file(name)), kind="data", problems=[str(p) for p in exc.problems]))
     return sets, broken
 
 
@@ -186,7 +255,7 @@ def _published() -> tuple[PublishedRecord | None, Outcome | None]:
     try:
         return published_record(realized_table()), None
     except RealizedDataError as exc:
-        return None, Outcome(file=str(REALIZED_FILE), problems=[str(p) for p in exc.problems])
+        return None, Outcome(file=str(REALIZED_FILE), kind="data", problems=[str(p) for p in exc.problems])
 
 
 def _batch_backtest(published: PublishedRecord | None, results: dict[str, ScenarioResult]):
@@ -250,11 +319,11 @@ def _load_all(paths: list[Path], progress: ProgressCallback = _ignore) -> list[t
             outcome.warnings = [str(w) for w in scenario.warnings]
             key = scenario.name.casefold()     # folders differing only in case clash on some file systems
             if key in names:
-                outcome.problems = [f"{path}: name: {scenario.name!r} is also the name of {names[key]}; "
+                outcome.problems = [f"{name_where(scenario)}: {scenario.name!r} is also the name of {names[key]}; "
                                     "names must differ, ignoring case (they name the output folders)"]
                 scenario = None
             else:
-                names[key] = str(path)
+                names[key] = name_where(scenario).rsplit(": name", 1)[0]
         out.append((outcome, scenario))
     return out
 
@@ -273,17 +342,34 @@ def run_id(loaded, options: RunOptions) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def _in_progress(run: str) -> str:
-    return (f"# Run `{run}` in progress\n\nThis run has not finished. If this text stays, it was interrupted: "
-            "the scenario folders here may come from different runs (each `manifest.json` names its run), "
-            "and there is no comparison. Run the batch again.\n")
+def name_where(scenario: Scenario) -> str:
+    """Where ``scenario``'s name is declared: ``file:line: name``, or the file when the name is its stem."""
+    line = scenario.chain[-1].lines.get(("name",)) if scenario.chain else None
+    return f"{scenario.file}:{line}: name" if line else f"{scenario.file}: name (the file's name)"
+
+
+def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
+    return (f"{name_where(scenario)}: {scenario.name!r} would replace {path}, which {reason}; the tool replaces "
+            "only results folders it wrote: rename the scenario, or move that entry away")
+
+
+def _device_error(exc: OSError, where: Path) -> OutputError | None:
+    """The :class:`OutputError` of an error of the output device, else ``None``."""
+    if exc.errno in DEVICE_ERRORS:
+        return OutputError(f"cannot write to {where}: {exc.strerror or exc}")
+    return None
 
 
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
              run: str, targets, published: PublishedRecord | None, steps: _Steps) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
-    ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, or
-    writing its folder)."""
+    ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
+    its folder, or an entry in its folder's place that the tool did not write)."""
+    folder = out_dir / scenario.name
+    reason = in_the_way(folder)
+    if reason is not None:         # refused before computing anything
+        outcome.problems = [_in_the_way(scenario, folder, reason)]
+        return None
     try:
         computed = run_scenario(scenario, targets, options, published, step=steps, draws=steps.draws)
     except RunFailed as failed:
@@ -294,7 +380,13 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
     steps("writing")
     try:
         outcome.folder = write_scenario(out_dir, computed, command, run, figures=options.figures)
+    except NotOurs as exc:
+        outcome.problems = [_in_the_way(scenario, exc.path, exc.reason)]
+        return None
     except OSError as exc:
+        fatal = _device_error(exc, folder)
+        if fatal is not None:
+            raise fatal from None
         outcome.problems = [f"{scenario.file}: cannot write results to {out_dir}: {exc}"]
         return None
     except Exception as exc:       # a bug of ours: report it, keep the batch going
@@ -308,19 +400,35 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
 def write_batch_outputs(out_dir: Path, record: BatchRecord) -> Outcome:
     """Write the comparison of the scenarios that succeeded, the workbook, the report and the batch
     summary, which names the run and lists the folders beside it that another run wrote (without
-    figures: tables only, and the summary says so)."""
-    outcome = Outcome(file=COMPARISON, name=COMPARISON)
+    figures: tables only, and the summary says so).  They are built in a staging folder and swapped in
+    together (:func:`model.output.atomic.commit`); an earlier run's output that this run does not write
+    (no comparison when no scenario ran, no report when it failed) is removed.  A problem leaves the
+    previous set as it was, and is reported on the returned :class:`Outcome`."""
+    outcome = Outcome(file=COMPARISON, name=COMPARISON, kind="batch")
+    staged = atomic.stage(out_dir)
     try:
         if record.results:
-            outcome.folder = write_comparison(out_dir, record)
-            write_workbook(out_dir, record)
-        report = _report(out_dir, outcome, record)
-        write_summary(out_dir, _with_run(summary_text(record, report), record))
+            write_comparison(staged, record)
+            write_workbook(staged, record)
+        report = _report(out_dir, staged, outcome, record)
+        write_summary(staged, _with_run(summary_text(record, report), record))
+        atomic.commit(out_dir, staged, BATCH_NAMES)
+        if record.results:
+            outcome.folder = out_dir / COMPARISON
+    except NotOurs as exc:
+        outcome.problems = [f"the comparison, summary, report and workbook of this run were not written: {exc}; "
+                            "the tool replaces only what it wrote: move it away"]
     except OSError as exc:
+        fatal = _device_error(exc, out_dir)
+        if fatal is not None:
+            raise fatal from None
         outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
     except Exception as exc:       # a bug of ours: report it, the scenario folders stay written
         log.debug("internal error", exc_info=True)
         outcome.problems = [f"comparison: internal error ({type(exc).__name__}: {exc}); please report it"]
+    finally:
+        if staged.exists():
+            atomic.remove(staged)
     return outcome
 
 
@@ -336,13 +444,15 @@ def summary_text(record: BatchRecord, report: bool) -> str:
                             report, record.figures)
 
 
-def _report(out_dir: Path, outcome: Outcome, record: BatchRecord) -> bool:
-    """Write ``report.html``; whether it was written (a problem is added to ``outcome`` otherwise, and
-    the summary is still written)."""
+def _report(out_dir: Path, staged: Path, outcome: Outcome, record: BatchRecord) -> bool:
+    """Write ``report.html`` into ``staged``; whether it was written (a problem is added to ``outcome``
+    otherwise, and the summary is still written)."""
     try:
-        write_report(out_dir, record)
+        write_report(out_dir, record, staged)
         return True
     except OSError as exc:
+        if exc.errno in DEVICE_ERRORS:
+            raise
         outcome.problems.append(f"cannot write the report to {out_dir}: {exc}")
     except Exception as exc:       # a bug of ours: report it, the summary is still written
         log.debug("internal error", exc_info=True)
@@ -351,11 +461,15 @@ def _report(out_dir: Path, outcome: Outcome, record: BatchRecord) -> bool:
 
 
 def stale_folders(out_dir: Path, run: str | None) -> list[tuple[str, str | None]]:
-    """Result folders in ``out_dir`` written by another run than ``run``: ``(name, their run)``."""
+    """Result folders in ``out_dir`` written by another run than ``run``: ``(name, their run)``.  Only
+    folders the tool wrote are listed (a real folder with the tool's ``manifest.json``, read bounded)."""
     out = []
     for p in sorted(Path(out_dir).iterdir()):
-        if p.is_dir() and not p.name.startswith(".") and p.name != COMPARISON and (p / "manifest.json").exists():
-            theirs = run_of(p)
+        if p.name.startswith(".") or p.name == COMPARISON or p.is_symlink() or not p.is_dir():
+            continue
+        record = read_manifest(p)
+        if tool_manifest(record) and "scenario" in record:
+            theirs = record.get("run") if isinstance(record.get("run"), str) else None
             if theirs != run:
                 out.append((p.name, theirs))
     return out

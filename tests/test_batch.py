@@ -126,20 +126,28 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path, quick):
     assert batch.run_batch([path], out, ["test"], quick, lock_wait=0)[0].ok     # released
 
 
+def results_folder(path):
+    """A folder as the tool writes it: with a manifest.json that says so."""
+    path.mkdir(parents=True)
+    (path / "manifest.json").write_text(json.dumps({"tool": "beijing-scenarios", "run": "0123456789ab",
+                                                    "scenario": {"name": path.name}}), encoding="utf-8")
+    return path
+
+
 def test_recover_restores_a_folder_killed_between_the_renames(tmp_path):
-    (tmp_path / ".case.old-4242").mkdir()
-    (tmp_path / ".case.old-4242" / "timeseries.csv").write_text("old", encoding="utf-8")
-    (tmp_path / ".case.k3x_9.tmp").mkdir()
+    results_folder(tmp_path / ".case.bsm-old-4242")
+    (tmp_path / ".case.bsm-old-4242" / "timeseries.csv").write_text("old", encoding="utf-8")
+    (tmp_path / ".case.bsm-tmp-k3x_9").mkdir()
     notes = atomic.recover(tmp_path)
     assert (tmp_path / "case" / "timeseries.csv").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case"]
-    assert len(notes) == 2 and "restored case/" in notes[0] and "removed .case.k3x_9.tmp" in notes[1]
+    assert len(notes) == 2 and "restored case/" in notes[0] and "removed .case.bsm-tmp-k3x_9" in notes[1]
 
 
 def test_recover_removes_leftovers_beside_a_complete_folder(tmp_path):
-    (tmp_path / "case").mkdir()
-    (tmp_path / ".case.old-4242").mkdir()
-    (tmp_path / ".summary.ab12.tmp").write_text("half", encoding="utf-8")
+    results_folder(tmp_path / "case")
+    results_folder(tmp_path / ".case.bsm-old-4242")
+    (tmp_path / ".summary.md.bsm-tmp-ab12").write_text("half", encoding="utf-8")
     notes = atomic.recover(tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case"] and len(notes) == 2
 
@@ -147,14 +155,14 @@ def test_recover_removes_leftovers_beside_a_complete_folder(tmp_path):
 def test_the_next_run_cleans_up_and_says_so(tmp_path, quick, caplog):
     path, = scenarios(tmp_path, a="name: a\n")
     out = tmp_path / "out"
-    (out / ".a.old-1").mkdir(parents=True)
+    results_folder(out / ".a.bsm-old-1")
     batch.run_batch([path], out, ["test"], quick)
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]
     assert "restored a/" in caplog.text
 
 
 def test_a_read_only_old_folder_is_refused_before_the_swap(tmp_path, monkeypatch):
-    folder = tmp_path / "case"
+    folder = results_folder(tmp_path / "case")
     (folder / "sub").mkdir(parents=True)
     (folder / "sub" / "old.csv").write_text("old", encoding="utf-8")
     real = os.access

@@ -261,11 +261,17 @@ def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, mo
     assert "Run `r1`" in summary and "report.html" not in summary
 
 
-def test_a_starting_batch_removes_the_previous_report_with_the_comparison(tmp_path):
+def test_a_batch_without_a_report_removes_the_previous_one_with_the_comparison_at_its_end(tmp_path):
+    """The batch's outputs are one set: what a run does not write of it goes, when its set is swapped in."""
     (tmp_path / "comparison").mkdir()
-    (tmp_path / "report.html").write_text("an earlier run's report", encoding="utf-8")
-    write.remove_comparison(tmp_path)
-    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "comparison" / "manifest.json").write_text('{"tool": "beijing-scenarios", "run": "r0"}',
+                                                           encoding="utf-8")
+    (tmp_path / "report.html").write_text('<meta name="generator" content="beijing-scenarios">an earlier run\'s',
+                                          encoding="utf-8")
+    staged = atomic.stage(tmp_path)
+    write.write_summary(staged, "# s\n\nRun `0123456789ab`: no scenario ran\n")
+    atomic.commit(tmp_path, staged, ["comparison", "summary.md", "report.html", "results.xlsx"])
+    assert [p.name for p in tmp_path.iterdir()] == ["summary.md"]
 
 
 def test_report_is_written_through_a_temporary_file(tmp_path, monkeypatch):

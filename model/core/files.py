@@ -1,5 +1,5 @@
-"""Where things are: the data files the model reads and the names of what a batch writes beside the
-scenario folders of an output folder."""
+"""Where things are: the data files the model reads, the names of what a batch writes beside the
+scenario folders of an output folder, and the mark its manifests carry."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,3 +17,8 @@ REPORT = "report.html"
 WORKBOOK = "results.xlsx"
 BATCH_NAMES = (COMPARISON, SUMMARY, REPORT, WORKBOOK)
 MANIFEST = "manifest.json"
+# Scenario names that would name a scenario file (with --out in a scenarios folder, its folder would take the
+# file's place), compared ignoring case.
+SCENARIO_FILE_SUFFIXES = (".yaml", ".yml")
+# Every manifest.json the tool writes says so ("tool": TOOL): the proof that a folder is the tool's to replace.
+TOOL = "beijing-scenarios"

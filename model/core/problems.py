@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from .files import BATCH_NAMES
+from .files import BATCH_NAMES, SCENARIO_FILE_SUFFIXES
 from .parameters import Parameter, fmt
 from .yamlio import PlusNumber
 
@@ -27,8 +27,10 @@ def valid_name(value: Any) -> bool:
 
 
 def reserved_name(name: str) -> bool:
-    """Whether ``name`` is one of the batch-level files or folders (ignoring case)."""
-    return name.casefold() in {n.casefold() for n in BATCH_NAMES}
+    """Whether ``name`` is one of the batch-level files or folders, or ends like a scenario file (``.yaml``,
+    ``.yml``), ignoring case."""
+    folded = name.casefold()
+    return folded in {n.casefold() for n in BATCH_NAMES} or folded.endswith(SCENARIO_FILE_SUFFIXES)
 
 
 def suggest(value: Any, allowed) -> str:
@@ -79,6 +81,17 @@ class ProblemsError(ValueError):
 
 class ScenarioError(ProblemsError):
     """A scenario file cannot be used; ``problems`` lists every reason, in file order."""
+
+
+SURROGATE = re.compile("[\udc80-\udcff]")        # a byte that was not UTF-8, kept by surrogateescape
+OTHER_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to write as UTF-8: a byte of a file name that is not UTF-8 (``os.fsdecode`` keeps it
+    as a lone surrogate) is shown as ``\\xNN``, any other lone surrogate as ``\\udNNN``."""
+    text = SURROGATE.sub(lambda m: f"\\x{ord(m.group()) - 0xDC00:02x}", text)
+    return OTHER_SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def show_value(value: Any) -> str:

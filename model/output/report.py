@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
+from ..core.files import TOOL
 from ..core.sectors import LABELS
 from ..output.comparison import (
     BACKTEST_FORECASTS,
@@ -465,6 +466,7 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
     head = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f'<meta name="generator" content="{TOOL}">\n'
             '<link rel="icon" href="data:,">\n'
             f"<title>{escape(TITLE)} (run {escape(str(record.run))})</title>\n"
             f"<style>{STYLE}{_status_style()}\n</style>\n</head>\n<body>\n")

@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import platform
 from dataclasses import fields
 from importlib import metadata
@@ -22,8 +21,9 @@ from matplotlib import cycler
 from ..analysis import backtest as bt
 from ..analysis.run import BatchRecord, ScenarioRun
 from ..baseline import data
-from ..core.files import COMPARISON, REPORT, SUMMARY, WORKBOOK
+from ..core.files import COMPARISON, REPORT, SUMMARY, TOOL, WORKBOOK
 from ..core.iamc import CLUSTER_VARIABLE, HIGHTECH_SHARE
+from ..core.problems import printable
 from ..core.sectors import KEYS
 from ..core.target_sets import DEFAULT_SET, SETS, set_file
 from ..equations.revenue import SERIES
@@ -35,7 +35,7 @@ from ..output.plots_sensitivity import tornado_figure
 from ..projection.indicators import revenue_link_parameters
 from ..targets.sets import load_set
 from . import comparison
-from .atomic import remove, write_atomically, write_file
+from .atomic import write_atomically, write_file
 from .report import RunRecord, ScenarioRecord, report_html
 from .workbook import workbook_bytes
 
@@ -128,6 +128,7 @@ def manifest(run: ScenarioRun, command: Sequence[str], run_id: str | None) -> di
         "warnings": list(run.warnings),
         "run": run_id,
         "target_set": run.targets.record(),
+        "tool": TOOL,
     }
     mc = run.montecarlo
     if mc is not None:
@@ -247,7 +248,7 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         _write_json(tmp / "manifest.json", {
             "run": record.run_id, "scenarios": {name: r.sha256 for name, r in sorted(results.items())},
             "data_files": data_file_hashes(), "target_sets": {name: load_set(name).record() for name in used},
-            "packages": package_versions(), "command": list(record.command)})
+            "packages": package_versions(), "command": list(record.command), "tool": TOOL})
         if not figures:
             return
         _save_figure(scorecard_matrix_figure(stacked, caption + " Gap = projection minus target in its year (rank: "
@@ -292,14 +293,9 @@ def write_workbook(out_dir: Path, record: BatchRecord) -> Path:
     return write_file(Path(out_dir) / WORKBOOK, workbook_bytes(table, scorecards, record.run_id))
 
 
-def remove_workbook(out_dir: Path) -> None:
-    """Remove ``out_dir/results.xlsx`` (a batch starting: the old one no longer matches the folders)."""
-    (Path(out_dir) / WORKBOOK).unlink(missing_ok=True)
-
-
 def write_summary(out_dir: Path, text: str) -> Path:
     """Write ``out_dir/summary.md`` through a temporary file, so it is never half written."""
-    return write_file(Path(out_dir) / SUMMARY, text.encode("utf-8"))
+    return write_file(Path(out_dir) / SUMMARY, printable(text).encode("utf-8"))
 
 
 def _svgs(folder: Path) -> dict[str, str]:
@@ -307,16 +303,17 @@ def _svgs(folder: Path) -> dict[str, str]:
     return {f.stem: f.read_text(encoding="utf-8") for f in sorted(Path(folder).glob("*.svg"))}
 
 
-def write_report(out_dir: Path, record: BatchRecord) -> Path:
-    """Write ``out_dir/report.html`` (:func:`model.output.report.report_html`) through a temporary
-    file, from the batch's record and the SVG figures of ``comparison/`` and of each scenario folder
-    (call after writing them)."""
+def write_report(out_dir: Path, record: BatchRecord, dest: Path | None = None) -> Path:
+    """Write ``dest/report.html`` (default ``dest``: ``out_dir``; :func:`model.output.report.report_html`)
+    through a temporary file, from the batch's record and the SVG figures of ``dest/comparison/`` and of
+    each scenario folder of ``out_dir`` (call after writing them)."""
     out_dir = Path(out_dir)
+    dest = out_dir if dest is None else Path(dest)
     results = record.results
     stacked = comparison.stack({n: r.scorecard for n, r in results.items()}) if results else \
         pd.DataFrame(columns=["scenario", "target", "status"])
     figures = {name: _svgs(out_dir / name) for name in sorted(results)}
-    figures[COMPARISON] = _svgs(out_dir / COMPARISON)
+    figures[COMPARISON] = _svgs(dest / COMPARISON)
     scenarios = {name: ScenarioRecord(description=r.description, chain=r.chain, draws=r.draws, seed=r.seed)
                  for name, r in results.items()}
     run = RunRecord(run=record.run_id, scenarios=scenarios, data_files=data_file_hashes(),
@@ -326,23 +323,4 @@ def write_report(out_dir: Path, record: BatchRecord) -> Path:
                        {n: r.goalseek for n, r in results.items() if r.goalseek is not None},
                        record.backtest.metrics if record.backtest is not None else None,
                        {n: r.attribution for n, r in results.items() if r.attribution is not None}, figures)
-    return write_file(out_dir / REPORT, page.encode("utf-8"))
-
-
-def remove_comparison(out_dir: Path) -> None:
-    """Remove the previous run's batch outputs, ``out_dir/comparison/`` and ``out_dir/report.html``
-    (a batch starting: they no longer match the folders)."""
-    folder = Path(out_dir) / COMPARISON
-    if folder.exists() or folder.is_symlink():
-        aside = folder.with_name(f".{COMPARISON}.discard.tmp")     # removed by `recover` if killed here
-        os.replace(folder, aside)
-        remove(aside)
-    (Path(out_dir) / REPORT).unlink(missing_ok=True)
-
-
-def run_of(folder: Path) -> str | None:
-    """The run id recorded in ``folder/manifest.json`` (``None``: none, or not a results folder)."""
-    try:
-        return json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8")).get("run")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return write_file(dest / REPORT, printable(page).encode("utf-8"))

@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from ..baseline.data import assumptions as default_assumptions
 from ..baseline.data import assumptions_2025 as default_assumptions_2025
 from ..baseline.data import revenue_links as default_revenue_links
-from ..core.files import BATCH_NAMES
+from ..core.files import BATCH_NAMES, SCENARIO_FILE_SUFFIXES
 from ..core.parameters import BY_NAME, ENTRY_FIELDS, FIRST_PATH_YEAR, PARAMETERS, SECTOR_KEYS, Parameter
 from ..core.problems import Checker, Problem, ScenarioError, reserved_name, show_value, valid_name
 from ..core.sectors import KEYS
@@ -308,8 +308,11 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     if "name" not in raw and not valid_name(name):
         c.error((), f"the file name {show_value(name)} cannot name a scenario: add a 'name:' key")
     elif isinstance(name, str) and reserved_name(name):
-        c.error(("name",) if "name" in raw else (), f"{name!r} is reserved for what the batch writes beside the "
-                f"scenario folders ({', '.join(BATCH_NAMES)}); choose another name")
+        c.error(("name",) if "name" in raw else (), (
+            f"{name!r} is reserved for what the batch writes beside the scenario folders ({', '.join(BATCH_NAMES)})"
+            if name.casefold() in {n.casefold() for n in BATCH_NAMES} else
+            f"{name!r} ends like a scenario file ({', '.join(SCENARIO_FILE_SUFFIXES)}): its results folder could "
+            "take the place of a scenario file") + "; choose another name")
     description = raw.get("description", "")
     if not isinstance(description, str):
         c.error(("description",), f"got {show_value(description)}; expected text")
