@@ -7,11 +7,15 @@ back (:class:`model.batch.Progress`), and only this module prints.
 from __future__ import annotations
 
 import argparse
+import io
 import logging
+import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from contextlib import contextmanager
@@ -19,13 +23,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, TextIO
 
 from . import __version__
+from .core.files import TOOL
+from .core.problems import printable
 
 if TYPE_CHECKING:
     from .batch import Progress
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent                   # the checkout, when the package runs from one
-DIST = "beijing-scenarios"              # the distribution name of pyproject.toml (and the command)
+DIST = TOOL                             # the distribution name of pyproject.toml (and the command)
 SHIPPED = PACKAGE / "shipped_scenarios"  # the wheel's copy of scenarios/ (absent in a checkout)
 
 DESCRIPTION = "Run scenarios of the Beijing model: every scenarios/*.yaml into results/ unless told otherwise."
@@ -34,10 +40,15 @@ EXIT_CODES = """\
 exit codes:
   0    every scenario ran
   1    a scenario failed (the others are still written; each problem is printed with
-       file:line), or another run holds the output folder
+       file:line), a data file of the model cannot be used (nothing is run), or another
+       run holds the output folder
   2    bad command line, an output folder that cannot be used, or a missing optional
        package (SALib for --sobol)
-  130  interrupted (Ctrl-C)"""
+  74   an output could not be written: the output folder's device is full or read-only,
+       or standard output is closed (a pipe) or full
+  129  stopped by SIGHUP (the terminal closed)
+  130  interrupted (Ctrl-C)
+  143  stopped by SIGTERM"""
 
 EPILOG = f"""\
 examples:
@@ -337,23 +348,84 @@ def _is_terminal(stream: TextIO) -> bool:
 
 # ---------------------------------------------------------------- the command
 
+# Signals that stop a run like Ctrl-C, and the exit code of each (128 + the signal's number, as a shell reports it).
+STOPPING = {"SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
+OUTPUT_ERROR = 74           # EX_IOERR of sysexits.h: an output could not be written (full device, closed pipe)
+
+
+class Stopped(KeyboardInterrupt):
+    """A signal of :data:`STOPPING` arrived: the run stops as on Ctrl-C (cleanups of ``except
+    BaseException`` and ``finally`` run; ``except Exception`` does not catch it)."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGINT, SIGTERM and SIGHUP raise :class:`Stopped` (once: a second signal while the run cleans up
+    is ignored); the previous handlers are restored after.  Only the main thread can set handlers."""
+    installed = {}
+
+    def stop(signum, frame):
+        for sig in installed:
+            signal.signal(sig, signal.SIG_IGN)
+        raise Stopped(signal.Signals(signum).name)
+
+    if threading.current_thread() is threading.main_thread():
+        for name in STOPPING:
+            sig = getattr(signal, name, None)
+            if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:   # ignored (nohup, &): stay so
+                installed[sig] = signal.signal(sig, stop)
+    try:
+        yield
+    finally:
+        for sig, previous in installed.items():
+            signal.signal(sig, previous)
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit code.
 
     ``prog`` names the command in ``--help`` and in each manifest's record of the command
-    (default: ``beijing-scenarios``)."""
-    argv = sys.argv[1:] if argv is None else argv
-    prog = prog or DIST
-    args = parse_args(argv, prog)
-    import matplotlib
-    matplotlib.use("Agg")           # figures go to files only: no display needed, no window opened
+    (default: ``beijing-scenarios``).  Ctrl-C, SIGTERM and SIGHUP stop the run from its first moment
+    with one line saying what is kept (:data:`STOPPING` gives the exit codes); an output that cannot
+    be written (a full device, a closed pipe) ends it with one line and :data:`OUTPUT_ERROR`."""
+    journal: list = []           # the batch's Journal, once there is one
     try:
-        with _terminal(args, sys.stderr) as progress:
-            return _run(args, [prog, *argv], progress)
-    except KeyboardInterrupt:
-        print("interrupted: the scenarios written so far are complete, earlier results are kept, and the next "
-              "run cleans up", file=sys.stderr)
-        return 130
+        with _stop_on_signals():
+            argv = sys.argv[1:] if argv is None else argv
+            prog = prog or DIST
+            args = parse_args(argv, prog)
+            import matplotlib
+            matplotlib.use("Agg")           # figures go to files only: no display needed, no window opened
+            with _terminal(args, sys.stderr) as progress:
+                return _run(args, [prog, *argv], progress, journal)
+    except KeyboardInterrupt as exc:
+        name = exc.name if isinstance(exc, Stopped) else "SIGINT"
+        kept = journal[0].kept() if journal else "nothing was written"
+        what = "interrupted (Ctrl-C)" if name == "SIGINT" else f"stopped by {name}"
+        _say(f"{what}: {kept}")
+        return STOPPING[name]
+
+
+def _say(text: str) -> None:
+    """One line on stderr, if stderr can take it."""
+    try:
+        print(printable(text), file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+
+
+def _quiet_stdout() -> None:
+    """After stdout failed: point it at the null device, so the interpreter's last flush raises nothing."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 def _missing_extra(args: argparse.Namespace) -> str | None:
@@ -368,7 +440,7 @@ def _missing_extra(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None) -> int:
+def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None, journal: list) -> int:
     from . import batch
     from .analysis.sampling import DEFAULT_CHUNK
     from .output.atomic import OutputLocked
@@ -379,49 +451,70 @@ def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | 
         return 2
     if args.show:
         text, failed = batch.show_scenarios(paths)
-        print(text, end="")
-        return 1 if failed else 0
+        return _stdout(lambda: print(text, end="")) or (1 if failed else 0)
     missing = _missing_extra(args)
     if missing:
         print(missing, file=sys.stderr)
         return 2
     options = batch.RunOptions(args.draws, args.seed, args.chunk or DEFAULT_CHUNK, args.sobol, args.goal_from,
                                tuple(args.levers), args.targets, figures=args.figures, analyses=args.analyses)
+    journal.append(batch.Journal())
     try:
         try:
-            outcomes = batch.run_batch(paths, args.out, command, options, progress=progress)
+            outcomes = batch.run_batch(paths, args.out, command, options, progress=progress, journal=journal[0])
         finally:
             if progress is not None:      # before anything else is printed
                 progress.clear()
     except OutputLocked as exc:
         print(f"not run: {exc}", file=sys.stderr)
         return 1
+    except batch.OutputError as exc:
+        _say(f"output error: {exc}; {journal[0].kept()}")
+        return OUTPUT_ERROR
     except OSError as exc:
-        print(f"not run: cannot use the output folder {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(printable(f"not run: cannot use the output folder {args.out}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
-    _report(outcomes, args.out, args.quiet)
-    return 1 if any(not o.ok for o in outcomes) else 0
+    return _stdout(lambda: _report(outcomes, args.out, args.quiet)) or (1 if any(not o.ok for o in outcomes) else 0)
+
+
+def _stdout(write) -> int:
+    """Call ``write`` (which prints); :data:`OUTPUT_ERROR` with one line on stderr if stdout fails (a
+    closed pipe, a full device), else 0."""
+    try:
+        write()
+        sys.stdout.flush()
+    except OSError as exc:
+        _quiet_stdout()
+        _say(f"output error: cannot write to standard output: {exc.strerror or exc}")
+        return OUTPUT_ERROR
+    return 0
 
 
 def _report(outcomes, out: Path, quiet: bool) -> None:
     """What was written (stdout), what failed and the warnings (stderr); the last line names the
-    summary and the report.  Quiet: the failures only."""
+    summary and the report.  Quiet: the failures only.  Only scenario files are counted: a data file
+    or the batch's outputs that failed are listed, not counted."""
     for o in outcomes:
         if o.ok and not quiet:
-            print(f"ok      {o.name:24s} -> {o.folder}")
+            print(printable(f"ok      {o.name:24s} -> {o.folder}"))
         elif not o.ok:
-            print(f"FAILED  {o.file}", file=sys.stderr)
+            print(printable(f"FAILED  {o.file}"), file=sys.stderr)
             for p in o.problems:
-                print(f"  {p}", file=sys.stderr)
+                print(printable(f"  {p}"), file=sys.stderr)
         if not quiet:
             for w in o.warnings:
-                print(f"  warning: {w}", file=sys.stderr)
+                print(printable(f"  warning: {w}"), file=sys.stderr)
+    scenarios = [o for o in outcomes if o.kind == "scenario"]
+    if not scenarios and outcomes:
+        print("not run: a data file of the model cannot be used (above); no scenario ran and nothing was written",
+              file=sys.stderr)
+        return
     if quiet:
         return
-    failed = sum(not o.ok for o in outcomes)
-    print(f"{len(outcomes) - failed} of {len(outcomes)} scenarios written to {out}"
-          + (f"; {failed} failed" if failed else ""))
+    failed = sum(not o.ok for o in scenarios)
+    print(printable(f"{len(scenarios) - failed} of {len(scenarios)} scenarios written to {out}"
+                    + (f"; {failed} failed" if failed else "")))
     found = [f"{what} {out / name}" for what, name in (("summary:", "summary.md"), ("report:", "report.html"))
              if (out / name).is_file()]
     if found:
-        print("; ".join(found))
+        print(printable("; ".join(found)))

@@ -1,9 +1,16 @@
 """The command line as a careless or hostile user meets it: numbers in other scripts, an empty folder
 name, signals, closed or full outputs, memory bounds, file names that are not UTF-8, and the count of
 scenarios (issue 19)."""
+import errno
+import json
+import os
+import subprocess
+import sys
+
 import pytest
 
 import run
+from model import batch, cli
 
 
 @pytest.fixture
@@ -34,3 +41,135 @@ def test_an_empty_output_folder_is_refused(tiny, capsys):
     with pytest.raises(SystemExit) as info:
         run.main(["--out", "", "--show", str(tiny)])
     assert info.value.code == 2 and "--out . for the current one" in capsys.readouterr().err
+
+
+def scenarios(folder, **texts):
+    paths = []
+    for name, text in texts.items():
+        path = folder / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def manifest_run(folder):
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["run"]
+
+
+# ---------------------------------------------------------------- Ctrl-C, SIGTERM, SIGHUP
+def test_ctrl_c_says_what_is_kept(tmp_path, monkeypatch, capsys):
+    a, = scenarios(tmp_path, a="name: a\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    first = manifest_run(out / "comparison")
+    monkeypatch.setattr(batch, "stale_folders", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
+    capsys.readouterr()
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 130
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(
+        f"interrupted (Ctrl-C): kept the previous comparison/, summary.md, report.html and results.xlsx (run {first}); "
+        "scenario folders already replaced by this run")
+
+
+@pytest.mark.parametrize("step", ["parse_args", "_terminal"])
+def test_ctrl_c_at_the_very_start_is_one_line(step, tiny, monkeypatch, capsys):
+    """Before the run: while the arguments are read, matplotlib is imported, the terminal is set up."""
+    monkeypatch.setattr(cli, step, lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        code = run.main([str(tiny), "--show"])
+    except KeyboardInterrupt:
+        code = "a traceback"
+    err = capsys.readouterr().err
+    assert code == 130 and err == "interrupted (Ctrl-C): nothing was written\n"
+
+
+DRIVER = """
+import os, signal, sys
+sys.path.insert(0, {root!r})
+import run
+from model import batch
+real = batch.run_scenario
+def run_scenario(scenario, *args, **kwargs):
+    if scenario.name == "b":
+        os.kill(os.getpid(), signal.{signal})
+    return real(scenario, *args, **kwargs)
+batch.run_scenario = run_scenario
+sys.exit(run.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("name,code", [("SIGTERM", 143), ("SIGHUP", 129)])
+def test_sigterm_and_sighup_stop_the_run_like_ctrl_c(tmp_path, name, code):
+    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    first, summary = manifest_run(out / "comparison"), (out / "summary.md").read_bytes()
+    a.write_text("name: a\ngrowth: {ict: 9}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", DRIVER.format(root=str(run.ROOT), signal=name), str(a), str(b),
+                           "--out", str(out), "--no-figures", "--no-analyses"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+    assert proc.stderr.startswith(f"stopped by {name}: kept the previous comparison/, summary.md, report.html and "
+                                  f"results.xlsx (run {first}); scenario folders already replaced by this run")
+    assert proc.stderr.rstrip().endswith(f": a/; the next run into {out} removes what this one left unfinished")
+    assert manifest_run(out / "comparison") == first and (out / "summary.md").read_bytes() == summary
+    assert manifest_run(out / "a") != first and manifest_run(out / "b") == first
+
+
+# ---------------------------------------------------------------- outputs that cannot be written
+def test_a_closed_pipe_on_stdout_is_one_line(tiny):
+    read, write = os.pipe()
+    os.close(read)                           # nobody reads: the first write fails (EPIPE)
+    try:
+        proc = subprocess.run([sys.executable, str(run.ROOT / "run.py"), "--show", str(tiny)], stdout=write,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    finally:
+        os.close(write)
+    assert proc.returncode == cli.OUTPUT_ERROR, proc.stderr
+    assert proc.stderr == "output error: cannot write to standard output: Broken pipe\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full here")
+def test_a_full_stdout_is_one_line(tiny):
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, str(run.ROOT / "run.py"), "--show", str(tiny)], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert proc.returncode == cli.OUTPUT_ERROR, proc.stderr
+    assert proc.stderr == "output error: cannot write to standard output: No space left on device\n"
+
+
+def test_a_full_device_stops_the_batch_with_one_line(tmp_path, monkeypatch, capsys):
+    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    first = manifest_run(out / "comparison")
+    tried = []
+
+    def full(out_dir, computed, *args, **kwargs):
+        tried.append(computed.name)
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(batch, "write_scenario", full)
+    capsys.readouterr()
+    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses"]) == cli.OUTPUT_ERROR
+    err = capsys.readouterr().err
+    assert tried == ["a"] and err.count("\n") == 1
+    assert err.startswith(f"output error: cannot write to {out / 'a'}: No space left on device; kept the previous "
+                          f"comparison/, summary.md, report.html and results.xlsx (run {first}); no scenario folder "
+                          "was replaced")
+
+
+# ---------------------------------------------------------------- file names, counts
+def test_a_failing_scenario_with_a_file_name_that_is_not_utf8(tmp_path, capsys):
+    good, = scenarios(tmp_path, good="name: good\n")
+    bad = os.fsdecode(bytes(tmp_path) + b"/bad\xff.yaml")
+    with open(bad, "w", encoding="utf-8") as fh:
+        fh.write("horizon: 1999\n")
+    out = tmp_path / "out"
+    assert run.main([str(good), bad, "--out", str(out), "--no-figures", "--no-analyses"]) == 1
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.err and "internal error" not in captured.err
+    assert "1 of 2 scenarios written" in captured.out
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "bad\\xff.yaml" in summary and "in progress" not in summary
+    assert (out / "comparison" / "scorecards.csv").exists()

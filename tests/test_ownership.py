@@ -8,7 +8,7 @@ import pytest
 
 import run
 from model import batch
-from model.output import atomic, owned
+from model.output import atomic
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def scenarios(folder, **texts):
 def snapshot(folder):
     """Every file under ``folder`` (links not followed) with its bytes."""
     out = {}
-    for here, dirs, files in os.walk(folder):
+    for here, _, files in os.walk(folder):
         for f in files:
             p = os.path.join(here, f)
             out[os.path.relpath(p, folder)] = os.readlink(p) if os.path.islink(p) else open(p, "rb").read()
@@ -163,6 +163,7 @@ def test_a_fifo_named_manifest_does_not_hang_the_run(tmp_path):
 
 @pytest.mark.parametrize("target", ["/dev/zero", "fifo", "big"])
 def test_a_manifest_is_read_only_from_a_bounded_regular_file(tmp_path, target):
+    from model.output import owned
     folder = tmp_path / "a"
     folder.mkdir()
     if target == "fifo":
