@@ -21,6 +21,7 @@ from typing import Callable
 import pandas as pd
 
 from .analysis import backtest
+from .analysis.inputs import InputsError, path_of, read_inputs
 from .analysis.naive import naive_forecasts
 from .analysis.run import (
     BatchRecord,
@@ -28,16 +29,13 @@ from .analysis.run import (
     RunFailed,
     RunOptions,
     ScenarioResult,
-    published_record,
     run_scenario,
 )
 from .baseline.baselines import baseline_for
 from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
-from .baseline.realized import RealizedDataError, realized_table
-from .core.files import BATCH_NAMES, COMPARISON, REALIZED_FILE, SUMMARY
+from .core.files import BATCH_NAMES, COMPARISON, SUMMARY
 from .core.problems import ScenarioError
-from .core.target_sets import set_file
 from .output import atomic
 from .output.atomic import NotOurs, locked, recover
 from .output.comparison import stack, summary_markdown
@@ -52,8 +50,6 @@ from .output.write import (
     write_workbook,
 )
 from .scenario.loader import Scenario, load_scenario
-from .targets.definitions import TargetsError
-from .targets.sets import load_set
 
 __all__ = ["MAX_CHUNK", "Journal", "Outcome", "OutputError", "Progress", "RunOptions", "run_batch", "run_id",
            "show_scenarios", "stale_folders"]
@@ -177,9 +173,11 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     left there, and names its run (:func:`run_id`) in every manifest and in the summary.  A device
     that refuses writes (full, read-only) stops the batch with :class:`OutputError`.
 
-    Each scenario is scored against its target set (``targets:``, or ``mc_options.targets``
-    for all); each set used is read and checked once, and a broken set file is its own
-    failure: the batch stops before writing anything.
+    Before anything runs, every data file of ``model/data`` and every target set in use is read
+    and checked once (:func:`model.analysis.inputs.read_inputs`); a broken file is an
+    :class:`Outcome` of kind ``data`` with its problems (``file:line: problem``) and the batch
+    stops there, writing nothing.  Each scenario is scored against its target set (``targets:``,
+    or ``mc_options.targets`` for all).
     ``progress``, if given, is called with a :class:`Progress` at the start of every step of
     every scenario and after every chunk of Monte Carlo draws; it must not raise.  ``journal``, if
     given, is filled as the batch goes (:class:`Journal`: what is kept if it is stopped).  The batch
@@ -192,16 +190,18 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     out_dir = Path(out_dir)
     journal.out_dir = out_dir
     loaded = _load_all(paths, progress)   # reads the scenario files only: nothing is written before the lock
-    sets, broken = _target_sets(loaded, mc_options.targets)
-    if broken:
-        return broken
+    try:                                  # every data file read and checked: nothing runs on a broken one
+        inputs = read_inputs({mc_options.targets} if mc_options.targets else
+                             {s.targets for _, s in loaded if s is not None})
+    except InputsError as exc:
+        return data_outcomes(exc.problems)
+    sets, published, backtest_problem = inputs.sets, inputs.published, None
     with locked(out_dir, lock_wait):
         journal.started = True
         for note in recover(out_dir):
             log.warning("%s: %s", out_dir, note)
         journal.previous_run, journal.previous = previous_outputs(out_dir)
         run = journal.run = run_id(loaded, mc_options)
-        published, published_problem = _published()       # read once per batch, passed down
         results: dict[str, ScenarioResult] = {}
         for index, (outcome, scenario) in enumerate(loaded, start=1):
             if scenario is None:
@@ -222,7 +222,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             batch_bt = _batch_backtest(published, results)
         except Exception as exc:       # a bug of ours: report it, the comparison is still written
             log.debug("internal error", exc_info=True)
-            batch_bt, published_problem = None, Outcome(file="backtest", kind="batch", problems=[
+            batch_bt, backtest_problem = None, Outcome(file="backtest", kind="batch", problems=[
                 f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
         record = BatchRecord(
             run_id=run, command=tuple(command), results=dict(sorted(results.items())),
@@ -233,29 +233,16 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         summary = write_batch_outputs(out_dir, record)
         journal.done = not summary.problems
         steps.finish()
-    return outcomes + ([summary] if summary.problems else []) + ([published_problem] if published_problem else [])
+    return outcomes + ([summary] if summary.problems else []) + ([backtest_problem] if backtest_problem else [])
 
 
-def _target_sets(loaded, override: str | None) -> tuple[dict, list[Outcome]]:
-    """The target sets the loaded scenarios use (``override``: that one for all), each read once
-    (:func:`model.targets.sets.load_set`), and one :class:`Outcome` per set file that cannot be used."""
-    names = {override} if override else {s.targets for _, s in loaded if s is not None}
-    sets, broken = {}, []
-    for name in sorted(names):
-        try:
-            sets[name] = load_set(name)
-        except TargetsError as exc:
-            broken.append(Outcome(file=str(set_file(name)), kind="data", problems=[str(p) for p in exc.problems]))
-    return sets, broken
-
-
-def _published() -> tuple[PublishedRecord | None, Outcome | None]:
-    """The published record (:func:`model.analysis.run.published_record`), read once; or ``None``
-    and an :class:`Outcome` naming every problem of the file (no backtest then)."""
-    try:
-        return published_record(realized_table()), None
-    except RealizedDataError as exc:
-        return None, Outcome(file=str(REALIZED_FILE), kind="data", problems=[str(p) for p in exc.problems])
+def data_outcomes(problems) -> list[Outcome]:
+    """One :class:`Outcome` (kind ``data``) per data file with problems, named by its path."""
+    out: dict[str, Outcome] = {}
+    for p in problems:
+        file = str(path_of(p.file))
+        out.setdefault(file, Outcome(file=file, kind="data")).problems.append(str(p))
+    return list(out.values())
 
 
 def _batch_backtest(published: PublishedRecord | None, results: dict[str, ScenarioResult]):

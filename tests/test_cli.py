@@ -545,20 +545,16 @@ def test_docs_backtest_table_agrees_with_the_written_metrics(shipped):
                 (label, scenario)
 
 
-def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):
-    from model import batch
+def test_broken_realized_file_stops_the_run_before_any_scenario(tmp_path, monkeypatch, capsys):
     from model.baseline import realized
     from model.core.problems import Problem
 
     def broken():
         raise realized.RealizedDataError([Problem("realized.csv", 7, "value", "got 'x'; expected a finite number")])
-    monkeypatch.setattr(batch, "realized_table", broken)
-    code = tables_only(run.ROOT / "scenarios" / "baseline.yaml", "--out", tmp_path, "--draws", "50")
+    monkeypatch.setattr(realized, "realized_table", broken)
+    code = tables_only(run.ROOT / "scenarios" / "baseline.yaml", "--out", tmp_path / "out", "--draws", "50")
     assert code == 1
     printed = capsys.readouterr()
     assert "realized.csv:7: value: got 'x'; expected a finite number" in printed.err
-    assert (tmp_path / "baseline" / "timeseries.csv").exists()
-    assert not (tmp_path / "baseline" / "backtest.csv").exists()
-    assert (tmp_path / "comparison" / "scorecards.csv").exists()
-    assert not (tmp_path / "comparison" / "backtest_metrics.csv").exists()
-    assert "## Backtest" not in (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "not run: a data file of the model cannot be used" in printed.err
+    assert not (tmp_path / "out").exists()

@@ -496,9 +496,9 @@ def test_a_newer_hightech_share_is_reproduced_on_the_2025_partition(tmp_path, ro
 
 
 def test_a_share_the_2025_partition_cannot_reproduce_names_its_line(tmp_path):
-    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
+    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "60", "unit": "%"})
     line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
-    with pytest.raises(ValueError, match=rf"realized.csv:{line}: share.hightech 2025 = 95 .*outside \[0, 1\]"):
+    with pytest.raises(ValueError, match=rf"realized.csv:{line}: share.hightech 2025 = 60 .*outside \[0, 1\]"):
         rebase.build_rebased(2025, baseline_for({}), table=table)
 
 
@@ -508,7 +508,7 @@ def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_sce
     2020-base scenario of the same batch is written."""
     from model import batch
     from model.baseline import baselines
-    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "95", "unit": "%"})
+    table = _table_with(tmp_path, {"key": "share.hightech", "year": "2025", "value": "60", "unit": "%"})
     line = next(o.line for o in table.select("share.hightech") if o.year == 2025)
     monkeypatch.setattr(rebase, "default_realized", lambda: table)
     baselines._rebased_of.cache_clear()
@@ -522,7 +522,7 @@ def test_a_run_reports_a_share_it_cannot_reproduce_at_its_line_and_the_other_sce
         baselines._rebased_of.cache_clear()
     late = next(o for o in outcomes.values() if o.file.endswith("late.yaml"))
     assert not late.ok and len(late.problems) == 1
-    assert f"realized.csv:{line}: share.hightech 2025 = 95 cannot be reproduced" in late.problems[0]
+    assert f"realized.csv:{line}: share.hightech 2025 = 60 cannot be reproduced" in late.problems[0]
     assert "base 2025 cannot be built from the data" in late.problems[0] and "Traceback" not in late.problems[0]
     assert next(o for o in outcomes.values() if o.file.endswith("early.yaml")).ok
 

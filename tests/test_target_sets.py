@@ -186,8 +186,9 @@ def test_the_command_line_overrides_the_scenarios_set(tmp_path, quick):
 def test_a_broken_set_file_fails_the_batch_before_anything_is_written(tmp_path, monkeypatch):
     broken = tmp_path / "targets_plan15.yaml"
     broken.write_text("- id: a\n", encoding="utf-8")
+    from model.analysis import inputs
     from model.targets.definitions import read_targets
-    monkeypatch.setattr(batch, "load_set", lambda name: read_targets(broken))
+    monkeypatch.setattr(inputs, "load_set", lambda name: read_targets(broken))
     paths = write(tmp_path, a="name: a\ntargets: plan15\n")
     outcomes = batch.run_batch(paths, tmp_path / "out", ["test"])
     assert [o.file for o in outcomes] == [str(set_file("plan15"))]

@@ -319,10 +319,11 @@ def test_rank_needs_a_list_of_variables():
 
 def test_a_broken_targets_file_is_reported_once_not_as_a_scenarios_assumptions(tmp_path, monkeypatch):
     from model import batch
+    from model.analysis import inputs
     from model.targets.definitions import TARGETS_FILE, read_targets
     path = tmp_path / "targets.yaml"
     path.write_text(BROKEN, encoding="utf-8")
-    monkeypatch.setattr(batch, "load_set", lambda name: read_targets(path))
+    monkeypatch.setattr(inputs, "load_set", lambda name: read_targets(path))
     outcomes = batch.run_batch(["scenarios/baseline.yaml"], tmp_path / "out", ["test"])
     assert [o.file for o in outcomes] == [str(TARGETS_FILE)]
     assert outcomes[0].problems[0] == "targets.yaml:6: target 0 (a): tolerance -1 is negative"

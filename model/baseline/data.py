@@ -232,13 +232,13 @@ def read_revenue_links(path: Path = REVENUE_LINKS_FILE) -> Mapping[str, RevenueL
 @lru_cache(maxsize=None)
 def figures() -> Figures:
     """The project's sourced figures (read once per process)."""
-    return read_figures()
+    return read_figures(FIGURES_FILE)
 
 
 @lru_cache(maxsize=None)
 def assumptions() -> Mapping[str, Assumption]:
     """The project's labelled assumptions (read once per process)."""
-    return read_assumptions()
+    return read_assumptions(ASSUMPTIONS_FILE)
 
 
 @lru_cache(maxsize=None)
@@ -250,7 +250,7 @@ def assumptions_2025() -> Mapping[str, Assumption]:
 @lru_cache(maxsize=None)
 def revenue_links() -> Mapping[str, RevenueLink]:
     """The revenue layer's default parameters (read once per process)."""
-    return read_revenue_links()
+    return read_revenue_links(REVENUE_LINKS_FILE)
 
 
 def file_hashes() -> dict[str, str]:

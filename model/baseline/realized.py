@@ -319,12 +319,59 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
                    status=text["status"], definition=text["definition"], released=released, line=line), []
 
 
+# Plausibility against the neighbours: a level, share or count more than this factor away from every
+# figure of the same key and period within NEIGHBOUR_YEARS years (else in the nearest years) is a problem,
+# and so is a growth rate above GROWTH_MAX (the record's largest, high-tech manufacturing in 2021, is 110 %).
+NEIGHBOUR_FACTOR = 3.0
+NEIGHBOUR_YEARS = 2
+GROWTH_MAX = 200.0
+
+
+def neighbour_problems(outcomes: Iterable[Outcome], file: str = REALIZED_FILE.name) -> list[Problem]:
+    """Figures implausible beside their neighbours, each at its line: a level, share or count more than
+    :data:`NEIGHBOUR_FACTOR` away from every other figure of its key and period within
+    :data:`NEIGHBOUR_YEARS` years (where there is none, in the nearest earlier and later years with one): a
+    level typed 10,000 times too large, a share written as a fraction; and a growth rate above
+    :data:`GROWTH_MAX` %.  A figure alone in its series is not compared; of two figures off from each other
+    and from nothing else, the one on the later line is named."""
+    outcomes = list(outcomes)
+    problems = []
+    series: dict[tuple[str, str], list[Outcome]] = {}
+    for o in outcomes:
+        if o.family == "growth":
+            if o.value > GROWTH_MAX:
+                problems.append(Problem(file, o.line, "value", f"growth of {o.value:g} % in {o.year} is above "
+                                                               f"{GROWTH_MAX:g} %: check the number"))
+        elif o.value > 0:
+            series.setdefault((o.key, o.period), []).append(o)
+    reported: set[frozenset[int]] = set()
+    for (key, period), figures in series.items():
+        years = sorted({o.year for o in figures})
+        for o in sorted(figures, key=lambda f: -f.line):    # of two figures off from each other: the later line
+            neighbours = [n for n in figures if n is not o and abs(n.year - o.year) <= NEIGHBOUR_YEARS]
+            if not neighbours:                              # none close by: the nearest earlier and later years
+                i = years.index(o.year)
+                near = {years[i - 1] if i else None, years[i + 1] if i + 1 < len(years) else None}
+                neighbours = [n for n in figures if n.year in near]
+            if neighbours and all(max(o.value / n.value, n.value / o.value) > NEIGHBOUR_FACTOR for n in neighbours):
+                closest = min(neighbours, key=lambda n: abs(math.log(o.value / n.value)))
+                if frozenset((o.line, closest.line)) in reported:
+                    continue
+                reported.add(frozenset((o.line, closest.line)))
+                problems.append(Problem(file, o.line, "value", (
+                    f"{o.value:,.6g} {o.unit} ({key}, {period} {o.year}) is {o.value / closest.value:,.3g} times "
+                    f"the nearest figure of the series, {closest.value:,.6g} on line {closest.line} "
+                    f"({closest.year}); more than {NEIGHBOUR_FACTOR:g} times off: check the number and its unit")))
+    return problems
+
+
 def check_rows(rows: Iterable[tuple[int, dict[str, str]]], file: str = REALIZED_FILE.name
                ) -> tuple[tuple[Outcome, ...], tuple[Problem, ...]]:
     """Check rows of the realized file, each with its line: the outcomes that passed and every problem found.
 
     A problem names its line and column; duplicates (same key, year, period and vintage)
-    name both lines.
+    name both lines; a figure implausible beside its neighbours (:func:`neighbour_problems`) is a problem
+    too.
     """
     outcomes, problems = [], []
     seen: dict[tuple, int] = {}
@@ -339,6 +386,7 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]], file: str = REALIZED_
             seen[ident] = line
             if outcome is not None:
                 outcomes.append(outcome)
+    problems.extend(neighbour_problems(outcomes, file))
     return tuple(outcomes), tuple(problems)
 
 
@@ -358,7 +406,7 @@ def load_realized(path: Path | str = REALIZED_FILE) -> RealizedTable:
 @lru_cache(maxsize=None)
 def realized_table() -> RealizedTable:
     """The project's realized outcomes (read once per process)."""
-    return load_realized()
+    return load_realized(REALIZED_FILE)
 
 
 def variable(key: str) -> str | None:

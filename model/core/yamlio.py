@@ -59,7 +59,10 @@ def read_yaml(data: bytes) -> tuple[Any, dict[Path_, int]]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise YamlProblem(None, f"not UTF-8 text (byte {exc.start}): is this a YAML file?") from None
+        line = data[:exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(line, f"byte 0x{data[exc.start]:02x} at column {column} is not UTF-8: is this a YAML "
+                                "file? (save it as UTF-8)") from None
     bad = next((i for i, ch in enumerate(text) if ch == "\x00" or (ord(ch) < 32 and ch not in "\t\n\r")), None)
     if bad is not None:
         line = text.count("\n", 0, bad) + 1

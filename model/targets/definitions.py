@@ -22,10 +22,11 @@ from typing import Mapping
 
 import numpy as np
 
-from ..core.problems import Checker, Problem, ProblemsError
+from ..core.problems import Checker, Problem, ProblemsError, suggest
 from ..core.sectors import KEYS
 from ..core.yamlio import YamlProblem, read_yaml
 from ..targets.comparators import COMPARATORS, Comparator, Evaluation
+from .variables import model_variables, plausibility, unit_matches
 
 TARGETS_FILE = Path(__file__).resolve().parents[1] / "data" / "targets.yaml"
 COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "document", "url")
@@ -178,13 +179,57 @@ def parse_targets(entries: object, name: str = TARGETS_FILE.name,
     return tuple(targets)
 
 
+LEVEL_FIELDS = ("value", "low", "high")     # the numbers of a target that are levels of its variable
+
+
+def check_against_model(targets: tuple[Target, ...], entries: list, name: str,
+                        lines: Mapping[tuple, int]) -> list[Problem]:
+    """Problems of checked ``targets`` against what they measure (:mod:`model.targets.variables`): each
+    variable (and each of a ``rank``'s ``among``) is one the model projects, the target's unit is its
+    variable's, and each number is plausible for the variable in the target's year; each at its line."""
+    known = model_variables()
+    c = _EntryChecker(name, lines, entries)
+    for i, t in enumerate(targets):
+        if not t.modelled:
+            continue
+        measured = model_variables(t.year).get(t.variable)
+        if measured is None:
+            c.error((i, "variable"), f"variable {t.variable!r} is not a series the model projects"
+                                     f"{suggest(t.variable, known)}")
+            continue
+        for j, other in enumerate(t.comparator.reads()):
+            if other not in known:
+                c.error((i, "among", j), f"among: {other!r} is not a series the model projects"
+                                         f"{suggest(other, known)}")
+            elif known[other].unit != measured.unit:
+                c.error((i, "among", j), f"among: {other!r} is in {known[other].unit!r}, {t.variable!r} in "
+                                         f"{measured.unit!r}: a rank compares one unit")
+        if not unit_matches(t.unit, measured.unit):
+            c.error((i, "unit"), f"unit {t.unit!r} is not the unit of {t.variable!r}, {measured.unit!r}")
+            continue
+        for key in LEVEL_FIELDS:
+            if key in entries[i]:
+                why = plausibility(t.variable, measured, t.year, float(entries[i][key]))
+                if why is not None:
+                    c.error((i, key), f"{key} {why}")
+    return c.problems
+
+
 def read_targets(path: Path) -> tuple[Target, ...]:
-    """The targets of the file ``path``, each checked; raises :class:`TargetsError`."""
+    """The targets of the file ``path``, each checked, and checked against the model's variables
+    (:func:`check_against_model`); raises :class:`TargetsError`."""
+    name = Path(path).name
     try:
         entries, lines = read_yaml(Path(path).read_bytes())
     except YamlProblem as exc:
-        raise TargetsError([Problem(Path(path).name, exc.line, "", exc.message)]) from None
-    return parse_targets(entries, Path(path).name, lines)
+        raise TargetsError([Problem(name, exc.line, "", exc.message)]) from None
+    except OSError as exc:
+        raise TargetsError([Problem(name, None, "", f"cannot be read ({exc.strerror or exc})")]) from None
+    targets = parse_targets(entries, name, lines)
+    problems = check_against_model(targets, entries, name, lines)
+    if problems:
+        raise TargetsError(problems)
+    return targets
 
 
 @lru_cache(maxsize=None)
