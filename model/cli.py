@@ -95,13 +95,16 @@ def _chunk(text: str) -> int:
                                       "not faster")
 
 
-def _non_negative(text: str) -> int:
-    return _whole(text, 0, 1 << 16, " (a larger base sample needs gigabytes of memory)")
-
-
 def _sobol_size(text: str) -> int:
+    from .analysis.memory import MEMORY_BOUND, gib, largest_sobol, sobol_peak_bytes
     from .analysis.sensitivity import SOBOL_MIN_N
-    value = _non_negative(text)
+    largest = largest_sobol()
+    if WHOLE.fullmatch(text) and int(text.replace("_", "")) > largest:
+        value = int(text.replace("_", ""))
+        raise argparse.ArgumentTypeError(f"{value:,} needs about {gib(sobol_peak_bytes(value))} of memory, above the "
+                                         f"bound of {gib(MEMORY_BOUND)}: at most {largest:,} (the largest power of "
+                                         f"2 within it is {1 << (largest.bit_length() - 1):,})")
+    value = _whole(text, 0, largest)
     if 0 < value < SOBOL_MIN_N:
         raise argparse.ArgumentTypeError(f"{value} is too small to estimate Sobol indices; use 0 (none) or at "
                                          f"least {SOBOL_MIN_N} (a power of 2 such as 1024)")

@@ -173,3 +173,65 @@ def test_a_failing_scenario_with_a_file_name_that_is_not_utf8(tmp_path, capsys):
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "bad\\xff.yaml" in summary and "in progress" not in summary
     assert (out / "comparison" / "scorecards.csv").exists()
+
+
+# ---------------------------------------------------------------- a memory bound, stated and enforced
+def test_a_sobol_sample_above_the_memory_bound_is_refused(tiny, capsys):
+    from model.analysis import memory
+    with pytest.raises(SystemExit) as info:
+        run.main(["--sobol", "65536", "--show", str(tiny)])     # the documented maximum used to take 3.7 GB
+    err = capsys.readouterr().err
+    assert info.value.code == 2
+    assert f"above the bound of 2.0 GiB: at most {memory.largest_sobol():,}" in err
+    with pytest.raises(ValueError, match="above the bound of 2.0 GiB"):
+        batch.RunOptions(sobol=65536)
+
+
+def test_the_bound_holds_for_every_size_it_lets_through():
+    from model.analysis import memory
+    largest = memory.largest_sobol()
+    assert 1 << 15 <= largest < 1 << 16
+    assert all(memory.sobol_peak_bytes(largest, h) <= memory.MEMORY_BOUND for h in range(2021, 2061))
+    assert any(memory.sobol_peak_bytes(largest + 1, h) > memory.MEMORY_BOUND for h in range(2021, 2061))
+    assert all(memory.monte_carlo_peak_bytes(batch.MAX_CHUNK, h) <= memory.MEMORY_BOUND for h in range(2021, 2061))
+
+
+def test_the_sobol_sample_runs_in_chunks_with_the_same_gaps(monkeypatch):
+    import numpy as np
+
+    from model.analysis import sensitivity
+    from model.baseline.baselines import baseline_for
+    from model.scenario.loader import scenario_from_dict
+    from model.targets.sets import load_set
+    scenario, baseline = scenario_from_dict({"name": "s"}), baseline_for({})
+    targets = [t for t in load_set("plan14") if t.modelled]
+    inputs = sensitivity.sobol_inputs()
+    values = np.random.default_rng(1).uniform([x.low for x in inputs], [x.high for x in inputs], (50, len(inputs)))
+    whole = sensitivity.sample_gaps(scenario, baseline, inputs, values, targets, {})
+    monkeypatch.setattr(sensitivity, "chunk_size", lambda requested, horizon: 7)
+    cut = sensitivity.sample_gaps(scenario, baseline, inputs, values, targets, {})
+    assert whole.keys() == cut.keys() and all(np.array_equal(whole[k], cut[k]) for k in whole)
+
+
+MEASURE = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from model.analysis.sensitivity import sobol_indices
+from model.baseline.baselines import baseline_for
+from model.scenario.loader import scenario_from_dict
+from model.targets.sets import load_set
+scenario = scenario_from_dict({{"name": "s", "horizon": {horizon}}})
+sobol_indices(scenario, baseline_for({{}}), load_set("plan14"), n={n}, seed=1)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n,horizon", [(4096, 2025), (2048, 2060)])
+def test_a_sobol_run_stays_within_its_estimate(n, horizon):
+    pytest.importorskip("SALib")
+    from model.analysis import memory
+    proc = subprocess.run([sys.executable, "-c", MEASURE.format(root=str(run.ROOT), n=n, horizon=horizon)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout.split()[-1]) <= memory.sobol_peak_bytes(n, horizon)

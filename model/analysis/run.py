@@ -34,6 +34,7 @@ from . import backtest, montecarlo
 from .attribution import attribute
 from .goalseek import LEVER_FIRST_YEAR, goal_seek
 from .levers import LeverMap, lever_maps, nearest_table
+from .memory import MEMORY_BOUND, gib, largest_sobol, sobol_peak_bytes
 from .sampling import DEFAULT_CHUNK
 from .sensitivity import sobol_indices, tornado
 
@@ -53,6 +54,12 @@ class RunOptions:
     targets: str | None = None      # target set of every scenario (model.core.target_sets); None: each its own
     figures: bool = True            # False: tables only, no PNG/SVG (``--no-figures``)
     analyses: bool = True           # False: no goal-seeking, sensitivity, attribution or lever maps (``--no-analyses``)
+
+    def __post_init__(self):
+        """A Sobol sample that would pass the memory bound is refused here (:mod:`model.analysis.memory`)."""
+        if self.sobol > largest_sobol():
+            raise ValueError(f"a Sobol base sample of {self.sobol:,} needs about {gib(sobol_peak_bytes(self.sobol))}"
+                             f" of memory, above the bound of {gib(MEMORY_BOUND)}: at most {largest_sobol():,}")
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ evaluation (:meth:`model.targets.definitions.Target.evaluate`):
   :math:`|\\Delta_{high} - \\Delta_{low}|` ranks the inputs.
 * :func:`sobol_indices`: variance-based first-order and total indices over the
   inputs that need no recalibration (growth shifts, vaccine unwind, deflator
-  shift), computed with SALib (Saltelli sampling, Jansen/Sobol estimators) on one
-  vectorised batch of draws (:class:`model.projection.simulate.Draws`, built by
-  :func:`model.projection.simulate.shifted_draws` as the Monte Carlo's are).
+  shift), computed with SALib (Saltelli sampling, Jansen/Sobol estimators) on vectorised
+  batches of draws (:class:`model.projection.simulate.Draws`, built by
+  :func:`model.projection.simulate.shifted_draws` as the Monte Carlo's are, and cut into chunks as
+  its are, so memory does not grow with the sample's size).
 
 An assumption end needs a recalibrated baseline: :func:`model.baseline.baselines.baseline_for`,
 the cache the batch uses too.
@@ -40,6 +41,7 @@ from ..projection.simulate import Draws, Projection, project, shifted_draws
 from ..scenario.loader import Scenario
 from ..targets.definitions import Target, load_targets
 from ..targets.scorecard import evaluate, evaluated
+from .montecarlo import chunk_size
 
 # Assumption: each sector's stated growth path from 2022 is uncertain by +-2 percentage points a year,
 # about one standard deviation of the published annual growth rates of 2015-2019 around the fitted
@@ -250,7 +252,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
 
     estimated from Saltelli's scheme (``SALib.sample.sobol``, scrambled Sobol'
     sequence, ``n`` base samples, :math:`n(D+2)` model evaluations for :math:`D`
-    inputs, second order off), all evaluated in one batch of draws; confidence
+    inputs, second order off), evaluated as draws in chunks (:func:`sample_gaps`); confidence
     half-widths (95 %) by bootstrap (``SALib.analyze.sobol``).  SALib is the field's
     standard implementation of these estimators.  ``scorecard`` is the scenario's own,
     when the caller has it (computed otherwise).
@@ -275,7 +277,7 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
     problem = {"num_vars": len(inputs), "names": [x.parameter for x in inputs],
                "bounds": [[x.low, x.high] for x in inputs]}
     values = sample.sample(problem, n, calc_second_order=False, seed=seed)
-    gaps = target_gaps(project(scenario, baseline, draws_for(scenario, inputs, values)), targets, links)
+    gaps = sample_gaps(scenario, baseline, inputs, values, targets, links)
     rows = []
     for t in targets:
         y = np.asarray(gaps[t.id], dtype=float)
@@ -294,6 +296,20 @@ def sobol_indices(scenario: Scenario, baseline: Baseline, targets: Sequence[Targ
                          "ST_conf": float(result["ST_conf"][j]), "N": n, "evaluations": len(values),
                          "max_conf": max_conf, "adequate": adequate, "note": note})
     return pd.DataFrame(rows, columns=list(SOBOL_COLUMNS))
+
+
+def sample_gaps(scenario: Scenario, baseline: Baseline, inputs: Sequence[Input], values: np.ndarray,
+                targets: Sequence[Target], revenue_links: Mapping[str, float]) -> dict[str, np.ndarray]:
+    """Each target's gap at every row of ``values`` ``(n, len(inputs))``: ``id -> (n,)``.  The rows go
+    through the model in chunks (:func:`model.analysis.montecarlo.chunk_size`, as the Monte Carlo's
+    draws), so the projection's memory does not grow with the sample; the gaps do not depend on the cut."""
+    step = chunk_size(len(values) or 1, scenario.horizon)
+    parts: dict[str, list[np.ndarray]] = {t.id: [] for t in targets}
+    for start in range(0, len(values), step):
+        draws = draws_for(scenario, inputs, values[start:start + step])
+        for key, gap in target_gaps(project(scenario, baseline, draws), targets, revenue_links).items():
+            parts[key].append(np.asarray(gap, dtype=float))
+    return {key: np.concatenate(chunks) if chunks else np.empty(0) for key, chunks in parts.items()}
 
 
 def sobol_adequacy(s1, s1_conf, st, st_conf) -> tuple[float, bool | None, str]:
