@@ -235,3 +235,18 @@ def test_a_sobol_run_stays_within_its_estimate(n, horizon):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout.split()[-1]) <= memory.sobol_peak_bytes(n, horizon)
+
+
+# ---------------------------------------------------------------- the docs say what the code does
+def test_the_docs_state_the_exit_codes_and_the_memory_bound():
+    import re
+
+    from model.analysis import memory
+    cli_page = (run.ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    documented = re.findall(r"^\| (\d+) \|", cli_page, re.M)
+    assert documented == re.findall(r"^  (\d+) ", cli.EXIT_CODES, re.M)
+    assert {str(c) for c in (*cli.STOPPING.values(), cli.OUTPUT_ERROR)} <= set(documented)
+    largest = f"{memory.largest_sobol():,}"
+    for page in ("cli.md", "uncertainty.md"):
+        assert largest in (run.ROOT / "docs" / page).read_text(encoding="utf-8"), page
+    assert "2 GiB" in (run.ROOT / "README.md").read_text(encoding="utf-8")
