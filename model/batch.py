@@ -8,51 +8,33 @@ report are written.  The writers recompute nothing.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import logging
-import os
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import pandas as pd
-
 from .analysis import backtest
 from .analysis.inputs import InputsError, path_of, read_inputs
 from .analysis.naive import naive_forecasts
-from .analysis.run import (
-    BatchRecord,
-    PublishedRecord,
-    RunFailed,
-    RunOptions,
-    ScenarioResult,
-    run_scenario,
-)
+from .analysis.run import BatchRecord, PublishedRecord, RunFailed, RunOptions, ScenarioResult, run_scenario
 from .baseline.baselines import baseline_for
 from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
-from .core.files import BATCH_NAMES, COMPARISON, SUMMARY
+from .core.files import COMPARISON
 from .core.problems import ScenarioError
 from .output import atomic
-from .output.atomic import NotOurs, locked, recover
-from .output.comparison import stack, summary_markdown
-from .output.owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
+from .output.atomic import NotOurs, OutputError, device_error, locked, recover
+from .output.batch_set import previous_outputs, stale_folders, write_set
+from .output.owned import in_the_way
 from .output.show import describe
-from .output.write import (
-    data_file_hashes,
-    write_comparison,
-    write_report,
-    write_scenario,
-    write_summary,
-    write_workbook,
-)
+from .output.write import data_file_hashes, write_scenario
 from .scenario.loader import Scenario, load_scenario
 
 __all__ = ["MAX_CHUNK", "Journal", "Outcome", "OutputError", "Progress", "RunOptions", "run_batch", "run_id",
-           "show_scenarios", "stale_folders"]
+           "show_scenarios", "stale_folders", "write_batch_outputs"]
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -98,24 +80,15 @@ def _ignore(_: Progress) -> None:
     """The progress callback of a batch nobody watches."""
 
 
-# Errors of the output device: every later write would fail alike, so the batch stops at the first.
-DEVICE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
-
-
-class OutputError(Exception):
-    """The output folder's device refused a write (full, read-only, failing): the batch stopped there.
-    What is kept is what :meth:`Journal.kept` says."""
-
-
 @dataclass
 class Journal:
-    """How far a batch has come, for a message when it is stopped (Ctrl-C, a signal, a full device):
-    :func:`run_batch` fills it as it goes."""
+    """How far a batch has come, for a message when it is stopped (Ctrl-C, a signal, a full device:
+    :class:`~model.output.atomic.OutputError`): :func:`run_batch` fills it as it goes."""
 
     out_dir: Path | None = None
     started: bool = False                  # the lock is held: the batch may write
     previous_run: str | None = None        # the run of the batch outputs there when it started
-    previous: tuple[str, ...] = ()         # which of the batch outputs were there
+    previous: tuple[str, ...] | None = None    # which of the batch outputs were there (None: not yet looked)
     run: str | None = None                 # this run's id
     replaced: list[str] = field(default_factory=list)    # scenario folders this run has written
     done: bool = False                     # the batch outputs are swapped in
@@ -130,6 +103,9 @@ class Journal:
         if atomic.swap_decided(out):
             return (f"the comparison, summary, report and workbook of run {self.run} were being swapped in; the "
                     f"next run into {out} finishes the swap")
+        if self.previous is None:           # stopped while cleaning up after an earlier run
+            return (f"nothing of this run was written; the earlier outputs in {out} are as they were, and the "
+                    "next run into it finishes cleaning up")
         if self.previous:
             kept = (f"kept the previous {_names(self.previous)}" + (f" (run {self.previous_run})"
                                                                        if self.previous_run else ""))
@@ -144,17 +120,6 @@ class Journal:
 def _names(names) -> str:
     shown = [n + "/" if n == COMPARISON else n for n in names]
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-
-def previous_outputs(out_dir: Path) -> tuple[str | None, tuple[str, ...]]:
-    """The run of the batch outputs in ``out_dir`` (from ``comparison/manifest.json``, else from
-    ``summary.md``) and which of them are there (the tool's own only)."""
-    present = tuple(n for n in BATCH_NAMES if os.path.lexists(Path(out_dir) / n)
-                    and in_the_way(Path(out_dir) / n) is None)
-    run = run_of(Path(out_dir) / COMPARISON) if COMPARISON in present else None
-    if run is None and SUMMARY in present:
-        run = summary_run(Path(out_dir) / SUMMARY)
-    return run, present
 
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
@@ -340,13 +305,6 @@ def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
             "only results folders it wrote: rename the scenario, or move that entry away")
 
 
-def _device_error(exc: OSError, where: Path) -> OutputError | None:
-    """The :class:`OutputError` of an error of the output device, else ``None``."""
-    if exc.errno in DEVICE_ERRORS:
-        return OutputError(f"cannot write to {where}: {exc.strerror or exc}")
-    return None
-
-
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
              run: str, targets, published: PublishedRecord | None, steps: _Steps) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
@@ -371,7 +329,7 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
         outcome.problems = [_in_the_way(scenario, exc.path, exc.reason)]
         return None
     except OSError as exc:
-        fatal = _device_error(exc, folder)
+        fatal = device_error(exc, folder)
         if fatal is not None:
             raise fatal from None
         outcome.problems = [f"{scenario.file}: cannot write results to {out_dir}: {exc}"]
@@ -385,94 +343,10 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
 
 
 def write_batch_outputs(out_dir: Path, record: BatchRecord) -> Outcome:
-    """Write the comparison of the scenarios that succeeded, the workbook, the report and the batch
-    summary, which names the run and lists the folders beside it that another run wrote (without
-    figures: tables only, and the summary says so).  They are built in a staging folder and swapped in
-    together (:func:`model.output.atomic.commit`); an earlier run's output that this run does not write
-    (no comparison when no scenario ran, no report when it failed) is removed.  A problem leaves the
-    previous set as it was, and is reported on the returned :class:`Outcome`."""
-    outcome = Outcome(file=COMPARISON, name=COMPARISON, kind="batch")
-    staged = atomic.stage(out_dir)
-    try:
-        if record.results:
-            write_comparison(staged, record)
-            write_workbook(staged, record)
-        report = _report(out_dir, staged, outcome, record)
-        write_summary(staged, _with_run(summary_text(record, report), record))
-        atomic.commit(out_dir, staged, BATCH_NAMES)
-        if record.results:
-            outcome.folder = out_dir / COMPARISON
-    except NotOurs as exc:
-        outcome.problems = [f"the comparison, summary, report and workbook of this run were not written: {exc}; "
-                            "the tool replaces only what it wrote: move it away"]
-    except OSError as exc:
-        fatal = _device_error(exc, out_dir)
-        if fatal is not None:
-            raise fatal from None
-        outcome.problems = [f"cannot write the comparison to {out_dir}: {exc}"]
-    except Exception as exc:       # a bug of ours: report it, the scenario folders stay written
-        log.debug("internal error", exc_info=True)
-        outcome.problems = [f"comparison: internal error ({type(exc).__name__}: {exc}); please report it"]
-    finally:
-        if staged.exists():
-            atomic.remove(staged)
-    return outcome
-
-
-def summary_text(record: BatchRecord, report: bool) -> str:
-    """The batch summary's Markdown (:func:`model.output.comparison.summary_markdown`) of ``record``."""
-    stacked = stack({n: r.scorecard for n, r in record.results.items()}) if record.results else \
-        pd.DataFrame(columns=["scenario", "target", "status"])
-    return summary_markdown(stacked, {k: list(v) for k, v in record.warnings.items()},
-                            {k: list(v) for k, v in record.failures.items()},
-                            {n: r.goalseek for n, r in record.results.items() if r.goalseek is not None},
-                            record.backtest.metrics if record.backtest is not None else None,
-                            {n: r.attribution for n, r in record.results.items() if r.attribution is not None},
-                            report, record.figures)
-
-
-def _report(out_dir: Path, staged: Path, outcome: Outcome, record: BatchRecord) -> bool:
-    """Write ``report.html`` into ``staged``; whether it was written (a problem is added to ``outcome``
-    otherwise, and the summary is still written)."""
-    try:
-        write_report(out_dir, record, staged)
-        return True
-    except OSError as exc:
-        if exc.errno in DEVICE_ERRORS:
-            raise
-        outcome.problems.append(f"cannot write the report to {out_dir}: {exc}")
-    except Exception as exc:       # a bug of ours: report it, the summary is still written
-        log.debug("internal error", exc_info=True)
-        outcome.problems.append(f"report.html: internal error ({type(exc).__name__}: {exc}); please report it")
-    return False
-
-
-def stale_folders(out_dir: Path, run: str | None) -> list[tuple[str, str | None]]:
-    """Result folders in ``out_dir`` written by another run than ``run``: ``(name, their run)``.  Only
-    folders the tool wrote are listed (a real folder with the tool's ``manifest.json``, read bounded)."""
-    out = []
-    for p in sorted(Path(out_dir).iterdir()):
-        if p.name.startswith(".") or p.name == COMPARISON or p.is_symlink() or not p.is_dir():
-            continue
-        record = read_manifest(p)
-        if tool_manifest(record) and "scenario" in record:
-            theirs = record.get("run") if isinstance(record.get("run"), str) else None
-            if theirs != run:
-                out.append((p.name, theirs))
-    return out
-
-
-def _with_run(text: str, record: BatchRecord) -> str:
-    """The summary text with the run it belongs to and the folders that are not part of it."""
-    compared, run, stale = sorted(record.results), record.run_id, record.stale
-    head, _, rest = text.partition("\n")
-    lines = [head, "", f"Run `{run}`: {len(compared)} scenario folder(s) written and compared"
-             + (f" ({', '.join(f'`{n}/`' for n in compared)})" if compared else "")
-             + "; each folder's `manifest.json` and `comparison/manifest.json` name the same run."]
-    if stale:
-        lines += ["", "**Not part of this run** (left from earlier runs, not compared, possibly out of date): "
-                  + ", ".join(f"`{n}/` (run `{r}`)" if r else f"`{n}/` (no run recorded)" for n, r in stale) + "."]
-    return "\n".join(lines) + "\n" + rest
+    """Write the comparison, the workbook, the report and the summary of ``record`` as one set
+    (:func:`model.output.batch_set.write_set`); an :class:`Outcome` of kind ``batch`` with its problems."""
+    folder, problems = write_set(out_dir, record)
+    return Outcome(file=COMPARISON, name=COMPARISON, kind="batch", folder=folder, problems=problems)
 
 
 def show_scenarios(paths: list[Path]) -> tuple[str, int]:

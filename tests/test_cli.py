@@ -150,7 +150,10 @@ def test_failure_keeps_earlier_results(tmp_path):
 def test_duplicate_names_in_one_batch(mixed):
     code, _, err, folder = mixed
     assert code == 1
-    assert f"{folder / 'dup.yaml'}: name: 'good' is also the name of {folder / 'good.yaml'}; names must differ" in err
+    line = next(i for i, text in enumerate((folder / "dup.yaml").read_text(encoding="utf-8").splitlines(), 1)
+                if text.startswith("name:"))
+    assert (f"{folder / 'dup.yaml'}:{line}: name: 'good' is also the name of {folder / 'good.yaml'}:1; names must "
+            "differ") in err
 
 
 def test_assumption_override_changes_partition(tmp_path):

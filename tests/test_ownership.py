@@ -8,7 +8,7 @@ import pytest
 
 import run
 from model import batch
-from model.output import atomic
+from model.output import atomic, batch_set
 
 
 @pytest.fixture
@@ -213,7 +213,7 @@ def test_a_failure_while_writing_the_batch_outputs_keeps_the_previous_ones(tmp_p
     out = tmp_path / "out"
     batch.run_batch([a], out, ["test"], quick)
     before = batch_outputs(out)
-    monkeypatch.setattr(batch, "write_workbook", lambda *a: (_ for _ in ()).throw(PermissionError(13, "denied")))
+    monkeypatch.setattr(batch_set, "write_workbook", lambda *a: (_ for _ in ()).throw(PermissionError(13, "denied")))
     outcomes = batch.run_batch([a], out, ["test"], quick)
     assert outcomes[-1].kind == "batch" and "denied" in outcomes[-1].problems[0]
     assert batch_outputs(out) == before

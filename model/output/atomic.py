@@ -19,6 +19,7 @@ A batch holds a lock on the output folder (:func:`locked`).  Files and folders g
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -39,6 +40,21 @@ TMP = re.compile(rf"\.(?P<name>.+)\.{MARK}-tmp-[A-Za-z0-9_]+")        # a folder
 BATCH = "batch-outputs"                                               # the batch's staging folder's name
 SWAP = re.compile(rf"\.{BATCH}\.{MARK}-swap-(?P<pid>\d+)")             # a decided batch swap
 PLAN = "swap.json"                                                    # a batch swap's plan, in its folder
+
+
+# Errors of the output device: every later write would fail alike, so a batch stops at the first.
+DEVICE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EIO})
+
+
+class OutputError(Exception):
+    """The output folder's device refused a write (full, read-only, failing): the batch stopped there."""
+
+
+def device_error(exc: OSError, where: Path) -> OutputError | None:
+    """The :class:`OutputError` of ``exc`` if it is an error of the output device (:data:`DEVICE_ERRORS`)."""
+    if exc.errno in DEVICE_ERRORS:
+        return OutputError(f"cannot write to {where}: {exc.strerror or exc}")
+    return None
 
 
 class NotOurs(Exception):
