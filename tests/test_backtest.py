@@ -509,3 +509,23 @@ def test_summary_shows_the_backtest_table_of_both_evaluations():
     assert low < float(finance.split("|")[2].split("[")[0]) < high
     assert "one census vintage" in text[text.index("## Backtest"):]
     assert "## Backtest" not in summary_markdown(stacked, {}, {}, {})
+
+
+def test_the_benchmarks_read_nothing_published_after_mid_2021(monkeypatch, baseline):
+    """Every file opened while the naive forecasts are built, recorded: no realized outcome."""
+    import builtins
+    import io
+    from pathlib import Path
+    fig = figures()
+    opened = []
+    real_open = builtins.open
+
+    def spy(file, *args, **kwargs):
+        opened.append(Path(str(file)).name)
+        return real_open(file, *args, **kwargs)
+    monkeypatch.setattr(builtins, "open", spy)
+    monkeypatch.setattr(io, "open", spy)
+    table = naive.naive_forecasts(baseline, fig)
+    monkeypatch.undo()
+    # the revenue links are the baseline's too (its 2020 revenue levels); nothing of the record
+    assert len(table) and set(opened) <= {"figures.csv", "assumptions.csv", "revenue_links.csv"}, opened

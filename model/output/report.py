@@ -314,7 +314,11 @@ def _backtest(metrics: pd.DataFrame | None) -> str:
     names, table = backtest_table(metrics)
     if not names:
         return ""
-    rows = ["<tr>" + _td(label) + "".join(_td(cell, True) for cell in cells) + "</tr>" for label, cells in table]
+    def cell(text: str) -> str:       # a bridge range on a line of its own, so the columns stay narrow
+        value, _, ends = text.partition(" [")
+        return _td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
+
+    rows = ["<tr>" + _td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in table]
     return ('<section id="backtest"><h2>Backtest against the realized outcomes</h2>'
             + _table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
             + f'<p class="small">{escape(BACKTEST_NOTE)} Every metric: '
