@@ -1,4 +1,6 @@
 """Data files: every figure sourced, every assumption labelled with a range."""
+import csv
+
 import pytest
 
 from model.baseline import data
@@ -174,9 +176,9 @@ def test_a_targets_mirror_is_checked_like_a_figures():
 
 
 # Rows citing a page on a government or official-press host (data.official_kind), as achieved when the
-# mirror column came in (before it: 6 of 90 figures, 10 of 119 realized rows); a row may add to them,
-# never take one away.  Raise the floors when more publisher pages are found.
-OFFICIAL_FLOOR = {"figures.csv": 0, "realized.csv": 0}
+# mirror column came in (before it: 6 of 90 figures and 14 of 119 realized rows, 10 of them on a government
+# host); a row may add to them, never take one away.  Raise the floors when more publisher pages are found.
+OFFICIAL_FLOOR = {"figures.csv": 18, "realized.csv": 52}
 
 
 def _official(rows) -> tuple[int, int]:
@@ -184,7 +186,6 @@ def _official(rows) -> tuple[int, int]:
 
 
 def test_rows_citing_the_publishers_page_do_not_fall_below_what_was_found():
-    import csv
     for path in (FIGURES_FILE, REALIZED_FILE):
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
