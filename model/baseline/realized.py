@@ -45,6 +45,7 @@ from ..core.iamc import (
     NOMINAL,
     PHARMA_OF_MEDICINE,
     REAL_GDP_GROWTH,
+    REAL_GDP_GROWTH_5Y,
     REGION,
     SCENARIO_4TH,
     SCENARIO_5TH,
@@ -96,9 +97,10 @@ LEVEL = "100 million CNY"
 PERCENT = "%"
 COUNT = "count"
 # Key family (the part before the dot) -> the unit its figures must carry.
-FAMILIES = {"va": LEVEL, "revenue": LEVEL, "output": LEVEL, "growth": PERCENT, "share": PERCENT,
+# growth5y: the compound average real growth of the five years ending in the year (a plan period)
+FAMILIES = {"va": LEVEL, "revenue": LEVEL, "output": LEVEL, "growth": PERCENT, "growth5y": PERCENT, "share": PERCENT,
             "count": COUNT}
-KEY_PATTERN = re.compile(r"^([a-z]+)\.([a-z0-9_]+)$")
+KEY_PATTERN = re.compile(r"^([a-z][a-z0-9]*)\.([a-z0-9_]+)$")
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 RELEASE_PATTERN = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]* (\d{4})\b")
@@ -110,6 +112,7 @@ YEAR_PATTERN = re.compile(r"\b(20\d\d)\b")
 MODEL_VARIABLES = {
     "va.gdp": GDP,
     "growth.gdp": REAL_GDP_GROWTH,
+    "growth5y.gdp": REAL_GDP_GROWTH_5Y,
     "va.primary": "Value Added|Agriculture",
     "va.construction": "Value Added|Construction",
     "va.finance": "Value Added|Finance",
