@@ -21,10 +21,11 @@ matplotlib.use("Agg")
 RATES = np.linspace(0.02, 0.11, N_SECTORS)
 
 
-def toy_projection(rate=0.05, name: str = "toy") -> pd.DataFrame:
-    """Ten sectors of 10 in 2020 growing at ``rate`` (a number or one per sector), prices flat: with one
-    rate each share is 10 %, finance is 10 (1 + rate)^(y - 2020), real GDP grows at ``rate``."""
-    base = SimpleNamespace(va_2020=np.full(N_SECTORS, 10.0), trend_deflator=0.0,
+def toy_projection(rate=0.05, name: str = "toy", va_2020=None) -> pd.DataFrame:
+    """Ten sectors of 10 in 2020 (or ``va_2020``) growing at ``rate`` (a number or one per sector), prices
+    flat: with one rate each share is 10 %, finance is 10 (1 + rate)^(y - 2020), real GDP grows at ``rate``."""
+    base = SimpleNamespace(va_2020=np.full(N_SECTORS, 10.0) if va_2020 is None else np.asarray(va_2020),
+                           trend_deflator=0.0,
                            hightech_weights=np.zeros(N_SECTORS), new_economy_weights=np.zeros(N_SECTORS))
     rates = np.broadcast_to(np.asarray(rate, dtype=float), (N_SECTORS,))
     return timeseries(naive.constant_projection(base, rates, 2025), name)
@@ -102,6 +103,22 @@ def test_the_latest_evaluation_reads_no_fourth_census_row_but_through_the_bridge
     other = backtest.compare_latest(toy_projection(), REALIZED, Bridges(np.ones(N_SECTORS), np.ones(N_SECTORS),
                                                                         np.ones(N_SECTORS), ()))
     assert not np.allclose(other["projected"], latest["projected"], equal_nan=True)
+
+
+def test_a_projection_on_the_fifth_census_basis_is_bridged_once_in_each_evaluation():
+    """The same economy with its 2020 base restated (a scenario's census: 5th) compares as the 4th-census
+    projection does: as it is in the latest evaluation, divided by the bridges in the real-time one."""
+    bridges = toy_bridges()
+    fourth = backtest.compare(toy_projection(RATES), REALIZED, bridges)
+    fifth = backtest.compare(toy_projection(RATES, va_2020=10.0 * bridges.factors), REALIZED, bridges, basis="5th")
+    value_added = ~fourth["series"].str.startswith(("share.hightech", "revenue.", "count."))
+    for column in ("projected", "error", "error_bridge_low", "error_bridge_high"):
+        assert fifth.loc[value_added, column].to_numpy() == pytest.approx(fourth.loc[value_added, column].to_numpy(),
+                                                                         nan_ok=True), column
+    assert "own 5th-census basis" in fifth.loc[(fifth["evaluation"] == LATEST)
+                                               & (fifth["series"] == "va.finance"), "method"].item()
+    assert "/ its 2020 census bridge" in fifth.loc[(fifth["evaluation"] == REAL_TIME) & (fifth["year"] == 2021)
+                                                   & (fifth["series"] == "va.finance"), "method"].item()
 
 
 def test_a_projection_equal_to_the_record_scores_zero_in_each_vintage():
@@ -195,6 +212,7 @@ def test_unmodelled_series_and_other_definitions(table):
     assert "va.digital_economy" not in table.index.get_level_values("series")
     hightech = table.loc[(LATEST, "share.hightech", 2025)]
     assert np.isnan(hightech["projected"]) and "cross-cutting" in hightech["method"]
+    assert hightech["definition"] != "same"
 
 
 def test_without_bridges_the_latest_value_added_is_not_comparable():

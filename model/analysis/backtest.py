@@ -17,6 +17,10 @@ A comparison never crosses the break.  Two evaluations, each inside one vintage:
   growth by sector 2020 -> y applied to the bridged 2020 levels.  Shares, group growth and GDP are
   formed from the restated sectors.  The 4th-census record enters only through the bridges.
 
+A projection already on the 5th-census basis (a 2020 base restated with the bridges: a scenario's
+``census: 5th``, the realized path) is compared as it is in the latest evaluation and divided by the
+bridges, once, in the real-time one (:func:`factors_for`).
+
 Within an evaluation:
 
 * an **annual** figure is compared with the projection's value of that year (the latest release
@@ -33,11 +37,13 @@ Within an evaluation:
 * in the latest evaluation, each share of GDP also gives its **change from 2020** within the
   5th-census basis (2020: the projection's 2020 partition, the 4th-census record, through the
   bridges), and its error at each end of the bridges' range (``error_bridge_low``,
-  ``error_bridge_high``: the series' own sectors at the low or high bridge, the other sectors
-  rescaled so that 2020 still sums to the published 5th-census GDP);
+  ``error_bridge_high``: the series' own sectors towards the low or high end of their bridges' range,
+  the other sectors the opposite way, every bridge within its range and 2020 still summing to the
+  published 5th-census GDP, :func:`bridge_ends`);
 * revenues, output and counts are not value added: they are compared as published, in the
   evaluation of their release's basis, with no bridge.  Cross-cutting value added (high-tech, new
-  economy) is not a sum of sectors and has no bridge: on the 5th-census basis it is not comparable.
+  economy) is not a sum of sectors and has no bridge: it is compared on the projection's own basis
+  only.
 
 The naive forecasts to set beside a scenario are in :mod:`model.analysis.naive`; the metrics and
 verdicts in :mod:`model.analysis.backtest_metrics`.
@@ -301,7 +307,7 @@ def bridges_for(va_2020: np.ndarray, fig: Figures, table: RealizedTable) -> Brid
 
 # ---------------------------------------------------------------- the comparison
 def compare(projection: pd.DataFrame, realized: pd.DataFrame, bridges: Bridges | None = None,
-            scenario: str | None = None) -> pd.DataFrame:
+            scenario: str | None = None, basis: str = MODEL_BASIS) -> pd.DataFrame:
     """Per evaluation, series and year: projected, realized, error and percent error, each
     evaluation inside one census vintage (module docstring).
 
@@ -314,6 +320,9 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, bridges: Bridges |
     bridges : the 2020 census bridges of the projection's partition (:func:`bridges_for`);
         ``None``: the latest evaluation's value-added rows are ``not comparable``.
     scenario : name in the ``scenario`` column (default: the projection's).
+    basis : the census basis of the projection's levels: ``4th`` (a 2020 base as calibrated) or ``5th``
+        (a 2020 base restated with the bridges, a scenario's ``census: 5th``); each evaluation takes the
+        projection to its own basis with the bridges, once (:func:`factors_for`).
 
     Returns
     -------
@@ -324,35 +333,56 @@ def compare(projection: pd.DataFrame, realized: pd.DataFrame, bridges: Bridges |
     check_realized(realized)
     name = scenario if scenario is not None else str(projection["scenario"].iloc[0])
     lv = levels_of(projection)
-    frames = [compare_real_time(lv, realized), compare_latest(lv, realized, bridges)]
+    frames = [compare_real_time(lv, realized, bridges, basis), compare_latest(lv, realized, bridges, basis)]
     table = pd.concat([f for f in frames if len(f)], ignore_index=True) if any(len(f) for f in frames) \
         else frames[0]
     table.insert(0, "scenario", name)
     return table[list(BACKTEST_COLUMNS)]
 
 
-def compare_real_time(projection: pd.DataFrame | Levels, realized: pd.DataFrame) -> pd.DataFrame:
-    """The real-time evaluation: the projection as it is against the 4th-census releases only (shares
-    not published derived within one release).  Columns :data:`BACKTEST_COLUMNS` but ``scenario``; no
-    5th-census row is read."""
+def compare_real_time(projection: pd.DataFrame | Levels, realized: pd.DataFrame, bridges: Bridges | None = None,
+                      basis: str = MODEL_BASIS) -> pd.DataFrame:
+    """The real-time evaluation: the projection on the 4th-census basis (as it is, or a 5th-census
+    projection divided by the bridges) against the 4th-census releases only (shares not published
+    derived within one release).  Columns :data:`BACKTEST_COLUMNS` but ``scenario``; no 5th-census row
+    is read."""
     lv = projection if isinstance(projection, Levels) else levels_of(projection)
     record = derive_shares(realized[realized["census_basis"] == EVALUATIONS[REAL_TIME]])
-    return _evaluate(lv, record, REAL_TIME, np.ones(N_SECTORS), None)
+    factors, _ = factors_for(bridges, basis, EVALUATIONS[REAL_TIME])
+    return _evaluate(lv, record, REAL_TIME, factors, None, basis)
 
 
-def compare_latest(projection: pd.DataFrame | Levels, realized: pd.DataFrame,
-                   bridges: Bridges | None) -> pd.DataFrame:
-    """The latest evaluation: the projection restated with the census ``bridges`` against the
-    5th-census releases only.  Columns :data:`BACKTEST_COLUMNS` but ``scenario``; no 4th-census
-    row is read (the 4th-census record enters through the bridges)."""
+def compare_latest(projection: pd.DataFrame | Levels, realized: pd.DataFrame, bridges: Bridges | None,
+                   basis: str = MODEL_BASIS) -> pd.DataFrame:
+    """The latest evaluation: the projection on the 5th-census basis (restated with the census ``bridges``,
+    or as it is when already on it) against the 5th-census releases only.  Columns
+    :data:`BACKTEST_COLUMNS` but ``scenario``; no 4th-census row is read (the 4th-census record enters
+    through the bridges)."""
     lv = projection if isinstance(projection, Levels) else levels_of(projection)
     record = derive_shares(realized[realized["census_basis"] == EVALUATIONS[LATEST]])
-    return _evaluate(lv, record, LATEST, None if bridges is None else np.asarray(bridges.factors, dtype=float),
-                     bridges)
+    factors, ranges = factors_for(bridges, basis, EVALUATIONS[LATEST])
+    return _evaluate(lv, record, LATEST, factors, ranges, basis)
+
+
+def factors_for(bridges: Bridges | None, basis: str, target: str) -> tuple[np.ndarray | None, Bridges | None]:
+    """The factors ``(n_sectors,)`` that take a projection's levels from ``basis`` to ``target`` and the
+    bridges whose range applies to the levels so taken: ones on the same basis; the bridges from the
+    4th to the 5th; their inverse from the 5th to the 4th (no range: it is reported in the latest
+    evaluation only).  On the 5th basis the range is the bridges' relative to their central value.
+    ``None`` factors where the bridges are needed and missing."""
+    if basis == target:
+        if target != EVALUATIONS[LATEST] or bridges is None:
+            return np.ones(N_SECTORS), None
+        f = np.asarray(bridges.factors, dtype=float)
+        return np.ones(N_SECTORS), Bridges(np.ones(N_SECTORS), bridges.low / f, bridges.high / f, bridges.rows)
+    if bridges is None:
+        return None, None
+    f = np.asarray(bridges.factors, dtype=float)
+    return (f, bridges) if target == EVALUATIONS[LATEST] else (1.0 / f, None)
 
 
 def _evaluate(lv: Levels, record: pd.DataFrame, evaluation: str, factors: np.ndarray | None,
-              bridges: Bridges | None) -> pd.DataFrame:
+              bridges: Bridges | None, basis: str) -> pd.DataFrame:
     years = set(lv.years)
     out: list[dict] = []
     for key, group in record.groupby("key", sort=True):
@@ -366,45 +396,47 @@ def _evaluate(lv: Levels, record: pd.DataFrame, evaluation: str, factors: np.nda
             period = ANNUAL if (here["period"] == ANNUAL).any() else \
                 max(here["period"], key=lambda p: PERIOD_END_MONTH[p])
             out += _compare_one(lv, s, _latest(here[here["period"] == period]), group, evaluation, factors,
-                                bridges)
+                                bridges, basis)
     return pd.DataFrame([{"evaluation": evaluation, **r} for r in out], columns=BACKTEST_COLUMNS[1:])
 
 
-def _not_comparable(s: Series, evaluation: str, factors) -> str | None:
+def _not_comparable(s: Series, evaluation: str, factors, basis: str) -> str | None:
     """Why ``s`` cannot be compared in ``evaluation``, or None."""
-    if evaluation != LATEST:
-        return None
-    if s.variable in _CROSS_CUTTING:
-        return "not comparable: cross-cutting value added is not a sum of sectors, so no census bridge restates it"
+    if s.variable in _CROSS_CUTTING and basis != EVALUATIONS[evaluation]:
+        return (f"not comparable: cross-cutting value added is not a sum of sectors, so no census bridge takes it "
+                f"from the {basis} to the {EVALUATIONS[evaluation]}-census basis")
     if s.variable is None and factors is None:
         return "not comparable: no census bridges (the record lacks the 2020 GDP or the half-year overlap)"
     return None
 
 
 def _compare_one(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame, evaluation: str,
-                 factors: np.ndarray | None, bridges: Bridges | None) -> list[dict]:
+                 factors: np.ndarray | None, bridges: Bridges | None, basis: str) -> list[dict]:
     year, period = int(row["year"]), str(row["period"])
-    basis = EVALUATIONS[evaluation]
-    why_not = _not_comparable(s, evaluation, factors)
+    target = EVALUATIONS[evaluation]
+    why_not = _not_comparable(s, evaluation, factors, basis)
     if why_not:
         return [_row(s, s.measure, s.unit, row, np.nan, why_not)]
     values = projected_values(lv, s, factors)
-    restated = evaluation == LATEST and s.variable is None
-    on = ("the projection restated on the 5th-census basis (each sector x its 2020 census bridge)" if restated
-          else "the projection" + (" as projected (not value added: no census bridge)" if evaluation == LATEST
-                                   else f" on the model's {MODEL_BASIS}-census basis"))
+    if s.variable is not None:
+        on = "the projection" + ("" if basis == target else " as projected (not value added: no census bridge)")
+    elif basis == target:
+        on = f"the projection on its own {basis}-census basis"
+    else:
+        on = (f"the projection restated on the {target}-census basis (each sector "
+              f"{'x' if target == EVALUATIONS[LATEST] else '/'} its 2020 census bridge)")
     if period != ANNUAL:
         return _partial(lv, s, row, published, values, factors, bridges, on)
     if s.measure in ("growth", "average growth"):
         what = "real growth" if s.measure == "growth" else f"average real growth {year - 4}-{year}"
-        return [_row(s, s.measure, s.unit, row, values[year], f"{what} as published, {basis}-census release, "
+        return [_row(s, s.measure, s.unit, row, values[year], f"{what} as published, {target}-census release, "
                                                               f"against {on}",
                      from_year=year - 5 if s.measure == "average growth" else None)]
     if s.measure == "count" or s.variable is not None:
         return [_row(s, s.measure, s.unit, row, values[year], f"{s.measure} as published against {on}")]
-    ends = _ends(lv, s, year, bridges) if restated and s.measure == "share" else None
+    ends = _ends(lv, s, year, bridges) if s.measure == "share" else None
     out = [_row(s, s.measure, s.unit, row, values[year], f"{s.measure} as published against {on}", ends=ends)]
-    if restated and s.measure == "share":
+    if evaluation == LATEST and s.measure == "share":
         base = values[BASE_YEAR]
         out.append(_row(s, SHARE_CHANGE, "pp", row, values[year] - base,
                         f"change {BASE_YEAR}-{year} within the 5th-census basis; {BASE_YEAR}: the projection's "
@@ -429,7 +461,7 @@ def _partial(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame, val
                      f"partial year ({period}): cumulative real growth y/y as published against the annual rate "
                      f"of {on}")]
     if s.measure == "share":
-        ends = _ends(lv, s, year, bridges) if factors is not None and s.variable is None and bridges else None
+        ends = _ends(lv, s, year, bridges) if s.variable is None else None
         return [_row(s, "share", "%", row, values[year], f"approximate: {SEASONAL}; against {on}",
                      approximate=True, ends=ends)]
     if s.measure == "level":

@@ -150,7 +150,8 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
     try:
         enter("calibration")
         try:
-            baseline = baseline_for(scenario.assumptions, scenario.base)  # one per assumptions and base, shared
+            # one per assumptions, base and census basis, shared
+            baseline = baseline_for(scenario.assumptions, scenario.base, scenario.census)
         except DataError as exc:
             raise RunFailed("data", current, [f"{path}: base {scenario.base} cannot be built from the data: {p}"
                                               for p in exc.problems], tuple(warnings)) from None
@@ -183,9 +184,12 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
             enter("goal-seeking, sensitivity, attribution and lever maps")
             analyses = _analyses(scenario, baseline, targets, scorecard, options, projection)
         enter("backtest")
-        compared = backtest.compare(table, published.frame,
-                                    backtest.bridges_for(baseline.va_2020, figures(), published.table),
-                                    scenario.name) if published is not None and not rebased else None
+        compared = None
+        if published is not None and not rebased:
+            # the bridges of the 4th-census partition; a 5th-census scenario's levels already carry them
+            partition = baseline if baseline.census == backtest.MODEL_BASIS else baseline_for(scenario.assumptions)
+            bridges = backtest.bridges_for(partition.va_2020, figures(), published.table)
+            compared = backtest.compare(table, published.frame, bridges, scenario.name, baseline.census)
         if rebased and published is not None:    # by design, not a problem: logged (-v), not a warning
             log.info("%s: no backtest: base: %s starts from the published %s economy, so there is no "
                      "out-of-sample year to compare", path, scenario.base, scenario.base)
