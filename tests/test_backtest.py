@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model.analysis import backtest, backtest_metrics, naive
+from model.analysis import backtest, backtest_metrics, backtest_series, naive
 from model.analysis.backtest import LATEST, REAL_TIME
 from model.analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from model.baseline.data import Figure, Figures, figures
@@ -123,7 +123,7 @@ def test_a_projection_on_the_fifth_census_basis_is_bridged_once_in_each_evaluati
 
 def test_a_projection_equal_to_the_record_scores_zero_in_each_vintage():
     proj, bridges = toy_projection(RATES), toy_bridges()
-    lv = backtest.levels_of(proj)
+    lv = backtest_series.levels_of(proj)
     b = bridges.factors
     nominal, real = lv.nominal.to_numpy(), lv.real.to_numpy()
     rows = [("growth.gdp", y, 100 * (real[y - 2020].sum() / real[y - 2021].sum() - 1), "4th", "Mar 2024")
@@ -157,7 +157,7 @@ def test_a_projection_equal_to_the_record_scores_zero_in_each_vintage():
 
 def test_the_bridge_is_applied_exactly_once(table):
     proj, bridges = toy_projection(RATES), toy_bridges()
-    lv = backtest.levels_of(proj)
+    lv = backtest_series.levels_of(proj)
     nominal, real = lv.nominal.to_numpy(), lv.real.to_numpy()
     latest = backtest.compare_latest(proj, REALIZED, bridges).set_index(["series", "measure", "year"])
     fin = INDEX["finance"]
@@ -233,29 +233,29 @@ def test_bridge_ends_keep_every_bridge_in_range_and_2020_gdp_as_published():
     bridges, va = toy_bridges(), np.linspace(1.0, 10.0, N_SECTORS)
     total = bridges.factors @ va
     for sectors in (("finance",), GROUPS["tertiary"], GROUPS["secondary"]):
-        for f in backtest.bridge_ends(bridges, sectors, va):
+        for f in backtest_series.bridge_ends(bridges, sectors, va):
             assert f @ va == pytest.approx(total)
             assert np.all(f >= bridges.low - 1e-12) and np.all(f <= bridges.high + 1e-12)
-    low, high = backtest.bridge_ends(bridges, ("finance",), va)          # a small sector reaches its ends
+    low, high = backtest_series.bridge_ends(bridges, ("finance",), va)          # a small sector reaches its ends
     assert low[INDEX["finance"]] == pytest.approx(bridges.low[INDEX["finance"]])
     assert high[INDEX["finance"]] == pytest.approx(bridges.high[INDEX["finance"]])
     big = [INDEX[k] for k in GROUPS["tertiary"]]                          # a large group as far as room allows
-    low, _ = backtest.bridge_ends(bridges, GROUPS["tertiary"], va)
+    low, _ = backtest_series.bridge_ends(bridges, GROUPS["tertiary"], va)
     assert np.all(low[big] > bridges.low[big]) and np.all(low[big] < bridges.factors[big])
     rest = [i for i in range(N_SECTORS) if i not in big]
     assert low[rest] == pytest.approx(bridges.high[rest])
-    same = backtest.bridge_ends(bridges, KEYS, va)
+    same = backtest_series.bridge_ends(bridges, KEYS, va)
     assert all(np.allclose(f, bridges.factors) for f in same)
 
 
 def test_share_errors_at_the_bridge_ends(table):
     row = table.loc[(LATEST, "share.finance", 2025)]
     row = row[row["measure"] == "share"].iloc[0]
-    low, high = backtest.bridge_ends(toy_bridges(), ("finance",), np.full(N_SECTORS, 10.0))
-    lv = backtest.levels_of(toy_projection())
-    s = backtest.series_for("share.finance")
-    assert row["error_bridge_low"] == pytest.approx(backtest.projected_values(lv, s, low)[2025] - 10.0)
-    assert row["error_bridge_high"] == pytest.approx(backtest.projected_values(lv, s, high)[2025] - 10.0)
+    low, high = backtest_series.bridge_ends(toy_bridges(), ("finance",), np.full(N_SECTORS, 10.0))
+    lv = backtest_series.levels_of(toy_projection())
+    s = backtest_series.series_for("share.finance")
+    assert row["error_bridge_low"] == pytest.approx(backtest_series.projected_values(lv, s, low)[2025] - 10.0)
+    assert row["error_bridge_high"] == pytest.approx(backtest_series.projected_values(lv, s, high)[2025] - 10.0)
     assert row["error_bridge_low"] < row["error"] < row["error_bridge_high"]
 
 
@@ -280,16 +280,17 @@ def test_groups_are_sums_of_their_sectors(baseline):
     from model.scenario.loader import scenario_from_dict
     p = project(scenario_from_dict({"growth": {"construction": 2, "mfg_other": 9}}, "g.yaml"), baseline)
     proj = timeseries(p, "g")
-    s = backtest.series_for("growth.secondary")
+    s = backtest_series.series_for("growth.secondary")
     real = p.va_real[:, [INDEX[k] for k in ("mfg_hightech", "mfg_other", "mining_utilities", "construction")]].sum(1)
-    assert backtest.projected_values(proj, s).loc[2022:].to_numpy() == pytest.approx(100 * (real[2:] / real[1:-1] - 1))
-    share = backtest.projected_values(proj, backtest.series_for("share.tertiary"))
+    growth = backtest_series.projected_values(proj, s).loc[2022:].to_numpy()
+    assert growth == pytest.approx(100 * (real[2:] / real[1:-1] - 1))
+    share = backtest_series.projected_values(proj, backtest_series.series_for("share.tertiary"))
     tertiary = p.va_nominal[:, [INDEX[k] for k in ("finance", "ict", "scitech", "wholesale_retail", "other_services")]]
     assert share.to_numpy() == pytest.approx(100 * tertiary.sum(1) / p.va_nominal.sum(1))
-    assert backtest.series_for("share.ict_finance_scitech").sectors == ("ict", "finance", "scitech")
-    assert backtest.series_for("growth5y.gdp").measure == "average growth"
-    assert backtest.series_for("va.digital_economy") is None
-    assert backtest.series_for("count.trillion_clusters").measure == "count"
+    assert backtest_series.series_for("share.ict_finance_scitech").sectors == ("ict", "finance", "scitech")
+    assert backtest_series.series_for("growth5y.gdp").measure == "average growth"
+    assert backtest_series.series_for("va.digital_economy") is None
+    assert backtest_series.series_for("count.trillion_clusters").measure == "count"
 
 
 def test_base_year_figures_are_not_compared():
@@ -382,7 +383,7 @@ def test_the_combination_is_the_average_of_its_members():
     a = backtest.compare(toy_projection(RATES, "a"), REALIZED, toy_bridges())
     b = backtest.compare(toy_projection(0.03, "b"), REALIZED, toy_bridges())
     c = backtest.compare(toy_projection(0.08, "c"), REALIZED, toy_bridges())
-    both = backtest.combine([a, b, c], "mix")
+    both = backtest_metrics.combine([a, b, c], "mix")
     assert tuple(both.columns) == backtest.BACKTEST_COLUMNS and set(both["scenario"]) == {"mix"}
     for column in ("projected", "error", "error_bridge_low", "error_bridge_high"):
         expected = (a[column] + b[column] + c[column]) / 3

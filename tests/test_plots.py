@@ -367,7 +367,7 @@ def test_backtest_figure_draws_each_evaluation_in_its_own_panels_real_time_first
 
 
 def test_every_realized_series_the_model_compares_is_described_in_words():
-    from model.analysis.backtest import series_for
+    from model.analysis.backtest_series import series_for
     keys = pd.read_csv(ROOT / "model" / "data" / "realized.csv", usecols=["key"])["key"].unique()
     compared = [k for k in keys if series_for(k) is not None]
     assert compared

@@ -1,4 +1,5 @@
-"""The backtest's summary metrics and verdicts, per evaluation, and the batch's backtest.
+"""The backtest's summary metrics and verdicts, per evaluation, the combination forecast and the batch's
+backtest.
 
 A :func:`model.analysis.backtest.compare` table holds two evaluations, each inside one census
 vintage (``evaluation``: :data:`~model.analysis.backtest.REAL_TIME`,
@@ -19,6 +20,7 @@ from ..baseline.vintage import Bridges
 from ..core.iamc import REGION, SCENARIO_4TH, SCENARIO_5TH, STATISTICS_MODEL
 from .backtest import (
     ANNUAL,
+    BACKTEST_COLUMNS,
     LATEST,
     MODEL_BASIS,
     RATE_MEASURES,
@@ -26,11 +28,11 @@ from .backtest import (
     SAME_DEFINITION,
     SEASONAL,
     SHARE_CHANGE,
-    combine,
     compare,
     derive_shares,
     release_month,
 )
+from .naive import COMBINED
 
 METRIC_COLUMNS = ("scenario", "evaluation", "metric", "series", "years", "value", "unit", "n", "note")
 VERDICT_COLUMNS = ("evaluation", "metric", "series", "years", "candidate", "rival", "candidate_value",
@@ -253,10 +255,35 @@ def with_derived_shares(realized_rows: pd.DataFrame, realized: pd.DataFrame) -> 
     return out.sort_values(["scenario", "variable", "year"], kind="stable").reset_index(drop=True)
 
 
+_KEY_COLUMNS = ("evaluation", "series", "measure", "period", "from_year", "year")
+_AVERAGED = ("projected", "error", "error_bridge_low", "error_bridge_high")
+
+
+def combine(tables: Sequence[pd.DataFrame], scenario: str) -> pd.DataFrame:
+    """The combination forecast of several :func:`compare` tables: each compared figure's projection is
+    the simple average of the members' projections (so is its error and its error at each bridge end,
+    the published figure being the same); a figure that a member does not project is not projected.
+    Provenance is the first member's; the method says what was averaged."""
+    if not tables:
+        raise ValueError("combine: no member tables")
+    members = [str(t["scenario"].iloc[0]) for t in tables if len(t)]
+    keyed = [t.assign(from_year=t["from_year"].fillna(-1)).set_index(list(_KEY_COLUMNS)) for t in tables]
+    first = keyed[0]
+    out = first.copy()
+    for column in _AVERAGED:
+        stacked = pd.concat([k[column].reindex(first.index) for k in keyed], axis=1)
+        out[column] = stacked.mean(axis=1, skipna=False)
+    out["percent_error"] = np.where(out["realized"] != 0, 100.0 * out["error"] / out["realized"].abs(), np.nan)
+    out["method"] = f"average of {', '.join(members)}: " + out["method"].astype(str)
+    out["scenario"] = scenario
+    out = out.reset_index()
+    out["from_year"] = out["from_year"].where(out["from_year"] >= 0)
+    return out[list(BACKTEST_COLUMNS)]
+
+
 def combination_members(naive_names: Sequence[str]) -> tuple[str, ...]:
     """The members of :data:`COMBINATION`: the baseline and the naive forecasts of
     :func:`model.analysis.naive.naive_forecasts` named in :data:`model.analysis.naive.COMBINED`."""
-    from .naive import COMBINED
     return (BASELINE, *(n for n in naive_names if n in COMBINED))
 
 

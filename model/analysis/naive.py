@@ -7,7 +7,7 @@
 
 All come from the mid-2021 record (``figures.csv``) and the 2020 partition only.  The combination
 forecast of the backtest averages the baseline with the forecasts of :data:`COMBINED`
-(:func:`model.analysis.backtest.combine`).
+(:func:`model.analysis.backtest_metrics.combine`).
 """
 from __future__ import annotations
 

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..analysis import backtest as bt
+from ..analysis.backtest_series import DIRECT
 from ..core.sectors import LABELS
 from ..equations.revenue import SERIES
 from .plots import fit_ylim, scenario_colours, scenario_markers, wrap
@@ -34,10 +35,10 @@ def series_description(key: str) -> str:
     """A realized series key in words: ``share.finance`` -> "Share of GDP: Finance",
     ``revenue.ic`` -> "Integrated circuits (revenue)"; an unknown key is returned as it is."""
     family, _, subject = key.partition(".")
-    if key in bt.DIRECT and bt.DIRECT[key] in _VARIABLE_LABELS:
-        label = _VARIABLE_LABELS[bt.DIRECT[key]]
+    if key in DIRECT and DIRECT[key] in _VARIABLE_LABELS:
+        label = _VARIABLE_LABELS[DIRECT[key]]
         return label if "output" in label else f"{label} (revenue)"
-    if family == "count" and key in bt.DIRECT:
+    if family == "count" and key in DIRECT:
         return "Trillion-yuan clusters (count)"
     if family in _FAMILIES and subject in _SUBJECTS:
         return f"{_FAMILIES[family]}: {_SUBJECTS[subject]}"
