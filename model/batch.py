@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .analysis import backtest
+from .analysis import backtest, backtest_metrics
 from .analysis.inputs import InputsError, path_of, read_inputs
 from .analysis.naive import naive_forecasts
 from .analysis.run import BatchRecord, PublishedRecord, RunFailed, RunOptions, ScenarioResult, run_scenario
@@ -211,14 +211,17 @@ def data_outcomes(problems) -> list[Outcome]:
 
 
 def _batch_backtest(published: PublishedRecord | None, results: dict[str, ScenarioResult]):
-    """The batch's backtest (:func:`model.analysis.backtest.batch_backtest`), the naive forecasts built
-    once from the central baseline; ``None`` without a published record or a scenario compared with it."""
+    """The batch's backtest (:func:`model.analysis.backtest_metrics.batch_backtest`), the naive forecasts
+    built once from the central baseline and compared with its census bridges; ``None`` without a
+    published record or a scenario compared with it."""
     compared = {name: r.backtest for name, r in results.items() if r.backtest is not None}
     if published is None or not compared:
         return None
-    naive = naive_forecasts(baseline_for({}), figures())
+    central = baseline_for({})
+    naive = naive_forecasts(central, figures())
+    bridges = backtest.bridges_for(central.va_2020, figures(), published.table)
     full = {name: r.table for name, r in results.items()}
-    return backtest.batch_backtest(compared, naive, published.frame, published.iamc, full)
+    return backtest_metrics.batch_backtest(compared, naive, published.frame, published.iamc, full, bridges)
 
 
 class _Steps:
@@ -355,8 +358,9 @@ def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     for path in paths:
         try:
             scenario = load_scenario(path)
-            baseline = baseline_for(scenario.assumptions, scenario.base)
-            parent_baseline = baseline_for(scenario.parent.assumptions, scenario.parent.base) if scenario.parent \
+            baseline = baseline_for(scenario.assumptions, scenario.base, scenario.census)
+            parent_baseline = baseline_for(scenario.parent.assumptions, scenario.parent.base,
+                                             scenario.parent.census) if scenario.parent \
                 else None
             blocks.append(describe(scenario, baseline, parent_baseline))
         except ScenarioError as exc:

@@ -18,7 +18,7 @@ CSV_FILES = ("figures.csv", "assumptions.csv", "assumptions_2025.csv", "revenue_
 def _clear_caches():
     for cached in (data.figures, data.assumptions, data.assumptions_2025, data.revenue_links,
                    realized.realized_table, sets.load_set, definitions.load_targets, variables.model_variables,
-                   baselines._baseline_of, baselines._rebased_of):
+                   baselines._baseline_of, baselines._restated_of, baselines._rebased_of):
         cached.cache_clear()
 
 
