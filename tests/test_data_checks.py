@@ -2,24 +2,27 @@
 realized figures against their neighbours (issue 19)."""
 import re
 import shutil
+import sys
 
 import pytest
 
 import run
-from model.baseline import baselines, data, realized
+from model.baseline import data, realized
 from model.core import target_sets
 from model.core.files import DATA_DIR
-from model.targets import definitions, sets, variables
 from model.targets.definitions import TargetsError, read_targets
 
 CSV_FILES = ("figures.csv", "assumptions.csv", "assumptions_2025.csv", "revenue_links.csv", "realized.csv")
 
 
 def _clear_caches():
-    for cached in (data.figures, data.assumptions, data.assumptions_2025, data.revenue_links,
-                   realized.realized_table, sets.load_set, definitions.load_targets, variables.model_variables,
-                   baselines._baseline_of, baselines._restated_of, baselines._rebased_of):
-        cached.cache_clear()
+    """Forget everything the model has read or built from its data files: every cached function of the
+    package (the readers, the baselines, the target sets, the model's variables)."""
+    for name, module in list(sys.modules.items()):
+        if name == "model" or name.startswith("model."):
+            for value in list(vars(module).values()):
+                if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", "") == name:
+                    value.cache_clear()
 
 
 @pytest.fixture
