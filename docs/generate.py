@@ -365,6 +365,39 @@ def realized_path_revenues(run: Run) -> str:
     return table(["series (100 million CNY, growth)", *map(str, years)], rows) + "\n\n" + text
 
 
+def revenue_bases(run: Run) -> str:
+    """The 2020 base of every revenue series: its scope, level and range (``revenue_links.csv``), and every
+    published figure of its scope in 2020 terms (``revenue_bases_2020.csv``); the level the baseline used
+    (its manifest) must be the file's."""
+    from model.core.sectors import LABELS
+    links = pd.read_csv(DATA / "revenue_links.csv").set_index("key")
+    figures = pd.read_csv(DATA / "revenue_bases_2020.csv", dtype={"published": str})
+    used = run.manifest("baseline")["revenue_links_used"]
+    rows = []
+    for s in SERIES:
+        base = links.loc[f"{s.key}.base_2020"]
+        if used[f"{s.key}.base_2020"] != base["value"]:
+            raise SystemExit(f"docs/generate.py: the baseline ran {s.key}.base_2020 = {used[f'{s.key}.base_2020']}, "
+                             f"not the file's {base['value']}")
+        scope = re.search(r"Scope: (.*?)\.(?: |$)", base["basis"]).group(1)
+        weights = [(k.rsplit(".", 1)[1], w) for k, w in links["value"].items() if k.startswith(f"{s.key}.weight.")]
+        link = " + ".join(LABELS[k] if w == 1 else f"{num(w, 2).rstrip('0').rstrip('.')} × {LABELS[k]}"
+                          for k, w in weights)
+        cells = []
+        mine = figures[figures["series"] == s.key]
+        for r in mine[mine["kind"].isin(["level", "lower bound"])].itertuples():
+            at_least = "≥ " if r.kind == "lower bound" else ""
+            cells.append(f"{r.year}{'' if r.period == 'annual' else ' ' + r.period}: {at_least}{num(r.value, 0)} → "
+                         f"{at_least}{num(r.value * r.to_2020, 0)} ({r.published})")
+        others = len(mine) - len(cells)
+        if others:
+            cells.append(f"{others} not translated (partial years, other scopes)")
+        rows.append([s.label, scope, f"{num(base['value'])} ({num(base['low'])}–{num(base['high'])})",
+                     base["status"], "; ".join(cells) or "none found", link])
+    return table(["series", "scope", "2020 level (range)", "status", "published figures → 2020 (released)",
+                  "link"], rows)
+
+
 def with_range(derivation: str) -> str:
     """A derivation with the documented range of the assumption it names (``model/data/assumptions*.csv``)
     written after the name: ``(assumption share.industry_in_secondary_2025, range 76–86 %)``."""
@@ -470,6 +503,7 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "backtest-half-life": backtest_half_life,
     "realized-path": realized_path,
     "realized-path-revenues": realized_path_revenues,
+    "revenue-bases": revenue_bases,
     "jumpoff-partition": jumpoff_partition,
     "jumpoff-revenue": jumpoff_revenue,
     "jumpoff-crosscutting": jumpoff_crosscutting,

@@ -51,6 +51,7 @@ from ..core.iamc import (
 )
 from ..core.sectors import GROUPS, SECTORS
 from ..core.years import BASE_YEAR
+from ..targets.scorecard import LOWER_BOUND
 
 BACKTEST_COLUMNS = ("scenario", "series", "measure", "unit", "year", "projected", "realized", "error", "percent_error",
                     "census_basis", "vintage", "method", "definition", "source", "approximate")
@@ -243,8 +244,9 @@ def _compare_one(s: Series, projected: pd.Series, published: pd.DataFrame, year:
         return _row(s.key, s.measure, s.unit, year, projected[year] * factor, row,
                     f"ratio-linked: projection x {factor:.4f} ({basis}/{MODEL_BASIS} basis in {o})")
     before = published[(published["year"] == year - 1) & (published["census_basis"] == basis)]
-    if len(before) and (year - 1) in projected.index:
-        prev = _latest(before)
+    prev = _latest(before) if len(before) else None
+    bounds = prev is not None and any(str(r["definition"]).startswith(LOWER_BOUND) for r in (row, prev))
+    if prev is not None and (year - 1) in projected.index and not bounds:     # "over X" has no change
         if s.measure == "level":
             change = 100.0 * (row["value"] / prev["value"] - 1.0)
             proj = 100.0 * (projected[year] / projected[year - 1] - 1.0)
