@@ -40,17 +40,23 @@ class RevenueSeries:
     key: str            # prefix of its parameters in revenue_links.csv
     variable: str       # IAMC variable of the results table
     label: str          # short human label for figures
-    cluster: bool       # counted as an industry cluster (trillion-yuan count)
+    cluster: bool       # counted towards an industry cluster (trillion-yuan count)
+    cluster_group: str = ""     # the plan's cluster it counts towards (CLUSTER_GROUPS); "": a cluster of its own
 
 
-# The series, in reporting order.  Clusters: the four whose revenue the plan's cluster
-# language covers.  Software and information services stands for the 2020 cluster
-# "new-generation IT including software"; new-generation IT in the plan's 2025 scope
-# is a separate, overlapping cluster (its target is below the software target).
+# The plan's grouping of clusters that more than one series stand for: key -> name.  The plan (Aug 2021)
+# and the official counts since name one cluster "new-generation IT (including software and information
+# services)": software and information services and new-generation IT in the plan's 2025 scope (two
+# overlapping series with targets of their own) count once, when either reaches the threshold.
+NGIT_INCL_SOFTWARE = "ngit_incl_software"
+CLUSTER_GROUPS = {NGIT_INCL_SOFTWARE: "new-generation IT including software"}
+
+# The series, in reporting order.  Clusters: those whose revenue the plan's cluster language covers,
+# counted on the plan's grouping (cluster_groups).
 SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services",
-                  True),
-    RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True),
+                  True, NGIT_INCL_SOFTWARE),
+    RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True, NGIT_INCL_SOFTWARE),
     RevenueSeries("medicine_health", "Revenue|Medicine and Health", "Medicine and health", True),
     # An "of which" series: part of medicine and health, a sibling of it in the tree rather than a child,
     # because it is not a full breakdown of it (its complement is not reported).
@@ -236,8 +242,21 @@ def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str,
     return revenue_path(base, link, elasticity, None if va_2020 is None else link_value_added(va_2020, w))
 
 
+def cluster_groups(series: Sequence[RevenueSeries] = SERIES) -> dict[str, tuple[str, ...]]:
+    """The plan's clusters among ``series``: cluster key -> the keys of the series standing for it, in
+    reporting order (a series with ``cluster`` and no ``cluster_group`` is a cluster of its own)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for s in series:
+        if s.cluster:
+            group = s.cluster_group or s.key
+            out[group] = out.get(group, ()) + (s.key,)
+    return out
+
+
 def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:
-    """``(n_years + 1,)`` count of cluster series (:data:`SERIES` with ``cluster``) at or
-    above 1 trillion yuan (:data:`TRILLION_YUAN`)."""
-    stacked = np.stack([levels[s.key] for s in SERIES if s.cluster], axis=-1)
+    """``([n_draws,] n_years + 1)`` count of the plan's clusters (:func:`cluster_groups`) at or above
+    1 trillion yuan (:data:`TRILLION_YUAN`): a cluster that several series stand for counts once, when
+    the largest of them reaches it, :math:`N_t = \\sum_c 1[\\max_{s \\in c} R_{t,s} \\ge 10^4]`."""
+    stacked = np.stack([np.max(np.stack([levels[k] for k in keys], axis=-1), axis=-1)
+                        for keys in cluster_groups().values()], axis=-1)
     return count_at_least(stacked, TRILLION_YUAN)
