@@ -216,6 +216,14 @@ def realized_verdicts(run: Run) -> str:
     return table(["target", "published 2025", "status", "note"], rows)
 
 
+def target_scopes(run: Run) -> str:
+    """The scope notes of the baseline's scorecard: how the model's series differs from a target's published scope."""
+    s = run.csv("baseline/scorecard.csv")
+    rows = [[f"`{r.target}`", r.note.removeprefix("scope: ")] for r in s.itertuples()
+            if isinstance(r.note, str) and r.note.startswith("scope: ")]
+    return table(["target", "scope"], rows)
+
+
 def trend_2020(run: Run) -> str:
     """The trend of the 2020 base: fitted sector rates, the aggregate line, GDP growth 2021-2025."""
     sectors = sector_variables(run, "baseline_constant_trend")
@@ -496,6 +504,7 @@ def line_row(line: dict[str, float]) -> list[str]:
 BLOCKS: dict[str, Callable[[Run], str]] = {
     "headline": headline,
     "realized-verdicts": realized_verdicts,
+    "target-scopes": target_scopes,
     "trend-2020": trend_2020,
     "goalseek-baseline": goalseek_baseline,
     "backtest-metrics": backtest_metrics,

@@ -32,6 +32,10 @@ def _not_modelled_note(t: Target) -> str:
         "the model has no series for it"
 
 
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
 def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | None = None) -> pd.DataFrame:
     """The scorecard of one scenario's tidy table: one row per target, in the order given.
 
@@ -40,8 +44,10 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
     year), and so does one whose variable has no value in its year (a five-year average
     in the first five years after the base year); ``first_year_met`` is the first projected year in which the target's
     condition holds (empty if none).  ``note`` says why a target is not modelled or not
-    projected.  ``target_set`` and ``target_set_sha256`` name the set and the hash of its
-    file when ``targets`` is a :class:`~model.targets.sets.TargetSet` (else empty).
+    projected, and how the model's series differs from the target's published scope
+    (``scope: ...``, :attr:`~model.targets.definitions.Target.scope`).  ``target_set`` and
+    ``target_set_sha256`` name the set and the hash of its file when ``targets`` is a
+    :class:`~model.targets.sets.TargetSet` (else empty).
     """
     wide = table.pivot(index="year", columns="variable", values="value").sort_index()
     years = wide.index.to_numpy()
@@ -57,6 +63,7 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
         if not t.modelled:
             row["note"] = _not_modelled_note(t)
         else:
+            row["note"] = f"scope: {t.scope}" if t.scope else ""
             e = t.evaluate({v: wide[v].to_numpy(dtype=float) for v in t.variables})
             met = e.met & projected
             if met.any():
@@ -68,10 +75,12 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
                            status=MET if e.met[i] else MISSED)
             elif i is not None:
                 first = int(years.min()) if base_year is None else base_year
-                row["note"] = f"{t.variable} is not defined in {t.year}: it needs years before {first}; not evaluated"
+                row["note"] = _joined(f"{t.variable} is not defined in {t.year}: it needs years before {first}; "
+                                      "not evaluated", row["note"])
             else:
-                row["note"] = (f"target year {t.year} is after the horizon {int(years.max())}: not evaluated"
-                               if t.year > years.max() else f"target year {t.year} is not a projected year")
+                row["note"] = _joined(f"target year {t.year} is after the horizon {int(years.max())}: not evaluated"
+                                      if t.year > years.max() else f"target year {t.year} is not a projected year",
+                                      row["note"])
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
     out["first_year_met"] = out["first_year_met"].astype("Int64")
