@@ -20,7 +20,7 @@ from model.targets.scorecard import (
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
 ROW = {"key": "revenue.software_info", "year": "2025", "period": "annual", "value": "31000",
        "unit": "100 million CNY", "publisher": "Beijing Municipal Bureau of Statistics",
-       "document": "2025 communique", "url": "https://example.org/a",
+       "document": "2025 communique, repost", "url": "https://example.org/a",
        "vintage": "preliminary: 2025 communique, Mar 2026", "note": "n", "census_basis": "5th",
        "status": "preliminary", "definition": "same"}
 

@@ -232,7 +232,7 @@ def _table_with(tmp_path, *rows):
     from model.core.files import REALIZED_FILE
     with open(REALIZED_FILE, newline="", encoding="utf-8") as fh:
         kept = list(csv.DictReader(fh))
-    common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test release",
+    common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test repost",
               "url": "https://example.org/release", "vintage": "preliminary: test release, Feb 2026",
               "note": "test row", "census_basis": "5th", "status": "preliminary", "definition": "same"}
     path = tmp_path / "realized.csv"

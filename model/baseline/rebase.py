@@ -513,5 +513,5 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         va_2020=frozen(va), hightech_weights=w_ht, new_economy_weights=w_ne, trend_growth=frozen(t["trend"]),
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
-        assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th),
+        assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th), census="5th",
         revenue_anchors=MappingProxyType(anchors))
