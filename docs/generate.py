@@ -224,6 +224,23 @@ def target_scopes(run: Run) -> str:
     return table(["target", "scope"], rows)
 
 
+ZERO_ALLOWED = {}     # target id -> why nothing published by mid-2021 supported it (none today)
+
+
+def pmet_record(run: Run) -> str:
+    """The targets the record shows met and the baseline's P(met), the deterministic status beside."""
+    s = run.csv("baseline/scorecard.csv")
+    met = s[s["realized_status"] == "met"]
+    rows = [[f"`{r.target}`", value_text(r.realized_value, r.unit), r.status, f"{100 * r.p_met:.1f} %",
+             ZERO_ALLOWED.get(r.target, "")] for r in met.itertuples()]
+    zero = [r.target for r in met.itertuples() if r.p_met == 0]
+    if unexplained := [t for t in zero if t not in ZERO_ALLOWED]:
+        raise SystemExit(f"docs/generate.py: P(met) 0 % for {unexplained}, met on the record, with no reason given")
+    text = ("None has P(met) of 0 %." if not zero else
+            f"P(met) of 0 %: {', '.join(zero)}, each because nothing published by mid-2021 supported it (last column).")
+    return table(["target", "published 2025", "baseline status", "baseline P(met)", "why 0 %"], rows) + "\n\n" + text
+
+
 def trend_2020(run: Run) -> str:
     """The trend of the 2020 base: fitted sector rates, the aggregate line, GDP growth 2021-2025."""
     sectors = sector_variables(run, "baseline_constant_trend")
@@ -505,6 +522,7 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "headline": headline,
     "realized-verdicts": realized_verdicts,
     "target-scopes": target_scopes,
+    "pmet-record": pmet_record,
     "trend-2020": trend_2020,
     "goalseek-baseline": goalseek_baseline,
     "backtest-metrics": backtest_metrics,

@@ -63,7 +63,8 @@ _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws o
 _BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
                                    "revenue_reference", "revenue_anchors", "census"),
                     "trend": ("trend_growth", "trend_paths", "trend_deflator", "price_drifts", "price_half_life")}
-_METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
+# Baseline fields no equation reads (the reference range only bounds the Monte Carlo's draws of the reference)
+_METADATA = ("provenance", "trend_fit", "moments", "assumptions", "revenue_reference_range")
 
 
 def _same(a, b) -> bool:

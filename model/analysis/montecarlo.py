@@ -18,7 +18,7 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..analysis.sampling import DEFAULT_CHUNK, chunks
+from ..analysis.sampling import DEFAULT_CHUNK, chunks, data_ranges
 from ..baseline.calibration import Baseline
 from ..core.iamc import HIGHTECH_SHARE
 from ..core.years import level_row, level_years, n_steps
@@ -191,7 +191,8 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
         seed: int | None = None, chunk: int = DEFAULT_CHUNK,
         revenue_links: Mapping[str, float] | None = None,
         progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
-    """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block).
+    """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block), with the
+    revenue layer's data drawn too where the block says so (:func:`model.analysis.sampling.data_ranges`).
 
     Returns per target: P(met) with its standard error, the scenario's deterministic
     value beside the 10/50/90 % quantiles of the projected value and of the gap, the
@@ -217,8 +218,9 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
     excluded = 0
     links = checked_revenue_links(revenue_links)     # checked once, not per chunk
+    data = data_ranges(scenario, baseline, links.parameters)      # the data drawn too, centred on the scenario
     done = 0
-    for sample in chunks(scenario, n, rng, chunk):
+    for sample in chunks(scenario, n, rng, chunk, data):
         projection = project(scenario, baseline, sample)
         keep = in_domain(projection) & (sample.valid if sample.valid is not None else True)
         excluded += int((~keep).sum())

@@ -89,6 +89,8 @@ class Baseline:
     price_drifts: np.ndarray = field(default_factory=lambda: frozen(np.zeros(N_SECTORS)))
     price_half_life: float = float("inf")
     census: str = "4th"           # the census basis of the levels: the 2020 base's 4th, or the 5th (bridged, 2025)
+    # later base: (low, high) of revenue_reference, (n_sectors,) each, from the census bridges' ranges
+    revenue_reference_range: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def frozen(a) -> np.ndarray:

@@ -52,6 +52,7 @@ from ..core.problems import Problem
 from ..core.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
+from .precision import figure_range
 from .realized import (
     BASES,
     MODEL_VARIABLES,
@@ -304,7 +305,9 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
             continue
 
         def anchor_of(o: Outcome, value: float, floor: bool) -> RevenueAnchor:
-            return RevenueAnchor(value=value, year=o.year, va_year=levels_of(o.year)[0], floor=floor)
+            low, high = (x * value / o.value for x in figure_range(o.value, o.definition))   # annualized alike
+            return RevenueAnchor(value=value, year=o.year, va_year=levels_of(o.year)[0], floor=floor, low=low,
+                                 high=high)
 
         floors = tuple(anchor_of(o, o.value, True) for o in bounds)
         anchor = (replace(anchor_of(level, level_value(level), False), floors=floors) if level is not None
@@ -514,4 +517,6 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
         assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th), census="5th",
-        revenue_anchors=MappingProxyType(anchors))
+        revenue_anchors=MappingProxyType(anchors),
+        revenue_reference_range=(frozen(bridges.apply(calibrated.va_2020, bridges.low)),
+                                 frozen(bridges.apply(calibrated.va_2020, bridges.high))))

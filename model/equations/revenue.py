@@ -23,7 +23,8 @@ read, with the parameters they give, down to the indicators.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
@@ -84,6 +85,38 @@ class RevenueAnchor:
     va_year: np.ndarray
     floor: bool = False
     floors: tuple["RevenueAnchor", ...] = ()
+    low: float | None = None            # the range the published figure stands for (its rounding, a bound's
+    high: float | None = None           # reach), in the unit of value; None: the value alone
+
+    def figures(self) -> tuple["RevenueAnchor", ...]:
+        """The published figures this anchor rests on, in the order :class:`RevenueDraws` draws them:
+        the anchor itself, then its ``floors``."""
+        return (self,) + tuple(self.floors)
+
+
+@dataclass(frozen=True, eq=False)
+class RevenueDraws:
+    """Drawn data of the revenue layer for a Monte Carlo run, the draws the first axis (data uncertainty).
+
+    ``params``: parameter key (``<series>.base_2020``, ``<series>.elasticity``) -> ``(n_draws,)`` values that
+    replace the scenario's; ``reference``: ``(n_draws, n_sectors)`` the 2020 sector levels a later base's links
+    start from (None: the baseline's); ``figures``: series -> ``(n_draws, n_figures)`` the published figures its
+    anchor rests on (:meth:`RevenueAnchor.figures`, in that order; a series left out keeps them as published).
+    """
+
+    params: Mapping[str, np.ndarray] = field(default_factory=dict)
+    reference: np.ndarray | None = None
+    figures: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def parameters(self, params: Mapping[str, float]) -> dict[str, float | np.ndarray]:
+        """``params`` with each drawn parameter as a column ``(n_draws, 1)``, to broadcast over the years."""
+        return {**params, **{k: np.asarray(v, dtype=float)[:, None] for k, v in self.params.items()}}
+
+    def select(self, keep: np.ndarray) -> "RevenueDraws":
+        """The draws where ``keep`` ``(n_draws,)`` is True."""
+        return RevenueDraws({k: v[keep] for k, v in self.params.items()},
+                            None if self.reference is None else self.reference[keep],
+                            {k: v[keep] for k, v in self.figures.items()})
 
 
 def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -101,17 +134,18 @@ def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.asarray(va_nominal, dtype=float) @ np.asarray(weights, dtype=float)
 
 
-def revenue_path(base_2020: float, link: np.ndarray, elasticity: float,
+def revenue_path(base_2020: float | np.ndarray, link: np.ndarray, elasticity: float | np.ndarray,
                  link_2020: float | np.ndarray | None = None) -> np.ndarray:
     """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link unless
     ``link_2020`` gives it (a projection from a later base year, whose row 0 is not 2020).
 
-    ``base_2020`` in 100 million CNY; ``link`` ``(n_years + 1,)``; returns ``(n_years + 1,)``
-    in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
+    ``base_2020`` in 100 million CNY; ``link`` ``([n_draws,] n_years + 1)``; returns it shape in the unit of
+    ``base_2020``.  ``base_2020``, ``elasticity`` and ``link_2020`` are numbers or, per draw, columns
+    ``(n_draws, 1)``.  ``R_2020`` is reproduced exactly.
     """
     link = np.asarray(link, dtype=float)
     ratio = link / (link[..., :1] if link_2020 is None else link_2020)
-    return base_2020 * (ratio if elasticity == 1.0 else ratio ** elasticity)
+    return base_2020 * (ratio if np.ndim(elasticity) == 0 and elasticity == 1.0 else ratio ** elasticity)
 
 
 def reference_point(base_2020: float, va_2020: np.ndarray, va_base: np.ndarray, weights: np.ndarray,
@@ -200,25 +234,32 @@ def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
     return w
 
 
-def revenues(va_nominal: np.ndarray, params: Mapping[str, float],
-             va_2020: np.ndarray | None = None,
-             anchors: Mapping[str, RevenueAnchor] | None = None) -> dict[str, np.ndarray]:
-    """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
+def _per_draw(link: np.ndarray) -> np.ndarray:
+    """A link of the 2020 (or an anchor's) levels: a number, or per draw a column ``(n_draws, 1)``."""
+    return link[..., None] if np.ndim(link) else link
 
-    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0, or with a later base year
-    in row 0 and the 2020 levels ``(n_sectors,)`` the anchors refer to in ``va_2020``;
-    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`); ``anchors``
-    the series anchored to a published level after a later base year (:func:`reference_point`).
+
+def revenues(va_nominal: np.ndarray, params: Mapping[str, float | np.ndarray],
+             va_2020: np.ndarray | None = None,
+             anchors: Mapping[str, RevenueAnchor] | None = None,
+             figures: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every series of :data:`SERIES`: ``key -> ([n_draws,] n_years + 1)`` levels, 100 million CNY.
+
+    ``va_nominal`` ``([n_draws,] n_years + 1, n_sectors)`` with 2020 in row 0, or with a later base year
+    in row 0 and the 2020 levels ``([n_draws,] n_sectors)`` the anchors refer to in ``va_2020``;
+    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`; a drawn one a column
+    ``(n_draws, 1)``, :meth:`RevenueDraws.parameters`); ``anchors`` the series anchored to a published level
+    after a later base year (:func:`series_path`), ``figures`` their drawn figures (:class:`RevenueDraws`).
     """
     weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
     links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series
     refs = None if va_2020 is None else np.asarray(va_2020, dtype=float) @ weights
     out = {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"],
-                               None if refs is None else refs[j])
+                               None if refs is None else _per_draw(refs[..., j]))
            for j, s in enumerate(SERIES) if not anchors or s.key not in anchors}
     for s in SERIES:
         if anchors and s.key in anchors:
-            out[s.key] = series_path(va_nominal, params, s.key, va_2020, anchors[s.key])
+            out[s.key] = series_path(va_nominal, params, s.key, va_2020, anchors[s.key], (figures or {}).get(s.key))
     return {s.key: out[s.key] for s in SERIES}
 
 
@@ -229,17 +270,36 @@ def base_row(va_nominal: np.ndarray) -> np.ndarray:
     return va.reshape(-1, va.shape[-2], va.shape[-1])[0, 0]
 
 
-def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str,
-                va_2020: np.ndarray | None = None, anchor: RevenueAnchor | None = None) -> np.ndarray:
-    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY (``va_2020`` and the
-    ``anchor`` of the series, if any, as in :func:`revenues`)."""
+def drawn_candidates(base_2020: float | np.ndarray, va_2020: np.ndarray, anchor: RevenueAnchor,
+                     figures: np.ndarray | None = None) -> list[tuple[float | np.ndarray, np.ndarray]]:
+    """The :math:`(R_{ref}, V_{ref})` of :func:`reference_candidates`, with the anchor's published figures
+    replaced by drawn ones: ``figures`` ``(n_draws, n_figures)`` in the order of :meth:`RevenueAnchor.figures`
+    (None: as published), each taken as a column ``(n_draws, 1)``."""
+    if figures is None:
+        return reference_candidates(base_2020, va_2020, anchor)
+    values = [figures[:, i:i + 1] for i in range(figures.shape[1])]
+    drawn = [(v, f.va_year) for v, f in zip(values, anchor.figures())]
+    return ([(base_2020, np.asarray(va_2020, dtype=float))] + drawn) if anchor.floor else drawn
+
+
+def series_path(va_nominal: np.ndarray, params: Mapping[str, float | np.ndarray], key: str,
+                va_2020: np.ndarray | None = None, anchor: RevenueAnchor | None = None,
+                figures: np.ndarray | None = None) -> np.ndarray:
+    """One series of :data:`SERIES`, ``([n_draws,] n_years + 1)``, 100 million CNY (``va_2020``, the
+    ``anchor`` of the series, if any, and its drawn ``figures`` as in :func:`revenues`).
+
+    An anchored series is scaled from the candidate of :func:`reference_point` with the highest level: every
+    candidate's path :math:`R_{ref} (L_t / L_{ref})^{\\varepsilon}` moves with the same :math:`L_t^{\\varepsilon}`,
+    so the highest in the base year is the highest in every year, and the path is the element-wise maximum
+    of the candidates' paths (per draw when figures, levels or parameters are drawn)."""
     w = link_weights(params, key)
     link = link_value_added(va_nominal, w)
     base, elasticity = params[f"{key}.base_2020"], params[f"{key}.elasticity"]
     if anchor is not None:
-        level, va_ref = reference_point(base, va_2020, base_row(va_nominal), w, elasticity, anchor)
-        return revenue_path(level, link, elasticity, link_value_added(va_ref, w))
-    return revenue_path(base, link, elasticity, None if va_2020 is None else link_value_added(va_2020, w))
+        paths = [revenue_path(level, link, elasticity, _per_draw(link_value_added(va_ref, w)))
+                 for level, va_ref in drawn_candidates(base, va_2020, anchor, figures)]
+        return functools.reduce(np.maximum, paths)
+    return revenue_path(base, link, elasticity, None if va_2020 is None else _per_draw(link_value_added(va_2020, w)))
 
 
 def cluster_groups(series: Sequence[RevenueSeries] = SERIES) -> dict[str, tuple[str, ...]]:

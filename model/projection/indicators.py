@@ -107,17 +107,22 @@ def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.nda
     For such a series the link is computed without those projects' value added, so
     the project is counted once, at its gross output (both nominal, 100 million CNY).
     ``project_va`` and ``project_output`` are ``([n_draws,] n_projects, n_years + 1)``;
-    ``revenue_links`` are checked overrides, used as they are.
+    ``revenue_links`` are checked overrides, used as they are; the projection's drawn revenue data
+    (``p.revenue_draws``, a Monte Carlo's data uncertainty) replace their values draw by draw.
     """
-    params = revenue_links.parameters
-    levels = revenue.revenues(p.va_nominal, params, p.revenue_reference, p.revenue_anchors)
+    params, reference, figures = revenue_links.parameters, p.revenue_reference, {}
+    drawn = p.revenue_draws
+    if drawn is not None:                     # data drawn per draw (Monte Carlo): they replace the central values
+        params, figures = drawn.parameters(params), drawn.figures
+        reference = reference if drawn.reference is None else drawn.reference
+    levels = revenue.revenues(p.va_nominal, params, reference, p.revenue_anchors, figures)
     for key in sorted({k for k in p.project_revenue_series if k}):
         chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
         without = np.array(p.va_nominal, dtype=float)
         for i in chosen:
             without[..., p.project_sectors[i]] -= project_va[..., i, :]
-        levels[key] = revenue.series_path(without, params, key, p.revenue_reference, p.revenue_anchors.get(key)) \
-            + project_output[..., chosen, :].sum(axis=-2)
+        levels[key] = revenue.series_path(without, params, key, reference, p.revenue_anchors.get(key),
+                                          figures.get(key)) + project_output[..., chosen, :].sum(axis=-2)
     return levels
 
 
