@@ -412,7 +412,7 @@ def revenue_bases(run: Run) -> str:
         mine = figures[figures["series"] == s.key]
         for r in mine[mine["kind"].isin(["level", "lower bound"])].itertuples():
             at_least = "≥ " if r.kind == "lower bound" else ""
-            cells.append(f"{r.year}{'' if r.period == 'annual' else ' ' + r.period}: {at_least}{num(r.value, 0)} → "
+            cells.append(f"{r.year}{'' if r.period == 'annual' else ' ' + r.period}: {num(r.value, 0)} → "
                          f"{at_least}{num(r.value * r.to_2020, 0)} ({r.published})")
         others = len(mine) - len(cells)
         if others:
