@@ -51,6 +51,7 @@ from ..core.files import REALIZED_FILE
 from ..core.problems import Problem
 from ..core.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR
+from ..equations import prices
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
 from .precision import figure_range
 from .realized import (
@@ -65,6 +66,7 @@ from .realized import (
     same_measure,
 )
 from .realized import realized_table as default_realized
+from .record import PRICE_GROUPS, record_path
 from .vintage import census_bridges, implied_gdp_deflators
 
 BASE_2025 = 2025
@@ -465,6 +467,31 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     return frozen(w), frozen(w_ne), tuple(rows)
 
 
+def price_drifts_2025(va_2025: np.ndarray, calibrated: Baseline, va_2020_5th: np.ndarray,
+                      table: RealizedTable) -> tuple[np.ndarray, tuple[dict, ...]]:
+    """The relative price drifts ``(n_sectors,)`` the 2030 outlook starts from, and their provenance rows: each
+    group's relative drift of 2020-2025 on the 5th-census basis (:func:`model.baseline.record.record_path`, the
+    record's relative price trends), the other services' re-balanced at the 2025 levels so that the GDP deflator
+    keeps its trend.  They fade from 2026 with the half-life ``price.half_life_years``, as from 2021."""
+    path = record_path(calibrated, va_2020_5th, table)
+    drifts = np.zeros(N_SECTORS)
+    for group, keys in PRICE_GROUPS.items():
+        for k in keys:
+            drifts[INDEX[k]] = path.drifts[group]
+    free = np.isin(np.array(KEYS), PRICE_GROUPS["other services"])
+    drifts = prices.balanced(drifts, va_2025, free)
+    rows = tuple({"sector": f"price_drift.{group.replace(' ', '_')}", "year": BASE_2025,
+                  "value": float(drifts[INDEX[keys[0]]]), "unit": "fraction per year", "status": "derived",
+                  "derivation": (f"the record's relative price drift of 2020-2025 on the 5th-census basis "
+                                 f"({100 * path.drifts[group]:+.2f} %/yr against the GDP deflator; "
+                                 "model.baseline.record)" if group != "other services" else
+                                 "balancing at the 2025 levels: the value-added weighted drifts sum to zero (the "
+                                 f"record's own {100 * path.drifts[group]:+.2f} %/yr)")
+                                + "; fading from 2026 with price.half_life_years"}
+                 for group, keys in PRICE_GROUPS.items())
+    return drifts, rows
+
+
 def partition_2021(calibrated: Baseline) -> np.ndarray:
     """``(n_sectors,)`` the 2021 sector levels of the 2020 calibration, ``V_2020 (1 + g_2021)``: real, so
     shares of it are the calibration's 2021 shares (one deflator for every sector in 2021, as in
@@ -494,6 +521,7 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     trend_deflator = float(np.mean([d for d, _ in deflators.values()]))
     bridges = census_bridges(calibrated.va_2020, fig, table)
     va_2020_5th = bridges.apply(calibrated.va_2020)     # the revenue links' 2020 levels, on the basis of 2025
+    drifts, price_rows = price_drifts_2025(va, calibrated, va_2020_5th, table)
     paths = {"converging": frozen(_pre_base(t["converging"], base)),
              "constant": frozen(_pre_base(np.tile(t["trend"], (len(t["years"]), 1)), base))}
     agg = t["aggregate"]
@@ -509,7 +537,7 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
          + ", the years after the vaccine years' price swings, each from one release: "
          + "; ".join(how for _, how in deflators.values())),
     )
-    provenance = provenance + bridges.rows + weight_rows + revenue_rows + tuple(
+    provenance = provenance + bridges.rows + price_rows + weight_rows + revenue_rows + tuple(
         {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
         for name, value, how in notes)
     return Baseline(
@@ -517,6 +545,7 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
         assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th), census="5th",
+        price_drifts=frozen(drifts), price_half_life=float(assume["price.half_life_years"]),
         revenue_anchors=MappingProxyType(anchors),
         revenue_reference_range=(frozen(bridges.apply(calibrated.va_2020, bridges.low)),
                                  frozen(bridges.apply(calibrated.va_2020, bridges.high))))
