@@ -139,7 +139,7 @@ def revenue_path(base_2020: float | np.ndarray, link: np.ndarray, elasticity: fl
     """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link unless
     ``link_2020`` gives it (a projection from a later base year, whose row 0 is not 2020).
 
-    ``base_2020`` in 100 million CNY; ``link`` ``([n_draws,] n_years + 1)``; returns it shape in the unit of
+    ``base_2020`` in 100 million CNY; ``link`` ``([n_draws,] n_years + 1)``; returns its shape, in the unit of
     ``base_2020``.  ``base_2020``, ``elasticity`` and ``link_2020`` are numbers or, per draw, columns
     ``(n_draws, 1)``.  ``R_2020`` is reproduced exactly.
     """
