@@ -60,9 +60,10 @@ INPUT_GROUPS: dict[str, str] = {
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
 _BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
-                                   "revenue_reference", "revenue_anchors"),
+                                   "revenue_reference", "revenue_anchors", "digital_economy_weights", "satellites"),
                     "trend": ("trend_growth", "trend_paths", "trend_deflator")}
-_METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
+# Baseline fields no equation reads
+_METADATA = ("provenance", "trend_fit", "moments", "assumptions", "satellite_fit")
 
 
 def _same(a, b) -> bool:

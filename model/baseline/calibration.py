@@ -33,6 +33,7 @@ from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR, CALIBRATION_YEAR
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
+from ..equations.satellite import Satellite
 
 TREND_YEARS = range(2015, 2020)     # 2020 (COVID) is left out of the trend
 PRIOR_SD_PP = 5.0                   # trend fit: weak prior pulling every sector to GDP trend
@@ -80,6 +81,11 @@ class Baseline:
     base_year: int = BASE_YEAR
     revenue_reference: np.ndarray | None = None   # later base: the 2020 levels the revenue anchors refer to
     revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
+    # later base only (model/baseline/satellites.py): the digital economy's weights, the satellite series and
+    # the rows of their fits
+    digital_economy_weights: np.ndarray | None = None
+    satellites: Mapping[str, Satellite] = field(default_factory=dict)
+    satellite_fit: tuple[dict, ...] = ()
 
 
 def frozen(a) -> np.ndarray:

@@ -64,6 +64,7 @@ from .realized import (
     same_measure,
 )
 from .realized import realized_table as default_realized
+from .satellites import digital_economy_weights_2025, fit_rows, satellites_2025
 
 BASE_2025 = 2025
 # The record the trend is re-fitted on: the 2015-2019 window of the 2020 baseline and the realized
@@ -498,6 +499,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     agg = t["aggregate"]
     w_ht, w_ne, weight_rows = cross_cutting_2025(va, calibrated, table, assume)
     anchors, revenue_rows = revenue_anchors_2025(va, calibrated.va_2020, fig, table)
+    sats, satellite_rows = satellites_2025(va, table)                   # model/baseline/satellites.py
+    w_de, digital_row = digital_economy_weights_2025(va, table)
     notes = (
         ("trend_aggregate_intercept", agg["intercept"], "mean published GDP growth of "
          + ", ".join(map(str, TREND_YEARS_2025)) + f" (level of the aggregate trend line in {agg['centre']:.3f})"),
@@ -506,7 +509,7 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         ("trend_deflator", trend_deflator, "mean GDP deflator growth implied for "
          + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
     )
-    provenance = provenance + weight_rows + revenue_rows + tuple(
+    provenance = provenance + weight_rows + (digital_row,) + revenue_rows + satellite_rows + tuple(
         {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
         for name, value, how in notes)
     return Baseline(
@@ -514,4 +517,5 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
         assumptions=calibrated.assumptions, base_year=base, revenue_reference=calibrated.va_2020,
-        revenue_anchors=MappingProxyType(anchors))
+        revenue_anchors=MappingProxyType(anchors), digital_economy_weights=w_de,
+        satellites=MappingProxyType(sats), satellite_fit=fit_rows())

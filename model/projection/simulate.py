@@ -18,6 +18,7 @@ from ..core.sectors import INDEX, KEYS, N_SECTORS
 from ..core.years import BASE_YEAR, level_years, n_steps, step_row, step_year
 from ..equations import growth
 from ..equations.revenue import RevenueAnchor
+from ..equations.satellite import Satellite
 from ..scenario.loader import DEFAULT_FROM, Problem, Scenario, ScenarioError
 
 
@@ -49,6 +50,8 @@ class Projection:
     base_year: int = BASE_YEAR         # the jump-off: level rows before it are not part of the projection
     revenue_reference: np.ndarray | None = None   # (n_sectors,) 2020 levels the revenue anchors refer to
     revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
+    digital_economy_weights: np.ndarray | None = None    # (n_sectors,) later base only (model/baseline/satellites.py)
+    satellites: Mapping[str, Satellite] = field(default_factory=dict)   # later base only: R&D, budget revenue
 
 
 @dataclass(frozen=True)
@@ -303,7 +306,8 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
                       project_hightech=hightech, project_output_real=output, project_va_real=va_projects,
                       project_revenue_series=tuple(p.revenue_series for p in projects),
                       base_year=baseline.base_year, revenue_reference=baseline.revenue_reference,
-                      revenue_anchors=baseline.revenue_anchors)
+                      revenue_anchors=baseline.revenue_anchors,
+                      digital_economy_weights=baseline.digital_economy_weights, satellites=baseline.satellites)
     if draws is None:
         problems = level_problems(scenario, out)
         if problems:
