@@ -214,14 +214,16 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     seed = u.seed if seed is None else seed
     chunk = chunk_size(chunk, scenario.horizon)
     rng = np.random.default_rng(seed)
-    modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon]
+    links = checked_revenue_links(revenue_links)     # checked once, not per chunk
+    det_projection = project(scenario, baseline)
+    reported = Indicators(det_projection, links)
+    modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon
+                and all(v in reported for v in t.variables)]     # not: a later jump-off's series from 2020
     stats = {t.id: {"value": StreamingStats(), "met": 0, "shortfall": 0.0,
                     "gap": None if t.comparator.gap_from_value else StreamingStats()} for t in modelled}
     years = level_years(scenario.horizon)
     fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
     excluded = 0
-    links = checked_revenue_links(revenue_links)     # checked once, not per chunk
-    det_projection = project(scenario, baseline)
     drawn = parameter_draws.declared(det_projection, links)
     parameter_rng = parameter_draws.generator(seed)
     done = 0
@@ -254,7 +256,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
         ind.release()
         if progress is not None:
             progress(done, n)
-    det = Indicators(det_projection, links)
+    det = reported
     kept = n - excluded
     rows = []
     for t in modelled:

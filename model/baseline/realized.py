@@ -133,7 +133,7 @@ MODEL_VARIABLES = {
     "revenue.ic": "Revenue|Integrated Circuits",
     "revenue.scitech": "Revenue|Science and Technology Services",
     "output.cars": "Gross Output|Cars",
-    "revenue.ai_core": "Revenue|Artificial Intelligence",
+    "revenue.ai": "Revenue|Artificial Intelligence",
     "revenue.green_energy": "Revenue|Green Energy and Low-carbon",
     "count.trillion_clusters": CLUSTER_VARIABLE,
 }
