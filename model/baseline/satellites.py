@@ -69,17 +69,29 @@ def _select(hist, key: str) -> list[HistoryFigure]:
     return [f for f in hist if f.key == key]
 
 
-def gdp_levels(hist=None) -> dict[tuple[int, str], float]:
-    """Nominal GDP (100 million CNY) by ``(year, census basis)``: the published levels of the history
-    (``va.gdp``), and, for a year and basis with none, the GDP an R&D intensity was computed on, spending /
-    intensity as first published (the basis of the intensity row)."""
+def gdp_levels(hist=None) -> tuple[dict[tuple[int, str], float], dict[tuple[int, str], float]]:
+    """Nominal GDP (100 million CNY) by ``(year, census basis)``, twice: the published levels of the history
+    (``va.gdp``), and the GDP each R&D intensity was computed on, spending / intensity as first published (the
+    basis of the intensity row)."""
     hist = default_history() if hist is None else hist
-    out = {(f.year, f.census_basis): f.value for f in _select(hist, "va.gdp")}
+    published = {(f.year, f.census_basis): f.value for f in _select(hist, "va.gdp")}
     spending = {f.year: f.value for f in _select(hist, "rd.spending")}
-    for f in _select(hist, "rd.intensity"):
-        if f.year in spending and (f.year, f.census_basis) not in out:
-            out[(f.year, f.census_basis)] = spending[f.year] / (f.value / 100.0)
-    return out
+    implied = {(f.year, f.census_basis): spending[f.year] / (f.value / 100.0)
+               for f in _select(hist, "rd.intensity") if f.year in spending}
+    return published, implied
+
+
+def gdp_growth(year: int, hist=None) -> tuple[float, str] | None:
+    r"""Log growth of nominal GDP in ``year``, :math:`\ln(Y_y / Y_{y-1})`, and how it was measured: both levels
+    published on one census basis (the newest basis that has both), else both implied by the R&D intensities
+    of one basis (:func:`gdp_levels`); never a published level against an implied one, which would mix the
+    revisions of two releases.  None when neither pair exists."""
+    published, implied = gdp_levels(hist)
+    for levels, how in ((published, "published"), (implied, "implied by the R&D intensity")):
+        for basis in ("5th", "4th", "3rd", "2nd"):
+            if (year, basis) in levels and (year - 1, basis) in levels:
+                return float(np.log(levels[(year, basis)] / levels[(year - 1, basis)])), f"GDP {how}, {basis} basis"
+    return None
 
 
 def _fit(key: str, pairs: list[tuple[int, float, float, str]]) -> Fit:
@@ -100,8 +112,8 @@ def _source(f: HistoryFigure) -> str:
 
 def fit_rd(hist=None) -> Fit:
     r"""The elasticity of R&D spending to nominal GDP: :math:`\ln(R_y/R_{y-1}) = \varepsilon \ln(Y_y/Y_{y-1})`
-    for each pair of consecutive years whose intensities were first published on one census basis, with
-    :math:`Y` the GDP of the intensity (spending / intensity)."""
+    for each pair of consecutive years whose intensities were first published on one census basis, GDP
+    growth as :func:`gdp_growth` measures it."""
     hist = default_history() if hist is None else hist
     spending = {f.year: f for f in _select(hist, "rd.spending")}
     intensity = {f.year: f for f in _select(hist, "rd.intensity")}
@@ -109,29 +121,26 @@ def fit_rd(hist=None) -> Fit:
     for y in sorted(spending):
         if y - 1 in spending and y in intensity and y - 1 in intensity \
                 and intensity[y].census_basis == intensity[y - 1].census_basis:
-            gdp = [spending[t].value / (intensity[t].value / 100.0) for t in (y - 1, y)]
-            pairs.append((y, float(np.log(spending[y].value / spending[y - 1].value)), float(np.log(gdp[1] / gdp[0])),
-                          f"{_source(spending[y])}; basis {intensity[y].census_basis}"))
+            link, how = gdp_growth(y, hist)
+            pairs.append((y, float(np.log(spending[y].value / spending[y - 1].value)), link,
+                          f"{_source(spending[y])}; {how}"))
     return _fit("rd.elasticity", pairs)
 
 
 def fit_budget(hist=None, excluded: tuple[int, ...] = BUDGET_POLICY_YEARS) -> Fit:
     r"""The elasticity of general public budget revenue to nominal GDP:
-    :math:`\ln(1 + g_y) = \varepsilon \ln(Y_y / Y_{y-1})` with :math:`g_y` the published headline growth and
-    :math:`Y` GDP of one census basis in both years (the newest basis that has both; :func:`gdp_levels`),
-    the ``excluded`` policy years left out."""
+    :math:`\ln(1 + g_y) = \varepsilon \ln(Y_y / Y_{y-1})` with :math:`g_y` the published headline growth and GDP
+    growth as :func:`gdp_growth` measures it, the ``excluded`` policy years left out."""
     hist = default_history() if hist is None else hist
-    gdp = gdp_levels(hist)
     pairs = []
     for f in sorted(_select(hist, "growth.budget_revenue"), key=lambda f: f.year):
         if f.year in excluded:
             continue
-        basis = next((b for b in ("5th", "4th", "3rd", "2nd") if (f.year, b) in gdp and (f.year - 1, b) in gdp), None)
-        if basis is None:
+        found = gdp_growth(f.year, hist)
+        if found is None:
             raise DataError([Problem(SATELLITE_HISTORY_FILE.name, None, "", f"growth.budget_revenue {f.year}: no "
                                      f"GDP of {f.year - 1} and {f.year} on one census basis to fit it on")])
-        link = float(np.log(gdp[(f.year, basis)] / gdp[(f.year - 1, basis)]))
-        pairs.append((f.year, float(np.log1p(f.value / 100.0)), link, f"{_source(f)}; GDP {basis} basis"))
+        pairs.append((f.year, float(np.log1p(f.value / 100.0)), found[0], f"{_source(f)}; {found[1]}"))
     return _fit("budget.elasticity", pairs)
 
 
@@ -181,7 +190,7 @@ def satellites_2025(va_2025: np.ndarray, table: RealizedTable, hist=None,
     if problems:
         raise DataError([Problem(SATELLITES_FILE.name, None, "", p) for p in problems])
     values = {k: p.value for k, p in params.items()}
-    gdp = gdp_levels(hist)
+    gdp = gdp_levels(hist)[0]
     latest = max(_select(hist, "rd.intensity"), key=lambda f: f.year)
     year, basis = latest.year, latest.census_basis
     if (year, basis) not in gdp or (2025, basis) not in gdp:
