@@ -380,7 +380,8 @@ def with_range(derivation: str) -> str:
 
 def jumpoff_partition(run: Run) -> str:
     b = run.base_year("baseline_2030")
-    sectors = [k for k in b.index if b.loc[k, "unit"] == "100 million CNY" and not k.startswith("revenue.")]
+    sectors = [k for k in b.index
+               if b.loc[k, "unit"] == "100 million CNY" and not k.startswith(("revenue.", "satellite."))]
     rows = [[f"`{k}`", num(b.loc[k, "value"]), b.loc[k, "status"],
              with_range(without_urls(b.loc[k, "derivation"]))] for k in sectors]
     industry = sum(b.loc[k, "value"] for k in ("mfg_hightech", "mfg_other", "mining_utilities"))
@@ -527,7 +528,8 @@ def plan15_what_it_takes(run: Run) -> str:
         goal = goals.loc[r.target] if r.target in goals.index else None
         lever = "" if goal is None or pd.isna(goal["needed_growth_pct"]) else \
             f"{num(goal['needed_growth_pct'], 1)} %/yr real ({goal['levers'].replace('+', ', ')})"
-        rows.append([f"`{r.target}`", str(r.year), num(start, 2 if r.unit.startswith("%") else 0), str(r.target_value),
+        shown = num(target, 0) if r.unit == "100 million CNY" else str(r.target_value)
+        rows.append([f"`{r.target}`", str(r.year), num(start, 2 if r.unit.startswith("%") else 0), shown,
                      need, has, r.status, num(100 * r.p_met, 1), lever])
     return table(["target", "year", "2025", "target", "needs (nominal)", "baseline_2030 gives", "status", "P(met), %",
                   "goal-seeking: levers' real growth needed"], rows)
