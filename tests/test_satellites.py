@@ -267,3 +267,19 @@ def test_the_scored_targets_come_first():
     stacked = pd.DataFrame({"scenario": ["a"] * 4, "target": ["x", "y", "z", "w"],
                             "status": ["not modelled", "met", "not projected", "missed"]})
     assert scored_first(stacked) == ["y", "w", "z", "x"]
+
+
+def test_the_tornado_of_a_2025_base_swings_each_satellite_parameter_over_its_range(jump_off):
+    from model.analysis.sensitivity import oat_inputs, tornado
+    from model.output.plots_sensitivity import parameter_description
+    scenario, baseline, _ = jump_off
+    keys = {x.key for x in oat_inputs(2025) if x.kind == "satellite"}
+    assert keys == {"rd.elasticity", "rd.level_factor", "budget.elasticity", "ai.level_factor",
+                    "green_energy.level_factor"}
+    assert not any(x.kind == "satellite" for x in oat_inputs())
+    oat = tornado(scenario, baseline, [t for t in load_set("plan15") if t.id in ("rd_intensity_2030",
+                                                                                "gdp_growth_2026")])
+    swing = oat.set_index(["target", "parameter"])["swing"]
+    assert swing["rd_intensity_2030", "satellites.rd.elasticity"] > 0
+    assert swing["gdp_growth_2026", "satellites.rd.elasticity"] == 0
+    assert parameter_description("satellites.rd.elasticity") == "R&D spending: elasticity to nominal GDP"
