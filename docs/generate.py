@@ -539,6 +539,51 @@ def line_row(line: dict[str, float]) -> list[str]:
     return [num(line["mean"], 2), f"{line['centre']:.1f}", num(line["slope"], 3), num(line["slope_se"], 2)]
 
 
+# ---------------------------------------------------------------- one economy: vintages and prices
+SECTOR_NAMES = {"agriculture": "agriculture", "mfg_hightech": "high-tech manufacturing",
+                "mfg_other": "other manufacturing", "mining_utilities": "mining and utilities",
+                "construction": "construction", "finance": "finance", "ict": "ICT services",
+                "scitech": "sci-tech services", "wholesale_retail": "wholesale and retail",
+                "other_services": "other services"}
+
+
+def census_bridges(run: Run) -> str:
+    """The 2020 census bridges of the realized path's base (``realized/base_year.csv``) beside the 4th-census
+    partition of the baseline."""
+    b, base = run.base_year("realized"), run.base_year("baseline")
+    rows = []
+    for key, name in SECTOR_NAMES.items():
+        f = float(b.loc[f"bridge.{key}", "value"])
+        v4 = float(base.loc[key, "value"])
+        rows.append([name, num(v4), f"{f:.4f}", num(v4 * f), b.loc[f"bridge.{key}", "status"]])
+    total4 = sum(float(base.loc[k, "value"]) for k in SECTOR_NAMES)
+    total5 = sum(float(base.loc[k, "value"]) * float(b.loc[f"bridge.{k}", "value"]) for k in SECTOR_NAMES)
+    rows.append(["**GDP**", num(total4), f"{total5 / total4:.4f}", num(total5), "published"])
+    return table(["sector", "2020, 4th census", "bridge", "2020, 5th census", "status"], rows)
+
+
+def price_drifts(run: Run, scenario: str) -> str:
+    """The relative price drifts a scenario's baseline starts from (its ``base_year.csv`` rows ``price_drift.*``)."""
+    b = run.base_year(scenario)
+    rows = [[f"`{k}`", signed(100 * float(b.loc[k, "value"])), b.loc[k, "status"],
+             without_urls(b.loc[k, "derivation"])] for k in b.index if k.startswith("price_drift.")]
+    return table(["drift", "%/yr against the GDP deflator", "status", "how"], rows)
+
+
+def record_prices(run: Run) -> str:
+    """The realized path's sector price indices in 2025 (2020 = 100) and their average growth."""
+    rows = []
+    gdp = run.series("realized", "Price Index|GDP")[2025]
+    for name, variable in (("GDP", "Price Index|GDP"), ("finance", "Price Index|Finance"),
+                           ("ICT services", "Price Index|ICT Services"),
+                           ("manufacturing", "Price Index (Group)|Manufacturing"),
+                           ("sci-tech services", "Price Index|Science and Technology Services"),
+                           ("agriculture", "Price Index|Agriculture")):
+        idx = run.series("realized", variable)[2025]
+        rows.append([name, num(idx, 1), signed(100 * ((idx / 100) ** 0.2 - 1)), signed(100 * ((idx / gdp) ** 0.2 - 1))])
+    return table(["value added of", "price index 2025 (2020 = 100)", "%/yr 2020-2025", "%/yr against GDP"], rows)
+
+
 BLOCKS: dict[str, Callable[[Run], str]] = {
     "headline": headline,
     "realized-verdicts": realized_verdicts,
@@ -553,6 +598,10 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "jumpoff-revenue": jumpoff_revenue,
     "jumpoff-crosscutting": jumpoff_crosscutting,
     "jumpoff-trend": jumpoff_trend,
+    "census-bridges": census_bridges,
+    "price-drifts-2020": lambda run: price_drifts(run, "baseline"),
+    "price-drifts-2025": lambda run: price_drifts(run, "baseline_2030"),
+    "record-prices": record_prices,
     "satellite-fits": satellite_fits,
     "plan15-what-it-takes": plan15_what_it_takes,
 }

@@ -380,8 +380,9 @@ def show_scenarios(paths: list[Path]) -> tuple[str, int]:
     for path in paths:
         try:
             scenario = load_scenario(path)
-            baseline = baseline_for(scenario.assumptions, scenario.base)
-            parent_baseline = baseline_for(scenario.parent.assumptions, scenario.parent.base) if scenario.parent \
+            baseline = baseline_for(scenario.assumptions, scenario.base, scenario.census)
+            parent_baseline = baseline_for(scenario.parent.assumptions, scenario.parent.base,
+                                             scenario.parent.census) if scenario.parent \
                 else None
             blocks.append(describe(scenario, baseline, parent_baseline))
         except ScenarioError as exc:

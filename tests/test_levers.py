@@ -64,7 +64,8 @@ def test_the_map_agrees_with_single_deterministic_runs_at_sampled_points(shipped
             assert m.met[t.id][j, i] == met
 
 
-@pytest.mark.parametrize("target", ["manufacturing_share", "car_output", "finance_first_pillar"])
+# finance_first_pillar is met on the shipped path (finance above ICT): goal-seeking has no point for it
+@pytest.mark.parametrize("target", ["manufacturing_share", "car_output"])
 def test_the_goal_seek_answer_lies_on_the_maps_boundary_within_a_grid_step(shipped, maps, target):
     """The grid cell around the goal-seek point straddles the aimed boundary: the value crosses
     the aim (the central value of a band, the level of `>=`), or for `rank` the met flag changes."""

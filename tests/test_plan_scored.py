@@ -20,7 +20,7 @@ from model.targets.scorecard import (
 SOURCE = {"publisher": "P", "document": "D", "url": "https://example.invalid", "year": 2025}
 ROW = {"key": "revenue.software_info", "year": "2025", "period": "annual", "value": "31000",
        "unit": "100 million CNY", "publisher": "Beijing Municipal Bureau of Statistics",
-       "document": "2025 communique", "url": "https://example.org/a",
+       "document": "2025 communique, repost", "url": "https://example.org/a",
        "vintage": "preliminary: 2025 communique, Mar 2026", "note": "n", "census_basis": "5th",
        "status": "preliminary", "definition": "same"}
 
@@ -249,41 +249,7 @@ def test_matrix_figure_has_a_published_row():
     assert labels == ["high", "low", PUBLISHED_ROW]
 
 
-# ---------------------------------------------------------------- the realized-path scenario
-def test_realized_scenario_runs_through_the_cli(tmp_path):
-    import run
-    assert run.main([str(run.ROOT / "scenarios" / "realized.yaml"), "--out", str(tmp_path), "--no-figures",
-                     "--no-analyses"]) == 0
-    card = pd.read_csv(tmp_path / "realized" / "scorecard.csv")
-    assert tuple(card.columns[-4:]) == RECORD_COLUMNS
-    assert (tmp_path / "comparison" / "realized_matrix.csv").exists()
-    table = pd.read_csv(tmp_path / "realized" / "timeseries.csv")
-    growth = table[table["variable"] == "Growth|Real GDP"].set_index("year")["value"]
-    for year in range(2022, 2026):          # the published GDP growth, reproduced to its rounding
-        assert growth[year] == pytest.approx(rz.realized_table().latest("growth.gdp", year).value, abs=0.06)
-
-
-def test_realized_scenario_rates_are_the_published_ones():
-    import run
-    from model.core.yamlio import read_yaml
-    raw, _ = read_yaml((run.ROOT / "scenarios" / "realized.yaml").read_bytes())
-    table = rz.realized_table()
-
-    def latest(key, year):
-        for period in ("annual", "Q1-Q3", "H1"):
-            o = table.latest(key, year, period)
-            if o is not None:
-                return o.value
-        return table.latest("growth.tertiary", year).value
-
-    for year in range(2022, 2026):
-        assert raw["growth"]["agriculture"][year] == table.latest("growth.primary", year).value
-        for sector in ("mfg_hightech", "mfg_other", "mining_utilities", "construction"):
-            assert raw["growth"][sector][year] == table.latest("growth.secondary", year).value
-        for sector in ("finance", "ict", "scitech"):
-            assert raw["growth"][sector][year] == latest(f"growth.{sector}", year), (sector, year)
-
-
+# ---------------------------------------------------------------- the realized-path scenario: tests/test_record.py
 def test_one_near_zero_year_among_percent_rates_draws_no_fraction_warning(write_yaml):
     from model.scenario.loader import load_scenario
     s = load_scenario(write_yaml("growth:\n  other_services: {2022: 0.13, 2023: 2.81}\n"))

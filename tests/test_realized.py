@@ -29,7 +29,7 @@ def write(tmp_path: Path, rows: list[dict[str, str]], columns=rz.REALIZED_FILE_C
 
 
 GOOD = {"key": "va.gdp", "year": "2022", "period": "annual", "value": "41610.9", "unit": "100 million CNY",
-        "publisher": "Beijing Municipal Bureau of Statistics", "document": "2022 communique",
+        "publisher": "Beijing Municipal Bureau of Statistics", "document": "2022 communique (Mar 2023), repost",
         "url": "https://example.org/a", "vintage": "preliminary: 2022 communique, Mar 2023",
         "note": "Regional GDP", "census_basis": "4th", "status": "preliminary", "definition": "same"}
 
@@ -62,7 +62,7 @@ def test_shipped_file_covers_gdp_growth_and_the_three_sectors_2021_to_2025():
 def test_levels_of_2024_on_are_on_the_revised_basis_and_2021_first_releases_on_the_old():
     table = rz.load_realized()
     assert {o.census_basis for o in table.select("va.gdp") if o.year >= 2024} == {"5th"}
-    first_2021 = min(table.select("va.gdp"), key=lambda o: (o.year, o.released))
+    first_2021 = min((o for o in table.select("va.gdp") if o.year == 2021), key=lambda o: o.released)
     assert first_2021.census_basis == "4th"
 
 
@@ -84,6 +84,13 @@ def test_partial_year_figures_are_marked_as_such():
     ({"publisher": ""}, "publisher", "empty publisher"),
     ({"url": "www.example.org"}, "url", "web address"),
     ({"url": ""}, "url", "web address"),
+    ({"mirror": "www.example.org"}, "mirror", "expected empty or the web address of a repost"),
+    ({"mirror": "https://example.org/a"}, "mirror", "is the url itself"),
+    ({"mirror": "https://example.org/b"}, "url", "not a government or official-press host"),
+    ({"url": "https://tjj.beijing.gov.cn/a", "mirror": "https://example.org/a"}, "document", "says 'repost'"),
+    ({"url": "https://tjj.beijing.gov.cn/a", "mirror": "https://example.org/a", "document": "communique"},
+     "document", "names no date"),
+    ({"document": "2022 communique (Mar 2023)"}, "document", "not the publisher's page"),
     ({"vintage": ""}, "vintage", "empty vintage"),
     ({"definition": ""}, "definition", "empty definition"),
     ({"value": "about 4"}, "value", "expected a finite number"),
@@ -133,6 +140,13 @@ def test_two_vintages_of_one_figure_are_both_kept(tmp_path):
     table = rz.load_realized(write(tmp_path, [GOOD, revised]))
     assert [o.value for o in table.select("va.gdp")] == [41610.9, 41540.9]
     assert table.latest("va.gdp", 2022).value == 41540.9
+
+
+def test_a_publisher_page_with_its_mirror_passes_and_keeps_both(tmp_path):
+    row = dict(GOOD, document="2022 statistical communique (Mar 2023)", url="https://tjj.beijing.gov.cn/a",
+               mirror="https://example.org/a")
+    (o,) = rz.load_realized(write(tmp_path, [row])).rows
+    assert (o.url, o.mirror) == ("https://tjj.beijing.gov.cn/a", "https://example.org/a")
 
 
 def test_every_problem_is_reported_not_only_the_first(tmp_path):

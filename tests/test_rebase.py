@@ -211,12 +211,15 @@ def test_2020_trend_fit_is_unchanged_by_the_refactoring(baseline):
     assert {f.year for f, _, _ in obs} <= set(calibration.TREND_YEARS)
 
 
-def test_trend_deflator_is_the_mean_implied_2021_2025():
-    d = rebase.implied_deflators_2025(calibration.default_figures(), realized_table())
+def test_trend_deflator_is_the_mean_implied_2023_2025_each_within_one_release():
+    from model.baseline.vintage import implied_gdp_deflators
+    d = {y: v for y, (v, _) in implied_gdp_deflators(calibration.default_figures(), realized_table()).items()}
     assert sorted(d) == [2021, 2022, 2023, 2024, 2025]
-    assert d[2025] == pytest.approx(52073.4 / 49843.1 / 1.054 - 1)
-    assert d[2023] == pytest.approx(43760.7 / 41610.9 / 1.052 - 1)      # one release's basis, not mixed
-    assert baseline_for({}, 2025).trend_deflator == pytest.approx(np.mean(list(d.values())))
+    assert d[2025] == pytest.approx(52073.4 / 49670.2 / 1.054 - 1)     # over the final 2024 level, as the rate
+    assert d[2024] == pytest.approx(49843.1 / 47353.7 / 1.052 - 1)     # the level of the rate's own release
+    assert d[2023] == pytest.approx(43760.7 / 41610.9 / 1.052 - 1)     # a first-release rate: 4th-census levels
+    assert d[2021] == pytest.approx(40269.6 / 36102.6 / 1.085 - 1)     # not the restated 44,350.7 / 38,503.6
+    assert baseline_for({}, 2025).trend_deflator == pytest.approx(np.mean([d[y] for y in rebase.PRICE_YEARS_2025]))
 
 
 # ------------------------------------------------------------------ the revenue layer anchored to the record
@@ -229,7 +232,7 @@ def _table_with(tmp_path, *rows):
     from model.core.files import REALIZED_FILE
     with open(REALIZED_FILE, newline="", encoding="utf-8") as fh:
         kept = list(csv.DictReader(fh))
-    common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test release",
+    common = {"period": "annual", "unit": "100 million CNY", "publisher": "Test publisher", "document": "test repost",
               "url": "https://example.org/release", "vintage": "preliminary: test release, Feb 2026",
               "note": "test row", "census_basis": "5th", "status": "preliminary", "definition": "same"}
     path = tmp_path / "realized.csv"

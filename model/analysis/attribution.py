@@ -52,7 +52,8 @@ INPUT_GROUPS: dict[str, str] = {
     "real growth": "the growth paths (calibrated 2021, trend, the scenario's `growth`)",
     "prices": "the deflator paths (`deflator`)",
     "base year": "the 2020 partition, cross-cutting weights and calibrated 2021 rates (`assumptions`)",
-    "trend": "the trend design (`trend`) and the trend paths and deflator it reads (`assumptions`)",
+    "trend": "the trend design (`trend`) and the trend paths, deflator and relative price drifts it reads "
+             "(`assumptions`)",
     "vaccine unwind": "`vaccine_unwind`",
     "shocks": "`shocks`",
     "projects": "`projects`",
@@ -60,8 +61,9 @@ INPUT_GROUPS: dict[str, str] = {
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
 _BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
-                                   "revenue_reference", "revenue_anchors", "digital_economy_weights", "satellites"),
-                    "trend": ("trend_growth", "trend_paths", "trend_deflator")}
+                                   "revenue_reference", "revenue_anchors", "census", "digital_economy_weights",
+                                   "satellites"),
+                    "trend": ("trend_growth", "trend_paths", "trend_deflator", "price_drifts", "price_half_life")}
 # Baseline fields no equation reads
 _METADATA = ("provenance", "trend_fit", "moments", "assumptions", "satellite_fit")
 
@@ -221,7 +223,8 @@ def attribute(scenario: Scenario, baseline: Baseline, targets: Sequence[Target],
             baseline, projection, 0        # row 0 holds the base year's levels (a later base: held flat to it)
     else:
         ref_name = reference.name
-        ref_baseline = baseline_for(reference.assumptions, reference.base) if reference_baseline is None \
+        ref_baseline = baseline_for(reference.assumptions, reference.base, reference.census) \
+            if reference_baseline is None \
             else reference_baseline
         ref_projection = project(reference, ref_baseline) if reference_projection is None else reference_projection
         ref_scenario, ref_row = reference, None

@@ -151,7 +151,8 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
     try:
         enter("calibration")
         try:
-            baseline = baseline_for(scenario.assumptions, scenario.base)  # one per assumptions and base, shared
+            # one per assumptions, base and census basis, shared
+            baseline = baseline_for(scenario.assumptions, scenario.base, scenario.census)
         except DataError as exc:
             raise RunFailed("data", current, [f"{path}: base {scenario.base} cannot be built from the data: {p}"
                                               for p in exc.problems], tuple(warnings)) from None

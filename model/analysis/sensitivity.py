@@ -210,7 +210,8 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
     for x in inputs:
         if x.kind == "assumption":
             ends[x.parameter] = tuple(
-                target_gaps(project(scenario, baseline_for({**scenario.assumptions, x.key: v}, scenario.base)),
+                target_gaps(project(scenario, baseline_for({**scenario.assumptions, x.key: v}, scenario.base,
+                                                           scenario.census)),
                             targets, links)
                 for v in (x.low, x.high))
         elif x.kind == "revenue_link":

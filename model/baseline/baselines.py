@@ -11,14 +11,18 @@ from dataclasses import replace
 from typing import Mapping
 
 from ..core.years import BASE_YEAR
-from .calibration import AssumptionsError, Baseline, assumption_values, build_baseline
+from .calibration import AssumptionsError, Baseline, assumption_values, build_baseline, frozen
 from .data import assumptions_2025 as default_assumptions_2025
+from .data import figures as default_figures
+from .realized import realized_table
 from .rebase import build_rebased
+from .vintage import census_bridges
 
 
-def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_YEAR) -> Baseline:
+def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_YEAR, census: str = "4th") -> Baseline:
     """The calibrated baseline for these assumption overrides (as validated in a scenario) and jump-off
-    year (a scenario's ``base``): :func:`model.baseline.calibration.build_baseline` (or, for 2025,
+    year (a scenario's ``base``), on the census basis ``census`` (a scenario's ``census``; from 2020 only,
+    a 2025 base is on the 5th): :func:`model.baseline.calibration.build_baseline` (or, for 2025,
     :func:`model.baseline.rebase.build_rebased`), run once per process for each distinct set.
 
     Overrides of the 2025 jump-off's assumptions (``assumptions_2025.csv``) go to the 2025
@@ -37,7 +41,7 @@ def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_
         if jump_off:
             raise AssumptionsError(f"{', '.join(sorted(jump_off))}: assumptions of the 2025 jump-off have no effect "
                              f"from the base year {BASE_YEAR}")
-        return _baseline_of(values)
+        return _baseline_of(values) if census == "4th" else _restated_of(values)
     values_2025 = tuple(sorted((k, float(v))
                                for k, v in assumption_values(jump_off, default_assumptions_2025()).items()))
     return _rebased_of(values, base, values_2025)
@@ -46,6 +50,16 @@ def baseline_for(overrides: Mapping[str, float] | None = None, base: int = BASE_
 @functools.lru_cache(maxsize=128)
 def _baseline_of(values: tuple[tuple[str, float], ...]) -> Baseline:
     return build_baseline(dict(values))
+
+
+@functools.lru_cache(maxsize=128)
+def _restated_of(values: tuple[tuple[str, float], ...]) -> Baseline:
+    """The 2020 baseline of ``values`` with its partition restated on the 5th-census basis
+    (:func:`model.baseline.vintage.census_bridges`); everything else as calibrated."""
+    calibrated = _baseline_of(values)
+    bridges = census_bridges(calibrated.va_2020, default_figures(), realized_table())
+    return replace(calibrated, va_2020=frozen(bridges.apply(calibrated.va_2020)), census="5th",
+                   provenance=calibrated.provenance + bridges.rows)
 
 
 @functools.lru_cache(maxsize=128)

@@ -25,13 +25,15 @@ from typing import Mapping
 import numpy as np
 from scipy import optimize
 
-from ..baseline.data import Assumption, Figures
+from ..baseline.data import Assumption, DataError, Figures
 from ..baseline.data import assumptions as default_assumptions
 from ..baseline.data import figures as default_figures
+from ..core.files import FIGURES_FILE
 from ..core.parameters import BY_NAME
+from ..core.problems import Problem
 from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR, CALIBRATION_YEAR
-from ..equations import growth
+from ..equations import growth, prices
 from ..equations.revenue import RevenueAnchor
 from ..equations.satellite import Satellite
 
@@ -58,7 +60,11 @@ class Baseline:
         (the prior of the 2021 calibration, and the `constant` trend design).
     trend_paths : design name (:data:`TREND_DESIGNS`) -> ``(n_trend_years, n_sectors)``
         trend real growth for the years ``TREND_FIRST_YEAR..TREND_LAST_YEAR``.
-    trend_deflator : trend deflator growth (all sectors), fraction per year.
+    trend_deflator : trend GDP deflator growth, fraction per year.
+    price_drifts : ``(n_sectors,)`` each sector's deflator growth relative to the GDP deflator in the first
+        projected year, fraction per year (:mod:`model.equations.prices`); balanced, so the GDP deflator
+        stays on its trend.
+    price_half_life : the years in which a relative price drift halves.
     growth_2021 : ``(n_sectors,)`` calibrated 2021 real growth, fraction.
     provenance : rows describing how each base-year number was obtained.
     trend_fit, moments : rows reporting the two fits.
@@ -81,6 +87,9 @@ class Baseline:
     base_year: int = BASE_YEAR
     revenue_reference: np.ndarray | None = None   # later base: the 2020 levels the revenue anchors refer to
     revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
+    price_drifts: np.ndarray = field(default_factory=lambda: frozen(np.zeros(N_SECTORS)))
+    price_half_life: float = float("inf")
+    census: str = "4th"           # the census basis of the levels: the 2020 base's 4th, or the 5th (bridged, 2025)
     # later base only (model/baseline/satellites.py): the digital economy's weights, the satellite series and
     # the rows of their fits
     digital_economy_weights: np.ndarray | None = None
@@ -398,6 +407,76 @@ def implied_deflators(fig: Figures) -> dict[int, float]:
     return out
 
 
+# ---------------------------------------------------------------- 3b. sector prices
+#: Sectors whose relative price drift is estimated from Beijing's own figures published by mid-2021.
+PRICE_ESTIMATED = ("finance", "ict")
+#: The manufacturing sectors, whose drift is an assumption (price.manufacturing_relative).
+PRICE_MANUFACTURING = ("mfg_hightech", "mfg_other")
+#: The years of the real growth between the 2017 shares and the 2020 levels, and the period each was
+#: published for (a partial-year rate stands for its year where no annual rate was published).
+PRICE_GROWTH_YEARS = (2018, 2019, 2020)
+
+
+def _rate(fig: Figures, key: str, year: int):
+    for period in ("annual", "Q1-Q3", "H1"):
+        try:
+            return fig.get(key, year, period)
+        except DataError:
+            continue
+    raise DataError([Problem(FIGURES_FILE.name, None, "", f"no {key} rate for {year}, which the relative price "
+                                                          "estimate needs")])
+
+
+def relative_prices(va: np.ndarray, fig: Figures, assume: Mapping[str, float]) -> tuple[np.ndarray, tuple[dict, ...]]:
+    r"""Relative price drifts ``(n_sectors,)`` (fraction per year) and their derivation rows.
+
+    Finance and ICT: from the move of their share of GDP at current prices from 2017 (published share)
+    to 2020 (the base-year partition) against their real growth relative to GDP's over 2018-2020
+    (:func:`model.equations.prices.relative_drift`).  The 2017 shares are on the basis before the 2018
+    economic census, the 2020 levels after it: the estimate takes the census to have restated both
+    sectors like GDP, the only evidence published by mid-2021 (no pair of levels of one vintage was).
+    Manufacturing: the assumption ``price.manufacturing_relative``.  The other sectors share one drift
+    that balances the rest (:func:`model.equations.prices.balanced`), so the GDP deflator keeps its
+    trend.  Science and technology services are not estimated: their share fell from 10.2 % to 8.3 %
+    across the 2018 census while their real growth was GDP's, a break of definition more than of price.
+    """
+    drifts = np.zeros(N_SECTORS)
+    rows = []
+    gdp_growth = [fig.get("growth.gdp", y) for y in PRICE_GROWTH_YEARS]
+    real_total = float(np.prod([1 + f.value / 100.0 for f in gdp_growth]))
+    gdp_2020 = fig.value("va.gdp", BASE_YEAR)
+    for k in PRICE_ESTIMATED:
+        s0 = fig.get(f"share.{k}", 2017)
+        s1 = 100.0 * va[INDEX[k]] / gdp_2020
+        rates = [_rate(fig, f"growth.{k}", y) for y in PRICE_GROWTH_YEARS]
+        real_sector = float(np.prod([1 + f.value / 100.0 for f in rates]))
+        d = prices.relative_drift(s0.value, s1, real_sector, real_total, len(PRICE_GROWTH_YEARS))
+        drifts[INDEX[k]] = d
+        rows.append({"sector": f"price_drift.{k}", "year": BASE_YEAR, "value": d, "unit": "fraction per year",
+                     "status": "derived",
+                     "derivation": "share at current prices 2017 -> 2020 against real growth relative to GDP: "
+                                   f"(({s1:.2f} / {s0.value:g}) / ({real_sector:.4f} / {real_total:.4f}))^(1/3) - 1: "
+                                   "share "
+                               f"2017 ({_source(s0)}), 2020 from the base-year partition; real growth "
+                               + ", ".join(f"{f.year} {f.period} {f.value:g} %" for f in rates)
+                               + " (sector), " + ", ".join(f"{f.year} {f.value:g} %" for f in gdp_growth)
+                               + " (GDP); across the 2018 census, taken to restate the sector like GDP"})
+    m = assume["price.manufacturing_relative"] / 100.0
+    for k in PRICE_MANUFACTURING:
+        drifts[INDEX[k]] = m
+    rows.append({"sector": "price_drift.manufacturing", "year": BASE_YEAR, "value": m, "unit": "fraction per year",
+                 "status": "assumption", "derivation": "assumption price.manufacturing_relative: no pair of "
+                 "manufacturing levels and real growth of one vintage published by mid-2021"})
+    free = np.array([k not in PRICE_ESTIMATED + PRICE_MANUFACTURING for k in KEYS])
+    drifts = prices.balanced(drifts, va, free)
+    rows.append({"sector": "price_drift.rest", "year": BASE_YEAR, "value": float(drifts[free][0]),
+                 "unit": "fraction per year", "status": "derived",
+                 "derivation": "balancing, the value-added weighted drifts sum to zero in 2020: agriculture, mining "
+                               "and utilities, construction, sci-tech, wholesale and retail and other services share "
+                               "the drift that keeps the GDP deflator on its trend"})
+    return drifts, tuple(rows)
+
+
 # ---------------------------------------------------------------- 4. the 2021 calibration
 def two_year_to_annual(avg_2yr_pct: float, growth_prev_pct: float) -> float:
     r"""Annual growth implied by a two-year average over a depressed base year.
@@ -535,7 +614,8 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
     trend_paths = {"converging": frozen(converging), "constant": frozen(np.tile(trend, (len(years), 1)))}
     deflators = implied_deflators(fig)
     g2021, moments = calibrate_2021(va, w_ne, trend, calibration_moments(fig))
-    provenance = provenance + tuple(
+    drifts, price_rows = relative_prices(va, fig, assume)
+    provenance = provenance + price_rows + tuple(
         {"sector": name, "year": BASE_YEAR, "value": value, "unit": "fraction", "status": "derived",
          "derivation": how}
         for name, value, how in (
@@ -557,6 +637,7 @@ def build_baseline(overrides: Mapping[str, float] | None = None, fig: Figures | 
         va_2020=frozen(va), hightech_weights=frozen(w_ht), new_economy_weights=frozen(w_ne),
         trend_growth=frozen(trend), trend_paths=MappingProxyType(trend_paths),
         trend_deflator=float(np.mean(list(deflators.values()))),
-        growth_2021=frozen(g2021), provenance=provenance, trend_fit=trend_fit + aggregate_fit, moments=moments,
-        assumptions=dict(assume),
+        growth_2021=frozen(g2021), provenance=provenance, trend_fit=trend_fit + aggregate_fit,
+        moments=moments, assumptions=dict(assume), price_drifts=frozen(drifts),
+        price_half_life=float(assume["price.half_life_years"]),
     )

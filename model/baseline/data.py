@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Callable, Iterator, Mapping
+from urllib.parse import urlsplit
 
 from ..core.csvio import read_rows
 from ..core.files import (
@@ -32,7 +34,8 @@ from ..core.problems import Checker, Problem, ProblemsError
 UNITS = frozenset({"100 million CNY", "%", "pp"})
 ASSUMPTION_UNITS = UNITS | {"years"}
 PERIODS = frozenset({"annual", "H1", "Q1-Q3"})
-FIGURE_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "vintage", "note")
+FIGURE_COLUMNS = ("key", "year", "period", "value", "unit", "publisher", "document", "url", "mirror", "vintage",
+                  "note")
 ASSUMPTION_COLUMNS = ("key", "value", "low", "high", "unit", "basis", "affects")
 REVENUE_LINK_COLUMNS = ("key", "value", "low", "high", "unit", "status", "basis", "source")
 REVENUE_LINK_UNITS = frozenset({"100 million CNY", "dimensionless"})
@@ -41,6 +44,67 @@ SATELLITE_COLUMNS = ("key", "value", "low", "high", "sd", "unit", "status", "bas
 SATELLITE_STATUSES = STATUSES | {"fitted"}
 HISTORY_COLUMNS = FIGURE_COLUMNS + ("census_basis",)
 HISTORY_BASES = frozenset({"2nd", "3rd", "4th", "5th", "n/a"})
+
+# Where a source's web page lives.  A page on a government host (any ``*.gov.cn``: the statistics bureaus,
+# the municipal government's sites in every language, its bureaus, www.gov.cn) or of the official press
+# (Xinhua, People's Daily) is the publisher's own page or the government's official copy of it; any other
+# host is a repost or a secondary report of the release.
+GOVERNMENT, OFFICIAL_PRESS = "government", "official press"
+OFFICIAL_PRESS_HOSTS = ("xinhuanet.com", "news.cn", "people.com.cn", "people.cn")
+# Words by which a document says that its url is not the publisher's page: a copy of the release on
+# another site ("repost"), a press article about it ("report", "summary") or a third party citing it ("via").
+SECONDARY = re.compile(r"\b(repost|report|summary|via)\b", re.IGNORECASE)
+REPOST = re.compile(r"\brepost\b", re.IGNORECASE)
+YEAR = re.compile(r"\b(19|20)\d\d\b")
+
+
+def web_address(text: str) -> bool:
+    """Whether ``text`` is an http(s) address with a host."""
+    return text.startswith(("http://", "https://")) and bool(urlsplit(text).hostname)
+
+
+def official_kind(url: str) -> str | None:
+    """:data:`GOVERNMENT` or :data:`OFFICIAL_PRESS` for a page on such a host, else None."""
+    host = (urlsplit(url).hostname or "").lower() if web_address(url) else ""
+    if host == "gov.cn" or host.endswith(".gov.cn"):
+        return GOVERNMENT
+    if any(host == h or host.endswith("." + h) for h in OFFICIAL_PRESS_HOSTS):
+        return OFFICIAL_PRESS
+    return None
+
+
+def source_problems(document: str, url: str, mirror: str, secondary_named: bool = True) -> list[tuple[str, str]]:
+    """``(column, message)`` for each way a source's ``document``, ``url`` and ``mirror`` break the rule:
+
+    - ``url`` is a web address; ``mirror`` is empty or a web address other than ``url``;
+    - with a ``mirror``, ``url`` is the original: a page on a government or official-press host
+      (:func:`official_kind`), and ``document`` names the original, with its year, not a repost;
+    - without one (``secondary_named``), a ``url`` on any other host is a repost or secondary report,
+      and ``document`` says so (repost, report, summary or via in its last comma-separated part).
+    """
+    out = []
+    if not web_address(url):
+        out.append(("url", f"got {url!r}; expected the web address of the source (http:// or https://)"))
+    if mirror and not web_address(mirror):
+        out.append(("mirror", f"got {mirror!r}; expected empty or the web address of a repost"))
+    elif mirror and mirror == url:
+        out.append(("mirror", "is the url itself; leave it empty when no other copy is cited"))
+    elif mirror and web_address(url):
+        if official_kind(url) is None:
+            out.append(("url", f"{urlsplit(url).hostname} is not a government or official-press host; with a "
+                               "mirror, the url is the publisher's own page (else put the repost in url, "
+                               "leave mirror empty and say 'repost' in document)"))
+        if REPOST.search(document):
+            out.append(("document", f"{document!r} says 'repost', but with a mirror the url is the original: "
+                                    "name the original's title and date"))
+        if not YEAR.search(document):
+            out.append(("document", f"{document!r} names no date; with a mirror it names the original's "
+                                    "title and date"))
+    elif secondary_named and web_address(url) and official_kind(url) is None \
+            and not SECONDARY.search(document.rsplit(",", 1)[-1]):
+        out.append(("document", f"{document!r}: the url is on {urlsplit(url).hostname}, not the publisher's "
+                                "page; say what it is (e.g. '<title> (<date>), repost')"))
+    return out
 
 
 class DataError(ProblemsError):
@@ -60,6 +124,7 @@ class Figure:
     url: str
     vintage: str
     note: str
+    mirror: str = ""     # a repost of the same document beside the publisher's page in ``url``, or ""
 
 
 @dataclass(frozen=True)
@@ -183,8 +248,9 @@ def _raise_if(problems: list[Problem]) -> None:
 
 
 def read_figures(path: Path = FIGURES_FILE) -> Figures:
-    """Parse and check ``figures.csv``: numbers, units, periods, a source on every row and one
-    row per key, year and period.  Raises :class:`DataError` listing every problem."""
+    """Parse and check ``figures.csv``: numbers, units, periods, a source on every row (its url and
+    mirror by :func:`source_problems`) and one row per key, year and period.  Raises
+    :class:`DataError` listing every problem."""
     out, problems, seen = [], [], {}
     for c, row in _read_rows(path, FIGURE_COLUMNS):
         for col in ("key", "publisher", "document", "url", "vintage", "note"):
@@ -194,8 +260,12 @@ def read_figures(path: Path = FIGURES_FILE) -> Figures:
             c.error((), f"unit {row['unit']!r} not in {sorted(UNITS)}")
         if row["period"] not in PERIODS:
             c.error((), f"period {row['period']!r} not in {sorted(PERIODS)}")
-        if row["url"].strip() and not row["url"].startswith(("http://", "https://")):
+        url, mirror = row["url"].strip(), row["mirror"].strip()
+        if url and not web_address(url):
             c.error((), f"url {row['url']!r} is not a web address")
+        for col, message in source_problems(row["document"], url, mirror):
+            if col != "url" or web_address(url):          # a missing or malformed url is reported above
+                c.error((), f"{col}: {message}")
         year, value = _year(c, row["year"]), _number(c, "value", row["value"])
         line = c.lines[()]
         ident = (row["key"], year, row["period"])
@@ -207,7 +277,7 @@ def read_figures(path: Path = FIGURES_FILE) -> Figures:
         if not c.problems:
             out.append(Figure(key=row["key"], year=year, period=row["period"], value=value, unit=row["unit"],
                               publisher=row["publisher"], document=row["document"], url=row["url"],
-                              vintage=row["vintage"], note=row["note"]))
+                              mirror=mirror, vintage=row["vintage"], note=row["note"]))
     _raise_if(problems)
     return Figures(tuple(out))
 
@@ -288,9 +358,9 @@ def read_satellites(path: Path = SATELLITES_FILE) -> Mapping[str, SatelliteParam
 
 
 def read_history(path: Path = SATELLITE_HISTORY_FILE) -> tuple[HistoryFigure, ...]:
-    """Parse and check ``satellite_history.csv`` like ``figures.csv`` (numbers, units, a source on every
-    row, one row per key, year, period and census basis) plus its ``census_basis``.  Raises
-    :class:`DataError` listing every problem."""
+    """Parse and check ``satellite_history.csv`` like ``figures.csv`` (numbers, units, the source rule of
+    :func:`source_problems`, one row per key, year and census basis) plus its ``census_basis``; annual figures
+    only.  Raises :class:`DataError` listing every problem."""
     out, problems, seen = [], [], {}
     for c, row in _read_rows(path, HISTORY_COLUMNS):
         for col in ("key", "publisher", "document", "url", "vintage", "note"):
@@ -302,8 +372,9 @@ def read_history(path: Path = SATELLITE_HISTORY_FILE) -> tuple[HistoryFigure, ..
             c.error((), f"period {row['period']!r}: the history holds annual figures only")
         if row["census_basis"] not in HISTORY_BASES:
             c.error((), f"census_basis {row['census_basis']!r} not in {sorted(HISTORY_BASES)}")
-        if not row["url"].startswith(("http://", "https://")):
-            c.error((), f"url {row['url']!r} is not a web address")
+        url, mirror = row["url"].strip(), row["mirror"].strip()
+        for col, message in source_problems(row["document"], url, mirror):
+            c.error((), f"{col}: {message}")
         year, value = _year(c, row["year"]), _number(c, "value", row["value"])
         ident = (row["key"], year, row["census_basis"])
         if ident in seen:
@@ -313,7 +384,7 @@ def read_history(path: Path = SATELLITE_HISTORY_FILE) -> tuple[HistoryFigure, ..
         problems += c.problems
         if not c.problems:
             out.append(HistoryFigure(key=row["key"], year=year, period=row["period"], value=value, unit=row["unit"],
-                                     publisher=row["publisher"], document=row["document"], url=row["url"],
+                                     publisher=row["publisher"], document=row["document"], url=url, mirror=mirror,
                                      vintage=row["vintage"], note=row["note"], census_basis=row["census_basis"]))
     _raise_if(problems)
     return tuple(out)

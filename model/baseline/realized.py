@@ -31,7 +31,7 @@ from typing import Iterable, Iterator
 
 import pandas as pd
 
-from ..baseline.data import FIGURE_COLUMNS, DataError, Figure
+from ..baseline.data import FIGURE_COLUMNS, DataError, Figure, source_problems
 from ..core.csvio import read_rows
 from ..core.files import REALIZED_FILE
 from ..core.iamc import (
@@ -47,6 +47,7 @@ from ..core.iamc import (
     NOMINAL,
     PHARMA_OF_MEDICINE,
     REAL_GDP_GROWTH,
+    REAL_GDP_GROWTH_5Y,
     REGION,
     SCENARIO_4TH,
     SCENARIO_5TH,
@@ -98,9 +99,10 @@ LEVEL = "100 million CNY"
 PERCENT = "%"
 COUNT = "count"
 # Key family (the part before the dot) -> the unit its figures must carry.
-FAMILIES = {"va": LEVEL, "revenue": LEVEL, "output": LEVEL, "growth": PERCENT, "share": PERCENT,
+# growth5y: the compound average real growth of the five years ending in the year (a plan period)
+FAMILIES = {"va": LEVEL, "revenue": LEVEL, "output": LEVEL, "growth": PERCENT, "growth5y": PERCENT, "share": PERCENT,
             "count": COUNT}
-KEY_PATTERN = re.compile(r"^([a-z]+)\.([a-z0-9_]+)$")
+KEY_PATTERN = re.compile(r"^([a-z][a-z0-9]*)\.([a-z0-9_]+)$")
 MONTHS = {m: i for i, m in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 RELEASE_PATTERN = re.compile(r"\b(" + "|".join(MONTHS) + r")[a-z]* (\d{4})\b")
@@ -112,6 +114,7 @@ YEAR_PATTERN = re.compile(r"\b(20\d\d)\b")
 MODEL_VARIABLES = {
     "va.gdp": GDP,
     "growth.gdp": REAL_GDP_GROWTH,
+    "growth5y.gdp": REAL_GDP_GROWTH_5Y,
     "va.primary": "Value Added|Agriculture",
     "va.construction": "Value Added|Construction",
     "va.finance": "Value Added|Finance",
@@ -168,10 +171,10 @@ class RealizedDataError(DataError):
     """``realized.csv`` cannot be used; ``problems`` lists every reason, in line order."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Outcome(Figure):
     """One published figure of one release (vintage), as checked: the provenance fields of
-    :class:`model.baseline.data.Figure` and what a realized figure adds."""
+    :class:`model.baseline.data.Figure` and what a realized figure adds (keyword arguments only)."""
 
     census_basis: str
     status: str
@@ -289,8 +292,9 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
         elif family == "growth" and value <= -100:
             c.error(("value",), f"got {value:g}; a growth rate must be above -100 %")
 
-    if not text["url"].startswith(("http://", "https://")):
-        c.error(("url",), f"got {text['url']!r}; expected the web address of the source (http:// or https://)")
+    text.setdefault("mirror", "")      # optional for rows built in code; the file always has the column
+    for col, message in source_problems(text["document"], text["url"], text["mirror"]):
+        c.error((col,), message)
 
     basis_ok = c.choice(("census_basis",), text["census_basis"], BASES, "census basis")
     status_ok = c.choice(("status",), text["status"], STATUSES, "status")
@@ -319,8 +323,9 @@ def _check_row(file: str, line: int, row: dict[str, str]) -> tuple[Outcome | Non
         return None, c.problems
     return Outcome(key=key, year=year, period=text["period"], value=value, unit=text["unit"],
                    publisher=text["publisher"], document=text["document"], url=text["url"],
-                   vintage=text["vintage"], note=text["note"], census_basis=text["census_basis"],
-                   status=text["status"], definition=text["definition"], released=released, line=line), []
+                   mirror=text["mirror"], vintage=text["vintage"], note=text["note"],
+                   census_basis=text["census_basis"], status=text["status"], definition=text["definition"],
+                   released=released, line=line), []
 
 
 def check_rows(rows: Iterable[tuple[int, dict[str, str]]], file: str = REALIZED_FILE.name

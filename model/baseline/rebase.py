@@ -51,6 +51,7 @@ from ..core.files import REALIZED_FILE
 from ..core.problems import Problem
 from ..core.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR
+from ..equations import prices
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
 from .realized import (
     BASES,
@@ -64,7 +65,9 @@ from .realized import (
     same_measure,
 )
 from .realized import realized_table as default_realized
+from .record import PRICE_GROUPS, record_path
 from .satellites import digital_economy_weights_2025, fit_rows, satellites_2025
+from .vintage import census_bridges, implied_gdp_deflators
 
 BASE_2025 = 2025
 # The record the trend is re-fitted on: the 2015-2019 window of the 2020 baseline and the realized
@@ -73,7 +76,9 @@ BASE_2025 = 2025
 # in 2021, the secondary sector -11.4 % in 2022), which are level swings, not trend.
 RECORD_YEARS_2025 = (2023, 2024, 2025)
 TREND_YEARS_2025 = tuple(TREND_YEARS) + RECORD_YEARS_2025
-DEFLATOR_YEARS_2025 = range(2021, 2026)     # implied GDP deflators averaged for the trend deflator
+# The years whose implied GDP deflators (each within one release) give the 2026-2030 trend deflator: those
+# after the price swings of the vaccine years 2021-2022, as for the growth trend (RECORD_YEARS_2025).
+PRICE_YEARS_2025 = (2023, 2024, 2025)
 ROUNDING = {"100 million CNY": 0.05}          # published levels are rounded to 0.1 (100 million CNY)
 
 
@@ -141,21 +146,6 @@ def record_rates(table: RealizedTable, years=RECORD_YEARS_2025) -> tuple:
     """The latest release of every published growth rate of ``years`` (each key, year and period once)."""
     idents = sorted({(o.key, o.year, o.period) for o in table if o.family == "growth" and o.year in years})
     return tuple(table.latest(k, yr, p) for k, yr, p in idents)
-
-
-def implied_deflators_2025(fig: Figures, table: RealizedTable) -> dict[int, float]:
-    r"""GDP deflator growth implied by levels of one census basis and the published real growth,
-    :math:`\pi_y = (Y_y / Y_{y-1}) / (1 + r_y) - 1`, for 2021-2025 (2020's level from ``figures.csv``)."""
-    out = {}
-    for y in DEFLATOR_YEARS_2025:
-        for basis in ("5th", "4th"):          # the newest basis that has both years
-            level, prev = table.latest("va.gdp", y, basis=basis), table.latest("va.gdp", y - 1, basis=basis)
-            if prev is None and basis == "4th" and y - 1 == BASE_YEAR:
-                prev = fig.get("va.gdp", y - 1)
-            if level is not None and prev is not None:
-                break
-        out[y] = level.value / prev.value / (1.0 + table.latest("growth.gdp", y).value / 100.0) - 1.0
-    return out
 
 
 def refit_trend(va_2025: np.ndarray, fig: Figures, table: RealizedTable, assume: Mapping[str, float]) -> dict:
@@ -242,14 +232,19 @@ def anchored_series(table: RealizedTable | None = None) -> tuple[str, ...]:
 
 
 def nominal_gdp_factor(fig: Figures, table: RealizedTable, year: int) -> float:
-    r"""Nominal GDP growth of the record from ``year`` to 2025,
+    r"""Nominal GDP growth of the record from ``year`` to 2025 on the 5th-census basis: the ratio of the
+    two years' latest 5th-census levels where both are published; else
     :math:`F = \prod_{y=year+1}^{2025} (1 + r_y)(1 + \pi_y)`, published real growth :math:`r_y` and
-    the implied deflator :math:`\pi_y` (:func:`implied_deflators_2025`): rates compare like with like
-    across the census revision, so :math:`F` carries no level break."""
-    deflators = implied_deflators_2025(fig, table)
+    the implied deflator :math:`\pi_y` (:func:`model.baseline.vintage.implied_gdp_deflators`, levels and
+    rate of one release): rates compare like with like across the census revision, so :math:`F` carries
+    no level break either way."""
+    end, start = table.latest("va.gdp", BASE_2025, basis="5th"), table.latest("va.gdp", year, basis="5th")
+    if end is not None and start is not None:
+        return end.value / start.value
+    deflators = implied_gdp_deflators(fig, table, range(year + 1, BASE_2025 + 1))
     factor = 1.0
     for y in range(year + 1, BASE_2025 + 1):
-        factor *= (1.0 + table.latest("growth.gdp", y).value / 100.0) * (1.0 + deflators[y])
+        factor *= (1.0 + table.latest("growth.gdp", y).value / 100.0) * (1.0 + deflators[y][0])
     return factor
 
 
@@ -277,6 +272,8 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
                          params: Mapping[str, float] | None = None) -> tuple[dict, tuple[dict, ...]]:
     """The anchor of each revenue series with a usable published level, and one provenance row per
     series: its 2025 level at the central link parameters (``params``, default ``revenue_links.csv``).
+    ``va_2020``: the 2020 sector levels on the basis of ``va_2025`` (the 5th census), so that a link
+    carried from 2020 grows with value added, not with its restatement.
 
     Status ``published``: a 2025 level on the series' definition, reproduced exactly.  ``derived``: a level of
     an earlier year carried to 2025 by the link's growth, :math:`R_{2025} = A (L_{2025}/L_Y)^{\varepsilon}`
@@ -300,7 +297,8 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
         key = realized_key(s.key)
         level, bounds = revenue_evidence(table, s.key)
         carried_how = (f"{base:g} (2020, {s.key}.base_2020) x (L_2025 / L_2020)^{eps:g}, the link from the 2020 levels "
-                       "(4th-census basis) to the 2025 levels")
+                       "restated on the 5th-census basis (model.baseline.vintage) to the 2025 levels: the census "
+                       "revision of value added is not booked as revenue growth")
         if level is None and not bounds:
             other = [f"{r.year} ({r.value:g}): {r.definition}" for r in table.select(key, "annual")]
             how = (f"carried: {carried_how}; no published level on the series' definition in realized.csv"
@@ -467,6 +465,31 @@ def cross_cutting_2025(va_2025: np.ndarray, calibrated: Baseline, table: Realize
     return frozen(w), frozen(w_ne), tuple(rows)
 
 
+def price_drifts_2025(va_2025: np.ndarray, calibrated: Baseline, va_2020_5th: np.ndarray,
+                      table: RealizedTable) -> tuple[np.ndarray, tuple[dict, ...]]:
+    """The relative price drifts ``(n_sectors,)`` the 2030 outlook starts from, and their provenance rows: each
+    group's relative drift of 2020-2025 on the 5th-census basis (:func:`model.baseline.record.record_path`, the
+    record's relative price trends), the other services' re-balanced at the 2025 levels so that the GDP deflator
+    keeps its trend.  They fade from 2026 with the half-life ``price.half_life_years``, as from 2021."""
+    path = record_path(calibrated, va_2020_5th, table)
+    drifts = np.zeros(N_SECTORS)
+    for group, keys in PRICE_GROUPS.items():
+        for k in keys:
+            drifts[INDEX[k]] = path.drifts[group]
+    free = np.isin(np.array(KEYS), PRICE_GROUPS["other services"])
+    drifts = prices.balanced(drifts, va_2025, free)
+    rows = tuple({"sector": f"price_drift.{group.replace(' ', '_')}", "year": BASE_2025,
+                  "value": float(drifts[INDEX[keys[0]]]), "unit": "fraction per year", "status": "derived",
+                  "derivation": (f"the record's relative price drift of 2020-2025 on the 5th-census basis "
+                                 f"({100 * path.drifts[group]:+.2f} %/yr against the GDP deflator; "
+                                 "model.baseline.record)" if group != "other services" else
+                                 "balancing at the 2025 levels: the value-added weighted drifts sum to zero (the "
+                                 f"record's own {100 * path.drifts[group]:+.2f} %/yr)")
+                                + "; fading from 2026 with price.half_life_years"}
+                 for group, keys in PRICE_GROUPS.items())
+    return drifts, rows
+
+
 def partition_2021(calibrated: Baseline) -> np.ndarray:
     """``(n_sectors,)`` the 2021 sector levels of the 2020 calibration, ``V_2020 (1 + g_2021)``: real, so
     shares of it are the calibration's 2021 shares (one deflator for every sector in 2021, as in
@@ -492,13 +515,16 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     assume = dict(calibrated.assumptions)
     va, provenance = partition_2025(table, assume_2025, mining_share_pct=assume["share.mining_utilities_in_industry"])
     t = refit_trend(va, fig, table, assume)
-    deflators = implied_deflators_2025(fig, table)
-    trend_deflator = float(np.mean(list(deflators.values())))
+    deflators = implied_gdp_deflators(fig, table, PRICE_YEARS_2025)
+    trend_deflator = float(np.mean([d for d, _ in deflators.values()]))
+    bridges = census_bridges(calibrated.va_2020, fig, table)
+    va_2020_5th = bridges.apply(calibrated.va_2020)     # the revenue links' 2020 levels, on the basis of 2025
+    drifts, price_rows = price_drifts_2025(va, calibrated, va_2020_5th, table)
     paths = {"converging": frozen(_pre_base(t["converging"], base)),
              "constant": frozen(_pre_base(np.tile(t["trend"], (len(t["years"]), 1)), base))}
     agg = t["aggregate"]
     w_ht, w_ne, weight_rows = cross_cutting_2025(va, calibrated, table, assume)
-    anchors, revenue_rows = revenue_anchors_2025(va, calibrated.va_2020, fig, table)
+    anchors, revenue_rows = revenue_anchors_2025(va, va_2020_5th, fig, table)
     sats, satellite_rows = satellites_2025(va, table)                   # model/baseline/satellites.py
     w_de, digital_row = digital_economy_weights_2025(va, table)
     notes = (
@@ -507,15 +533,19 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         ("trend_aggregate_slope", agg["slope"], "change of GDP growth per year, least squares on the same "
          f"years (standard error {agg['slope_se']:.4f})"),
         ("trend_deflator", trend_deflator, "mean GDP deflator growth implied for "
-         + ", ".join(f"{y} ({100 * d:.2f} %)" for y, d in deflators.items())),
+         + ", ".join(f"{y} ({100 * d:.2f} %)" for y, (d, _) in deflators.items())
+         + ", the years after the vaccine years' price swings, each from one release: "
+         + "; ".join(how for _, how in deflators.values())),
     )
-    provenance = provenance + weight_rows + (digital_row,) + revenue_rows + satellite_rows + tuple(
+    provenance = provenance + bridges.rows + price_rows + weight_rows + (digital_row,) + revenue_rows \
+        + satellite_rows + tuple(
         {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
         for name, value, how in notes)
     return Baseline(
         va_2020=frozen(va), hightech_weights=w_ht, new_economy_weights=w_ne, trend_growth=frozen(t["trend"]),
         trend_paths=MappingProxyType(paths), trend_deflator=trend_deflator,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
-        assumptions=calibrated.assumptions, base_year=base, revenue_reference=calibrated.va_2020,
+        assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th), census="5th",
+        price_drifts=frozen(drifts), price_half_life=float(assume["price.half_life_years"]),
         revenue_anchors=MappingProxyType(anchors), digital_economy_weights=w_de,
         satellites=MappingProxyType(sats), satellite_fit=fit_rows())

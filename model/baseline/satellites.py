@@ -178,7 +178,9 @@ def satellites_2025(va_2025: np.ndarray, table: RealizedTable, hist=None,
     r"""The satellites of the 2025 jump-off and their provenance rows (for ``base_year.csv``).
 
     R&D: the latest published intensity :math:`I_Y` (% of the GDP of its year and basis, 5th census for
-    2024) gives :math:`R_Y = I_Y Y_Y`, carried to 2025 by the fitted relation,
+    2024) gives :math:`R_Y = I_Y Y_Y` with :math:`Y_Y` the latest release of that year's level (the final
+    verification of 2024, which the 2025 level is measured on; the communique's denominator, the preliminary
+    level, was 0.35 % higher, well inside the drawn level factor), carried to 2025 by the fitted relation,
     :math:`R_{2025} = R_Y (Y_{2025}/Y_Y)^{\varepsilon}` on the published GDP of one basis.  Budget revenue:
     the published 2025 level.  The link of both is nominal GDP (:func:`link_weights`); its base is the
     2025 partition ``va_2025``.

@@ -40,7 +40,9 @@ COUNT = "count"
 # Variable names (the variable table of docs/variables.md describes each).
 GDP = "GDP"
 REAL_GDP = "Real GDP"
-GDP_PRICE_INDEX = "Price Index|GDP"
+PRICE_INDEX = "Price Index"                               # root of the implicit value-added deflators
+GDP_PRICE_INDEX = PRICE_INDEX + "|GDP"
+GROUP_PRICE_INDEX = "Price Index (Group)"                 # deflators of sector groups (not parents of the sectors')
 REAL_GDP_GROWTH = "Growth|Real GDP"
 # Compound average annual real GDP growth over the five years ending in the year (a five-year plan
 # period: the 2030 value is the growth of 2026-2030, from the 2025 level to the 2030 one), % per year;
@@ -76,6 +78,17 @@ def share_of_gdp(value_added_variable: str) -> str:
     ``Share of GDP|Finance``; of a cross-cutting one, the cross-cutting share."""
     root, _, name = value_added_variable.partition("|")
     return {VALUE_ADDED: SHARE_OF_GDP, CROSS_CUTTING_VALUE_ADDED: CROSS_CUTTING_SHARE}[root] + "|" + name
+
+
+def price_index(value_added_variable: str) -> str:
+    """The price-index variable of a sector's value added: ``Value Added|Finance`` -> ``Price Index|Finance``."""
+    return PRICE_INDEX + "|" + value_added_variable.partition("|")[2]
+
+
+def group_price_index(value_added_variable: str) -> str:
+    """The price-index variable of a group of sectors (a parent of the partition), under its own root so that
+    no aggregation check reads it as the sum of the sectors' indices: ``Price Index (Group)|Manufacturing``."""
+    return GROUP_PRICE_INDEX + "|" + value_added_variable.partition("|")[2]
 
 
 def is_share_of_gdp(variable: str) -> bool:

@@ -89,6 +89,13 @@ PARAMETERS: tuple[Parameter, ...] = (
               "basis, levels at 2025 prices), trend re-fitted on the record to 2025; every year a file names "
               "(paths, shocks, projects) must then be after 2025, and the horizon too. Inherited.",
               str(BASE_YEAR), str(BASE_YEAR), choices=tuple(str(b) for b in BASES)),
+    Parameter("census", "choice", "",
+              "Census basis of the levels from the 2020 base. `4th`: the 2020 base year as published before the "
+              "5th economic census (the calibration's, the ex-ante baseline's). `5th`: the same partition restated "
+              "on the 5th-census basis by sector-specific bridges (docs: the 2025 jump-off, One vintage at a time), "
+              "the basis of the 2024-2025 record: for the realized path and comparisons with the revised record. "
+              "A 2025 base is on the 5th basis whatever this says; stating `4th` with it is refused. Inherited.",
+              "4th", "4th", choices=("4th", "5th")),
     Parameter("horizon", "year", "year", "Last projected year (annual steps from the base year).",
               2025, "2025", FIRST_PATH_YEAR, 2060),
     Parameter("growth", "path", "% per year (real)",

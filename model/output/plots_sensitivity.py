@@ -27,6 +27,8 @@ ASSUMPTION_NAMES = {
     "hightech_weight.mfg_hightech": "High-tech manufacturing counted as high-tech",
     "trend.half_life_years": "Trend: half-life of sector growth gaps",
     "trend.aggregate_floor": "Trend: floor of real GDP growth",
+    "price.half_life_years": "Prices: half-life of relative price drifts",
+    "price.manufacturing_relative": "Prices: manufacturing relative drift",
     # the 2025 jump-off's (model/data/assumptions_2025.csv), in the tornado of a 2025-base scenario
     "share.industry_in_secondary_2025": "Industry share of the secondary sector 2025",
     "share.hightech_mfg_in_industry_2025": "High-tech manufacturing share of industry 2025",

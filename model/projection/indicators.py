@@ -40,14 +40,16 @@ from ..core.iamc import (
     REAL_GDP,
     REAL_GDP_GROWTH,
     REAL_GDP_GROWTH_5Y,
+    group_price_index,
     index_unit,
+    price_index,
     real,
     real_unit,
     share_of_gdp,
 )
 from ..core.problems import Checker, ScenarioError
 from ..core.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
-from ..equations import growth, revenue, satellite
+from ..equations import growth, prices, revenue, satellite
 from ..equations.revenue import RevenueOverrides
 from ..projection.simulate import Projection
 from ..scenario.spec import ranged_overrides
@@ -167,6 +169,13 @@ class Indicators(Mapping):
             b[real(sec.variable)] = (real_, lambda i=INDEX[sec.key]: p.va_real[..., i])
         for parent, m in masks.items():
             b[real(parent)] = (real_, lambda m=m: p.va_real[..., m].sum(axis=-1))
+        index_ = index_unit(p.base_year)
+        for sec in SECTORS:         # implicit deflators: nominal over real value added, 100 in the base year
+            b[price_index(sec.variable)] = (index_, lambda v=sec.variable: prices.implicit_index(
+                self.value(v), self.value(real(v))))
+        for parent in masks:
+            b[group_price_index(parent)] = (index_, lambda v=parent: prices.implicit_index(
+                self.value(v), self.value(real(v))))
         b[HIGHTECH_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(p.hightech_weights, p.project_hightech))
         b[NEW_ECONOMY_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(
             p.new_economy_weights, np.maximum(p.project_hightech, p.new_economy_weights[p.project_sectors])))

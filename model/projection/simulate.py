@@ -16,7 +16,7 @@ from ..baseline.calibration import Baseline
 from ..core.parameters import BY_NAME, first_free_year, fmt
 from ..core.sectors import INDEX, KEYS, N_SECTORS
 from ..core.years import BASE_YEAR, level_years, n_steps, step_row, step_year
-from ..equations import growth
+from ..equations import growth, prices
 from ..equations.revenue import RevenueAnchor
 from ..equations.satellite import Satellite
 from ..scenario.loader import DEFAULT_FROM, Problem, Scenario, ScenarioError
@@ -148,10 +148,16 @@ def default_growth(baseline: Baseline, scenario: Scenario) -> np.ndarray:
 
 
 def default_deflator(baseline: Baseline, scenario: Scenario) -> np.ndarray:
-    """Deflator growth ``(n_years, n_sectors)`` where no file speaks: the trend GDP deflator after the
-    baseline's base year, 0 up to it (a later jump-off's price index is 1 in its base year)."""
-    d = np.full((n_steps(scenario.horizon), N_SECTORS), baseline.trend_deflator)
-    d[:max(step_row(baseline.base_year) + 1, 0)] = 0.0
+    """Deflator growth ``(n_years, n_sectors)`` where no file speaks: after the baseline's base year, the
+    trend GDP deflator plus each sector's relative price drift, fading with its half-life
+    (:func:`model.equations.prices.sector_deflators`); 0 up to it (a later jump-off's price index is 1
+    in its base year)."""
+    n = n_steps(scenario.horizon)
+    first = max(step_row(baseline.base_year) + 1, 0)
+    weight = np.zeros(n)
+    weight[first:] = prices.fading(n - first, baseline.price_half_life)
+    d = prices.sector_deflators(np.full(n, baseline.trend_deflator), baseline.price_drifts, weight)
+    d[:first] = 0.0
     return d
 
 

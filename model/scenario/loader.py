@@ -206,6 +206,7 @@ class Scenario:
     lever_pairs: tuple[tuple[str, str], ...] = ()     # extra two-lever maps (model.analysis.levers)
     targets: str = BY_NAME["targets"].default          # target set (model.targets.sets)
     base: int = int(BY_NAME["base"].default)         # jump-off year (model.baseline.rebase for 2025)
+    census: str = BY_NAME["census"].default          # census basis of the levels (model.baseline.vintage)
 
     @property
     def path_years(self) -> np.ndarray:
@@ -390,6 +391,13 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
     problems += p1 + p2
     problems += _base_problems(chain, base, horizon, shocks, projects)
     problems += _jump_off_assumption_problems(chain, base)
+    census = spec.census or (parent.census if parent else BY_NAME["census"].default)
+    if base != int(BY_NAME["base"].default):
+        if spec.census == "4th":
+            where = spec.where("census")
+            problems.append(Problem(where.file, where.line, "census", f"got '4th' with base: {base}; the {base} "
+                                    "jump-off starts from the published levels of the 5th-census basis"))
+        census = "5th"
     shocks = tuple(_with_sectors(e) for e in shocks)
     uncertainty, p3 = _merge_uncertainty(chain, shocks)
     problems += p3
@@ -408,7 +416,7 @@ def resolve(chain: tuple[Spec, ...], parent: Scenario | None = None) -> Scenario
                     shocks=shocks, projects=projects, file=spec.file, sha256=spec.sha256, chain=chain,
                     origins=MappingProxyType(origins), warnings=warnings, parent=parent, uncertainty=uncertainty,
                     trend=trend, targets=targets, lever_pairs=spec.lever_pairs if spec.lever_pairs is not None else (
-                        parent.lever_pairs if parent else ()), base=base)
+                        parent.lever_pairs if parent else ()), base=base, census=census)
 
 
 def _read(path: Path) -> tuple[Any, dict, bytes]:

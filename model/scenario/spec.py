@@ -95,6 +95,7 @@ class Spec:
     lever_pairs: tuple[tuple[str, str], ...] | None = None                # None: the file is silent
     targets: str | None = None                                            # None: the file is silent
     base: int | None = None                                               # None: the file is silent
+    census: str | None = None                                             # None: the file is silent
 
     def where(self, *path) -> Problem:
         return Problem(self.file, self.lines.get(tuple(path)), ".".join(map(str, path)), "")
@@ -322,6 +323,9 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
     targets = raw.get("targets")
     if targets is not None and not c.choice(("targets",), targets, BY_NAME["targets"].choices, "target set"):
         targets = None
+    census = raw.get("census")
+    if census is not None and not c.choice(("census",), census, BY_NAME["census"].choices, "census basis"):
+        census = None
     base = None
     if "base" in raw:
         given = raw["base"]
@@ -363,4 +367,4 @@ def read_spec(raw: Any, lines: Mapping[tuple, int], file: str, data: bytes = b""
                 revenue_links=MappingProxyType(revenue_overrides), shocks=shocks,
                 projects=projects, warnings=tuple(c.warnings), lines=MappingProxyType(dict(lines)),
                 uncertainty=None if uncertainty is None else MappingProxyType(uncertainty), trend=trend,
-                lever_pairs=lever_pairs, targets=targets, base=base)
+                lever_pairs=lever_pairs, targets=targets, base=base, census=census)

@@ -22,6 +22,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..baseline.data import source_problems
 from ..core.problems import Checker, Problem, ProblemsError
 from ..core.sectors import KEYS
 from ..core.yamlio import YamlProblem, read_yaml
@@ -31,6 +32,7 @@ TARGETS_FILE = Path(__file__).resolve().parents[1] / "data" / "targets.yaml"
 COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "document", "url")
 MODELLED = ("variable", "levers")           # required on every modelled target, refused on the others
 LEVER_PAIR = "lever_pair"                   # optional on a modelled target: the two sectors of its lever map
+MIRROR = "mirror"                           # optional on any target: a repost beside the publisher's page in url
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Target:
     publisher: str = ""
     document: str = ""
     url: str = ""
+    mirror: str = ""            # a repost of the document, when url is the publisher's own page
     reason: str = ""            # why a target is not modelled (or what a qualitative one states)
 
     @property
@@ -128,7 +131,7 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
         if k not in t:
             c.error((i,), f"lacks {k!r}")
     if kind is not None:
-        allowed = required + kind.optional + ((LEVER_PAIR,) if kind.modelled else ())
+        allowed = required + kind.optional + (MIRROR,) + ((LEVER_PAIR,) if kind.modelled else ())
         for k in t:
             if k in MODELLED + (LEVER_PAIR,) and not kind.modelled:
                 c.error((i, k), f"{k} given on a not_modelled target (it has no variable to move)")
@@ -137,6 +140,12 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
     for k in ("id", "description", "unit", "publisher", "document", "url", "variable", "reason"):
         if k in t and (k in required or k == "reason") and (not isinstance(t[k], str) or not t[k].strip()):
             c.error((i, k), f"{k} {t[k]!r} is not a non-empty text")
+    if MIRROR in t:
+        if not isinstance(t[MIRROR], str) or not t[MIRROR].strip():
+            c.error((i, MIRROR), f"mirror {t[MIRROR]!r} is not a web address (leave the key out when there is none)")
+        elif all(isinstance(t.get(k), str) for k in ("document", "url")):
+            for key, message in source_problems(t["document"], t["url"], t[MIRROR].strip(), secondary_named=False):
+                c.error((i, key), f"{key}: {message}")
     if "year" in t and (isinstance(t["year"], bool) or not isinstance(t["year"], int)):
         c.error((i, "year"), f"year {t['year']!r} is not a whole number")
     if kind is not None and kind.modelled and "levers" in t:
@@ -153,7 +162,7 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
     return Target(id=t["id"], comparator=kind.from_entry(t), year=t["year"], unit=t["unit"],
                   variable=t.get("variable"), levers=tuple(t.get("levers", ())),
                   lever_pair=tuple(t.get(LEVER_PAIR, ())), description=t["description"],
-                  publisher=t["publisher"], document=t["document"], url=t["url"],
+                  publisher=t["publisher"], document=t["document"], url=t["url"], mirror=t.get(MIRROR, ""),
                   reason=" ".join(str(t.get("reason", "")).split()))
 
 
