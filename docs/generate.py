@@ -528,7 +528,7 @@ def plan15_what_it_takes(run: Run) -> str:
         goal = goals.loc[r.target] if r.target in goals.index else None
         lever = "" if goal is None or pd.isna(goal["needed_growth_pct"]) else \
             f"{num(goal['needed_growth_pct'], 1)} %/yr real ({goal['levers'].replace('+', ', ')})"
-        shown = num(target, 0) if r.unit == "100 million CNY" else str(r.target_value)
+        shown = num(target, 0) if r.unit == "100 million CNY" and r.comparator != "rank" else str(r.target_value)
         rows.append([f"`{r.target}`", str(r.year), num(start, 2 if r.unit.startswith("%") else 0), shown,
                      need, has, r.status, num(100 * r.p_met, 1), lever])
     return table(["target", "year", "2025", "target", "needs (nominal)", "baseline_2030 gives", "status", "P(met), %",
