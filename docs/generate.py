@@ -41,6 +41,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from model.analysis.backtest import LATEST, REAL_TIME
+from model.analysis.backtest_metrics import BRIDGE_HIGH, BRIDGE_LOW, COMBINATION
+from model.analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from model.core.iamc import (
     CLUSTER_VARIABLE,
     GDP,
@@ -69,7 +72,6 @@ VARIANTS = {
     "constant_2030.yaml": "extends: baseline_2030\ntrend: constant\n",
 }
 PARENTS = ("baseline.yaml", "baseline_2030.yaml")
-NAIVE = ("naive: sector averages 2015-2019", "naive: shares frozen at 2020")
 MINUS = "\u2212"
 REAL_VALUE_ADDED = real(VALUE_ADDED)
 
@@ -125,9 +127,9 @@ class Run:
     def base_year(self, scenario: str) -> pd.DataFrame:
         return self.csv(f"{scenario}/base_year.csv").set_index("sector")
 
-    def metrics(self, variants: bool = False) -> pd.Series:
-        m = self.csv("comparison/backtest_metrics.csv", variants)
-        return m.set_index(["scenario", "metric", "series", "years"])
+    def metrics(self, variants: bool = False) -> pd.DataFrame:
+        m = self.csv("comparison/backtest_metrics.csv", variants).astype({"years": str})
+        return m.set_index(["scenario", "evaluation", "metric", "series", "years"])
 
     def published(self, variable: str, scenario: str = SCENARIO_4TH) -> pd.Series:
         """A realized series of ``comparison/timeseries.csv`` (model Beijing Statistics), by year."""
@@ -259,52 +261,196 @@ def goalseek_baseline(run: Run) -> str:
     return table(["target", "levers", "needed %/yr", "assumed %/yr", "extra pp", "status", "note"], rows)
 
 
-# Rows of the backtest table: label (the metric in words) -> (metric, series, years) of each number.
-BACKTEST_ROWS = {
-    "real GDP growth 2021–2025, MAE (bias)": [("MAE", "growth.gdp", "2021-2025"), ("bias", "growth.gdp", "2021-2025")],
-    "real GDP growth 2023–2025, MAE (bias)": [("MAE", "growth.gdp", "2023-2025"), ("bias", "growth.gdp", "2023-2025")],
-    "every rate and change 2021–2025, MAE ({n} comparisons)": [("MAE", "all rates and changes", "2021-2025")],
-    "every level, share and count 2021–2025, MAPE % ({n})": [("MAPE", "all levels, shares and counts", "2021-2025")],
-    "finance share of GDP 2025, error (approximate\\*)": [("error", "share.finance", "2025")],
-    "ICT share of GDP 2025, error (approximate\\*)": [("error", "share.ict", "2025")],
+# The backtest's tables, one per evaluation: row label -> the (metric, series, years) of each number; years None:
+# the one window the metrics give ({years} in the label, {n} its number of comparisons).  Three keys: an error
+# with its two bridge ends.
+BACKTEST_REAL_TIME = {
+    "real GDP growth {years}, MAE (bias)": [("MAE", "growth.gdp", None), ("bias", "growth.gdp", None)],
+    "every annual rate {years}, MAE ({n} comparisons)": [("MAE", "all annual rates", None)],
+    "every partial-year rate {years}, MAE ({n})\u2020": [("MAE", "all partial-year rates", None)],
+    "value added levels and shares {years}, MAPE % ({n})": [("MAPE", "value added levels and shares", None)],
+    "ICT share of GDP 2023, error": [("error", "share.ict", "2023")],
+    "ICT, finance and sci-tech share of GDP 2022, error": [("error", "share.ict_finance_scitech", "2022")],
+    "finance nominal growth Q1–Q3 2022–2024, error (pp/yr)\u2020": [("error", "va.finance", "2022-2024 Q1-Q3")],
+    "ICT nominal growth Q1–Q3 2022–2024, error (pp/yr)\u2020": [("error", "va.ict", "2022-2024 Q1-Q3")],
+    "finance real growth Q1–Q3 2024, error\u2020": [("error", "growth.finance", "2024 Q1-Q3")],
+    "ICT real growth Q1–Q3 2024, error\u2020": [("error", "growth.ict", "2024 Q1-Q3")],
+    "finance share of GDP H1 2024, error (approximate\u2021)": [("error", "share.finance", "2024 H1")],
+    "ICT share of GDP H1 2024, error (approximate\u2021)": [("error", "share.ict", "2024 H1")],
     "software and information services revenue 2021, % error": [("percent error", "revenue.software_info", "2021")],
     "medicine and health revenue 2022–2023, MAPE %": [("MAPE", "revenue.medicine_health", "2022-2023")],
 }
-BACKTEST_COLUMNS = {"baseline": "baseline (converging trend)", "baseline_constant_trend": "constant trend (old design)",
-                    NAIVE[0]: "naive: sector averages", NAIVE[1]: "naive: shares frozen"}
-SIGNED = {"bias", "error", "percent error"}
 
 
-def backtest_cell(metrics: pd.DataFrame, scenario: str, keys) -> str:
-    values = [float(metrics.loc[(scenario, *k), "value"]) for k in keys]
-    text = [signed(v) if k[0] in SIGNED else num(v, 2) for v, k in zip(values, keys)]
+def _bridged(label: str, series: str) -> tuple[str, list[tuple[str, str, str]]]:
+    return label, [("error", series, "2025"), (BRIDGE_LOW, series, "2025"), (BRIDGE_HIGH, series, "2025")]
+
+
+BACKTEST_LATEST = {
+    "real GDP growth {years}, MAE (bias)": [("MAE", "growth.gdp", None), ("bias", "growth.gdp", None)],
+    "average real GDP growth 2021–2025, error": [("error", "growth5y.gdp", "2021-2025")],
+    "every annual rate {years}, MAE ({n} comparisons)": [("MAE", "all annual rates", None)],
+    "value added levels and shares {years}, MAPE % ({n})": [("MAPE", "value added levels and shares", None)],
+    **dict([_bridged("finance share of GDP 2025, error [bridge low, high]", "share.finance"),
+            _bridged("ICT share of GDP 2025, error [bridge low, high]", "share.ict"),
+            _bridged("secondary sector share of GDP 2025, error [bridge low, high]", "share.secondary"),
+            _bridged("tertiary sector share of GDP 2025, error [bridge low, high]", "share.tertiary")]),
+    "finance real growth 2025, error": [("error", "growth.finance", "2025")],
+    "ICT real growth 2025, error": [("error", "growth.ict", "2025")],
+    "medicine and health revenue 2024, % error": [("percent error", "revenue.medicine_health", "2024")],
+}
+BACKTEST_TABLES = {REAL_TIME: BACKTEST_REAL_TIME, LATEST: BACKTEST_LATEST}
+FORECASTS = {"baseline": "baseline (converging trend)", "baseline_constant_trend": "constant trend (old design)",
+             NAIVE_SECTOR_AVERAGE: "naive: sector averages", NAIVE_FROZEN_SHARES: "naive: shares frozen",
+             NAIVE_FLAT_2019: "naive: flat at 2019", COMBINATION: "combination"}
+SIGNED = {"bias", "error", "percent error", BRIDGE_LOW, BRIDGE_HIGH}
+HALF_LIFE_ROWS = {REAL_TIME: ("real GDP growth {years}, MAE (bias)", "every annual rate {years}, MAE ({n} comparisons)",
+                              "ICT share of GDP 2023, error"),
+                  LATEST: ("real GDP growth {years}, MAE (bias)", "average real GDP growth 2021–2025, error",
+                           "finance share of GDP 2025, error [bridge low, high]",
+                           "ICT share of GDP 2025, error [bridge low, high]")}
+
+
+def window(metrics: pd.DataFrame, evaluation: str, key, scenario: str = "baseline") -> tuple[str, str, str]:
+    """``key`` (metric, series, years) with years None resolved to the scenario's one window."""
+    metric, series, years = key
+    if years is None:
+        m = metrics.reset_index()
+        found = m[(m["scenario"] == scenario) & (m["evaluation"] == evaluation) & (m["metric"] == metric)
+                  & (m["series"] == series)]["years"]
+        years = str(found.item()) if len(found) == 1 else ""
+    return metric, series, years
+
+
+def backtest_cell(metrics: pd.DataFrame, scenario: str, evaluation: str, keys) -> str:
+    keys = [window(metrics, evaluation, k, scenario) for k in keys]
+    values = [metrics.loc[(scenario, evaluation, *k), "value"] if (scenario, evaluation, *k) in metrics.index
+              else float("nan") for k in keys]
+    text = ["n/a" if pd.isna(v) else (signed(float(v)) if k[0] in SIGNED else num(float(v), 2))
+            for v, k in zip(values, keys)]
+    if len(text) == 3:
+        return f"{text[0]} [{text[1]}, {text[2]}]"
     return text[0] + (f" ({text[1]})" if len(text) > 1 else "")
 
 
-def backtest_label(label: str, metrics: pd.DataFrame, keys) -> str:
-    return label.format(n=int(metrics.loc[("baseline", *keys[0]), "n"])) if "{n}" in label else label
+def backtest_label(label: str, metrics: pd.DataFrame, evaluation: str, keys) -> str:
+    metric, series, years = window(metrics, evaluation, keys[0])
+    n = metrics.loc[("baseline", evaluation, metric, series, years), "n"] \
+        if ("baseline", evaluation, metric, series, years) in metrics.index else ""
+    return label.format(years=years.replace("-", "–"), n=n)
 
 
-def backtest_metrics(run: Run) -> str:
-    m = run.metrics()
-    rows = [[backtest_label(label, m, keys), *(backtest_cell(m, s, keys) for s in BACKTEST_COLUMNS)]
-            for label, keys in BACKTEST_ROWS.items()]
-    return table(["metric", *BACKTEST_COLUMNS.values()], rows)
+def backtest_table(run: Run, evaluation: str, metrics: pd.DataFrame | None = None,
+                   columns: dict[str, str] | None = None, labels=None) -> str:
+    m = run.metrics() if metrics is None else metrics
+    columns = FORECASTS if columns is None else columns
+    spec = BACKTEST_TABLES[evaluation]
+    rows = [[backtest_label(label, m, evaluation, spec[label]),
+             *(backtest_cell(m, s, evaluation, spec[label]) for s in columns)] for label in (labels or spec)]
+    return table(["metric", *columns.values()], rows)
+
+
+def backtest_real_time(run: Run) -> str:
+    return backtest_table(run, REAL_TIME)
+
+
+def backtest_latest(run: Run) -> str:
+    return backtest_table(run, LATEST)
+
+
+def check_label(metrics: pd.DataFrame, evaluation: str, metric: str, series: str, years: str) -> str:
+    """A verdict check in words: the label of its row in the evaluation's table."""
+    for label, keys in BACKTEST_TABLES[evaluation].items():
+        if window(metrics, evaluation, keys[0]) == (metric, series, years):
+            words = backtest_label(label, metrics, evaluation, keys)
+            return re.sub(r" \[bridge low, high\]| \(bias\)| \(\d+( comparisons)?\)|[\u2020\u2021]", "", words)
+    return f"{series} {years}, {metric}"
+
+
+def verdict_text(rows: pd.DataFrame, rival: str) -> str:
+    r = rows[rows["rival"] == rival]
+    if r.empty or pd.isna(r["wins"].item()):
+        return "n/a"
+    wins = str(r["wins"].item()) == "True"
+    text = "yes" if wins else "no"
+    flips = [end for end, column in (("low", "wins_bridge_low"), ("high", "wins_bridge_high"))
+             if not pd.isna(r[column].item()) and (str(r[column].item()) == "True") != wins]
+    if flips:
+        text += f" ({'no' if wins else 'yes'} at the {' and '.join(flips)} bridge)"
+    return text
+
+
+def verdict_rows(run: Run):
+    """The verdicts grouped by check, in the order of the file: (evaluation, metric, series, years, rows)."""
+    v = run.csv("comparison/backtest_verdicts.csv").astype({"years": str})
+    for ident, rows in v.groupby(["evaluation", "metric", "series", "years"], sort=False):
+        yield (*ident, rows)
 
 
 def backtest_verdicts(run: Run) -> str:
-    v = run.csv("comparison/backtest_verdicts.csv")
-    rivals = [r for r in BACKTEST_COLUMNS if r != "baseline"]
+    m = run.metrics()
+    rivals = [r for r in FORECASTS if r != "baseline"]
+    out = []
+    for evaluation, metric, series, years, rows in verdict_rows(run):
+        label = check_label(m, evaluation, metric, series, years)
+        out.append([f"{evaluation.split(' ')[0]}: {label}", *(verdict_text(rows, r) for r in rivals)])
+    return table(["the baseline wins on", *(FORECASTS[r] for r in rivals)], out)
+
+
+def backtest_statement(run: Run) -> str:
+    """What the baseline forecasts well and what it does not, in each evaluation, from the verdicts: the
+    checks it wins against every benchmark, those it loses (with who is closer), and those whose verdict
+    turns within the bridges' range."""
+    m = run.metrics()
+    out = []
+    for evaluation in (REAL_TIME, LATEST):
+        well, badly, bridge = [], [], []
+        for ev, metric, series, years, rows in verdict_rows(run):
+            if ev != evaluation or rows["wins"].isna().all():
+                continue
+            show = (lambda x: num(x, 2)) if metric in ("MAE", "MAPE") else signed
+            unit = " %" if metric == "MAPE" else ""
+            label = re.sub(r", (MAE|MAPE %|error)( \(pp/yr\))?$", "", check_label(m, evaluation, metric, series, years))
+            mine = f"{metric} {show(float(rows['candidate_value'].iloc[0]))}{unit}"
+            lost = rows[rows["wins"].astype(str) == "False"]
+            if lost.empty:
+                best = rows.loc[rows["rival_value"].abs().idxmin()]
+                well.append(f"{label} ({mine}; the closest rival, {FORECASTS[best['rival']]}: "
+                            f"{show(float(best['rival_value']))}{unit})")
+            else:
+                closer = ", ".join(f"{FORECASTS[r.rival]} {show(float(r.rival_value))}{unit}"
+                                   for r in lost.itertuples())
+                badly.append(f"{label} ({mine}; closer: {closer})")
+            flips = [f"{FORECASTS[r]} {verdict_text(rows, r)}" for r in rows["rival"]
+                     if "bridge" in verdict_text(rows, r)]
+            if flips:
+                bridge.append(f"{label} (wins against {'; '.join(flips)})")
+        out += [f"**{evaluation[0].upper() + evaluation[1:]}**", ""]
+        out.append("- Forecasts well, better than every benchmark: " + ("; ".join(well) or "nothing") + ".")
+        out.append("- Does not, some benchmark is closer: " + ("; ".join(badly) or "nothing") + ".")
+        if bridge:
+            out.append("- Rests on the bridge, the verdict turns within the bridges' range: " + "; ".join(bridge) + ".")
+        out.append("")
+    return "\n".join(out)
+
+
+def backtest_share_changes(run: Run) -> str:
+    """The shares of 2025 and their change from 2020 within the 5th-census basis: published and projected."""
+    b = run.csv("baseline/backtest.csv")
+    b = b[(b["evaluation"] == LATEST) & (b["period"] == "annual") & (b["year"] == 2025)]
+    m = run.metrics()
     rows = []
-    for label, keys in BACKTEST_ROWS.items():
-        k = keys[0]
-        found = v[(v["metric"] == k[0]) & (v["series"] == k[1]) & (v["years"].astype(str) == k[2])]
-        if found.empty:
+    for series, words in (("share.finance", "finance"), ("share.ict", "ICT"), ("share.secondary", "secondary sector"),
+                          ("share.tertiary", "tertiary sector")):
+        share = b[(b["series"] == series) & (b["measure"] == "share")]
+        change = b[(b["series"] == series) & (b["measure"] == "share change")]
+        if share.empty or change.empty:
             continue
-        wins = found.set_index("rival")["wins"]
-        what = re.sub(r",? (MAE|MAPE|error|% error)\b.*$", "", label)
-        rows.append([f"{what}, {k[0]}", *("yes" if str(wins.get(r)) == "True" else "no" for r in rivals)])
-    return table(["the baseline wins on", *(BACKTEST_COLUMNS[r] for r in rivals)], rows)
+        published, realized = float(share["realized"].item()), float(change["realized"].item())
+        cells = [signed(float(m.loc[(s, LATEST, "projected change", series, "2020-2025"), "value"]))
+                 for s in FORECASTS]
+        rows.append([words, num(published - realized, 2), num(published, 2), signed(realized), *cells])
+    return table(["share of GDP, %", "2020 (restated)", "2025 (published)", "change", *FORECASTS.values()], rows)
 
 
 def backtest_half_life(run: Run) -> str:
@@ -312,34 +458,44 @@ def backtest_half_life(run: Run) -> str:
     low, high = HALF_LIVES
     columns = [(f"half_life_{low}", variants, f"{low} years"), ("baseline", shipped, "10 years (default)"),
                (f"half_life_{high}", variants, f"{high} years")]
-    rows = [[backtest_label(label, shipped, keys), *(backtest_cell(m, s, keys) for s, m, _ in columns)]
-            for label, keys in BACKTEST_ROWS.items() if not keys[0][1].startswith("revenue.")]
+    rows = []
+    for evaluation, labels in HALF_LIFE_ROWS.items():
+        spec = BACKTEST_TABLES[evaluation]
+        for label in labels:
+            rows.append([f"{evaluation.split(' ')[0]}: " + backtest_label(label, shipped, evaluation, spec[label]),
+                         *(backtest_cell(m, s, evaluation, spec[label]) for s, m, _ in columns)])
     return table(["metric (baseline)", *(c[2] for c in columns)], rows)
 
 
-REALIZED_PATH_ROWS = ("growth.gdp", "va.gdp", "share.hightech", "revenue.software_info", "revenue.medicine_health",
-                      "count.trillion_clusters", "revenue.ngit", "share.finance", "share.ict")
-REALIZED_PATH_YEARS = {"growth.gdp": range(2022, 2026), "va.gdp": range(2022, 2024), "share.ict": (2025,)}
+# The realized path's rows: (evaluation, series, years) in the order of the table.
+REALIZED_PATH_ROWS = (
+    (REAL_TIME, "growth.gdp", range(2022, 2024)), (LATEST, "growth.gdp", range(2024, 2026)),
+    (LATEST, "growth5y.gdp", (2025,)), (REAL_TIME, "va.gdp", range(2022, 2024)), (LATEST, "va.gdp", range(2023, 2026)),
+    (REAL_TIME, "share.hightech", None), (REAL_TIME, "revenue.software_info", None),
+    (REAL_TIME, "revenue.medicine_health", None), (LATEST, "revenue.medicine_health", None),
+    (REAL_TIME, "count.trillion_clusters", None), (LATEST, "count.trillion_clusters", None),
+    (REAL_TIME, "revenue.ngit", None), (LATEST, "share.finance", (2025,)), (LATEST, "share.ict", (2025,)),
+)
 
 
 def realized_path(run: Run) -> str:
     b = run.csv("realized/backtest.csv")
+    b = b[(b["period"] == "annual") & (b["measure"] != "share change")]
     rows = []
-    for key in REALIZED_PATH_ROWS:
-        years = REALIZED_PATH_YEARS.get(key)
-        for r in b[b["series"] == key].itertuples():
+    for evaluation, key, years in REALIZED_PATH_ROWS:
+        for r in b[(b["series"] == key) & (b["evaluation"] == evaluation)].itertuples():
             if years is not None and r.year not in years:
                 continue
             digits = 0 if r.unit in ("100 million CNY", "count") else 2
             error = "not comparable" if pd.isna(r.projected) else (
-                f"{signed(r.error, digits)} {'points' if r.unit == '%' else ''}".strip()
-                + ("" if r.unit == "%" else f" ({signed(r.percent_error, 1)} %)"))
+                f"{signed(r.error, digits)} {'points' if r.unit.startswith('%') else ''}".strip()
+                + ("" if r.unit.startswith("%") else f" ({signed(r.percent_error, 1)} %)"))
             notes = [] if r.definition == "same" else [f"definition: {r.definition}"]
-            if r.approximate:
-                notes.append(r.method)
-            rows.append([f"`{key}`", str(r.year), num(r.projected, digits), num(r.realized, digits), error,
-                         "; ".join(notes)])
-    return table(["series", "year", "realized path", "published", "error", "note"], rows)
+            if evaluation == LATEST and key.startswith("share."):
+                notes.append(f"bridge range {signed(r.error_bridge_low, 2)} to {signed(r.error_bridge_high, 2)}")
+            rows.append([f"`{key}`", evaluation.split(" ")[0], str(r.year), num(r.projected, digits),
+                         num(r.realized, digits), error, "; ".join(notes)])
+    return table(["series", "evaluation", "year", "realized path", "published", "error", "note"], rows)
 
 
 def realized_path_revenues(run: Run) -> str:
@@ -589,8 +745,11 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "realized-verdicts": realized_verdicts,
     "trend-2020": trend_2020,
     "goalseek-baseline": goalseek_baseline,
-    "backtest-metrics": backtest_metrics,
+    "backtest-real-time": backtest_real_time,
+    "backtest-latest": backtest_latest,
     "backtest-verdicts": backtest_verdicts,
+    "backtest-statement": backtest_statement,
+    "backtest-share-changes": backtest_share_changes,
     "backtest-half-life": backtest_half_life,
     "realized-path": realized_path,
     "realized-path-revenues": realized_path_revenues,

@@ -18,7 +18,7 @@ from typing import Callable
 
 import pandas as pd
 
-from .analysis import backtest
+from .analysis import backtest, backtest_metrics
 from .analysis.naive import naive_forecasts
 from .analysis.run import (
     BatchRecord,
@@ -190,14 +190,17 @@ def _published() -> tuple[PublishedRecord | None, Outcome | None]:
 
 
 def _batch_backtest(published: PublishedRecord | None, results: dict[str, ScenarioResult]):
-    """The batch's backtest (:func:`model.analysis.backtest.batch_backtest`), the naive forecasts built
-    once from the central baseline; ``None`` without a published record or a scenario compared with it."""
+    """The batch's backtest (:func:`model.analysis.backtest_metrics.batch_backtest`), the naive forecasts
+    built once from the central baseline and compared with its census bridges; ``None`` without a
+    published record or a scenario compared with it."""
     compared = {name: r.backtest for name, r in results.items() if r.backtest is not None}
     if published is None or not compared:
         return None
-    naive = naive_forecasts(baseline_for({}), figures())
+    central = baseline_for({})
+    naive = naive_forecasts(central, figures())
+    bridges = backtest.bridges_for(central.va_2020, figures(), published.table)
     full = {name: r.table for name, r in results.items()}
-    return backtest.batch_backtest(compared, naive, published.frame, published.iamc, full)
+    return backtest_metrics.batch_backtest(compared, naive, published.frame, published.iamc, full, bridges)
 
 
 class _Steps:

@@ -447,35 +447,45 @@ def test_backtest_written_for_every_shipped_scenario(shipped):
             assert (out / name / f"backtest{suffix}").stat().st_size > 0
 
 
-def test_backtest_never_compares_a_level_across_bases_unlabelled(shipped):
+def test_each_evaluation_reads_one_census_vintage(shipped):
     from model.analysis import backtest
     _, out = shipped
     for name in _names():
         t = pd.read_csv(out / name / "backtest.csv")
-        compared = t[t["measure"].isin(("level", "share")) & t["projected"].notna()]
-        across = compared[compared["census_basis"] != backtest.MODEL_BASIS]
-        assert len(across)
-        for r in across.itertuples():
-            assert r.method.startswith(("ratio-linked", backtest.APPROXIMATE)), (name, r.series, r.year, r.method)
-            assert r.approximate == r.method.startswith(backtest.APPROXIMATE)
-        same = compared[compared["census_basis"] == backtest.MODEL_BASIS]
-        assert not same["approximate"].any()
-        assert same["method"].str.contains("on the 4th-census basis").all()
+        assert set(t["evaluation"]) == set(backtest.EVALUATIONS)
+        for evaluation, basis in backtest.EVALUATIONS.items():
+            assert set(t.loc[t["evaluation"] == evaluation, "census_basis"]) == {basis}, (name, evaluation)
+        assert not t["method"].str.contains("ratio-linked|proportional").any()
+        # approximate: partial-year shares only, never in an aggregate metric
+        approximate = t[t["approximate"]]
+        assert set(approximate["measure"]) <= {"share"} and (approximate["period"] != "annual").all()
+        latest = t[(t["evaluation"] == backtest.LATEST) & t["series"].str.startswith("share.")
+                   & (t["period"] == "annual") & t["projected"].notna()]
+        # restated through the bridges, or already on the 5th basis (census: 5th)
+        assert len(latest) and latest["method"].str.contains("census bridge|own 5th-census basis").all()
+        assert latest[["error_bridge_low", "error_bridge_high"]].notna().all().all()
 
 
-def test_batch_backtest_metrics_cover_every_scenario_and_both_naive_forecasts(shipped):
-    from model.analysis import backtest
-    from model.analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
+def test_batch_backtest_metrics_cover_every_scenario_the_benchmarks_and_both_evaluations(shipped):
+    from model.analysis import backtest, backtest_metrics
+    from model.analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
     _, out = shipped
     m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
-    assert tuple(m.columns) == backtest.METRIC_COLUMNS
-    assert set(m["scenario"]) == set(_names()) | {NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES}
-    shares = m[(m["metric"] == "error") & m["series"].isin(("share.finance", "share.ict")) & (m["years"] == "2025")]
+    assert tuple(m.columns) == backtest_metrics.METRIC_COLUMNS
+    naive = {NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES, NAIVE_FLAT_2019}
+    assert set(m["scenario"]) == set(_names()) | naive | {backtest_metrics.COMBINATION}
+    every = {"growth.gdp", backtest_metrics.ANNUAL_RATES, backtest_metrics.LEVELS_AND_SHARES}
+    for who, g in m.groupby(["scenario", "evaluation"]):
+        assert every <= set(g["series"]), who
+    assert set(m["evaluation"]) == set(backtest.EVALUATIONS)
+    shares = m[(m["evaluation"] == backtest.LATEST) & (m["metric"] == backtest_metrics.BRIDGE_LOW)
+               & m["series"].isin(("share.finance", "share.ict")) & (m["years"] == "2025")]
     assert len(shares) == 2 * m["scenario"].nunique()
-    assert (shares["note"] == backtest.APPROXIMATE_NOTE).all()
     v = pd.read_csv(out / "comparison" / "backtest_verdicts.csv")
-    assert set(v["candidate"]) == {backtest.BASELINE}
-    assert set(v["rival"]) == {backtest.OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES}
+    assert tuple(v.columns) == backtest_metrics.VERDICT_COLUMNS
+    assert set(v["candidate"]) == {backtest_metrics.BASELINE}
+    assert set(v["rival"]) == {backtest_metrics.OLD_DESIGN, backtest_metrics.COMBINATION} | naive
+    assert set(v["evaluation"]) == set(backtest.EVALUATIONS)
 
 
 def test_realized_rows_sit_beside_the_projections_in_one_iamc_file(shipped):
@@ -494,55 +504,76 @@ def test_realized_rows_sit_beside_the_projections_in_one_iamc_file(shipped):
 
 
 def test_summary_shows_the_backtest_table(shipped):
+    from model.analysis import backtest
     _, out = shipped
     text = (out / "summary.md").read_text(encoding="utf-8")
     part = text[text.index("## Backtest against the realized outcomes"):]
     m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
-    mae = m[(m["scenario"] == "baseline") & (m["metric"] == "MAE") & (m["series"] == "growth.gdp")
-            & (m["years"] == "2023-2025")]["value"].item()
-    row = next(line for line in part.splitlines() if line.startswith("| real GDP growth 2023-2025"))
-    assert row.split("|")[2].strip() == f"{mae:.2f}"
+    for evaluation, label in ((backtest.REAL_TIME, "| real-time: real GDP growth"),
+                              (backtest.LATEST, "| latest: real GDP growth")):
+        mae = m[(m["scenario"] == "baseline") & (m["evaluation"] == evaluation) & (m["metric"] == "MAE")
+                & (m["series"] == "growth.gdp")]
+        row = next(line for line in part.splitlines() if line.startswith(label))
+        assert f"{mae['years'].item()}, MAE" in row and row.split("|")[2].strip() == f"{mae['value'].item():.2f}"
 
 
-BACKTEST_ROWS = {   # docs/backtest.md's results table: row label (start) -> (metric, series, years) of each number
-    "real GDP growth 2021–2025": [("MAE", "growth.gdp", "2021-2025"), ("bias", "growth.gdp", "2021-2025")],
-    "real GDP growth 2023–2025": [("MAE", "growth.gdp", "2023-2025"), ("bias", "growth.gdp", "2023-2025")],
-    "every rate and change": [("MAE", "all rates and changes", "2021-2025")],
-    "every level, share and count": [("MAPE", "all levels, shares and counts", "2021-2025")],
-    "finance share of GDP 2025": [("error", "share.finance", "2025")],
-    "ICT share of GDP 2025": [("error", "share.ict", "2025")],
-    "software and information services revenue 2021": [("percent error", "revenue.software_info", "2021")],
-    "medicine and health revenue 2022–2023": [("MAPE", "revenue.medicine_health", "2022-2023")],
+# docs/backtest.md's tables (generated blocks): block -> row label (start) -> (evaluation, metric, series, years) of
+# each number; years None: the one window of the metrics
+BACKTEST_TABLES = {
+    "backtest-real-time": {
+        "real GDP growth": [("MAE", "growth.gdp", None), ("bias", "growth.gdp", None)],
+        "every annual rate": [("MAE", "all annual rates", None)],
+        "every partial-year rate": [("MAE", "all partial-year rates", None)],
+        "value added levels and shares": [("MAPE", "value added levels and shares", None)],
+        "ICT share of GDP 2023": [("error", "share.ict", "2023")],
+        "finance nominal growth": [("error", "va.finance", "2022-2024 Q1-Q3")],
+    },
+    "backtest-latest": {
+        "real GDP growth": [("MAE", "growth.gdp", None), ("bias", "growth.gdp", None)],
+        "average real GDP growth 2021–2025": [("error", "growth5y.gdp", "2021-2025")],
+        "every annual rate": [("MAE", "all annual rates", None)],
+        "finance share of GDP 2025": [("error", "share.finance", "2025"),
+                                      ("error, bridge low", "share.finance", "2025"),
+                                      ("error, bridge high", "share.finance", "2025")],
+        "ICT share of GDP 2025": [("error", "share.ict", "2025"), ("error, bridge low", "share.ict", "2025"),
+                                  ("error, bridge high", "share.ict", "2025")],
+    },
 }
+EVALUATION_OF_BLOCK = {"backtest-real-time": "real-time (4th census)", "backtest-latest": "latest (5th census)"}
 BACKTEST_COLUMNS = ("baseline", "baseline_constant_trend", "naive: sector averages 2015-2019",
-                    "naive: shares frozen at 2020")
+                    "naive: shares frozen at 2020", "naive: flat at the 2019 rates",
+                    "combination: baseline and naive forecasts averaged")
 
 
-def docs_backtest_table() -> dict[str, list[str]]:
-    """The backtest metrics of docs/backtest.md (its generated block): row label -> cells."""
+def docs_backtest_table(block: str) -> dict[str, list[str]]:
+    """A backtest table of docs/backtest.md (its generated block): row label -> cells."""
     text = (run.ROOT / "docs" / "backtest.md").read_text(encoding="utf-8")
-    block = text[text.index("<!-- generated: backtest-metrics -->"):text.index("<!-- end generated: backtest-metrics")]
-    rows = [line for line in block.splitlines() if line.startswith("| ") and not line.startswith("| metric")]
+    part = text[text.index(f"<!-- generated: {block} -->"):text.index(f"<!-- end generated: {block}")]
+    rows = [line for line in part.splitlines() if line.startswith("| ") and not line.startswith("| metric")]
     return {cells[0]: cells[1:] for cells in ([c.strip() for c in r.strip("|").split("|")] for r in rows)}
 
 
-def test_docs_backtest_table_agrees_with_the_written_metrics(shipped):
+def test_docs_backtest_tables_agree_with_the_written_metrics(shipped):
     import re
     _, out = shipped
     m = pd.read_csv(out / "comparison" / "backtest_metrics.csv", keep_default_na=False)
-    get = m.set_index(["scenario", "metric", "series", "years"])["value"]
-    table = docs_backtest_table()
-    assert len(table) == len(BACKTEST_ROWS)
-    for start, keys in BACKTEST_ROWS.items():
-        label = next(k for k in table if k.startswith(start))
-        counts = re.findall(r"\((\d+)", label)
-        if counts:      # the number of comparisons stated in the label
-            assert int(counts[0]) == m.set_index(["scenario", "metric", "series", "years"])["n"][
-                ("baseline", *keys[0])]
-        for scenario, cell in zip(BACKTEST_COLUMNS, table[label], strict=True):
-            numbers = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]?\d+\.\d+", cell)]
-            assert numbers == pytest.approx([round(float(get[(scenario, *k)]), 2) for k in keys], abs=0.0051), \
-                (label, scenario)
+    get = m.set_index(["scenario", "evaluation", "metric", "series", "years"])
+    for block, rows in BACKTEST_TABLES.items():
+        evaluation, table = EVALUATION_OF_BLOCK[block], docs_backtest_table(block)
+        for start, keys in rows.items():
+            label = next(k for k in table if k.startswith(start))
+            window = m[(m["scenario"] == "baseline") & (m["evaluation"] == evaluation) & (m["metric"] == keys[0][0])
+                       & (m["series"] == keys[0][1])]["years"]
+            if keys[0][2] is None:      # a window: its years in the label
+                assert window.item().replace("-", "–") in label, label
+            keys = [(metric, series, years or window.item()) for metric, series, years in keys]
+            counts = re.findall(r"\((\d+)", label)
+            if counts:      # the number of comparisons stated in the label
+                assert int(counts[0]) == get["n"][("baseline", evaluation, *keys[0])], label
+            for scenario, cell in zip(BACKTEST_COLUMNS, table[label], strict=True):
+                numbers = [float(x.replace("−", "-")) for x in re.findall(r"[+−-]?\d+\.\d+", cell)]
+                assert numbers == pytest.approx([round(float(get["value"][(scenario, evaluation, *k)]), 2)
+                                                 for k in keys], abs=0.0051), (block, label, scenario)
 
 
 def test_broken_realized_file_fails_the_run_but_not_the_scenarios(tmp_path, monkeypatch, capsys):

@@ -352,8 +352,22 @@ def test_backtest_figure_titles_panels_in_words_with_one_legend_off_the_panels()
     assert_laid_out(fig)
 
 
+def test_backtest_figure_draws_each_evaluation_in_its_own_panels_real_time_first():
+    from model.analysis.backtest import LATEST, REAL_TIME
+    table = backtest_table()
+    table = pd.concat([table.assign(evaluation=LATEST, period="annual"),
+                       table.assign(evaluation=REAL_TIME, period="annual"),
+                       table.head(1).assign(evaluation=REAL_TIME, period="Q1-Q3", year=2023)])   # partial: table only
+    fig = backtest_figure(table, "a")
+    titles = [ax.get_title().replace("\n", " ") for ax in fig.axes if ax.axison]
+    assert titles == ["Real growth: GDP (real-time, 4th census)", "Share of GDP: Finance (real-time, 4th census)",
+                      "Real growth: GDP (latest, 5th census)", "Share of GDP: Finance (latest, 5th census)"]
+    first = next(ax for ax in fig.axes if ax.axison)
+    assert 2023 not in first.lines[0].get_xdata()
+
+
 def test_every_realized_series_the_model_compares_is_described_in_words():
-    from model.analysis.backtest import series_for
+    from model.analysis.backtest_series import series_for
     keys = pd.read_csv(ROOT / "model" / "data" / "realized.csv", usecols=["key"])["key"].unique()
     compared = [k for k in keys if series_for(k) is not None]
     assert compared

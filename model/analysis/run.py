@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..baseline.baselines import baseline_for
 from ..baseline.calibration import AssumptionsError, Baseline
-from ..baseline.data import DataError
+from ..baseline.data import DataError, figures
 from ..baseline.realized import RealizedTable, realized_timeseries
 from ..core.parameters import UNCERTAINTY
 from ..core.problems import ProblemsError
@@ -31,7 +31,7 @@ from ..scenario.loader import Scenario
 from ..targets.definitions import Target
 from ..targets.scorecard import evaluate, with_realized
 from ..targets.sets import TargetSet
-from . import backtest, montecarlo
+from . import backtest, backtest_metrics, montecarlo
 from .attribution import attribute
 from .goalseek import LEVER_FIRST_YEAR, goal_seek
 from .levers import LeverMap, lever_maps, nearest_table
@@ -187,8 +187,12 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
             analysed = tuple(t for t in targets if all(v in reported for v in t.variables))
             analyses = _analyses(scenario, baseline, analysed, scorecard, options, projection)
         enter("backtest")
-        compared = backtest.compare(table, published.frame, scenario.name) \
-            if published is not None and not rebased else None
+        compared = None
+        if published is not None and not rebased:
+            # the bridges of the 4th-census partition; a 5th-census scenario's levels already carry them
+            partition = baseline if baseline.census == backtest.MODEL_BASIS else baseline_for(scenario.assumptions)
+            bridges = backtest.bridges_for(partition.va_2020, figures(), published.table)
+            compared = backtest.compare(table, published.frame, bridges, scenario.name, baseline.census)
         if rebased and published is not None:    # by design, not a problem: logged (-v), not a warning
             log.info("%s: no backtest: base: %s starts from the published %s economy, so there is no "
                      "out-of-sample year to compare", path, scenario.base, scenario.base)
@@ -232,7 +236,7 @@ def _analyses(scenario: Scenario, baseline: Baseline, targets: tuple[Target, ...
 def published_record(table: RealizedTable) -> PublishedRecord:
     """The published record of ``table`` in the three forms a batch uses."""
     frame = table.frame()
-    return PublishedRecord(table, frame, backtest.with_derived_shares(realized_timeseries(table), frame))
+    return PublishedRecord(table, frame, backtest_metrics.with_derived_shares(realized_timeseries(table), frame))
 
 
 @dataclass(frozen=True)
@@ -274,7 +278,7 @@ class BatchRecord:
     results: Mapping[str, ScenarioResult]
     warnings: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     failures: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    backtest: backtest.BatchBacktest | None = None
+    backtest: backtest_metrics.BatchBacktest | None = None
     published_rows: pd.DataFrame | None = None
     stale: tuple[tuple[str, str | None], ...] = ()
     figures: bool = True

@@ -11,9 +11,10 @@ from typing import Mapping
 import pandas as pd
 
 from ..analysis.attribution import contributor_notes
-from ..analysis.backtest import BASELINE, OLD_DESIGN
+from ..analysis.backtest import LATEST, REAL_TIME
+from ..analysis.backtest_metrics import BASELINE, BRIDGE_HIGH, BRIDGE_LOW, COMBINATION, OLD_DESIGN
 from ..analysis.goalseek import MET_ALREADY
-from ..analysis.naive import NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
+from ..analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from ..core.files import REPORT
 from ..targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, RECORD_COLUMNS
 
@@ -200,31 +201,65 @@ def scorecard_markdown(card: pd.DataFrame) -> list[str]:
     return lines
 
 
-# The summary's backtest table: (metric, series, years, row label, format).
+# The summary's backtest table: (evaluation, metric, series, years, row label, format); years None: the one
+# window the metrics give ({years} in the label).  Shares of the latest evaluation show the bridges' range.
 BACKTEST_ROWS = (
-    ("MAE", "growth.gdp", "2021-2025", "real GDP growth 2021-2025, MAE (pp)", "{:.2f}"),
-    ("MAE", "growth.gdp", "2023-2025", "real GDP growth 2023-2025, MAE (pp)", "{:.2f}"),
-    ("error", "share.finance", "2025", "finance share of GDP 2025, error (pp)*", "{:+.2f}"),
-    ("error", "share.ict", "2025", "ICT share of GDP 2025, error (pp)*", "{:+.2f}"),
+    (REAL_TIME, "MAE", "growth.gdp", None, "real-time: real GDP growth {years}, MAE (pp)", "{:.2f}"),
+    (REAL_TIME, "error", "share.ict", "2023", "real-time: ICT share of GDP 2023, error (pp)", "{:+.2f}"),
+    (REAL_TIME, "error", "va.finance", "2022-2024 Q1-Q3",
+     "real-time: finance nominal growth Q1-Q3 2022-2024, error (pp/yr)", "{:+.2f}"),
+    (REAL_TIME, "error", "va.ict", "2022-2024 Q1-Q3",
+     "real-time: ICT nominal growth Q1-Q3 2022-2024, error (pp/yr)", "{:+.2f}"),
+    (LATEST, "MAE", "growth.gdp", None, "latest: real GDP growth {years}, MAE (pp)", "{:.2f}"),
+    (LATEST, "error", "growth5y.gdp", "2021-2025", "latest: average real GDP growth 2021-2025, error (pp)",
+     "{:+.2f}"),
+    (LATEST, "error", "share.finance", "2025", "latest: finance share of GDP 2025, error (pp) [bridge range]",
+     "{:+.2f}"),
+    (LATEST, "error", "share.ict", "2025", "latest: ICT share of GDP 2025, error (pp) [bridge range]", "{:+.2f}"),
 )
-BACKTEST_FORECASTS = (BASELINE, OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES)
+BACKTEST_FORECASTS = (BASELINE, OLD_DESIGN, NAIVE_SECTOR_AVERAGE, NAIVE_FROZEN_SHARES, NAIVE_FLAT_2019, COMBINATION)
+BACKTEST_NOTE = ("Each evaluation inside one census vintage: real-time against the 4th-census releases "
+                 "(2021-2023, partial years 2022 and 2024), latest against the 5th-census releases with the "
+                 "projection restated through the 2020 census bridges; [low, high]: the error with the "
+                 "sector's bridge at each end of its range.")
+
+
+def backtest_table(metrics: pd.DataFrame) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """The summary's backtest table: the forecasts of :data:`BACKTEST_FORECASTS` present in ``metrics``
+    and, for each row of :data:`BACKTEST_ROWS`, its label and one cell per forecast (``n/a`` where
+    missing; a share of the latest evaluation with its error at both ends of the bridges' range)."""
+    names = [n for n in BACKTEST_FORECASTS if n in set(metrics["scenario"])]
+    get = metrics.set_index(["scenario", "evaluation", "metric", "series", "years"])["value"]
+    rows = []
+    for evaluation, metric, series, years, label, fmt in BACKTEST_ROWS:
+        if years is None:
+            found = metrics[(metrics["evaluation"] == evaluation) & (metrics["metric"] == metric)
+                            & (metrics["series"] == series)]["years"].unique()
+            years = str(found[0]) if len(found) == 1 else ""
+        cells = []
+        for n in names:
+            v = get.get((n, evaluation, metric, series, years), float("nan"))
+            text = fmt.format(v) if v == v else "n/a"
+            ends = [get.get((n, evaluation, m, series, years), float("nan")) for m in (BRIDGE_LOW, BRIDGE_HIGH)]
+            if v == v and all(e == e for e in ends):
+                text += " [" + ", ".join(fmt.format(e) for e in ends) + "]"
+            cells.append(text)
+        rows.append((label.format(years=years or "n/a"), cells))
+    return names, rows
 
 
 def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
-    """Lines of the summary's backtest table: the baseline, the old design and the naive
-    forecasts (those in ``metrics``) on real GDP growth and the 2025 finance and ICT shares."""
-    names = [n for n in BACKTEST_FORECASTS if n in set(metrics["scenario"])]
+    """Lines of the summary's backtest table (:func:`backtest_table`): the baseline, the old design, the
+    naive forecasts and the combination (those in ``metrics``) in both evaluations."""
+    names, rows = backtest_table(metrics)
     if not names:
         return []
-    get = metrics.set_index(["scenario", "metric", "series", "years"])["value"]
     lines = ["## Backtest against the realized outcomes", "",
              "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    for metric, series, years, label, fmt in BACKTEST_ROWS:
-        cells = [get.get((n, metric, series, years), float("nan")) for n in names]
-        lines.append(f"| {label} | " + " | ".join(fmt.format(v) if v == v else "n/a" for v in cells) + " |")
-    lines += ["", "\\* approximate: the 2025 shares are published only on the 5th-census basis and are compared "
-              "assuming the census revised every sector in proportion to GDP. Every metric of every scenario: "
-              "[`comparison/backtest_metrics.csv`](comparison/backtest_metrics.csv); per scenario "
+    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
+    lines += ["", BACKTEST_NOTE + " Every metric of every forecast: "
+              "[`comparison/backtest_metrics.csv`](comparison/backtest_metrics.csv), the verdicts "
+              "[`comparison/backtest_verdicts.csv`](comparison/backtest_verdicts.csv); per scenario "
               "`<scenario>/backtest.csv`.", ""]
     return lines
 

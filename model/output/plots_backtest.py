@@ -1,9 +1,10 @@
-"""Backtest figures: the projection against the realized points, a panel per series.
+"""Backtest figures: the projection against the realized points, a panel per evaluation and series.
 
 ``plot_backtest(table, series, ax=None) -> ax`` draws one series of a
-:func:`model.analysis.backtest.compare` table; :func:`backtest_figure` composes them.  They
-never save or show.  Series are titled by what they are (:func:`series_description`), not
-by their keys.  Importing this module changes no matplotlib setting.
+:func:`model.analysis.backtest.compare` table (of one evaluation); :func:`backtest_figure` composes
+them, the real-time evaluation's panels first, then the latest's.  They never save or show.  Series
+are titled by what they are (:func:`series_description`), not by their keys.  Importing this module
+changes no matplotlib setting.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..analysis import backtest as bt
+from ..analysis.backtest_series import DIRECT
 from ..core.sectors import LABELS
 from ..equations.revenue import SERIES
 from .plots import fit_ylim, scenario_colours, scenario_markers, wrap
@@ -20,8 +22,12 @@ from .plots import fit_ylim, scenario_colours, scenario_markers, wrap
 _SUBJECTS = {**LABELS, "gdp": "GDP", "primary": "Primary sector",
              "secondary": "Secondary sector", "tertiary": "Tertiary sector", "industry": "Industry",
              "manufacturing": "Manufacturing", "industry_abovesize": "Industry above designated size",
-             "hightech": "High-tech (gao-jing-jian)", "new_economy": "New economy"}
-_FAMILIES = {"growth": "Real growth", "va": "Value added", "share": "Share of GDP"}
+             "hightech": "High-tech (gao-jing-jian)", "new_economy": "New economy",
+             "ict_finance_scitech": "ICT, finance and sci-tech"}
+_FAMILIES = {"growth": "Real growth", "growth5y": "Average real growth, five years", "va": "Value added",
+             "share": "Share of GDP"}
+#: How a panel names its evaluation.
+_EVALUATION_TITLES = {bt.REAL_TIME: "real-time, 4th census", bt.LATEST: "latest, 5th census"}
 _VARIABLE_LABELS = {s.variable: s.label for s in SERIES}
 
 
@@ -29,15 +35,14 @@ def series_description(key: str) -> str:
     """A realized series key in words: ``share.finance`` -> "Share of GDP: Finance",
     ``revenue.ic`` -> "Integrated circuits (revenue)"; an unknown key is returned as it is."""
     family, _, subject = key.partition(".")
-    if key in bt.DIRECT and bt.DIRECT[key] in _VARIABLE_LABELS:
-        label = _VARIABLE_LABELS[bt.DIRECT[key]]
+    if key in DIRECT and DIRECT[key] in _VARIABLE_LABELS:
+        label = _VARIABLE_LABELS[DIRECT[key]]
         return label if "output" in label else f"{label} (revenue)"
-    if family == "count" and key in bt.DIRECT:
+    if family == "count" and key in DIRECT:
         return "Trillion-yuan clusters (count)"
     if family in _FAMILIES and subject in _SUBJECTS:
         return f"{_FAMILIES[family]}: {_SUBJECTS[subject]}"
     return key
-
 
 
 
@@ -75,13 +80,23 @@ def plot_backtest(table: pd.DataFrame, series: str = "growth.gdp", ax: plt.Axes 
     return ax
 
 
-def backtest_panels(table: pd.DataFrame) -> list[str]:
-    """The series of a backtest table that the figure draws: real GDP growth first, then every
-    share and level with a projection and the model's definition (sorted).  Changes within a
-    vintage (``share change``, ``level growth``) are left to the table."""
+def backtest_panels(table: pd.DataFrame) -> list[tuple[str, str]]:
+    """The panels of a backtest figure as ``(evaluation, series)``: for each evaluation (real-time
+    first), real GDP growth first, then every annual share and level with a projection and the
+    model's definition (sorted).  Changes, average and partial-year rates are left to the table.
+    A table without an ``evaluation`` column is one evaluation, named ``""``."""
     usable = table[(table["definition"] == bt.SAME_DEFINITION) & table["projected"].notna()]
-    others = sorted(set(usable.loc[usable["measure"].isin(("share", "level")), "series"]))
-    return (["growth.gdp"] if (usable["series"] == "growth.gdp").any() else []) + others
+    if "period" in usable:
+        usable = usable[usable["period"] == bt.ANNUAL]
+    evaluations = usable["evaluation"] if "evaluation" in usable else pd.Series("", index=usable.index)
+    out = []
+    for evaluation in sorted(set(evaluations), key=lambda e: list(bt.EVALUATIONS).index(e) if e in bt.EVALUATIONS
+                             else -1):
+        here = usable[evaluations == evaluation]
+        others = sorted(set(here.loc[here["measure"].isin(("share", "level")), "series"]))
+        gdp = ["growth.gdp"] if ((here["series"] == "growth.gdp") & (here["measure"] == "growth")).any() else []
+        out += [(evaluation, series) for series in gdp + others]
+    return out
 
 
 def backtest_handles(scenarios, colours: Mapping[str, str] | None = None) -> list:
@@ -97,24 +112,30 @@ def backtest_handles(scenarios, colours: Mapping[str, str] | None = None) -> lis
 
 def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4,
                     colours: Mapping[str, str] | None = None) -> plt.Figure:
-    """The scenario's projection against the realized points, a panel per series of
-    :func:`backtest_panels` (levels and shares on the basis of the figure compared), one
-    legend under the title; ``colours`` (scenario -> colour) keeps the batch's colours."""
+    """The scenario's projection against the realized points, a panel per ``(evaluation, series)`` of
+    :func:`backtest_panels` (the evaluation named in the panel's title), one legend under the title;
+    ``colours`` (scenario -> colour) keeps the batch's colours."""
     panels = backtest_panels(table)
     nrows = max(1, -(-len(panels) // ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.1 * nrows + 1.4), squeeze=False,
                              layout="constrained")
     usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
-    for ax, series in zip(axes.flat, panels):
-        plot_backtest(usable, series, ax=ax, colours=colours)
+    if "period" in usable:
+        usable = usable[usable["period"] == bt.ANNUAL]
+    for ax, (evaluation, series) in zip(axes.flat, panels):
+        here = usable[usable["evaluation"] == evaluation] if evaluation else usable
+        plot_backtest(here, series, ax=ax, colours=colours)
+        if evaluation:
+            ax.set_title(wrap(f"{series_description(series)} ({_EVALUATION_TITLES[evaluation]})", 40), fontsize=9)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_axis_off()
     fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
     fig.legend(handles=backtest_handles(table["scenario"].unique(), colours), loc="outside right upper",
                fontsize=8, frameon=False)
-    fig.supxlabel("Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. A "
-                  "projection of a 5th-basis figure is ratio-linked (see method in backtest.csv); 'approximate' "
-                  "rows assume a revision proportional to GDP.", x=0.01, ha="left", fontsize=7, color="0.3",
-                  wrap=True)
+    fig.supxlabel("Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
+                  "panel inside one census vintage: real-time panels set the projection as made against the "
+                  "4th-census releases; latest panels set it, restated through the 2020 census bridges, against "
+                  "the 5th-census releases (see method in backtest.csv).", x=0.01, ha="left", fontsize=7,
+                  color="0.3", wrap=True)
     return fig

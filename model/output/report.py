@@ -21,10 +21,10 @@ from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
 from ..core.sectors import LABELS
 from ..output.comparison import (
-    BACKTEST_FORECASTS,
-    BACKTEST_ROWS,
+    BACKTEST_NOTE,
     FIGURES,
     STATUS_SYMBOLS,
+    backtest_table,
     format_gap,
     format_probability,
     format_value,
@@ -313,19 +313,17 @@ def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: Scenari
 def _backtest(metrics: pd.DataFrame | None) -> str:
     if metrics is None:
         return ""
-    names = [n for n in BACKTEST_FORECASTS if n in set(metrics["scenario"])]
+    names, table = backtest_table(metrics)
     if not names:
         return ""
-    get = metrics.set_index(["scenario", "metric", "series", "years"])["value"]
-    rows = []
-    for metric, series, years, label, fmt in BACKTEST_ROWS:
-        cells = [get.get((n, metric, series, years), float("nan")) for n in names]
-        rows.append("<tr>" + _td(label) + "".join(_td(fmt.format(v) if v == v else "n/a", True) for v in cells)
-                    + "</tr>")
+    def cell(text: str) -> str:       # a bridge range on a line of its own, so the columns stay narrow
+        value, _, ends = text.partition(" [")
+        return _td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
+
+    rows = ["<tr>" + _td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in table]
     return ('<section id="backtest"><h2>Backtest against the realized outcomes</h2>'
             + _table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
-            + '<p class="small">* approximate: the 2025 shares are published only on the 5th-census basis and are '
-              "compared assuming the census revised every sector in proportion to GDP. Every metric: "
+            + f'<p class="small">{escape(BACKTEST_NOTE)} Every metric: '
               '<a href="comparison/backtest_metrics.csv">comparison/backtest_metrics.csv</a>.</p></section>')
 
 

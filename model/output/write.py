@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib import cycler
 
-from ..analysis import backtest as bt
+from ..analysis import backtest_metrics as bt
 from ..analysis.run import BatchRecord, ScenarioRun
 from ..baseline import data
 from ..core.files import COMPARISON, REPORT, SUMMARY, WORKBOOK
