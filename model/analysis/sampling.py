@@ -26,6 +26,7 @@ from ..baseline.data import revenue_links
 from ..core.sectors import KEYS
 from ..core.years import n_steps
 from ..equations.revenue import SERIES, RevenueDraws
+from ..projection.indicators import DRAWN_REVENUE_SERIES
 from ..projection.simulate import Draws, shifted_draws
 from ..scenario.loader import Scenario, Uncertainty
 from ..scenario.spec import Distribution
@@ -120,7 +121,9 @@ def data_ranges(scenario: Scenario, baseline: Baseline, parameters: Mapping[str,
     ``revenue_elasticities``), centred on ``parameters`` (the scenario's revenue-link parameters) and on the
     baseline's anchors; None when it draws none.
 
-    Ranges: a parameter's row of ``model/data/revenue_links.csv``; from a later base, the 2020 sector levels
+    The series of :data:`model.projection.indicators.DRAWN_REVENUE_SERIES` are left out: their parameters are
+    drawn by :mod:`model.analysis.parameter_draws`.  Ranges: a parameter's row of
+    ``model/data/revenue_links.csv``; from a later base, the 2020 sector levels
     of the links within the census bridges' ranges (``baseline.revenue_reference_range``) and each anchor's
     published figure within its rounding or bound (``RevenueAnchor.low``/``high``,
     :func:`model.baseline.precision.figure_range`).
@@ -130,7 +133,10 @@ def data_ranges(scenario: Scenario, baseline: Baseline, parameters: Mapping[str,
         return None
     rows = revenue_links()
     cols: list[tuple[str, float, float, float]] = []
-    for s in SERIES:
+    # the 15th plan's two new cluster series are drawn by model.analysis.parameter_draws (their level and
+    # elasticity, from a stream of their own): never twice
+    series = [s for s in SERIES if s.key not in DRAWN_REVENUE_SERIES]
+    for s in series:
         for what, drawn in (("base_2020", u.revenue_bases), ("elasticity", u.revenue_elasticities)):
             key = f"{s.key}.{what}"
             if drawn:
@@ -140,7 +146,7 @@ def data_ranges(scenario: Scenario, baseline: Baseline, parameters: Mapping[str,
         low, high = baseline.revenue_reference_range
         cols += [(f"reference.{k}", low[i], baseline.revenue_reference[i], high[i]) for i, k in enumerate(KEYS)]
         total = float(np.sum(baseline.revenue_reference))
-        for s in SERIES:
+        for s in series:
             if s.key in baseline.revenue_anchors:
                 cols += [(f"figure.{s.key}.{i}", f.value if f.low is None else f.low, f.value,
                           f.value if f.high is None else f.high)

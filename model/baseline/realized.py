@@ -38,6 +38,8 @@ from ..core.iamc import (
     CLUSTER_VARIABLE,
     CROSS_CUTTING_SHARE,
     CROSS_CUTTING_VALUE_ADDED,
+    DIGITAL_ECONOMY_SHARE,
+    DIGITAL_ECONOMY_VALUE_ADDED,
     GDP,
     HIGHTECH_SHARE,
     HIGHTECH_VALUE_ADDED,
@@ -134,6 +136,8 @@ MODEL_VARIABLES = {
     "revenue.ic": "Revenue|Integrated Circuits",
     "revenue.scitech": "Revenue|Science and Technology Services",
     "output.cars": "Gross Output|Cars",
+    "revenue.ai": "Revenue|Artificial Intelligence",
+    "revenue.green_energy": "Revenue|Green Energy and Low-carbon",
     "count.trillion_clusters": CLUSTER_VARIABLE,
 }
 # Key -> IAMC variable for published series the model does not report as such: groups of
@@ -156,8 +160,8 @@ OTHER_VARIABLES = {
     "growth.ict": "Growth|Real Value Added|ICT Services",
     "growth.scitech": "Growth|Real Value Added|Science and Technology Services",
     "growth.wholesale_retail": "Growth|Real Value Added|Wholesale and Retail",
-    "va.digital_economy": CROSS_CUTTING_VALUE_ADDED + "|Digital Economy",
-    "share.digital_economy": CROSS_CUTTING_SHARE + "|Digital Economy",
+    "va.digital_economy": DIGITAL_ECONOMY_VALUE_ADDED,
+    "share.digital_economy": DIGITAL_ECONOMY_SHARE,
     "va.hightech_industries_nbs": CROSS_CUTTING_VALUE_ADDED + "|High-tech Industries (NBS)",
     "share.hightech_industries_nbs": CROSS_CUTTING_SHARE + "|High-tech Industries (NBS)",
 }

@@ -67,6 +67,7 @@ from .realized import (
 )
 from .realized import realized_table as default_realized
 from .record import PRICE_GROUPS, record_path
+from .satellites import digital_economy_weights_2025, fit_rows, satellites_2025
 from .vintage import census_bridges, implied_gdp_deflators
 
 BASE_2025 = 2025
@@ -527,6 +528,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     agg = t["aggregate"]
     w_ht, w_ne, weight_rows = cross_cutting_2025(va, calibrated, table, assume)
     anchors, revenue_rows = revenue_anchors_2025(va, va_2020_5th, fig, table)
+    sats, satellite_rows = satellites_2025(va, table)                   # model/baseline/satellites.py
+    w_de, digital_row = digital_economy_weights_2025(va, table)
     notes = (
         ("trend_aggregate_intercept", agg["intercept"], "mean published GDP growth of "
          + ", ".join(map(str, TREND_YEARS_2025)) + f" (level of the aggregate trend line in {agg['centre']:.3f})"),
@@ -537,7 +540,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
          + ", the years after the vaccine years' price swings, each from one release: "
          + "; ".join(how for _, how in deflators.values())),
     )
-    provenance = provenance + bridges.rows + price_rows + weight_rows + revenue_rows + tuple(
+    provenance = provenance + bridges.rows + price_rows + weight_rows + (digital_row,) + revenue_rows \
+        + satellite_rows + tuple(
         {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
         for name, value, how in notes)
     return Baseline(
@@ -546,6 +550,7 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
         assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th), census="5th",
         price_drifts=frozen(drifts), price_half_life=float(assume["price.half_life_years"]),
-        revenue_anchors=MappingProxyType(anchors),
+        revenue_anchors=MappingProxyType(anchors), digital_economy_weights=w_de,
+        satellites=MappingProxyType(sats), satellite_fit=fit_rows(),
         revenue_reference_range=(frozen(bridges.apply(calibrated.va_2020, bridges.low)),
                                  frozen(bridges.apply(calibrated.va_2020, bridges.high))))

@@ -66,6 +66,10 @@ SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("ic", "Revenue|Integrated Circuits", "Integrated circuits", False),
     RevenueSeries("cars", "Gross Output|Cars", "Car industry (gross output)", False),
     RevenueSeries("scitech", "Revenue|Science and Technology Services", "Science and technology services", True),
+    # The 15th plan's two new trillion-yuan clusters (scored one by one against 1 trillion in 2030; not in the
+    # count, whose grouping is the 14th plan's).
+    RevenueSeries("ai", "Revenue|Artificial Intelligence", "Artificial intelligence", False),
+    RevenueSeries("green_energy", "Revenue|Green Energy and Low-carbon", "Green energy and low-carbon", False),
 )
 
 

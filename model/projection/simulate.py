@@ -18,6 +18,7 @@ from ..core.sectors import INDEX, KEYS, N_SECTORS
 from ..core.years import BASE_YEAR, level_years, n_steps, step_row, step_year
 from ..equations import growth, prices
 from ..equations.revenue import RevenueAnchor, RevenueDraws
+from ..equations.satellite import Satellite
 from ..scenario.loader import DEFAULT_FROM, Problem, Scenario, ScenarioError
 
 
@@ -50,6 +51,8 @@ class Projection:
     revenue_reference: np.ndarray | None = None   # (n_sectors,) 2020 levels the revenue anchors refer to
     revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
     revenue_draws: RevenueDraws | None = None     # drawn revenue data, per draw (Monte Carlo); None: central
+    digital_economy_weights: np.ndarray | None = None    # (n_sectors,) later base only (model/baseline/satellites.py)
+    satellites: Mapping[str, Satellite] = field(default_factory=dict)   # later base only: R&D, budget revenue
 
 
 @dataclass(frozen=True)
@@ -318,7 +321,8 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
                       project_revenue_series=tuple(p.revenue_series for p in projects),
                       base_year=baseline.base_year, revenue_reference=baseline.revenue_reference,
                       revenue_anchors=baseline.revenue_anchors,
-                      revenue_draws=draws.revenue if draws is not None else None)
+                      revenue_draws=draws.revenue if draws is not None else None,
+                      digital_economy_weights=baseline.digital_economy_weights, satellites=baseline.satellites)
     if draws is None:
         problems = level_problems(scenario, out)
         if problems:
