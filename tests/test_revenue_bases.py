@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from model.baseline import data
-from model.baseline.realized import load_realized
-from model.baseline.rebase import realized_key
+from model.baseline.realized import load_realized, realized_key
 from model.equations.revenue import SERIES
 
 BASES_FILE = Path(data.__file__).resolve().parents[1] / "data" / "revenue_bases_2020.csv"

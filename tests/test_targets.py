@@ -361,8 +361,7 @@ def test_every_target_whose_published_figures_are_of_another_scope_says_so(basel
     from pathlib import Path
 
     from model.baseline import data
-    from model.baseline.realized import load_realized, same_measure
-    from model.baseline.rebase import realized_key
+    from model.baseline.realized import load_realized, realized_key, same_measure
     from model.core.iamc import CLUSTER_VARIABLE
     from model.equations.revenue import SERIES
     from model.projection.results import timeseries

@@ -54,6 +54,7 @@ from ..core.iamc import (
     STATISTICS_MODEL,
 )
 from ..core.problems import Checker, Problem
+from ..equations.revenue import SERIES
 
 REALIZED_FILE_COLUMNS = FIGURE_COLUMNS + ("census_basis", "status", "definition")
 
@@ -368,6 +369,13 @@ def load_realized(path: Path | str = REALIZED_FILE) -> RealizedTable:
 def realized_table() -> RealizedTable:
     """The project's realized outcomes (read once per process)."""
     return load_realized()
+
+
+def realized_key(series: str) -> str:
+    """The key of ``realized.csv`` whose IAMC variable is the variable of revenue ``series``
+    (:data:`model.equations.revenue.SERIES`)."""
+    variable = {s.key: s.variable for s in SERIES}[series]
+    return next(k for k, v in MODEL_VARIABLES.items() if v == variable)
 
 
 def variable(key: str) -> str | None:

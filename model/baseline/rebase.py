@@ -56,12 +56,12 @@ from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_c
 from .precision import figure_range
 from .realized import (
     BASES,
-    MODEL_VARIABLES,
     PERIOD_END_MONTH,
     SAME,
     Outcome,
     RealizedTable,
     bounds_the_year,
+    realized_key,
     recency,
     same_measure,
 )
@@ -183,12 +183,6 @@ def refit_trend(va_2025: np.ndarray, fig: Figures, table: RealizedTable, assume:
 MIN_MONTHS_ANNUALIZED = 6
 SECTOR_LEVEL_KEYS = {k: "va.primary" if k == "agriculture" else f"va.{k}" for k in KEYS}
 FIRST_CROSS_CUTTING_YEAR = 2022     # 2021 has its own partition, the 2020 calibration's (see cross_cutting_2025)
-
-
-def realized_key(series: str) -> str:
-    """The key of ``realized.csv`` whose IAMC variable is the variable of revenue ``series``."""
-    variable = {s.key: s.variable for s in SERIES}[series]
-    return next(k for k, v in MODEL_VARIABLES.items() if v == variable)
 
 
 def _newest(rows) -> Outcome | None:
