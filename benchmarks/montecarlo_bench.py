@@ -29,12 +29,12 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from model.analysis import montecarlo  # noqa: E402
-from model.analysis.sampling import DEFAULT_CHUNK, sample  # noqa: E402
+from model.analysis.sampling import DEFAULT_CHUNK, data_ranges, sample  # noqa: E402
 from model.baseline.calibration import build_baseline  # noqa: E402
 from model.core.iamc import HIGHTECH_SHARE, share_of_gdp
 from model.core.sectors import INDEX, KEYS, LEVEL1, mask  # noqa: E402
 from model.core.years import level_row, n_steps  # noqa: E402
-from model.equations.revenue import SERIES, TRILLION_YUAN, link_weights  # noqa: E402
+from model.equations.revenue import SERIES, link_weights, trillion_yuan_clusters  # noqa: E402
 from model.projection.indicators import Indicators, revenue_link_parameters  # noqa: E402
 from model.projection.simulate import Draws, project, stated_deflator, stated_growth  # noqa: E402
 from model.scenario.loader import load_scenario  # noqa: E402
@@ -53,7 +53,7 @@ def loop(scenario, baseline, targets, draws: Draws) -> np.ndarray:
     hits = np.zeros(len(ts))
     for i in range(draws.n):
         one = Draws(n=1, growth=draws.growth[i:i + 1], deflator=draws.deflator[i:i + 1],
-                    vaccine_unwind=draws.vaccine_unwind[i:i + 1])
+                    vaccine_unwind=draws.vaccine_unwind[i:i + 1], revenue=_rows(draws, slice(i, i + 1)))
         ind = Indicators(project(scenario, baseline, one))
         for j, t in enumerate(ts):
             hits[j] += montecarlo.target_draws(t, ind, scenario.horizon)["met"][0]
@@ -68,13 +68,19 @@ def kernel(scenario, baseline, targets, draws: Draws, chunk: int = DEFAULT_CHUNK
     values = [np.concatenate(parts) for parts in zip(*(
         _kernel_values(scenario, baseline, ts, Draws(n=min(chunk, draws.n - i), growth=draws.growth[i:i + chunk],
                                                      deflator=draws.deflator[i:i + chunk],
-                                                     vaccine_unwind=draws.vaccine_unwind[i:i + chunk]))
+                                                     vaccine_unwind=draws.vaccine_unwind[i:i + chunk],
+                                                     revenue=_rows(draws, slice(i, i + chunk))))
         for i in range(0, draws.n, chunk)))]
     p = np.zeros(len(ts))
     for j, (x, hit) in enumerate(values[i:i + 2] for i in range(0, len(values), 2)):
         p[j] = hit.mean()
         np.quantile(x, [0.1, 0.5, 0.9])                    # the same statistics the engine reports
     return p
+
+
+def _rows(draws: Draws, rows: slice):
+    """The drawn revenue data of ``rows`` (None without data uncertainty)."""
+    return None if draws.revenue is None else draws.revenue.select(rows)
 
 
 def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
@@ -96,12 +102,13 @@ def _kernel_values(scenario, baseline, ts, draws: Draws) -> list[np.ndarray]:
             [var.split("|", 1)[1] == _label(k) for k in KEYS])
         values[var] = level[..., m].sum(axis=-1)
         values[share_of_gdp(var)] = 100 * values[var] / gdp
+    drawn = {} if draws.revenue is None else draws.revenue.params          # data uncertainty: per-draw bases
     for s in SERIES:
         link = level @ link_weights(params, s.key)
         ratio = link / link[:, :1]
-        values[s.variable] = params[f"{s.key}.base_2020"] * ratio ** params[f"{s.key}.elasticity"]
-    values["Clusters|Trillion-yuan"] = sum((values[s.variable] >= TRILLION_YUAN).astype(float)
-                                           for s in SERIES if s.cluster)
+        base = drawn[f"{s.key}.base_2020"][:, None] if f"{s.key}.base_2020" in drawn else params[f"{s.key}.base_2020"]
+        values[s.variable] = base * ratio ** params[f"{s.key}.elasticity"]
+    values["Clusters|Trillion-yuan"] = trillion_yuan_clusters({s.key: values[s.variable] for s in SERIES})
     out = []
     for t in ts:
         y = level_row(t.year)
@@ -154,12 +161,13 @@ def main(argv=None) -> int:
     baseline = build_baseline(scenario.assumptions)
     targets = load_targets()
     seed = scenario.uncertainty.seed
-    draws = sample(scenario, args.draws, np.random.default_rng(seed))
+    draws = sample(scenario, args.draws, np.random.default_rng(seed),
+                   data_ranges(scenario, baseline, scenario.revenue_links.parameters))
 
     engine, t_engine = timed(montecarlo.run, scenario, baseline, targets, args.draws, seed)
     p_kernel, t_kernel = timed(kernel, scenario, baseline, targets, draws)
     sub = Draws(n=args.loop_draws, growth=draws.growth[:args.loop_draws], deflator=draws.deflator[:args.loop_draws],
-                vaccine_unwind=draws.vaccine_unwind[:args.loop_draws])
+                vaccine_unwind=draws.vaccine_unwind[:args.loop_draws], revenue=_rows(draws, slice(args.loop_draws)))
     p_loop, t_loop = timed(loop, scenario, baseline, targets, sub)
 
     p_engine = engine.targets["p_met"].to_numpy()

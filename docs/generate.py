@@ -57,6 +57,7 @@ from model.core.iamc import (
     real,
 )
 from model.equations.revenue import SERIES
+from model.targets.sets import load_set
 
 SCENARIOS = ROOT / "scenarios"
 DATA = ROOT / "model" / "data"
@@ -216,6 +217,31 @@ def realized_verdicts(run: Run) -> str:
     rows = [[f"`{r.target}`", value_text(r.realized_value, r.unit), r.realized_status, r.realized_note]
             for r in s.itertuples()]
     return table(["target", "published 2025", "status", "note"], rows)
+
+
+def target_scopes(run: Run) -> str:
+    """The scope notes of the baseline's scorecard: how the model's series differs from a target's published scope."""
+    s = run.csv("baseline/scorecard.csv")
+    rows = [[f"`{r.target}`", r.note.removeprefix("scope: ")] for r in s.itertuples()
+            if isinstance(r.note, str) and r.note.startswith("scope: ")]
+    return table(["target", "scope"], rows)
+
+
+ZERO_ALLOWED = {}     # target id -> why nothing published by mid-2021 supported it (none today)
+
+
+def pmet_record(run: Run) -> str:
+    """The targets the record shows met and the baseline's P(met), the deterministic status beside."""
+    s = run.csv("baseline/scorecard.csv")
+    met = s[s["realized_status"] == "met"]
+    rows = [[f"`{r.target}`", value_text(r.realized_value, r.unit), r.status, f"{100 * r.p_met:.1f} %",
+             ZERO_ALLOWED.get(r.target, "")] for r in met.itertuples()]
+    zero = [r.target for r in met.itertuples() if r.p_met == 0]
+    if unexplained := [t for t in zero if t not in ZERO_ALLOWED]:
+        raise SystemExit(f"docs/generate.py: P(met) 0 % for {unexplained}, met on the record, with no reason given")
+    text = ("None has P(met) of 0 %." if not zero else
+            f"P(met) of 0 %: {', '.join(zero)}, each because nothing published by mid-2021 supported it (last column).")
+    return table(["target", "published 2025", "baseline status", "baseline P(met)", "why 0 %"], rows) + "\n\n" + text
 
 
 def trend_2020(run: Run) -> str:
@@ -521,6 +547,39 @@ def realized_path_revenues(run: Run) -> str:
     return table(["series (100 million CNY, growth)", *map(str, years)], rows) + "\n\n" + text
 
 
+def revenue_bases(run: Run) -> str:
+    """The 2020 base of every revenue series: its scope, level and range (``revenue_links.csv``), and every
+    published figure of its scope in 2020 terms (``revenue_bases_2020.csv``); the level the baseline used
+    (its manifest) must be the file's."""
+    from model.core.sectors import LABELS
+    links = pd.read_csv(DATA / "revenue_links.csv").set_index("key")
+    figures = pd.read_csv(DATA / "revenue_bases_2020.csv", dtype={"published": str})
+    used = run.manifest("baseline")["revenue_links_used"]
+    rows = []
+    for s in SERIES:
+        base = links.loc[f"{s.key}.base_2020"]
+        if used[f"{s.key}.base_2020"] != base["value"]:
+            raise SystemExit(f"docs/generate.py: the baseline ran {s.key}.base_2020 = {used[f'{s.key}.base_2020']}, "
+                             f"not the file's {base['value']}")
+        scope = re.search(r"Scope: (.*?)\.(?: |$)", base["basis"]).group(1)
+        weights = [(k.rsplit(".", 1)[1], w) for k, w in links["value"].items() if k.startswith(f"{s.key}.weight.")]
+        link = " + ".join(LABELS[k] if w == 1 else f"{num(w, 2).rstrip('0').rstrip('.')} × {LABELS[k]}"
+                          for k, w in weights)
+        cells = []
+        mine = figures[figures["series"] == s.key]
+        for r in mine[mine["kind"].isin(["level", "lower bound"])].itertuples():
+            at_least = "≥ " if r.kind == "lower bound" else ""
+            cells.append(f"{r.year}{'' if r.period == 'annual' else ' ' + r.period}: {num(r.value, 0)} → "
+                         f"{at_least}{num(r.value * r.to_2020, 0)} ({r.published})")
+        others = len(mine) - len(cells)
+        if others:
+            cells.append(f"{others} not translated (partial years, other scopes)")
+        rows.append([s.label, scope, f"{num(base['value'])} ({num(base['low'])}–{num(base['high'])})",
+                     base["status"], "; ".join(cells) or "none found", link])
+    return table(["series", "scope", "2020 level (range)", "status", "published figures → 2020 (released)",
+                  "link"], rows)
+
+
 def with_range(derivation: str) -> str:
     """A derivation with the documented range of the assumption it names (``model/data/assumptions*.csv``)
     written after the name: ``(assumption share.industry_in_secondary_2025, range 76–86 %)``."""
@@ -535,7 +594,8 @@ def with_range(derivation: str) -> str:
 
 def jumpoff_partition(run: Run) -> str:
     b = run.base_year("baseline_2030")
-    sectors = [k for k in b.index if b.loc[k, "unit"] == "100 million CNY" and not k.startswith("revenue.")]
+    sectors = [k for k in b.index
+               if b.loc[k, "unit"] == "100 million CNY" and not k.startswith(("revenue.", "satellite."))]
     rows = [[f"`{k}`", num(b.loc[k, "value"]), b.loc[k, "status"],
              with_range(without_urls(b.loc[k, "derivation"]))] for k in sectors]
     industry = sum(b.loc[k, "value"] for k in ("mfg_hightech", "mfg_other", "mining_utilities"))
@@ -612,6 +672,83 @@ def jumpoff_trend(run: Run) -> str:
         f"{deflator['derivation'].replace('fraction', '').strip()}."])
 
 
+def satellite_fits(run: Run) -> str:
+    """The satellites of baseline_2030: each elasticity's fit (base_year.csv, satellite_fit.csv), its 2025 level
+    and its path; the digital economy's fraction."""
+    b = run.base_year("baseline_2030")
+    fit = run.csv("baseline_2030/satellite_fit.csv")
+    rows = []
+    for key, name in (("rd", "R&D spending"), ("budget", "general public budget revenue")):
+        f = fit[fit["observation"] == f"{key}.elasticity"]
+        resid = f["residual_pp"].to_numpy()
+        summary = re.search(r"standard error ([0-9.]+); n = (\d+): ([0-9, ]+); uncentred R2 ([0-9.]+)",
+                            b.loc[f"satellite.{key}.elasticity", "derivation"])
+        rows.append([name, num(b.loc[f"satellite.{key}.elasticity", "value"], 3), summary.group(1), summary.group(2),
+                     summary.group(3), summary.group(4), num(float(np.sqrt(np.mean(resid ** 2))), 2),
+                     num(float(np.abs(resid).max()), 2)])
+    per_year = [[r.observation.split(".")[0], str(r.year), num(r.link_pct, 2), num(r.published_pct, 2),
+                 num(r.model_pct, 2), signed(r.residual_pp, 2)] for r in fit.itertuples()]
+    paths = []
+    for variable, unit, digits in (("Expenditure|R&D", "100 million CNY", 0),
+                                   ("Share of GDP (Expenditure)|R&D", "%", 2),
+                                   ("Government Revenue|General Public Budget", "100 million CNY", 0),
+                                   ("Growth|Government Revenue|General Public Budget", "%", 2),
+                                   ("Share of GDP (Cross-cutting)|Digital Economy", "%", 1)):
+        s = run.series("baseline_2030", variable)
+        paths.append([f"`{variable}`", unit, *(num(s.get(y, float("nan")), digits) for y in range(2025, 2031))])
+    return "\n\n".join([
+        "The fits (`base_year.csv`; each year in `satellite_fit.csv`), log growth through the origin:",
+        table(["satellite", "elasticity", "standard error", "n", "years", "uncentred $R^2$",
+               "residual, root mean square (points)", "largest residual (points)"], rows),
+        "Each year of the fits, % (growth of nominal GDP, published growth of the satellite, fitted growth, "
+        "residual in points of log growth):",
+        table(["satellite", "year", "GDP", "published", "fitted", "residual"], per_year),
+        f"From the 2025 jump-off (`baseline_2030`): {without_urls(b.loc['satellite.rd', 'derivation']).split(';')[0]}"
+        f"; the digital-economy fraction of the other non-agricultural sectors is "
+        f"{num(b.loc['digital_economy_fraction', 'value'], 3)}.",
+        table(["variable", "unit", *map(str, range(2025, 2031))], paths)])
+
+
+def plan15_what_it_takes(run: Run) -> str:
+    """Each scored target of the 15th plan's set in baseline_2030: the 2025 value, what the target needs in
+    nominal terms, what the baseline gives, P(met), and the goal-seeking's lever growth."""
+    card = run.csv("baseline_2030/scorecard.csv")
+    goals = run.csv("baseline_2030/goalseek.csv").set_index("target")
+    elasticity = run.base_year("baseline_2030").loc["satellite.budget.elasticity", "value"]
+    variables = {t.id: t.variable for t in load_set("plan15")}
+    rows = []
+    for r in card[card["status"].isin(["met", "missed"])].itertuples():
+        n = int(r.year) - 2025
+        variable = variables[r.target]
+        start = run.series("baseline_2030", variable).get(2025, float("nan"))
+        target = float(str(r.target_value).split(" ")[0]) if r.comparator not in ("rank",) else float("nan")
+        if r.comparator == "rank":
+            ict = run.series("baseline_2030", "Value Added|ICT Services")[int(r.year)]
+            fin = run.series("baseline_2030", "Value Added|Finance")
+            need = (f"finance {num(100 * ((ict / fin[2025]) ** (1 / n) - 1), 1)} %/yr to reach ICT services' "
+                    f"{num(ict, 0)}")
+            start, has = fin[2025], f"{num(100 * ((fin[int(r.year)] / fin[2025]) ** (1 / n) - 1), 1)} %/yr"
+        elif r.unit == "100 million CNY":
+            need = f"{num(100 * ((target / start) ** (1 / n) - 1), 1)} %/yr"
+            has = f"{num(100 * ((r.projected_value / start) ** (1 / n) - 1), 1)} %/yr"
+        elif variable and variable.startswith("Share of GDP"):
+            need = f"numerator {signed(100 * ((target / start) ** (1 / n) - 1), 1)} %/yr against nominal GDP"
+            has = f"{signed(100 * ((r.projected_value / start) ** (1 / n) - 1), 1)} %/yr"
+        elif variable and "Government Revenue" in variable:
+            need = f"nominal GDP +{num(100 * ((1 + target / 100) ** (1 / elasticity) - 1), 1)} % in {r.year}"
+            has = f"+{num(r.projected_value, 1)} % revenue"
+        else:
+            need, has = "real growth itself", f"{num(r.projected_value, 2)} %"
+        goal = goals.loc[r.target] if r.target in goals.index else None
+        lever = "" if goal is None or pd.isna(goal["needed_growth_pct"]) else \
+            f"{num(goal['needed_growth_pct'], 1)} %/yr real ({goal['levers'].replace('+', ', ')})"
+        shown = num(target, 0) if r.unit == "100 million CNY" and r.comparator != "rank" else str(r.target_value)
+        rows.append([f"`{r.target}`", str(r.year), num(start, 2 if r.unit.startswith("%") else 0), shown,
+                     need, has, r.status, num(100 * r.p_met, 1), lever])
+    return table(["target", "year", "2025", "target", "needs (nominal)", "baseline_2030 gives", "status", "P(met), %",
+                  "goal-seeking: levers' real growth needed"], rows)
+
+
 def line_row(line: dict[str, float]) -> list[str]:
     return [num(line["mean"], 2), f"{line['centre']:.1f}", num(line["slope"], 3), num(line["slope_se"], 2)]
 
@@ -664,6 +801,8 @@ def record_prices(run: Run) -> str:
 BLOCKS: dict[str, Callable[[Run], str]] = {
     "headline": headline,
     "realized-verdicts": realized_verdicts,
+    "target-scopes": target_scopes,
+    "pmet-record": pmet_record,
     "trend-2020": trend_2020,
     "goalseek-baseline": goalseek_baseline,
     "backtest-real-time": backtest_real_time,
@@ -674,6 +813,7 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "backtest-half-life": backtest_half_life,
     "realized-path": realized_path,
     "realized-path-revenues": realized_path_revenues,
+    "revenue-bases": revenue_bases,
     "jumpoff-partition": jumpoff_partition,
     "jumpoff-revenue": jumpoff_revenue,
     "jumpoff-crosscutting": jumpoff_crosscutting,
@@ -682,6 +822,8 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "price-drifts-2020": lambda run: price_drifts(run, "baseline"),
     "price-drifts-2025": lambda run: price_drifts(run, "baseline_2030"),
     "record-prices": record_prices,
+    "satellite-fits": satellite_fits,
+    "plan15-what-it-takes": plan15_what_it_takes,
 }
 
 

@@ -167,8 +167,9 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
     parser.add_argument("--levers", type=_lever_pair, action="append", default=[], metavar="A,B",
                         help="also draw the two-lever map of sectors A and B (repeatable; the pairs declared in "
                              "targets.yaml are always drawn)")
+    from model.core.target_sets import SETS  # the ground floor's registry (light: no numpy)
     parser.add_argument("--targets", type=_target_set, metavar="SET",
-                        help="score every scenario against this target set (plan14 or plan15; default: each "
+                        help=f"score every scenario against this target set ({', '.join(SETS)}; default: each "
                              "scenario's `targets:` key)")
     parser.add_argument("--no-figures", dest="figures", action="store_false",
                         help="write the tables only, no PNG/SVG figures (faster; the summary says figures were "

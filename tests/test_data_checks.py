@@ -12,7 +12,8 @@ from model.core import target_sets
 from model.core.files import DATA_DIR
 from model.targets.definitions import TargetsError, read_targets
 
-CSV_FILES = ("figures.csv", "assumptions.csv", "assumptions_2025.csv", "revenue_links.csv", "realized.csv")
+CSV_FILES = ("figures.csv", "assumptions.csv", "assumptions_2025.csv", "revenue_links.csv", "satellites.csv",
+             "satellite_history.csv", "realized.csv")
 
 
 def _clear_caches():
@@ -32,7 +33,8 @@ def data_copy(tmp_path, monkeypatch):
     copy = tmp_path / "data"
     shutil.copytree(DATA_DIR, copy)
     for module, name in ((data, "FIGURES_FILE"), (data, "ASSUMPTIONS_FILE"), (data, "ASSUMPTIONS_2025_FILE"),
-                         (data, "REVENUE_LINKS_FILE"), (realized, "REALIZED_FILE")):
+                         (data, "REVENUE_LINKS_FILE"), (data, "SATELLITES_FILE"), (data, "SATELLITE_HISTORY_FILE"),
+                         (realized, "REALIZED_FILE")):
         monkeypatch.setattr(module, name, copy / getattr(module, name).name)
     monkeypatch.setattr(target_sets, "DATA_DIR", copy)
     _clear_caches()

@@ -193,4 +193,14 @@ def test_the_realized_path_gives_the_records_verdict_on_every_target_whose_outco
     card = with_realized(evaluate(t, targets), targets, realized_table())
     judged = card[card["realized_status"].isin([MET, MISSED])]
     assert len(judged) >= 2
+    assert {"software_revenue", "medicine_health_revenue", "finance_first_pillar"} <= set(judged["target"])
     assert (judged["status"] == judged["realized_status"]).all(), judged[["target", "status", "realized_status"]]
+
+
+def test_the_realized_paths_revenue_bases_carry_each_series_to_its_latest_published_level(realized):
+    s, _, _, t = realized
+    rec = realized_table()
+    for key, series, year in (("revenue.software_info", "Revenue|Software and Information Services", 2021),
+                              ("revenue.medicine_health", "Revenue|Medicine and Health", 2024)):
+        published = next(o for o in rec.select(key) if o.year == year and o.definition == "same").value
+        assert value(t, series, year) == pytest.approx(published, rel=1e-5), key

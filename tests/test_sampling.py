@@ -164,6 +164,7 @@ def problems(write_yaml, text):
     ("uncertainty:\n  growth:\n    ict: {dist: normal, sd: 1}\n  correlation:\n    ict-finance: 0.5\n",
      "finance has no growth distribution"),
     ("uncertainty:\n  correlation:\n    ict+finance: 0.5\n", "two different sectors"),
+    ("uncertainty:\n  revenue_bases: yes please\n", "got 'yes please'; expected true or false"),
     ("uncertainty:\n  growth:\n    ict: {dist: normal, sd: 1}\n    finance: {dist: normal, sd: 1}\n"
      "    scitech: {dist: normal, sd: 1}\n  correlation:\n    ict-finance: 0.99\n    ict-scitech: 0.99\n"
      "    finance-scitech: -0.99\n", "positive definite"),

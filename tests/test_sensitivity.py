@@ -71,8 +71,9 @@ def test_tornado_base_gap_is_the_scorecard_gap(oat, scenario, baseline):
 def test_tornado_covers_every_input_and_sorts_by_swing(oat):
     n_inputs = len(S.oat_inputs())
     # data assumptions (4 + the trend half-life and floor + the price half-life and manufacturing drift),
-    # links, growth, other
-    assert n_inputs == 8 + 17 + 10 + 2
+    # links (17 of the 14th plan's series, 7 of the two new clusters'; a weight fixed at 1 is no input), growth,
+    # other
+    assert n_inputs == 8 + 17 + 7 + 10 + 2
     for _, block in oat.groupby("target", sort=False):
         assert len(block) == n_inputs
         assert block["swing"].is_monotonic_decreasing

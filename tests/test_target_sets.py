@@ -70,11 +70,39 @@ def test_every_15th_plan_target_is_of_2026_to_2030_and_sourced():
         assert t.publisher and t.document and t.url.startswith("http"), t.id
 
 
-def test_the_15th_plans_targets_the_model_has_no_series_for_say_why():
-    unscored = [t for t in load_set("plan15") if not t.modelled]
-    assert {"rd_intensity_2030", "ai_trillion_cluster_2030", "green_energy_trillion_cluster_2030"} <= {
-        t.id for t in unscored}
-    assert all(t.reason for t in unscored)
+# What the 15th plan's set scores: every target a production-side model can honestly score (issue 21), the
+# three continuity indicators of the 14th plan included; and why each of the others is left out.
+SCORED_15 = {"gdp_growth_2026", "gdp_growth_avg_2026_2030", "rd_intensity_2030", "ai_trillion_cluster_2030",
+             "green_energy_trillion_cluster_2030", "budget_revenue_growth_2026", "hightech_share_2030",
+             "manufacturing_share_2030", "finance_first_pillar_2030"}
+NOT_MODELLED_15 = {"ai_agent_penetration_2030": "adoption rate", "service_trade_growth_2030": "expenditure-side",
+                   "investment_trillion_2030": "expenditure-side", "unemployment_2030": "labour-market",
+                   "unemployment_2026": "labour-market", "new_urban_jobs_2026": "labour-market",
+                   "cpi_2026": "consumer prices", "pm25_2026": "air-quality",
+                   "digital_economy_benchmark": "stated in words",
+                   "manufacturing_upgrade": "manufacturing share of GDP for 2030"}
+
+
+def test_the_15th_plan_scores_every_target_a_production_side_model_can():
+    targets = load_set("plan15")
+    assert {t.id for t in targets if t.modelled} == SCORED_15
+    assert {t.id for t in targets if not t.modelled} == set(NOT_MODELLED_15)
+
+
+@pytest.mark.parametrize("ident", sorted(NOT_MODELLED_15))
+def test_each_15th_plan_target_left_out_says_why(ident):
+    t = {t.id: t for t in load_set("plan15")}[ident]
+    assert NOT_MODELLED_15[ident] in t.reason
+
+
+def test_the_continuity_indicators_say_so_and_carry_the_14th_plans_values():
+    plan14 = {t.id: t for t in load_set("plan14")}
+    plan15 = {t.id: t for t in load_set("plan15")}
+    for old, new in (("hightech_share", "hightech_share_2030"), ("manufacturing_share", "manufacturing_share_2030"),
+                     ("finance_first_pillar", "finance_first_pillar_2030")):
+        a, b = plan14[old], plan15[new]
+        assert "Continuity indicator" in b.description and "Continuity indicator" in b.document
+        assert (b.variable, b.comparator.text(), b.year) == (a.variable, a.comparator.text(), 2030)
 
 
 def test_a_reason_is_refused_on_a_modelled_target():

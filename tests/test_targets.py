@@ -328,3 +328,63 @@ def test_a_broken_targets_file_is_reported_once_not_as_a_scenarios_assumptions(t
     assert [o.file for o in outcomes] == [str(TARGETS_FILE)]
     assert outcomes[0].problems[0] == "targets.yaml:6: target 0 (a): tolerance -1 is negative"
     assert not (tmp_path / "out").exists()
+
+
+# ---------------------------------------------------------------- scope notes
+def test_a_scope_is_shown_in_the_scorecards_note():
+    t = build(variable="x", comparator=">=", value=5, scope="the model's x is a narrower measure")
+    card = evaluate(table({"x": [1, 2, 3, 4, 5, 6]}), [t])
+    assert card.loc[0, "note"] == "scope: the model's x is a narrower measure"
+    assert card.loc[0, "status"] == MET
+
+
+def test_a_scope_stays_in_the_note_of_a_target_not_projected():
+    t = build(variable="x", comparator=">=", value=5, year=2030, scope="narrower")
+    note = evaluate(table({"x": [1, 2, 3, 4, 5, 6]}), [t]).loc[0, "note"]
+    assert note == "target year 2030 is after the horizon 2025: not evaluated; scope: narrower"
+
+
+def test_a_scope_on_a_target_not_modelled_is_refused():
+    with pytest.raises(ValueError, match="scope given on a not_modelled target"):
+        parse_targets([target(comparator="not_modelled", value=1, scope="x")])
+
+
+def test_an_empty_scope_is_refused():
+    with pytest.raises(ValueError, match="scope '' is not a non-empty text"):
+        build(variable="x", comparator=">=", value=5, scope="")
+
+
+def test_every_target_whose_published_figures_are_of_another_scope_says_so(baseline):
+    """A revenue, output or count target needs a ``scope`` when a published figure of its series is of another
+    scope or measure (``revenue_bases_2020.csv``, ``realized.csv``); the scorecard of the shipped baseline
+    carries it in ``note``."""
+    import csv
+    from pathlib import Path
+
+    from model.baseline import data
+    from model.baseline.realized import load_realized, realized_key, same_measure
+    from model.core.iamc import CLUSTER_VARIABLE
+    from model.equations.revenue import SERIES
+    from model.projection.results import timeseries
+    from model.projection.simulate import project
+    from model.scenario.loader import load_scenario
+
+    by_variable = {s.variable: s for s in SERIES}
+    path = Path(data.__file__).resolve().parents[1] / "data" / "revenue_bases_2020.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        other = {r["series"] for r in csv.DictReader(f) if r["kind"] == "other scope"}
+    record = load_realized()
+    needing = set()
+    for t in load_targets():
+        s = by_variable.get(t.variable)
+        if t.variable == CLUSTER_VARIABLE:
+            needing.add(t.id)                        # the modelled clusters are not all the plan's
+        elif s is not None and (s.key in other or any(not same_measure(o.definition)
+                                                      for o in record.select(realized_key(s.key), None))):
+            needing.add(t.id)
+    assert needing >= {"trillion_clusters", "ngit_revenue", "car_output"}
+    scenario = load_scenario("scenarios/baseline.yaml")
+    card = evaluate(timeseries(project(scenario, baseline), "b"), load_targets()).set_index("target")
+    for t in load_targets():
+        if t.id in needing:
+            assert t.scope and card.loc[t.id, "note"] == f"scope: {t.scope}", t.id

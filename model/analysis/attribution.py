@@ -61,9 +61,11 @@ INPUT_GROUPS: dict[str, str] = {
 }
 _DRAWN = ("real growth", "prices", "vaccine unwind")          # enter as draws of one engine call
 _BASELINE_FIELDS = {"base year": ("va_2020", "hightech_weights", "new_economy_weights", "growth_2021", "base_year",
-                                   "revenue_reference", "revenue_anchors", "census"),
+                                   "revenue_reference", "revenue_anchors", "census", "digital_economy_weights",
+                                   "satellites"),
                     "trend": ("trend_growth", "trend_paths", "trend_deflator", "price_drifts", "price_half_life")}
-_METADATA = ("provenance", "trend_fit", "moments", "assumptions")      # Baseline fields no equation reads
+# Baseline fields no equation reads (the reference range only bounds the Monte Carlo's draws of the reference)
+_METADATA = ("provenance", "trend_fit", "moments", "assumptions", "revenue_reference_range", "satellite_fit")
 
 
 def _same(a, b) -> bool:

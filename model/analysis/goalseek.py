@@ -40,7 +40,7 @@ from ..baseline.calibration import Baseline
 from ..core.iamc import CLUSTER_VARIABLE
 from ..core.sectors import INDEX
 from ..core.years import CALIBRATION_YEAR, level_row, step_rows
-from ..equations.revenue import SERIES, TRILLION_YUAN
+from ..equations.revenue import CLUSTER_GROUPS, SERIES, TRILLION_YUAN, cluster_groups
 from ..projection.indicators import Indicators, checked_revenue_links
 from ..projection.results import timeseries
 from ..projection.simulate import Projection, project, stated_growth
@@ -53,7 +53,13 @@ XTOL = 1e-12                    # brentq's absolute tolerance on the rate (fract
 LEVER_FIRST_YEAR = CALIBRATION_YEAR + 1   # first year the lever rate applies: 2022
 REACHABLE, IMPOSSIBLE, MET_ALREADY = "reachable", "impossible within bounds", "met already"
 GOALSEEK_COLUMNS = ("target", "levers", "year", "needed_growth_pct", "assumed_growth_pct", "extra_pp", "status", "note")
-_CLUSTER_VARIABLES = tuple(s.variable for s in SERIES if s.cluster)
+_VARIABLE_OF = {s.key: s.variable for s in SERIES}
+# The plan's clusters (model.equations.revenue.cluster_groups), each as the variables of the series standing for it.
+_CLUSTERS = tuple(tuple(_VARIABLE_OF[k] for k in keys) for keys in cluster_groups().values())
+_CLUSTER_VARIABLES = tuple(v for variables in _CLUSTERS for v in variables)
+_LABEL_OF = {s.key: s.label for s in SERIES}
+CLUSTER_NAMES = tuple(CLUSTER_GROUPS[g] if g in CLUSTER_GROUPS else _LABEL_OF[g][:1].lower() + _LABEL_OF[g][1:]
+                      for g in cluster_groups())
 
 
 # ---------------------------------------------------------------- building the scenario
@@ -125,12 +131,14 @@ def boundary_distance(t: Target, values: Mapping[str, float], projected: float) 
     for ``~`` ``side`` is 0 (the aimed centre is inside the band).
 
     The cluster count is a step function; its boundary is where the ``k``-th
-    largest cluster series (``k`` the aimed count) reaches 1 trillion yuan, so ``f``
-    is that series' level minus :data:`model.equations.revenue.TRILLION_YUAN` (100 million CNY).
+    largest cluster (``k`` the aimed count; a cluster's level is the largest of the series standing for
+    it, :func:`model.equations.revenue.trillion_yuan_clusters`) reaches 1 trillion yuan, so ``f``
+    is that level minus :data:`model.equations.revenue.TRILLION_YUAN` (100 million CNY).  A count above
+    the number of modelled clusters cannot be met: ``f`` is then infinite, on the wrong side.
     """
     aim, side = t.comparator.boundary(values, projected)
     if t.variable == CLUSTER_VARIABLE:
-        levels = sorted((values[v] for v in _CLUSTER_VARIABLES), reverse=True)
+        levels = sorted((max(values[v] for v in variables) for variables in _CLUSTERS), reverse=True)
         k = int(aim) if side >= 0 else int(aim) + 1       # reach `aim` series, or let the (aim+1)-th fall below
         if not 1 <= k <= len(levels):
             return -side * np.inf, side                   # no count of the modelled series can meet it
@@ -239,7 +247,12 @@ def goal_seek(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] 
                          "note": f"met already (gap {card.gap:+.4g} {_unit_text(t.unit)}); "
                                  f"assumes {assumed:.1f} %/yr"})
             continue
-        side = boundary_distance(t, _values_in(projection, links, year, needed), card.projected_value)[1]
+        distance, side = boundary_distance(t, _values_in(projection, links, year, needed), card.projected_value)
+        if not np.isfinite(distance):             # a count above the modelled clusters: no rate can meet it
+            rows.append({**row, "status": IMPOSSIBLE,
+                         "note": f"the model counts at most {len(_CLUSTERS)} clusters ({', '.join(CLUSTER_NAMES)}), "
+                                 f"so no lever growth meets {t.comparator.text()}; assumes {assumed:.1f} %/yr"})
+            continue
 
         def at_rate(rate: float, levers=levers, year=year, needed=needed) -> dict[str, float]:
             return _values_in(project(with_lever_growth(scenario, levers, rate, year, first_year), baseline), links,

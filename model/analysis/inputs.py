@@ -1,11 +1,12 @@
 """The inputs of a batch, read and checked before any scenario runs.
 
-Every data file of ``model/data`` goes through its reader, each built on the one located CSV reader
-(:mod:`model.core.csvio`) or the YAML reader that keeps lines (:mod:`model.core.yamlio`): the sourced
-figures, both files of labelled assumptions, the revenue links, the published record and every target
-set the batch scores against (checked against the model's variables, :mod:`model.targets.variables`).
-A broken file is a list of problems, each ``file:line: problem``
-(:class:`InputsError`): the batch then stops before anything is run or written.
+Every data file of ``model/data`` that the model reads goes through its reader, each built on the one
+located CSV reader (:mod:`model.core.csvio`) or the YAML reader that keeps lines (:mod:`model.core.yamlio`):
+the sourced figures, both files of labelled assumptions, the revenue links, the satellite series'
+parameters and history, the published record and every target set the batch scores against (checked
+against the model's variables, :mod:`model.targets.variables`).  A broken file is a list of problems,
+each ``file:line: problem`` (:class:`InputsError`): the batch then stops before anything is run or
+written.
 """
 from __future__ import annotations
 
@@ -38,7 +39,8 @@ class Inputs:
 def path_of(name: str) -> Path:
     """The path of the data file or target set named ``name`` (a problem's file), as the model reads it."""
     paths = {p.name: p for p in (data.FIGURES_FILE, data.ASSUMPTIONS_FILE, data.ASSUMPTIONS_2025_FILE,
-                                 data.REVENUE_LINKS_FILE, realized.REALIZED_FILE)}
+                                 data.REVENUE_LINKS_FILE, data.SATELLITES_FILE, data.SATELLITE_HISTORY_FILE,
+                                 realized.REALIZED_FILE)}
     paths.update({set_file(s).name: set_file(s) for s in SETS})
     return paths.get(name, Path(name))
 
@@ -62,7 +64,8 @@ def read_inputs(set_names: Iterable[str]) -> Inputs:
     is checked when a scenario from that base runs: a problem there fails those scenarios, at its line.
     """
     problems: list[Problem] = []
-    for read in (data.figures, data.assumptions, data.assumptions_2025, data.revenue_links, realized.realized_table):
+    for read in (data.figures, data.assumptions, data.assumptions_2025, data.revenue_links, data.satellites,
+                 data.history, realized.realized_table):
         problems += _problems_of(read)
     if problems:
         raise InputsError(problems)

@@ -18,7 +18,8 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..analysis.sampling import DEFAULT_CHUNK, chunks
+from ..analysis import parameter_draws
+from ..analysis.sampling import DEFAULT_CHUNK, chunks, data_ranges
 from ..baseline.calibration import Baseline
 from ..core.iamc import HIGHTECH_SHARE
 from ..core.years import level_row, level_years, n_steps
@@ -180,6 +181,7 @@ class MonteCarloResult:
     chunk: int                  # draws simulated at once (after the cut for the horizon)
     excluded: int = 0           # draws left out: outside the model's domain
     warnings: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()   # satellite and revenue parameters drawn (model/analysis/parameter_draws.py)
 
 
 TARGET_COLUMNS = ["target", "year", "unit", "comparator", "draws", "draws_excluded", "share_excluded", "p_met",
@@ -191,7 +193,8 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
         seed: int | None = None, chunk: int = DEFAULT_CHUNK,
         revenue_links: Mapping[str, float] | None = None,
         progress: Callable[[int, int], None] | None = None) -> MonteCarloResult:
-    """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block).
+    """Simulate ``draws`` parameter sets of ``scenario`` (default: its ``uncertainty`` block), with the
+    revenue layer's data drawn too where the block says so (:func:`model.analysis.sampling.data_ranges`).
 
     Returns per target: P(met) with its standard error, the scenario's deterministic
     value beside the 10/50/90 % quantiles of the projected value and of the gap, the
@@ -200,7 +203,9 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     outside their ranges, :func:`model.analysis.sampling.drawn_in_range`; paths with a rate at or
     below -100 % or a level not positive and finite, :func:`model.projection.simulate.in_domain`)
     are left out of every statistic; their number is reported in ``draws_excluded``
-    and ``share_excluded`` and in the result's ``warnings``.
+    and ``share_excluded`` and in the result's ``warnings``.  From a later base year the parameters of
+    the satellite series and of the new cluster revenues are drawn too, from a stream of their own
+    (:mod:`model.analysis.parameter_draws`; their keys in the result's ``parameters``).
 
     ``progress``, if given, is called after every chunk with the draws simulated so far and
     the number of draws, ``progress(done, n)``; the run prints nothing itself.
@@ -210,16 +215,23 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
     seed = u.seed if seed is None else seed
     chunk = chunk_size(chunk, scenario.horizon)
     rng = np.random.default_rng(seed)
-    modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon]
+    links = checked_revenue_links(revenue_links)     # checked once, not per chunk
+    det_projection = project(scenario, baseline)
+    reported = Indicators(det_projection, links)
+    modelled = [t for t in targets if t.modelled and t.year <= scenario.horizon
+                and all(v in reported for v in t.variables)]     # not: a later jump-off's series from 2020
     stats = {t.id: {"value": StreamingStats(), "met": 0, "shortfall": 0.0,
                     "gap": None if t.comparator.gap_from_value else StreamingStats()} for t in modelled}
     years = level_years(scenario.horizon)
     fans = {(var, int(year)): StreamingStats() for var in HEADLINE for year in years}
     excluded = 0
-    links = checked_revenue_links(revenue_links)     # checked once, not per chunk
+    data = data_ranges(scenario, baseline, links.parameters)      # the data drawn too, centred on the scenario
+    drawn = parameter_draws.declared(det_projection, links)
+    parameter_rng = parameter_draws.generator(seed)
     done = 0
-    for sample in chunks(scenario, n, rng, chunk):
+    for sample in chunks(scenario, n, rng, chunk, data):
         projection = project(scenario, baseline, sample)
+        values = parameter_draws.draw(drawn, sample.n, parameter_rng)
         keep = in_domain(projection) & (sample.valid if sample.valid is not None else True)
         excluded += int((~keep).sum())
         done += sample.n
@@ -229,7 +241,8 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
             continue
         if not keep.all():
             projection = select_draws(projection, keep)
-        ind = Indicators(projection, links)
+            values = {k: v[keep] for k, v in values.items()}
+        ind = Indicators(projection, links, values)
         for t in modelled:
             d = target_draws(t, ind, scenario.horizon)
             s = stats[t.id]
@@ -245,7 +258,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
         ind.release()
         if progress is not None:
             progress(done, n)
-    det = Indicators(project(scenario, baseline), links)
+    det = reported
     kept = n - excluded
     rows = []
     for t in modelled:
@@ -269,7 +282,7 @@ def run(scenario: Scenario, baseline: Baseline, targets: Sequence[Target], draws
                 for (var, year), st in fans.items() if year >= baseline.base_year]   # none before a later base
     fan = pd.DataFrame(fan_rows)
     return MonteCarloResult(pd.DataFrame(rows, columns=TARGET_COLUMNS), fan, n, seed, chunk, excluded,
-                            tuple(_warnings(n, excluded, fan, scenario.horizon)))
+                            tuple(_warnings(n, excluded, fan, scenario.horizon)), tuple(d.key for d in drawn))
 
 
 def _warnings(n: int, excluded: int, fan: pd.DataFrame, horizon: int) -> list[str]:

@@ -28,6 +28,7 @@ from ..projection import plausibility
 from ..projection.results import timeseries
 from ..projection.simulate import Projection, project
 from ..scenario.loader import Scenario
+from ..targets.definitions import Target
 from ..targets.scorecard import evaluate, with_realized
 from ..targets.sets import TargetSet
 from . import backtest, backtest_metrics, montecarlo
@@ -189,7 +190,9 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
         analyses = Analyses()
         if options.analyses:
             enter("goal-seeking, sensitivity, attribution and lever maps")
-            analyses = _analyses(scenario, baseline, targets, scorecard, options, projection)
+            reported = set(table["variable"])     # a 2025 jump-off's series are not there in a run from 2020
+            analysed = tuple(t for t in targets if all(v in reported for v in t.variables))
+            analyses = _analyses(scenario, baseline, analysed, scorecard, options, projection)
         enter("backtest")
         compared = None
         if published is not None and not rebased:
@@ -213,7 +216,7 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
                        warnings=tuple(warnings))
 
 
-def _analyses(scenario: Scenario, baseline: Baseline, targets: TargetSet, scorecard: pd.DataFrame,
+def _analyses(scenario: Scenario, baseline: Baseline, targets: tuple[Target, ...], scorecard: pd.DataFrame,
               options: RunOptions, projection: Projection) -> Analyses:
     """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
     baseline is calibrated here) and lever maps of one scenario, from its projection and scorecard.

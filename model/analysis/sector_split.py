@@ -58,7 +58,7 @@ from ..core.iamc import CLUSTER_VARIABLE, REAL_GDP_GROWTH, REAL_GDP_GROWTH_5Y, i
 from ..core.sectors import INDEX, KEYS, N_SECTORS, PARENTS, SECTORS, mask
 from ..core.years import level_row
 from ..equations.attribution_math import log_mean, shapley
-from ..equations.revenue import SERIES, TRILLION_YUAN, base_row, link_weights, reference_point
+from ..equations.revenue import SERIES, base_row, cluster_groups, link_weights, reference_point, trillion_yuan_clusters
 from ..projection.indicators import PLAN_PERIOD_YEARS, Indicators, revenue_link_parameters
 from ..projection.simulate import Projection
 from ..targets.definitions import Target
@@ -153,19 +153,18 @@ def _revenue(t, p, links, ref, ref_links, row, ref_row) -> dict[str, float]:
 
 
 def _clusters(p, links, ref, ref_links, row, ref_row) -> dict[str, float]:
-    clusters = [s.key for s in SERIES if s.cluster]
-    own = [series_parts(p, links, k, row) for k in clusters]
-    other = [series_parts(ref, ref_links, k, ref_row) for k in clusters]
     k = N_SECTORS + 1                                        # the sectors and the link parameters
     masks = (np.arange(2 ** k)[:, None] >> np.arange(k)) & 1 == 1
     sector_on, params_on = masks[:, :N_SECTORS], masks[:, N_SECTORS]
-    count = np.zeros(2 ** k)
-    for (a_s, a0_s, o_s, b_s, e_s), (a_r, a0_r, o_r, b_r, e_r) in zip(own, other):
+    levels = {}
+    for key in (key for keys in cluster_groups().values() for key in keys):
+        a_s, a0_s, o_s, b_s, e_s = series_parts(p, links, key, row)
+        a_r, a0_r, o_r, b_r, e_r = series_parts(ref, ref_links, key, ref_row)
         link = np.where(sector_on, a_s, a_r).sum(axis=1)
         base_link = np.where(params_on, a0_s.sum(), a0_r.sum())
-        level = (np.where(params_on, b_s, b_r) * (link / base_link) ** np.where(params_on, e_s, e_r)
-                 + np.where(sector_on, o_s, o_r).sum(axis=1))
-        count += level >= TRILLION_YUAN
+        levels[key] = (np.where(params_on, b_s, b_r) * (link / base_link) ** np.where(params_on, e_s, e_r)
+                       + np.where(sector_on, o_s, o_r).sum(axis=1))
+    count = trillion_yuan_clusters(levels)                   # on the plan's grouping, for every coalition
     phi = shapley(count)
     out = {f"{KEYS[i]} (link)": float(phi[i]) for i in range(N_SECTORS)}
     out[LINK_PARAMETERS] = float(phi[N_SECTORS])

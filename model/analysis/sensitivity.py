@@ -103,12 +103,14 @@ def target_variables(p: Projection, revenue_links: Mapping[str, float] | None = 
 
 
 def target_gaps(p: Projection, targets: Sequence[Target],
-                revenue_links: Mapping[str, float] | None = None) -> dict[str, np.ndarray]:
+                revenue_links: Mapping[str, float] | None = None,
+                parameters: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Each target's gap in its year, ``id -> (...)`` (a scalar array without draws), in its unit.
 
-    ``targets`` must be modelled and within the projection's years.
+    ``targets`` must be modelled and within the projection's years; ``parameters``: values of satellite
+    parameters by key, ``(1,)`` each (:class:`model.projection.indicators.Indicators`' ``parameter_draws``).
     """
-    values = target_variables(p, revenue_links)
+    values = _Values(Indicators(p, revenue_links, parameters)) if parameters else target_variables(p, revenue_links)
     return {t.id: t.evaluate({v: values[v][..., level_row(t.year)] for v in t.variables}).gap for t in targets}
 
 
@@ -135,6 +137,10 @@ def oat_inputs(base: int = BASE_YEAR) -> tuple[Input, ...]:
     out = [Input(k, "assumption", k, a.low, a.high, a.unit) for k, a in table.items() if a.low < a.high]
     out += [Input(f"revenue_links.{k}", "revenue_link", k, r.low, r.high, r.unit)
             for k, r in data.revenue_links().items() if r.low < r.high]
+    if base != BASE_YEAR:       # the satellites and the new clusters' level factors exist from a later base only
+        out += [Input(f"satellites.{k}", "satellite", k, r.low, r.high, r.unit)
+                for k, r in data.satellites().items()
+                if r.low < r.high and k.endswith((".elasticity", ".level_factor"))]
     out += sobol_inputs()
     return tuple(out)
 
@@ -184,7 +190,9 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
 
     An assumption end recalibrates the baseline (:func:`model.baseline.baselines.baseline_for`, the
     scenario's own assumptions kept for the others); a revenue-link end overrides
-    that parameter on top of ``revenue_links`` (default: the scenario's); growth,
+    that parameter on top of ``revenue_links`` (default: the scenario's); from a later base a satellite
+    parameter's end (an elasticity, a level factor; ``satellites.csv``) replaces its value in the
+    indicators; growth,
     vaccine-unwind and deflator ends enter as one batch of draws.  ``scorecard`` and
     ``projection`` are the scenario's own, when the caller has them (computed otherwise).
 
@@ -210,6 +218,10 @@ def tornado(scenario: Scenario, baseline: Baseline, targets: Sequence[Target] | 
                 for v in (x.low, x.high))
         elif x.kind == "revenue_link":
             ends[x.parameter] = tuple(target_gaps(base, targets, checked_revenue_links({**links, x.key: v}))
+                                      for v in (x.low, x.high))
+        elif x.kind == "satellite":
+            ends[x.parameter] = tuple({t: float(np.ravel(g)[0]) for t, g in target_gaps(base, targets, links,
+                                                                              {x.key: np.array([v])}).items()}
                                       for v in (x.low, x.high))
     drawn = [x for x in inputs if x.kind in ("growth", "vaccine_unwind", "deflator")]
     values = np.zeros((2 * len(drawn), len(drawn)))

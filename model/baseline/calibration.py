@@ -35,6 +35,7 @@ from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR, CALIBRATION_YEAR
 from ..equations import growth, prices
 from ..equations.revenue import RevenueAnchor
+from ..equations.satellite import Satellite
 
 TREND_YEARS = range(2015, 2020)     # 2020 (COVID) is left out of the trend
 PRIOR_SD_PP = 5.0                   # trend fit: weak prior pulling every sector to GDP trend
@@ -89,6 +90,13 @@ class Baseline:
     price_drifts: np.ndarray = field(default_factory=lambda: frozen(np.zeros(N_SECTORS)))
     price_half_life: float = float("inf")
     census: str = "4th"           # the census basis of the levels: the 2020 base's 4th, or the 5th (bridged, 2025)
+    # later base: (low, high) of revenue_reference, (n_sectors,) each, from the census bridges' ranges
+    revenue_reference_range: tuple[np.ndarray, np.ndarray] | None = None
+    # later base only (model/baseline/satellites.py): the digital economy's weights, the satellite series and
+    # the rows of their fits
+    digital_economy_weights: np.ndarray | None = None
+    satellites: Mapping[str, Satellite] = field(default_factory=dict)
+    satellite_fit: tuple[dict, ...] = ()
 
 
 def frozen(a) -> np.ndarray:

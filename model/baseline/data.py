@@ -20,7 +20,15 @@ from typing import Callable, Iterator, Mapping
 from urllib.parse import urlsplit
 
 from ..core.csvio import read_rows
-from ..core.files import ASSUMPTIONS_2025_FILE, ASSUMPTIONS_FILE, DATA_DIR, FIGURES_FILE, REVENUE_LINKS_FILE
+from ..core.files import (
+    ASSUMPTIONS_2025_FILE,
+    ASSUMPTIONS_FILE,
+    DATA_DIR,
+    FIGURES_FILE,
+    REVENUE_LINKS_FILE,
+    SATELLITE_HISTORY_FILE,
+    SATELLITES_FILE,
+)
 from ..core.problems import Checker, Problem, ProblemsError
 
 UNITS = frozenset({"100 million CNY", "%", "pp"})
@@ -32,6 +40,10 @@ ASSUMPTION_COLUMNS = ("key", "value", "low", "high", "unit", "basis", "affects")
 REVENUE_LINK_COLUMNS = ("key", "value", "low", "high", "unit", "status", "basis", "source")
 REVENUE_LINK_UNITS = frozenset({"100 million CNY", "dimensionless"})
 STATUSES = frozenset({"published", "derived", "assumption"})
+SATELLITE_COLUMNS = ("key", "value", "low", "high", "sd", "unit", "status", "basis", "source")
+SATELLITE_STATUSES = STATUSES | {"fitted"}
+HISTORY_COLUMNS = FIGURE_COLUMNS + ("census_basis",)
+HISTORY_BASES = frozenset({"2nd", "3rd", "4th", "5th", "n/a"})
 
 # Where a source's web page lives.  A page on a government host (any ``*.gov.cn``: the statistics bureaus,
 # the municipal government's sites in every language, its bureaus, www.gov.cn) or of the official press
@@ -139,6 +151,31 @@ class RevenueLink:
     status: str
     basis: str
     source: str
+
+
+@dataclass(frozen=True)
+class SatelliteParameter:
+    """One parameter of the satellite series (:mod:`model.equations.satellite`): an elasticity, a link
+    weight or a level factor, with its range, the standard deviation of its draws (0: drawn triangular over
+    the range, or not at all when the range is a point), its status and source."""
+
+    key: str
+    value: float
+    low: float
+    high: float
+    sd: float
+    unit: str
+    status: str
+    basis: str
+    source: str
+
+
+@dataclass(frozen=True)
+class HistoryFigure(Figure):
+    """A figure of the satellites' published history, with the census basis of the GDP it refers to
+    (``n/a`` for a figure no census revises, such as R&D spending or budget revenue)."""
+
+    census_basis: str = "n/a"
 
 
 class Figures:
@@ -297,6 +334,72 @@ def read_revenue_links(path: Path = REVENUE_LINKS_FILE) -> Mapping[str, RevenueL
         out[row["key"]] = RevenueLink(row["key"], value, low, high, row["unit"], row["status"],
                                       row["basis"], row["source"])
     return MappingProxyType(out)
+
+
+def _satellite_row(c: Checker, row: dict[str, str]) -> None:
+    if row["status"] not in SATELLITE_STATUSES:
+        c.error((), f"status {row['status']!r} not in {sorted(SATELLITE_STATUSES)}")
+    if not row["source"].strip():
+        c.error((), "empty source (write 'assumption' for an assumption)")
+    sd = _number(c, "sd", row["sd"])
+    if sd is not None and sd < 0:
+        c.error((), f"sd {sd:g} is negative")
+
+
+def read_satellites(path: Path = SATELLITES_FILE) -> Mapping[str, SatelliteParameter]:
+    """Parse and check ``satellites.csv`` as ``revenue_links.csv`` is checked (ranges, units, a status and
+    a source on every row), and the ``sd`` of every drawn parameter (not negative).  Raises
+    :class:`DataError` listing every problem."""
+    out = {}
+    for _, row, value, low, high in _ranged_rows(path, SATELLITE_COLUMNS, REVENUE_LINK_UNITS, _satellite_row):
+        out[row["key"]] = SatelliteParameter(row["key"], value, low, high, float(row["sd"]), row["unit"],
+                                             row["status"], row["basis"], row["source"])
+    return MappingProxyType(out)
+
+
+def read_history(path: Path = SATELLITE_HISTORY_FILE) -> tuple[HistoryFigure, ...]:
+    """Parse and check ``satellite_history.csv`` like ``figures.csv`` (numbers, units, the source rule of
+    :func:`source_problems`, one row per key, year and census basis) plus its ``census_basis``; annual figures
+    only.  Raises :class:`DataError` listing every problem."""
+    out, problems, seen = [], [], {}
+    for c, row in _read_rows(path, HISTORY_COLUMNS):
+        for col in ("key", "publisher", "document", "url", "vintage", "note"):
+            if not row[col].strip():
+                c.error((), f"empty {col}")
+        if row["unit"] not in UNITS:
+            c.error((), f"unit {row['unit']!r} not in {sorted(UNITS)}")
+        if row["period"] != "annual":
+            c.error((), f"period {row['period']!r}: the history holds annual figures only")
+        if row["census_basis"] not in HISTORY_BASES:
+            c.error((), f"census_basis {row['census_basis']!r} not in {sorted(HISTORY_BASES)}")
+        url, mirror = row["url"].strip(), row["mirror"].strip()
+        for col, message in source_problems(row["document"], url, mirror):
+            c.error((), f"{col}: {message}")
+        year, value = _year(c, row["year"]), _number(c, "value", row["value"])
+        ident = (row["key"], year, row["census_basis"])
+        if ident in seen:
+            c.error((), f"duplicate figure {ident}: the same key, year and basis as line {seen[ident]}")
+        else:
+            seen[ident] = c.lines[()]
+        problems += c.problems
+        if not c.problems:
+            out.append(HistoryFigure(key=row["key"], year=year, period=row["period"], value=value, unit=row["unit"],
+                                     publisher=row["publisher"], document=row["document"], url=url, mirror=mirror,
+                                     vintage=row["vintage"], note=row["note"], census_basis=row["census_basis"]))
+    _raise_if(problems)
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def satellites() -> Mapping[str, SatelliteParameter]:
+    """The satellite series' parameters (read once per process)."""
+    return read_satellites(SATELLITES_FILE)
+
+
+@lru_cache(maxsize=None)
+def history() -> tuple[HistoryFigure, ...]:
+    """The satellites' published history (read once per process)."""
+    return read_history(SATELLITE_HISTORY_FILE)
 
 
 @lru_cache(maxsize=None)

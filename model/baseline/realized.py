@@ -38,6 +38,8 @@ from ..core.iamc import (
     CLUSTER_VARIABLE,
     CROSS_CUTTING_SHARE,
     CROSS_CUTTING_VALUE_ADDED,
+    DIGITAL_ECONOMY_SHARE,
+    DIGITAL_ECONOMY_VALUE_ADDED,
     GDP,
     HIGHTECH_SHARE,
     HIGHTECH_VALUE_ADDED,
@@ -52,6 +54,7 @@ from ..core.iamc import (
     STATISTICS_MODEL,
 )
 from ..core.problems import Checker, Problem
+from ..equations.revenue import SERIES
 
 REALIZED_FILE_COLUMNS = FIGURE_COLUMNS + ("census_basis", "status", "definition")
 
@@ -134,6 +137,8 @@ MODEL_VARIABLES = {
     "revenue.ic": "Revenue|Integrated Circuits",
     "revenue.scitech": "Revenue|Science and Technology Services",
     "output.cars": "Gross Output|Cars",
+    "revenue.ai": "Revenue|Artificial Intelligence",
+    "revenue.green_energy": "Revenue|Green Energy and Low-carbon",
     "count.trillion_clusters": CLUSTER_VARIABLE,
 }
 # Key -> IAMC variable for published series the model does not report as such: groups of
@@ -156,8 +161,8 @@ OTHER_VARIABLES = {
     "growth.ict": "Growth|Real Value Added|ICT Services",
     "growth.scitech": "Growth|Real Value Added|Science and Technology Services",
     "growth.wholesale_retail": "Growth|Real Value Added|Wholesale and Retail",
-    "va.digital_economy": CROSS_CUTTING_VALUE_ADDED + "|Digital Economy",
-    "share.digital_economy": CROSS_CUTTING_SHARE + "|Digital Economy",
+    "va.digital_economy": DIGITAL_ECONOMY_VALUE_ADDED,
+    "share.digital_economy": DIGITAL_ECONOMY_SHARE,
     "va.hightech_industries_nbs": CROSS_CUTTING_VALUE_ADDED + "|High-tech Industries (NBS)",
     "share.hightech_industries_nbs": CROSS_CUTTING_SHARE + "|High-tech Industries (NBS)",
 }
@@ -412,6 +417,13 @@ def load_realized(path: Path | str = REALIZED_FILE) -> RealizedTable:
 def realized_table() -> RealizedTable:
     """The project's realized outcomes (read once per process)."""
     return load_realized(REALIZED_FILE)
+
+
+def realized_key(series: str) -> str:
+    """The key of ``realized.csv`` whose IAMC variable is the variable of revenue ``series``
+    (:data:`model.equations.revenue.SERIES`)."""
+    variable = {s.key: s.variable for s in SERIES}[series]
+    return next(k for k, v in MODEL_VARIABLES.items() if v == variable)
 
 
 def variable(key: str) -> str | None:

@@ -53,19 +53,21 @@ from ..core.sectors import INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR
 from ..equations import prices
 from ..equations.revenue import SERIES, RevenueAnchor, link_weights, reference_candidates, reference_index
+from .precision import figure_range
 from .realized import (
     BASES,
-    MODEL_VARIABLES,
     PERIOD_END_MONTH,
     SAME,
     Outcome,
     RealizedTable,
     bounds_the_year,
+    realized_key,
     recency,
     same_measure,
 )
 from .realized import realized_table as default_realized
 from .record import PRICE_GROUPS, record_path
+from .satellites import digital_economy_weights_2025, fit_rows, satellites_2025
 from .vintage import census_bridges, implied_gdp_deflators
 
 BASE_2025 = 2025
@@ -181,12 +183,6 @@ def refit_trend(va_2025: np.ndarray, fig: Figures, table: RealizedTable, assume:
 MIN_MONTHS_ANNUALIZED = 6
 SECTOR_LEVEL_KEYS = {k: "va.primary" if k == "agriculture" else f"va.{k}" for k in KEYS}
 FIRST_CROSS_CUTTING_YEAR = 2022     # 2021 has its own partition, the 2020 calibration's (see cross_cutting_2025)
-
-
-def realized_key(series: str) -> str:
-    """The key of ``realized.csv`` whose IAMC variable is the variable of revenue ``series``."""
-    variable = {s.key: s.variable for s in SERIES}[series]
-    return next(k for k, v in MODEL_VARIABLES.items() if v == variable)
 
 
 def _newest(rows) -> Outcome | None:
@@ -306,7 +302,9 @@ def revenue_anchors_2025(va_2025: np.ndarray, va_2020: np.ndarray, fig: Figures,
             continue
 
         def anchor_of(o: Outcome, value: float, floor: bool) -> RevenueAnchor:
-            return RevenueAnchor(value=value, year=o.year, va_year=levels_of(o.year)[0], floor=floor)
+            low, high = (x * value / o.value for x in figure_range(o.value, o.definition))   # annualized alike
+            return RevenueAnchor(value=value, year=o.year, va_year=levels_of(o.year)[0], floor=floor, low=low,
+                                 high=high)
 
         floors = tuple(anchor_of(o, o.value, True) for o in bounds)
         anchor = (replace(anchor_of(level, level_value(level), False), floors=floors) if level is not None
@@ -524,6 +522,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
     agg = t["aggregate"]
     w_ht, w_ne, weight_rows = cross_cutting_2025(va, calibrated, table, assume)
     anchors, revenue_rows = revenue_anchors_2025(va, va_2020_5th, fig, table)
+    sats, satellite_rows = satellites_2025(va, table)                   # model/baseline/satellites.py
+    w_de, digital_row = digital_economy_weights_2025(va, table)
     notes = (
         ("trend_aggregate_intercept", agg["intercept"], "mean published GDP growth of "
          + ", ".join(map(str, TREND_YEARS_2025)) + f" (level of the aggregate trend line in {agg['centre']:.3f})"),
@@ -534,7 +534,8 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
          + ", the years after the vaccine years' price swings, each from one release: "
          + "; ".join(how for _, how in deflators.values())),
     )
-    provenance = provenance + bridges.rows + price_rows + weight_rows + revenue_rows + tuple(
+    provenance = provenance + bridges.rows + price_rows + weight_rows + (digital_row,) + revenue_rows \
+        + satellite_rows + tuple(
         {"sector": name, "year": base, "value": value, "unit": "fraction", "status": "derived", "derivation": how}
         for name, value, how in notes)
     return Baseline(
@@ -543,4 +544,7 @@ def build_rebased(base: int, calibrated: Baseline, fig: Figures | None = None,
         growth_2021=frozen(np.zeros(N_SECTORS)), provenance=provenance, trend_fit=t["fit"], moments=(),
         assumptions=calibrated.assumptions, base_year=base, revenue_reference=frozen(va_2020_5th), census="5th",
         price_drifts=frozen(drifts), price_half_life=float(assume["price.half_life_years"]),
-        revenue_anchors=MappingProxyType(anchors))
+        revenue_anchors=MappingProxyType(anchors), digital_economy_weights=w_de,
+        satellites=MappingProxyType(sats), satellite_fit=fit_rows(),
+        revenue_reference_range=(frozen(bridges.apply(calibrated.va_2020, bridges.low)),
+                                 frozen(bridges.apply(calibrated.va_2020, bridges.high))))

@@ -45,9 +45,10 @@ from ..core.problems import Problem
 from ..core.sectors import GROUPS, INDEX, KEYS, N_SECTORS, mask
 from ..core.years import BASE_YEAR
 from ..equations import growth
+from ..equations.revenue import SERIES, link_weights
 from .calibration import Baseline
 from .data import DataError
-from .realized import Outcome, RealizedTable
+from .realized import SAME, Outcome, RealizedTable, realized_key, recency
 
 YEARS = (2021, 2022, 2023, 2024, 2025)
 FIRST_RELEASE_YEARS = (2021, 2022, 2023)        # rates first released on the 4th-census series
@@ -188,6 +189,38 @@ def record_path(calibrated: Baseline, va_2020: np.ndarray, table: RealizedTable)
     return RecordPath(growth=g, deflator=deflator, restatement=rho, gdp_deflator=pi, drifts=drifts, notes=notes)
 
 
+def nominal_levels(path: RecordPath, va_2020: np.ndarray) -> np.ndarray:
+    """``(6, n_sectors)`` value added of the path at current prices, 2020-2025 (100 million CNY)."""
+    real = growth.compound(np.asarray(va_2020, dtype=float), path.growth)
+    return growth.nominal(real, growth.compound(np.ones(N_SECTORS), path.deflator))
+
+
+def revenue_bases(path: RecordPath, va_2020: np.ndarray, table: RealizedTable, params: Mapping[str, float],
+                  ranges: Mapping[str, tuple[float, float]]) -> dict[str, tuple[float | None, str]]:
+    r"""The 2020 base of each revenue series with a published annual level on its own measure (definition
+    ``same``) in 2021-2025: the base that the series' link carries to its latest such level along the path,
+    :math:`R_{2020} = R_Y / (L_Y / L_{2020})^{\varepsilon}` (``params``: the revenue layer's parameters).
+    The record, put into the revenue layer as the path puts it into the sectors; a series without such a
+    level keeps its base, and so does one whose derived base falls outside its documented range
+    (``ranges``: ``series -> (low, high)``; the value is then ``None`` and ``how`` says why).  Returns
+    ``series -> (base, how)``."""
+    va = nominal_levels(path, va_2020)
+    out = {}
+    for s in SERIES:
+        rows = [o for o in table.select(realized_key(s.key), "annual") if o.definition == SAME and o.year in YEARS]
+        if not rows:
+            continue
+        o = max(rows, key=lambda r: (r.year, *recency(r)))
+        w, eps = link_weights(params, s.key), params[f"{s.key}.elasticity"]
+        ratio = float(va[o.year - BASE_YEAR] @ w) / float(va[0] @ w)
+        base = o.value / ratio ** eps
+        how = f"{o.key} {o.year} = {o.value:g} ({o.vintage}) / (L_{o.year} / L_2020)^{eps:g} = / {ratio ** eps:.4f}"
+        low, high = ranges[s.key]
+        out[s.key] = (base, how) if low <= base <= high else \
+            (None, f"{how} = {base:.1f}, outside the documented range {low:g}-{high:g}: the base is kept")
+    return out
+
+
 # ------------------------------------------------------------------ the scenario file
 HEADER = """\
 # Realized path: Beijing's published record of 2021-2025 put into the model, on the basis of the
@@ -206,8 +239,9 @@ def _pct(x: float) -> str:
     return f"{100 * x:.3f}".rstrip("0").rstrip(".") if abs(x) > 5e-6 else "0"
 
 
-def realized_yaml(path: RecordPath) -> str:
-    """``scenarios/realized.yaml``: the record path as a scenario."""
+def realized_yaml(path: RecordPath, bases: Mapping[str, tuple[float, str]] | None = None) -> str:
+    """``scenarios/realized.yaml``: the record path as a scenario, with ``bases`` (:func:`revenue_bases`)
+    as its revenue links' 2020 levels."""
     lines = [HEADER.rstrip("\n"),
              "name: realized",
              "extends: baseline",
@@ -239,4 +273,14 @@ def realized_yaml(path: RecordPath) -> str:
         d = path.drifts[group]
         for k in keys:
             lines.append(f"  {k}: \"{'+' if d >= 0 else ''}{_pct(d)}pp\"    # {group}")
+    if bases:
+        lines += ["",
+                  "# The revenue series with a published annual level start in 2020 from the level that their",
+                  "# link carries, along this path, to their latest published level (model/baseline/record.py:",
+                  "# revenue_bases).",
+                  "revenue_links:"]
+        for key, (value, how) in bases.items():
+            if value is not None:
+                lines.append(f"  {key}.base_2020: {value:.1f}    # {how}")
+        lines += [f"  # not {key}.base_2020: {how}" for key, (value, how) in bases.items() if value is None]
     return "\n".join(lines) + "\n"

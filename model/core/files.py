@@ -10,6 +10,8 @@ ASSUMPTIONS_FILE = DATA_DIR / "assumptions.csv"           # labelled assumptions
 ASSUMPTIONS_2025_FILE = DATA_DIR / "assumptions_2025.csv"  # the 2025 jump-off's (model/baseline/rebase.py)
 REVENUE_LINKS_FILE = DATA_DIR / "revenue_links.csv"       # the revenue layer's parameters
 REALIZED_FILE = DATA_DIR / "realized.csv"                 # the published record after mid-2021
+SATELLITES_FILE = DATA_DIR / "satellites.csv"             # the satellite series' parameters (R&D, budget, ...)
+SATELLITE_HISTORY_FILE = DATA_DIR / "satellite_history.csv"   # the published history their fits rest on
 
 # What a batch writes beside the scenario folders (so no scenario may be named so), compared ignoring case.
 COMPARISON, SUMMARY, LOCK = "comparison", "summary.md", ".lock"

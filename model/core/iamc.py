@@ -56,6 +56,14 @@ HIGHTECH_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|High-tech"
 NEW_ECONOMY_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|New Economy"
 HIGHTECH_SHARE = CROSS_CUTTING_SHARE + "|High-tech"
 NEW_ECONOMY_SHARE = CROSS_CUTTING_SHARE + "|New Economy"
+DIGITAL_ECONOMY_VALUE_ADDED = CROSS_CUTTING_VALUE_ADDED + "|Digital Economy"
+DIGITAL_ECONOMY_SHARE = CROSS_CUTTING_SHARE + "|Digital Economy"
+# Satellite series (model/equations/satellite.py): quantities that are not value added, linked to it.  Each has
+# a qualified root of its own, so no reader adds it to value added or takes it for a share of the partition.
+RD_EXPENDITURE = "Expenditure|R&D"                       # R&D spending of the whole society, current prices
+RD_INTENSITY = "Share of GDP (Expenditure)|R&D"          # R&D spending in % of nominal GDP
+BUDGET_REVENUE = "Government Revenue|General Public Budget"             # current prices
+BUDGET_REVENUE_GROWTH = "Growth|Government Revenue|General Public Budget"   # nominal growth on the year before, %
 PROJECT_VALUE_ADDED = "Value Added (Project)"             # + "|<project name>"; part of its sector's value added
 PROJECT_GROSS_OUTPUT = "Gross Output (Project)"           # + "|<project name>"
 

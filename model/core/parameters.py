@@ -181,6 +181,19 @@ UNCERTAINTY_FIELDS: tuple[Parameter, ...] = (
               "Correlation of the sector-specific growth draws: `all: 0.3` between every pair, `ict-scitech: 0.7` "
               "for a pair (a Gaussian copula); the matrix must be positive definite.", None, "none",
               -1.0, 1.0),
+    Parameter("revenue_bases", "flag", "",
+              "Data uncertainty of the revenue layer: `true` draws every series' base within its documented range, "
+              "from a split triangular distribution whose mode and median are the central value (the scenario's). "
+              "From 2020: the 2020 base level (`<series>.base_2020`, range in `model/data/revenue_links.csv`). From "
+              "a 2025 jump-off: the published figure a series is anchored to, within its rounding (a lower bound "
+              "'over X' between X and the next figure of its precision), and for a series carried from 2020 its "
+              "2020 base level and the 2020 sector levels its link starts from, within the census bridges' ranges. "
+              "Each series and sector drawn independently. Docs: Uncertainty, Data uncertainty.",
+              False, "false"),
+    Parameter("revenue_elasticities", "flag", "",
+              "`true` also draws every revenue series' elasticity (`<series>.elasticity`) within its range in "
+              "`model/data/revenue_links.csv`, split triangular around the scenario's value. An assumption's "
+              "uncertainty rather than the data's.", False, "false"),
 )
 
 SHOCK_FIELDS: tuple[Parameter, ...] = (

@@ -24,6 +24,8 @@ SETS: dict[str, SetInfo] = {
     "plan14": SetInfo("targets.yaml", "Beijing 14th Five-Year high-tech industry plan (2021), 2025 targets"),
     "plan15": SetInfo("targets_plan15.yaml", "Beijing 15th Five-Year outline (draft reviewed 2026-01-25) and the "
                                              "2026 government work report, 2026-2030 targets"),
+    "ai2027": SetInfo("targets_ai2027.yaml", "Beijing AI innovation highland action plan (Jan 2026) and the 2026 AI "
+                                             "industry target, 2026-2027 targets"),
 }
 DEFAULT_SET = "plan14"
 

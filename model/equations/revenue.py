@@ -23,7 +23,8 @@ read, with the parameters they give, down to the indicators.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Sequence
 
@@ -40,17 +41,23 @@ class RevenueSeries:
     key: str            # prefix of its parameters in revenue_links.csv
     variable: str       # IAMC variable of the results table
     label: str          # short human label for figures
-    cluster: bool       # counted as an industry cluster (trillion-yuan count)
+    cluster: bool       # counted towards an industry cluster (trillion-yuan count)
+    cluster_group: str = ""     # the plan's cluster it counts towards (CLUSTER_GROUPS); "": a cluster of its own
 
 
-# The series, in reporting order.  Clusters: the four whose revenue the plan's cluster
-# language covers.  Software and information services stands for the 2020 cluster
-# "new-generation IT including software"; new-generation IT in the plan's 2025 scope
-# is a separate, overlapping cluster (its target is below the software target).
+# The plan's grouping of clusters that more than one series stand for: key -> name.  The plan (Aug 2021)
+# and the official counts since name one cluster "new-generation IT (including software and information
+# services)": software and information services and new-generation IT in the plan's 2025 scope (two
+# overlapping series with targets of their own) count once, when either reaches the threshold.
+NGIT_INCL_SOFTWARE = "ngit_incl_software"
+CLUSTER_GROUPS = {NGIT_INCL_SOFTWARE: "new-generation IT including software"}
+
+# The series, in reporting order.  Clusters: those whose revenue the plan's cluster language covers,
+# counted on the plan's grouping (cluster_groups).
 SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("software_info", "Revenue|Software and Information Services", "Software and information services",
-                  True),
-    RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True),
+                  True, NGIT_INCL_SOFTWARE),
+    RevenueSeries("ngit", "Revenue|New-generation IT", "New-generation IT", True, NGIT_INCL_SOFTWARE),
     RevenueSeries("medicine_health", "Revenue|Medicine and Health", "Medicine and health", True),
     # An "of which" series: part of medicine and health, a sibling of it in the tree rather than a child,
     # because it is not a full breakdown of it (its complement is not reported).
@@ -59,6 +66,10 @@ SERIES: tuple[RevenueSeries, ...] = (
     RevenueSeries("ic", "Revenue|Integrated Circuits", "Integrated circuits", False),
     RevenueSeries("cars", "Gross Output|Cars", "Car industry (gross output)", False),
     RevenueSeries("scitech", "Revenue|Science and Technology Services", "Science and technology services", True),
+    # The 15th plan's two new trillion-yuan clusters (scored one by one against 1 trillion in 2030; not in the
+    # count, whose grouping is the 14th plan's).
+    RevenueSeries("ai", "Revenue|Artificial Intelligence", "Artificial intelligence", False),
+    RevenueSeries("green_energy", "Revenue|Green Energy and Low-carbon", "Green energy and low-carbon", False),
 )
 
 
@@ -78,6 +89,38 @@ class RevenueAnchor:
     va_year: np.ndarray
     floor: bool = False
     floors: tuple["RevenueAnchor", ...] = ()
+    low: float | None = None            # the range the published figure stands for (its rounding, a bound's
+    high: float | None = None           # reach), in the unit of value; None: the value alone
+
+    def figures(self) -> tuple["RevenueAnchor", ...]:
+        """The published figures this anchor rests on, in the order :class:`RevenueDraws` draws them:
+        the anchor itself, then its ``floors``."""
+        return (self,) + tuple(self.floors)
+
+
+@dataclass(frozen=True, eq=False)
+class RevenueDraws:
+    """Drawn data of the revenue layer for a Monte Carlo run, the draws the first axis (data uncertainty).
+
+    ``params``: parameter key (``<series>.base_2020``, ``<series>.elasticity``) -> ``(n_draws,)`` values that
+    replace the scenario's; ``reference``: ``(n_draws, n_sectors)`` the 2020 sector levels a later base's links
+    start from (None: the baseline's); ``figures``: series -> ``(n_draws, n_figures)`` the published figures its
+    anchor rests on (:meth:`RevenueAnchor.figures`, in that order; a series left out keeps them as published).
+    """
+
+    params: Mapping[str, np.ndarray] = field(default_factory=dict)
+    reference: np.ndarray | None = None
+    figures: Mapping[str, np.ndarray] = field(default_factory=dict)
+
+    def parameters(self, params: Mapping[str, float]) -> dict[str, float | np.ndarray]:
+        """``params`` with each drawn parameter as a column ``(n_draws, 1)``, to broadcast over the years."""
+        return {**params, **{k: np.asarray(v, dtype=float)[:, None] for k, v in self.params.items()}}
+
+    def select(self, keep: np.ndarray) -> "RevenueDraws":
+        """The draws where ``keep`` ``(n_draws,)`` is True."""
+        return RevenueDraws({k: v[keep] for k, v in self.params.items()},
+                            None if self.reference is None else self.reference[keep],
+                            {k: v[keep] for k, v in self.figures.items()})
 
 
 def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -95,17 +138,18 @@ def link_value_added(va_nominal: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.asarray(va_nominal, dtype=float) @ np.asarray(weights, dtype=float)
 
 
-def revenue_path(base_2020: float, link: np.ndarray, elasticity: float,
+def revenue_path(base_2020: float | np.ndarray, link: np.ndarray, elasticity: float | np.ndarray,
                  link_2020: float | np.ndarray | None = None) -> np.ndarray:
     """:math:`R_t = R_{2020}\\,(L_t/L_{2020})^{\\varepsilon}`; ``link[0]`` is the 2020 link unless
     ``link_2020`` gives it (a projection from a later base year, whose row 0 is not 2020).
 
-    ``base_2020`` in 100 million CNY; ``link`` ``(n_years + 1,)``; returns ``(n_years + 1,)``
-    in the unit of ``base_2020``.  ``R_2020`` is reproduced exactly.
+    ``base_2020`` in 100 million CNY; ``link`` ``([n_draws,] n_years + 1)``; returns its shape, in the unit of
+    ``base_2020``.  ``base_2020``, ``elasticity`` and ``link_2020`` are numbers or, per draw, columns
+    ``(n_draws, 1)``.  ``R_2020`` is reproduced exactly.
     """
     link = np.asarray(link, dtype=float)
     ratio = link / (link[..., :1] if link_2020 is None else link_2020)
-    return base_2020 * (ratio if elasticity == 1.0 else ratio ** elasticity)
+    return base_2020 * (ratio if np.ndim(elasticity) == 0 and elasticity == 1.0 else ratio ** elasticity)
 
 
 def reference_point(base_2020: float, va_2020: np.ndarray, va_base: np.ndarray, weights: np.ndarray,
@@ -194,25 +238,32 @@ def link_weights(params: Mapping[str, float], series: str) -> np.ndarray:
     return w
 
 
-def revenues(va_nominal: np.ndarray, params: Mapping[str, float],
-             va_2020: np.ndarray | None = None,
-             anchors: Mapping[str, RevenueAnchor] | None = None) -> dict[str, np.ndarray]:
-    """Every series of :data:`SERIES`: ``key -> (n_years + 1,)`` levels, 100 million CNY.
+def _per_draw(link: np.ndarray) -> np.ndarray:
+    """A link of the 2020 (or an anchor's) levels: a number, or per draw a column ``(n_draws, 1)``."""
+    return link[..., None] if np.ndim(link) else link
 
-    ``va_nominal`` ``(n_years + 1, n_sectors)`` with 2020 in row 0, or with a later base year
-    in row 0 and the 2020 levels ``(n_sectors,)`` the anchors refer to in ``va_2020``;
-    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`); ``anchors``
-    the series anchored to a published level after a later base year (:func:`reference_point`).
+
+def revenues(va_nominal: np.ndarray, params: Mapping[str, float | np.ndarray],
+             va_2020: np.ndarray | None = None,
+             anchors: Mapping[str, RevenueAnchor] | None = None,
+             figures: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Every series of :data:`SERIES`: ``key -> ([n_draws,] n_years + 1)`` levels, 100 million CNY.
+
+    ``va_nominal`` ``([n_draws,] n_years + 1, n_sectors)`` with 2020 in row 0, or with a later base year
+    in row 0 and the 2020 levels ``([n_draws,] n_sectors)`` the anchors refer to in ``va_2020``;
+    ``params`` every parameter of the layer (:attr:`RevenueOverrides.parameters`; a drawn one a column
+    ``(n_draws, 1)``, :meth:`RevenueDraws.parameters`); ``anchors`` the series anchored to a published level
+    after a later base year (:func:`series_path`), ``figures`` their drawn figures (:class:`RevenueDraws`).
     """
     weights = np.column_stack([link_weights(params, s.key) for s in SERIES])        # (n_sectors, n_series)
     links = np.asarray(va_nominal, dtype=float) @ weights                          # one product for all series
     refs = None if va_2020 is None else np.asarray(va_2020, dtype=float) @ weights
     out = {s.key: revenue_path(params[f"{s.key}.base_2020"], links[..., j], params[f"{s.key}.elasticity"],
-                               None if refs is None else refs[j])
+                               None if refs is None else _per_draw(refs[..., j]))
            for j, s in enumerate(SERIES) if not anchors or s.key not in anchors}
     for s in SERIES:
         if anchors and s.key in anchors:
-            out[s.key] = series_path(va_nominal, params, s.key, va_2020, anchors[s.key])
+            out[s.key] = series_path(va_nominal, params, s.key, va_2020, anchors[s.key], (figures or {}).get(s.key))
     return {s.key: out[s.key] for s in SERIES}
 
 
@@ -223,21 +274,53 @@ def base_row(va_nominal: np.ndarray) -> np.ndarray:
     return va.reshape(-1, va.shape[-2], va.shape[-1])[0, 0]
 
 
-def series_path(va_nominal: np.ndarray, params: Mapping[str, float], key: str,
-                va_2020: np.ndarray | None = None, anchor: RevenueAnchor | None = None) -> np.ndarray:
-    """One series of :data:`SERIES`, ``(..., n_years + 1)``, 100 million CNY (``va_2020`` and the
-    ``anchor`` of the series, if any, as in :func:`revenues`)."""
+def drawn_candidates(base_2020: float | np.ndarray, va_2020: np.ndarray, anchor: RevenueAnchor,
+                     figures: np.ndarray | None = None) -> list[tuple[float | np.ndarray, np.ndarray]]:
+    """The :math:`(R_{ref}, V_{ref})` of :func:`reference_candidates`, with the anchor's published figures
+    replaced by drawn ones: ``figures`` ``(n_draws, n_figures)`` in the order of :meth:`RevenueAnchor.figures`
+    (None: as published), each taken as a column ``(n_draws, 1)``."""
+    if figures is None:
+        return reference_candidates(base_2020, va_2020, anchor)
+    values = [figures[:, i:i + 1] for i in range(figures.shape[1])]
+    drawn = [(v, f.va_year) for v, f in zip(values, anchor.figures())]
+    return ([(base_2020, np.asarray(va_2020, dtype=float))] + drawn) if anchor.floor else drawn
+
+
+def series_path(va_nominal: np.ndarray, params: Mapping[str, float | np.ndarray], key: str,
+                va_2020: np.ndarray | None = None, anchor: RevenueAnchor | None = None,
+                figures: np.ndarray | None = None) -> np.ndarray:
+    """One series of :data:`SERIES`, ``([n_draws,] n_years + 1)``, 100 million CNY (``va_2020``, the
+    ``anchor`` of the series, if any, and its drawn ``figures`` as in :func:`revenues`).
+
+    An anchored series is scaled from the candidate of :func:`reference_point` with the highest level: every
+    candidate's path :math:`R_{ref} (L_t / L_{ref})^{\\varepsilon}` moves with the same :math:`L_t^{\\varepsilon}`,
+    so the highest in the base year is the highest in every year, and the path is the element-wise maximum
+    of the candidates' paths (per draw when figures, levels or parameters are drawn)."""
     w = link_weights(params, key)
     link = link_value_added(va_nominal, w)
     base, elasticity = params[f"{key}.base_2020"], params[f"{key}.elasticity"]
     if anchor is not None:
-        level, va_ref = reference_point(base, va_2020, base_row(va_nominal), w, elasticity, anchor)
-        return revenue_path(level, link, elasticity, link_value_added(va_ref, w))
-    return revenue_path(base, link, elasticity, None if va_2020 is None else link_value_added(va_2020, w))
+        paths = [revenue_path(level, link, elasticity, _per_draw(link_value_added(va_ref, w)))
+                 for level, va_ref in drawn_candidates(base, va_2020, anchor, figures)]
+        return functools.reduce(np.maximum, paths)
+    return revenue_path(base, link, elasticity, None if va_2020 is None else _per_draw(link_value_added(va_2020, w)))
+
+
+def cluster_groups(series: Sequence[RevenueSeries] = SERIES) -> dict[str, tuple[str, ...]]:
+    """The plan's clusters among ``series``: cluster key -> the keys of the series standing for it, in
+    reporting order (a series with ``cluster`` and no ``cluster_group`` is a cluster of its own)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for s in series:
+        if s.cluster:
+            group = s.cluster_group or s.key
+            out[group] = out.get(group, ()) + (s.key,)
+    return out
 
 
 def trillion_yuan_clusters(levels: Mapping[str, np.ndarray]) -> np.ndarray:
-    """``(n_years + 1,)`` count of cluster series (:data:`SERIES` with ``cluster``) at or
-    above 1 trillion yuan (:data:`TRILLION_YUAN`)."""
-    stacked = np.stack([levels[s.key] for s in SERIES if s.cluster], axis=-1)
+    """``([n_draws,] n_years + 1)`` count of the plan's clusters (:func:`cluster_groups`) at or above
+    1 trillion yuan (:data:`TRILLION_YUAN`): a cluster that several series stand for counts once, when
+    the largest of them reaches it, :math:`N_t = \\sum_c 1[\\max_{s \\in c} R_{t,s} \\ge 10^4]`."""
+    stacked = np.stack([np.max(np.stack([levels[k] for k in keys], axis=-1), axis=-1)
+                        for keys in cluster_groups().values()], axis=-1)
     return count_at_least(stacked, TRILLION_YUAN)

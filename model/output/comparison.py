@@ -111,6 +111,17 @@ def target_keys(stacked: pd.DataFrame) -> pd.Series:
     return stacked["target"]
 
 
+def scored_first(stacked: pd.DataFrame) -> list[str]:
+    """The targets (keyed by :func:`target_keys`) in the order a reader takes them: those some scenario
+    scores (met or missed) first, then those not projected, then those not modelled, each group in file
+    order."""
+    keyed = stacked.assign(target=target_keys(stacked))
+    scored = set(keyed.loc[keyed["status"].isin([MET, MISSED]), "target"])
+    modelled = set(keyed.loc[keyed["status"] != NOT_MODELLED, "target"])
+    order = list(dict.fromkeys(keyed["target"]))
+    return sorted(order, key=lambda t: (t not in scored, t not in modelled, order.index(t)))
+
+
 def matrix(stacked: pd.DataFrame, column: str) -> pd.DataFrame:
     """Scenarios (rows) × targets (columns, in file order; keyed by :func:`target_keys`) holding
     ``column`` of each scorecard; empty where a scenario's set has no such target."""
@@ -141,13 +152,14 @@ def realized_matrix(stacked: pd.DataFrame) -> pd.DataFrame:
 def _realized_table(stacked: pd.DataFrame) -> list[str]:
     """The summary's "projected vs happened" table: target and what it says, each scenario's projected
     status and value, the realized status and value."""
-    m = realized_matrix(stacked)
+    m = realized_matrix(stacked).set_index("target").loc[scored_first(stacked)].reset_index()
     names = [c[len("projected ("):-1] for c in m.columns if c.startswith("projected (")]
     keys = target_keys(stacked)
     full = stacked.reindex(columns=[*stacked.columns, *{"projected_value", "description"} - set(stacked.columns)])
     value = full.assign(target=keys).set_index(["target", "scenario"])["projected_value"]
     describe = dict(zip(keys, full["description"].astype(object).fillna("")))
     lines = ["## Projected vs happened", "",
+             "Targets some scenario scores come first, then those not projected, then those not modelled. "
              "Realized: the published figure of the target year (`model/data/realized.csv`, latest release, "
              "its census basis in the note); a figure whose definition differs from the target's is shown "
              "but not judged. Each projected status is followed by the projected value, in the target's unit. "

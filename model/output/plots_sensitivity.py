@@ -51,6 +51,11 @@ def parameter_description(parameter: str, names: Mapping[str, str] = ASSUMPTION_
         return "Deflator of every sector"
     if parameter == "vaccine_unwind":
         return "Unwinding of the vaccine output"
+    if family == "satellites":
+        series, _, what = rest.partition(".")
+        label = {"rd": "R&D spending", "budget": "Budget revenue"}.get(series, _SERIES.get(series, series))
+        return f"{label}: {'elasticity to nominal GDP' if series in ('rd', 'budget') else 'elasticity'}" \
+            if what == "elasticity" else f"{label}: factor on its 2025 level"
     if family == "revenue_links":
         series, _, what = rest.partition(".")
         label = _SERIES.get(series, series)

@@ -31,6 +31,7 @@ from ..output.comparison import (
     format_value,
     gap_unit,
     project_relative,
+    scored_first,
     status_text,
     target_keys,
     target_sets,
@@ -176,7 +177,8 @@ def _is_number(x) -> bool:
 # ------------------------------------------------------------------ sections
 def _matrix(stacked: pd.DataFrame) -> str:
     """Targets (rows) × scenarios (columns): status symbol and word, colour, the gap below; the
-    published (realized) status last.  Scenarios scored against different target sets get one
+    published (realized) status last; the targets some scenario scores first
+    (:func:`~model.output.comparison.scored_first`).  Scenarios scored against different target sets get one
     table per set, each with only its scenarios (so the tables stay as wide as one set's)."""
     sets = target_sets(stacked)
     if len(sets) > 1:
@@ -198,7 +200,7 @@ def _matrix_table(stacked: pd.DataFrame) -> str:
     """The matrix of :func:`_matrix` for scenarios of one target set (or of several, keyed apart)."""
     names = sorted(stacked["scenario"].unique())
     keyed = stacked.assign(target=target_keys(stacked))   # targets of different sets never share a row
-    first = keyed.drop_duplicates("target").set_index("target")
+    first = keyed.drop_duplicates("target").set_index("target").loc[scored_first(stacked)]   # scored on top
     cell = keyed.set_index(["target", "scenario"])
     realized = "realized_status" in stacked
     head = [_th("Target (year, target value)")] + [_th(_breakable(n), raw=True) for n in names]

@@ -159,6 +159,8 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
         (tmp / "scorecard.csv").write_bytes(_csv_bytes(scorecard))
         (tmp / "base_year.csv").write_bytes(_rows_csv(baseline.provenance))
         (tmp / "trend_fit.csv").write_bytes(_rows_csv(baseline.trend_fit))
+        if baseline.satellite_fit:  # a later jump-off: the satellites' elasticities fitted on their history
+            (tmp / "satellite_fit.csv").write_bytes(_rows_csv(baseline.satellite_fit))
         if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
             (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
         if figures:

@@ -19,8 +19,12 @@ import numpy as np
 
 from ..baseline import data
 from ..core.iamc import (
+    BUDGET_REVENUE,
+    BUDGET_REVENUE_GROWTH,
     CLUSTER_VARIABLE,
     COUNT,
+    DIGITAL_ECONOMY_SHARE,
+    DIGITAL_ECONOMY_VALUE_ADDED,
     GDP,
     GDP_PRICE_INDEX,
     HIGHTECH_SHARE,
@@ -31,6 +35,8 @@ from ..core.iamc import (
     PERCENT,
     PROJECT_GROSS_OUTPUT,
     PROJECT_VALUE_ADDED,
+    RD_EXPENDITURE,
+    RD_INTENSITY,
     REAL_GDP,
     REAL_GDP_GROWTH,
     REAL_GDP_GROWTH_5Y,
@@ -43,12 +49,17 @@ from ..core.iamc import (
 )
 from ..core.problems import Checker, ScenarioError
 from ..core.sectors import INDEX, LEVEL1, PARENTS, SECTORS, mask
-from ..equations import growth, prices, revenue
+from ..equations import growth, prices, revenue, satellite
 from ..equations.revenue import RevenueOverrides
 from ..projection.simulate import Projection
 from ..scenario.spec import ranged_overrides
 
 PLAN_PERIOD_YEARS = 5          # years of a five-year plan period (the span of the 5-year average growth)
+# Satellite series (model/equations/satellite.py) and their variables; a projection reports those its baseline has.
+SATELLITE_VARIABLES = {"rd": RD_EXPENDITURE, "budget": BUDGET_REVENUE}
+# Revenue series whose 2025 level and elasticity the Monte Carlo draws (the parameter draws of
+# model/analysis/parameter_draws.py): the plan's two new clusters, whose scope and growth the record pins least.
+DRAWN_REVENUE_SERIES = ("ai", "green_energy")
 
 
 def average_growth_percent(levels: np.ndarray, span: int, first_row: int = 0) -> np.ndarray:
@@ -107,17 +118,22 @@ def revenue_levels(p: Projection, project_va: np.ndarray, project_output: np.nda
     For such a series the link is computed without those projects' value added, so
     the project is counted once, at its gross output (both nominal, 100 million CNY).
     ``project_va`` and ``project_output`` are ``([n_draws,] n_projects, n_years + 1)``;
-    ``revenue_links`` are checked overrides, used as they are.
+    ``revenue_links`` are checked overrides, used as they are; the projection's drawn revenue data
+    (``p.revenue_draws``, a Monte Carlo's data uncertainty) replace their values draw by draw.
     """
-    params = revenue_links.parameters
-    levels = revenue.revenues(p.va_nominal, params, p.revenue_reference, p.revenue_anchors)
+    params, reference, figures = revenue_links.parameters, p.revenue_reference, {}
+    drawn = p.revenue_draws
+    if drawn is not None:                     # data drawn per draw (Monte Carlo): they replace the central values
+        params, figures = drawn.parameters(params), drawn.figures
+        reference = reference if drawn.reference is None else drawn.reference
+    levels = revenue.revenues(p.va_nominal, params, reference, p.revenue_anchors, figures)
     for key in sorted({k for k in p.project_revenue_series if k}):
         chosen = [i for i, k in enumerate(p.project_revenue_series) if k == key]
         without = np.array(p.va_nominal, dtype=float)
         for i in chosen:
             without[..., p.project_sectors[i]] -= project_va[..., i, :]
-        levels[key] = revenue.series_path(without, params, key, p.revenue_reference, p.revenue_anchors.get(key)) \
-            + project_output[..., chosen, :].sum(axis=-2)
+        levels[key] = revenue.series_path(without, params, key, reference, p.revenue_anchors.get(key),
+                                          figures.get(key)) + project_output[..., chosen, :].sum(axis=-2)
     return levels
 
 
@@ -128,11 +144,16 @@ class Indicators(Mapping):
     says ``Real``.  Reading only the variables a Monte Carlo run needs costs only
     those; iterating gives every variable in reporting order.  ``revenue_links``:
     overrides of the revenue layer, best the checked ones a scenario carries
-    (:func:`checked_revenue_links`; a plain mapping is checked on construction).
+    (:func:`checked_revenue_links`; a plain mapping is checked on construction).  ``parameter_draws``:
+    drawn values ``(n_draws,)`` of satellite and revenue parameters by key (``rd.elasticity``,
+    ``ai.level_factor``, ...; :mod:`model.analysis.parameter_draws`), replacing the central ones in the
+    satellites and in the revenue series of :data:`DRAWN_REVENUE_SERIES` after a later base year.
     """
 
-    def __init__(self, p: Projection, revenue_links: Mapping[str, float] | None = None):
+    def __init__(self, p: Projection, revenue_links: Mapping[str, float] | None = None,
+                 parameter_draws: Mapping[str, np.ndarray] | None = None):
         self.p, self.revenue_links = p, checked_revenue_links(revenue_links)
+        self.parameter_draws = {k: np.asarray(v, dtype=float)[:, None] for k, v in (parameter_draws or {}).items()}
         self._cache: dict[str, tuple[str, np.ndarray]] = {}
         self._project_cache: tuple[np.ndarray, np.ndarray] | None = None
         self._revenue_cache: dict[str, np.ndarray] | None = None
@@ -173,6 +194,17 @@ class Indicators(Mapping):
         for rs in revenue.SERIES:
             b[rs.variable] = (NOMINAL, lambda k=rs.key: self._revenues()[k])
         b[CLUSTER_VARIABLE] = (COUNT, lambda: revenue.trillion_yuan_clusters(self._revenues()))
+        if p.digital_economy_weights is not None:       # a later base year only (model/baseline/satellites.py)
+            b[DIGITAL_ECONOMY_VALUE_ADDED] = (NOMINAL, lambda: self._cross_cutting(
+                p.digital_economy_weights, p.digital_economy_weights[p.project_sectors]))
+            b[DIGITAL_ECONOMY_SHARE] = (PERCENT, lambda: self._share(DIGITAL_ECONOMY_VALUE_ADDED))
+        for key, variable in SATELLITE_VARIABLES.items():
+            if key in p.satellites:
+                b[variable] = (NOMINAL, lambda k=key: self._satellite(k))
+        if "rd" in p.satellites:
+            b[RD_INTENSITY] = (PERCENT, lambda: self._share(RD_EXPENDITURE))
+        if "budget" in p.satellites:
+            b[BUDGET_REVENUE_GROWTH] = (PERCENT, lambda: satellite.growth_percent(self.value(BUDGET_REVENUE)))
         self._builders = b
 
     def __getitem__(self, variable: str) -> tuple[str, np.ndarray]:
@@ -224,7 +256,35 @@ class Indicators(Mapping):
         if self._revenue_cache is None:
             va, output = self._projects()
             self._revenue_cache = revenue_levels(self.p, va, output, self.revenue_links)
+            if self.parameter_draws and self.p.base_year > self.p.years[0]:
+                for key in DRAWN_REVENUE_SERIES:
+                    self._revenue_cache[key] = self._drawn_revenue(key, self._revenue_cache[key])
         return self._revenue_cache
+
+    def _base_row(self) -> int:
+        return int(self.p.base_year - self.p.years[0])
+
+    def _drawn(self, key: str, central: float) -> float | np.ndarray:
+        """The drawn values ``(n_draws, 1)`` of parameter ``key``, or its ``central`` value without draws."""
+        return self.parameter_draws.get(key, central)
+
+    def _drawn_revenue(self, key: str, levels: np.ndarray) -> np.ndarray:
+        r"""Revenue series ``key`` with its drawn level factor and elasticity from the base year,
+        :math:`R_t = f R_b (L_t / L_b)^{\varepsilon}` (:func:`model.equations.satellite.linked_level`)."""
+        params = self.revenue_links.parameters
+        link = revenue.link_value_added(self.p.va_nominal, revenue.link_weights(params, key))
+        b = self._base_row()
+        return satellite.linked_level(levels[..., b:b + 1], link, link[..., b:b + 1],
+                                      self._drawn(f"{key}.elasticity", params[f"{key}.elasticity"]),
+                                      self._drawn(f"{key}.level_factor", 1.0))
+
+    def _satellite(self, key: str) -> np.ndarray:
+        """Satellite ``key`` (:class:`model.equations.satellite.Satellite`) on the projection, nominal."""
+        s = self.p.satellites[key]
+        link = growth.weighted_sum(self.p.va_nominal, s.weights)
+        b = self._base_row()
+        return satellite.linked_level(s.level, link, link[..., b:b + 1], self._drawn(f"{key}.elasticity", s.elasticity),
+                                      self._drawn(f"{key}.level_factor", 1.0))
 
 
 def indicators(p: Projection, revenue_links: Mapping[str, float] | None = None) -> Indicators:

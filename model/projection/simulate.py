@@ -17,7 +17,8 @@ from ..core.parameters import BY_NAME, first_free_year, fmt
 from ..core.sectors import INDEX, KEYS, N_SECTORS
 from ..core.years import BASE_YEAR, level_years, n_steps, step_row, step_year
 from ..equations import growth, prices
-from ..equations.revenue import RevenueAnchor
+from ..equations.revenue import RevenueAnchor, RevenueDraws
+from ..equations.satellite import Satellite
 from ..scenario.loader import DEFAULT_FROM, Problem, Scenario, ScenarioError
 
 
@@ -49,6 +50,9 @@ class Projection:
     base_year: int = BASE_YEAR         # the jump-off: level rows before it are not part of the projection
     revenue_reference: np.ndarray | None = None   # (n_sectors,) 2020 levels the revenue anchors refer to
     revenue_anchors: Mapping[str, RevenueAnchor] = field(default_factory=dict)   # later base: published levels
+    revenue_draws: RevenueDraws | None = None     # drawn revenue data, per draw (Monte Carlo); None: central
+    digital_economy_weights: np.ndarray | None = None    # (n_sectors,) later base only (model/baseline/satellites.py)
+    satellites: Mapping[str, Satellite] = field(default_factory=dict)   # later base only: R&D, budget revenue
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Draws:
     ``shock_recovered`` map a shock's name to ``(n_draws,)`` values replacing its own.
     ``None`` (or a missing name) keeps the scenario's value.  ``valid`` ``(n_draws,)``
     is False for a draw whose parameters left their ranges (``None``: every draw is valid).
+    ``revenue`` holds the revenue layer's drawn data (:class:`~model.equations.revenue.RevenueDraws`),
+    carried into the projection for the indicators (``None``: the central values).
     """
 
     n: int
@@ -69,6 +75,7 @@ class Draws:
     shock_loss: Mapping[str, np.ndarray] = field(default_factory=dict)
     shock_recovered: Mapping[str, np.ndarray] = field(default_factory=dict)
     valid: np.ndarray | None = None
+    revenue: RevenueDraws | None = None
 
 
 # The first year a drawn shift of each path enters: the year a plain number in a scenario file
@@ -80,7 +87,8 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
                   deflator: Mapping[str, np.ndarray] | None = None, vaccine_unwind: np.ndarray | None = None,
                   shock_loss: Mapping[str, np.ndarray] | None = None,
                   shock_recovered: Mapping[str, np.ndarray] | None = None,
-                  valid: np.ndarray | None = None, base: int = BASE_YEAR) -> Draws:
+                  valid: np.ndarray | None = None, base: int = BASE_YEAR,
+                  revenue: RevenueDraws | None = None) -> Draws:
     r"""The one builder of :class:`Draws`: per-draw values, in model units, placed on the paths.
 
     ``growth`` and ``deflator`` map ``"all"`` or a sector key to a shift (fraction per year)
@@ -89,7 +97,8 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
     :mod:`model.core.years`.  A shift enters from the year :data:`SHIFT_FROM` names for its path
     (growth :math:`t \ge 2022`, deflators :math:`t \ge 2021`); earlier rows stay 0.  Keys
     add up in the order given.  ``vaccine_unwind`` ``(n,)`` (fraction), ``shock_loss`` and
-    ``shock_recovered`` (shock name -> ``(n,)`` fractions) and ``valid`` pass through.
+    ``shock_recovered`` (shock name -> ``(n,)`` fractions), ``valid`` and the drawn revenue data
+    ``revenue`` pass through.
     An empty or missing mapping keeps the scenario's path (the field is ``None``).
     From a later ``base`` (a scenario's ``base:``) every shift enters in the year after it.
 
@@ -115,7 +124,8 @@ def shifted_draws(n: int, horizon: int, growth: Mapping[str, np.ndarray] | None 
                 out[:, first:, INDEX[key]] += per_year[:, first:]
         paths[name] = out
     return Draws(n=n, growth=paths["growth"], deflator=paths["deflator"], vaccine_unwind=vaccine_unwind,
-                 shock_loss=dict(shock_loss or {}), shock_recovered=dict(shock_recovered or {}), valid=valid)
+                 shock_loss=dict(shock_loss or {}), shock_recovered=dict(shock_recovered or {}), valid=valid,
+                 revenue=revenue)
 
 
 def in_domain(p: "Projection") -> np.ndarray:
@@ -133,7 +143,8 @@ def in_domain(p: "Projection") -> np.ndarray:
 def select_draws(p: "Projection", keep: np.ndarray) -> "Projection":
     """The projection of the draws where ``keep`` ``(n_draws,)`` is True."""
     return replace(p, growth_real=p.growth_real[keep], deflator_growth=p.deflator_growth[keep],
-                   va_real=p.va_real[keep], price_index=p.price_index[keep], va_nominal=p.va_nominal[keep])
+                   va_real=p.va_real[keep], price_index=p.price_index[keep], va_nominal=p.va_nominal[keep],
+                   revenue_draws=None if p.revenue_draws is None else p.revenue_draws.select(keep))
 
 
 def default_growth(baseline: Baseline, scenario: Scenario) -> np.ndarray:
@@ -309,7 +320,9 @@ def project(scenario: Scenario, baseline: Baseline, draws: Draws | None = None) 
                       project_hightech=hightech, project_output_real=output, project_va_real=va_projects,
                       project_revenue_series=tuple(p.revenue_series for p in projects),
                       base_year=baseline.base_year, revenue_reference=baseline.revenue_reference,
-                      revenue_anchors=baseline.revenue_anchors)
+                      revenue_anchors=baseline.revenue_anchors,
+                      revenue_draws=draws.revenue if draws is not None else None,
+                      digital_economy_weights=baseline.digital_economy_weights, satellites=baseline.satellites)
     if draws is None:
         problems = level_problems(scenario, out)
         if problems:

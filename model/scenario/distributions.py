@@ -116,6 +116,11 @@ def parse_uncertainty(c: Checker, raw: Any) -> dict:
             if value not in ("persistent", "yearly"):
                 c.error(path, f"got {show_value(value)}; expected 'persistent' or 'yearly'")
             out[key] = value
+        elif p.kind == "flag":
+            if isinstance(value, bool):
+                out[key] = value
+            else:
+                c.error(path, f"got {show_value(value)}; expected true or false")
         elif p.kind == "distribution":
             out[key] = parse_distribution(c, path, value, p)
         elif p.kind == "distributions":

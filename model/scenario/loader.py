@@ -75,6 +75,13 @@ class Uncertainty:
     shocks: Mapping[str, Mapping[str, Distribution]]
     correlated: tuple[str, ...]          # sectors with their own growth draw, in correlation order
     correlation: np.ndarray              # (k, k) correlation of those draws
+    revenue_bases: bool = False          # draw the revenue layer's bases within their ranges (data uncertainty)
+    revenue_elasticities: bool = False   # draw the revenue layer's elasticities within their ranges
+
+    @property
+    def draws_data(self) -> bool:
+        """Whether any data of the revenue layer is drawn (:mod:`model.analysis.sampling`)."""
+        return self.revenue_bases or self.revenue_elasticities
 
     @property
     def is_deterministic(self) -> bool:
@@ -82,7 +89,7 @@ class Uncertainty:
                  *[d for f in self.shocks.values() for d in f.values()]]
         if self.vaccine_unwind is not None:
             dists.append(self.vaccine_unwind)
-        return all(d.is_constant for d in dists)
+        return not self.draws_data and all(d.is_constant for d in dists)
 
 
 def _drop(spec: Spec, merged: dict, path: tuple, problems: list) -> None:
@@ -178,7 +185,9 @@ def _merge_uncertainty(chain: tuple[Spec, ...], shocks: tuple[Shock, ...]) -> tu
         draws=merged.get("draws") or UNCERTAINTY["draws"].default, seed=merged.get("seed", UNCERTAINTY["seed"].default),
         timing=merged.get("timing") or "persistent", growth=MappingProxyType(growth),
         deflator=MappingProxyType(merged.get("deflator", {})), vaccine_unwind=merged.get("vaccine_unwind"),
-        shocks=MappingProxyType(merged.get("shocks", {})), correlated=correlated, correlation=corr), []
+        shocks=MappingProxyType(merged.get("shocks", {})), correlated=correlated, correlation=corr,
+        revenue_bases=bool(merged.get("revenue_bases", False)),
+        revenue_elasticities=bool(merged.get("revenue_elasticities", False))), []
 
 
 @dataclass(frozen=True)

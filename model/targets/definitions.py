@@ -10,7 +10,9 @@ scorecard, the Monte Carlo, the sensitivity analysis and goal-seeking share.
 
 Every modelled target names its ``levers``: the sector keys whose growth
 goal-seeking (:mod:`model.analysis.goalseek`) varies to meet it; it may name a
-``lever_pair``, the two sectors of its two-lever map (:mod:`model.analysis.levers`).
+``lever_pair``, the two sectors of its two-lever map (:mod:`model.analysis.levers`), and a
+``scope``: how the model's series differs from the published scope of the target, which the
+scorecard's ``note`` shows.
 """
 from __future__ import annotations
 
@@ -34,6 +36,8 @@ COMMON = ("id", "description", "comparator", "unit", "year", "publisher", "docum
 MODELLED = ("variable", "levers")           # required on every modelled target, refused on the others
 LEVER_PAIR = "lever_pair"                   # optional on a modelled target: the two sectors of its lever map
 MIRROR = "mirror"                           # optional on any target: a repost beside the publisher's page in url
+SCOPE = "scope"                             # optional on a modelled target: how the model's series differs from
+                                            # the published scope of the target (shown in the scorecard's note)
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Target:
     url: str = ""
     mirror: str = ""            # a repost of the document, when url is the publisher's own page
     reason: str = ""            # why a target is not modelled (or what a qualitative one states)
+    scope: str = ""             # a modelled target whose published scope differs from the model's series: how
 
     @property
     def modelled(self) -> bool:
@@ -132,14 +137,14 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
         if k not in t:
             c.error((i,), f"lacks {k!r}")
     if kind is not None:
-        allowed = required + kind.optional + (MIRROR,) + ((LEVER_PAIR,) if kind.modelled else ())
+        allowed = required + kind.optional + (MIRROR,) + ((LEVER_PAIR, SCOPE) if kind.modelled else ())
         for k in t:
-            if k in MODELLED + (LEVER_PAIR,) and not kind.modelled:
+            if k in MODELLED + (LEVER_PAIR, SCOPE) and not kind.modelled:
                 c.error((i, k), f"{k} given on a not_modelled target (it has no variable to move)")
             elif k not in allowed:
                 c.unknown((i,), k, allowed)
-    for k in ("id", "description", "unit", "publisher", "document", "url", "variable", "reason"):
-        if k in t and (k in required or k == "reason") and (not isinstance(t[k], str) or not t[k].strip()):
+    for k in ("id", "description", "unit", "publisher", "document", "url", "variable", "reason", SCOPE):
+        if k in t and (k in required or k in ("reason", SCOPE)) and (not isinstance(t[k], str) or not t[k].strip()):
             c.error((i, k), f"{k} {t[k]!r} is not a non-empty text")
     if MIRROR in t:
         if not isinstance(t[MIRROR], str) or not t[MIRROR].strip():
@@ -164,7 +169,8 @@ def _check_entry(c: _EntryChecker, i: int, t: object) -> Target | None:
                   variable=t.get("variable"), levers=tuple(t.get("levers", ())),
                   lever_pair=tuple(t.get(LEVER_PAIR, ())), description=t["description"],
                   publisher=t["publisher"], document=t["document"], url=t["url"], mirror=t.get(MIRROR, ""),
-                  reason=" ".join(str(t.get("reason", "")).split()))
+                  reason=" ".join(str(t.get("reason", "")).split()),
+                  scope=" ".join(str(t.get(SCOPE, "")).split()))
 
 
 def parse_targets(entries: object, name: str = TARGETS_FILE.name,
@@ -213,7 +219,7 @@ def check_against_model(targets: tuple[Target, ...], entries: list, name: str,
             elif known[other].unit != measured.unit:
                 c.error((i, "among", j), f"among: {other!r} is in {known[other].unit!r}, {t.variable!r} in "
                                          f"{measured.unit!r}: a rank compares one unit")
-        if not unit_matches(t.unit, measured.unit):
+        if not unit_matches(t.unit, measured.unit, t.variable):
             c.error((i, "unit"), f"unit {t.unit!r} is not the unit of {t.variable!r}, {measured.unit!r}")
             continue
         for key in LEVEL_FIELDS:

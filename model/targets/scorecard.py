@@ -32,16 +32,23 @@ def _not_modelled_note(t: Target) -> str:
         "the model has no series for it"
 
 
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
 def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | None = None) -> pd.DataFrame:
     """The scorecard of one scenario's tidy table: one row per target, in the order given.
 
     Columns :data:`SCORECARD_COLUMNS`.  A target of a year after the horizon gets
     status "not projected" (no value and no gap: it is never judged on an earlier
     year), and so does one whose variable has no value in its year (a five-year average
-    in the first five years after the base year); ``first_year_met`` is the first projected year in which the target's
-    condition holds (empty if none).  ``note`` says why a target is not modelled or not
-    projected.  ``target_set`` and ``target_set_sha256`` name the set and the hash of its
-    file when ``targets`` is a :class:`~model.targets.sets.TargetSet` (else empty).
+    in the first five years after the base year), and one whose variable the projection does not report (a
+    series of the 2025 jump-off only, in a run from 2020); ``first_year_met`` is the first projected year in
+    which the target's condition holds (empty if none).  ``note`` says why a target is not modelled or not
+    projected, and how the model's series differs from the target's published scope
+    (``scope: ...``, :attr:`~model.targets.definitions.Target.scope`).  ``target_set`` and
+    ``target_set_sha256`` name the set and the hash of its file when ``targets`` is a
+    :class:`~model.targets.sets.TargetSet` (else empty).
     """
     wide = table.pivot(index="year", columns="variable", values="value").sort_index()
     years = wide.index.to_numpy()
@@ -54,9 +61,15 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
                "unit": t.unit, "gap": np.nan, "gap_pct": np.nan, "status": NOT_MODELLED,
                "first_year_met": pd.NA, "source": t.source, "note": "", "target_set": set_name,
                "target_set_sha256": set_hash}
+        missing = [v for v in t.variables if v not in wide.columns]
         if not t.modelled:
             row["note"] = _not_modelled_note(t)
+        elif missing:       # a series of a later jump-off only (the satellites, the digital economy)
+            row["status"] = NOT_PROJECTED
+            row["note"] = (f"{missing[0]} is not projected from this base year (it starts from the 2025 jump-off): "
+                           "not evaluated")
         else:
+            row["note"] = f"scope: {t.scope}" if t.scope else ""
             e = t.evaluate({v: wide[v].to_numpy(dtype=float) for v in t.variables})
             met = e.met & projected
             if met.any():
@@ -68,10 +81,12 @@ def evaluate(table: pd.DataFrame, targets: Sequence[Target], base_year: int | No
                            status=MET if e.met[i] else MISSED)
             elif i is not None:
                 first = int(years.min()) if base_year is None else base_year
-                row["note"] = f"{t.variable} is not defined in {t.year}: it needs years before {first}; not evaluated"
+                row["note"] = _joined(f"{t.variable} is not defined in {t.year}: it needs years before {first}; "
+                                      "not evaluated", row["note"])
             else:
-                row["note"] = (f"target year {t.year} is after the horizon {int(years.max())}: not evaluated"
-                               if t.year > years.max() else f"target year {t.year} is not a projected year")
+                row["note"] = _joined(f"target year {t.year} is after the horizon {int(years.max())}: not evaluated"
+                                      if t.year > years.max() else f"target year {t.year} is not a projected year",
+                                      row["note"])
         rows.append(row)
     out = pd.DataFrame(rows, columns=list(SCORECARD_COLUMNS))
     out["first_year_met"] = out["first_year_met"].astype("Int64")

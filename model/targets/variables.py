@@ -17,7 +17,7 @@ from typing import Mapping
 import numpy as np
 
 from ..baseline.baselines import baseline_for
-from ..core.iamc import PERCENT, is_share_of_gdp
+from ..core.iamc import PERCENT, SHARE_OF_GDP
 from ..core.parameters import BY_NAME
 from ..core.years import BASE_YEAR
 from ..projection.indicators import indicators
@@ -25,6 +25,7 @@ from ..projection.simulate import project
 from ..scenario.loader import scenario_from_dict
 
 PER_YEAR = "/yr"              # the unit of a flow: a target writes the year's amount without it
+PERCENT_OF_GDP = "% of GDP"   # how a target may write the unit of a share of GDP
 LEVEL_FACTOR = 5.0            # a level target within this factor of the central path in its year
 FRACTION = 10.0               # a share of tens of percent: a number below 1 is read as a fraction
 
@@ -44,44 +45,64 @@ class Measured:
 
 @lru_cache(maxsize=None)
 def model_variables(horizon: int = int(BY_NAME["horizon"].default)) -> Mapping[str, Measured]:
-    """Every variable the projection reports, with its unit and the central baseline's path from the base
-    year to ``horizon`` (clamped to the horizons a scenario may have): the baseline scenario's own numbers
-    when ``horizon`` is a target's year."""
-    horizon = min(max(int(horizon), int(BY_NAME["horizon"].low)), int(BY_NAME["horizon"].high))
-    scenario = scenario_from_dict({"name": "central", "horizon": horizon})
-    projection = project(scenario, baseline_for({}))
-    years = tuple(int(y) for y in projection.years)
-    out = {}
-    for variable, (unit, values) in indicators(projection, scenario.revenue_links).items():
-        out[variable] = Measured(unit, years, tuple(float(v) for v in np.asarray(values, dtype=float)))
+    """Every variable the projection reports, with its unit and the central baseline's path to ``horizon``
+    (clamped to the horizons a scenario may have): the baseline scenario's own numbers when ``horizon`` is
+    a target's year.  The projection from the base year reports most; the series that start from the 2025
+    jump-off (the satellites, the digital economy) come from the central projection from 2025, which a
+    horizon after 2025 adds (:data:`JUMP_OFF`)."""
+    low, high = int(BY_NAME["horizon"].low), int(BY_NAME["horizon"].high)
+    horizon = min(max(int(horizon), low), high)
+    out = _central(BASE_YEAR, horizon)
+    for base in (JUMP_OFF,) if horizon > JUMP_OFF else ():
+        out = {**_central(base, horizon), **out}
     return out
 
 
-def unit_matches(target_unit: str, variable_unit: str) -> bool:
-    """Whether a target in ``target_unit`` measures a variable in ``variable_unit``: the same unit, or
-    the year's amount of a flow (``100 million CNY`` for ``100 million CNY/yr``)."""
-    return target_unit == variable_unit or target_unit + PER_YEAR == variable_unit
+JUMP_OFF = 2025                 # the later base year a scenario may start from (model.baseline.rebase)
+
+
+def _central(base: int, horizon: int) -> dict[str, Measured]:
+    """The variables of the central projection from ``base`` to ``horizon``, each with its path."""
+    scenario = scenario_from_dict({"name": "central", "base": base, "horizon": horizon})
+    projection = project(scenario, baseline_for({}, base))
+    years = tuple(int(y) for y in projection.years)
+    return {variable: Measured(unit, years, tuple(float(v) for v in np.asarray(values, dtype=float)))
+            for variable, (unit, values) in indicators(projection, scenario.revenue_links).items()}
+
+
+def unit_matches(target_unit: str, variable_unit: str, variable: str = "") -> bool:
+    """Whether a target in ``target_unit`` measures ``variable`` in ``variable_unit``: the same unit, the
+    year's amount of a flow (``100 million CNY`` for ``100 million CNY/yr``), or a share of GDP in
+    ``% of GDP``."""
+    return (target_unit == variable_unit or target_unit + PER_YEAR == variable_unit
+            or (target_unit == PERCENT_OF_GDP and variable_unit == PERCENT and _is_share(variable)))
+
+
+def _is_share(variable: str) -> bool:
+    """A share of GDP: of the partition, cross-cutting, or of spending (``Share of GDP (Expenditure)|R&D``)."""
+    return variable.split("|")[0].startswith(SHARE_OF_GDP)
 
 
 def plausibility(variable: str, measured: Measured, year: int, number: float) -> str | None:
     """Why ``number``, a target's level of ``variable`` in ``year``, is implausible for that variable (None: it
     is plausible).
 
-    * a share of GDP lies in [0, 100] %; where the variable is tens of percent (at least
-      :data:`FRACTION` in the base year) a share below 1 is a fraction written for a percentage;
+    * a share of GDP (of the partition, cross-cutting, or of spending) lies in [0, 100] %; where the
+      variable is tens of percent (at least :data:`FRACTION` in its base year) a share below 1 is a
+      fraction written for a percentage;
     * another rate in percent (a growth rate) lies in (-100, 100] % and, where the central path is at
       least 1 % a year, is not a fraction of it below a tenth (0.05 written for 5 %);
     * a level (value added, revenue, output, a count) is positive and within a factor of
       :data:`LEVEL_FACTOR` of the central baseline's value in the target's year (3,000 written for
       30,000).
     """
-    central, history = measured.at(year), measured.at(BASE_YEAR)
-    if measured.unit == PERCENT and is_share_of_gdp(variable):
+    central, history = measured.at(year), next((v for v in measured.values if math.isfinite(v)), math.nan)
+    if measured.unit == PERCENT and _is_share(variable):
         if not 0 <= number <= 100:
             return f"{number:g} is not a share of GDP in percent (0 to 100)"
         if number < 1 and history >= FRACTION:
-            return (f"{number:g} % is far below the variable's {history:.3g} % in {BASE_YEAR}: a fraction? shares "
-                    f"are in percent (write 30 for 30 %)")
+            return (f"{number:g} % is far below the variable's {history:.3g} % in {measured.years[0]}: a fraction? "
+                    "shares are in percent (write 30 for 30 %)")
         return None
     if measured.unit == PERCENT:
         if not -100 < number <= 100:
