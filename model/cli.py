@@ -518,7 +518,8 @@ def _report(outcomes, out: Path, quiet: bool) -> None:
     failed = sum(not o.ok for o in scenarios)
     print(printable(f"{len(scenarios) - failed} of {len(scenarios)} scenarios written to {out}"
                     + (f"; {failed} failed" if failed else "")))
+    from .output.owned import in_the_way
     found = [f"{what} {out / name}" for what, name in (("summary:", "summary.md"), ("report:", "report.html"))
-             if (out / name).is_file()]
+             if (out / name).is_file() and in_the_way(out / name) is None]     # the tool's own only
     if found:
         print(printable("; ".join(found)))

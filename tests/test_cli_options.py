@@ -176,7 +176,8 @@ def fake_batch(monkeypatch, tmp_path, debug_logger):
         font.debug("findfont: Matching sans-serif")
         warnings.warn("a numerical warning", RuntimeWarning, stacklevel=1)
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        (Path(out_dir) / "summary.md").write_text("# summary\n", encoding="utf-8")
+        (Path(out_dir) / "summary.md").write_text("# summary\n\nRun `0123456789ab`: 1 scenario folder(s)\n",
+                                                  encoding="utf-8")
         if state["fail"]:
             return [Outcome(file="case.yaml", problems=["case.yaml:2: growth.x: unknown key"])]
         return [Outcome(file="case.yaml", name="case", folder=Path(out_dir) / "case",
@@ -259,7 +260,8 @@ def test_last_line_names_the_summary_and_the_report_that_exist(fake_batch, capsy
     lines = capsys.readouterr().out.splitlines()
     assert lines[-2] == f"1 of 1 scenarios written to {out_dir}"
     assert lines[-1] == f"summary: {out_dir / 'summary.md'}"
-    (out_dir / "report.html").write_text("<html></html>", encoding="utf-8")
+    (out_dir / "report.html").write_text('<html><meta name="generator" content="beijing-scenarios"></html>',
+                                         encoding="utf-8")
     assert cli.main(fake_batch["argv"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (f"summary: {out_dir / 'summary.md'}; "
                                                         f"report: {out_dir / 'report.html'}")

@@ -220,15 +220,18 @@ def test_a_failure_while_writing_the_batch_outputs_keeps_the_previous_ones(tmp_p
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".lock"]
 
 
-def test_a_summary_the_tool_did_not_write_is_left_alone(tmp_path, quick):
+def test_a_summary_the_tool_did_not_write_is_left_alone(tmp_path, capsys):
     a, = scenarios(tmp_path, a="name: a\n")
     out = tmp_path / "out"
     out.mkdir()
     (out / "summary.md").write_text("# my own summary\n", encoding="utf-8")
-    outcomes = batch.run_batch([a], out, ["test"], quick)
-    assert outcomes[0].ok and (out / "a" / "timeseries.csv").exists()
-    assert outcomes[-1].kind == "batch" and f"{out / 'summary.md'} is not a file this tool wrote" in \
-        outcomes[-1].problems[0]
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 1
+    printed = capsys.readouterr()
+    assert (out / "a" / "timeseries.csv").exists()
+    assert "1 of 1 scenarios written" in printed.out          # the batch's outputs are not a scenario
+    assert "summary:" not in printed.out                      # the summary there is not this run's
+    assert f"FAILED  comparison\n  the comparison, summary, report and workbook of this run were not written: " \
+           f"{out / 'summary.md'} is not a file this tool wrote" in printed.err
     assert (out / "summary.md").read_text(encoding="utf-8") == "# my own summary\n"
     assert not (out / "comparison").exists() and not (out / "report.html").exists()
 
