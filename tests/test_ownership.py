@@ -273,3 +273,18 @@ def test_a_batch_swap_killed_at_any_step_leaves_a_whole_set(tmp_path, monkeypatc
     else:
         assert names == ["comparison", "summary.md"] and b"new" in summary
         assert json.loads((out / "comparison" / "manifest.json").read_text(encoding="utf-8"))["run"] == "b"
+
+
+def test_a_run_killed_while_deleting_an_old_folder_leaves_nothing_behind(tmp_path, monkeypatch):
+    folder = tmp_path / "case"
+    folder.mkdir()
+    (folder / "manifest.json").write_text(json.dumps({"tool": "beijing-scenarios", "run": "r", "scenario": {}}),
+                                          encoding="utf-8")
+    monkeypatch.setattr(atomic, "remove", lambda path: (_ for _ in ()).throw(SystemExit("killed")))
+    with pytest.raises(SystemExit):
+        atomic.write_atomically(folder, lambda tmp: (tmp / "manifest.json").write_text(
+            json.dumps({"tool": "beijing-scenarios", "run": "new", "scenario": {}}), encoding="utf-8"))
+    monkeypatch.undo()
+    atomic.recover(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case"]
+    assert json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["run"] == "new"

@@ -27,6 +27,7 @@ import shutil
 import stat
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -124,7 +125,15 @@ def write_atomically(folder: Path, fill: Callable[[Path], None]) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if old is not None:
-        remove(old)
+        _discard(old)
+
+
+def _discard(path: Path) -> None:
+    """Remove a folder of the tool's: first renamed to a temporary name, so that a run killed while
+    deleting it leaves an entry :func:`recover` removes (not a half-deleted folder without its manifest)."""
+    gone = path.with_name(f".{path.name.lstrip('.')}.{MARK}-tmp-gone{uuid.uuid4().hex[:8]}")
+    os.replace(path, gone)
+    remove(gone)
 
 
 def remove(path: Path) -> None:
@@ -186,7 +195,7 @@ def _finish(out_dir: Path, swap: Path) -> list[str]:
             os.replace(target, old / name)
         if name in plan["write"]:
             os.replace(new, target)
-    shutil.rmtree(swap)
+    _discard(swap)
     return skipped
 
 
@@ -227,7 +236,7 @@ def recover(out_dir: Path) -> list[str]:
             continue
         try:
             if _exists(target):
-                remove(p)
+                _discard(p)
                 notes.append(f"removed {p.name}, the old copy of {m['name']}/ left by an interrupted run")
             else:
                 os.replace(p, target)
