@@ -11,6 +11,8 @@ memory of the process); they are upper estimates, not exact.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..core.years import n_steps
 from .montecarlo import BYTES_PER_DRAW_YEAR, chunk_size
 from .sensitivity import sobol_inputs
@@ -35,6 +37,7 @@ def sobol_peak_bytes(n: int, horizon: int = LONGEST_HORIZON) -> int:
     return PROCESS_BYTES + chunk + n * SOBOL_BYTES_PER_N
 
 
+@lru_cache(maxsize=None)
 def largest_sobol(bound: int = MEMORY_BOUND) -> int:
     """The largest base sample size whose :func:`sobol_peak_bytes` stays within ``bound``, at any horizon."""
     low, high = 0, 1 << 24

@@ -58,7 +58,7 @@ class RunOptions:
 
     def __post_init__(self):
         """A Sobol sample that would pass the memory bound is refused here (:mod:`model.analysis.memory`)."""
-        if self.sobol > largest_sobol():
+        if self.sobol and self.sobol > largest_sobol():
             raise ValueError(f"a Sobol base sample of {self.sobol:,} needs about {gib(sobol_peak_bytes(self.sobol))}"
                              f" of memory, above the bound of {gib(MEMORY_BOUND)}: at most {largest_sobol():,}")
 
