@@ -134,6 +134,8 @@ NUMBER = r"[\d,.]+"          # a number of the central baseline: it moves with t
                                      rf"{NUMBER} % in 2020: a fraction\? shares are in percent \(write 30 for 30 %\)"),
     ("value: 13\n", "value: 130\n", r"target 2 \(manufacturing_share\): value 130 is not a share of GDP in percent "
                                     r"\(0 to 100\)"),
+    ("value: 13\n", "value: 0.13\n", rf"target 2 \(manufacturing_share\): value 0.13 % is below a tenth of the "
+                                     rf"central path's {NUMBER} % in 2025: a fraction\?"),
     ("value: 30000\n", "value: 3000\n", rf"target 4 \(software_revenue\): value 3,000 is not within a factor of 5 of "
                                         rf"the central baseline's {NUMBER} 100 million CNY/yr in 2025: check the "
                                         r"number and its unit \(100 million CNY: 1 trillion yuan = 10,000\)"),

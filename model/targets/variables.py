@@ -89,7 +89,7 @@ def plausibility(variable: str, measured: Measured, year: int, number: float) ->
 
     * a share of GDP (of the partition, cross-cutting, or of spending) lies in [0, 100] %; where the
       variable is tens of percent (at least :data:`FRACTION` in its base year) a share below 1 is a
-      fraction written for a percentage;
+      fraction written for a percentage, and so is one below a tenth of the central path in its year;
     * another rate in percent (a growth rate) lies in (-100, 100] % and, where the central path is at
       least 1 % a year, is not a fraction of it below a tenth (0.05 written for 5 %);
     * a level (value added, revenue, output, a count) is positive and within a factor of
@@ -103,6 +103,9 @@ def plausibility(variable: str, measured: Measured, year: int, number: float) ->
         if number < 1 and history >= FRACTION:
             return (f"{number:g} % is far below the variable's {history:.3g} % in {measured.years[0]}: a fraction? "
                     "shares are in percent (write 30 for 30 %)")
+        if math.isfinite(central) and number < central / FRACTION:
+            return (f"{number:g} % is below a tenth of the central path's {central:.3g} % in {year}: a fraction? "
+                    "shares are in percent (write 13 for 13 %)")
         return None
     if measured.unit == PERCENT:
         if not -100 < number <= 100:
