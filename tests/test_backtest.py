@@ -77,9 +77,17 @@ REALIZED = realized_rows(
 )
 
 
+def one_row(table: pd.DataFrame, key: tuple) -> pd.Series:
+    """The one row of ``table`` under the full index ``key`` (the index is not unique as a whole, where
+    pandas' ``.loc`` returns a frame or a row by version)."""
+    hit = table.loc[[key]]
+    assert len(hit) == 1, (key, len(hit))
+    return hit.iloc[0]
+
+
 @pytest.fixture(scope="module")
 def table():
-    return backtest.compare(toy_projection(), REALIZED, toy_bridges()).set_index(["evaluation", "series", "year"])
+    return backtest.compare(toy_projection(), REALIZED, toy_bridges()).set_index(["evaluation", "series", "year"]).sort_index()
 
 
 # ---------------------------------------------------------------- one vintage at a time
@@ -159,7 +167,7 @@ def test_the_bridge_is_applied_exactly_once(table):
     proj, bridges = toy_projection(RATES), toy_bridges()
     lv = backtest_series.levels_of(proj)
     nominal, real = lv.nominal.to_numpy(), lv.real.to_numpy()
-    latest = backtest.compare_latest(proj, REALIZED, bridges).set_index(["series", "measure", "year"])
+    latest = backtest.compare_latest(proj, REALIZED, bridges).set_index(["series", "measure", "year"]).sort_index()
     fin = INDEX["finance"]
     assert latest.loc[("va.finance", "level", 2025), "projected"] == pytest.approx(0.9 * nominal[5, fin])
     restated = bridges.apply(nominal[5])
@@ -180,26 +188,26 @@ def test_the_bridge_is_applied_exactly_once(table):
 
 
 def test_growth_is_compared_within_its_vintage_latest_release_first(table):
-    row = table.loc[(REAL_TIME, "growth.gdp", 2021)]
+    row = one_row(table, (REAL_TIME, "growth.gdp", 2021))
     assert row["realized"] == 5.5 and row["error"] == pytest.approx(-0.5) and row["vintage"] == "revised, Dec 2022"
     assert (LATEST, "growth.gdp", 2021) not in table.index
-    latest = table.loc[(LATEST, "growth.gdp", 2025)]
+    latest = one_row(table, (LATEST, "growth.gdp", 2025))
     assert latest["realized"] == 6.0 and latest["period"] == "annual"      # the annual figure, not H1's 9.9
     assert (REAL_TIME, "growth.gdp", 2024) not in table.index
 
 
 def test_partial_years_enter_as_documented(table):
-    rate = table.loc[(REAL_TIME, "growth.ict", 2024)]
+    rate = one_row(table, (REAL_TIME, "growth.ict", 2024))
     assert rate["period"] == "Q1-Q3" and rate["realized"] == 11.0                     # the longest period
     assert rate["projected"] == pytest.approx(5.0) and not rate["approximate"]        # the annual rate
-    level = table.loc[(REAL_TIME, "va.ict", 2024)]
+    level = one_row(table, (REAL_TIME, "va.ict", 2024))
     assert level["measure"] == "level growth" and level["unit"] == "%/yr" and level["from_year"] == 2022
     assert level["realized"] == pytest.approx(100 * ((6.0 / 5.0) ** 0.5 - 1))
     assert level["projected"] == pytest.approx(5.0)
-    share = table.loc[(REAL_TIME, "share.finance", 2024)]
+    share = one_row(table, (REAL_TIME, "share.finance", 2024))
     assert share["period"] == "H1" and share["realized"] == pytest.approx(12.0)
     assert share["approximate"] and backtest.SEASONAL in share["method"]
-    assert np.isnan(table.loc[(REAL_TIME, "va.gdp", 2024), "projected"])      # a partial-year level alone
+    assert np.isnan(one_row(table, (REAL_TIME, "va.gdp", 2024))["projected"])      # a partial-year level alone
 
 
 def test_no_ratio_link_or_proportional_revision_is_left():
@@ -210,7 +218,7 @@ def test_no_ratio_link_or_proportional_revision_is_left():
 
 def test_unmodelled_series_and_other_definitions(table):
     assert "va.digital_economy" not in table.index.get_level_values("series")
-    hightech = table.loc[(LATEST, "share.hightech", 2025)]
+    hightech = one_row(table, (LATEST, "share.hightech", 2025))
     assert np.isnan(hightech["projected"]) and "cross-cutting" in hightech["method"]
     assert hightech["definition"] != "same"
 
