@@ -14,9 +14,11 @@ STATISTICS_MODEL = "Beijing Statistics"          # the model column of the publi
 REGION = "Beijing"
 IAMC_COLUMNS = ("model", "scenario", "region", "variable", "unit", "year", "value")
 # The scenarios of the published record's rows: levels on the 4th-census basis (the model's own
-# 2020 base) and levels on the revised 5th-census basis (model.baseline.realized).
-SCENARIO_4TH = "realized"
-SCENARIO_5TH = "realized (5th census)"
+# 2020 base) and levels on the revised 5th-census basis (model.baseline.realized).  Named
+# ``published``, never ``realized``: that is a model scenario (scenarios/realized.yaml), and
+# ``filter(scenario="realized")`` in pyam must not return the statistics with it.
+SCENARIO_4TH = "published"
+SCENARIO_5TH = "published (5th census)"
 
 # Levels of value added, revenue and output are flows: amounts per year (the IAMC habit of "/yr").
 NOMINAL = "100 million CNY/yr"
