@@ -18,12 +18,13 @@ from model.core.files import COMPARISON, WORKBOOK
 from model.core.iamc import IAMC_COLUMNS, SCENARIO_4TH, SCENARIO_5TH
 from model.core.iamc import STATISTICS_MODEL as REALIZED_MODEL
 from model.core.sectors import LEVEL1, PARENTS
+from model.core.target_sets import DEFAULT_SET
 from model.output import workbook
 from model.projection.results import timeseries
 from model.projection.simulate import project
 from model.scenario.loader import load_scenario
-from model.targets.definitions import load_targets
 from model.targets.scorecard import evaluate
+from model.targets.sets import load_set
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -145,7 +146,7 @@ def test_pyam_wildcards_keep_the_partition_apart(pyam, tables):
 # ------------------------------------------------------------------ the workbook
 @pytest.fixture(scope="module")
 def book(both):
-    cards = {name: evaluate(t, load_targets()) for name, t in both.groupby("scenario")}
+    cards = {name: evaluate(t, load_set(DEFAULT_SET)) for name, t in both.groupby("scenario")}
     return both, cards, workbook.workbook_bytes(both, cards, "run-id")
 
 
@@ -153,7 +154,7 @@ def test_workbook_sheets_load_back_with_pandas(book):
     table, cards, data = book
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
     assert list(sheets) == ["contents", "data", "scorecards", "status matrix", "gap matrix", "assumptions",
-                            "revenue links", "figures", "realized"]
+                            "revenue links", "figures", "published"]
     assert not [s for s in sheets if s.lower().startswith("data") and s != "data"]     # pyam reads data*
     wide = sheets["data"]
     years = sorted(table["year"].unique())
@@ -164,12 +165,12 @@ def test_workbook_sheets_load_back_with_pandas(book):
     np.testing.assert_allclose(merged["value"], merged["value_xlsx"], rtol=XLSX_PRECISION)
     assert "run-id" in set(sheets["contents"]["content"])
     gaps = sheets["gap matrix"]
-    assert "hightech_share [%]" in gaps.columns and "software_revenue [100 million CNY]" in gaps.columns
+    assert "hightech_share [pp]" in gaps.columns and "software_revenue [100 million CNY]" in gaps.columns
     assert list(sheets["scorecards"]["scenario"].unique()) == sorted(cards)
     assumptions = sheets["assumptions"]
     assert {"key", "low [unit column]", "high [unit column]", "unit"} <= set(assumptions.columns)
     assert {"publisher", "url", "vintage"} <= set(sheets["figures"].columns)
-    assert {"census_basis", "definition", "url"} <= set(sheets["realized"].columns)
+    assert {"census_basis", "definition", "url"} <= set(sheets["published"].columns)
 
 
 def test_workbook_headers_are_frozen_and_columns_sized(book):
@@ -244,6 +245,8 @@ def test_the_comparison_timeseries_holds_the_realized_series_beside_the_scenario
     df = pyam.IamDataFrame(out / "comparison" / "timeseries.csv")
     assert set(df.model) == {"Beijing Scenario Model", REALIZED_MODEL}
     assert set(df.filter(model=REALIZED_MODEL).scenario) == {SCENARIO_4TH, SCENARIO_5TH}
+    # the model scenario `realized` is the model's run only, not the published record too
+    assert set(df.filter(scenario="realized").model) == {"Beijing Scenario Model"}
     assert set(df.filter(model="Beijing Scenario Model").scenario) == set(_names(out))
     realized = df.filter(model=REALIZED_MODEL, scenario=SCENARIO_4TH, variable=ind.REAL_GDP_GROWTH)
     assert realized.timeseries().loc[:, 2021].item() == pytest.approx(8.5)
@@ -265,3 +268,16 @@ def test_the_batch_workbook_reads_back_to_the_comparison_timeseries(pyam, shippe
     cards = pd.read_csv(out / "comparison" / "scorecards.csv")
     assert len(sheets["scorecards"]) == len(cards)
     assert list(sheets["status matrix"]["scenario"]) == _names(out)
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_the_shipped_batch_workbook(shipped, soffice, tmp_path):
+    """The shipped batch's workbook, opened by LibreOffice Calc (headless) and saved again as xlsx
+    without an error, keeps every sheet and the numbers of its data sheet."""
+    _, out = shipped
+    soffice("--convert-to", "xlsx", "--outdir", str(tmp_path), str(out / WORKBOOK))
+    before = pd.read_excel(out / WORKBOOK, sheet_name=None)
+    after = pd.read_excel(tmp_path / WORKBOOK, sheet_name=None)
+    assert list(after) == list(before)
+    pd.testing.assert_frame_equal(after["data"], before["data"])
+    assert after["scorecards"].shape == before["scorecards"].shape
