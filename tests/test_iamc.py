@@ -6,7 +6,6 @@ the session's ``shipped`` fixture (``conftest.py``) and are in the slow set with
 """
 import io
 import os
-import re
 
 import numpy as np
 import pandas as pd
@@ -101,16 +100,12 @@ def test_cross_cutting_and_project_series_are_under_their_own_roots(tables):
                      "Gross Output", "Clusters"}
 
 
-def test_the_docs_document_every_variable(tables):
-    """The variable table of docs/variables.md names every variable (``<…>`` standing for a sector or
-    project name)."""
-    section = (ROOT / "docs" / "variables.md").read_text(encoding="utf-8")
-    documented = [m for line in section.splitlines() if line.startswith("| `")
-                  for m in re.findall(r"`([^`]+)`", line.split(" | ")[0].replace("\\|", "|"))]
-    patterns = [re.compile("^" + re.escape(d).replace(re.escape("<name>"), "[^|]+").replace(
-        re.escape("<sector>"), "[^|]+(\\|[^|]+)?") + "$") for d in documented]
+def test_every_variable_is_one_the_codelist_declares(tables):
+    """The codelist (model/definitions, the docs' variable table) declares every variable of a
+    projection with projects; tests/test_codelist.py validates every output with nomenclature."""
+    from model.core.codelist import variable
     for v in sorted(set(tables["manufacturing_revival"]["variable"])):
-        assert any(p.match(v) for p in patterns), v
+        assert variable(v) is not None, v
 
 
 # ------------------------------------------------------------------ pyam on the projections
@@ -153,7 +148,7 @@ def book(both):
 def test_workbook_sheets_load_back_with_pandas(book):
     table, cards, data = book
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
-    assert list(sheets) == ["contents", "data", "scorecards", "status matrix", "gap matrix", "assumptions",
+    assert list(sheets) == ["contents", "data", "variables", "scorecards", "status matrix", "gap matrix", "assumptions",
                             "revenue links", "figures", "published"]
     assert not [s for s in sheets if s.lower().startswith("data") and s != "data"]     # pyam reads data*
     wide = sheets["data"]

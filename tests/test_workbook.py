@@ -28,7 +28,7 @@ from model.targets.scorecard import MET, MISSED
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SCENARIOS = ("baseline", "baseline_2030", "realized")
-SHEETS = ["contents", "data", "scorecards", "status matrix", "gap matrix", "assumptions", "revenue links",
+SHEETS = ["contents", "data", "variables", "scorecards", "status matrix", "gap matrix", "assumptions", "revenue links",
           "figures", "published"]
 YEAR_COLUMNS = {"year", "first_year_met"}      # calendar years: a number with no unit but itself
 

@@ -7,6 +7,8 @@ Sheets, in order:
   scenario, region, variable, unit`` and a column per year), the layout of the IAMC databases:
   ``pyam.IamDataFrame("results.xlsx")`` reads it (pyam reads every sheet whose name starts with
   ``data``, so no other sheet's does);
+- ``variables``: each variable of ``data``, its unit and what it is (the codelist of
+  :mod:`model.core.codelist`);
 - ``scorecards``: every scenario's scorecard stacked, a ``scenario`` column first, the target as
   numbers (``target_low``, ``target_high``) beside its text;
 - ``status matrix``, ``gap matrix``: scenarios x targets, the statuses coloured as in the report,
@@ -38,6 +40,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
+from ..core import codelist
 from ..core.files import ASSUMPTIONS_FILE, FIGURES_FILE, REALIZED_FILE, REVENUE_LINKS_FILE
 from ..core.iamc import IAMC_COLUMNS
 from ..output import comparison
@@ -182,6 +185,18 @@ def _headed(sheet: Sheet, units: Mapping[str, str]) -> Sheet:
                  tuple(head.get(c, c) for c in sheet.link_columns))
 
 
+def variables_sheet(table: pd.DataFrame) -> Sheet:
+    """Each variable of the data sheet, in order, with its unit(s) in the table and what the codelist
+    (:mod:`model.core.codelist`) says of it: description, kind, the rows that carry it."""
+    rows = []
+    for name, units in table.groupby("variable", sort=False)["unit"]:
+        v = codelist.variable(name)
+        rows.append({"variable": name, "unit": "; ".join(dict.fromkeys(units)),
+                     "description": v.description if v else "not in the codelist",
+                     "kind": v.kind if v else "", "rows": v.rows_text if v else ""})
+    return Sheet(pd.DataFrame(rows, columns=["variable", "unit", "description", "kind", "rows"]))
+
+
 def _csv(path: Path) -> pd.DataFrame:
     """A data file as it is (its loader has checked it): text as text, numbers as numbers; a file
     that cannot be read (a broken realized file fails only the backtest) gives a one-line sheet
@@ -216,6 +231,7 @@ def sheets(table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame]) -> dict[
     years = [c for c in wide.columns if c not in ID_COLUMNS]
     return {
         DATA_SHEET: Sheet(wide, dict.fromkeys(years, _row_formats(wide["unit"])), frozen_columns=len(ID_COLUMNS)),
+        "variables": variables_sheet(table),
         "scorecards": scorecard_sheet(stacked),
         "status matrix": Sheet(comparison.matrix(stacked, "status"),
                                status_columns=tuple(dict.fromkeys(comparison.target_keys(stacked)))),
@@ -228,6 +244,7 @@ CONTENTS = {
     DATA_SHEET: "IAMC table, wide by year: every scenario's series (model 'Beijing Scenario Model') and the "
                 "published series (model 'Beijing Statistics', scenarios 'published' and 'published (5th census)'); "
                 "pyam.IamDataFrame reads this sheet",
+    "variables": "each variable of the data sheet: its unit, what it is, its kind (the codelist, model/definitions)",
     "scorecards": "each scenario against each target: target (as text, and as numbers target_low, target_high), "
                   "projection, gap, status, P(met), realized outcome",
     "status matrix": "scenarios x targets: met (green), missed (red), not modelled (grey), not projected",
