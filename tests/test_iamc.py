@@ -276,3 +276,21 @@ def test_libreoffice_opens_the_shipped_batch_workbook(shipped, soffice, tmp_path
     assert list(after) == list(before)
     pd.testing.assert_frame_equal(after["data"], before["data"])
     assert after["scorecards"].shape == before["scorecards"].shape
+
+
+@pytest.mark.slow
+def test_nomenclature_validates_every_file_of_the_shipped_run(pyam, shipped):
+    """Every scenario's timeseries.csv, the comparison's (the published rows with them) and the
+    workbook's data sheet, against the codelist of model/definitions with nomenclature's own check
+    (one scenario at a time: a variable has one unit per scenario, the base year's)."""
+    nomenclature = pytest.importorskip("nomenclature", reason="nomenclature-iamc (the iamc extra, Python >= 3.11)")
+    from model.core.codelist import DEFINITIONS
+    dsd = nomenclature.DataStructureDefinition(DEFINITIONS)
+    _, out = shipped
+    files = [out / name / "timeseries.csv" for name in _names(out)]
+    files += [out / "comparison" / "timeseries.csv", out / WORKBOOK]
+    for path in files:
+        df = pyam.IamDataFrame(path)
+        for scenario in df.scenario:
+            assert dsd.validate(df.filter(scenario=scenario)) is None, (path, scenario)
+    assert len(files) == len(SCENARIOS) + 2

@@ -6,6 +6,10 @@ Variable names follow the IAMC convention (``Category|Sub``, a ``|`` meaning "pa
 children; each sector's own name is :attr:`model.core.sectors.Sector.variable`); measures that cut across
 the partition (high-tech, new economy) sit under their own roots, ``Value Added (Cross-cutting)|…`` and
 ``Share of GDP (Cross-cutting)|…``, so no check or reader adds them to it.
+
+The tree is declared once, with every name's unit and description, in the nomenclature-iamc codelist
+of ``model/definitions/`` (:mod:`model.core.codelist`): the names and units here are the code's
+handles on it, and ``tests/test_codelist.py`` checks them against it.
 """
 from __future__ import annotations
 
