@@ -161,6 +161,8 @@ def test_numbers_carry_the_format_of_their_unit(book):
             assert cell.number_format == workbook.number_format(gap_unit(unit), signed=True)
     assert {c.number_format for c in _column(cards, "year") + _column(cards, "first_year_met")
             if c.value is not None} == {"0"}                # 2025, not 2,025
+    p_met = [c for c in _column(cards, "p_met [probability]") if c.value is not None]
+    assert p_met and all(0 <= c.value <= 1 and c.number_format == "0.0%" for c in p_met)    # 0.93 shown 93.0%
 
 
 # ------------------------------------------------------------------ colours and links
@@ -225,6 +227,8 @@ def test_libreoffice_reads_every_sheet_with_its_formats(run, tmp_path, soffice):
     assert re.fullmatch(r"\d+\.\d\d %", share["2025"].item())
     gaps = pd.read_csv(shown["gap matrix"], dtype=str, keep_default_na=False).set_index("scenario")
     assert re.fullmatch(r"[+-]\d+\.\d\d pp", gaps.loc["baseline", "plan14/hightech_share [pp]"])
+    cards = pd.read_csv(shown["scorecards"], dtype=str, keep_default_na=False)
+    assert all(re.fullmatch(r"\d{1,3}\.\d%", p) for p in cards["p_met [probability]"] if p)
     status = pd.read_csv(shown["status matrix"], dtype=str, keep_default_na=False).set_index("scenario")
     assert set(status.loc["baseline"]) >= {MET, MISSED}
 
@@ -243,3 +247,11 @@ def test_libreoffice_saves_it_back_with_links_and_colours(run, tmp_path, soffice
     assert all(_rgb(c) == STATUS_COLOURS[c.value].lower() for row in matrix.iter_rows(min_row=2, min_col=2)
                for c in row if c.value)
     assert again["data"]["F2"].number_format == "#,##0.0"
+
+
+def test_the_libreoffice_check_fails_on_a_file_it_cannot_open(run, tmp_path, soffice):
+    """LibreOffice exits with 0 even when it cannot load a file: the check reads what it says."""
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(run[1].read_bytes()[:5000])           # a cut-off archive
+    with pytest.raises(AssertionError, match="could not be loaded"):
+        soffice("--convert-to", "xlsx", "--outdir", str(tmp_path / "out"), str(broken))
