@@ -187,6 +187,10 @@ def test_sources_are_links(book):
     for sheet in ("figures", "published"):
         cells = [c for c in _column(book[sheet], "url") if c.value]
         assert cells and all(c.hyperlink is not None and c.hyperlink.target == c.value for c in cells), sheet
+    cards = book["scorecards"]
+    for cell in _column(cards, "source") + _column(cards, "realized_source"):
+        if cell.value and "http" in cell.value:
+            assert cell.hyperlink.target.startswith("http") and cell.hyperlink.target in cell.value
     sources = [c for c in _column(book["revenue links"], "source") if c.value and "http" in c.value]
     assert sources and all(c.hyperlink.target in c.value and c.hyperlink.target.startswith("http") for c in sources)
     assert all(not c.hyperlink.target.endswith((".", ")", ",", ";")) for c in sources)
