@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 IAMC   := $(VENV)/.installed-iamc
 DOCS   := $(VENV)/.installed-docs
 BROWSER := $(VENV)/.chromium
+CALC    := $(VENV)/.libreoffice
 
 .PHONY: run test lint docs docs-generate clean
 
@@ -44,6 +45,22 @@ $(BROWSER): | $(STAMP)
 	  else echo "installing chromium failed: the browser tests will be skipped"; fi; \
 	fi
 
+# The spreadsheet test (tests/test_workbook.py) opens results.xlsx in LibreOffice Calc, headless
+# (Debian's libreoffice-calc, without the recommended packages). Installed here when soffice is
+# absent and apt-get is usable, as for chromium above; otherwise those tests are skipped with the reason.
+$(CALC): | $(STAMP)
+	@if command -v soffice >/dev/null 2>&1; then touch $@; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "no soffice and no apt-get: the spreadsheet tests will be skipped"; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "no soffice, and apt-get needs root: the spreadsheet tests will be skipped"; exit 0; fi; \
+	  echo "installing libreoffice-calc (apt-get) for the spreadsheet tests"; \
+	  if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	       --no-install-recommends libreoffice-calc >/dev/null; then touch $@; \
+	  else echo "installing libreoffice-calc failed: the spreadsheet tests will be skipped"; fi; \
+	fi
+
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
@@ -64,7 +81,7 @@ docs-generate: $(STAMP)
 # MkDocs cannot be imported.
 # -n auto: one pytest-xdist worker per core; loadfile keeps a file's tests on one worker, so the runs
 # a file's tests share (module and session fixtures) are made once
-test: lint $(IAMC) $(DOCS) $(BROWSER)
+test: lint $(IAMC) $(DOCS) $(BROWSER) $(CALC)
 	REQUIRE_PYAM=1 REQUIRE_MKDOCS=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 
 clean:

@@ -800,6 +800,21 @@ def record_prices(run: Run) -> str:
     return table(["value added of", "price index 2025 (2020 = 100)", "%/yr 2020-2025", "%/yr against GDP"], rows)
 
 
+# ---------------------------------------------------------------- the variable codelist (no run needed)
+def variable_table(run: Run | None = None) -> str:
+    """docs/variables.md's table: every entry of the codelist (``model/definitions/variable/``), then the
+    items each tag stands for."""
+    from model.core import codelist
+    rows = []
+    for v in codelist.variables():
+        what = v.description + (f" ([more]({v.see}))" if v.see else "")
+        rows.append([f"`{v.name}`", " or ".join(v.units), what, v.kind, v.rows_text])
+    lines = [table(["variable", "unit", "what it is", "kind", "rows"], rows), ""]
+    for name, items in codelist.tags().items():
+        lines.append(f"- `{{{name}}}`, one of: " + "; ".join(f"`{i.name}` — {i.description}" for i in items))
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Run], str]] = {
     "headline": headline,
     "realized-verdicts": realized_verdicts,
@@ -826,6 +841,7 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "record-prices": record_prices,
     "satellite-fits": satellite_fits,
     "plan15-what-it-takes": plan15_what_it_takes,
+    "variables": variable_table,
 }
 
 

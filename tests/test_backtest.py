@@ -12,6 +12,7 @@ from model.analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SEC
 from model.baseline.data import Figure, Figures, figures
 from model.baseline.realized import REALIZED_FILE_COLUMNS
 from model.baseline.vintage import Bridges
+from model.core.iamc import SCENARIO_4TH, SCENARIO_5TH
 from model.core.sectors import GROUPS, INDEX, KEYS, N_SECTORS
 from model.projection.results import series, timeseries
 
@@ -486,7 +487,7 @@ def test_realized_points_are_black_and_marked_by_census_basis():
 
     from model.output.plots import plot_by_scenario
     proj = toy_projection()
-    realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
+    realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": [SCENARIO_4TH, SCENARIO_5TH],
                              "region": "Beijing", "variable": "Share of GDP|Finance", "unit": "%",
                              "year": [2021, 2025], "value": [10.5, 12.0]})
     fig, ax = plt.subplots()
@@ -511,11 +512,11 @@ def test_derived_shares_join_the_realized_rows_by_basis():
                           ("va.gdp", 2021, 100.0, "4th", "preliminary, Mar 2022"),
                           ("va.finance", 2021, 20.0, "4th", "preliminary, Mar 2022"),
                           ("share.finance", 2021, 19.0, "4th", "preliminary, Mar 2022"))
-    rows = pd.DataFrame({"model": STATISTICS_MODEL, "scenario": ["realized"], "region": "Beijing",
+    rows = pd.DataFrame({"model": STATISTICS_MODEL, "scenario": [SCENARIO_4TH], "region": "Beijing",
                          "variable": "Share of GDP|Finance", "unit": "%", "year": [2021], "value": [19.0]})
     out = backtest_metrics.with_derived_shares(rows, frame).set_index(["scenario", "year"])["value"]
-    assert out[("realized (5th census)", 2025)] == pytest.approx(15.0)
-    assert out[("realized", 2021)] == pytest.approx(19.0)          # the published share, not 20 % derived
+    assert out[(SCENARIO_5TH, 2025)] == pytest.approx(15.0)
+    assert out[(SCENARIO_4TH, 2021)] == pytest.approx(19.0)          # the published share, not 20 % derived
     assert len(out) == 2
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from ..core.iamc import HIGHTECH_SHARE
+from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
 from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES
 
@@ -179,13 +179,13 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
 
 
 # Realized points: black, the marker saying the census basis (scenario names of model.baseline.realized).
-REALIZED_MARKERS = {"realized": ("o", "realized, 4th-census basis"),
-                    "realized (5th census)": ("s", "realized, 5th-census basis")}
+REALIZED_MARKERS = {SCENARIO_4TH: ("o", "realized, 4th-census basis"),
+                    SCENARIO_5TH: ("s", "realized, 5th-census basis")}
 
 
 def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None) -> plt.Axes:
     """The realized points of ``variable``: black markers with a white edge, a circle on the
-    4th-census basis (scenario ``realized``), a square on the 5th (``realized (5th census)``),
+    4th-census basis (scenario ``published``), a square on the 5th (``published (5th census)``),
     each labelled with its value, and a legend entry per basis under the axes."""
     ax = ax or plt.gca()
     rows = realized[realized["variable"] == variable]
