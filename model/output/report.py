@@ -1,12 +1,22 @@
-"""The batch report (``report.html``): one self-contained page built from the batch's tables.
+"""The batch report (``report.html``): one self-contained page built from the batch's tables, the verdict first.
 
-:func:`report_html` is a pure function from the tables the summary uses (the stacked
-scorecards, goal-seeking, attribution, backtest metrics, warnings and failures), the
-figures' SVG text and the run record, to the page's text; :mod:`model.output.write`
-reads the figures and manifests and writes the file.  The page loads nothing: styles
-are inline, the figures are inline SVG (their ids prefixed per figure, so no two
-clash), and a Content-Security-Policy forbids every fetch.  Statuses are written as a
-symbol and a word as well as a colour.  Standard library only (``html.escape``).
+:func:`report_html` is a pure function from the tables the summary uses (the stacked scorecards,
+goal-seeking, attribution, backtest metrics, warnings and failures), the figures' SVG text and the run
+record, to the page's text; :mod:`model.output.write` reads the figures and manifests and writes the file.
+
+The first screen is the verdict (:mod:`model.output.verdict`): for each target set, how many targets each
+scenario meets, misses or does not model, what the published record says where a target's outcome is
+published, and where the realized path disagrees with the record (flagged, with the reason).  Then the
+matrices of targets by scenario (the targets no scenario models collapsed into one line each, with the
+reason), the headline figures across scenarios, each scenario folded in a ``<details>`` (opened when
+printed), the backtest, the warnings and the run record.
+
+The page loads nothing and links only within itself.  It shows the headline figures inline as SVG (their
+ids prefixed per figure, so no two clash), up to :data:`FIGURE_BUDGET` characters; every other file of
+the results folder is named by its path relative to the page, as text (``baseline/tornado.svg``), so a
+page received alone has no broken link.  Styles are inline and a Content-Security-Policy forbids every
+fetch.  Statuses are written as a symbol and a word as well as a colour.  Standard library only
+(``html.escape``).
 """
 from __future__ import annotations
 
@@ -19,8 +29,9 @@ import pandas as pd
 
 from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
-from ..core.files import TOOL
+from ..core.files import COMPARISON, SUMMARY, TOOL, WORKBOOK
 from ..core.sectors import LABELS
+from ..core.target_sets import SETS
 from ..output.comparison import (
     BACKTEST_NOTE,
     FIGURES,
@@ -33,17 +44,31 @@ from ..output.comparison import (
     project_relative,
     scored_first,
     status_text,
-    target_keys,
-    target_sets,
     target_text,
 )
-from ..output.plots import STATUS_COLOURS
-from ..targets.scorecard import MISSED
+from ..output.plots import STATUS_COLOURS, headline
+from ..output.verdict import (
+    COUNTED,
+    NO_SET,
+    REALIZED_PATH,
+    RecordRow,
+    count_table,
+    of_set,
+    record_counts,
+    record_rows,
+    set_order,
+    verdict_words,
+)
+from ..targets.scorecard import MET, MISSED, NOT_MODELLED
 
 TITLE = "Beijing scenario model: results against the plan's targets"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Characters a scenario's text may hold (YAML escapes) that HTML does not allow or UTF-8 cannot encode.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The figures across scenarios shown in the page (the others are named as files), and how many characters
+# of SVG it may hold: the page stays small enough to send whatever the figures weigh.
+HEADLINE_FIGURES = ("shares_by_scenario", "revenues_by_scenario")
+FIGURE_BUDGET = 1_500_000
 
 
 @dataclass(frozen=True)
@@ -99,8 +124,8 @@ def figure_caption(stem: str, descriptions: Mapping[str, str]) -> str:
     """The caption of a scenario figure named by its file stem."""
     if stem.startswith("waterfall_"):
         target = stem[len("waterfall_"):]
-        return (f"{descriptions.get(target, target)}: the change from the reference split by input and by "
-                "sector (waterfalls)")
+        return (f"{headline(descriptions.get(target, target))}: the change from the reference split by input "
+                "and by sector (waterfalls)")
     if stem.startswith("levers_"):
         pair = _lever_labels(stem)
         return ("Two-lever map: the targets met over a grid of constant real growth, 2022 to the target year, of "
@@ -130,15 +155,25 @@ def figure_order(stems: Sequence[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------ small pieces
-def _status_cell(status: str, extra: str = "", tag: str = "td") -> str:
-    """A table cell of a status: colour, symbol and word (never colour alone), ``extra`` below."""
-    css = "status-" + re.sub(r"[^a-z]+", "-", status.lower()).strip("-")
+def _css(status: str) -> str:
+    return "status-" + re.sub(r"[^a-z]+", "-", str(status).lower()).strip("-")
+
+
+def _status_cell(status: str, extra: str = "", tag: str = "td", title: str = "", colspan: int = 0) -> str:
+    """A table cell of a status: colour, symbol and word (never colour alone), ``extra`` (HTML) below."""
     below = f'<br><span class="small">{extra}</span>' if extra else ""
-    return f'<{tag} class="status {css}"><span class="word">{escape(status_text(status))}</span>{below}</{tag}>'
+    attrs = (f' title="{escape(title)}"' if title else "") + (f' colspan="{colspan}"' if colspan else "")
+    return (f'<{tag} class="status {_css(status)}"{attrs}><span class="word">{escape(status_text(status))}</span>'
+            f"{below}</{tag}>")
 
 
 def _code(text: str) -> str:
     return f"<code>{escape(text)}</code>"
+
+
+def _file(path: str) -> str:
+    """A file of the results folder, named by its path relative to the page (text, not a link)."""
+    return f'<code class="file">{escape(path)}</code>'
 
 
 def _breakable(name: str) -> str:
@@ -153,9 +188,11 @@ def _table(head: Sequence[str], rows: Sequence[str], css: str = "", caption: str
             + "\n".join(rows) + "\n</tbody></table>")
 
 
-def _th(text: str, num: bool = False, raw: bool = False, width: str = "") -> str:
+def _th(text: str, num: bool = False, raw: bool = False, width: str = "", css: str = "") -> str:
+    classes = " ".join(c for c in ("num" if num else "", css) if c)
+    attribute = f' class="{classes}"' if classes else ""
     style = f' style="width: {width}"' if width else ""
-    return f'<th{" class=num" if num else ""}{style} scope="col">{text if raw else escape(text)}</th>'
+    return f'<th{attribute}{style} scope="col">{text if raw else escape(text)}</th>'
 
 
 def _td(text: str, num: bool = False, raw: bool = False, css: str = "") -> str:
@@ -174,96 +211,208 @@ def _is_number(x) -> bool:
     return isinstance(x, (int, float)) and x == x
 
 
-# ------------------------------------------------------------------ sections
-def _matrix(stacked: pd.DataFrame) -> str:
-    """Targets (rows) × scenarios (columns): status symbol and word, colour, the gap below; the
-    published (realized) status last; the targets some scenario scores first
-    (:func:`~model.output.comparison.scored_first`).  Scenarios scored against different target sets get one
-    table per set, each with only its scenarios (so the tables stay as wide as one set's)."""
-    sets = target_sets(stacked)
-    if len(sets) > 1:
-        tables = "".join(f"<h3>Target set {escape(s)}</h3>" + _matrix_table(stacked[stacked["target_set"] == s])
-                         for s in sets)
+def _text(x) -> str:
+    return "" if x is None or (isinstance(x, float) and x != x) else str(x)
+
+
+def _label(row) -> str:
+    """A target as a table names it: the first sentence of its description, the id and the whole
+    description as the tooltip."""
+    description = _text(row.get("description")) or str(row["target"])
+    return f'<span title="{escape(str(row["target"]) + ": " + description)}">{escape(headline(description))}</span>'
+
+
+def _target_line(row, gap: bool = True) -> str:
+    """``2025: ≥ 30 %; gap in pp``: the target's year and value, its unit where it has one."""
+    unit = _text(row.get("unit"))
+    value = target_text(row) + (f" {unit}" if unit and unit != "none" else "")
+    return f"{int(row['year'])}: {value}" + (f"; gap in {gap_unit(unit)}" if gap and unit and unit != "none" else "")
+
+
+def _reason(row) -> str:
+    """Why a target is not modelled: the first sentence of its note."""
+    note = _text(row.get("note"))
+    note = note.split(": ", 1)[1] if note.startswith("scope: ") else note
+    return headline(note) if note else "the model has no series for it"
+
+
+def _back() -> str:
+    return '<p class="back"><a href="#verdict">↑ back to the verdict</a></p>'
+
+
+def _section(sid: str, title: str, content: str) -> str:
+    return f'<section id="{escape(sid)}" class="part"><h2>{escape(title)}</h2>{content}{_back()}</section>'
+
+
+# ------------------------------------------------------------------ the verdict
+def _set_title(name: str) -> str:
+    return SETS[name].title if name in SETS else ("targets" if name == NO_SET else name)
+
+
+def _verdict(stacked: pd.DataFrame) -> str:
+    """The first screen: a card per target set (:func:`_verdict_set`), those with published outcomes in
+    a wide column, the others beside them; the legend below."""
+    cards = [_verdict_set(name, of_set(stacked, name)) for name in set_order(stacked)]
+    wide, narrow = [c for w, c in cards if w], [c for w, c in cards if not w]
+    columns = (f'<div class="sets two"><div>{"".join(wide)}</div><div>{"".join(narrow)}</div></div>'
+               if wide and narrow else f'<div class="sets">{"".join(wide + narrow)}</div>')
+    legend = " ".join(f'<span class="status {_css(s)}">{escape(status_text(s))}</span>' for s in STATUS_SYMBOLS)
+    return ('<section id="verdict"><h2 class="sr">Verdict</h2>' + columns +
+            f'<p class="small">Status: {legend}. Not modelled: the model has no series for the target (the reason '
+            "is in the matrices below); not projected: the target year is past the scenario's horizon. Record: "
+            "the published figure of the target year (<code>model/data/realized.csv</code>); realized path: the "
+            f"scenario <code>{REALIZED_PATH}</code>, the record put into the model. A scenario's name leads to its "
+            "section.</p></section>")
+
+
+def _verdict_set(name: str, rows: pd.DataFrame) -> tuple[bool, str]:
+    """One target set's verdict: each scenario's counts, the record's counts and the targets whose outcome
+    is published; and whether it has any such target (its card is then wide)."""
+    counted = count_table(rows)
+    shown = [s for s in COUNTED if s in (MET, MISSED, NOT_MODELLED) or counted[s].any()]
+    head = [_th("Scenario")] + [_th(status_text(s), num=True, css=f"status {_css(s)}") for s in shown]
+    body = []
+    for r in counted.to_dict("records"):
+        link = f'<a href="#scenario-{escape(r["scenario"])}">{escape(r["scenario"])}</a>'
+        body.append(f'<tr><th scope="row">{link}</th>' + "".join(_td(str(r[s]), True) for s in shown) + "</tr>")
+    judged = record_counts(rows)
+    years = sorted({int(y) for y in rows["year"]}) if "year" in rows else []
+    span = f"{years[0]}" if len(years) == 1 else (f"{years[0]}-{years[-1]}" if years else "")
+    if not judged:
+        line = ""
+    elif judged[MET] + judged[MISSED]:
+        line = (f'<p class="record-line"><strong>Record</strong> ({span}): '
+                + ", ".join(f"{n} {escape(status_text(s))}" for s, n in judged.items()) + ".</p>")
     else:
-        tables = _matrix_table(stacked)
-    legend = " ".join(f'<span class="status status-{re.sub("[^a-z]+", "-", s)}">{escape(status_text(s))}</span>'
-                      for s in STATUS_SYMBOLS)
-    return (tables + f'<p class="small">Status: {legend}. Gap: the projection minus the '
+        line = f'<p class="record-line"><strong>Record</strong>: no outcome published yet (target years {span}).</p>'
+    published = record_rows(rows, target_text)
+    parts = _table(head, body, "counts") + line
+    if published:
+        parts = f'<div class="parts"><div>{parts}</div><div>{_record_table(rows, published)}</div></div>'
+    title = escape(name) if name != NO_SET else "Targets"
+    return bool(published), (f'<div class="set"><h3 id="verdict-{escape(name) or "targets"}">{title} '
+                             f'<span class="small">{escape(_set_title(name))}</span></h3>{parts}</div>')
+
+
+def _record_table(rows: pd.DataFrame, published: Sequence[RecordRow]) -> str:
+    """The targets whose outcome is published: the record's status and figure, the realized path's (a
+    disagreement flagged with its reason) and how many scenarios project the target met."""
+    has_path = any(r.path_status is not None for r in published)
+    head = [_th("Target with a published outcome"), _th("Record", css="record")]
+    head += [_th("Realized path")] if has_path else []
+    head += [_th("Scenarios meeting it", num=True)]
+    body = []
+    for r in published:
+        label = (f'<span title="{escape(r.target + ": " + r.description)}">{escape(headline(r.description))}'
+                 f'</span><br><span class="small">{r.year}: {escape(r.target_text)}'
+                 + (f" {escape(r.unit)}" if r.unit and r.unit != "none" else "") + "</span>")
+        cells = [f'<th scope="row">{label}</th>',
+                 _status_cell(r.record_status, escape(r.published(format_value)), title=r.note)]
+        if has_path:
+            if r.path_status is None:
+                cells.append("<td></td>")
+            else:
+                value = escape(format_value(r.path_value, r.unit))
+                flag = (f'<br><span class="flag">⚠ disagrees: {escape(r.reason(format_value))}</span>' if r.disagrees
+                        else ('<br><span class="small">agrees</span>' if r.path_status in (MET, MISSED) else ""))
+                cells.append(_status_cell(r.path_status, value + flag))
+        cells.append(_td(f"{r.scenarios_met} of {r.scenarios_scored}", True))
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    disagreeing = sum(r.disagrees for r in published)
+    note = ("" if not has_path else
+            f'<p class="small">{"⚠ " if disagreeing else ""}The realized path disagrees with the record on '
+            f"{disagreeing} of {len(published)}.</p>")
+    return _table(head, body, "record-table") + note
+
+
+# ------------------------------------------------------------------ targets by scenario
+def _matrices(stacked: pd.DataFrame) -> str:
+    """Targets (rows) × scenarios (columns), one table per target set with its scenarios only."""
+    sets = set_order(stacked)
+    tables = "".join((f'<h3 id="matrix-{escape(s) or "targets"}">{escape(s or "Targets")} '
+                      f'<span class="small">{escape(_set_title(s))}</span></h3>' if len(sets) > 1 or s else "")
+                     + _matrix_table(of_set(stacked, s)) for s in sets)
+    legend = " ".join(f'<span class="status {_css(s)}">{escape(status_text(s))}</span>' for s in STATUS_SYMBOLS)
+    return (tables + f'<p class="small">Status: {legend}. Gap, below the status: the projection minus the '
             "target in the target year, in the unit given (pp: percentage points); for a band, the distance to "
-            "its nearer end; for the largest sector, the lead over the largest other sector. Tables: "
-            '<a href="comparison/scorecard_matrix.csv">comparison/scorecard_matrix.csv</a>, '
-            '<a href="comparison/gap_matrix.csv">comparison/gap_matrix.csv</a>, '
-            '<a href="comparison/scorecards.csv">comparison/scorecards.csv</a>.</p>')
+            "its nearer end; for the largest sector, the lead over the largest other sector. A target no "
+            "scenario models takes one line, with the reason. Tables: "
+            + ", ".join(_file(f"comparison/{f}.csv") for f in ("scorecard_matrix", "gap_matrix", "scorecards"))
+            + ".</p>")
 
 
-def _matrix_table(stacked: pd.DataFrame) -> str:
-    """The matrix of :func:`_matrix` for scenarios of one target set (or of several, keyed apart)."""
-    names = sorted(stacked["scenario"].unique())
-    keyed = stacked.assign(target=target_keys(stacked))   # targets of different sets never share a row
-    first = keyed.drop_duplicates("target").set_index("target").loc[scored_first(stacked)]   # scored on top
-    cell = keyed.set_index(["target", "scenario"])
-    realized = "realized_status" in stacked
-    head = [_th("Target (year, target value)")] + [_th(_breakable(n), raw=True) for n in names]
-    head += [_th("Published (realized)")] if realized else []
-    rows = []
+def _matrix_table(rows: pd.DataFrame) -> str:
+    """The matrix of :func:`_matrices` for the scenarios of one target set: targets some scenario scores
+    first (:func:`~model.output.comparison.scored_first`); the published (realized) status last."""
+    names = sorted(rows["scenario"].unique())
+    first = rows.drop_duplicates("target").set_index("target").loc[scored_first(rows)]
+    cell = rows.set_index(["target", "scenario"])
+    realized = "realized_status" in rows
+    head = [_th("Target (year: target value)", width="26%")] + [_th(_breakable(n), raw=True) for n in names]
+    head += [_th("Record (published)", css="record")] if realized else []
+    body = []
     for target, t in first.iterrows():
-        unit = gap_unit(t["unit"])
-        label = (f'<span title="{escape(target)}">{escape(t["description"])}</span><br><span class="small">'
-                 f'{int(t["year"])}: {escape(target_text(t))} {escape(t["unit"])}; gap in {escape(unit)}</span>')
-        cells = [f'<th scope="row">{label}</th>']
+        t = {**t.to_dict(), "target": target}
+        statuses = {cell.loc[(target, n)]["status"] for n in names if (target, n) in cell.index}
+        if statuses == {NOT_MODELLED}:            # one line, with the reason
+            body.append(f'<tr class="collapsed"><th scope="row">{_label(t)}<br><span class="small">'
+                        f'{escape(_target_line(t, gap=False))}</span></th>'
+                        + _status_cell(NOT_MODELLED, escape(_reason(t)), colspan=len(names) + realized) + "</tr>")
+            continue
+        cells = [f'<th scope="row">{_label(t)}<br><span class="small">{escape(_target_line(t))}</span></th>']
         for n in names:
-            if (target, n) not in cell.index:      # a target of another set than the scenario's
+            if (target, n) not in cell.index:
                 cells.append("<td></td>")
                 continue
             r = cell.loc[(target, n)]
             cells.append(_status_cell(r["status"], escape(format_gap(r["gap"], t["unit"]))
                                       if _is_number(r["gap"]) else ""))
         if realized:
-            value = (escape(format_value(t["realized_value"], t["unit"]) + " " + t["unit"])
-                     if _is_number(t["realized_value"]) else "")
-            cells.append(_status_cell(t["realized_status"], value))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return _table(head, rows, "matrix")
+            value = (escape(format_value(t["realized_value"], t["unit"])) if _is_number(t["realized_value"]) else "")
+            cells.append(_status_cell(t["realized_status"], value, title=_text(t.get("realized_note"))))
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return _table(head, body, "matrix")
 
 
+# ------------------------------------------------------------------ one scenario
 def _scorecard(card: pd.DataFrame, goals: pd.DataFrame | None) -> str:
-    """One scenario's scorecard: what each target says, its values, status, P(met), what it would
-    take and the published outcome."""
+    """One scenario's scorecard: each target's projected value and gap, status, P(met) and what it would
+    take; a target the model does not model takes one line, with the reason.  (The record is the same for
+    every scenario: the verdict and the matrices give it.)"""
     has_p = "p_met" in card and card["p_met"].notna().any()
-    realized = "realized_status" in card
     notes = {} if goals is None else {r.target: r.note for r in goals.itertuples() if r.status != MET_ALREADY}
-    head = [_th("Target", width="24%"), _th("Year", True), _th("Unit", width="7em"), _th("Target value", True),
-            _th("Projected", True), _th("Gap (pp for %)", True), _th("Status", width="6.5em")]
+    head = [_th("Target (year: target value)", width="36%"), _th("Projected (gap)", True), _th("Status", width="6em")]
     head += [_th("P(met), %", True)] if has_p else []
-    head += [_th("What it would take (constant growth of its lever sectors)", width="17%")]
-    head += [_th("Published (realized)", width="17%")] if realized else []
-    rows = []
-    for r in card.itertuples(index=False):
-        unit = r.unit
-        cells = [f'<td title="{escape(r.target)}">{escape(r.description)}</td>', _td(str(int(r.year)), True),
-                 _td(unit), _td(target_text(r._asdict()), True), _td(format_value(r.projected_value, unit), True),
-                 _td(format_gap(r.gap, unit), True), _status_cell(r.status)]
+    head += [_th("What it would take (constant growth of its lever sectors)", width="30%")]
+    body = []
+    for r in card.to_dict("records"):
+        unit = _text(r.get("unit"))
+        label = f'{_label(r)}<br><span class="small">{escape(_target_line(r, gap=False))}</span>'
+        if r["status"] == NOT_MODELLED:
+            reason = _status_cell(NOT_MODELLED, escape(_reason(r)), colspan=len(head) - 1)
+            body.append(f"<tr><td>{label}</td>{reason}</tr>")
+            continue
+        gap = format_gap(r.get("gap"), unit)
+        projected = escape(format_value(r.get("projected_value"), unit)) + (
+            f'<br><span class="small">{escape(gap)}{" pp" if unit.startswith("%") else ""}</span>' if gap else "")
+        cells = [f"<td>{label}</td>", _td(projected, True, raw=True), _status_cell(r["status"])]
         if has_p:
-            cells.append(_td(format_probability(r.p_met), True))
-        cells.append(_td(notes.get(r.target, "")))
-        if realized:
-            published = _is_number(r.realized_value)
-            extra = (escape(f"{format_value(r.realized_value, unit)} {unit}") + "<br>" + escape(r.realized_note)
-                     if published else "")
-            cells.append(_status_cell(r.realized_status, extra))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return _table(head, rows, "scorecard")
+            cells.append(_td(format_probability(r.get("p_met")), True))
+        cells.append(_td(notes.get(r["target"], ""), css="small"))
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return _table(head, body, "scorecard")
 
 
 def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int = 2) -> str:
-    """The largest contributors of each kind to the change of each missed target from its reference."""
+    """The largest contributors of each kind to the change of each missed target from its reference,
+    one line a target."""
     if attribution is None or not len(attribution):
         return ""
     missed = [t for t in card.loc[card["status"] == MISSED, "target"] if (attribution["target"] == t).any()]
     if not missed:
         return ""
     describe = dict(zip(card["target"], card["description"]))
-    rows = []
+    lines = []
     for target in missed:
         rows_t = attribution[attribution["target"] == target]
         unit = rows_t["unit"].iloc[0]
@@ -272,43 +421,62 @@ def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int =
         parts = []
         for kind in (INPUT, SECTOR):
             chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
-            parts.append("<br>".join(escape(f"{_component(c.component)}: {format_gap(c.contribution, unit)}")
-                                     for c in chosen.itertuples(index=False)) or "none")
-        rows.append("<tr>" + _td(describe.get(target, target)) + _td(str(rows_t["reference"].iloc[0]))
-                    + _td(f"{format_gap(total, unit)} {gap_unit(unit)}", True)
-                    + _td(parts[0], raw=True) + _td(parts[1], raw=True) + "</tr>")
-    head = [_th("Missed target", width="30%"), _th("Reference (parent scenario or base year)", width="9em"),
-            _th("Change from the reference", True), _th(f"Largest {n} by input (target's unit; pp for %)", width="22%"),
-            _th(f"Largest {n} by sector (target's unit; pp for %)", width="26%")]
-    return _table(head, rows, "contributors")
+            parts.append(f"by {kind} " + (", ".join(f"{_component(c.component)} {format_gap(c.contribution, unit)}"
+                                                    for c in chosen.itertuples(index=False)) or "none"))
+        lines.append(f"<strong>{escape(headline(describe.get(target, target)))}</strong>: "
+                     + escape(f"{format_gap(total, unit)} {gap_unit(unit)} from {rows_t['reference'].iloc[0]}; "
+                              + "; ".join(parts)))
+    return (f"<h4>Why targets are missed: the {n} largest contributors of each kind to the change from the "
+            "reference (the target's unit; pp for %)</h4>" + _items(lines, "why"))
 
 
-def _figure(svg: str, prefix: str, caption: str, link: str) -> str:
+def _figure(svg: str, prefix: str, caption: str, path: str) -> str:
     return (f'<figure>{inline_svg(svg, prefix, caption)}<figcaption>{escape(caption)} '
-            f'(<a href="{escape(link)}">{escape(link)}</a>)</figcaption></figure>')
+            f"({_file(path)})</figcaption></figure>")
+
+
+def _figure_list(name: str, stems: Sequence[str], descriptions: Mapping[str, str]) -> str:
+    """A scenario's figures as files beside the page: path and caption (SVG; a PNG beside each)."""
+    items = [f"{_file(f'{name}/{stem}.svg')} {escape(figure_caption(stem, descriptions))}"
+             for stem in figure_order(list(stems))]
+    return '<p class="small">Figures (SVG, and a PNG of the same name beside each):</p>' + _items(items, "files")
 
 
 def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: ScenarioRecord | None,
-              svgs: Mapping[str, str]) -> str:
+              stems: Sequence[str]) -> str:
     sid = f"scenario-{name}"
-    out = [f'<section id="{escape(sid)}"><h2>Scenario {escape(name)}</h2>']
+    out = [f'<details id="{escape(sid)}" class="scenario"><summary><span class="name">{escape(name)}</span> '
+           f'<span class="small">{escape(verdict_words(card))}</span></summary>']
     if record is not None and record.description:
         out.append(f"<p>{escape(record.description)}</p>")
     if record is not None and record.draws:
         out.append(f'<p class="small">Monte Carlo: {record.draws:,} draws, seed {record.seed}.</p>')
-    out.append(f'<h3 id="{escape(sid)}-scorecard">Scorecard</h3>')
     out.append(_scorecard(card, goals))
-    why = _contributors(card, attribution)
-    if why:
-        out += [f'<h3 id="{escape(sid)}-why">Why targets are missed: the largest contributors</h3>', why]
-    descriptions = dict(zip(card["target"], card["description"]))
-    if svgs:
-        out.append(f'<h3 id="{escape(sid)}-figures">Figures</h3>')
-        for i, stem in enumerate(figure_order(list(svgs))):
-            out.append(_figure(svgs[stem], f"{name}-{i}", figure_caption(stem, descriptions), f"{name}/{stem}.svg"))
-    out.append(f'<p class="small">Files: <a href="{escape(name)}/">{escape(name)}/</a> (scorecard.csv, '
-               "goalseek.csv, attribution.csv, timeseries.csv and the rest).</p></section>")
+    out.append(_contributors(card, attribution))
+    if stems:
+        out.append(_figure_list(name, stems, dict(zip(card["target"], card["description"]))))
+    out.append(f'<p class="small">Tables: {_file(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
+               "timeseries.csv and the rest).</p>" + _back() + "</details>")
     return "\n".join(out)
+
+
+def _comparison_figures(svgs: Mapping[str, str]) -> str:
+    """The headline figures across scenarios inline, while they fit :data:`FIGURE_BUDGET`; the others
+    (and the scorecard matrix, which the matrices above replace) named as files."""
+    captions = dict(FIGURES)
+    order = [s for s, _ in FIGURES if s in svgs] + sorted(s for s in svgs if s not in captions)
+    shown, listed, used = [], [], 0
+    for i, stem in enumerate(order):
+        caption, path = captions.get(stem, stem), f"comparison/{stem}.svg"
+        if stem in HEADLINE_FIGURES and used + len(svgs[stem]) <= FIGURE_BUDGET:
+            used += len(svgs[stem])
+            shown.append(_figure(svgs[stem], f"comparison-{i}", caption, path))
+        elif stem == "scorecard_matrix":
+            listed.append(f"{escape(caption)}: {_file(path)} (the matrices above give the same in a table)")
+        else:
+            listed.append(f"{escape(caption)}: {_file(path)}")
+    more = ('<p class="small">Also in the results folder:</p>' + _items(listed, "files")) if listed else ""
+    return "".join(shown) + more
 
 
 def _backtest(metrics: pd.DataFrame | None) -> str:
@@ -317,20 +485,19 @@ def _backtest(metrics: pd.DataFrame | None) -> str:
     names, table = backtest_table(metrics)
     if not names:
         return ""
+
     def cell(text: str) -> str:       # a bridge range on a line of its own, so the columns stay narrow
         value, _, ends = text.partition(" [")
         return _td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
 
     rows = ["<tr>" + _td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in table]
-    return ('<section id="backtest"><h2>Backtest against the realized outcomes</h2>'
-            + _table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
+    return (_table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
             + f'<p class="small">{escape(BACKTEST_NOTE)} Every metric: '
-              '<a href="comparison/backtest_metrics.csv">comparison/backtest_metrics.csv</a>.</p></section>')
+            f'{_file("comparison/backtest_metrics.csv")}.</p>')
 
 
 def _run_record(record: RunRecord) -> str:
-    out = ['<section id="run-record"><h2>Run record</h2>',
-           f"<p>Run id {_code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
+    out = [f"<p>Run id {_code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
            "the data files (every folder's <code>manifest.json</code> names it).</p>"]
     rows = []
     for name, s in sorted(record.scenarios.items()):
@@ -344,24 +511,27 @@ def _run_record(record: RunRecord) -> str:
     out.append(_table([_th("Data file (model/data/)"), _th("SHA-256")], rows, "record", "Data files"))
     rows = ["<tr>" + _td(p) + _td(v) + "</tr>" for p, v in record.packages.items()]
     out.append(_table([_th("Package"), _th("Version")], rows, "record narrow", "Software"))
-    out.append("</section>")
     return "\n".join(out)
 
 
-def _items(lines: Sequence[str]) -> str:
-    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+def _items(lines: Sequence[str], css: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    return f"<ul{cls}>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
 
 
 STYLE = """
 :root { color-scheme: light; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
-       color: #1b1b1b; background: #fff; max-width: 1320px; margin: 0 auto; padding: 0 16px 48px; }
-h1 { font-size: 1.6em; margin: 0.8em 0 0.2em; }
-h2 { font-size: 1.3em; margin: 1.6em 0 0.4em; border-bottom: 2px solid #444; padding-bottom: 2px; }
-h3 { font-size: 1.05em; margin: 1.2em 0 0.3em; }
-nav { background: #f5f5f5; border: 1px solid #ddd; padding: 6px 14px; }
-nav ol { margin: 0.3em 0; padding-left: 1.4em; columns: 2 22em; }
-table { border-collapse: collapse; width: 100%; margin: 0.4em 0 1em; font-size: 0.9em; }
+body { font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
+       color: #1b1b1b; background: #fff; max-width: 1340px; margin: 0 auto; padding: 0 14px 48px; }
+header h1 { font-size: 1.35em; margin: 0.4em 0 0.1em; }
+header p { margin: 0.1em 0; }
+h2 { font-size: 1.25em; margin: 1.4em 0 0.4em; border-bottom: 2px solid #444; padding-bottom: 2px; }
+h3 { font-size: 1.05em; margin: 0.9em 0 0.3em; }
+h4 { font-size: 0.95em; margin: 0.8em 0 0.2em; }
+.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); margin: 0; }
+nav.bar { font-size: 0.9em; margin: 0.2em 0 0.4em; }
+nav.bar a { margin-right: 0.9em; }
+table { border-collapse: collapse; width: 100%; margin: 0.3em 0 0.8em; font-size: 0.9em; }
 table.narrow { width: auto; }
 caption { text-align: left; font-weight: 600; padding: 4px 0; }
 th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; text-align: left;
@@ -374,31 +544,65 @@ th.num { white-space: normal; }
 .small { font-size: 0.85em; color: #444; }
 td .small, th .small { color: #333; }
 code { font-size: 0.9em; overflow-wrap: anywhere; }
+code.file { background: #f3f3f3; padding: 0 2px; }
 .hash code { font-size: 0.8em; }
-table.matrix thead th { width: 7em; }
-table.matrix thead th:first-child { width: 24%; }
-table.matrix td { min-width: 5em; }
-figure { margin: 1em 0 1.5em; break-inside: avoid; }
+#verdict { margin-top: 0.3em; }
+.sets { display: grid; grid-template-columns: repeat(auto-fit, minmax(24em, 1fr)); gap: 4px 18px;
+        align-items: start; }
+.sets.two { grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); }
+.set .parts { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 12px; align-items: start; }
+.set h3 { margin: 0.3em 0 0.2em; }
+.set h3 .small { display: block; font-weight: normal; }
+table.counts { width: auto; }
+table.counts tbody th { white-space: nowrap; }
+table.counts thead th.num { width: 4.6em; white-space: normal; }
+.set table { font-size: 0.85em; margin-bottom: 0.3em; }
+.set th, .set td { padding: 1px 5px; }
+table.counts th.num { white-space: nowrap; }
+.record-line { margin: 0.1em 0 0.4em; font-size: 0.9em; }
+th.record { background: #fbf3d5; }
+.flag { font-weight: 600; color: #8a1c00; }
+table.matrix thead th { width: 6.5em; }
+ul.why { font-size: 0.9em; margin: 0.2em 0 0.6em; padding-left: 1.4em; }
+tr.collapsed td { font-size: 0.92em; }
+details.scenario { border-top: 1px solid #999; padding: 2px 0; }
+details.scenario > summary { cursor: pointer; padding: 3px 0; }
+details.scenario > summary .name { font-weight: 600; font-size: 1.05em; }
+details.scenario[open] > summary { border-bottom: 1px solid #ccc; margin-bottom: 0.4em; }
+ul.files { margin: 0.2em 0 0.6em; padding-left: 1.4em; font-size: 0.9em; }
+.back { font-size: 0.85em; margin: 0.3em 0 0.8em; }
+figure { margin: 0.8em 0 1.2em; break-inside: avoid; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; color: #333; margin-top: 4px; }
 span.status { padding: 0 4px; white-space: nowrap; }
-@media print {
-  body { max-width: none; font-size: 9pt; padding: 0; }
-  table.matrix td { min-width: 0; }
-  .word { white-space: normal; }
-  nav { break-after: page; }
-  section { break-before: page; }
-  a { color: inherit; text-decoration: none; }
-  tr, figure { break-inside: avoid; }
-  thead { display: table-header-group; }
-  .status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+@media (max-width: 1100px) {
+  .sets.two { grid-template-columns: minmax(0, 1fr); }
 }
-@page { size: A4 landscape; margin: 12mm; }
+@media print {
+  body { max-width: none; font-size: 8pt; padding: 0; }
+  .sets, .sets.two { display: block; }
+  section.part { break-before: page; }
+  #matrix { page: wide; }
+  ul.files { font-size: 0.85em; }
+  h2, h3, h4, summary, caption { break-after: avoid; }
+  tr, figure, li { break-inside: avoid; }
+  thead { display: table-header-group; }
+  details::details-content { content-visibility: visible; display: block; }
+  details.scenario > summary { list-style: none; border-bottom: 1px solid #999; }
+  details.scenario { border-top: 2px solid #444; margin-top: 0.6em; }
+  nav.bar, .back { display: none; }
+  a { color: inherit; text-decoration: none; }
+  table.matrix thead th { width: auto; }
+  .word { white-space: normal; }
+  .status, th.record { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+@page { size: A4; margin: 12mm; }
+@page wide { size: A4 landscape; }
 """
 
 
 def _status_style() -> str:
-    return "\n".join(f".status-{re.sub('[^a-z]+', '-', s)} {{ background: {c}; }}" for s, c in STATUS_COLOURS.items())
+    return "\n".join(f".{_css(s)} {{ background: {c}; }}" for s, c in STATUS_COLOURS.items())
 
 
 def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
@@ -410,68 +614,66 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
     ``stacked`` is the batch's scorecards stacked (:func:`model.output.comparison.stack`; the
     one evaluation of the targets), ``goals`` and ``attributions`` each scenario's goal-seeking
     and attribution tables, ``backtest`` the batch's backtest metrics; ``figures`` maps
-    ``comparison`` and each scenario's name to ``{file stem: SVG text}``; ``warnings`` and
-    ``failures`` map a scenario (or file) to its messages.
+    ``comparison`` and each scenario's name to ``{file stem: SVG text}`` (the headline figures
+    across scenarios are shown, the others named as files); ``warnings`` and ``failures`` map a
+    scenario (or file) to its messages.
     """
     goals, attributions, figures = goals or {}, attributions or {}, figures or {}
     names = sorted(stacked["scenario"].unique()) if len(stacked) else []
-    toc, body = [], []
+    nav, body = [], []
     if names:
-        toc.append('<li><a href="#matrix">Targets by scenario (comparison matrix)</a></li>')
-        body.append('<section id="matrix"><h2>Targets by scenario</h2>'
-                    "<p>" + ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
-                             "on its publication" if target_sets(stacked) in ([], ["plan14"]) else
-                             "Target sets: " + ", ".join(target_sets(stacked)) + " (docs/targets.md, Target sets)")
-                    + "; each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue "
-                    "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, "
-                    "from a 2025 base, on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>."
-                    "</p>" + _matrix(stacked) + "</section>")
-        known = dict(FIGURES)
-        shown = [(stem, caption) for stem, caption in FIGURES if stem in figures.get("comparison", {})]
-        shown += [(stem, stem) for stem in sorted(figures.get("comparison", {})) if stem not in known]
-        if shown:
-            toc.append('<li><a href="#comparison-figures">Figures across scenarios</a></li>')
-            body.append('<section id="comparison-figures"><h2>Figures across scenarios</h2>' + "".join(
-                _figure(figures["comparison"][stem], f"comparison-{i}", caption, f"comparison/{stem}.svg")
-                for i, (stem, caption) in enumerate(shown)) + "</section>")
-        sub = []
-        for name in names:
-            card = stacked[stacked["scenario"] == name].drop(columns="scenario")
-            body.append(_scenario(name, card, goals.get(name), attributions.get(name),
-                                  record.scenarios.get(name), figures.get(name, {})))
-            sub.append(f'<li><a href="#scenario-{escape(name)}">{escape(name)}</a></li>')
-        toc.append("<li>Scenarios<ol>" + "".join(sub) + "</ol></li>")
+        body.append(_verdict(stacked))
+        about = ("Each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue and output series "
+                 "rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, from a 2025 base, "
+                 "on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>.")
+        nav.append(("matrix", "Targets by scenario"))
+        body.append(_section("matrix", "Targets by scenario", f"<p>{about}</p>" + _matrices(stacked)))
+        if figures.get(COMPARISON):
+            nav.append(("comparison-figures", "Figures"))
+            body.append(_section("comparison-figures", "Figures across scenarios",
+                                 _comparison_figures(figures[COMPARISON])))
+        scenarios = [_scenario(name, stacked[stacked["scenario"] == name].drop(columns="scenario"), goals.get(name),
+                               attributions.get(name), record.scenarios.get(name), list(figures.get(name, {})))
+                     for name in names]
+        nav.append(("scenarios", "Scenarios"))
+        body.append('<section id="scenarios" class="part"><h2>Scenarios</h2><p class="small">Each scenario '
+                    "folded (click its name to open it; printed, every one is open): its scorecard, what missed "
+                    "targets would take, why they are missed, and its files.</p>" + "\n".join(scenarios)
+                    + "</section>")
         bt = _backtest(backtest)
         if bt:
-            toc.append('<li><a href="#backtest">Backtest against the realized outcomes</a></li>')
-            body.append(bt)
+            nav.append(("backtest", "Backtest"))
+            body.append(_section("backtest", "Backtest against the realized outcomes", bt))
     else:
-        body.append("<p>No scenario ran, so there is nothing to compare.</p>")
+        body.append('<section id="verdict"><p>No scenario ran, so there is nothing to compare.</p></section>')
     notes = [f"{escape(name)}: {escape(project_relative(w))}" for name, ws in sorted(warnings.items()) for w in ws]
-    toc.append('<li><a href="#warnings">Warnings</a></li>')
-    body.append('<section id="warnings"><h2>Warnings</h2>' + _items(notes or ["none"]) + "</section>")
+    tail = [("warnings", "Warnings", _items(notes or ["none"]))]
     if failures:
-        toc.append('<li><a href="#failed">Failed scenarios</a></li>')
-        body.append('<section id="failed"><h2>Failed scenarios</h2>' + _items(
+        tail.append(("failed", "Failed scenarios", _items(
             [f"{_code(project_relative(f))}: {escape(project_relative(p))}" for f, ps in failures.items()
-             for p in ps]) + "</section>")
+             for p in ps])))
     if record.stale:
-        toc.append('<li><a href="#not-in-run">Not part of this run</a></li>')
-        body.append('<section id="not-in-run"><h2>Not part of this run</h2><p>Folders left from earlier runs, '
-                    "not compared, possibly out of date:</p>" + _items(
-                        [f"{_code(n + '/')} (" + (f"run {_code(r)}" if r else "no run recorded") + ")"
-                         for n, r in record.stale]) + "</section>")
-    toc.append('<li><a href="#run-record">Run record</a></li>')
-    body.append(_run_record(record))
+        tail.append(("not-in-run", "Not part of this run", "<p>Folders left from earlier runs, not compared, "
+                     "possibly out of date:</p>" + _items([f"{_code(n + '/')} (" + (f"run {_code(r)}" if r else
+                                                                                   "no run recorded") + ")"
+                                                           for n, r in record.stale])))
+    tail.append(("run-record", "Run record", _run_record(record)))
+    for sid, title, content in tail:
+        nav.append((sid, title))
+        body.append(_section(sid, title, content))
+    # Warnings, failures and the stale folders are short: printed, they follow the section before them.
     head = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="{TOOL}">\n'
             '<link rel="icon" href="data:,">\n'
             f"<title>{escape(TITLE)} (run {escape(str(record.run))})</title>\n"
-            f"<style>{STYLE}{_status_style()}\n</style>\n</head>\n<body>\n")
-    intro = (f"<header><h1>{escape(TITLE)}</h1><p>Run {_code(str(record.run))}: {len(names)} scenario(s) compared. "
-             'The Markdown summary is <a href="summary.md">summary.md</a>; every table is a CSV file in the '
-             "scenario folders and in <code>comparison/</code>.</p></header>\n"
-             '<nav aria-label="Contents"><strong>Contents</strong><ol>' + "".join(toc) + "</ol></nav>\n")
+            f"<style>{STYLE}{_status_style()}\n#warnings, #failed, #not-in-run {{ break-before: auto; }}\n"
+            "</style>\n</head>\n<body>\n")
+    intro = (f"<header><h1>{escape(TITLE)}</h1><p class=\"small\">Run {_code(str(record.run))}: {len(names)} "
+             f"scenario(s) compared. Beside this page in the results folder: {_file(SUMMARY)} (the same in "
+             f"Markdown), {_file(WORKBOOK)}, {_file(COMPARISON + '/')} and a folder per scenario; this page links "
+             "only within itself.</p>"
+             '<nav class="bar" aria-label="Contents">' + "".join(f'<a href="#{escape(s)}">{escape(t)}</a>'
+                                                                 for s, t in nav) + "</nav></header>\n")
     return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")
