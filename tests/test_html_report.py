@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,7 +29,8 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
 WIDTH = 1366                 # a laptop screen, in CSS pixels
-PRINT_WIDTH = 1032           # A4 landscape less 12 mm margins at 96 px per inch
+PRINT_WIDTH = 703            # A4 portrait less 12 mm margins at 96 px per inch (the matrices: landscape)
+MAX_BYTES, MAX_PAGES = 2_500_000, 40     # the shipped batch's report: its size, and its pages printed on A4
 
 
 # ------------------------------------------------------------------ hand-made tables
@@ -107,7 +109,8 @@ def page(**kw):
     args = dict(stacked=stack({"solo": card()}), record=record(),
                 warnings={"solo": [f"{PROJECT_ROOT / 'scenarios' / 'solo.yaml'}:3: growth.ict: high"]},
                 failures={}, goals={"solo": GOALS}, attributions={"solo": ATTRIBUTION},
-                figures={"comparison": {"scorecard_matrix": SVG, "shares_by_scenario": SVG, "revenues_by_scenario": SVG},
+                figures={"comparison": {"scorecard_matrix": SVG, "shares_by_scenario": SVG,
+                                        "revenues_by_scenario": SVG},
                          "solo": {"tornado": SVG, "shares": SVG}})
     args.update(kw)
     return report.report_html(**args)
@@ -241,7 +244,8 @@ def test_a_pipe_in_a_target_value_does_not_break_the_summary_tables():
 
 def wide_batch(n: int = 20) -> pd.DataFrame:
     """``n`` scenarios with long names, ids and notes: the summary's worst case."""
-    long = card(target=["a_very_long_target_identifier_of_forty_chars", "rev_t", "nm_t"], note="scope: " + "words " * 60)
+    long = card(target=["a_very_long_target_identifier_of_forty_chars", "rev_t", "nm_t"],
+                note="scope: " + "words " * 60)
     return stack({f"scenario_with_a_rather_long_name_{i:02d}": long for i in range(n)})
 
 
@@ -307,8 +311,10 @@ def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
     text = (out / "report.html").read_text(encoding="utf-8")
     run = json.loads((out / "solo" / "manifest.json").read_text())["run"]
     assert f"Run <code>{run}</code>" in text
-    n_svgs = len(list((out / "solo").glob("*.svg"))) + len(list((out / "comparison").glob("*.svg")))
-    assert Page(text).tags.count("figure") == n_svgs > 3
+    shown = [p for p in (out / "comparison").glob("*.svg") if p.stem in report.HEADLINE_FIGURES]
+    assert Page(text).tags.count("figure") == len(shown) == 2       # the headline figures; the others by path
+    for p in [*(out / "solo").glob("*.svg"), *(out / "comparison").glob("*.svg")]:
+        assert f"{p.parent.name}/{p.name}" in text, p
     assert "[`report.html`](report.html)" in (out / "summary.md").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]   # nothing temporary left
 
@@ -410,8 +416,7 @@ def test_every_figure_renders_with_a_size(opened):
     sizes = driver.execute_script(
         "return Array.from(document.querySelectorAll('img, figure > svg')).map(e => {"
         "const r = e.getBoundingClientRect(); return [e.tagName, e.naturalWidth ?? null, r.width, r.height]; })")
-    expected = sum(len(list(f.glob("*.svg"))) for f in out.iterdir() if f.is_dir())
-    assert len(sizes) == expected > 10
+    assert len(sizes) == len(report.HEADLINE_FIGURES)
     for tag, natural, width, height in sizes:
         assert width > 100 and height > 50, (tag, width, height)
         assert tag.lower() == "svg" or natural > 0
@@ -440,7 +445,11 @@ def test_page_fits_a_laptop_screen_and_a_printed_page_without_sideways_scrolling
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": PRINT_WIDTH, "height": 700, "deviceScaleFactor": 1, "mobile": False})
         scroll, client = driver.execute_script(width)
-        assert client <= PRINT_WIDTH and scroll <= client
+        assert client <= PRINT_WIDTH
+        wide = driver.execute_script(          # what is wider than a portrait page: only the matrices (landscape)
+            "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right"
+            " > document.documentElement.clientWidth + 1 && !e.closest('#matrix')).length")
+        assert wide == 0
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
@@ -472,3 +481,89 @@ def test_scenarios_scored_against_different_target_sets_keep_their_targets_apart
     assert "GDP growth of about 5 %" in second and "High-tech share above 30 % of GDP" not in second
     assert "solo" in first and "next" not in first and "next" in second and "solo" not in second
     assert '<h3 id="matrix-plan14">plan14 ' in text and '<h3 id="matrix-plan15">plan15 ' in text
+
+
+@pytest.mark.slow
+def test_the_first_screen_gives_the_verdict_counts_and_the_record(opened):
+    """At 1366x768 (a viewport of 1366x625 under a browser's bars): without scrolling, every target set's
+    counts for every scenario, and the record's column beside the targets whose outcome is published."""
+    driver, out, _, _ = opened
+    driver.set_window_size(WIDTH, 768)
+    driver.execute_script("window.scrollTo(0, 0)")
+    height = min(driver.execute_script("return window.innerHeight"), 625)
+    seen = driver.execute_script(
+        "const h = arguments[0]; const inside = e => { const r = e.getBoundingClientRect();"
+        " return r.bottom <= h && r.height > 0 && r.right <= innerWidth; };"
+        "return {counts: Array.from(document.querySelectorAll('#verdict table.counts tbody tr'))"
+        "   .filter(inside).map(r => r.innerText),"
+        " record: Array.from(document.querySelectorAll('#verdict th.record')).filter(inside).map(e => e.innerText),"
+        " recordRows: Array.from(document.querySelectorAll('#verdict table.record-table tbody tr')).filter(inside)"
+        "   .length};", height)
+    names = sorted(p.name for p in out.iterdir() if (p / "scorecard.csv").is_file())
+    assert sorted(row.split("\t")[0] for row in seen["counts"]) == names      # every scenario's counts, on screen
+    for row in seen["counts"]:
+        name, *numbers = row.split("\t")
+        statuses = pd.read_csv(out / name / "scorecard.csv")["status"].value_counts()
+        assert [int(n) for n in numbers[:3]] == [statuses.get(s, 0) for s in (MET, MISSED, NOT_MODELLED)], name
+    assert seen["record"] == ["Record"] and seen["recordRows"] >= 1
+
+
+def _pdf_pages(pdf: bytes) -> list[tuple[bool, float]]:
+    """Each page of a PDF that Chromium printed: (landscape, how far down it is drawn, 0 to 1).  Reads
+    the page objects and their content streams (zlib) and follows the drawing operators that place
+    something (rectangles other than the background and the clip, path points, text matrices)."""
+    objs = {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+    pages = []
+    for body in (objs[n] for n in sorted(objs)):
+        if not re.search(rb"/Type\s*/Page[^s]", body):
+            continue
+        box = [float(x) for x in re.search(rb"/MediaBox\s*\[([^\]]*)\]", body)[1].split()]
+        stream = objs[int(re.search(rb"/Contents\s+(\d+) 0 R", body)[1])]
+        data = stream[stream.index(b"stream") + 6:stream.rindex(b"endstream")].lstrip(b"\r\n")
+        lines = zlib.decompress(data).decode("latin1").splitlines()
+        height, ctm, stack, lowest = box[3] - box[1], (1, 0, 0, 1, 0, 0), [], 0.0
+
+        def y_of(m, x, y):
+            return m[1] * x + m[3] * y + m[5]
+
+        def times(m, n):
+            a, b, c, d, e, f = m
+            p, q, r, s, t, u = n
+            return a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u
+        for i, line in enumerate(lines):
+            *args, op = line.split() or ["", ""]
+            try:
+                args = [float(a) for a in args]
+            except ValueError:
+                continue
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q":
+                ctm = stack.pop()
+            elif op == "cm" and len(args) == 6:
+                ctm = times(args, ctm)
+            elif op == "re" and len(args) == 4 and not (i + 1 < len(lines) and lines[i + 1].startswith("W")):
+                x, y, w, h = args
+                ys = y_of(ctm, x, y), y_of(ctm, x + w, y + h)
+                if abs(ys[0] - ys[1]) < 0.9 * height:          # not the page's background
+                    lowest = max(lowest, height - min(ys))
+            elif op in ("m", "l") and len(args) == 2:
+                lowest = max(lowest, height - y_of(ctm, *args))
+            elif op == "Tm" and len(args) == 6:
+                lowest = max(lowest, height - y_of(times(args, ctm), 0, 0))
+        pages.append((box[2] > box[3], lowest / height))
+    return pages
+
+
+@pytest.mark.slow
+def test_the_shipped_report_is_small_and_prints_on_at_most_40_a4_pages_none_half_empty_but_a_sections_last(opened):
+    driver, out, _, _ = opened
+    assert (out / "report.html").stat().st_size <= MAX_BYTES
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True,
+                                                                      "printBackground": True})["data"])
+    pages = _pdf_pages(pdf)
+    assert 5 < len(pages) <= MAX_PAGES
+    assert sum(landscape for landscape, _ in pages) >= 1                  # the matrices, on landscape pages
+    sections = driver.execute_script("return document.querySelectorAll('section.part').length + 1")
+    short = [i for i, (_, fill) in enumerate(pages, 1) if fill < 0.5]
+    assert len(short) <= sections, short                 # at most one short page a section: its last

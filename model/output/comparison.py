@@ -393,6 +393,8 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
     ``comparison/``, named where they belong.  With ``report``, a line pointing to ``report.html``.
     Without ``figures`` (a ``--no-figures`` run) the summary says the figures were skipped and links none."""
     sets = target_sets(stacked) if len(stacked) else []
+    stacked = stacked.assign(**{c: "" for c in ("description", "unit", "comparator", "target_value", "note")
+                                if c not in stacked})       # partial tables
     only_plan14 = sets in ([], ["plan14"])
     lines = ["# Scenario results against the plan's 2025 targets" if only_plan14 else
              "# Scenario results against the plans' targets", ""]
