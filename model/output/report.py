@@ -31,35 +31,41 @@ from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
 from ..core.files import COMPARISON, SUMMARY, TOOL, WORKBOOK
 from ..core.sectors import LABELS
-from ..core.target_sets import SETS
 from ..output.comparison import (
     BACKTEST_NOTE,
     FIGURES,
-    STATUS_SYMBOLS,
     backtest_table,
     format_gap,
     format_probability,
     format_value,
     gap_unit,
     project_relative,
-    scored_first,
-    status_text,
-    target_text,
 )
-from ..output.plots import STATUS_COLOURS, headline
+from ..output.plots import headline
 from ..output.verdict import (
-    COUNTED,
-    NO_SET,
-    REALIZED_PATH,
-    RecordRow,
-    count_table,
-    of_set,
-    record_counts,
-    record_rows,
-    set_order,
     verdict_words,
 )
-from ..targets.scorecard import MET, MISSED, NOT_MODELLED
+from ..targets.scorecard import MISSED, NOT_MODELLED
+from .report_cells import (
+    STYLE,
+    back_link,
+    breakable,
+    code,
+    component_name,
+    file_path,
+    items,
+    not_modelled_reason,
+    section,
+    status_cell,
+    status_style,
+    table,
+    target_label,
+    target_line,
+    td,
+    text_of,
+    th,
+)
+from .report_verdict import matrices_html, verdict_html
 
 TITLE = "Beijing scenario model: results against the plan's targets"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -154,226 +160,6 @@ def figure_order(stems: Sequence[str]) -> list[str]:
     return sorted(stems, key=key)
 
 
-# ------------------------------------------------------------------ small pieces
-def _css(status: str) -> str:
-    return "status-" + re.sub(r"[^a-z]+", "-", str(status).lower()).strip("-")
-
-
-def _status_cell(status: str, extra: str = "", tag: str = "td", title: str = "", colspan: int = 0) -> str:
-    """A table cell of a status: colour, symbol and word (never colour alone), ``extra`` (HTML) below."""
-    below = f'<br><span class="small">{extra}</span>' if extra else ""
-    attrs = (f' title="{escape(title)}"' if title else "") + (f' colspan="{colspan}"' if colspan else "")
-    return (f'<{tag} class="status {_css(status)}"{attrs}><span class="word">{escape(status_text(status))}</span>'
-            f"{below}</{tag}>")
-
-
-def _code(text: str) -> str:
-    return f"<code>{escape(text)}</code>"
-
-
-def _file(path: str) -> str:
-    """A file of the results folder, named by its path relative to the page (text, not a link)."""
-    return f'<code class="file">{escape(path)}</code>'
-
-
-def _breakable(name: str) -> str:
-    """A scenario name that may wrap after its underscores (narrow matrix columns)."""
-    return escape(name).replace("_", "_<wbr>")
-
-
-def _table(head: Sequence[str], rows: Sequence[str], css: str = "", caption: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f"<table{cls}>{cap}<thead><tr>" + "".join(head) + "</tr></thead><tbody>\n"
-            + "\n".join(rows) + "\n</tbody></table>")
-
-
-def _th(text: str, num: bool = False, raw: bool = False, width: str = "", css: str = "") -> str:
-    classes = " ".join(c for c in ("num" if num else "", css) if c)
-    attribute = f' class="{classes}"' if classes else ""
-    style = f' style="width: {width}"' if width else ""
-    return f'<th{attribute}{style} scope="col">{text if raw else escape(text)}</th>'
-
-
-def _td(text: str, num: bool = False, raw: bool = False, css: str = "") -> str:
-    classes = " ".join(c for c in ("num" if num else "", css) if c)
-    attribute = f' class="{classes}"' if classes else ""
-    return f"<td{attribute}>{text if raw else escape(text)}</td>"
-
-
-def _component(component: str) -> str:
-    """An attribution component with its sector key replaced by the sector's name."""
-    key, sep, rest = component.partition(" ")
-    return LABELS[key] + sep + rest if key in LABELS else component
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float)) and x == x
-
-
-def _text(x) -> str:
-    return "" if x is None or (isinstance(x, float) and x != x) else str(x)
-
-
-def _label(row) -> str:
-    """A target as a table names it: the first sentence of its description, the id and the whole
-    description as the tooltip."""
-    description = _text(row.get("description")) or str(row["target"])
-    return f'<span title="{escape(str(row["target"]) + ": " + description)}">{escape(headline(description))}</span>'
-
-
-def _target_line(row, gap: bool = True) -> str:
-    """``2025: ≥ 30 %; gap in pp``: the target's year and value, its unit where it has one."""
-    unit = _text(row.get("unit"))
-    value = target_text(row) + (f" {unit}" if unit and unit != "none" else "")
-    return f"{int(row['year'])}: {value}" + (f"; gap in {gap_unit(unit)}" if gap and unit and unit != "none" else "")
-
-
-def _reason(row) -> str:
-    """Why a target is not modelled: the first sentence of its note."""
-    note = _text(row.get("note"))
-    note = note.split(": ", 1)[1] if note.startswith("scope: ") else note
-    return headline(note) if note else "the model has no series for it"
-
-
-def _back() -> str:
-    return '<p class="back"><a href="#verdict">↑ back to the verdict</a></p>'
-
-
-def _section(sid: str, title: str, content: str) -> str:
-    return f'<section id="{escape(sid)}" class="part"><h2>{escape(title)}</h2>{content}{_back()}</section>'
-
-
-# ------------------------------------------------------------------ the verdict
-def _set_title(name: str) -> str:
-    return SETS[name].title if name in SETS else ("targets" if name == NO_SET else name)
-
-
-def _verdict(stacked: pd.DataFrame) -> str:
-    """The first screen: a card per target set (:func:`_verdict_set`), those with published outcomes in
-    a wide column, the others beside them; the legend below."""
-    cards = [_verdict_set(name, of_set(stacked, name)) for name in set_order(stacked)]
-    wide, narrow = [c for w, c in cards if w], [c for w, c in cards if not w]
-    columns = (f'<div class="sets two"><div>{"".join(wide)}</div><div>{"".join(narrow)}</div></div>'
-               if wide and narrow else f'<div class="sets">{"".join(wide + narrow)}</div>')
-    legend = " ".join(f'<span class="status {_css(s)}">{escape(status_text(s))}</span>' for s in STATUS_SYMBOLS)
-    return ('<section id="verdict"><h2 class="sr">Verdict</h2>' + columns +
-            f'<p class="small">Status: {legend}. Not modelled: the model has no series for the target (the reason '
-            "is in the matrices below); not projected: the target year is past the scenario's horizon. Record: "
-            "the published figure of the target year (<code>model/data/realized.csv</code>); realized path: the "
-            f"scenario <code>{REALIZED_PATH}</code>, the record put into the model. A scenario's name leads to its "
-            "section.</p></section>")
-
-
-def _verdict_set(name: str, rows: pd.DataFrame) -> tuple[bool, str]:
-    """One target set's verdict: each scenario's counts, the record's counts and the targets whose outcome
-    is published; and whether it has any such target (its card is then wide)."""
-    counted = count_table(rows)
-    shown = [s for s in COUNTED if s in (MET, MISSED, NOT_MODELLED) or counted[s].any()]
-    head = [_th("Scenario")] + [_th(status_text(s), num=True, css=f"status {_css(s)}") for s in shown]
-    body = []
-    for r in counted.to_dict("records"):
-        link = f'<a href="#scenario-{escape(r["scenario"])}">{escape(r["scenario"])}</a>'
-        body.append(f'<tr><th scope="row">{link}</th>' + "".join(_td(str(r[s]), True) for s in shown) + "</tr>")
-    judged = record_counts(rows)
-    years = sorted({int(y) for y in rows["year"]}) if "year" in rows else []
-    span = f"{years[0]}" if len(years) == 1 else (f"{years[0]}-{years[-1]}" if years else "")
-    if not judged:
-        line = ""
-    elif judged[MET] + judged[MISSED]:
-        line = (f'<p class="record-line"><strong>Record</strong> ({span}): '
-                + ", ".join(f"{n} {escape(status_text(s))}" for s, n in judged.items()) + ".</p>")
-    else:
-        line = f'<p class="record-line"><strong>Record</strong>: no outcome published yet (target years {span}).</p>'
-    published = record_rows(rows, target_text)
-    parts = _table(head, body, "counts") + line
-    if published:
-        parts = f'<div class="parts"><div>{parts}</div><div>{_record_table(rows, published)}</div></div>'
-    title = escape(name) if name != NO_SET else "Targets"
-    return bool(published), (f'<div class="set"><h3 id="verdict-{escape(name) or "targets"}">{title} '
-                             f'<span class="small">{escape(_set_title(name))}</span></h3>{parts}</div>')
-
-
-def _record_table(rows: pd.DataFrame, published: Sequence[RecordRow]) -> str:
-    """The targets whose outcome is published: the record's status and figure, the realized path's (a
-    disagreement flagged with its reason) and how many scenarios project the target met."""
-    has_path = any(r.path_status is not None for r in published)
-    head = [_th("Target with a published outcome"), _th("Record", css="record")]
-    head += [_th("Realized path")] if has_path else []
-    head += [_th("Scenarios meeting it", num=True)]
-    body = []
-    for r in published:
-        label = (f'<span title="{escape(r.target + ": " + r.description)}">{escape(headline(r.description))}'
-                 f'</span><br><span class="small">{r.year}: {escape(r.target_text)}'
-                 + (f" {escape(r.unit)}" if r.unit and r.unit != "none" else "") + "</span>")
-        cells = [f'<th scope="row">{label}</th>',
-                 _status_cell(r.record_status, escape(r.published(format_value)), title=r.note)]
-        if has_path:
-            if r.path_status is None:
-                cells.append("<td></td>")
-            else:
-                value = escape(format_value(r.path_value, r.unit))
-                flag = (f'<br><span class="flag">⚠ disagrees: {escape(r.reason(format_value))}</span>' if r.disagrees
-                        else ('<br><span class="small">agrees</span>' if r.path_status in (MET, MISSED) else ""))
-                cells.append(_status_cell(r.path_status, value + flag))
-        cells.append(_td(f"{r.scenarios_met} of {r.scenarios_scored}", True))
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    disagreeing = sum(r.disagrees for r in published)
-    note = ("" if not has_path else
-            f'<p class="small">{"⚠ " if disagreeing else ""}The realized path disagrees with the record on '
-            f"{disagreeing} of {len(published)}.</p>")
-    return _table(head, body, "record-table") + note
-
-
-# ------------------------------------------------------------------ targets by scenario
-def _matrices(stacked: pd.DataFrame) -> str:
-    """Targets (rows) × scenarios (columns), one table per target set with its scenarios only."""
-    sets = set_order(stacked)
-    tables = "".join((f'<h3 id="matrix-{escape(s) or "targets"}">{escape(s or "Targets")} '
-                      f'<span class="small">{escape(_set_title(s))}</span></h3>' if len(sets) > 1 or s else "")
-                     + _matrix_table(of_set(stacked, s)) for s in sets)
-    legend = " ".join(f'<span class="status {_css(s)}">{escape(status_text(s))}</span>' for s in STATUS_SYMBOLS)
-    return (tables + f'<p class="small">Status: {legend}. Gap, below the status: the projection minus the '
-            "target in the target year, in the unit given (pp: percentage points); for a band, the distance to "
-            "its nearer end; for the largest sector, the lead over the largest other sector. A target no "
-            "scenario models takes one line, with the reason. Tables: "
-            + ", ".join(_file(f"comparison/{f}.csv") for f in ("scorecard_matrix", "gap_matrix", "scorecards"))
-            + ".</p>")
-
-
-def _matrix_table(rows: pd.DataFrame) -> str:
-    """The matrix of :func:`_matrices` for the scenarios of one target set: targets some scenario scores
-    first (:func:`~model.output.comparison.scored_first`); the published (realized) status last."""
-    names = sorted(rows["scenario"].unique())
-    first = rows.drop_duplicates("target").set_index("target").loc[scored_first(rows)]
-    cell = rows.set_index(["target", "scenario"])
-    realized = "realized_status" in rows
-    head = [_th("Target (year: target value)", width="26%")] + [_th(_breakable(n), raw=True) for n in names]
-    head += [_th("Record (published)", css="record")] if realized else []
-    body = []
-    for target, t in first.iterrows():
-        t = {**t.to_dict(), "target": target}
-        statuses = {cell.loc[(target, n)]["status"] for n in names if (target, n) in cell.index}
-        if statuses == {NOT_MODELLED}:            # one line, with the reason
-            body.append(f'<tr class="collapsed"><th scope="row">{_label(t)}<br><span class="small">'
-                        f'{escape(_target_line(t, gap=False))}</span></th>'
-                        + _status_cell(NOT_MODELLED, escape(_reason(t)), colspan=len(names) + realized) + "</tr>")
-            continue
-        cells = [f'<th scope="row">{_label(t)}<br><span class="small">{escape(_target_line(t))}</span></th>']
-        for n in names:
-            if (target, n) not in cell.index:
-                cells.append("<td></td>")
-                continue
-            r = cell.loc[(target, n)]
-            cells.append(_status_cell(r["status"], escape(format_gap(r["gap"], t["unit"]))
-                                      if _is_number(r["gap"]) else ""))
-        if realized:
-            value = (escape(format_value(t["realized_value"], t["unit"])) if _is_number(t["realized_value"]) else "")
-            cells.append(_status_cell(t["realized_status"], value, title=_text(t.get("realized_note"))))
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return _table(head, body, "matrix")
-
-
 # ------------------------------------------------------------------ one scenario
 def _scorecard(card: pd.DataFrame, goals: pd.DataFrame | None) -> str:
     """One scenario's scorecard: each target's projected value and gap, status, P(met) and what it would
@@ -381,26 +167,26 @@ def _scorecard(card: pd.DataFrame, goals: pd.DataFrame | None) -> str:
     every scenario: the verdict and the matrices give it.)"""
     has_p = "p_met" in card and card["p_met"].notna().any()
     notes = {} if goals is None else {r.target: r.note for r in goals.itertuples() if r.status != MET_ALREADY}
-    head = [_th("Target (year: target value)", width="36%"), _th("Projected (gap)", True), _th("Status", width="6em")]
-    head += [_th("P(met), %", True)] if has_p else []
-    head += [_th("What it would take (constant growth of its lever sectors)", width="30%")]
+    head = [th("Target (year: target value)", width="36%"), th("Projected (gap)", True), th("Status", width="6em")]
+    head += [th("P(met), %", True)] if has_p else []
+    head += [th("What it would take (constant growth of its lever sectors)", width="30%")]
     body = []
     for r in card.to_dict("records"):
-        unit = _text(r.get("unit"))
-        label = f'{_label(r)}<br><span class="small">{escape(_target_line(r, gap=False))}</span>'
+        unit = text_of(r.get("unit"))
+        label = f'{target_label(r)}<br><span class="small">{escape(target_line(r, gap=False))}</span>'
         if r["status"] == NOT_MODELLED:
-            reason = _status_cell(NOT_MODELLED, escape(_reason(r)), colspan=len(head) - 1)
+            reason = status_cell(NOT_MODELLED, escape(not_modelled_reason(r)), colspan=len(head) - 1)
             body.append(f"<tr><td>{label}</td>{reason}</tr>")
             continue
         gap = format_gap(r.get("gap"), unit)
         projected = escape(format_value(r.get("projected_value"), unit)) + (
             f'<br><span class="small">{escape(gap)}{" pp" if unit.startswith("%") else ""}</span>' if gap else "")
-        cells = [f"<td>{label}</td>", _td(projected, True, raw=True), _status_cell(r["status"])]
+        cells = [f"<td>{label}</td>", td(projected, True, raw=True), status_cell(r["status"])]
         if has_p:
-            cells.append(_td(format_probability(r.get("p_met")), True))
-        cells.append(_td(notes.get(r["target"], ""), css="small"))
+            cells.append(td(format_probability(r.get("p_met")), True))
+        cells.append(td(notes.get(r["target"], ""), css="small"))
         body.append("<tr>" + "".join(cells) + "</tr>")
-    return _table(head, body, "scorecard")
+    return table(head, body, "scorecard")
 
 
 def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int = 2) -> str:
@@ -421,25 +207,25 @@ def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int =
         parts = []
         for kind in (INPUT, SECTOR):
             chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
-            parts.append(f"by {kind} " + (", ".join(f"{_component(c.component)} {format_gap(c.contribution, unit)}"
+            parts.append(f"by {kind} " + (", ".join(f"{component_name(c.component)} {format_gap(c.contribution, unit)}"
                                                     for c in chosen.itertuples(index=False)) or "none"))
         lines.append(f"<strong>{escape(headline(describe.get(target, target)))}</strong>: "
                      + escape(f"{format_gap(total, unit)} {gap_unit(unit)} from {rows_t['reference'].iloc[0]}; "
                               + "; ".join(parts)))
     return (f"<h4>Why targets are missed: the {n} largest contributors of each kind to the change from the "
-            "reference (the target's unit; pp for %)</h4>" + _items(lines, "why"))
+            "reference (the target's unit; pp for %)</h4>" + items(lines, "why"))
 
 
 def _figure(svg: str, prefix: str, caption: str, path: str) -> str:
     return (f'<figure>{inline_svg(svg, prefix, caption)}<figcaption>{escape(caption)} '
-            f"({_file(path)})</figcaption></figure>")
+            f"({file_path(path)})</figcaption></figure>")
 
 
 def _figure_list(name: str, stems: Sequence[str], descriptions: Mapping[str, str]) -> str:
     """A scenario's figures as files beside the page: path and caption (SVG; a PNG beside each)."""
-    items = [f"{_file(f'{name}/{stem}.svg')} {escape(figure_caption(stem, descriptions))}"
+    listed = [f"{file_path(f'{name}/{stem}.svg')} {escape(figure_caption(stem, descriptions))}"
              for stem in figure_order(list(stems))]
-    return '<p class="small">Figures (SVG, and a PNG of the same name beside each):</p>' + _items(items, "files")
+    return '<p class="small">Figures (SVG, and a PNG of the same name beside each):</p>' + items(listed, "files")
 
 
 def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: ScenarioRecord | None,
@@ -455,8 +241,8 @@ def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: Scenari
     out.append(_contributors(card, attribution))
     if stems:
         out.append(_figure_list(name, stems, dict(zip(card["target"], card["description"]))))
-    out.append(f'<p class="small">Tables: {_file(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
-               "timeseries.csv and the rest).</p>" + _back() + "</details>")
+    out.append(f'<p class="small">Tables: {file_path(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
+               "timeseries.csv and the rest).</p>" + back_link() + "</details>")
     return "\n".join(out)
 
 
@@ -472,137 +258,46 @@ def _comparison_figures(svgs: Mapping[str, str]) -> str:
             used += len(svgs[stem])
             shown.append(_figure(svgs[stem], f"comparison-{i}", caption, path))
         elif stem == "scorecard_matrix":
-            listed.append(f"{escape(caption)}: {_file(path)} (the matrices above give the same in a table)")
+            listed.append(f"{escape(caption)}: {file_path(path)} (the matrices above give the same in a table)")
         else:
-            listed.append(f"{escape(caption)}: {_file(path)}")
-    more = ('<p class="small">Also in the results folder:</p>' + _items(listed, "files")) if listed else ""
+            listed.append(f"{escape(caption)}: {file_path(path)}")
+    more = ('<p class="small">Also in the results folder:</p>' + items(listed, "files")) if listed else ""
     return "".join(shown) + more
 
 
 def _backtest(metrics: pd.DataFrame | None) -> str:
     if metrics is None:
         return ""
-    names, table = backtest_table(metrics)
+    names, metric_rows = backtest_table(metrics)
     if not names:
         return ""
 
     def cell(text: str) -> str:       # a bridge range on a line of its own, so the columns stay narrow
         value, _, ends = text.partition(" [")
-        return _td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
+        return td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
 
-    rows = ["<tr>" + _td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in table]
-    return (_table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
+    rows = ["<tr>" + td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in metric_rows]
+    return (table([th("Metric")] + [th(breakable(n), True, raw=True) for n in names], rows)
             + f'<p class="small">{escape(BACKTEST_NOTE)} Every metric: '
-            f'{_file("comparison/backtest_metrics.csv")}.</p>')
+            f'{file_path("comparison/backtest_metrics.csv")}.</p>')
 
 
 def _run_record(record: RunRecord) -> str:
-    out = [f"<p>Run id {_code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
+    out = [f"<p>Run id {code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
            "the data files (every folder's <code>manifest.json</code> names it).</p>"]
     rows = []
     for name, s in sorted(record.scenarios.items()):
-        files = "<br>".join(f"{_code(project_relative(f))}<br>{_code(h)}" for f, h in s.chain)
+        files = "<br>".join(f"{code(project_relative(f))}<br>{code(h)}" for f, h in s.chain)
         mc = f"{s.draws:,} draws, seed {s.seed}" if s.draws else "none"
-        rows.append("<tr>" + _td(name) + _td(files, raw=True, css="hash") + _td(mc) + "</tr>")
-    out.append(_table([_th("Scenario"), _th("Files, from the first of its chain (extends) to its own, and SHA-256"),
-                       _th("Monte Carlo")], rows, "record", "Scenarios"))
-    rows = ["<tr>" + _td(f) + _td(_code(h), raw=True, css="hash") + "</tr>"
+        rows.append("<tr>" + td(name) + td(files, raw=True, css="hash") + td(mc) + "</tr>")
+    out.append(table([th("Scenario"), th("Files, from the first of its chain (extends) to its own, and SHA-256"),
+                       th("Monte Carlo")], rows, "record", "Scenarios"))
+    rows = ["<tr>" + td(f) + td(code(h), raw=True, css="hash") + "</tr>"
             for f, h in sorted(record.data_files.items())]
-    out.append(_table([_th("Data file (model/data/)"), _th("SHA-256")], rows, "record", "Data files"))
-    rows = ["<tr>" + _td(p) + _td(v) + "</tr>" for p, v in record.packages.items()]
-    out.append(_table([_th("Package"), _th("Version")], rows, "record narrow", "Software"))
+    out.append(table([th("Data file (model/data/)"), th("SHA-256")], rows, "record", "Data files"))
+    rows = ["<tr>" + td(p) + td(v) + "</tr>" for p, v in record.packages.items()]
+    out.append(table([th("Package"), th("Version")], rows, "record narrow", "Software"))
     return "\n".join(out)
-
-
-def _items(lines: Sequence[str], css: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    return f"<ul{cls}>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
-
-
-STYLE = """
-:root { color-scheme: light; }
-body { font: 15px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
-       color: #1b1b1b; background: #fff; max-width: 1340px; margin: 0 auto; padding: 0 14px 48px; }
-header h1 { font-size: 1.35em; margin: 0.4em 0 0.1em; }
-header p { margin: 0.1em 0; }
-h2 { font-size: 1.25em; margin: 1.4em 0 0.4em; border-bottom: 2px solid #444; padding-bottom: 2px; }
-h3 { font-size: 1.05em; margin: 0.9em 0 0.3em; }
-h4 { font-size: 0.95em; margin: 0.8em 0 0.2em; }
-.sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); margin: 0; }
-nav.bar { font-size: 0.9em; margin: 0.2em 0 0.4em; }
-nav.bar a { margin-right: 0.9em; }
-table { border-collapse: collapse; width: 100%; margin: 0.3em 0 0.8em; font-size: 0.9em; }
-table.narrow { width: auto; }
-caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; text-align: left;
-         overflow-wrap: break-word; }
-thead th { background: #ececec; }
-tbody th { font-weight: normal; background: #fafafa; }
-.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-th.num { white-space: normal; }
-.word { white-space: nowrap; }
-.small { font-size: 0.85em; color: #444; }
-td .small, th .small { color: #333; }
-code { font-size: 0.9em; overflow-wrap: anywhere; }
-code.file { background: #f3f3f3; padding: 0 2px; }
-.hash code { font-size: 0.8em; }
-#verdict { margin-top: 0.3em; }
-.sets { display: grid; grid-template-columns: repeat(auto-fit, minmax(24em, 1fr)); gap: 4px 18px;
-        align-items: start; }
-.sets.two { grid-template-columns: minmax(0, 2fr) minmax(0, 1fr); }
-.set .parts { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: 12px; align-items: start; }
-.set h3 { margin: 0.3em 0 0.2em; }
-.set h3 .small { display: block; font-weight: normal; }
-table.counts { width: auto; }
-table.counts tbody th { white-space: nowrap; }
-table.counts thead th.num { width: 4.6em; white-space: normal; }
-.set table { font-size: 0.85em; margin-bottom: 0.3em; }
-.set th, .set td { padding: 1px 5px; }
-table.counts th.num { white-space: nowrap; }
-.record-line { margin: 0.1em 0 0.4em; font-size: 0.9em; }
-th.record { background: #fbf3d5; }
-.flag { font-weight: 600; color: #8a1c00; }
-table.matrix thead th { width: 6.5em; }
-ul.why { font-size: 0.9em; margin: 0.2em 0 0.6em; padding-left: 1.4em; }
-tr.collapsed td { font-size: 0.92em; }
-details.scenario { border-top: 1px solid #999; padding: 2px 0; }
-details.scenario > summary { cursor: pointer; padding: 3px 0; }
-details.scenario > summary .name { font-weight: 600; font-size: 1.05em; }
-details.scenario[open] > summary { border-bottom: 1px solid #ccc; margin-bottom: 0.4em; }
-ul.files { margin: 0.2em 0 0.6em; padding-left: 1.4em; font-size: 0.9em; }
-.back { font-size: 0.85em; margin: 0.3em 0 0.8em; }
-figure { margin: 0.8em 0 1.2em; break-inside: avoid; }
-figure svg { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: 0.9em; color: #333; margin-top: 4px; }
-span.status { padding: 0 4px; white-space: nowrap; }
-@media (max-width: 1100px) {
-  .sets.two { grid-template-columns: minmax(0, 1fr); }
-}
-@media print {
-  body { max-width: none; font-size: 8pt; padding: 0; }
-  .sets, .sets.two { display: block; }
-  section.part { break-before: page; }
-  #matrix { page: wide; }
-  ul.files { font-size: 0.85em; }
-  h2, h3, h4, summary, caption { break-after: avoid; }
-  tr, figure, li { break-inside: avoid; }
-  thead { display: table-header-group; }
-  details::details-content { content-visibility: visible; display: block; }
-  details.scenario > summary { list-style: none; border-bottom: 1px solid #999; }
-  details.scenario { border-top: 2px solid #444; margin-top: 0.6em; }
-  nav.bar, .back { display: none; }
-  a { color: inherit; text-decoration: none; }
-  table.matrix thead th { width: auto; }
-  .word { white-space: normal; }
-  .status, th.record { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-@page { size: A4; margin: 12mm; }
-@page wide { size: A4 landscape; }
-"""
-
-
-def _status_style() -> str:
-    return "\n".join(f".{_css(s)} {{ background: {c}; }}" for s, c in STATUS_COLOURS.items())
 
 
 def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
@@ -622,15 +317,15 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
     names = sorted(stacked["scenario"].unique()) if len(stacked) else []
     nav, body = [], []
     if names:
-        body.append(_verdict(stacked))
+        body.append(verdict_html(stacked))
         about = ("Each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue and output series "
                  "rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, from a 2025 base, "
                  "on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>.")
         nav.append(("matrix", "Targets by scenario"))
-        body.append(_section("matrix", "Targets by scenario", f"<p>{about}</p>" + _matrices(stacked)))
+        body.append(section("matrix", "Targets by scenario", f"<p>{about}</p>" + matrices_html(stacked)))
         if figures.get(COMPARISON):
             nav.append(("comparison-figures", "Figures"))
-            body.append(_section("comparison-figures", "Figures across scenarios",
+            body.append(section("comparison-figures", "Figures across scenarios",
                                  _comparison_figures(figures[COMPARISON])))
         scenarios = [_scenario(name, stacked[stacked["scenario"] == name].drop(columns="scenario"), goals.get(name),
                                attributions.get(name), record.scenarios.get(name), list(figures.get(name, {})))
@@ -643,24 +338,24 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
         bt = _backtest(backtest)
         if bt:
             nav.append(("backtest", "Backtest"))
-            body.append(_section("backtest", "Backtest against the realized outcomes", bt))
+            body.append(section("backtest", "Backtest against the realized outcomes", bt))
     else:
         body.append('<section id="verdict"><p>No scenario ran, so there is nothing to compare.</p></section>')
     notes = [f"{escape(name)}: {escape(project_relative(w))}" for name, ws in sorted(warnings.items()) for w in ws]
-    tail = [("warnings", "Warnings", _items(notes or ["none"]))]
+    tail = [("warnings", "Warnings", items(notes or ["none"]))]
     if failures:
-        tail.append(("failed", "Failed scenarios", _items(
-            [f"{_code(project_relative(f))}: {escape(project_relative(p))}" for f, ps in failures.items()
+        tail.append(("failed", "Failed scenarios", items(
+            [f"{code(project_relative(f))}: {escape(project_relative(p))}" for f, ps in failures.items()
              for p in ps])))
     if record.stale:
         tail.append(("not-in-run", "Not part of this run", "<p>Folders left from earlier runs, not compared, "
-                     "possibly out of date:</p>" + _items([f"{_code(n + '/')} (" + (f"run {_code(r)}" if r else
+                     "possibly out of date:</p>" + items([f"{code(n + '/')} (" + (f"run {code(r)}" if r else
                                                                                    "no run recorded") + ")"
                                                            for n, r in record.stale])))
     tail.append(("run-record", "Run record", _run_record(record)))
     for sid, title, content in tail:
         nav.append((sid, title))
-        body.append(_section(sid, title, content))
+        body.append(section(sid, title, content))
     # Warnings, failures and the stale folders are short: printed, they follow the section before them.
     head = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -668,12 +363,12 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
             f'<meta name="generator" content="{TOOL}">\n'
             '<link rel="icon" href="data:,">\n'
             f"<title>{escape(TITLE)} (run {escape(str(record.run))})</title>\n"
-            f"<style>{STYLE}{_status_style()}\n#warnings, #failed, #not-in-run {{ break-before: auto; }}\n"
+            f"<style>{STYLE}{status_style()}\n#warnings, #failed, #not-in-run {{ break-before: auto; }}\n"
             "</style>\n</head>\n<body>\n")
-    intro = (f"<header><h1>{escape(TITLE)}</h1><p class=\"small\">Run {_code(str(record.run))}: {len(names)} "
-             f"scenario(s) compared. Beside this page in the results folder: {_file(SUMMARY)} (the same in "
-             f"Markdown), {_file(WORKBOOK)}, {_file(COMPARISON + '/')} and a folder per scenario; this page links "
-             "only within itself.</p>"
+    intro = (f"<header><h1>{escape(TITLE)}</h1><p class=\"small\">Run {code(str(record.run))}: {len(names)} "
+             f"scenario(s) compared. Beside this page in the results folder: {file_path(SUMMARY)} (the same in "
+             f"Markdown), {file_path(WORKBOOK)}, {file_path(COMPARISON + '/')} and a folder per scenario; this page "
+             "links only within itself.</p>"
              '<nav class="bar" aria-label="Contents">' + "".join(f'<a href="#{escape(s)}">{escape(t)}</a>'
                                                                  for s, t in nav) + "</nav></header>\n")
     return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")
