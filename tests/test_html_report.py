@@ -567,3 +567,13 @@ def test_the_shipped_report_is_small_and_prints_on_at_most_40_a4_pages_none_half
     sections = driver.execute_script("return document.querySelectorAll('section.part').length + 1")
     short = [i for i, (_, fill) in enumerate(pages, 1) if fill < 0.5]
     assert len(short) <= sections, short                 # at most one short page a section: its last
+
+
+@pytest.mark.slow
+def test_the_shipped_summary_is_readable_at_120_columns(shipped):
+    code, out = shipped
+    assert code == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert max(len(line) for line in text.splitlines()) <= comparison.WIDTH
+    assert text.count("| target | target value | happened |") >= 3          # one table per target set at least
+    assert "(comparison/realized_matrix.csv)" in text and (out / "comparison" / "realized_matrix.csv").is_file()
