@@ -266,11 +266,11 @@ def test_the_realized_path_that_disagrees_with_the_record_is_flagged_with_the_re
     text = page(stacked=stacked)
     verdict = text[text.index('id="verdict"'):text.index('id="matrix"')]
     assert "⚠ disagrees: the path gives 26,000 against the published 11,000 100 million CNY" in verdict
-    assert "disagrees with the record on 1 of 1" in verdict
+    assert "⚠ The realized path disagrees with the record on 1 of 1" in verdict
     summary = summary_markdown(stacked, {}, {})
     assert "- ⚠ `rev_t`: the path gives 26,000 against the published 11,000 100 million CNY" in summary
     agreeing = page(stacked=stack({"realized": card(), "solo": card()}))
-    assert "⚠" not in agreeing and "disagrees with the record on 0 of 1" in agreeing
+    assert "⚠" not in agreeing and "The realized path agrees with the record on all 1." in agreeing
 
 
 def test_the_verdict_counts_each_scenarios_statuses_and_the_records():

@@ -113,8 +113,9 @@ def _record_table(rows: pd.DataFrame, published: Sequence[RecordRow]) -> str:
         body.append("<tr>" + "".join(cells) + "</tr>")
     disagreeing = sum(r.disagrees for r in published)
     note = ("" if not has_path else
-            f'<p class="small">{"⚠ " if disagreeing else ""}The realized path disagrees with the record on '
-            f"{disagreeing} of {len(published)}.</p>")
+            f'<p class="small">The realized path agrees with the record on all {len(published)}.</p>' if not disagreeing
+            else f'<p class="flag">⚠ The realized path disagrees with the record on {disagreeing} of '
+                 f"{len(published)} (the reason in its cell).</p>")
     return table(head, body, "record-table") + note
 
 
