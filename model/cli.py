@@ -496,11 +496,14 @@ def _stdout(write) -> int:
 
 def _report(outcomes, out: Path, quiet: bool) -> None:
     """What was written (stdout), what failed and the warnings (stderr); the last line names the
-    summary and the report.  Quiet: the failures only.  Only scenario files are counted: a data file
+    summary and the report; each scenario written says its verdict (:func:`model.output.verdict.read_verdict`).
+    Quiet: the failures only.  Only scenario files are counted: a data file
     or the batch's outputs that failed are listed, not counted."""
+    from .output.verdict import read_verdict
     for o in outcomes:
         if o.ok and not quiet:
-            print(printable(f"ok      {o.name:24s} -> {o.folder}"))
+            verdict = read_verdict(o.folder / "scorecard.csv") if o.kind == "scenario" else ""
+            print(printable(f"ok      {o.name:24s} -> {o.folder}" + (f"  ({verdict})" if verdict else "")))
         elif not o.ok:
             print(printable(f"FAILED  {o.file}"), file=sys.stderr)
             for p in o.problems:

@@ -236,6 +236,7 @@ def test_the_summary_names_the_largest_contributors_of_each_missed_target_only()
     card = evaluate(timeseries(p, s.name, revenue_links=s.revenue_links), TARGETS)
     table = attribute(s, b, TARGETS, p)
     text = summary_markdown(stack({s.name: card}), {}, {}, attributions={s.name: table})
+    text = text.replace("\n    ", " ")            # a list item's lines wrapped at 120 characters, joined again
     notes = contributor_notes(table, card["target"].tolist())
     missed = card.loc[card["status"] == MISSED, "target"].tolist()
     met = card.loc[card["status"] == MET, "target"].tolist()

@@ -528,13 +528,14 @@ def test_summary_shows_the_backtest_table_of_both_evaluations():
     stacked = pd.DataFrame({"scenario": ["baseline"], "target": ["t"], "status": ["met"]})
     text = summary_markdown(stacked, {}, {}, {}, m)
     table = text[text.index("## Backtest"):].splitlines()
-    assert table[2] == f"| metric | baseline | {NAIVE_FROZEN_SHARES} |"
+    assert table[2] == "| metric | baseline | naive frozen |"          # short heads, named in full below
+    assert f"naive frozen: {NAIVE_FROZEN_SHARES}" in text
     row = next(line for line in table if line.startswith("| latest: real GDP growth 2024-2025"))
     assert row.endswith("| 0.50 | 3.50 |")          # errors 0, -1 against -3, -4
     assert next(line for line in table if line.startswith("| real-time: real GDP growth 2021-2023"))
-    finance = next(line for line in table if line.startswith("| latest: finance share"))
-    low, high = (float(x) for x in finance.split("|")[2].split("[")[1].rstrip("] ").split(","))
-    assert low < float(finance.split("|")[2].split("[")[0]) < high
+    at = next(i for i, line in enumerate(table) if line.startswith("| latest: finance share"))
+    value, low, high = (float(table[at + k].split("|")[2]) for k in range(3))    # the bridge's ends: rows of their own
+    assert table[at + 1].startswith("| ... with the bridge at its low end") and low < value < high
     assert "one census vintage" in text[text.index("## Backtest"):]
     assert "## Backtest" not in summary_markdown(stacked, {}, {}, {})
 
