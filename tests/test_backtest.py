@@ -88,7 +88,8 @@ def one_row(table: pd.DataFrame, key: tuple) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def table():
-    return backtest.compare(toy_projection(), REALIZED, toy_bridges()).set_index(["evaluation", "series", "year"]).sort_index()
+    table = backtest.compare(toy_projection(), REALIZED, toy_bridges())
+    return table.set_index(["evaluation", "series", "year"]).sort_index()
 
 
 # ---------------------------------------------------------------- one vintage at a time
