@@ -37,7 +37,8 @@ from ..output.comparison import (
     target_sets,
     target_text,
 )
-from ..output.plots import STATUS_COLOURS
+from ..output.plots import STATUS_COLOURS, headline
+from ..output.plots_attribution import HEADLINE_TARGETS, no_change
 from ..targets.scorecard import MISSED
 
 TITLE = "Beijing scenario model: results against the plan's targets"
@@ -99,8 +100,8 @@ def figure_caption(stem: str, descriptions: Mapping[str, str]) -> str:
     """The caption of a scenario figure named by its file stem."""
     if stem.startswith("waterfall_"):
         target = stem[len("waterfall_"):]
-        return (f"{descriptions.get(target, target)}: the change from the reference split by input and by "
-                "sector (waterfalls)")
+        return (f"{descriptions.get(target, target).rstrip().rstrip('.')}: the change from the reference split by "
+                "input and by sector (waterfalls)")
     if stem.startswith("levers_"):
         pair = _lever_labels(stem)
         return ("Two-lever map: the targets met over a grid of constant real growth, 2022 to the target year, of "
@@ -306,6 +307,9 @@ def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: Scenari
         out.append(f'<h3 id="{escape(sid)}-figures">Figures</h3>')
         for i, stem in enumerate(figure_order(list(svgs))):
             out.append(_figure(svgs[stem], f"{name}-{i}", figure_caption(stem, descriptions), f"{name}/{stem}.svg"))
+        out += [f'<p class="small">{escape(headline(descriptions.get(t, t)))}: no change from the reference '
+                "(every contribution zero), so no waterfall figure.</p>"
+                for t in HEADLINE_TARGETS if attribution is not None and no_change(attribution, t)]
     out.append(f'<p class="small">Files: <a href="{escape(name)}/">{escape(name)}/</a> (scorecard.csv, '
                "goalseek.csv, attribution.csv, timeseries.csv and the rest).</p></section>")
     return "\n".join(out)
