@@ -46,13 +46,16 @@ class FigureJob:
 
 
 def save_figure(fig: plt.Figure, stem: Path, dpi: int = 150, svg: bool = True) -> None:
-    """``fig`` as ``stem.png`` (and ``stem.svg`` when ``svg``), then closed.  With two formats the
-    constrained layout is computed once (a draw without rendering) and then frozen, so the second
-    format does not lay the figure out again."""
+    """``fig`` as ``stem.png`` (and ``stem.svg`` when ``svg``), then closed.  The figure's layout
+    engine runs once, before any format is drawn, and the boxes are then frozen: saving does not
+    lay the figure out again, nor draw it once more without rendering (as ``savefig`` does for a
+    figure with a layout engine), so each format costs one draw."""
     width, height = fig.get_size_inches()
     dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
-    if svg:
-        fig.draw_without_rendering()
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        fig.set_dpi(dpi)                       # laid out at the PNG's resolution, as savefig would
+        engine.execute(fig)
         fig.set_layout_engine(None)            # the boxes stay where the layout put them
     fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
     if svg:

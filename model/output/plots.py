@@ -90,10 +90,12 @@ def year_ticks(ax: plt.Axes, years) -> None:
     """Whole years on the x axis, as many as fit the axis' width at its label size (every year, every
     second, fifth or tenth: labels never run into each other however narrow the panel); one year
     alone gets a year either side rather than a squeezed axis."""
-    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
     years = sorted({int(y) for y in years})
-    if len(years) == 1:
+    if len(years) == 1:                            # that year alone labelled, in the middle
+        ax.set_xticks(years)
         ax.set_xlim(years[0] - 1, years[0] + 1)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
 
 
 def _year_axes(ax: plt.Axes, years, ylabel: str) -> None:

@@ -115,9 +115,10 @@ def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4,
     usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
     if "period" in usable:
         usable = usable[usable["period"] == bt.ANNUAL]
+    groups = (dict(iter(usable.groupby(["evaluation", "series"], sort=False))) if "evaluation" in usable
+              else {("", series): g for series, g in usable.groupby("series", sort=False)})
     for ax, (evaluation, series) in zip(axes.flat, panels):
-        here = usable[usable["evaluation"] == evaluation] if evaluation else usable
-        plot_backtest(here, series, ax=ax, colours=colours)
+        plot_backtest(groups[(evaluation, series)], series, ax=ax, colours=colours)   # one split, not 2 filters a panel
         if evaluation:
             ax.set_title(wrap(f"{series_description(series)} ({_EVALUATION_TITLES[evaluation]})", 40), fontsize=9,
                          y=TITLE_Y)
