@@ -136,8 +136,9 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
                    figures: bool = True) -> Path:
     """Write one scenario's folder from its record: the timeseries, the scorecard, the calibration
     reports, every analysis table (``<stem>.csv``) with its figures (the tornado, the waterfalls of
-    the headline targets, the lever maps), the Monte Carlo's tables and fan chart, the backtest and
-    the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
+    the headline targets that moved, the lever maps), the Monte Carlo's tables and fan chart, the
+    backtest and the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
+    The figures are drawn last, in their formats, on the cores (:func:`~model.output.figure_files.draw_all`).
     ``figures=False`` writes the tables only: no figure is drawn."""
     scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
