@@ -279,3 +279,12 @@ def test_an_all_zero_waterfall_would_only_say_plus_zero():
     """What the figure left out would have shown: every bar "+0" (the reason for leaving it out)."""
     ax = waterfall_figure(attribution([0.0, 0.0, 0.0]), "trillion_clusters", "s").axes[0]
     assert {t.get_text() for t in ax.texts} == {"+0"}
+
+
+def test_a_scenario_keeps_its_batch_look_in_its_own_backtest_figure():
+    everything, table = batch_rows(), batch_backtest()
+    colours = plots.scenario_colours(everything["scenario"])
+    name = NAMES[12]                                  # past the palette's first round: dashed
+    batch_look = scenario_lines(comparison_figures(everything, colours, "c", load_targets())[0].draw().axes[0])[name]
+    own = backtest_figure(table[table["scenario"] == name], name, colours=colours)
+    assert scenario_lines(own.axes[0]) == {name: batch_look} and batch_look[2] == "--"

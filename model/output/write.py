@@ -133,13 +133,15 @@ def _sha256(path: Path) -> str:
 
 
 def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_id: str | None = None,
-                   figures: bool = True) -> Path:
+                   figures: bool = True, colours: dict[str, str] | None = None) -> Path:
     """Write one scenario's folder from its record: the timeseries, the scorecard, the calibration
     reports, every analysis table (``<stem>.csv``) with its figures (the tornado, the waterfalls of
     the headline targets that moved, the lever maps), the Monte Carlo's tables and fan chart, the
     backtest and the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
     The figures are drawn last, in their formats, on the cores (:func:`~model.output.figure_files.draw_all`).
-    ``figures=False`` writes the tables only: no figure is drawn."""
+    ``figures=False`` writes the tables only: no figure is drawn.  ``colours`` (the batch's
+    :func:`~model.output.plots.scenario_colours`) gives the scenario's line in the backtest the look
+    it has in the comparison's figures; by default it is the first of the palette."""
     scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
     source = f"targets: {targets.title}."
@@ -178,7 +180,7 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
                 mc.fan, list(targets), f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
                 f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); {source}"), cost=1.5))
         if run.backtest is not None:
-            jobs += write_backtest(tmp, run.backtest, scenario.name)
+            jobs += write_backtest(tmp, run.backtest, scenario.name, colours)
         _write_json(tmp / "manifest.json", manifest(run, command, run_id))
         if figures:
             draw_all(jobs, tmp)
@@ -188,13 +190,14 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
     return folder
 
 
-def write_backtest(folder: Path, table: pd.DataFrame, scenario: str) -> list[FigureJob]:
+def write_backtest(folder: Path, table: pd.DataFrame, scenario: str,
+                   colours: dict[str, str] | None = None) -> list[FigureJob]:
     """``backtest.csv`` of one scenario into ``folder`` (a temporary folder being filled), and the job
     drawing ``backtest.png`` (none when no series can be drawn)."""
     (folder / "backtest.csv").write_bytes(_csv_bytes(table))
     panels = len(backtest_panels(table))
-    return [FigureJob("backtest", lambda: backtest_figure(table, scenario), dpi=110, cost=0.35 * panels)] \
-        if panels else []
+    draw = lambda: backtest_figure(table, scenario, colours=colours)         # noqa: E731
+    return [FigureJob("backtest", draw, dpi=110, cost=0.35 * panels)] if panels else []
 
 
 def _write_json(path: Path, record: dict) -> None:
