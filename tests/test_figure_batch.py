@@ -288,3 +288,10 @@ def test_a_scenario_keeps_its_batch_look_in_its_own_backtest_figure():
     batch_look = scenario_lines(comparison_figures(everything, colours, "c", load_targets())[0].draw().axes[0])[name]
     own = backtest_figure(table[table["scenario"] == name], name, colours=colours)
     assert scenario_lines(own.axes[0]) == {name: batch_look} and batch_look[2] == "--"
+
+
+def test_a_worker_of_a_process_pool_draws_its_figures_alone():
+    import concurrent.futures
+    import multiprocessing
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        assert pool.submit(figure_files.processes).result() == 1

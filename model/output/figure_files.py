@@ -69,9 +69,10 @@ def _draw(jobs: Sequence[FigureJob], folder: Path) -> None:
 
 
 def processes() -> int:
-    """How many processes draw a folder's figures: two on a machine with more than one core, one
-    inside a worker of a process pool (the pool already uses the cores)."""
-    return 2 if (os.cpu_count() or 1) > 1 and multiprocessing.parent_process() is None else 1
+    """How many processes draw a folder's figures: two when this process may run on more than one
+    core, one inside a worker of a process pool (the pool already uses the cores)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 if cores > 1 and multiprocessing.parent_process() is None else 1
 
 
 def split(jobs: Sequence[FigureJob]) -> tuple[list[FigureJob], list[FigureJob]]:
