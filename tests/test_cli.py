@@ -55,19 +55,23 @@ def test_shipped_scenarios_run(shipped):
 
 
 def assert_every_figure_drawn(folder):
-    """A full run draws each figure of its tables, as PNG and SVG: shares, tornado, backtest, the
-    headline waterfalls, every lever map, and the fan chart where a Monte Carlo ran."""
-    from model.output.plots_attribution import HEADLINE_TARGETS
-    attributed = set(pd.read_csv(folder / "attribution.csv")["target"])
-    stems = ["shares", "tornado", *(f"waterfall_{t}" for t in HEADLINE_TARGETS if t in attributed),
+    """A full run draws each figure of its tables, as PNG (and SVG for those the report inlines):
+    shares, tornado, backtest, the headline waterfalls of the targets that moved, every lever map,
+    and the fan chart where a Monte Carlo ran."""
+    from model.analysis.attribution import HEADLINE_TARGETS, no_change
+    from model.output.figure_files import SVG_FIGURES
+    attributed = pd.read_csv(folder / "attribution.csv")
+    stems = ["shares", "tornado", *(f"waterfall_{t}" for t in HEADLINE_TARGETS
+                                    if (attributed["target"] == t).any() and not no_change(attributed, t)),
              *pd.read_csv(folder / "levers.csv")["map"].unique()]
     if (folder / "backtest.csv").exists():      # a 2025-base scenario has nothing to backtest
         stems.append("backtest")
     if (folder / "uncertainty.csv").exists():
         stems.append("fan")
     for stem in stems:
-        for suffix in (".png", ".svg"):
+        for suffix in (".png", ".svg") if stem in SVG_FIGURES else (".png",):
             assert (folder / (stem + suffix)).stat().st_size > 1_000, (folder.name, stem + suffix)
+    assert {p.stem for p in folder.glob("*.svg")} <= SVG_FIGURES
 
 
 def tables_only(*args) -> int:
@@ -271,9 +275,10 @@ def test_comparison_matrix_has_every_scenario_and_target(compared):
 
 def test_comparison_figures_written(compared):
     _, out = compared
-    for stem in ("scorecard_matrix", "shares_by_scenario", "revenues_by_scenario"):
+    for stem in ("shares_by_scenario", "revenues_by_scenario"):
         for suffix in (".png", ".svg"):
             assert (out / "comparison" / (stem + suffix)).stat().st_size > 10_000, stem + suffix
+    assert not list((out / "comparison").glob("scorecard_matrix.*g"))     # the matrix: a table, not a picture
 
 
 def test_summary_lists_scenarios_and_links_existing_figures(compared):
@@ -283,7 +288,7 @@ def test_summary_lists_scenarios_and_links_existing_figures(compared):
     for name in TINY:
         assert f"## {name}" in text
     links = re.findall(r"\]\(([^)]+)\)", text)
-    assert "comparison/scorecard_matrix.png" in links
+    assert "comparison/shares_by_scenario.png" in links
     for link in links:
         assert (out / link).exists(), link
     assert "| target | unit | target value | projected | gap | status" in text
@@ -465,8 +470,7 @@ def test_backtest_written_for_every_shipped_scenario(shipped):
         assert tuple(table.columns) == backtest.BACKTEST_COLUMNS
         assert set(table["scenario"]) == {name}
         assert "growth.gdp" in set(table["series"])
-        for suffix in (".png", ".svg"):
-            assert (out / name / f"backtest{suffix}").stat().st_size > 0
+        assert (out / name / "backtest.png").stat().st_size > 0
 
 
 def test_each_evaluation_reads_one_census_vintage(shipped):

@@ -73,5 +73,5 @@ def test_generated_batches_fail_scenario_by_scenario(tmp_path_factory, monkeypat
     for o in outcomes:
         assert all(p.startswith(o.file) and "internal error" not in p for p in o.problems), o.problems
     assert (folder / "out" / "comparison" / "manifest.json").exists()
-    assert (folder / "out" / "comparison" / "scorecard_matrix.png").exists() == figures
+    assert (folder / "out" / "comparison" / "shares_by_scenario.png").exists() == figures
     assert "in progress" not in (folder / "out" / "summary.md").read_text(encoding="utf-8")

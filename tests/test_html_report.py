@@ -109,9 +109,11 @@ def page(**kw):
     args = dict(stacked=stack({"solo": card()}), record=record(),
                 warnings={"solo": [f"{PROJECT_ROOT / 'scenarios' / 'solo.yaml'}:3: growth.ict: high"]},
                 failures={}, goals={"solo": GOALS}, attributions={"solo": ATTRIBUTION},
-                figures={"comparison": {"scorecard_matrix": SVG, "shares_by_scenario": SVG,
-                                        "revenues_by_scenario": SVG},
-                         "solo": {"tornado": SVG, "shares": SVG}})
+                figures={"comparison": {"shares_by_scenario": SVG, "revenues_by_scenario": SVG}},
+                figure_files={"comparison": {"shares_by_scenario": ["shares_by_scenario.png", "shares_by_scenario.svg"],
+                                             "revenues_by_scenario": ["revenues_by_scenario.png",
+                                                                      "revenues_by_scenario.svg"]},
+                              "solo": {"tornado": ["tornado.png"], "shares": ["shares.png", "shares.svg"]}})
     args.update(kw)
     return report.report_html(**args)
 
@@ -154,7 +156,7 @@ def test_page_is_self_contained_and_every_in_page_link_resolves():
     assert not [v for k, v in parsed.attrs if k == "href" and v and re.match(r"[a-z]+:", v) and v != "data:,"]
     # it links only within itself: a file of the results folder is named by its path, as text
     assert [v for k, v in parsed.attrs if k == "href" and not v.startswith("#")] == ["data:,"]
-    assert "<code class=\"file\">solo/tornado.svg</code>" in text
+    assert "<code class=\"file\">solo/tornado.png</code>" in text
     assert "default-src 'none'" in text                   # the browser may fetch nothing
     assert parsed.links and set(parsed.links) <= set(parsed.ids)
     assert len(parsed.ids) == len(set(parsed.ids))        # two copies of one SVG: no id twice
@@ -197,12 +199,13 @@ def test_figures_in_reading_order_with_captions_from_descriptions_and_sector_nam
 
 
 def test_the_headline_figures_are_shown_within_the_budget_and_every_other_figure_named_as_a_file():
-    text = page(figures={"comparison": {"zz_new": SVG, "scorecard_matrix": SVG, "shares_by_scenario": SVG},
-                         "solo": {"fan": SVG}})
+    text = page(figures={"comparison": {"shares_by_scenario": SVG}},
+                figure_files={"comparison": {"zz_new": ["zz_new.png"],
+                                             "shares_by_scenario": ["shares_by_scenario.svg"]},
+                              "solo": {"fan": ["fan.png", "fan.svg"]}})
     assert Page(text).tags.count("figure") == 1 and 'aria-label="High-tech, manufacturing' in text
-    for path in ("comparison/scorecard_matrix.svg", "comparison/zz_new.svg", "solo/fan.svg"):
+    for path in ("comparison/zz_new.png", "solo/fan.png", "solo/fan.svg"):     # every file of a figure not shown
         assert f'<code class="file">{path}</code>' in text, path
-    assert "the matrices above give the same in a table" in text      # the matrix figure: the HTML table instead
     big = SVG.replace("<text>a</text>", "<text>" + "a" * report.FIGURE_BUDGET + "</text>")
     text = page(figures={"comparison": {"shares_by_scenario": SVG, "revenues_by_scenario": big}})
     assert Page(text).tags.count("figure") == 1 and len(text) < report.FIGURE_BUDGET
@@ -313,7 +316,7 @@ def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
     assert f"Run <code>{run}</code>" in text
     shown = [p for p in (out / "comparison").glob("*.svg") if p.stem in report.HEADLINE_FIGURES]
     assert Page(text).tags.count("figure") == len(shown) == 2       # the headline figures; the others by path
-    for p in [*(out / "solo").glob("*.svg"), *(out / "comparison").glob("*.svg")]:
+    for p in [*(out / "solo").glob("*.[ps][nv]g"), *(out / "comparison").glob("*.[ps][nv]g")]:   # PNG, SVG
         assert f"{p.parent.name}/{p.name}" in text, p
     assert "[`report.html`](report.html)" in (out / "summary.md").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]   # nothing temporary left

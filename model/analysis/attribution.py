@@ -291,3 +291,19 @@ def contributor_notes(table: pd.DataFrame, targets: Sequence[str], n: int = 2) -
                                                         for r in chosen.itertuples(index=False)))
         out[target] = "; ".join(parts)
     return out
+
+
+#: The targets whose decomposition each scenario draws as waterfalls (or, all zero, says "no change").
+HEADLINE_TARGETS = ("hightech_share", "manufacturing_share", "finance_first_pillar")
+
+
+def no_change(table: pd.DataFrame, target: str) -> bool:
+    """Whether ``target``'s decomposition (:func:`model.analysis.attribution.attribute`) is all zero:
+    every contribution, by input and by sector, below half the last digit a waterfall writes (0.005 pp
+    for a share, 0.5 in other units), so that its figure would show nothing but "+0" bars.  Such a
+    target gets no figure; the report says "no change" instead."""
+    rows = table[table["target"] == target]
+    if rows.empty:
+        return False
+    tolerance = 0.005 if rows["unit"].iloc[0] == "%" else 0.5
+    return bool((rows["contribution"].abs() < tolerance).all())

@@ -44,7 +44,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]      # the checkout: model/ou
 STATUS_SYMBOLS = {MET: "✓", MISSED: "✗", NOT_MODELLED: "–", NOT_PROJECTED: "…", NOT_PUBLISHED: "○"}
 
 FIGURES = (
-    ("scorecard_matrix", "Plan targets by scenario: status and gap"),
     ("shares_by_scenario", "High-tech, manufacturing and finance shares of GDP by scenario, with the targets"),
     ("revenues_by_scenario", "Revenues, car output and trillion-yuan clusters by scenario, with the targets"),
 )

@@ -14,12 +14,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..targets.definitions import Target
-from .plots import plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
-
-
-def caption(fig: plt.Figure, text: str) -> None:
-    """``text`` under the panels, left-aligned, small and grey, wrapped to the figure's width."""
-    fig.supxlabel(text, x=0.01, ha="left", fontsize=7, color="0.3", wrap=True)
+from .plots import caption, plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
 
 
 def shares_figure(table: pd.DataFrame, targets: Sequence[Target], note: str) -> plt.Figure:

@@ -21,11 +21,15 @@ from ..targets.definitions import Target
 from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
-# white, replaced by Tol's wine), pairwise distinct under simulated protan-, deutan- and tritanopia
-# (tests/test_plots.py).  The i-th scenario in sorted name order gets the i-th colour and the i-th
-# marker in every figure; the two cycles differ in length, so no two of 72 scenarios share both.
-SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000")
+# white, replaced by Tol's wine) and two dark colours of Tol's (brown, indigo), pairwise distinct under
+# simulated protan-, deutan- and tritanopia (tests/test_plots.py).  The i-th scenario in sorted name
+# order gets the i-th colour, the i-th marker and, once the colours are used up, the next line style:
+# the first ten scenarios of a batch differ in colour, and no two of up to 40 share colour, marker
+# and line style (the colour and marker cycles differ in length: no two of 90 share both).
+SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000",
+                    "#661100", "#332288")
 SCENARIO_MARKERS = ("o", "^", "D", "v", "P", "X", "p", "<", ">")
+SCENARIO_LINES = ("-", "--", ":", "-.")
 # Statuses: a light tint each, and always the word in the cell as well (never colour alone).
 STATUS_COLOURS = dict(zip(STATUSES, ("#a6dcc8", "#f0a58a", "#d9d9d9", "#f2f2f2")))   # met, missed, not ...
 STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no published figure decides
@@ -37,6 +41,9 @@ SHARE_LINES = (
     ("Share of GDP|Finance", "Finance", SCENARIO_PALETTE[2], "^"),
 )
 TARGET_COLOUR = "0.2"
+# Panel titles sit at the top of their axes (no tick labels above any panel): given, not searched for
+# at every draw among the axes' tick labels, which costs a fifth of drawing a many-panel figure.
+TITLE_Y = 1.0
 # The y axis spans at least this (in the axis' unit; less for a series smaller than it); others: 10 % of the top.
 MIN_SPAN = {"%": 4.0, "count": 2.0}
 
@@ -79,10 +86,22 @@ def _share_targets(ax: plt.Axes, targets: Sequence[Target], colours: dict[str, s
         _target_note(ax, _target_label(t, "%"), level, colour)
 
 
+def year_ticks(ax: plt.Axes, years) -> None:
+    """Whole years on the x axis, as many as fit the axis' width at its label size (every year, every
+    second, fifth or tenth: labels never run into each other however narrow the panel); one year
+    alone gets a year either side rather than a squeezed axis."""
+    years = sorted({int(y) for y in years})
+    if len(years) == 1:                            # that year alone labelled, in the middle
+        ax.set_xticks(years)
+        ax.set_xlim(years[0] - 1, years[0] + 1)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 5, 10]))
+
+
 def _year_axes(ax: plt.Axes, years, ylabel: str) -> None:
     ax.set_xlabel("year")
     ax.set_ylabel(ylabel)
-    ax.set_xticks(sorted(years))
+    year_ticks(ax, years)
     ax.grid(alpha=0.3)
 
 
@@ -108,7 +127,7 @@ def plot_shares(df: pd.DataFrame, targets: Sequence[Target] = (), ax: plt.Axes |
         colours[variable] = colour
     _share_targets(ax, targets, colours)
     scenario = ", ".join(sorted(df["scenario"].unique()))
-    ax.set_title(f"Shares of Beijing's GDP, current prices: scenario {scenario}")
+    ax.set_title(f"Shares of Beijing's GDP, current prices: scenario {scenario}", y=TITLE_Y)
     _year_axes(ax, df["year"].unique(), "% of GDP")
     _legend_below(ax)
     fit_ylim(ax, "%")
@@ -116,7 +135,7 @@ def plot_shares(df: pd.DataFrame, targets: Sequence[Target] = (), ax: plt.Axes |
 
 
 def scenario_colours(names) -> dict[str, str]:
-    """One colour per scenario, assigned in sorted name order (the same in every figure)."""
+    """One colour per scenario, assigned in sorted name order (the same in every figure of a batch)."""
     return {n: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, n in enumerate(sorted(set(names)))}
 
 
@@ -125,10 +144,26 @@ def scenario_markers(names) -> dict[str, str]:
     return {n: SCENARIO_MARKERS[i % len(SCENARIO_MARKERS)] for i, n in enumerate(sorted(set(names)))}
 
 
+def scenario_lines(names) -> dict[str, str]:
+    """One line style per scenario: solid for the first round of the palette, then dashed, dotted,
+    dash-dotted (sorted name order like :func:`scenario_colours`), so a colour used twice in a
+    batch is drawn in two line styles as well as two markers."""
+    n = len(SCENARIO_PALETTE)
+    return {name: SCENARIO_LINES[(i // n) % len(SCENARIO_LINES)] for i, name in enumerate(sorted(set(names)))}
+
+
+def scenario_style(names) -> dict[str, dict]:
+    """Each scenario's line keywords (``color``, ``marker``, ``linestyle``) among ``names``; a
+    mapping name -> colour keeps its colours (:func:`scenario_colours` of the batch)."""
+    colours = dict(names) if isinstance(names, dict) else scenario_colours(names)
+    markers, lines = scenario_markers(colours), scenario_lines(colours)
+    return {n: {"color": colours[n], "marker": markers[n], "linestyle": lines[n]} for n in colours}
+
+
 def scenario_handles(colours: dict[str, str]) -> list:
-    """Legend entries of the scenarios of ``colours`` (name -> colour), with their markers."""
-    markers = scenario_markers(colours)
-    return [plt.Line2D([], [], color=c, marker=markers[n], ms=4, label=n) for n, c in colours.items()]
+    """Legend entries of the scenarios of ``colours`` (name -> colour), with their markers and line styles."""
+    styles = scenario_style(colours)
+    return [plt.Line2D([], [], ms=4, label=n, **styles[n]) for n in sorted(styles)]
 
 
 def _target_label(t: Target, unit: str = "") -> str:
@@ -152,11 +187,10 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     """
     ax = ax or plt.figure(figsize=(6, 4), layout="constrained").add_subplot()
     rows = df[df["variable"] == variable]
-    colours = colours or scenario_colours(rows["scenario"].unique())
-    markers = scenario_markers(colours)
-    for name in sorted(rows["scenario"].unique()):
-        r = rows[rows["scenario"] == name].sort_values("year")
-        ax.plot(r["year"], r["value"], marker=markers.get(name, "o"), ms=3, color=colours[name], label=name)
+    styles = scenario_style(colours or rows["scenario"].unique())
+    for name, r in rows.groupby("scenario", sort=True):
+        r = r.sort_values("year")
+        ax.plot(r["year"], r["value"], ms=3, label=name, **styles[name])
     for t in targets:
         level, band = t.comparator.level, t.comparator.band
         if t.variable != variable or (level is None and band is None):
@@ -169,9 +203,9 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     if realized is not None:
         plot_realized_points(realized, variable, ax=ax)
     unit = rows["unit"].iloc[0] if len(rows) else ""
-    ax.set_title(title or variable, fontsize=10)
+    ax.set_title(title or variable, fontsize=10, y=TITLE_Y)
     ax.set_ylabel(unit)
-    ax.set_xticks(sorted(rows["year"].unique()))
+    year_ticks(ax, rows["year"].unique())
     ax.tick_params(labelsize=8)
     ax.grid(alpha=0.3)
     fit_ylim(ax, unit)
@@ -218,6 +252,18 @@ def _gap_text(gap: float, unit: str) -> str:
 def wrap(text: str, width: int = 22) -> str:
     """``text`` on lines of at most ``width`` characters (labels of crowded axes)."""
     return textwrap.fill(str(text), width, break_long_words=False)
+
+
+def fill_width(text: str, width_in: float, fontsize: float) -> str:
+    """``text`` on lines that fit ``width_in`` inches at ``fontsize`` points, counted in characters at
+    a generous average width (0.56 em; the house font averages 0.5 on prose): wrapped once, before
+    drawing, rather than measured word by word at every draw as ``wrap=True`` does."""
+    return textwrap.fill(str(text), max(20, int(width_in * 72.0 / (0.56 * fontsize))), break_long_words=False)
+
+
+def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> None:
+    """``text`` under the panels, left-aligned, small and grey, wrapped to the figure's width."""
+    fig.supxlabel(fill_width(text, 0.96 * fig.get_figwidth(), 7), x=0.01, ha="left", fontsize=7, color=colour)
 
 
 def headline(description: str) -> str:
@@ -313,7 +359,7 @@ def plot_fan(fan: pd.DataFrame, targets=(), ax: plt.Axes | None = None, title: s
         if "deterministic" in rows:
             ax.plot(rows["year"], rows["deterministic"], color=colour, marker=marker, ms=4, lw=1.5, label=label)
     _share_targets(ax, targets, colours)
-    ax.set_title(title or "Shares of GDP: the scenario with the Monte Carlo's bands")
+    ax.set_title(title or "Shares of GDP: the scenario with the Monte Carlo's bands", y=TITLE_Y)
     _year_axes(ax, fan["year"].unique(), "% of GDP (current prices)")
     key = [plt.Line2D([], [], color="0.3", marker="o", ms=3, lw=1.5, label="scenario (deterministic projection)"),
            plt.Line2D([], [], color="0.3", ls=":", lw=1.4, label="median of the draws")]

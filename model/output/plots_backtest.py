@@ -17,7 +17,7 @@ from ..analysis import backtest as bt
 from ..analysis.backtest_series import DIRECT
 from ..core.sectors import LABELS
 from ..equations.revenue import SERIES
-from .plots import fit_ylim, scenario_colours, scenario_markers, wrap
+from .plots import TITLE_Y, caption, fit_ylim, scenario_style, wrap, year_ticks
 
 _SUBJECTS = {**LABELS, "gdp": "GDP", "primary": "Primary sector",
              "secondary": "Secondary sector", "tertiary": "Tertiary sector", "industry": "Industry",
@@ -58,23 +58,18 @@ def plot_backtest(table: pd.DataFrame, series: str = "growth.gdp", ax: plt.Axes 
     rows = table[table["series"] == series]
     if rows.empty:
         raise KeyError(f"no series {series!r} in the backtest table")
-    colours = dict(colours or scenario_colours(rows["scenario"].unique()))
-    markers = scenario_markers(colours)
+    styles = scenario_style(dict(colours) if colours else rows["scenario"].unique())
     for name, t in rows.groupby("scenario", sort=True):
         t = t.sort_values("year")
-        ax.plot(t["year"], t["projected"], marker=markers.get(name, "o"), ms=4, label=name,
-                color=colours.get(name))
+        ax.plot(t["year"], t["projected"], ms=4, label=name, **styles[name])
     realized = rows.drop_duplicates(["year", "census_basis", "measure"])
     for basis, t in realized.groupby("census_basis", sort=True):
         ax.scatter(t["year"], t["realized"], color="black", marker="o" if basis == bt.MODEL_BASIS else "s",
                    edgecolors="white", linewidths=0.6, s=30, zorder=3, label=f"realized ({basis} census basis)")
     units = sorted(set(rows["unit"]))
-    ax.set_title(wrap(series_description(series), 40), fontsize=9)
+    ax.set_title(wrap(series_description(series), 40), fontsize=9, y=TITLE_Y)
     ax.set_ylabel(", ".join(units))
-    years = sorted(rows["year"].unique())
-    ax.set_xticks(years)
-    if len(years) == 1:                       # one point: a year either side, not a squeezed axis
-        ax.set_xlim(years[0] - 1, years[0] + 1)
+    year_ticks(ax, rows["year"].unique())
     fit_ylim(ax, units[0] if len(units) == 1 else "")
     ax.grid(alpha=0.3)
     return ax
@@ -101,10 +96,8 @@ def backtest_panels(table: pd.DataFrame) -> list[tuple[str, str]]:
 
 def backtest_handles(scenarios, colours: Mapping[str, str] | None = None) -> list:
     """Legend entries of a backtest figure: each scenario's line, then the two realized markers."""
-    colours = dict(colours or scenario_colours(scenarios))
-    markers = scenario_markers(colours)
-    out = [plt.Line2D([], [], color=colours[n], marker=markers[n], ms=4, label=f"{n} (projection)")
-           for n in sorted(set(scenarios))]
+    styles = scenario_style(dict(colours) if colours else set(scenarios))
+    out = [plt.Line2D([], [], ms=4, label=f"{n} (projection)", **styles[n]) for n in sorted(set(scenarios))]
     out += [plt.Line2D([], [], color="black", marker=m, ls="", ms=6, label=f"realized, {b} census basis")
             for b, m in ((bt.MODEL_BASIS, "o"), ("5th", "s"))]
     return out
@@ -122,20 +115,21 @@ def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4,
     usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
     if "period" in usable:
         usable = usable[usable["period"] == bt.ANNUAL]
+    groups = (dict(iter(usable.groupby(["evaluation", "series"], sort=False))) if "evaluation" in usable
+              else {("", series): g for series, g in usable.groupby("series", sort=False)})
     for ax, (evaluation, series) in zip(axes.flat, panels):
-        here = usable[usable["evaluation"] == evaluation] if evaluation else usable
-        plot_backtest(here, series, ax=ax, colours=colours)
+        plot_backtest(groups[(evaluation, series)], series, ax=ax, colours=colours)   # one split, not 2 filters a panel
         if evaluation:
-            ax.set_title(wrap(f"{series_description(series)} ({_EVALUATION_TITLES[evaluation]})", 40), fontsize=9)
+            ax.set_title(wrap(f"{series_description(series)} ({_EVALUATION_TITLES[evaluation]})", 40), fontsize=9,
+                         y=TITLE_Y)
         ax.tick_params(labelsize=7)
     for ax in list(axes.flat)[len(panels):]:
         ax.set_axis_off()
     fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
     fig.legend(handles=backtest_handles(table["scenario"].unique(), colours), loc="outside right upper",
                fontsize=8, frameon=False)
-    fig.supxlabel("Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
-                  "panel inside one census vintage: real-time panels set the projection as made against the "
-                  "4th-census releases; latest panels set it, restated through the 2020 census bridges, against "
-                  "the 5th-census releases (see method in backtest.csv).", x=0.01, ha="left", fontsize=7,
-                  color="0.3", wrap=True)
+    caption(fig, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
+            "panel inside one census vintage: real-time panels set the projection as made against the "
+            "4th-census releases; latest panels set it, restated through the 2020 census bridges, against "
+            "the 5th-census releases (see method in backtest.csv).")
     return fig

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..core.sectors import LABELS as _SECTOR
 from ..equations.revenue import SERIES
-from .plots import SCENARIO_PALETTE, headline, wrap
+from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, wrap
 
 LOW_COLOUR, HIGH_COLOUR = SCENARIO_PALETTE[0], SCENARIO_PALETTE[1]       # blue and vermillion
 HIGH_HATCH = "////"                  # the high end also hatched: the two ends differ without colour
@@ -106,10 +106,12 @@ def plot_tornado(table: pd.DataFrame, target: str, ax: plt.Axes | None = None, t
     own = f"{base:+,.0f}" if abs(base) >= 100 else f"{base:+.3g}"
     ax.set_xlabel(f"gap to the target ({'percentage points' if unit == '%' else unit})\n"
                   f"solid line: the scenario's own gap ({own}); dashed: the target's boundary", fontsize=8)
-    ax.set_title(title or f"Gap to target {target}: each input at the low and high end of its range, the others "
-                 f"at the scenario's values (the {len(rows)} largest swings)", fontsize=9, wrap=True)
+    ax.set_title(title or wrap(f"Gap to target {target}: each input at the low and high end of its range, the "
+                               f"others at the scenario's values (the {len(rows)} largest swings)", 90), fontsize=9,
+                 y=TITLE_Y)
     ax.tick_params(axis="x", labelsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(6))         # wide numbers (-17500) do not run into each other
+    ax.xaxis.set_major_locator(MaxNLocator(6, integer=unit == "count"))   # wide numbers (-17500) kept apart;
+    #                                                                           a count's gap in whole steps
     ax.grid(axis="x", alpha=0.3)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=7, frameon=False)
     return ax
@@ -133,8 +135,7 @@ def tornado_figure(oat: pd.DataFrame, scenario: str, descriptions: Mapping[str, 
     if targets:
         fig.legend(handles=axes.flat[0].get_legend_handles_labels()[0], loc="outside right upper",
                    fontsize=8, frameon=False)
-    fig.supxlabel("Inputs at the low and high ends of their documented ranges (assumptions.csv, revenue_links.csv "
-                  "and, from a 2025 base, assumptions_2025.csv; "
-                  "growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), the others at the scenario's values.",
-                  x=0.01, ha="left", fontsize=7, color="0.4", wrap=True)
+    caption(fig, "Inputs at the low and high ends of their documented ranges (assumptions.csv, revenue_links.csv "
+            "and, from a 2025 base, assumptions_2025.csv; growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), "
+            "the others at the scenario's values.", colour="0.4")
     return fig

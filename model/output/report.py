@@ -27,7 +27,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from ..analysis.attribution import INPUT, SECTOR, largest_contributors
+from ..analysis.attribution import HEADLINE_TARGETS, INPUT, SECTOR, largest_contributors, no_change
 from ..analysis.goalseek import MET_ALREADY
 from ..core.files import COMPARISON, SUMMARY, TOOL, WORKBOOK
 from ..core.sectors import LABELS
@@ -221,15 +221,15 @@ def _figure(svg: str, prefix: str, caption: str, path: str) -> str:
             f"({file_path(path)})</figcaption></figure>")
 
 
-def _figure_list(name: str, stems: Sequence[str], descriptions: Mapping[str, str]) -> str:
-    """A scenario's figures as files beside the page: path and caption (SVG; a PNG beside each)."""
-    listed = [f"{file_path(f'{name}/{stem}.svg')} {escape(figure_caption(stem, descriptions))}"
-             for stem in figure_order(list(stems))]
-    return '<p class="small">Figures (SVG, and a PNG of the same name beside each):</p>' + items(listed, "files")
+def _figure_list(name: str, files: Mapping[str, Sequence[str]], descriptions: Mapping[str, str]) -> str:
+    """A scenario's figures as files beside the page: their paths (PNG; SVG too for some) and caption."""
+    listed = [" ".join(file_path(f"{name}/{f}") for f in files[stem]) + " "
+              + escape(figure_caption(stem, descriptions)) for stem in figure_order(list(files))]
+    return '<p class="small">Figures, beside this page:</p>' + items(listed, "files")
 
 
 def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: ScenarioRecord | None,
-              stems: Sequence[str]) -> str:
+              files: Mapping[str, Sequence[str]]) -> str:
     sid = f"scenario-{name}"
     out = [f'<details id="{escape(sid)}" class="scenario"><summary><span class="name">{escape(name)}</span> '
            f'<span class="small">{escape(verdict_words(card))}</span></summary>']
@@ -239,28 +239,33 @@ def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: Scenari
         out.append(f'<p class="small">Monte Carlo: {record.draws:,} draws, seed {record.seed}.</p>')
     out.append(_scorecard(card, goals))
     out.append(_contributors(card, attribution))
-    if stems:
-        out.append(_figure_list(name, stems, dict(zip(card["target"], card["description"]))))
+    descriptions = dict(zip(card["target"], card["description"]))
+    if attribution is not None:
+        out += [f'<p class="small">{escape(headline(descriptions.get(t, t)))}: no change from the reference '
+                "(every contribution zero), so no waterfall figure.</p>"
+                for t in HEADLINE_TARGETS if t in descriptions and no_change(attribution, t)]
+    if files:
+        out.append(_figure_list(name, files, descriptions))
     out.append(f'<p class="small">Tables: {file_path(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
                "timeseries.csv and the rest).</p>" + back_link() + "</details>")
     return "\n".join(out)
 
 
-def _comparison_figures(svgs: Mapping[str, str]) -> str:
-    """The headline figures across scenarios inline, while they fit :data:`FIGURE_BUDGET`; the others
-    (and the scorecard matrix, which the matrices above replace) named as files."""
+def _comparison_figures(svgs: Mapping[str, str], files: Mapping[str, Sequence[str]]) -> str:
+    """The headline figures across scenarios inline (their SVG), while they fit :data:`FIGURE_BUDGET`;
+    the others named by their files."""
     captions = dict(FIGURES)
-    order = [s for s, _ in FIGURES if s in svgs] + sorted(s for s in svgs if s not in captions)
+    stems = set(svgs) | set(files)
+    order = [s for s, _ in FIGURES if s in stems] + sorted(s for s in stems if s not in captions)
     shown, listed, used = [], [], 0
     for i, stem in enumerate(order):
-        caption, path = captions.get(stem, stem), f"comparison/{stem}.svg"
-        if stem in HEADLINE_FIGURES and used + len(svgs[stem]) <= FIGURE_BUDGET:
+        caption = captions.get(stem, stem)
+        names = files.get(stem) or [f"{stem}.svg"]
+        if stem in HEADLINE_FIGURES and stem in svgs and used + len(svgs[stem]) <= FIGURE_BUDGET:
             used += len(svgs[stem])
-            shown.append(_figure(svgs[stem], f"comparison-{i}", caption, path))
-        elif stem == "scorecard_matrix":
-            listed.append(f"{escape(caption)}: {file_path(path)} (the matrices above give the same in a table)")
+            shown.append(_figure(svgs[stem], f"comparison-{i}", caption, f"comparison/{stem}.svg"))
         else:
-            listed.append(f"{escape(caption)}: {file_path(path)}")
+            listed.append(f"{escape(caption)}: " + " ".join(file_path(f"comparison/{n}") for n in names))
     more = ('<p class="small">Also in the results folder:</p>' + items(listed, "files")) if listed else ""
     return "".join(shown) + more
 
@@ -303,7 +308,8 @@ def _run_record(record: RunRecord) -> str:
 def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
                 failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
                 backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None,
-                figures: Mapping[str, Mapping[str, str]] | None = None) -> str:
+                figures: Mapping[str, Mapping[str, str]] | None = None,
+                figure_files: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> str:
     """The batch report's HTML text.
 
     ``stacked`` is the batch's scorecards stacked (:func:`model.output.comparison.stack`; the
@@ -313,7 +319,7 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
     across scenarios are shown, the others named as files); ``warnings`` and ``failures`` map a
     scenario (or file) to its messages.
     """
-    goals, attributions, figures = goals or {}, attributions or {}, figures or {}
+    goals, attributions, figures, figure_files = goals or {}, attributions or {}, figures or {}, figure_files or {}
     names = sorted(stacked["scenario"].unique()) if len(stacked) else []
     nav, body = [], []
     if names:
@@ -323,12 +329,12 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
                  "on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>.")
         nav.append(("matrix", "Targets by scenario"))
         body.append(section("matrix", "Targets by scenario", f"<p>{about}</p>" + matrices_html(stacked)))
-        if figures.get(COMPARISON):
+        if figures.get(COMPARISON) or figure_files.get(COMPARISON):
             nav.append(("comparison-figures", "Figures"))
             body.append(section("comparison-figures", "Figures across scenarios",
-                                 _comparison_figures(figures[COMPARISON])))
+                                 _comparison_figures(figures.get(COMPARISON, {}), figure_files.get(COMPARISON, {}))))
         scenarios = [_scenario(name, stacked[stacked["scenario"] == name].drop(columns="scenario"), goals.get(name),
-                               attributions.get(name), record.scenarios.get(name), list(figures.get(name, {})))
+                               attributions.get(name), record.scenarios.get(name), figure_files.get(name, {}))
                      for name in names]
         nav.append(("scenarios", "Scenarios"))
         body.append('<section id="scenarios" class="part"><h2>Scenarios</h2><p class="small">Each scenario '

@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib import cycler
 
 from ..analysis import backtest_metrics as bt
+from ..analysis.attribution import HEADLINE_TARGETS, no_change
 from ..analysis.run import BatchRecord, ScenarioRun
 from ..baseline import data
 from ..core.files import COMPARISON, REPORT, SUMMARY, TOOL, WORKBOOK
@@ -27,15 +28,16 @@ from ..core.problems import printable
 from ..core.sectors import KEYS
 from ..core.target_sets import DEFAULT_SET, SETS, set_file
 from ..equations.revenue import SERIES
-from ..output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure, shares_figure
+from ..output.figures import by_scenario_figure, fan_figure, shares_figure
 from ..output.plots import SCENARIO_PALETTE, scenario_colours
-from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
+from ..output.plots_attribution import lever_map_figure, waterfall_figure
 from ..output.plots_backtest import backtest_figure, backtest_panels
 from ..output.plots_sensitivity import tornado_figure
 from ..projection.indicators import revenue_link_parameters
 from ..targets.sets import load_set
 from . import comparison
 from .atomic import write_atomically, write_file
+from .figure_files import FigureJob, draw_all
 from .report import RunRecord, ScenarioRecord, report_html
 from .workbook import workbook_bytes
 
@@ -67,17 +69,6 @@ def _rows_csv(rows) -> bytes:
     for r in rows:
         writer.writerow({k: (FLOAT_FORMAT % v if isinstance(v, float) else v) for k, v in r.items()})
     return buf.getvalue().encode("utf-8")
-
-
-MAX_PIXELS = 10_000_000     # a PNG's canvas (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi
-
-
-def _save_figure(fig: plt.Figure, stem: Path, dpi: int = 150) -> None:
-    width, height = fig.get_size_inches()
-    dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
-    fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
-    fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
-    plt.close(fig)
 
 
 def package_versions() -> dict[str, str]:
@@ -143,12 +134,15 @@ def _sha256(path: Path) -> str:
 
 
 def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_id: str | None = None,
-                   figures: bool = True) -> Path:
+                   figures: bool = True, colours: dict[str, str] | None = None) -> Path:
     """Write one scenario's folder from its record: the timeseries, the scorecard, the calibration
     reports, every analysis table (``<stem>.csv``) with its figures (the tornado, the waterfalls of
-    the headline targets, the lever maps), the Monte Carlo's tables and fan chart, the backtest and
-    the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
-    ``figures=False`` writes the tables only: no figure is drawn."""
+    the headline targets that moved, the lever maps), the Monte Carlo's tables and fan chart, the
+    backtest and the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
+    The figures are drawn last, in their formats, on the cores (:func:`~model.output.figure_files.draw_all`).
+    ``figures=False`` writes the tables only: no figure is drawn.  ``colours`` (the batch's
+    :func:`~model.output.plots.scenario_colours`) gives the scenario's line in the backtest the look
+    it has in the comparison's figures; by default it is the first of the palette."""
     scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
     source = f"targets: {targets.title}."
@@ -163,46 +157,48 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
             (tmp / "satellite_fit.csv").write_bytes(_rows_csv(baseline.satellite_fit))
         if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
             (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
-        if figures:
-            _save_figure(shares_figure(table, list(targets), f"Model projection; {source}"), tmp / "shares")
+        jobs = [FigureJob("shares", lambda: shares_figure(table, list(targets), f"Model projection; {source}"))]
         for stem, frame in analyses.tables().items():
             (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
         for m in analyses.lever_maps:
             (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
-            if figures:
-                _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
+            jobs.append(FigureJob(m.name, lambda m=m: lever_map_figure(m, scenario.name), dpi=110, cost=1.5))
         attribution = analyses.attribution
         described = dict(zip(scorecard["target"], scorecard["description"]))
         for target in HEADLINE_TARGETS:
-            if figures and attribution is not None and (attribution["target"] == target).any():
-                _save_figure(waterfall_figure(attribution, target, scenario.name, described.get(target)),
-                             tmp / f"waterfall_{target}", dpi=110)
-        if figures and analyses.sensitivity_oat is not None:
-            _save_figure(tornado_figure(analyses.sensitivity_oat, scenario.name, described), tmp / "tornado",
-                         dpi=110)
+            if attribution is not None and (attribution["target"] == target).any() \
+                    and not no_change(attribution, target):         # all "+0": no figure (the report says so)
+                jobs.append(FigureJob(f"waterfall_{target}", lambda target=target: waterfall_figure(
+                    attribution, target, scenario.name, described.get(target)), dpi=110, cost=1.5))
+        if analyses.sensitivity_oat is not None:
+            oat = analyses.sensitivity_oat
+            jobs.append(FigureJob("tornado", lambda: tornado_figure(oat, scenario.name, described), dpi=110,
+                                  cost=0.6 * oat.loc[oat["swing"] > 0, "target"].nunique()))
         if mc is not None:
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
             (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
-            if figures:
-                _save_figure(fan_figure(mc.fan, list(targets),
-                                        f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
-                                        f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); "
-                                        f"{source}"), tmp / "fan")
+            jobs.append(FigureJob("fan", lambda: fan_figure(
+                mc.fan, list(targets), f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
+                f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); {source}"), cost=1.5))
         if run.backtest is not None:
-            write_backtest(tmp, run.backtest, scenario.name, figures)
+            jobs += write_backtest(tmp, run.backtest, scenario.name, colours)
         _write_json(tmp / "manifest.json", manifest(run, command, run_id))
+        if figures:
+            draw_all(jobs, tmp)
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
 
 
-def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, figures: bool = True) -> None:
-    """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
-    temporary folder being filled: call inside the house style); the table only without ``figures``."""
+def write_backtest(folder: Path, table: pd.DataFrame, scenario: str,
+                   colours: dict[str, str] | None = None) -> list[FigureJob]:
+    """``backtest.csv`` of one scenario into ``folder`` (a temporary folder being filled), and the job
+    drawing ``backtest.png`` (none when no series can be drawn)."""
     (folder / "backtest.csv").write_bytes(_csv_bytes(table))
-    if figures and backtest_panels(table):
-        _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
+    panels = len(backtest_panels(table))
+    draw = lambda: backtest_figure(table, scenario, colours=colours)         # noqa: E731
+    return [FigureJob("backtest", draw, dpi=110, cost=0.35 * panels)] if panels else []
 
 
 def _write_json(path: Path, record: dict) -> None:
@@ -216,9 +212,9 @@ def compared_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
-    """Write ``out_dir/comparison/`` from the batch's record: the scorecard matrices (CSV and figure),
-    the headline indicators by scenario against the target lines, every scenario's gap attribution
-    stacked (``attribution.csv``) and a run record; atomically.
+    """Write ``out_dir/comparison/`` from the batch's record: the scorecard matrices (CSV only: the
+    report shows them as a table), the headline indicators by scenario against the target lines,
+    every scenario's gap attribution stacked (``attribution.csv``) and a run record; atomically.
 
     With the batch's backtest, ``backtest_metrics.csv``, ``backtest_verdicts.csv`` and
     ``timeseries.csv`` (every scenario's rows and the published rows, IAMC layout), and the
@@ -253,23 +249,30 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
             "packages": package_versions(), "command": list(record.command), "tool": TOOL})
         if not figures:
             return
-        _save_figure(scorecard_matrix_figure(stacked, caption + " Gap = projection minus target in its year (rank: "
-                                             "lead over the largest other sector; range: distance to the band)."),
-                     tmp / "scorecard_matrix")
-        realized = backtest.realized if backtest is not None else None
-        fig = by_scenario_figure(everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, "
-                                 "% of GDP at current prices, with the plan's targets",
-                                 caption + _realized_caption(realized), targets, realized)
-        _save_figure(fig, tmp / "shares_by_scenario")
-        panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
-        fig = by_scenario_figure(everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters "
-                                 "by scenario, with the plan's targets", caption + " " + REVENUE_CAPTION
-                                 + _realized_caption(realized), targets, realized)
-        _save_figure(fig, tmp / "revenues_by_scenario")
+        # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
+        draw_all(comparison_figures(everything, colours, caption, targets,
+                                    backtest.realized if backtest is not None else None), tmp)
 
     with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
+
+
+def comparison_figures(everything: pd.DataFrame, colours: dict[str, str], caption: str, targets,
+                       realized: pd.DataFrame | None = None) -> list[FigureJob]:
+    """The figures across scenarios (``comparison/``) of the stacked rows ``everything``
+    (:func:`compared_rows` of each scenario): the headline shares and the revenues, car output and
+    cluster count, a line per scenario in its style (``colours``: :func:`~model.output.plots.scenario_colours`
+    of the batch), with ``targets`` and the ``realized`` points."""
+    panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
+    return [
+        FigureJob("shares_by_scenario", lambda: by_scenario_figure(
+            everything, SHARE_VARIABLES, 3, colours, "Shares of Beijing's GDP by scenario, % of GDP at current "
+            "prices, with the plan's targets", caption + _realized_caption(realized), targets, realized), cost=3.0),
+        FigureJob("revenues_by_scenario", lambda: by_scenario_figure(
+            everything, panels, 4, colours, "Revenues, car output and trillion-yuan clusters by scenario, with the "
+            "plan's targets", caption + " " + REVENUE_CAPTION + _realized_caption(realized), targets, realized),
+            cost=len(panels))]
 
 
 def _realized_caption(realized: pd.DataFrame | None) -> str:
@@ -305,17 +308,26 @@ def _svgs(folder: Path) -> dict[str, str]:
     return {f.stem: f.read_text(encoding="utf-8") for f in sorted(Path(folder).glob("*.svg"))}
 
 
+def _figure_files(folder: Path) -> dict[str, list[str]]:
+    """The figures of a results folder: ``{file stem: its file names}`` (PNG, then SVG where written)."""
+    files: dict[str, list[str]] = {}
+    for f in sorted(Path(folder).glob("*.png")) + sorted(Path(folder).glob("*.svg")):
+        files.setdefault(f.stem, []).append(f.name)
+    return files
+
+
 def write_report(out_dir: Path, record: BatchRecord, dest: Path | None = None) -> Path:
     """Write ``dest/report.html`` (default ``dest``: ``out_dir``; :func:`model.output.report.report_html`)
-    through a temporary file, from the batch's record and the SVG figures of ``dest/comparison/`` and of
-    each scenario folder of ``out_dir`` (call after writing them)."""
+    through a temporary file, from the batch's record, the figures of ``dest/comparison/`` (the SVG
+    ones inline) and the figure files of each scenario folder of ``out_dir`` (call after writing them)."""
     out_dir = Path(out_dir)
     dest = out_dir if dest is None else Path(dest)
     results = record.results
     stacked = comparison.stack({n: r.scorecard for n, r in results.items()}) if results else \
         pd.DataFrame(columns=["scenario", "target", "status"])
-    figures = {name: _svgs(out_dir / name) for name in sorted(results)}
-    figures[COMPARISON] = _svgs(dest / COMPARISON)
+    figures = {COMPARISON: _svgs(dest / COMPARISON)}
+    files = {name: _figure_files(out_dir / name) for name in sorted(results)}
+    files[COMPARISON] = _figure_files(dest / COMPARISON)
     scenarios = {name: ScenarioRecord(description=r.description, chain=r.chain, draws=r.draws, seed=r.seed)
                  for name, r in results.items()}
     run = RunRecord(run=record.run_id, scenarios=scenarios, data_files=data_file_hashes(),
@@ -324,5 +336,5 @@ def write_report(out_dir: Path, record: BatchRecord, dest: Path | None = None) -
                        {k: list(v) for k, v in record.failures.items()},
                        {n: r.goalseek for n, r in results.items() if r.goalseek is not None},
                        record.backtest.metrics if record.backtest is not None else None,
-                       {n: r.attribution for n, r in results.items() if r.attribution is not None}, figures)
+                       {n: r.attribution for n, r in results.items() if r.attribution is not None}, figures, files)
     return write_file(dest / REPORT, printable(page).encode("utf-8"))

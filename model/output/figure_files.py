@@ -1,0 +1,121 @@
+"""Figure files: which format each figure is written in, and drawing a folder's figures on the cores.
+
+A figure is written in the formats its readers need:
+
+* PNG, for every figure: people open the files, and ``summary.md`` shows the comparison's figures;
+* SVG as well, for the figures the HTML report shows inline (:data:`SVG_FIGURES`: page-sized
+  figures; the report reads the ``*.svg`` of each folder).  The large multi-panel figures (the
+  backtest, the tornado), the waterfalls and the lever maps are PNG only: they are opened, not
+  inlined.
+
+A folder's figures are described as :class:`FigureJob` (a file stem and a function that draws the
+figure) and drawn by :func:`draw_all`: in this process, or split with one forked process when the
+machine has more than one core and this process is not itself a worker of a pool.  Either way the
+same files, byte for byte, are written.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import matplotlib.pyplot as plt
+
+#: Stems of the figures also written as SVG (for the report, which inlines them).
+SVG_FIGURES = frozenset({"shares", "fan", "shares_by_scenario", "revenues_by_scenario"})
+#: A PNG's canvas at most (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi.
+MAX_PIXELS = 10_000_000
+
+
+@dataclass(frozen=True)
+class FigureJob:
+    """One figure of a folder: its file stem, the function drawing it, its PNG resolution and a
+    guess of its drawing cost (panels), used only to share the work fairly between processes."""
+
+    stem: str
+    draw: Callable[[], plt.Figure]
+    dpi: int = 150
+    cost: float = 1.0
+
+    @property
+    def svg(self) -> bool:
+        return self.stem in SVG_FIGURES
+
+
+def save_figure(fig: plt.Figure, stem: Path, dpi: int = 150, svg: bool = True) -> None:
+    """``fig`` as ``stem.png`` (and ``stem.svg`` when ``svg``), then closed.  The figure's layout
+    engine runs once, before any format is drawn, and the boxes are then frozen: saving does not
+    lay the figure out again, nor draw it once more without rendering (as ``savefig`` does for a
+    figure with a layout engine), so each format costs one draw."""
+    width, height = fig.get_size_inches()
+    dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        fig.set_dpi(dpi)                       # laid out at the PNG's resolution, as savefig would
+        engine.execute(fig)
+        fig.set_layout_engine(None)            # the boxes stay where the layout put them
+    fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
+    if svg:
+        fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+
+
+def _draw(jobs: Sequence[FigureJob], folder: Path) -> None:
+    for job in jobs:
+        save_figure(job.draw(), folder / job.stem, job.dpi, job.svg)
+
+
+def processes() -> int:
+    """How many processes draw a folder's figures: two when this process may run on more than one
+    core, one inside a worker of a process pool (the pool already uses the cores)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 if cores > 1 and multiprocessing.parent_process() is None else 1
+
+
+def split(jobs: Sequence[FigureJob]) -> tuple[list[FigureJob], list[FigureJob]]:
+    """The jobs in two shares of about equal cost (largest first, each to the lighter share)."""
+    shares: tuple[list[FigureJob], list[FigureJob]] = ([], [])
+    loads = [0.0, 0.0]
+    for job in sorted(jobs, key=lambda j: -j.cost):
+        i = loads.index(min(loads))
+        shares[i].append(job)
+        loads[i] += job.cost
+    return shares
+
+
+def draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None = None) -> None:
+    """Draw and save every job's figure into ``folder`` (call inside the house style).
+
+    With two processes (default: :func:`processes`), a forked child draws about half of the
+    figures while this process draws the rest; an error in the child is raised here as a
+    ``RuntimeError`` with its traceback's last line, after both halves have finished."""
+    n_processes = processes() if n_processes is None else n_processes
+    if n_processes < 2 or len(jobs) < 2 or not hasattr(os, "fork"):
+        _draw(jobs, folder)
+        return
+    mine, theirs = split(jobs)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:                                   # the child: draw its share, report, leave at once
+        os.close(read_end)
+        code = 0
+        try:
+            _draw(theirs, folder)
+        except BaseException:                      # noqa: BLE001 - every failure goes back to the parent
+            os.write(write_end, traceback.format_exc().encode("utf-8", "replace")[-8000:])
+            code = 1
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    try:
+        _draw(mine, folder)
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            message = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        last = message.strip().splitlines()[-1] if message.strip() else f"exit status {status}"
+        raise RuntimeError(f"drawing the figures {', '.join(j.stem for j in theirs)} failed: {last}")
