@@ -291,7 +291,7 @@ def test_summary_lists_scenarios_and_links_existing_figures(compared):
     assert "comparison/shares_by_scenario.png" in links
     for link in links:
         assert (out / link).exists(), link
-    assert "| target | unit | target value | projected | gap | status" in text
+    assert "| target | target value | projected | gap | status" in text
 
 
 def test_comparison_skips_failed_scenarios_and_summary_reports_them(mixed):
@@ -349,7 +349,7 @@ def test_comparison_and_summary_are_deterministic(compared, tmp_path):
 def without_figures(summary: str) -> str:
     """A summary's text less its figures: the tornado links and the embedded comparison figures."""
     import re
-    text = re.sub(r", tornado \[`[^`]+`\]\([^)]+\)", "", summary)
+    text = re.sub(r",\s+tornado\s+\[`[^`]+`\]\([^)]+\)", "", summary)     # wrapped at 120 columns or not
     head, _, rest = text.partition("## Figures\n")
     return head + "## Figures\n" + rest[rest.index("Tables: "):]
 

@@ -216,9 +216,9 @@ def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int =
             "reference (the target's unit; pp for %)</h4>" + items(lines, "why"))
 
 
-def _figure(svg: str, prefix: str, caption: str, path: str) -> str:
+def _figure(svg: str, prefix: str, caption: str, paths: Sequence[str]) -> str:
     return (f'<figure>{inline_svg(svg, prefix, caption)}<figcaption>{escape(caption)} '
-            f"({file_path(path)})</figcaption></figure>")
+            f"({' '.join(file_path(p) for p in paths)})</figcaption></figure>")
 
 
 def _figure_list(name: str, files: Mapping[str, Sequence[str]], descriptions: Mapping[str, str]) -> str:
@@ -263,7 +263,8 @@ def _comparison_figures(svgs: Mapping[str, str], files: Mapping[str, Sequence[st
         names = files.get(stem) or [f"{stem}.svg"]
         if stem in HEADLINE_FIGURES and stem in svgs and used + len(svgs[stem]) <= FIGURE_BUDGET:
             used += len(svgs[stem])
-            shown.append(_figure(svgs[stem], f"comparison-{i}", caption, f"comparison/{stem}.svg"))
+            shown.append(_figure(svgs[stem], f"comparison-{i}", caption,
+                                 [f"comparison/{n}" for n in files.get(stem, [f"{stem}.svg"])]))
         else:
             listed.append(f"{escape(caption)}: " + " ".join(file_path(f"comparison/{n}") for n in names))
     more = ('<p class="small">Also in the results folder:</p>' + items(listed, "files")) if listed else ""
