@@ -18,7 +18,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ..core.iamc import HIGHTECH_SHARE
 from ..targets.definitions import Target
-from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES
+from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED
+from .palette import STATUS_COLOURS
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
 # white, replaced by Tol's wine), pairwise distinct under simulated protan-, deutan- and tritanopia
@@ -26,9 +27,7 @@ from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISH
 # marker in every figure; the two cycles differ in length, so no two of 72 scenarios share both.
 SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000")
 SCENARIO_MARKERS = ("o", "^", "D", "v", "P", "X", "p", "<", ">")
-# Statuses: a light tint each, and always the word in the cell as well (never colour alone).
-STATUS_COLOURS = dict(zip(STATUSES, ("#a6dcc8", "#f0a58a", "#d9d9d9", "#f2f2f2")))   # met, missed, not ...
-STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no published figure decides
+# Statuses: a light tint each (model/output/palette.py, shared with the report's tables).
 PUBLISHED_ROW = "published (realized)"
 # The headline shares: (variable, label, colour, marker).
 SHARE_LINES = (

@@ -37,7 +37,7 @@ from ..output.comparison import (
     target_sets,
     target_text,
 )
-from ..output.plots import STATUS_COLOURS
+from ..output.palette import STATUS_COLOURS
 from ..targets.scorecard import MISSED
 
 TITLE = "Beijing scenario model: results against the plan's targets"

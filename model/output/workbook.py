@@ -25,13 +25,13 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
+
+if TYPE_CHECKING:             # openpyxl is imported when a workbook is written, not before
+    from openpyxl import Workbook
 
 from ..core.files import ASSUMPTIONS_FILE, FIGURES_FILE, REALIZED_FILE, REVENUE_LINKS_FILE
 from ..core.iamc import IAMC_COLUMNS
@@ -139,6 +139,8 @@ def _cell(v):
 
 
 def _write_sheet(wb: Workbook, name: str, df: pd.DataFrame, frozen_columns: int = 0) -> None:
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
     ws = wb.create_sheet(name)
     ws.append([_cell(c) for c in df.columns])
     for row in df.itertuples(index=False, name=None):
@@ -173,6 +175,7 @@ def _fixed_times(data: bytes) -> bytes:
 
 def workbook_bytes(table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame], run: str | None = None) -> bytes:
     """The workbook (see the module's description) as the bytes of an ``.xlsx`` file."""
+    from openpyxl import Workbook
     parts = sheets(table, scorecards)
     wb = Workbook()
     wb.remove(wb.active)

@@ -9,14 +9,13 @@ import csv
 import io
 import json
 import platform
+from contextlib import nullcontext
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib import cycler
 
 from ..analysis import backtest_metrics as bt
 from ..analysis.run import BatchRecord, ScenarioRun
@@ -27,17 +26,15 @@ from ..core.problems import printable
 from ..core.sectors import KEYS
 from ..core.target_sets import DEFAULT_SET, SETS, set_file
 from ..equations.revenue import SERIES
-from ..output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure, shares_figure
-from ..output.plots import SCENARIO_PALETTE, scenario_colours
-from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
-from ..output.plots_backtest import backtest_figure, backtest_panels
-from ..output.plots_sensitivity import tornado_figure
 from ..projection.indicators import revenue_link_parameters
 from ..targets.sets import load_set
 from . import comparison
 from .atomic import write_atomically, write_file
 from .report import RunRecord, ScenarioRecord, report_html
 from .workbook import workbook_bytes
+
+if TYPE_CHECKING:
+    import matplotlib.pyplot as plt
 
 FLOAT_FORMAT = "%.12g"
 PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "openpyxl", "SALib")
@@ -51,8 +48,19 @@ SHARE_VARIABLES = ((HIGHTECH_SHARE, "High-tech (gao-jing-jian) value added"),
 FIGURE_STYLE = {
     "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
     "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
-    "axes.prop_cycle": cycler(color=SCENARIO_PALETTE),    # anything not given a colour: the house palette
-}
+}   # and "axes.prop_cycle": anything not given a colour takes the house palette (_house_style)
+
+
+def _house_style(figures: bool = True):
+    """The figures' house style (``plt.rc_context``), matplotlib imported here; a run without figures
+    imports none of it."""
+    if not figures:
+        return nullcontext()
+    import matplotlib.pyplot as plt
+    from matplotlib import cycler
+
+    from ..output.plots import SCENARIO_PALETTE
+    return plt.rc_context({**FIGURE_STYLE, "axes.prop_cycle": cycler(color=SCENARIO_PALETTE)})
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -72,7 +80,8 @@ def _rows_csv(rows) -> bytes:
 MAX_PIXELS = 10_000_000     # a PNG's canvas (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi
 
 
-def _save_figure(fig: plt.Figure, stem: Path, dpi: int = 150) -> None:
+def _save_figure(fig: "plt.Figure", stem: Path, dpi: int = 150) -> None:
+    import matplotlib.pyplot as plt
     width, height = fig.get_size_inches()
     dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
     fig.savefig(stem.with_suffix(".png"), dpi=dpi, metadata={"Software": None})
@@ -153,6 +162,10 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
     folder = Path(out_dir) / scenario.name
     source = f"targets: {targets.title}."
     analyses, mc = run.analyses, run.montecarlo
+    if figures:
+        from ..output.figures import fan_figure, shares_figure
+        from ..output.plots_attribution import HEADLINE_TARGETS, lever_map_figure, waterfall_figure
+        from ..output.plots_sensitivity import tornado_figure
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
@@ -173,7 +186,7 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
                 _save_figure(lever_map_figure(m, scenario.name), tmp / m.name, dpi=110)
         attribution = analyses.attribution
         described = dict(zip(scorecard["target"], scorecard["description"]))
-        for target in HEADLINE_TARGETS:
+        for target in HEADLINE_TARGETS if figures else ():
             if figures and attribution is not None and (attribution["target"] == target).any():
                 _save_figure(waterfall_figure(attribution, target, scenario.name, described.get(target)),
                              tmp / f"waterfall_{target}", dpi=110)
@@ -192,7 +205,7 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
             write_backtest(tmp, run.backtest, scenario.name, figures)
         _write_json(tmp / "manifest.json", manifest(run, command, run_id))
 
-    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+    with _house_style(figures):                   # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
 
@@ -201,7 +214,10 @@ def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, figures: bo
     """``backtest.csv`` and ``backtest.png``/``.svg`` of one scenario into ``folder`` (a
     temporary folder being filled: call inside the house style); the table only without ``figures``."""
     (folder / "backtest.csv").write_bytes(_csv_bytes(table))
-    if figures and backtest_panels(table):
+    if not figures:
+        return
+    from ..output.plots_backtest import backtest_figure, backtest_panels
+    if backtest_panels(table):
         _save_figure(backtest_figure(table, scenario), folder / "backtest", dpi=110)
 
 
@@ -234,7 +250,10 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         + "; ".join(f"{name}: {SETS[name].title}" for name in used) + " (each target's source in the scorecards).")
     tables = {name: compared_rows(r.table) for name, r in results.items()}
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
-    colours = scenario_colours(tables)
+    if figures:
+        from ..output.figures import by_scenario_figure, scorecard_matrix_figure
+        from ..output.plots import scenario_colours
+        colours = scenario_colours(tables)
 
     def fill(tmp: Path) -> None:
         (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
@@ -267,7 +286,7 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
                                  + _realized_caption(realized), targets, realized)
         _save_figure(fig, tmp / "revenues_by_scenario")
 
-    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+    with _house_style(figures):                   # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
 
