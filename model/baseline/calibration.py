@@ -18,6 +18,7 @@ from ``assumptions.csv`` and can be overridden by a scenario.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -535,16 +536,28 @@ def calibration_moments(fig: Figures) -> tuple[dict, ...]:
     return tuple(moments)
 
 
+MOMENT_GROUPS = ("gdp", "secondary", "tertiary", "industry_abovesize", "mfg_hightech", "ict", "finance", "primary")
+
+
+@functools.lru_cache(maxsize=None)
+def _moment_masks() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The sector masks :func:`moment_values` reads (read-only), made once: the calibration evaluates
+    the moments thousands of times."""
+    masks = {k: mask(k) for k in MOMENT_GROUPS}
+    industry = mask("industry")
+    hightech_in_industry = mask("mfg_hightech")[industry]
+    for m in (*masks.values(), industry, hightech_in_industry):
+        m.setflags(write=False)
+    return masks, industry, hightech_in_industry
+
+
 def moment_values(g: np.ndarray, va: np.ndarray, w_ne: np.ndarray) -> dict[str, float]:
     """Model counterparts of :func:`calibration_moments` for 2021 growth ``g`` ``(n_sectors,)``."""
-    out = {f"growth.{k}": float(growth.aggregate_growth(va[mask(k)], g[mask(k)]))
-           for k in ("gdp", "secondary", "tertiary", "industry_abovesize", "mfg_hightech", "ict",
-                     "finance", "primary")}
+    masks, ind, hightech = _moment_masks()
+    out = {f"growth.{k}": float(growth.aggregate_growth(va[m], g[m])) for k, m in masks.items()}
     va_next = va * (1.0 + g)     # uniform deflator: nominal shares equal real shares
     out["share.new_economy"] = float(growth.share_percent(w_ne @ va_next, va_next.sum()))
-    ind = mask("industry")
-    out["contribution.mfg_hightech_to_industry"] = float(
-        growth.contribution_share(va[ind], g[ind], mask("mfg_hightech")[ind]))
+    out["contribution.mfg_hightech_to_industry"] = float(growth.contribution_share(va[ind], g[ind], hightech))
     return out
 
 
