@@ -66,12 +66,15 @@ def test_wheel_carries_data_scenarios_licence_and_command(wheel):
         names = set(z.namelist())
         shipped = {Path(n).name: z.read(n) for n in names if n.startswith("model/shipped_scenarios/")}
         data = {Path(n).name: z.read(n) for n in names if n.startswith("model/data/")}
+        schema = z.read("model/scenario/scenario.schema.json") if "model/scenario/scenario.schema.json" in names \
+            else None
         info = next(n for n in names if n.endswith(".dist-info/METADATA")).rsplit("/", 1)[0]
         entry_points = z.read(f"{info}/entry_points.txt").decode()
         meta = z.read(f"{info}/METADATA").decode()
         assert f"{info}/licenses/LICENSE" in names
     assert shipped == {p.name: p.read_bytes() for p in (ROOT / "scenarios").glob("*.yaml")}    # no drift
     assert data == {p.name: p.read_bytes() for p in (ROOT / "model" / "data").iterdir() if p.is_file()}
+    assert schema == (ROOT / "model" / "scenario" / "scenario.schema.json").read_bytes()   # the editors' schema
     assert "beijing-scenarios = model.cli:main" in entry_points
     assert "License-Expression: MIT" in meta
     assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "scenarios/"))]
