@@ -574,6 +574,24 @@ def calibrate_2021(va: np.ndarray, w_ne: np.ndarray, trend: np.ndarray,
     reproduces the facts.  Solved with SLSQP (``scipy.optimize.minimize``).  Returns
     the rates and a fit report (model vs target, within tolerance or not).
     """
+    key = (va.tobytes(), w_ne.tobytes(), trend.tobytes(), repr(moments))
+    solved = _SOLVED.get(key)
+    if solved is None:
+        solved = _SOLVED[key] = _solve_2021(va, w_ne, trend, moments)
+        while len(_SOLVED) > MAX_SOLVED:
+            _SOLVED.pop(next(iter(_SOLVED)))
+    return solved[0].copy(), tuple(dict(r) for r in solved[1])
+
+
+# Calibrations already solved, by their inputs: the sensitivity analysis recalibrates at both ends of every
+# assumption's range, and half of them (the trend's and the prices' half-lives...) leave these inputs as
+# they are, so the same problem would be solved again, to the same bits.
+_SOLVED: dict[tuple, tuple[np.ndarray, tuple[dict, ...]]] = {}
+MAX_SOLVED = 256
+
+
+def _solve_2021(va: np.ndarray, w_ne: np.ndarray, trend: np.ndarray,
+                moments: tuple[dict, ...]) -> tuple[np.ndarray, tuple[dict, ...]]:
     weight = va / va.sum() / (CAL_PRIOR_SD_PP / 100.0)
 
     def objective(g):
