@@ -217,6 +217,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         summary = write_batch_outputs(out_dir, record)
         journal.done = not summary.problems
         steps.finish()
+    log.info("peak resident memory: %s", peak_memory())
     return outcomes + ([summary] if summary.problems else []) + ([backtest_problem] if backtest_problem else [])
 
 
@@ -328,6 +329,21 @@ def _pooled(todo: Todo, shared: _Shared, workers: int, progress: ProgressCallbac
                 setattr(outcome, f.name, getattr(done, f.name))
             if result is not None:
                 yield scenario.name, result
+
+
+def peak_memory() -> str:
+    """The peak resident memory of this process and of its largest finished worker, in words (Linux and
+    macOS; ``unknown`` elsewhere)."""
+    try:
+        import resource
+        import sys
+    except ImportError:
+        return "unknown"
+    unit = 1 if sys.platform == "darwin" else 1024          # ru_maxrss: bytes on macOS, KiB on Linux
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * unit
+    return f"this process {own / (1 << 20):,.0f} MiB" + (f", the largest worker {workers / (1 << 20):,.0f} MiB"
+                                                         if workers else "")
 
 
 def data_outcomes(problems) -> list[Outcome]:
