@@ -268,7 +268,8 @@ def progress_text(event: Progress, elapsed: float) -> str:
 class ProgressLine:
     """A one-line progress display on ``stream`` (a terminal): each event rewrites the line.
 
-    Called with :class:`model.batch.Progress` events.  Draw counts are shown at most every
+    Called with :class:`model.batch.Progress` events (from the workers of a batch too, interleaved: each
+    step's rate is measured from its own start).  Draw counts are shown at most every
     ``interval`` seconds (a step change and the last chunk always); :meth:`clear` wipes the line
     before anything else is printed.  Nothing here raises: a display must not stop a run.
     """
@@ -276,12 +277,13 @@ class ProgressLine:
     def __init__(self, stream: TextIO, clock=time.monotonic, interval: float = 0.2):
         self.stream, self.clock, self.interval = stream, clock, interval
         self.key, self.started, self.shown, self.visible = None, 0.0, -float("inf"), False
+        self.starts: dict[tuple, float] = {}     # when each step began (the workers of a batch interleave)
 
     def __call__(self, event: Progress) -> None:
         now = self.clock()
         key = (event.index, event.name, event.step)
         if key != self.key:
-            self.key, self.started = key, now
+            self.key, self.started = key, self.starts.setdefault(key, now)
         elif now - self.shown < self.interval and event.done < event.total:
             return
         self.shown = now

@@ -202,3 +202,18 @@ def test_a_full_device_in_a_worker_stops_the_batch_with_one_line(tmp_path, monke
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("output error: cannot write to ") and "No space left" in err
     assert (out / "summary.md").read_bytes() == summary
+
+
+def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
+    import io
+    from model.batch import Progress
+    now = [0.0]
+    stream = io.StringIO()
+    line = cli.ProgressLine(stream, clock=lambda: now[0], interval=0.0)
+    line(Progress(1, 2, "a", "Monte Carlo", 0, 10_000))
+    now[0] = 1.0
+    line(Progress(2, 2, "b", "Monte Carlo", 0, 10_000))
+    now[0] = 2.0
+    line(Progress(1, 2, "a", "Monte Carlo", 4_000, 10_000))     # 4,000 draws in 2 s since a's step began
+    assert stream.getvalue().rsplit("\r", 1)[-1].startswith("[1/2] a: Monte Carlo 4,000 of 10,000 draws (40 %), "
+                                                            "2,000 draws/s, 0:00:03 left")
