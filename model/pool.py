@@ -24,6 +24,8 @@ from typing import Any, Callable, Hashable, Iterator, Sequence
 __all__ = ["Died", "Task", "can_fork", "cpu_count", "run_tasks"]
 
 GRACE = 5.0          # seconds a stopped child has to end after SIGTERM before it is killed
+STOPPING = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
+_RECEIVING: set = set()      # the parent's ends of the pipes of running children (a new child closes them)
 
 
 def cpu_count() -> int:
@@ -95,14 +97,18 @@ class _PipeLog(logging.Handler):
 def _child(conn: Connection, task: Task) -> None:
     """The body of a child: signals as a worker's, logging to the parent, the task, its result; then
     the process ends here (``os._exit``), running none of the parent's clean-ups (locks, temporary
-    folders) that the fork copied."""
+    folders) that the fork copied.  It holds no reading end of any pipe, so that if the parent is gone
+    its next message fails (and it ends) rather than waiting for a reader."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for name in ("SIGTERM", "SIGHUP"):
-            sig = getattr(signal, name, None)
-            if sig is not None:
+        for sig in STOPPING:
+            if sig != signal.SIGINT:
                 signal.signal(sig, signal.SIG_DFL)
+        _unblock()                             # blocked by the parent around the fork
+        for other in list(_RECEIVING):
+            other.close()
+        _RECEIVING.clear()
         root = logging.getLogger()
         root.handlers = [_PipeLog(conn)]
         try:
@@ -135,15 +141,22 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                 task = pending.pop(0)
                 receive, send = context.Pipe(duplex=False)
                 process = context.Process(target=_child, args=(send, task), name=f"worker {task.key}", daemon=True)
-                process.start()
+                # a signal (Ctrl-C) waits until the child is known, so that stopping finds every child
+                _block()
+                try:
+                    _RECEIVING.add(receive)
+                    running[receive] = [task, process, None]
+                    process.start()
+                finally:
+                    _unblock()
                 send.close()                   # the child's end: EOF here when the child has ended
-                running[receive] = [task, process, None]
             for conn in wait(list(running)):
                 slot = running[conn]
                 try:
                     kind, payload = conn.recv()
                 except (EOFError, OSError):    # the child has ended
                     del running[conn]
+                    _RECEIVING.discard(conn)
                     conn.close()
                     slot[1].join()
                     ended = slot[2] if slot[2] is not None else Died(slot[1].exitcode)
@@ -162,6 +175,7 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
     finally:
         _stop([slot[1] for slot in running.values()])
         for conn in running:
+            _RECEIVING.discard(conn)
             conn.close()
 
 
@@ -170,7 +184,18 @@ class _Result:
     value: Any
 
 
+def _block() -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+
+
+def _unblock() -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPPING)
+
+
 def _stop(processes: list) -> None:
+    processes = [p for p in processes if p.pid is not None]       # started
     for p in processes:
         if p.is_alive():
             p.terminate()
