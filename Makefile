@@ -7,6 +7,7 @@ STAMP  := $(VENV)/.installed
 IAMC   := $(VENV)/.installed-iamc
 DOCS   := $(VENV)/.installed-docs
 BROWSER := $(VENV)/.chromium
+CALC    := $(VENV)/.libreoffice
 
 .PHONY: run test lint docs docs-generate clean
 
@@ -44,6 +45,22 @@ $(BROWSER): | $(STAMP)
 	  else echo "installing chromium failed: the browser tests will be skipped"; fi; \
 	fi
 
+# The spreadsheet test (tests/test_workbook.py) opens results.xlsx in LibreOffice Calc, headless
+# (Debian's libreoffice-calc, without the recommended packages). Installed here when soffice is
+# absent and apt-get is usable, as for chromium above; otherwise those tests are skipped with the reason.
+$(CALC): | $(STAMP)
+	@if command -v soffice >/dev/null 2>&1; then touch $@; \
+	elif ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "no soffice and no apt-get: the spreadsheet tests will be skipped"; \
+	else \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
+	  else echo "no soffice, and apt-get needs root: the spreadsheet tests will be skipped"; exit 0; fi; \
+	  echo "installing libreoffice-calc (apt-get) for the spreadsheet tests"; \
+	  if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	       --no-install-recommends libreoffice-calc >/dev/null; then touch $@; \
+	  else echo "installing libreoffice-calc failed: the spreadsheet tests will be skipped"; fi; \
+	fi
+
 # one scenario per core (run.py's default --jobs); ARGS="--jobs 1" for one at a time
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
@@ -67,7 +84,7 @@ docs-generate: $(STAMP)
 # a file's tests share (module and session fixtures) are made once.  The benchmarks' agreement checks run
 # among the tests at a small size (tests/test_benchmarks.py: an engine that drifts from the model fails);
 # their timings are benchmarks/*.py's, run by hand (docs/performance.md).
-test: lint $(IAMC) $(DOCS) $(BROWSER)
+test: lint $(IAMC) $(DOCS) $(BROWSER) $(CALC)
 	REQUIRE_PYAM=1 REQUIRE_MKDOCS=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 
 clean:

@@ -5,5 +5,6 @@ packages (without ``__init__.py``) so that setuptools installs their files; what
 declared in pyproject.toml, where everything else is."""
 from setuptools import find_packages, setup
 
-setup(packages=[*find_packages(include=["model", "model.*"]), "model.data", "model.shipped_scenarios"],
+setup(packages=[*find_packages(include=["model", "model.*"]), "model.data", "model.definitions.variable",
+                "model.definitions.region", "model.shipped_scenarios"],
       package_dir={"model.shipped_scenarios": "scenarios"})

@@ -85,7 +85,9 @@ def num(x: float, digits: int = 1) -> str:
 
 
 def signed(x: float, digits: int = 2) -> str:
-    """``x`` with its sign, ``+3.46`` or ``−2.93``."""
+    """``x`` with its sign, ``+3.46`` or ``−2.93``; a value that rounds to zero is ``+0.00`` whatever the
+    sign of its rounding noise (which differs between library versions)."""
+    x = round(x, digits) + 0.0          # -0.0 + 0.0 is +0.0
     return f"{x:+,.{digits}f}".replace("-", MINUS)
 
 
@@ -536,7 +538,7 @@ def realized_path_revenues(run: Run) -> str:
     software = run.series("realized", SERIES[0].variable)
     link_growth = software[2021] / software[2020]
     compared = run.csv("realized/backtest.csv").set_index(["series", "year"])
-    published = float(compared.loc[("revenue.software_info", 2021), "realized"])
+    published = float(compared.loc[[("revenue.software_info", 2021)], "realized"].item())
     rounding = 500.0        # '2.2 trillion': published to the nearest 0.1 trillion yuan
     links = pd.read_csv(DATA / "revenue_links.csv").set_index("key").loc["software_info.base_2020"]
     text = (f"Software: at the path's 2021 growth ({signed(100 * (link_growth - 1), 1)} %), the published "
@@ -798,6 +800,21 @@ def record_prices(run: Run) -> str:
     return table(["value added of", "price index 2025 (2020 = 100)", "%/yr 2020-2025", "%/yr against GDP"], rows)
 
 
+# ---------------------------------------------------------------- the variable codelist (no run needed)
+def variable_table(run: Run | None = None) -> str:
+    """docs/variables.md's table: every entry of the codelist (``model/definitions/variable/``), then the
+    items each tag stands for."""
+    from model.core import codelist
+    rows = []
+    for v in codelist.variables():
+        what = v.description + (f" ([more]({v.see}))" if v.see else "")
+        rows.append([f"`{v.name}`", " or ".join(v.units), what, v.kind, v.rows_text])
+    lines = [table(["variable", "unit", "what it is", "kind", "rows"], rows), ""]
+    for name, items in codelist.tags().items():
+        lines.append(f"- `{{{name}}}`, one of: " + "; ".join(f"`{i.name}` — {i.description}" for i in items))
+    return "\n".join(lines)
+
+
 BLOCKS: dict[str, Callable[[Run], str]] = {
     "headline": headline,
     "realized-verdicts": realized_verdicts,
@@ -824,6 +841,7 @@ BLOCKS: dict[str, Callable[[Run], str]] = {
     "record-prices": record_prices,
     "satellite-fits": satellite_fits,
     "plan15-what-it-takes": plan15_what_it_takes,
+    "variables": variable_table,
 }
 
 

@@ -515,17 +515,12 @@ class _ScorecardPrinter:
 
 
 def scorecard_text(name: str, card) -> str:
-    """A scorecard for the terminal: the verdict (how many targets are met, of how many) and one line a
-    target: its year, the target, the projection, the gap, the status and P(met) where a Monte Carlo
-    ran."""
+    """A scorecard for the terminal: the verdict (:func:`model.output.verdict.verdict_words`, as the ``ok``
+    line says it) and one line a target: its year, the target, the projection, the gap, the status and
+    P(met) where a Monte Carlo ran."""
     from .output.comparison import format_gap, format_probability, format_value
-    counts: dict[str, int] = {}
-    for status in card["status"]:
-        counts[status] = counts.get(status, 0) + 1
-    sets = sorted(set(card["target_set"])) if "target_set" in card else []
-    verdict = f"{name}: {counts.get('met', 0)} of {len(card)} targets met" + "".join(
-        f", {n} {status}" for status, n in counts.items() if status != "met") + (
-        f" (target set {', '.join(sets)})" if sets else "")
+    from .output.verdict import verdict_words
+    verdict = f"{name}: {verdict_words(card)}"
     has_p = "p_met" in card and card["p_met"].notna().any()
     rows = [("target", "year", "target", "projected", "gap", "status") + (("P(met) %",) if has_p else ())]
     for r in card.to_dict("records"):
@@ -558,11 +553,14 @@ def _stdout(write) -> int:
 
 def _report(outcomes, out: Path, quiet: bool) -> None:
     """What was written (stdout), what failed and the warnings (stderr); the last line names the
-    summary and the report.  Quiet: the failures only.  Only scenario files are counted: a data file
+    summary and the report; each scenario written says its verdict (:func:`model.output.verdict.read_verdict`).
+    Quiet: the failures only.  Only scenario files are counted: a data file
     or the batch's outputs that failed are listed, not counted."""
+    from .output.verdict import read_verdict
     for o in outcomes:
         if o.ok and not quiet:
-            print(printable(f"ok      {o.name:24s} -> {o.folder}"))
+            verdict = read_verdict(o.folder / "scorecard.csv") if o.kind == "scenario" else ""
+            print(printable(f"ok      {o.name:24s} -> {o.folder}" + (f"  ({verdict})" if verdict else "")))
         elif not o.ok:
             print(printable(f"FAILED  {o.file}"), file=sys.stderr)
             for p in o.problems:

@@ -1,3 +1,6 @@
+import re
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -32,3 +35,29 @@ def write_yaml(tmp_path):
         path.write_text(text, encoding="utf-8")
         return path
     return write
+
+
+# The one line LibreOffice writes on stderr on a machine without Java, which a conversion never needs.
+HARMLESS_SOFFICE_STDERR = re.compile(r"^Warning: failed to launch javaldx - java may not function correctly$")
+
+
+@pytest.fixture
+def soffice(tmp_path):
+    """Run LibreOffice headless with a profile of its own (two at once must not share one) and check that
+    it converted without an error: ``soffice(*args) -> CompletedProcess``.  Skips, with the reason, where
+    LibreOffice is not installed (``make test`` installs Debian's libreoffice-calc where apt-get is usable)."""
+    exe = shutil.which("soffice")
+    if exe is None:
+        pytest.skip("LibreOffice (soffice) is not installed: `make test` installs Debian's libreoffice-calc "
+                    "where apt-get is usable")
+    profile = (tmp_path / "lo-profile").as_uri()
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        proc = subprocess.run([exe, "--headless", "--norestore", f"-env:UserInstallation={profile}", *args],
+                              capture_output=True, text=True, timeout=300)
+        noise = [line for line in proc.stderr.splitlines()
+                 if line.strip() and not HARMLESS_SOFFICE_STDERR.match(line)]
+        assert proc.returncode == 0 and not noise, (proc.returncode, proc.stdout, proc.stderr)
+        assert " -> " in proc.stdout and "Error" not in proc.stdout, proc.stdout
+        return proc
+    return run

@@ -113,8 +113,9 @@ def test_every_input_group_is_listed_once_per_target():
     s, b = shipped("downside")
     table = attribute(s, b, TARGETS)
     inputs = table[table["kind"] == INPUT]
-    assert (inputs.groupby("target")["component"].apply(list) == [list(INPUT_GROUPS)] * inputs["target"].nunique()
-            ).all()
+    listed = inputs.groupby("target")["component"].apply(list)
+    assert len(listed) == inputs["target"].nunique() > 0
+    assert all(components == list(INPUT_GROUPS) for components in listed)
 
 
 def test_the_reference_of_a_scenario_without_parent_is_the_base_year():
@@ -235,6 +236,7 @@ def test_the_summary_names_the_largest_contributors_of_each_missed_target_only()
     card = evaluate(timeseries(p, s.name, revenue_links=s.revenue_links), TARGETS)
     table = attribute(s, b, TARGETS, p)
     text = summary_markdown(stack({s.name: card}), {}, {}, attributions={s.name: table})
+    text = text.replace("\n    ", " ")            # a list item's lines wrapped at 120 characters, joined again
     notes = contributor_notes(table, card["target"].tolist())
     missed = card.loc[card["status"] == MISSED, "target"].tolist()
     met = card.loc[card["status"] == MET, "target"].tolist()

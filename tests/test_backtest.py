@@ -12,6 +12,7 @@ from model.analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SEC
 from model.baseline.data import Figure, Figures, figures
 from model.baseline.realized import REALIZED_FILE_COLUMNS
 from model.baseline.vintage import Bridges
+from model.core.iamc import SCENARIO_4TH, SCENARIO_5TH
 from model.core.sectors import GROUPS, INDEX, KEYS, N_SECTORS
 from model.projection.results import series, timeseries
 
@@ -77,9 +78,18 @@ REALIZED = realized_rows(
 )
 
 
+def one_row(table: pd.DataFrame, key: tuple) -> pd.Series:
+    """The one row of ``table`` under the full index ``key`` (the index is not unique as a whole, where
+    pandas' ``.loc`` returns a frame or a row by version)."""
+    hit = table.loc[[key]]
+    assert len(hit) == 1, (key, len(hit))
+    return hit.iloc[0]
+
+
 @pytest.fixture(scope="module")
 def table():
-    return backtest.compare(toy_projection(), REALIZED, toy_bridges()).set_index(["evaluation", "series", "year"])
+    table = backtest.compare(toy_projection(), REALIZED, toy_bridges())
+    return table.set_index(["evaluation", "series", "year"]).sort_index()
 
 
 # ---------------------------------------------------------------- one vintage at a time
@@ -159,7 +169,7 @@ def test_the_bridge_is_applied_exactly_once(table):
     proj, bridges = toy_projection(RATES), toy_bridges()
     lv = backtest_series.levels_of(proj)
     nominal, real = lv.nominal.to_numpy(), lv.real.to_numpy()
-    latest = backtest.compare_latest(proj, REALIZED, bridges).set_index(["series", "measure", "year"])
+    latest = backtest.compare_latest(proj, REALIZED, bridges).set_index(["series", "measure", "year"]).sort_index()
     fin = INDEX["finance"]
     assert latest.loc[("va.finance", "level", 2025), "projected"] == pytest.approx(0.9 * nominal[5, fin])
     restated = bridges.apply(nominal[5])
@@ -180,26 +190,26 @@ def test_the_bridge_is_applied_exactly_once(table):
 
 
 def test_growth_is_compared_within_its_vintage_latest_release_first(table):
-    row = table.loc[(REAL_TIME, "growth.gdp", 2021)]
+    row = one_row(table, (REAL_TIME, "growth.gdp", 2021))
     assert row["realized"] == 5.5 and row["error"] == pytest.approx(-0.5) and row["vintage"] == "revised, Dec 2022"
     assert (LATEST, "growth.gdp", 2021) not in table.index
-    latest = table.loc[(LATEST, "growth.gdp", 2025)]
+    latest = one_row(table, (LATEST, "growth.gdp", 2025))
     assert latest["realized"] == 6.0 and latest["period"] == "annual"      # the annual figure, not H1's 9.9
     assert (REAL_TIME, "growth.gdp", 2024) not in table.index
 
 
 def test_partial_years_enter_as_documented(table):
-    rate = table.loc[(REAL_TIME, "growth.ict", 2024)]
+    rate = one_row(table, (REAL_TIME, "growth.ict", 2024))
     assert rate["period"] == "Q1-Q3" and rate["realized"] == 11.0                     # the longest period
     assert rate["projected"] == pytest.approx(5.0) and not rate["approximate"]        # the annual rate
-    level = table.loc[(REAL_TIME, "va.ict", 2024)]
+    level = one_row(table, (REAL_TIME, "va.ict", 2024))
     assert level["measure"] == "level growth" and level["unit"] == "%/yr" and level["from_year"] == 2022
     assert level["realized"] == pytest.approx(100 * ((6.0 / 5.0) ** 0.5 - 1))
     assert level["projected"] == pytest.approx(5.0)
-    share = table.loc[(REAL_TIME, "share.finance", 2024)]
+    share = one_row(table, (REAL_TIME, "share.finance", 2024))
     assert share["period"] == "H1" and share["realized"] == pytest.approx(12.0)
     assert share["approximate"] and backtest.SEASONAL in share["method"]
-    assert np.isnan(table.loc[(REAL_TIME, "va.gdp", 2024), "projected"])      # a partial-year level alone
+    assert np.isnan(one_row(table, (REAL_TIME, "va.gdp", 2024))["projected"])      # a partial-year level alone
 
 
 def test_no_ratio_link_or_proportional_revision_is_left():
@@ -210,7 +220,7 @@ def test_no_ratio_link_or_proportional_revision_is_left():
 
 def test_unmodelled_series_and_other_definitions(table):
     assert "va.digital_economy" not in table.index.get_level_values("series")
-    hightech = table.loc[(LATEST, "share.hightech", 2025)]
+    hightech = one_row(table, (LATEST, "share.hightech", 2025))
     assert np.isnan(hightech["projected"]) and "cross-cutting" in hightech["method"]
     assert hightech["definition"] != "same"
 
@@ -478,7 +488,7 @@ def test_realized_points_are_black_and_marked_by_census_basis():
 
     from model.output.plots import plot_by_scenario
     proj = toy_projection()
-    realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
+    realized = pd.DataFrame({"model": "Beijing Statistics", "scenario": [SCENARIO_4TH, SCENARIO_5TH],
                              "region": "Beijing", "variable": "Share of GDP|Finance", "unit": "%",
                              "year": [2021, 2025], "value": [10.5, 12.0]})
     fig, ax = plt.subplots()
@@ -503,11 +513,11 @@ def test_derived_shares_join_the_realized_rows_by_basis():
                           ("va.gdp", 2021, 100.0, "4th", "preliminary, Mar 2022"),
                           ("va.finance", 2021, 20.0, "4th", "preliminary, Mar 2022"),
                           ("share.finance", 2021, 19.0, "4th", "preliminary, Mar 2022"))
-    rows = pd.DataFrame({"model": STATISTICS_MODEL, "scenario": ["realized"], "region": "Beijing",
+    rows = pd.DataFrame({"model": STATISTICS_MODEL, "scenario": [SCENARIO_4TH], "region": "Beijing",
                          "variable": "Share of GDP|Finance", "unit": "%", "year": [2021], "value": [19.0]})
     out = backtest_metrics.with_derived_shares(rows, frame).set_index(["scenario", "year"])["value"]
-    assert out[("realized (5th census)", 2025)] == pytest.approx(15.0)
-    assert out[("realized", 2021)] == pytest.approx(19.0)          # the published share, not 20 % derived
+    assert out[(SCENARIO_5TH, 2025)] == pytest.approx(15.0)
+    assert out[(SCENARIO_4TH, 2021)] == pytest.approx(19.0)          # the published share, not 20 % derived
     assert len(out) == 2
 
 
@@ -519,13 +529,14 @@ def test_summary_shows_the_backtest_table_of_both_evaluations():
     stacked = pd.DataFrame({"scenario": ["baseline"], "target": ["t"], "status": ["met"]})
     text = summary_markdown(stacked, {}, {}, {}, m)
     table = text[text.index("## Backtest"):].splitlines()
-    assert table[2] == f"| metric | baseline | {NAIVE_FROZEN_SHARES} |"
+    assert table[2] == "| metric | baseline | naive frozen |"          # short heads, named in full below
+    assert f"naive frozen: {NAIVE_FROZEN_SHARES}" in text
     row = next(line for line in table if line.startswith("| latest: real GDP growth 2024-2025"))
     assert row.endswith("| 0.50 | 3.50 |")          # errors 0, -1 against -3, -4
     assert next(line for line in table if line.startswith("| real-time: real GDP growth 2021-2023"))
-    finance = next(line for line in table if line.startswith("| latest: finance share"))
-    low, high = (float(x) for x in finance.split("|")[2].split("[")[1].rstrip("] ").split(","))
-    assert low < float(finance.split("|")[2].split("[")[0]) < high
+    at = next(i for i, line in enumerate(table) if line.startswith("| latest: finance share"))
+    value, low, high = (float(table[at + k].split("|")[2]) for k in range(3))    # the bridge's ends: rows of their own
+    assert table[at + 1].startswith("| ... with the bridge at its low end") and low < value < high
     assert "one census vintage" in text[text.index("## Backtest"):]
     assert "## Backtest" not in summary_markdown(stacked, {}, {}, {})
 

@@ -206,6 +206,7 @@ def test_a_full_device_in_a_worker_stops_the_batch_with_one_line(tmp_path, monke
 
 def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
     import io
+
     from model.batch import Progress
     now = [0.0]
     stream = io.StringIO()

@@ -8,8 +8,11 @@ where it checks tables and messages only; tests that can share a run share a mod
 import contextlib
 import io
 import json
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -176,6 +179,11 @@ def test_command_line_script(script_run):
     proc, _ = script_run
     assert proc.returncode == 0, proc.stderr
     assert "1 of 1 scenarios written" in proc.stdout
+    card = pd.read_csv(next(Path(line.split(" -> ")[1].split("  (")[0]) for line in proc.stdout.splitlines()
+                            if line.startswith("ok")) / "scorecard.csv")
+    counts = card["status"].value_counts()
+    verdict = f"{card['target_set'].iloc[0]}: {counts.get('met', 0)} met, {counts.get('missed', 0)} missed"
+    assert re.search(rf"^ok .* -> .*  \({re.escape(verdict)}(, \d+ not modelled)?\)$", proc.stdout, re.M), proc.stdout
 
 
 def test_show_prints_resolved_parameters_and_differences(capsys):
@@ -184,6 +192,17 @@ def test_show_prints_resolved_parameters_and_differences(capsys):
     assert "Differences from baseline:" in out
     assert "growth.finance 2022-2025:" in out
     assert "finance_deepening.yaml <- " in out
+
+
+def test_show_gives_a_falling_path_in_year_order(tmp_path, capsys):
+    """The differences from the parent read in year order (a falling path is not sorted into a rising one);
+    a rate repeated in consecutive years is written once."""
+    s = tmp_path / "falling.yaml"
+    s.write_text("extends: baseline\ngrowth:\n  finance: {2022: 9, 2023: 7, 2024: 5, 2025: 5}\n", encoding="utf-8")
+    shutil.copy(run.ROOT / "scenarios" / "baseline.yaml", tmp_path / "baseline.yaml")
+    assert run.main(["--show", str(s)]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.strip().startswith("growth.finance 2022-2025:"))
+    assert line.rstrip().endswith("-> 9.00/7.00/5.00 %/yr"), line
 
 
 def test_show_of_a_broken_file(tmp_path, capsys):

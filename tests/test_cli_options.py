@@ -314,3 +314,18 @@ def test_a_real_run_on_a_terminal(tmp_path, monkeypatch, capsys, debug_logger):
     last = out.splitlines()[-1]
     assert last.startswith(f"summary: {out_dir / 'summary.md'}")
     assert ("report: " in last) == (out_dir / "report.html").exists()
+
+
+def test_each_ok_line_says_the_scenarios_verdict(fake_batch, capsys):
+    """The verdict read from the scorecard the scenario's folder holds: its set, then its counts."""
+    folder = fake_batch["out"] / "case"
+    folder.mkdir(parents=True)
+    statuses = ["met"] * 2 + ["missed"] * 9 + ["not modelled"] * 2
+    (folder / "scorecard.csv").write_text("target,status,target_set\n" + "".join(
+        f"t{i},{s},plan14\n" for i, s in enumerate(statuses)), encoding="utf-8")
+    assert cli.main(fake_batch["argv"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if x.startswith("ok"))
+    assert line == f"ok      {'case':24s} -> {folder}  (plan14: 2 met, 9 missed, 2 not modelled)"
+    (folder / "scorecard.csv").unlink()                    # no scorecard to read: the line without a verdict
+    assert cli.main(fake_batch["argv"]) == 0
+    assert f"ok      {'case':24s} -> {folder}\n" in capsys.readouterr().out

@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import tempfile
+import zlib
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,7 +29,8 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 LAUNCH_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
 WIDTH = 1366                 # a laptop screen, in CSS pixels
-PRINT_WIDTH = 1032           # A4 landscape less 12 mm margins at 96 px per inch
+PRINT_WIDTH = 703            # A4 portrait less 12 mm margins at 96 px per inch (the matrices: landscape)
+MAX_BYTES, MAX_PAGES = 2_500_000, 40     # the shipped batch's report: its size, and its pages printed on A4
 
 
 # ------------------------------------------------------------------ hand-made tables
@@ -107,7 +109,9 @@ def page(**kw):
     args = dict(stacked=stack({"solo": card()}), record=record(),
                 warnings={"solo": [f"{PROJECT_ROOT / 'scenarios' / 'solo.yaml'}:3: growth.ict: high"]},
                 failures={}, goals={"solo": GOALS}, attributions={"solo": ATTRIBUTION},
-                figures={"comparison": {"scorecard_matrix": SVG}, "solo": {"tornado": SVG, "shares": SVG}})
+                figures={"comparison": {"scorecard_matrix": SVG, "shares_by_scenario": SVG,
+                                        "revenues_by_scenario": SVG},
+                         "solo": {"tornado": SVG, "shares": SVG}})
     args.update(kw)
     return report.report_html(**args)
 
@@ -127,18 +131,18 @@ def test_page_says_what_each_target_is_with_values_status_symbols_and_escapes_te
     assert "High-tech share above 30 % of GDP" in visible
     assert "Revenue of 2.5 trillion <yuan> & more" in visible and "<yuan>" not in text    # escaped
     assert "share_t" not in visible                       # ids only as a tooltip (title), not as the label
-    assert 'title="share_t"' in text
+    assert 'title="share_t: High-tech share above 30 % of GDP"' in text
+    assert 'title="latest release, 5th-census basis"' in text           # the record's note on its cell
     for shown in ("33.4", "+3.42", "≥ 30", "12,680", "-12,320", "≥ 25,000", "99.7", "✓ met", "✗ missed",
-                  "– not modelled", "○ not published", "11,000 100 million CNY", "latest release, 5th-census basis",
-                  "needs 32.7 %/yr, assumes 12.2 %/yr"):
+                  "– not modelled", "○ not published", "11,000", "needs 32.7 %/yr, assumes 12.2 %/yr"):
         assert shown in visible, shown
     assert "met already (gap" not in visible              # what it would take: only for what is not met
 
 
 def test_page_names_the_largest_contributors_by_sector_label_not_key():
     visible = " ".join(Page(page()).text)
-    assert "Information transmission, software and IT services (link): +5,586" in visible
-    assert "real growth: +5,205" in visible and "+5,809 100 million CNY" in visible
+    assert "Information transmission, software and IT services (link) +5,586" in visible
+    assert "real growth +5,205" in visible and "+5,809 100 million CNY from baseline" in visible
     assert "ict (link)" not in visible
 
 
@@ -148,11 +152,14 @@ def test_page_is_self_contained_and_every_in_page_link_resolves():
     assert "script" not in parsed.tags and "img" not in parsed.tags and "iframe" not in parsed.tags
     assert not [v for k, v in parsed.attrs if k == "src"]
     assert not [v for k, v in parsed.attrs if k == "href" and v and re.match(r"[a-z]+:", v) and v != "data:,"]
+    # it links only within itself: a file of the results folder is named by its path, as text
+    assert [v for k, v in parsed.attrs if k == "href" and not v.startswith("#")] == ["data:,"]
+    assert "<code class=\"file\">solo/tornado.svg</code>" in text
     assert "default-src 'none'" in text                   # the browser may fetch nothing
     assert parsed.links and set(parsed.links) <= set(parsed.ids)
-    assert len(parsed.ids) == len(set(parsed.ids))        # three copies of one SVG: no id twice
-    assert {"matrix", "scenario-solo", "warnings", "run-record"} <= set(parsed.ids)
-    assert parsed.tags.count("svg") == 3 and parsed.tags.count("figcaption") == 3
+    assert len(parsed.ids) == len(set(parsed.ids))        # two copies of one SVG: no id twice
+    assert {"verdict", "matrix", "scenario-solo", "warnings", "run-record"} <= set(parsed.ids)
+    assert parsed.tags.count("svg") == 2 and parsed.tags.count("figcaption") == 2     # the headline figures
 
 
 def test_page_gives_the_run_record_and_project_relative_paths():
@@ -189,10 +196,17 @@ def test_figures_in_reading_order_with_captions_from_descriptions_and_sector_nam
         "High-tech manufacturing and Information transmission, software and IT services")
 
 
-def test_every_comparison_figure_is_shown_the_known_ones_first():
-    text = page(figures={"comparison": {"zz_new": SVG, "scorecard_matrix": SVG}})
-    assert Page(text).tags.count("figure") == 2
-    assert text.index("comparison/scorecard_matrix.svg") < text.index("comparison/zz_new.svg")
+def test_the_headline_figures_are_shown_within_the_budget_and_every_other_figure_named_as_a_file():
+    text = page(figures={"comparison": {"zz_new": SVG, "scorecard_matrix": SVG, "shares_by_scenario": SVG},
+                         "solo": {"fan": SVG}})
+    assert Page(text).tags.count("figure") == 1 and 'aria-label="High-tech, manufacturing' in text
+    for path in ("comparison/scorecard_matrix.svg", "comparison/zz_new.svg", "solo/fan.svg"):
+        assert f'<code class="file">{path}</code>' in text, path
+    assert "the matrices above give the same in a table" in text      # the matrix figure: the HTML table instead
+    big = SVG.replace("<text>a</text>", "<text>" + "a" * report.FIGURE_BUDGET + "</text>")
+    text = page(figures={"comparison": {"shares_by_scenario": SVG, "revenues_by_scenario": big}})
+    assert Page(text).tags.count("figure") == 1 and len(text) < report.FIGURE_BUDGET
+    assert '<code class="file">comparison/revenues_by_scenario.svg</code>' in text
 
 
 def test_rounding_for_reading():
@@ -206,23 +220,75 @@ def test_rounding_for_reading():
     assert comparison.target_text({"comparator": "~", "target_value": "13 ± 1"}) == "13 ± 1"
 
 
-def test_summary_gives_descriptions_values_relative_paths_and_points_to_the_report():
+def test_summary_gives_values_the_record_beside_the_target_relative_paths_and_points_to_the_report():
     warnings = {"solo": [f"{PROJECT_ROOT / 'scenarios' / 'solo.yaml'}:3: growth.ict: high"]}
     text = summary_markdown(stack({"solo": card()}), warnings, {}, {"solo": GOALS}, report=True)
-    assert "| `share_t` High-tech share above 30 % of GDP | % | ≥ 30 | 33.4 | +3.42 pp | ✓ met | 99.7 |" in text
-    assert "| `rev_t` Revenue of 2.5 trillion <yuan> & more | 100 million CNY | ≥ 25,000 | 12,680 | -12,320 | " \
-           "✗ missed | 0.0 |" in text
-    assert "✗ missed (12,680)" in text and "| ✗ missed | 11,000 |" in text      # projected vs happened
+    assert "| `share_t` | ≥ 30 % | 33.4 | +3.42 pp | ✓ met | 99.7 |" in text          # the scorecard
+    assert "| `rev_t` | ≥ 25,000 100m CNY | 12,680 | -12,320 | ✗ missed | 0.0 |" in text
+    # the set's table: target, target value, what happened (the record) beside it, then each scenario
+    assert "| target | target value | happened | 1 |" in text and "Scenarios by number: 1 solo." in text
+    assert "| `rev_t` | ≥ 25,000 100m CNY | ✗ 11,000 | ✗ |" in text and "| `share_t` | ≥ 30 % | ○ | ✓ |" in text
+    assert "- `nm_t` (500 count): no series." in text                 # not modelled: one line, not a table row
     assert "- solo: scenarios/solo.yaml:3: growth.ict: high" in text and str(PROJECT_ROOT) not in text
     assert "[`report.html`](report.html)" in text
+    assert "[`comparison/realized_matrix.csv`](comparison/realized_matrix.csv)" in text   # the wide table: a CSV
     assert "report.html" not in summary_markdown(stack({"solo": card()}), {}, {})
 
 
-def test_a_pipe_in_a_description_does_not_break_the_summary_table():
-    text = summary_markdown(stack({"solo": card(description="a | b")}), {}, {})
+def test_a_pipe_in_a_target_value_does_not_break_the_summary_tables():
+    text = summary_markdown(stack({"solo": card(target_value="a | b", comparator="~")}), {}, {})
     rows = [line for line in text.splitlines() if line.startswith("| `share_t`")]
-    assert len(rows) == 2                                # projected vs happened, and the scenario's scorecard
-    assert [r.count(" | ") for r in rows] == [4, 6] and all("a \\| b" in r for r in rows)
+    assert len(rows) == 2                                # the set's table and the scenario's scorecard
+    assert all("a \\| b" in r for r in rows) and [r.replace("\\|", "").count("|") for r in rows] == [5, 7]
+
+
+def wide_batch(n: int = 20) -> pd.DataFrame:
+    """``n`` scenarios with long names, ids and notes: the summary's worst case."""
+    long = card(target=["a_very_long_target_identifier_of_forty_chars", "rev_t", "nm_t"],
+                note="scope: " + "words " * 60)
+    return stack({f"scenario_with_a_rather_long_name_{i:02d}": long for i in range(n)})
+
+
+def test_no_line_of_the_summary_is_wider_than_120_characters():
+    warnings = {"solo": ["a warning " * 40], "other": [f"{PROJECT_ROOT / 'x.yaml'}:1: " + "y" * 30]}
+    goals = {name: GOALS.assign(note="needs " + "a lot " * 40) for name in wide_batch()["scenario"].unique()}
+    text = summary_markdown(wide_batch(), warnings, {"bad.yaml": ["z " * 100]}, goals, report=True)
+    assert max(len(line) for line in text.splitlines()) <= comparison.WIDTH == 120
+    # twenty scenarios do not fit one table: the targets repeat in as many tables as needed, every scenario kept
+    heads = [line for line in text.splitlines() if line.startswith("| target | target value | happened |")]
+    assert len(heads) > 1 and sum(h.count(" | ") - 2 for h in heads) == 20
+
+
+def test_the_realized_path_that_disagrees_with_the_record_is_flagged_with_the_reason():
+    """The record says missed (11,000 against 25,000); a realized path that meets the target disagrees."""
+    path = card(status=[MET, MET, NOT_MODELLED], projected_value=[33.4, 26000.0, float("nan")])
+    stacked = stack({"realized": path, "solo": card()})
+    text = page(stacked=stacked)
+    verdict = text[text.index('id="verdict"'):text.index('id="matrix"')]
+    assert "⚠ disagrees: the path gives 26,000 against the published 11,000 100 million CNY" in verdict
+    assert "⚠ The realized path disagrees with the record on 1 of 1" in verdict
+    summary = summary_markdown(stacked, {}, {})
+    assert "- ⚠ `rev_t`: the path gives 26,000 against the published 11,000 100 million CNY" in summary
+    agreeing = page(stacked=stack({"realized": card(), "solo": card()}))
+    assert "⚠" not in agreeing and "The realized path agrees with the record on all 1." in agreeing
+
+
+def test_the_verdict_counts_each_scenarios_statuses_and_the_records():
+    text = page(stacked=stack({"solo": card(), "other": card(status=[MISSED, MISSED, NOT_MODELLED])}))
+    verdict = text[text.index('id="verdict"'):text.index('id="matrix"')]
+    rows = re.findall(r'<tr><th scope="row"><a href="#scenario-(\w+)">\w+</a></th>(.*?)</tr>', verdict)
+    counts = {name: re.findall(r">(\d+)</td>", cells) for name, cells in rows}
+    assert counts == {"other": ["0", "2", "1"], "solo": ["1", "1", "1"]}
+    assert "Record</strong> (2025): 0 ✓ met, 1 ✗ missed, 2 ○ not published." in verdict
+
+
+def test_a_target_no_scenario_models_takes_one_line_with_its_reason():
+    text = page(stacked=stack({"solo": card(note=["", "", "An adoption rate. More words."],
+                                            target_value=["30", "25000", "qualitative"], unit=["%", "x", "none"])}))
+    matrix = text[text.index('id="matrix"'):text.index('id="comparison-figures"')]
+    row = re.search(r'<tr class="collapsed">(.*?)</tr>', matrix).group(1)
+    assert 'colspan="2"' in row and "An adoption rate" in row and "More words" not in row
+    assert "qualitative none" not in text and "gap in none" not in text and "2025: qualitative<" in row
 
 
 # ------------------------------------------------------------------ the batch writes it
@@ -245,8 +311,10 @@ def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
     text = (out / "report.html").read_text(encoding="utf-8")
     run = json.loads((out / "solo" / "manifest.json").read_text())["run"]
     assert f"Run <code>{run}</code>" in text
-    n_svgs = len(list((out / "solo").glob("*.svg"))) + len(list((out / "comparison").glob("*.svg")))
-    assert Page(text).tags.count("figure") == n_svgs > 3
+    shown = [p for p in (out / "comparison").glob("*.svg") if p.stem in report.HEADLINE_FIGURES]
+    assert Page(text).tags.count("figure") == len(shown) == 2       # the headline figures; the others by path
+    for p in [*(out / "solo").glob("*.svg"), *(out / "comparison").glob("*.svg")]:
+        assert f"{p.parent.name}/{p.name}" in text, p
     assert "[`report.html`](report.html)" in (out / "summary.md").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]   # nothing temporary left
 
@@ -348,8 +416,7 @@ def test_every_figure_renders_with_a_size(opened):
     sizes = driver.execute_script(
         "return Array.from(document.querySelectorAll('img, figure > svg')).map(e => {"
         "const r = e.getBoundingClientRect(); return [e.tagName, e.naturalWidth ?? null, r.width, r.height]; })")
-    expected = sum(len(list(f.glob("*.svg"))) for f in out.iterdir() if f.is_dir())
-    assert len(sizes) == expected > 10
+    assert len(sizes) == len(report.HEADLINE_FIGURES)
     for tag, natural, width, height in sizes:
         assert width > 100 and height > 50, (tag, width, height)
         assert tag.lower() == "svg" or natural > 0
@@ -378,7 +445,11 @@ def test_page_fits_a_laptop_screen_and_a_printed_page_without_sideways_scrolling
         driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                                {"width": PRINT_WIDTH, "height": 700, "deviceScaleFactor": 1, "mobile": False})
         scroll, client = driver.execute_script(width)
-        assert client <= PRINT_WIDTH and scroll <= client
+        assert client <= PRINT_WIDTH
+        wide = driver.execute_script(          # what is wider than a portrait page: only the matrices (landscape)
+            "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right"
+            " > document.documentElement.clientWidth + 1 && !e.closest('#matrix')).length")
+        assert wide == 0
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
@@ -405,8 +476,104 @@ def test_scenarios_scored_against_different_target_sets_keep_their_targets_apart
     text = page(stacked=stack({"solo": old, "next": new}), goals={}, attributions={})
     tables = re.findall(r'<table class="matrix">(.*?)</table>', text, flags=re.S)
     assert len(tables) == 2
-    second, first = tables                  # sets in order of appearance: scenario "next" sorts first
+    first, second = tables                  # sets in the registry's order: plan14, then plan15
     assert "High-tech share above 30 % of GDP" in first and "GDP growth of about 5 %" not in first
     assert "GDP growth of about 5 %" in second and "High-tech share above 30 % of GDP" not in second
     assert "solo" in first and "next" not in first and "next" in second and "solo" not in second
-    assert "<h3>Target set plan14</h3>" in text and "<h3>Target set plan15</h3>" in text
+    assert '<h3 id="matrix-plan14">plan14 ' in text and '<h3 id="matrix-plan15">plan15 ' in text
+
+
+@pytest.mark.slow
+def test_the_first_screen_gives_the_verdict_counts_and_the_record(opened):
+    """At 1366x768 (a viewport of 1366x625 under a browser's bars): without scrolling, every target set's
+    counts for every scenario, and the record's column beside the targets whose outcome is published."""
+    driver, out, _, _ = opened
+    driver.set_window_size(WIDTH, 768)
+    driver.execute_script("window.scrollTo(0, 0)")
+    height = min(driver.execute_script("return window.innerHeight"), 625)
+    seen = driver.execute_script(
+        "const h = arguments[0]; const inside = e => { const r = e.getBoundingClientRect();"
+        " return r.bottom <= h && r.height > 0 && r.right <= innerWidth; };"
+        "return {counts: Array.from(document.querySelectorAll('#verdict table.counts tbody tr'))"
+        "   .filter(inside).map(r => r.innerText),"
+        " record: Array.from(document.querySelectorAll('#verdict th.record')).filter(inside).map(e => e.innerText),"
+        " recordRows: Array.from(document.querySelectorAll('#verdict table.record-table tbody tr')).filter(inside)"
+        "   .length};", height)
+    names = sorted(p.name for p in out.iterdir() if (p / "scorecard.csv").is_file())
+    assert sorted(row.split("\t")[0] for row in seen["counts"]) == names      # every scenario's counts, on screen
+    for row in seen["counts"]:
+        name, *numbers = row.split("\t")
+        statuses = pd.read_csv(out / name / "scorecard.csv")["status"].value_counts()
+        assert [int(n) for n in numbers[:3]] == [statuses.get(s, 0) for s in (MET, MISSED, NOT_MODELLED)], name
+    assert seen["record"] == ["Record"] and seen["recordRows"] >= 1
+
+
+def _pdf_pages(pdf: bytes) -> list[tuple[bool, float]]:
+    """Each page of a PDF that Chromium printed: (landscape, how far down it is drawn, 0 to 1).  Reads
+    the page objects and their content streams (zlib) and follows the drawing operators that place
+    something (rectangles other than the background and the clip, path points, text matrices)."""
+    objs = {int(m[1]): m[2] for m in re.finditer(rb"(\d+) 0 obj(.*?)endobj", pdf, re.S)}
+    pages = []
+    for body in (objs[n] for n in sorted(objs)):
+        if not re.search(rb"/Type\s*/Page[^s]", body):
+            continue
+        box = [float(x) for x in re.search(rb"/MediaBox\s*\[([^\]]*)\]", body)[1].split()]
+        stream = objs[int(re.search(rb"/Contents\s+(\d+) 0 R", body)[1])]
+        data = stream[stream.index(b"stream") + 6:stream.rindex(b"endstream")].lstrip(b"\r\n")
+        lines = zlib.decompress(data).decode("latin1").splitlines()
+        height, ctm, stack, lowest = box[3] - box[1], (1, 0, 0, 1, 0, 0), [], 0.0
+
+        def y_of(m, x, y):
+            return m[1] * x + m[3] * y + m[5]
+
+        def times(m, n):
+            a, b, c, d, e, f = m
+            p, q, r, s, t, u = n
+            return a * p + b * r, a * q + b * s, c * p + d * r, c * q + d * s, e * p + f * r + t, e * q + f * s + u
+        for i, line in enumerate(lines):
+            *args, op = line.split() or ["", ""]
+            try:
+                args = [float(a) for a in args]
+            except ValueError:
+                continue
+            if op == "q":
+                stack.append(ctm)
+            elif op == "Q":
+                ctm = stack.pop()
+            elif op == "cm" and len(args) == 6:
+                ctm = times(args, ctm)
+            elif op == "re" and len(args) == 4 and not (i + 1 < len(lines) and lines[i + 1].startswith("W")):
+                x, y, w, h = args
+                ys = y_of(ctm, x, y), y_of(ctm, x + w, y + h)
+                if abs(ys[0] - ys[1]) < 0.9 * height:          # not the page's background
+                    lowest = max(lowest, height - min(ys))
+            elif op in ("m", "l") and len(args) == 2:
+                lowest = max(lowest, height - y_of(ctm, *args))
+            elif op == "Tm" and len(args) == 6:
+                lowest = max(lowest, height - y_of(times(args, ctm), 0, 0))
+        pages.append((box[2] > box[3], lowest / height))
+    return pages
+
+
+@pytest.mark.slow
+def test_the_shipped_report_is_small_and_prints_on_at_most_40_a4_pages_none_half_empty_but_a_sections_last(opened):
+    driver, out, _, _ = opened
+    assert (out / "report.html").stat().st_size <= MAX_BYTES
+    pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True,
+                                                                      "printBackground": True})["data"])
+    pages = _pdf_pages(pdf)
+    assert 5 < len(pages) <= MAX_PAGES
+    assert sum(landscape for landscape, _ in pages) >= 1                  # the matrices, on landscape pages
+    sections = driver.execute_script("return document.querySelectorAll('section.part').length + 1")
+    short = [i for i, (_, fill) in enumerate(pages, 1) if fill < 0.5]
+    assert len(short) <= sections, short                 # at most one short page a section: its last
+
+
+@pytest.mark.slow
+def test_the_shipped_summary_is_readable_at_120_columns(shipped):
+    code, out = shipped
+    assert code == 0
+    text = (out / "summary.md").read_text(encoding="utf-8")
+    assert max(len(line) for line in text.splitlines()) <= comparison.WIDTH
+    assert text.count("| target | target value | happened |") >= 3          # one table per target set at least
+    assert "(comparison/realized_matrix.csv)" in text and (out / "comparison" / "realized_matrix.csv").is_file()

@@ -6,7 +6,6 @@ the session's ``shipped`` fixture (``conftest.py``) and are in the slow set with
 """
 import io
 import os
-import re
 
 import numpy as np
 import pandas as pd
@@ -18,12 +17,13 @@ from model.core.files import COMPARISON, WORKBOOK
 from model.core.iamc import IAMC_COLUMNS, SCENARIO_4TH, SCENARIO_5TH
 from model.core.iamc import STATISTICS_MODEL as REALIZED_MODEL
 from model.core.sectors import LEVEL1, PARENTS
+from model.core.target_sets import DEFAULT_SET
 from model.output import workbook
 from model.projection.results import timeseries
 from model.projection.simulate import project
 from model.scenario.loader import load_scenario
-from model.targets.definitions import load_targets
 from model.targets.scorecard import evaluate
+from model.targets.sets import load_set
 
 ROOT = __import__("pathlib").Path(__file__).resolve().parents[1]
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
@@ -100,16 +100,12 @@ def test_cross_cutting_and_project_series_are_under_their_own_roots(tables):
                      "Gross Output", "Clusters"}
 
 
-def test_the_docs_document_every_variable(tables):
-    """The variable table of docs/variables.md names every variable (``<…>`` standing for a sector or
-    project name)."""
-    section = (ROOT / "docs" / "variables.md").read_text(encoding="utf-8")
-    documented = [m for line in section.splitlines() if line.startswith("| `")
-                  for m in re.findall(r"`([^`]+)`", line.split(" | ")[0].replace("\\|", "|"))]
-    patterns = [re.compile("^" + re.escape(d).replace(re.escape("<name>"), "[^|]+").replace(
-        re.escape("<sector>"), "[^|]+(\\|[^|]+)?") + "$") for d in documented]
+def test_every_variable_is_one_the_codelist_declares(tables):
+    """The codelist (model/definitions, the docs' variable table) declares every variable of a
+    projection with projects; tests/test_codelist.py validates every output with nomenclature."""
+    from model.core.codelist import variable
     for v in sorted(set(tables["manufacturing_revival"]["variable"])):
-        assert any(p.match(v) for p in patterns), v
+        assert variable(v) is not None, v
 
 
 # ------------------------------------------------------------------ pyam on the projections
@@ -145,15 +141,15 @@ def test_pyam_wildcards_keep_the_partition_apart(pyam, tables):
 # ------------------------------------------------------------------ the workbook
 @pytest.fixture(scope="module")
 def book(both):
-    cards = {name: evaluate(t, load_targets()) for name, t in both.groupby("scenario")}
+    cards = {name: evaluate(t, load_set(DEFAULT_SET)) for name, t in both.groupby("scenario")}
     return both, cards, workbook.workbook_bytes(both, cards, "run-id")
 
 
 def test_workbook_sheets_load_back_with_pandas(book):
     table, cards, data = book
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None)
-    assert list(sheets) == ["contents", "data", "scorecards", "status matrix", "gap matrix", "assumptions",
-                            "revenue links", "figures", "realized"]
+    assert list(sheets) == ["contents", "data", "variables", "scorecards", "status matrix", "gap matrix", "assumptions",
+                            "revenue links", "figures", "published"]
     assert not [s for s in sheets if s.lower().startswith("data") and s != "data"]     # pyam reads data*
     wide = sheets["data"]
     years = sorted(table["year"].unique())
@@ -164,12 +160,12 @@ def test_workbook_sheets_load_back_with_pandas(book):
     np.testing.assert_allclose(merged["value"], merged["value_xlsx"], rtol=XLSX_PRECISION)
     assert "run-id" in set(sheets["contents"]["content"])
     gaps = sheets["gap matrix"]
-    assert "hightech_share [%]" in gaps.columns and "software_revenue [100 million CNY]" in gaps.columns
+    assert "hightech_share [pp]" in gaps.columns and "software_revenue [100 million CNY]" in gaps.columns
     assert list(sheets["scorecards"]["scenario"].unique()) == sorted(cards)
     assumptions = sheets["assumptions"]
     assert {"key", "low [unit column]", "high [unit column]", "unit"} <= set(assumptions.columns)
     assert {"publisher", "url", "vintage"} <= set(sheets["figures"].columns)
-    assert {"census_basis", "definition", "url"} <= set(sheets["realized"].columns)
+    assert {"census_basis", "definition", "url"} <= set(sheets["published"].columns)
 
 
 def test_workbook_headers_are_frozen_and_columns_sized(book):
@@ -244,6 +240,8 @@ def test_the_comparison_timeseries_holds_the_realized_series_beside_the_scenario
     df = pyam.IamDataFrame(out / "comparison" / "timeseries.csv")
     assert set(df.model) == {"Beijing Scenario Model", REALIZED_MODEL}
     assert set(df.filter(model=REALIZED_MODEL).scenario) == {SCENARIO_4TH, SCENARIO_5TH}
+    # the model scenario `realized` is the model's run only, not the published record too
+    assert set(df.filter(scenario="realized").model) == {"Beijing Scenario Model"}
     assert set(df.filter(model="Beijing Scenario Model").scenario) == set(_names(out))
     realized = df.filter(model=REALIZED_MODEL, scenario=SCENARIO_4TH, variable=ind.REAL_GDP_GROWTH)
     assert realized.timeseries().loc[:, 2021].item() == pytest.approx(8.5)
@@ -265,3 +263,34 @@ def test_the_batch_workbook_reads_back_to_the_comparison_timeseries(pyam, shippe
     cards = pd.read_csv(out / "comparison" / "scorecards.csv")
     assert len(sheets["scorecards"]) == len(cards)
     assert list(sheets["status matrix"]["scenario"]) == _names(out)
+
+
+@pytest.mark.slow
+def test_libreoffice_opens_the_shipped_batch_workbook(shipped, soffice, tmp_path):
+    """The shipped batch's workbook, opened by LibreOffice Calc (headless) and saved again as xlsx
+    without an error, keeps every sheet and the numbers of its data sheet."""
+    _, out = shipped
+    soffice("--convert-to", "xlsx", "--outdir", str(tmp_path), str(out / WORKBOOK))
+    before = pd.read_excel(out / WORKBOOK, sheet_name=None)
+    after = pd.read_excel(tmp_path / WORKBOOK, sheet_name=None)
+    assert list(after) == list(before)
+    pd.testing.assert_frame_equal(after["data"], before["data"])
+    assert after["scorecards"].shape == before["scorecards"].shape
+
+
+@pytest.mark.slow
+def test_nomenclature_validates_every_file_of_the_shipped_run(pyam, shipped):
+    """Every scenario's timeseries.csv, the comparison's (the published rows with them) and the
+    workbook's data sheet, against the codelist of model/definitions with nomenclature's own check
+    (one scenario at a time: a variable has one unit per scenario, the base year's)."""
+    nomenclature = pytest.importorskip("nomenclature", reason="nomenclature-iamc (the iamc extra, Python >= 3.11)")
+    from model.core.codelist import DEFINITIONS
+    dsd = nomenclature.DataStructureDefinition(DEFINITIONS)
+    _, out = shipped
+    files = [out / name / "timeseries.csv" for name in _names(out)]
+    files += [out / "comparison" / "timeseries.csv", out / WORKBOOK]
+    for path in files:
+        df = pyam.IamDataFrame(path)
+        for scenario in df.scenario:
+            assert dsd.validate(df.filter(scenario=scenario)) is None, (path, scenario)
+    assert len(files) == len(SCENARIOS) + 2

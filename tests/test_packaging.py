@@ -66,6 +66,7 @@ def test_wheel_carries_data_scenarios_licence_and_command(wheel):
         names = set(z.namelist())
         shipped = {Path(n).name: z.read(n) for n in names if n.startswith("model/shipped_scenarios/")}
         data = {Path(n).name: z.read(n) for n in names if n.startswith("model/data/")}
+        definitions = {n.removeprefix("model/"): z.read(n) for n in names if n.startswith("model/definitions/")}
         schema = z.read("model/scenario/scenario.schema.json") if "model/scenario/scenario.schema.json" in names \
             else None
         info = next(n for n in names if n.endswith(".dist-info/METADATA")).rsplit("/", 1)[0]
@@ -74,6 +75,8 @@ def test_wheel_carries_data_scenarios_licence_and_command(wheel):
         assert f"{info}/licenses/LICENSE" in names
     assert shipped == {p.name: p.read_bytes() for p in (ROOT / "scenarios").glob("*.yaml")}    # no drift
     assert data == {p.name: p.read_bytes() for p in (ROOT / "model" / "data").iterdir() if p.is_file()}
+    assert definitions == {p.relative_to(ROOT / "model").as_posix(): p.read_bytes()      # the variable codelist
+                           for p in (ROOT / "model" / "definitions").rglob("*.yaml")}
     assert schema == (ROOT / "model" / "scenario" / "scenario.schema.json").read_bytes()   # the editors' schema
     assert "beijing-scenarios = model.cli:main" in entry_points
     assert "License-Expression: MIT" in meta

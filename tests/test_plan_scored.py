@@ -227,15 +227,15 @@ def test_realized_matrix_holds_projected_and_realized_status_per_target():
     assert m.loc["finance_first_pillar", "realized_status"] == MISSED
 
 
-def test_summary_shows_projected_vs_happened_for_every_target():
+def test_summary_shows_what_happened_beside_every_target():
     from model.output.comparison import summary_markdown
     text = summary_markdown(stacked_cards(), {}, {})
-    assert "## Projected vs happened" in text
-    table = text.split("## Projected vs happened")[1].split("\n## ")[0]
-    assert "| target | unit | high (projected) | low (projected) | happened | published value |" in table
+    part = text.split("\n## Targets\n")[1].split("\n## ")[0]        # scorecards without a set name
+    assert "| target | target value | happened | 1 | 2 |" in part and "Scenarios by number: 1 high, 2 low." in part
     for t in load_targets():
-        assert f"| `{t.id}` {t.description} | {t.unit} |" in table
-    assert "| 100 million CNY | ✓ met (40,000) | ✓ met (20,000) | ✗ missed | 8,668 |" in table
+        assert f"`{t.id}`" in part
+    assert "| `finance_first_pillar` | largest 100m CNY | ✗ 8,668 | ✓ | ✓ |" in part
+    assert "| `software_revenue` | ≥ 30,000 100m CNY | ✓ ≥30,000 | ✓ | ✗ |" in part      # over 30,000: a lower bound
 
 
 def test_matrix_figure_has_a_published_row():

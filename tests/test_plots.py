@@ -17,7 +17,7 @@ from matplotlib.colors import to_rgb  # noqa: E402
 
 from model.analysis.sensitivity import oat_inputs  # noqa: E402
 from model.baseline.realized import REALIZED_FILE_COLUMNS  # noqa: E402
-from model.core.iamc import CLUSTER_VARIABLE  # noqa: E402
+from model.core.iamc import CLUSTER_VARIABLE, SCENARIO_4TH, SCENARIO_5TH  # noqa: E402
 from model.core.sectors import KEYS  # noqa: E402
 from model.output import plots  # noqa: E402
 from model.output.figures import by_scenario_figure, fan_figure, scorecard_matrix_figure  # noqa: E402
@@ -126,7 +126,7 @@ def three_scenarios(finance=(19.9, 19.3, 19.9, 20.0, 20.1, 20.2)) -> pd.DataFram
     return pd.concat(frames, ignore_index=True)
 
 
-REALIZED_POINTS = pd.DataFrame({"model": "Beijing Statistics", "scenario": ["realized", "realized (5th census)"],
+REALIZED_POINTS = pd.DataFrame({"model": "Beijing Statistics", "scenario": [SCENARIO_4TH, SCENARIO_5TH],
                                 "region": "Beijing", "variable": HIGHTECH, "unit": "%",
                                 "year": [2021, 2025], "value": [30.1, 33.0]})
 PANELS = tuple(zip(SHARES, ("High-tech value added", "Manufacturing value added", "Finance value added")))

@@ -12,9 +12,10 @@ projection in one pyam frame.
 Vintage rule.  The fifth economic census (benchmark year 2023) revised the levels.
 Every vintage of a figure is kept; none overwrites another.  Levels and shares
 are compared within one basis: the IAMC rows put levels published on the 4th-census
-basis (the model's own) under scenario ``realized`` and levels on the revised basis
-under ``realized (5th census)``.  Growth rates compare like with like across the
-break, so every year's latest published rate goes to ``realized``.
+basis (the model's own) under scenario ``published`` and levels on the revised basis
+under ``published (5th census)`` (not ``realized``, the name of a model scenario).  Growth
+rates compare like with like across the break, so every year's latest published rate goes to
+``published``.
 
 Nothing here is read by the calibration: the baseline knows only what was
 published by mid-2021.
@@ -443,7 +444,7 @@ def iamc_reason_left_out(o: Outcome) -> str | None:
 
 
 def scenario_of(o: Outcome) -> str:
-    """Growth rates go to ``realized`` whatever their basis; levels and shares by their basis."""
+    """Growth rates go to ``published`` whatever their basis; levels and shares by their basis."""
     if not o.is_level or o.census_basis == "4th":
         return SCENARIO_4TH
     return SCENARIO_5TH
@@ -454,9 +455,9 @@ def realized_timeseries(table: RealizedTable | None = None) -> pd.DataFrame:
 
     Model ``Beijing Statistics``.  Per scenario, variable and year one value: the most
     recent release among the eligible rows (annual, with an IAMC variable and a
-    definition that is ``same``).  Growth rates: scenario ``realized``,
+    definition that is ``same``).  Growth rates: scenario ``published``,
     latest release whatever its basis.  Levels, shares, revenues and counts: scenario
-    ``realized`` for the 4th-census basis, ``realized (5th census)`` for the revised basis.
+    ``published`` for the 4th-census basis, ``published (5th census)`` for the revised basis.
     """
     table = realized_table() if table is None else table
     best: dict[tuple[str, str, int], Outcome] = {}

@@ -6,6 +6,10 @@ Variable names follow the IAMC convention (``Category|Sub``, a ``|`` meaning "pa
 children; each sector's own name is :attr:`model.core.sectors.Sector.variable`); measures that cut across
 the partition (high-tech, new economy) sit under their own roots, ``Value Added (Cross-cutting)|…`` and
 ``Share of GDP (Cross-cutting)|…``, so no check or reader adds them to it.
+
+The tree is declared once, with every name's unit and description, in the nomenclature-iamc codelist
+of ``model/definitions/`` (:mod:`model.core.codelist`): the names and units here are the code's
+handles on it, and ``tests/test_codelist.py`` checks them against it.
 """
 from __future__ import annotations
 
@@ -14,9 +18,11 @@ STATISTICS_MODEL = "Beijing Statistics"          # the model column of the publi
 REGION = "Beijing"
 IAMC_COLUMNS = ("model", "scenario", "region", "variable", "unit", "year", "value")
 # The scenarios of the published record's rows: levels on the 4th-census basis (the model's own
-# 2020 base) and levels on the revised 5th-census basis (model.baseline.realized).
-SCENARIO_4TH = "realized"
-SCENARIO_5TH = "realized (5th census)"
+# 2020 base) and levels on the revised 5th-census basis (model.baseline.realized).  Named
+# ``published``, never ``realized``: that is a model scenario (scenarios/realized.yaml), and
+# ``filter(scenario="realized")`` in pyam must not return the statistics with it.
+SCENARIO_4TH = "published"
+SCENARIO_5TH = "published (5th census)"
 
 # Levels of value added, revenue and output are flows: amounts per year (the IAMC habit of "/yr").
 NOMINAL = "100 million CNY/yr"

@@ -17,7 +17,7 @@ from ..analysis.run import BatchRecord
 from ..core.files import BATCH_NAMES, COMPARISON, SUMMARY
 from . import atomic
 from .atomic import DEVICE_ERRORS, NotOurs, device_error
-from .comparison import stack, summary_markdown
+from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
 from .write import write_comparison, write_report, write_summary, write_workbook
 
@@ -123,4 +123,4 @@ def with_run(text: str, record: BatchRecord) -> str:
     if stale:
         lines += ["", "**Not part of this run** (left from earlier runs, not compared, possibly out of date): "
                   + ", ".join(f"`{n}/` (run `{r}`)" if r else f"`{n}/` (no run recorded)" for n, r in stale) + "."]
-    return "\n".join(lines) + "\n" + rest
+    return "\n".join(wrap_markdown(lines)) + "\n" + rest

@@ -5,6 +5,8 @@ Pure functions over tables; :mod:`model.output.write` writes what they return.
 from __future__ import annotations
 
 import os
+import re
+import textwrap
 from pathlib import Path
 from typing import Mapping
 
@@ -16,7 +18,26 @@ from ..analysis.backtest_metrics import BASELINE, BRIDGE_HIGH, BRIDGE_LOW, COMBI
 from ..analysis.goalseek import MET_ALREADY
 from ..analysis.naive import NAIVE_FLAT_2019, NAIVE_FROZEN_SHARES, NAIVE_SECTOR_AVERAGE
 from ..core.files import REPORT
-from ..targets.scorecard import MET, MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, RECORD_COLUMNS
+from ..core.target_sets import SETS
+from ..targets.scorecard import (
+    LOWER_BOUND,
+    MET,
+    MISSED,
+    NOT_MODELLED,
+    NOT_PROJECTED,
+    NOT_PUBLISHED,
+    RECORD_COLUMNS,
+)
+from .verdict import (
+    COUNTED,
+    REALIZED_PATH,
+    count_table,
+    of_set,
+    record_counts,
+    record_rows,
+    set_order,
+    verdict_words,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]      # the checkout: model/output/comparison.py -> ..
 # Every status as text has a symbol too, so a table never depends on colour alone.
@@ -149,50 +170,30 @@ def realized_matrix(stacked: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def _realized_table(stacked: pd.DataFrame) -> list[str]:
-    """The summary's "projected vs happened" table: target and what it says, each scenario's projected
-    status and value, the realized status and value."""
-    m = realized_matrix(stacked).set_index("target").loc[scored_first(stacked)].reset_index()
-    names = [c[len("projected ("):-1] for c in m.columns if c.startswith("projected (")]
-    keys = target_keys(stacked)
-    full = stacked.reindex(columns=[*stacked.columns, *{"projected_value", "description"} - set(stacked.columns)])
-    value = full.assign(target=keys).set_index(["target", "scenario"])["projected_value"]
-    describe = dict(zip(keys, full["description"].astype(object).fillna("")))
-    lines = ["## Projected vs happened", "",
-             "Targets some scenario scores come first, then those not projected, then those not modelled. "
-             "Realized: the published figure of the target year (`model/data/realized.csv`, latest release, "
-             "its census basis in the note); a figure whose definition differs from the target's is shown "
-             "but not judged. Each projected status is followed by the projected value, in the target's unit. "
-             "Notes and sources: [`comparison/realized_matrix.csv`](comparison/realized_matrix.csv).", "",
-             "| target | unit | " + " | ".join(f"{n} (projected)" for n in names) + " | happened | published value |",
-             "|---|---|" + "---|" * len(names) + "---|---|"]
-    for _, r in m.iterrows():
-        published = format_value(r["realized_value"], r["unit"])
-        cells = []
-        for n in names:
-            v = format_value(value.get((r["target"], n)), r["unit"])
-            status = r[f"projected ({n})"]
-            cells.append("" if pd.isna(status) else status_text(status) + (f" ({v})" if v else ""))
-        lines.append(f"| `{r['target']}` {_cell(describe.get(r['target'], ''))} | {r['unit']} | "
-                     + " | ".join(cells) + f" | {status_text(r['realized_status'])} | {published} |")
-    return lines + [""]
-
-
 def _cell(text: str) -> str:
     """Text for a Markdown table cell (no pipes, no line breaks)."""
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def short_unit(unit: str) -> str:
+    """A unit as a narrow table writes it: ``100m CNY`` for 100 million CNY, nothing for ``none``."""
+    unit = str(unit)
+    return "" if unit == "none" else unit.replace("100 million CNY", "100m CNY").replace(" per year", "/yr")
+
+
 def scorecard_markdown(card: pd.DataFrame) -> list[str]:
-    """One scenario's scorecard as a Markdown table: each target's id and what it says, the target
-    and projected values, the gap, the status (symbol and word) and P(met) where a Monte Carlo ran."""
+    """One scenario's scorecard as a compact Markdown table (no line over :data:`WIDTH` characters for
+    ids of ordinary length): each target's id, the target (value and unit), the projected value, the
+    gap, the status (symbol and word) and P(met) where a Monte Carlo ran.  What each target says is in
+    the scenario's ``scorecard.csv``."""
     card = card.assign(**{c: "" for c in ("description", "unit", "comparator", "target_value") if c not in card},
                        **{c: float("nan") for c in ("projected_value", "gap") if c not in card})   # partial tables
     has_p = "p_met" in card and card["p_met"].notna().any()
-    lines = ["| target | unit | target value | projected | gap | status" + (" | P(met), %" if has_p else "") + " |",
-             "|---|---|--:|--:|--:|---" + ("|--:" if has_p else "") + "|"]
+    lines = ["| target | target value | projected | gap | status" + (" | P(met) %" if has_p else "") + " |",
+             "|---|--:|--:|--:|---" + ("|--:" if has_p else "") + "|"]
     for r in card.itertuples(index=False):
-        cells = [f"`{r.target}` {_cell(r.description)}", r.unit, target_text(r._asdict()),
+        unit = short_unit(r.unit)
+        cells = [f"`{r.target}`", _cell(f"{target_text(r._asdict())} {unit}".strip()),
                  format_value(r.projected_value, r.unit), format_gap(r.gap, r.unit)
                  + (" pp" if r.unit.startswith("%") and not _missing(r.gap) else ""), status_text(r.status)]
         if has_p:
@@ -248,20 +249,132 @@ def backtest_table(metrics: pd.DataFrame) -> tuple[list[str], list[tuple[str, li
     return names, rows
 
 
+# The forecasts as the summary's narrow backtest table heads them (the full names in its key).
+BACKTEST_SHORT = {BASELINE: "baseline", OLD_DESIGN: "old design", NAIVE_SECTOR_AVERAGE: "naive avg",
+                  NAIVE_FROZEN_SHARES: "naive frozen", NAIVE_FLAT_2019: "naive flat", COMBINATION: "combination"}
+
+
 def backtest_markdown(metrics: pd.DataFrame) -> list[str]:
     """Lines of the summary's backtest table (:func:`backtest_table`): the baseline, the old design, the
-    naive forecasts and the combination (those in ``metrics``) in both evaluations."""
+    naive forecasts and the combination (those in ``metrics``) in both evaluations, narrow: short
+    heads (named in full below), and a share's error at each end of the bridges' range on rows of its own."""
     names, rows = backtest_table(metrics)
     if not names:
         return []
     lines = ["## Backtest against the realized outcomes", "",
-             "| metric | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
-    lines += [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
-    lines += ["", BACKTEST_NOTE + " Every metric of every forecast: "
+             "| metric | " + " | ".join(BACKTEST_SHORT.get(n, n) for n in names) + " |",
+             "|---|" + "--:|" * len(names)]
+    for label, cells in rows:
+        label = label.replace(" [bridge range]", "")
+        lines.append(f"| {label} | " + " | ".join(c.split(" [")[0] for c in cells) + " |")
+        if any(" [" in c for c in cells):
+            ends = [c.split(" [")[1].rstrip("]").split(", ") if " [" in c else ["", ""] for c in cells]
+            for i, end in enumerate(("low", "high")):
+                lines.append(f"| ... with the bridge at its {end} end | " + " | ".join(e[i] for e in ends) + " |")
+    lines += ["", "Forecasts: " + "; ".join(f"{BACKTEST_SHORT.get(n, n)}: {n}" for n in names) + ". "
+              + BACKTEST_NOTE.replace("[low, high]: the error", "the rows '... with the bridge': the error")
+              + " Every metric of every forecast: "
               "[`comparison/backtest_metrics.csv`](comparison/backtest_metrics.csv), the verdicts "
               "[`comparison/backtest_verdicts.csv`](comparison/backtest_verdicts.csv); per scenario "
               "`<scenario>/backtest.csv`.", ""]
     return lines
+
+
+WIDTH = 120                   # the summary's widest line, in characters
+HAPPENED = "happened"         # the published record's column
+
+
+def _happened(row) -> str:
+    """The record's verdict on a target, short: ``✓ ≥30,000``, ``✗ 3``, ``○``."""
+    status = row.get("realized_status", NOT_PUBLISHED)
+    value = row.get("realized_value")
+    symbol = STATUS_SYMBOLS.get(status, str(status))
+    if status not in (MET, MISSED) or _missing(value):
+        return symbol
+    bound = LOWER_BOUND in str(row.get("realized_note", ""))
+    return f"{symbol} {'≥' if bound else ''}{format_value(value, str(row.get('unit', '')))}"
+
+
+def _set_markdown(name: str, rows: pd.DataFrame) -> list[str]:
+    """One target set's verdict: each scenario's counts, the record's, the realized path against the record,
+    and the targets (rows) by scenario (numbered columns; as many tables as :data:`WIDTH` needs), the
+    published record beside each target; the targets no scenario models listed with the reason."""
+    title = SETS[name].title if name in SETS else ""
+    lines = [f"## {name or 'Targets'}", ""] + ([title + ".", ""] if title else [])
+    counted = count_table(rows)
+    shown = [s for s in COUNTED if s in (MET, MISSED, NOT_MODELLED) or counted[s].any()]
+    lines += ["| scenario | " + " | ".join(status_text(s) for s in shown) + " |", "|---|" + "--:|" * len(shown)]
+    lines += [f"| {r['scenario']} | " + " | ".join(str(r[s]) for s in shown) + " |" for r in counted.to_dict("records")]
+    judged = record_counts(rows)
+    if judged:
+        if judged[MET] + judged[MISSED]:
+            said = ", ".join(f"{n} {status_text(s) if s in STATUS_SYMBOLS else s}" for s, n in judged.items())
+        else:
+            said = "no outcome published yet"
+        years = _years(rows)
+        lines += ["", f"**Record** (published; target year{'s' if '-' in years else ''} {years}): {said}."]
+        published = record_rows(rows, target_text)
+        path = [r for r in published if r.path_status is not None]
+        if path:
+            wrong = [r for r in path if r.disagrees]
+            lines.append(f"The realized path (`{REALIZED_PATH}`) agrees with the record on {len(path) - len(wrong)} "
+                         f"of {len(path)}" + ("." if not wrong else "; ⚠ it disagrees on:"))
+            lines += [f"- ⚠ `{r.target}`: {r.reason(format_value)}" for r in wrong]
+    names = sorted(rows["scenario"].unique())
+    order = scored_first(rows)
+    first = rows.drop_duplicates("target").set_index("target")
+    status = rows.pivot(index="target", columns="scenario", values="status")
+    modelled = [t for t in order if set(status.loc[t].dropna()) != {NOT_MODELLED}]
+    if modelled:
+        fixed = max(len(f"| `{t}` | {_target_cell(first.loc[t])} | {_happened(first.loc[t])} |") for t in modelled)
+        per_table = max(1, (WIDTH - fixed) // 4)
+        lines += ["", "Scenarios by number: " + ", ".join(f"{i} {n}" for i, n in enumerate(names, 1)) + "."]
+        for start in range(0, len(names), per_table):
+            chunk = list(enumerate(names, 1))[start:start + per_table]
+            lines += ["", f"| target | target value | {HAPPENED} | " + " | ".join(str(i) for i, _ in chunk) + " |",
+                      "|---|--:|---|" + ":-:|" * len(chunk)]
+            for t in modelled:
+                cells = [STATUS_SYMBOLS.get(status.loc[t].get(n), "") if isinstance(status.loc[t].get(n), str)
+                         else "" for _, n in chunk]
+                lines.append(f"| `{t}` | {_target_cell(first.loc[t])} | {_happened(first.loc[t])} | "
+                             + " | ".join(cells) + " |")
+    unmodelled = [t for t in order if t not in modelled]
+    if unmodelled:
+        lines += ["", "Not modelled by any scenario (the reason):"]
+        for t in unmodelled:
+            note = str(first.loc[t].get("note", "") or "")
+            note = note.split(": ", 1)[1] if note.startswith("scope: ") else note
+            lines.append(f"- `{t}` ({_target_cell(first.loc[t])}): {headline(note) if note else 'no series'}.")
+    return lines + [""]
+
+
+def _target_cell(row) -> str:
+    return _cell(f"{target_text(row)} {short_unit(row.get('unit', ''))}".strip())
+
+
+def _years(rows: pd.DataFrame) -> str:
+    years = sorted({int(y) for y in rows["year"]}) if "year" in rows else []
+    return "" if not years else (str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}")
+
+
+def headline(text: str) -> str:
+    """The first sentence of a text, without its full stop."""
+    first = str(text).split(". ", 1)[0].strip()
+    return first[:-1] if first.endswith(".") else first
+
+
+def wrap_markdown(lines: list[str], width: int = WIDTH) -> list[str]:
+    """Lines of Markdown with every line but a table's, a heading's and a figure's wrapped to ``width``
+    characters (a list item's continuation indented under its text)."""
+    out = []
+    for line in lines:
+        if len(line) <= width or line.startswith(("|", "#", "![")):
+            out.append(line)
+            continue
+        bullet = re.match(r"(\s*)(- )?", line)
+        indent = bullet.group(1) + ("  " if bullet.group(2) else "")
+        out += textwrap.wrap(line, width, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+    return out
 
 
 def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
@@ -269,16 +382,19 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                      backtest: pd.DataFrame | None = None,
                      attributions: Mapping[str, pd.DataFrame] | None = None, report: bool = False,
                      figures: bool = True) -> str:
-    """The batch summary (``summary.md``): each scenario's scorecard (what each target says,
-    the target and projected values, gap, status, P(met) where a Monte Carlo ran), what missed
-    targets would take, the two largest contributors of each kind to each missed
-    target's change from its reference (:func:`model.analysis.attribution.contributor_notes`),
-    P(met) where a Monte Carlo ran, the comparison figures (relative links), the backtest
-    table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings
-    and failed scenarios (paths inside the project relative to its root); with ``report``, a
-    line pointing to ``report.html``.  Without ``figures`` (a ``--no-figures`` run) the summary
-    says the figures were skipped and links none."""
+    """The batch summary (``summary.md``), readable at :data:`WIDTH` columns: per target set, each
+    scenario's counts, the published record and the realized path against it, and one compact table of
+    the targets by scenario with the record ("happened") beside each target (:func:`_set_markdown`); then
+    each scenario's scorecard (:func:`scorecard_markdown`), what missed targets would take and the two
+    largest contributors of each kind to each missed target's change from its reference
+    (:func:`model.analysis.attribution.contributor_notes`); the comparison figures (relative links); the
+    backtest table (``backtest``: the batch's backtest metrics, :func:`backtest_markdown`), warnings and
+    failed scenarios (paths inside the project relative to its root).  The wide tables are CSV files in
+    ``comparison/``, named where they belong.  With ``report``, a line pointing to ``report.html``.
+    Without ``figures`` (a ``--no-figures`` run) the summary says the figures were skipped and links none."""
     sets = target_sets(stacked) if len(stacked) else []
+    stacked = stacked.assign(**{c: "" for c in ("description", "unit", "comparator", "target_value", "note")
+                                if c not in stacked})       # partial tables
     only_plan14 = sets in ([], ["plan14"])
     lines = ["# Scenario results against the plan's 2025 targets" if only_plan14 else
              "# Scenario results against the plans' targets", ""]
@@ -290,19 +406,19 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
                  "on its publication" if only_plan14 else
                  "Target sets: " + ", ".join(f"`{s}`" for s in sets) + " (docs/targets.md, Target sets; each "
                  "scenario's set in the `target_set` column of its scorecard)")
-        lines += [about + "; each target's source is in `<scenario>/scorecard.csv`. Revenue and "
+        lines += [about + "; each target's wording and source is in `<scenario>/scorecard.csv`. Revenue and "
                   "output series rest on estimated 2020 levels (`model/data/revenue_links.csv`) or, from a 2025 base, "
                   "on the published levels in `<scenario>/base_year.csv`.", "",
-                  "| scenario | met | missed | not modelled | not projected |", "|---|---|---|---|---|"]
+                  "Status: " + ", ".join(status_text(s) for s in STATUS_SYMBOLS) + f". {HAPPENED.capitalize()}: "
+                  "the published figure of the target year (`model/data/realized.csv`, latest release; ≥: a lower "
+                  "bound); a figure whose definition differs from the target's is shown in the CSV but not judged. "
+                  "Projected vs happened for every target and scenario, with the notes and sources: "
+                  "[`comparison/realized_matrix.csv`](comparison/realized_matrix.csv); every scenario's values: "
+                  "[`comparison/scorecards.csv`](comparison/scorecards.csv).", ""]
+        for name in set_order(stacked):
+            lines += _set_markdown(name, of_set(stacked, name))
         for name, card in stacked.groupby("scenario", sort=True):
-            counts = card["status"].value_counts()
-            lines.append(f"| {name} | " + " | ".join(str(counts.get(s, 0))
-                                                   for s in (MET, MISSED, NOT_MODELLED, NOT_PROJECTED)) + " |")
-        lines.append("")
-        if "realized_status" in stacked:
-            lines += _realized_table(stacked)
-        for name, card in stacked.groupby("scenario", sort=True):
-            lines += [f"## {name}", ""] + scorecard_markdown(card) + [""]
+            lines += [f"## {name} ({verdict_words(card)})", ""] + scorecard_markdown(card) + [""]
             g = (goals or {}).get(name)
             if g is not None and len(g):
                 needs = [f"`{r.target}` {r.note}" for r in g.itertuples() if r.status != MET_ALREADY]
@@ -341,4 +457,4 @@ def summary_markdown(stacked: pd.DataFrame, warnings: Mapping[str, list[str]],
         lines += ["## Failed scenarios", ""]
         lines += [f"- `{project_relative(file)}`: {project_relative(p)}" for file, ps in failures.items()
                   for p in ps] + [""]
-    return "\n".join(lines)
+    return "\n".join(wrap_markdown(lines))

@@ -16,10 +16,10 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from ..core.iamc import HIGHTECH_SHARE
+from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
 from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED
-from .palette import STATUS_COLOURS
+from .style import STATUS_COLOURS, headline
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
 # white, replaced by Tol's wine), pairwise distinct under simulated protan-, deutan- and tritanopia
@@ -27,7 +27,7 @@ from .palette import STATUS_COLOURS
 # marker in every figure; the two cycles differ in length, so no two of 72 scenarios share both.
 SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000")
 SCENARIO_MARKERS = ("o", "^", "D", "v", "P", "X", "p", "<", ">")
-# Statuses: a light tint each (model/output/palette.py, shared with the report's tables).
+# Statuses: a light tint each (model/output/style.py, shared with the report and the workbook).
 PUBLISHED_ROW = "published (realized)"
 # The headline shares: (variable, label, colour, marker).
 SHARE_LINES = (
@@ -178,13 +178,13 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
 
 
 # Realized points: black, the marker saying the census basis (scenario names of model.baseline.realized).
-REALIZED_MARKERS = {"realized": ("o", "realized, 4th-census basis"),
-                    "realized (5th census)": ("s", "realized, 5th-census basis")}
+REALIZED_MARKERS = {SCENARIO_4TH: ("o", "realized, 4th-census basis"),
+                    SCENARIO_5TH: ("s", "realized, 5th-census basis")}
 
 
 def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None) -> plt.Axes:
     """The realized points of ``variable``: black markers with a white edge, a circle on the
-    4th-census basis (scenario ``realized``), a square on the 5th (``realized (5th census)``),
+    4th-census basis (scenario ``published``), a square on the 5th (``published (5th census)``),
     each labelled with its value, and a legend entry per basis under the axes."""
     ax = ax or plt.gca()
     rows = realized[realized["variable"] == variable]
@@ -217,12 +217,6 @@ def _gap_text(gap: float, unit: str) -> str:
 def wrap(text: str, width: int = 22) -> str:
     """``text`` on lines of at most ``width`` characters (labels of crowded axes)."""
     return textwrap.fill(str(text), width, break_long_words=False)
-
-
-def headline(description: str) -> str:
-    """The first sentence of a description (a figure's title or label; the rest is in the tables)."""
-    first = str(description).split(". ", 1)[0].strip()
-    return first[:-1] if first.endswith(".") else first
 
 
 def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:

@@ -1,12 +1,22 @@
-"""The batch report (``report.html``): one self-contained page built from the batch's tables.
+"""The batch report (``report.html``): one self-contained page built from the batch's tables, the verdict first.
 
-:func:`report_html` is a pure function from the tables the summary uses (the stacked
-scorecards, goal-seeking, attribution, backtest metrics, warnings and failures), the
-figures' SVG text and the run record, to the page's text; :mod:`model.output.write`
-reads the figures and manifests and writes the file.  The page loads nothing: styles
-are inline, the figures are inline SVG (their ids prefixed per figure, so no two
-clash), and a Content-Security-Policy forbids every fetch.  Statuses are written as a
-symbol and a word as well as a colour.  Standard library only (``html.escape``).
+:func:`report_html` is a pure function from the tables the summary uses (the stacked scorecards,
+goal-seeking, attribution, backtest metrics, warnings and failures), the figures' SVG text and the run
+record, to the page's text; :mod:`model.output.write` reads the figures and manifests and writes the file.
+
+The first screen is the verdict (:mod:`model.output.verdict`): for each target set, how many targets each
+scenario meets, misses or does not model, what the published record says where a target's outcome is
+published, and where the realized path disagrees with the record (flagged, with the reason).  Then the
+matrices of targets by scenario (the targets no scenario models collapsed into one line each, with the
+reason), the headline figures across scenarios, each scenario folded in a ``<details>`` (opened when
+printed), the backtest, the warnings and the run record.
+
+The page loads nothing and links only within itself.  It shows the headline figures inline as SVG (their
+ids prefixed per figure, so no two clash), up to :data:`FIGURE_BUDGET` characters; every other file of
+the results folder is named by its path relative to the page, as text (``baseline/tornado.svg``), so a
+page received alone has no broken link.  Styles are inline and a Content-Security-Policy forbids every
+fetch.  Statuses are written as a symbol and a word as well as a colour.  Standard library only
+(``html.escape``).
 """
 from __future__ import annotations
 
@@ -19,31 +29,52 @@ import pandas as pd
 
 from ..analysis.attribution import INPUT, SECTOR, largest_contributors
 from ..analysis.goalseek import MET_ALREADY
-from ..core.files import TOOL
+from ..core.files import COMPARISON, SUMMARY, TOOL, WORKBOOK
 from ..core.sectors import LABELS
 from ..output.comparison import (
     BACKTEST_NOTE,
     FIGURES,
-    STATUS_SYMBOLS,
     backtest_table,
     format_gap,
     format_probability,
     format_value,
     gap_unit,
     project_relative,
-    scored_first,
-    status_text,
-    target_keys,
-    target_sets,
-    target_text,
 )
-from ..output.palette import STATUS_COLOURS
-from ..targets.scorecard import MISSED
+from ..output.style import headline
+from ..output.verdict import (
+    verdict_words,
+)
+from ..targets.scorecard import MISSED, NOT_MODELLED
+from .report_cells import (
+    STYLE,
+    back_link,
+    breakable,
+    code,
+    component_name,
+    file_path,
+    items,
+    not_modelled_reason,
+    section,
+    status_cell,
+    status_style,
+    table,
+    target_label,
+    target_line,
+    td,
+    text_of,
+    th,
+)
+from .report_verdict import matrices_html, verdict_html
 
 TITLE = "Beijing scenario model: results against the plan's targets"
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Characters a scenario's text may hold (YAML escapes) that HTML does not allow or UTF-8 cannot encode.
 UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The figures across scenarios shown in the page (the others are named as files), and how many characters
+# of SVG it may hold: the page stays small enough to send whatever the figures weigh.
+HEADLINE_FIGURES = ("shares_by_scenario", "revenues_by_scenario")
+FIGURE_BUDGET = 1_500_000
 
 
 @dataclass(frozen=True)
@@ -99,8 +130,8 @@ def figure_caption(stem: str, descriptions: Mapping[str, str]) -> str:
     """The caption of a scenario figure named by its file stem."""
     if stem.startswith("waterfall_"):
         target = stem[len("waterfall_"):]
-        return (f"{descriptions.get(target, target)}: the change from the reference split by input and by "
-                "sector (waterfalls)")
+        return (f"{headline(descriptions.get(target, target))}: the change from the reference split by input "
+                "and by sector (waterfalls)")
     if stem.startswith("levers_"):
         pair = _lever_labels(stem)
         return ("Two-lever map: the targets met over a grid of constant real growth, 2022 to the target year, of "
@@ -129,141 +160,45 @@ def figure_order(stems: Sequence[str]) -> list[str]:
     return sorted(stems, key=key)
 
 
-# ------------------------------------------------------------------ small pieces
-def _status_cell(status: str, extra: str = "", tag: str = "td") -> str:
-    """A table cell of a status: colour, symbol and word (never colour alone), ``extra`` below."""
-    css = "status-" + re.sub(r"[^a-z]+", "-", status.lower()).strip("-")
-    below = f'<br><span class="small">{extra}</span>' if extra else ""
-    return f'<{tag} class="status {css}"><span class="word">{escape(status_text(status))}</span>{below}</{tag}>'
-
-
-def _code(text: str) -> str:
-    return f"<code>{escape(text)}</code>"
-
-
-def _breakable(name: str) -> str:
-    """A scenario name that may wrap after its underscores (narrow matrix columns)."""
-    return escape(name).replace("_", "_<wbr>")
-
-
-def _table(head: Sequence[str], rows: Sequence[str], css: str = "", caption: str = "") -> str:
-    cls = f' class="{css}"' if css else ""
-    cap = f"<caption>{caption}</caption>" if caption else ""
-    return (f"<table{cls}>{cap}<thead><tr>" + "".join(head) + "</tr></thead><tbody>\n"
-            + "\n".join(rows) + "\n</tbody></table>")
-
-
-def _th(text: str, num: bool = False, raw: bool = False, width: str = "") -> str:
-    style = f' style="width: {width}"' if width else ""
-    return f'<th{" class=num" if num else ""}{style} scope="col">{text if raw else escape(text)}</th>'
-
-
-def _td(text: str, num: bool = False, raw: bool = False, css: str = "") -> str:
-    classes = " ".join(c for c in ("num" if num else "", css) if c)
-    attribute = f' class="{classes}"' if classes else ""
-    return f"<td{attribute}>{text if raw else escape(text)}</td>"
-
-
-def _component(component: str) -> str:
-    """An attribution component with its sector key replaced by the sector's name."""
-    key, sep, rest = component.partition(" ")
-    return LABELS[key] + sep + rest if key in LABELS else component
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float)) and x == x
-
-
-# ------------------------------------------------------------------ sections
-def _matrix(stacked: pd.DataFrame) -> str:
-    """Targets (rows) × scenarios (columns): status symbol and word, colour, the gap below; the
-    published (realized) status last; the targets some scenario scores first
-    (:func:`~model.output.comparison.scored_first`).  Scenarios scored against different target sets get one
-    table per set, each with only its scenarios (so the tables stay as wide as one set's)."""
-    sets = target_sets(stacked)
-    if len(sets) > 1:
-        tables = "".join(f"<h3>Target set {escape(s)}</h3>" + _matrix_table(stacked[stacked["target_set"] == s])
-                         for s in sets)
-    else:
-        tables = _matrix_table(stacked)
-    legend = " ".join(f'<span class="status status-{re.sub("[^a-z]+", "-", s)}">{escape(status_text(s))}</span>'
-                      for s in STATUS_SYMBOLS)
-    return (tables + f'<p class="small">Status: {legend}. Gap: the projection minus the '
-            "target in the target year, in the unit given (pp: percentage points); for a band, the distance to "
-            "its nearer end; for the largest sector, the lead over the largest other sector. Tables: "
-            '<a href="comparison/scorecard_matrix.csv">comparison/scorecard_matrix.csv</a>, '
-            '<a href="comparison/gap_matrix.csv">comparison/gap_matrix.csv</a>, '
-            '<a href="comparison/scorecards.csv">comparison/scorecards.csv</a>.</p>')
-
-
-def _matrix_table(stacked: pd.DataFrame) -> str:
-    """The matrix of :func:`_matrix` for scenarios of one target set (or of several, keyed apart)."""
-    names = sorted(stacked["scenario"].unique())
-    keyed = stacked.assign(target=target_keys(stacked))   # targets of different sets never share a row
-    first = keyed.drop_duplicates("target").set_index("target").loc[scored_first(stacked)]   # scored on top
-    cell = keyed.set_index(["target", "scenario"])
-    realized = "realized_status" in stacked
-    head = [_th("Target (year, target value)")] + [_th(_breakable(n), raw=True) for n in names]
-    head += [_th("Published (realized)")] if realized else []
-    rows = []
-    for target, t in first.iterrows():
-        unit = gap_unit(t["unit"])
-        label = (f'<span title="{escape(target)}">{escape(t["description"])}</span><br><span class="small">'
-                 f'{int(t["year"])}: {escape(target_text(t))} {escape(t["unit"])}; gap in {escape(unit)}</span>')
-        cells = [f'<th scope="row">{label}</th>']
-        for n in names:
-            if (target, n) not in cell.index:      # a target of another set than the scenario's
-                cells.append("<td></td>")
-                continue
-            r = cell.loc[(target, n)]
-            cells.append(_status_cell(r["status"], escape(format_gap(r["gap"], t["unit"]))
-                                      if _is_number(r["gap"]) else ""))
-        if realized:
-            value = (escape(format_value(t["realized_value"], t["unit"]) + " " + t["unit"])
-                     if _is_number(t["realized_value"]) else "")
-            cells.append(_status_cell(t["realized_status"], value))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return _table(head, rows, "matrix")
-
-
+# ------------------------------------------------------------------ one scenario
 def _scorecard(card: pd.DataFrame, goals: pd.DataFrame | None) -> str:
-    """One scenario's scorecard: what each target says, its values, status, P(met), what it would
-    take and the published outcome."""
+    """One scenario's scorecard: each target's projected value and gap, status, P(met) and what it would
+    take; a target the model does not model takes one line, with the reason.  (The record is the same for
+    every scenario: the verdict and the matrices give it.)"""
     has_p = "p_met" in card and card["p_met"].notna().any()
-    realized = "realized_status" in card
     notes = {} if goals is None else {r.target: r.note for r in goals.itertuples() if r.status != MET_ALREADY}
-    head = [_th("Target", width="24%"), _th("Year", True), _th("Unit", width="7em"), _th("Target value", True),
-            _th("Projected", True), _th("Gap (pp for %)", True), _th("Status", width="6.5em")]
-    head += [_th("P(met), %", True)] if has_p else []
-    head += [_th("What it would take (constant growth of its lever sectors)", width="17%")]
-    head += [_th("Published (realized)", width="17%")] if realized else []
-    rows = []
-    for r in card.itertuples(index=False):
-        unit = r.unit
-        cells = [f'<td title="{escape(r.target)}">{escape(r.description)}</td>', _td(str(int(r.year)), True),
-                 _td(unit), _td(target_text(r._asdict()), True), _td(format_value(r.projected_value, unit), True),
-                 _td(format_gap(r.gap, unit), True), _status_cell(r.status)]
+    head = [th("Target (year: target value)", width="36%"), th("Projected (gap)", True), th("Status", width="6em")]
+    head += [th("P(met), %", True)] if has_p else []
+    head += [th("What it would take (constant growth of its lever sectors)", width="30%")]
+    body = []
+    for r in card.to_dict("records"):
+        unit = text_of(r.get("unit"))
+        label = f'{target_label(r)}<br><span class="small">{escape(target_line(r, gap=False))}</span>'
+        if r["status"] == NOT_MODELLED:
+            reason = status_cell(NOT_MODELLED, escape(not_modelled_reason(r)), colspan=len(head) - 1)
+            body.append(f"<tr><td>{label}</td>{reason}</tr>")
+            continue
+        gap = format_gap(r.get("gap"), unit)
+        projected = escape(format_value(r.get("projected_value"), unit)) + (
+            f'<br><span class="small">{escape(gap)}{" pp" if unit.startswith("%") else ""}</span>' if gap else "")
+        cells = [f"<td>{label}</td>", td(projected, True, raw=True), status_cell(r["status"])]
         if has_p:
-            cells.append(_td(format_probability(r.p_met), True))
-        cells.append(_td(notes.get(r.target, "")))
-        if realized:
-            published = _is_number(r.realized_value)
-            extra = (escape(f"{format_value(r.realized_value, unit)} {unit}") + "<br>" + escape(r.realized_note)
-                     if published else "")
-            cells.append(_status_cell(r.realized_status, extra))
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    return _table(head, rows, "scorecard")
+            cells.append(td(format_probability(r.get("p_met")), True))
+        cells.append(td(notes.get(r["target"], ""), css="small"))
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return table(head, body, "scorecard")
 
 
 def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int = 2) -> str:
-    """The largest contributors of each kind to the change of each missed target from its reference."""
+    """The largest contributors of each kind to the change of each missed target from its reference,
+    one line a target."""
     if attribution is None or not len(attribution):
         return ""
     missed = [t for t in card.loc[card["status"] == MISSED, "target"] if (attribution["target"] == t).any()]
     if not missed:
         return ""
     describe = dict(zip(card["target"], card["description"]))
-    rows = []
+    lines = []
     for target in missed:
         rows_t = attribution[attribution["target"] == target]
         unit = rows_t["unit"].iloc[0]
@@ -272,133 +207,97 @@ def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int =
         parts = []
         for kind in (INPUT, SECTOR):
             chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
-            parts.append("<br>".join(escape(f"{_component(c.component)}: {format_gap(c.contribution, unit)}")
-                                     for c in chosen.itertuples(index=False)) or "none")
-        rows.append("<tr>" + _td(describe.get(target, target)) + _td(str(rows_t["reference"].iloc[0]))
-                    + _td(f"{format_gap(total, unit)} {gap_unit(unit)}", True)
-                    + _td(parts[0], raw=True) + _td(parts[1], raw=True) + "</tr>")
-    head = [_th("Missed target", width="30%"), _th("Reference (parent scenario or base year)", width="9em"),
-            _th("Change from the reference", True), _th(f"Largest {n} by input (target's unit; pp for %)", width="22%"),
-            _th(f"Largest {n} by sector (target's unit; pp for %)", width="26%")]
-    return _table(head, rows, "contributors")
+            parts.append(f"by {kind} " + (", ".join(f"{component_name(c.component)} {format_gap(c.contribution, unit)}"
+                                                    for c in chosen.itertuples(index=False)) or "none"))
+        lines.append(f"<strong>{escape(headline(describe.get(target, target)))}</strong>: "
+                     + escape(f"{format_gap(total, unit)} {gap_unit(unit)} from {rows_t['reference'].iloc[0]}; "
+                              + "; ".join(parts)))
+    return (f"<h4>Why targets are missed: the {n} largest contributors of each kind to the change from the "
+            "reference (the target's unit; pp for %)</h4>" + items(lines, "why"))
 
 
-def _figure(svg: str, prefix: str, caption: str, link: str) -> str:
+def _figure(svg: str, prefix: str, caption: str, path: str) -> str:
     return (f'<figure>{inline_svg(svg, prefix, caption)}<figcaption>{escape(caption)} '
-            f'(<a href="{escape(link)}">{escape(link)}</a>)</figcaption></figure>')
+            f"({file_path(path)})</figcaption></figure>")
+
+
+def _figure_list(name: str, stems: Sequence[str], descriptions: Mapping[str, str]) -> str:
+    """A scenario's figures as files beside the page: path and caption (SVG; a PNG beside each)."""
+    listed = [f"{file_path(f'{name}/{stem}.svg')} {escape(figure_caption(stem, descriptions))}"
+             for stem in figure_order(list(stems))]
+    return '<p class="small">Figures (SVG, and a PNG of the same name beside each):</p>' + items(listed, "files")
 
 
 def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: ScenarioRecord | None,
-              svgs: Mapping[str, str]) -> str:
+              stems: Sequence[str]) -> str:
     sid = f"scenario-{name}"
-    out = [f'<section id="{escape(sid)}"><h2>Scenario {escape(name)}</h2>']
+    out = [f'<details id="{escape(sid)}" class="scenario"><summary><span class="name">{escape(name)}</span> '
+           f'<span class="small">{escape(verdict_words(card))}</span></summary>']
     if record is not None and record.description:
         out.append(f"<p>{escape(record.description)}</p>")
     if record is not None and record.draws:
         out.append(f'<p class="small">Monte Carlo: {record.draws:,} draws, seed {record.seed}.</p>')
-    out.append(f'<h3 id="{escape(sid)}-scorecard">Scorecard</h3>')
     out.append(_scorecard(card, goals))
-    why = _contributors(card, attribution)
-    if why:
-        out += [f'<h3 id="{escape(sid)}-why">Why targets are missed: the largest contributors</h3>', why]
-    descriptions = dict(zip(card["target"], card["description"]))
-    if svgs:
-        out.append(f'<h3 id="{escape(sid)}-figures">Figures</h3>')
-        for i, stem in enumerate(figure_order(list(svgs))):
-            out.append(_figure(svgs[stem], f"{name}-{i}", figure_caption(stem, descriptions), f"{name}/{stem}.svg"))
-    out.append(f'<p class="small">Files: <a href="{escape(name)}/">{escape(name)}/</a> (scorecard.csv, '
-               "goalseek.csv, attribution.csv, timeseries.csv and the rest).</p></section>")
+    out.append(_contributors(card, attribution))
+    if stems:
+        out.append(_figure_list(name, stems, dict(zip(card["target"], card["description"]))))
+    out.append(f'<p class="small">Tables: {file_path(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
+               "timeseries.csv and the rest).</p>" + back_link() + "</details>")
     return "\n".join(out)
+
+
+def _comparison_figures(svgs: Mapping[str, str]) -> str:
+    """The headline figures across scenarios inline, while they fit :data:`FIGURE_BUDGET`; the others
+    (and the scorecard matrix, which the matrices above replace) named as files."""
+    captions = dict(FIGURES)
+    order = [s for s, _ in FIGURES if s in svgs] + sorted(s for s in svgs if s not in captions)
+    shown, listed, used = [], [], 0
+    for i, stem in enumerate(order):
+        caption, path = captions.get(stem, stem), f"comparison/{stem}.svg"
+        if stem in HEADLINE_FIGURES and used + len(svgs[stem]) <= FIGURE_BUDGET:
+            used += len(svgs[stem])
+            shown.append(_figure(svgs[stem], f"comparison-{i}", caption, path))
+        elif stem == "scorecard_matrix":
+            listed.append(f"{escape(caption)}: {file_path(path)} (the matrices above give the same in a table)")
+        else:
+            listed.append(f"{escape(caption)}: {file_path(path)}")
+    more = ('<p class="small">Also in the results folder:</p>' + items(listed, "files")) if listed else ""
+    return "".join(shown) + more
 
 
 def _backtest(metrics: pd.DataFrame | None) -> str:
     if metrics is None:
         return ""
-    names, table = backtest_table(metrics)
+    names, metric_rows = backtest_table(metrics)
     if not names:
         return ""
+
     def cell(text: str) -> str:       # a bridge range on a line of its own, so the columns stay narrow
         value, _, ends = text.partition(" [")
-        return _td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
+        return td(escape(value) + (f'<br><span class="small">[{escape(ends)}</span>' if ends else ""), True, raw=True)
 
-    rows = ["<tr>" + _td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in table]
-    return ('<section id="backtest"><h2>Backtest against the realized outcomes</h2>'
-            + _table([_th("Metric")] + [_th(_breakable(n), True, raw=True) for n in names], rows)
+    rows = ["<tr>" + td(label) + "".join(cell(c) for c in cells) + "</tr>" for label, cells in metric_rows]
+    return (table([th("Metric")] + [th(breakable(n), True, raw=True) for n in names], rows)
             + f'<p class="small">{escape(BACKTEST_NOTE)} Every metric: '
-              '<a href="comparison/backtest_metrics.csv">comparison/backtest_metrics.csv</a>.</p></section>')
+            f'{file_path("comparison/backtest_metrics.csv")}.</p>')
 
 
 def _run_record(record: RunRecord) -> str:
-    out = ['<section id="run-record"><h2>Run record</h2>',
-           f"<p>Run id {_code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
+    out = [f"<p>Run id {code(str(record.run))}: a hash of the scenarios' files, the command-line settings and "
            "the data files (every folder's <code>manifest.json</code> names it).</p>"]
     rows = []
     for name, s in sorted(record.scenarios.items()):
-        files = "<br>".join(f"{_code(project_relative(f))}<br>{_code(h)}" for f, h in s.chain)
+        files = "<br>".join(f"{code(project_relative(f))}<br>{code(h)}" for f, h in s.chain)
         mc = f"{s.draws:,} draws, seed {s.seed}" if s.draws else "none"
-        rows.append("<tr>" + _td(name) + _td(files, raw=True, css="hash") + _td(mc) + "</tr>")
-    out.append(_table([_th("Scenario"), _th("Files, from the first of its chain (extends) to its own, and SHA-256"),
-                       _th("Monte Carlo")], rows, "record", "Scenarios"))
-    rows = ["<tr>" + _td(f) + _td(_code(h), raw=True, css="hash") + "</tr>"
+        rows.append("<tr>" + td(name) + td(files, raw=True, css="hash") + td(mc) + "</tr>")
+    out.append(table([th("Scenario"), th("Files, from the first of its chain (extends) to its own, and SHA-256"),
+                       th("Monte Carlo")], rows, "record", "Scenarios"))
+    rows = ["<tr>" + td(f) + td(code(h), raw=True, css="hash") + "</tr>"
             for f, h in sorted(record.data_files.items())]
-    out.append(_table([_th("Data file (model/data/)"), _th("SHA-256")], rows, "record", "Data files"))
-    rows = ["<tr>" + _td(p) + _td(v) + "</tr>" for p, v in record.packages.items()]
-    out.append(_table([_th("Package"), _th("Version")], rows, "record narrow", "Software"))
-    out.append("</section>")
+    out.append(table([th("Data file (model/data/)"), th("SHA-256")], rows, "record", "Data files"))
+    rows = ["<tr>" + td(p) + td(v) + "</tr>" for p, v in record.packages.items()]
+    out.append(table([th("Package"), th("Version")], rows, "record narrow", "Software"))
     return "\n".join(out)
-
-
-def _items(lines: Sequence[str]) -> str:
-    return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
-
-
-STYLE = """
-:root { color-scheme: light; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
-       color: #1b1b1b; background: #fff; max-width: 1320px; margin: 0 auto; padding: 0 16px 48px; }
-h1 { font-size: 1.6em; margin: 0.8em 0 0.2em; }
-h2 { font-size: 1.3em; margin: 1.6em 0 0.4em; border-bottom: 2px solid #444; padding-bottom: 2px; }
-h3 { font-size: 1.05em; margin: 1.2em 0 0.3em; }
-nav { background: #f5f5f5; border: 1px solid #ddd; padding: 6px 14px; }
-nav ol { margin: 0.3em 0; padding-left: 1.4em; columns: 2 22em; }
-table { border-collapse: collapse; width: 100%; margin: 0.4em 0 1em; font-size: 0.9em; }
-table.narrow { width: auto; }
-caption { text-align: left; font-weight: 600; padding: 4px 0; }
-th, td { border: 1px solid #bbb; padding: 3px 6px; vertical-align: top; text-align: left;
-         overflow-wrap: break-word; }
-thead th { background: #ececec; }
-tbody th { font-weight: normal; background: #fafafa; }
-.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-th.num { white-space: normal; }
-.word { white-space: nowrap; }
-.small { font-size: 0.85em; color: #444; }
-td .small, th .small { color: #333; }
-code { font-size: 0.9em; overflow-wrap: anywhere; }
-.hash code { font-size: 0.8em; }
-table.matrix thead th { width: 7em; }
-table.matrix thead th:first-child { width: 24%; }
-table.matrix td { min-width: 5em; }
-figure { margin: 1em 0 1.5em; break-inside: avoid; }
-figure svg { display: block; max-width: 100%; height: auto; }
-figcaption { font-size: 0.9em; color: #333; margin-top: 4px; }
-span.status { padding: 0 4px; white-space: nowrap; }
-@media print {
-  body { max-width: none; font-size: 9pt; padding: 0; }
-  table.matrix td { min-width: 0; }
-  .word { white-space: normal; }
-  nav { break-after: page; }
-  section { break-before: page; }
-  a { color: inherit; text-decoration: none; }
-  tr, figure { break-inside: avoid; }
-  thead { display: table-header-group; }
-  .status { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-}
-@page { size: A4 landscape; margin: 12mm; }
-"""
-
-
-def _status_style() -> str:
-    return "\n".join(f".status-{re.sub('[^a-z]+', '-', s)} {{ background: {c}; }}" for s, c in STATUS_COLOURS.items())
 
 
 def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
@@ -410,68 +309,66 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
     ``stacked`` is the batch's scorecards stacked (:func:`model.output.comparison.stack`; the
     one evaluation of the targets), ``goals`` and ``attributions`` each scenario's goal-seeking
     and attribution tables, ``backtest`` the batch's backtest metrics; ``figures`` maps
-    ``comparison`` and each scenario's name to ``{file stem: SVG text}``; ``warnings`` and
-    ``failures`` map a scenario (or file) to its messages.
+    ``comparison`` and each scenario's name to ``{file stem: SVG text}`` (the headline figures
+    across scenarios are shown, the others named as files); ``warnings`` and ``failures`` map a
+    scenario (or file) to its messages.
     """
     goals, attributions, figures = goals or {}, attributions or {}, figures or {}
     names = sorted(stacked["scenario"].unique()) if len(stacked) else []
-    toc, body = [], []
+    nav, body = [], []
     if names:
-        toc.append('<li><a href="#matrix">Targets by scenario (comparison matrix)</a></li>')
-        body.append('<section id="matrix"><h2>Targets by scenario</h2>'
-                    "<p>" + ("Targets: Beijing 14th Five-Year plan for high-tech industries (Aug 2021), as reported "
-                             "on its publication" if target_sets(stacked) in ([], ["plan14"]) else
-                             "Target sets: " + ", ".join(target_sets(stacked)) + " (docs/targets.md, Target sets)")
-                    + "; each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue "
-                    "and output series rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, "
-                    "from a 2025 base, on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>."
-                    "</p>" + _matrix(stacked) + "</section>")
-        known = dict(FIGURES)
-        shown = [(stem, caption) for stem, caption in FIGURES if stem in figures.get("comparison", {})]
-        shown += [(stem, stem) for stem in sorted(figures.get("comparison", {})) if stem not in known]
-        if shown:
-            toc.append('<li><a href="#comparison-figures">Figures across scenarios</a></li>')
-            body.append('<section id="comparison-figures"><h2>Figures across scenarios</h2>' + "".join(
-                _figure(figures["comparison"][stem], f"comparison-{i}", caption, f"comparison/{stem}.svg")
-                for i, (stem, caption) in enumerate(shown)) + "</section>")
-        sub = []
-        for name in names:
-            card = stacked[stacked["scenario"] == name].drop(columns="scenario")
-            body.append(_scenario(name, card, goals.get(name), attributions.get(name),
-                                  record.scenarios.get(name), figures.get(name, {})))
-            sub.append(f'<li><a href="#scenario-{escape(name)}">{escape(name)}</a></li>')
-        toc.append("<li>Scenarios<ol>" + "".join(sub) + "</ol></li>")
+        body.append(verdict_html(stacked))
+        about = ("Each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue and output series "
+                 "rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, from a 2025 base, "
+                 "on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>.")
+        nav.append(("matrix", "Targets by scenario"))
+        body.append(section("matrix", "Targets by scenario", f"<p>{about}</p>" + matrices_html(stacked)))
+        if figures.get(COMPARISON):
+            nav.append(("comparison-figures", "Figures"))
+            body.append(section("comparison-figures", "Figures across scenarios",
+                                 _comparison_figures(figures[COMPARISON])))
+        scenarios = [_scenario(name, stacked[stacked["scenario"] == name].drop(columns="scenario"), goals.get(name),
+                               attributions.get(name), record.scenarios.get(name), list(figures.get(name, {})))
+                     for name in names]
+        nav.append(("scenarios", "Scenarios"))
+        body.append('<section id="scenarios" class="part"><h2>Scenarios</h2><p class="small">Each scenario '
+                    "folded (click its name to open it; printed, every one is open): its scorecard, what missed "
+                    "targets would take, why they are missed, and its files.</p>" + "\n".join(scenarios)
+                    + "</section>")
         bt = _backtest(backtest)
         if bt:
-            toc.append('<li><a href="#backtest">Backtest against the realized outcomes</a></li>')
-            body.append(bt)
+            nav.append(("backtest", "Backtest"))
+            body.append(section("backtest", "Backtest against the realized outcomes", bt))
     else:
-        body.append("<p>No scenario ran, so there is nothing to compare.</p>")
+        body.append('<section id="verdict"><p>No scenario ran, so there is nothing to compare.</p></section>')
     notes = [f"{escape(name)}: {escape(project_relative(w))}" for name, ws in sorted(warnings.items()) for w in ws]
-    toc.append('<li><a href="#warnings">Warnings</a></li>')
-    body.append('<section id="warnings"><h2>Warnings</h2>' + _items(notes or ["none"]) + "</section>")
+    tail = [("warnings", "Warnings", items(notes or ["none"]))]
     if failures:
-        toc.append('<li><a href="#failed">Failed scenarios</a></li>')
-        body.append('<section id="failed"><h2>Failed scenarios</h2>' + _items(
-            [f"{_code(project_relative(f))}: {escape(project_relative(p))}" for f, ps in failures.items()
-             for p in ps]) + "</section>")
+        tail.append(("failed", "Failed scenarios", items(
+            [f"{code(project_relative(f))}: {escape(project_relative(p))}" for f, ps in failures.items()
+             for p in ps])))
     if record.stale:
-        toc.append('<li><a href="#not-in-run">Not part of this run</a></li>')
-        body.append('<section id="not-in-run"><h2>Not part of this run</h2><p>Folders left from earlier runs, '
-                    "not compared, possibly out of date:</p>" + _items(
-                        [f"{_code(n + '/')} (" + (f"run {_code(r)}" if r else "no run recorded") + ")"
-                         for n, r in record.stale]) + "</section>")
-    toc.append('<li><a href="#run-record">Run record</a></li>')
-    body.append(_run_record(record))
+        tail.append(("not-in-run", "Not part of this run", "<p>Folders left from earlier runs, not compared, "
+                     "possibly out of date:</p>" + items([f"{code(n + '/')} (" + (f"run {code(r)}" if r else
+                                                                                   "no run recorded") + ")"
+                                                           for n, r in record.stale])))
+    tail.append(("run-record", "Run record", _run_record(record)))
+    for sid, title, content in tail:
+        nav.append((sid, title))
+        body.append(section(sid, title, content))
+    # Warnings, failures and the stale folders are short: printed, they follow the section before them.
     head = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="{TOOL}">\n'
             '<link rel="icon" href="data:,">\n'
             f"<title>{escape(TITLE)} (run {escape(str(record.run))})</title>\n"
-            f"<style>{STYLE}{_status_style()}\n</style>\n</head>\n<body>\n")
-    intro = (f"<header><h1>{escape(TITLE)}</h1><p>Run {_code(str(record.run))}: {len(names)} scenario(s) compared. "
-             'The Markdown summary is <a href="summary.md">summary.md</a>; every table is a CSV file in the '
-             "scenario folders and in <code>comparison/</code>.</p></header>\n"
-             '<nav aria-label="Contents"><strong>Contents</strong><ol>' + "".join(toc) + "</ol></nav>\n")
+            f"<style>{STYLE}{status_style()}\n#warnings, #failed, #not-in-run {{ break-before: auto; }}\n"
+            "</style>\n</head>\n<body>\n")
+    intro = (f"<header><h1>{escape(TITLE)}</h1><p class=\"small\">Run {code(str(record.run))}: {len(names)} "
+             f"scenario(s) compared. Beside this page in the results folder: {file_path(SUMMARY)} (the same in "
+             f"Markdown), {file_path(WORKBOOK)}, {file_path(COMPARISON + '/')} and a folder per scenario; this page "
+             "links only within itself.</p>"
+             '<nav class="bar" aria-label="Contents">' + "".join(f'<a href="#{escape(s)}">{escape(t)}</a>'
+                                                                 for s, t in nav) + "</nav></header>\n")
     return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")

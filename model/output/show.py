@@ -24,6 +24,13 @@ def _runs(years: np.ndarray, mask: np.ndarray) -> list[tuple[int, int]]:
     return out
 
 
+def _path(rates: np.ndarray) -> str:
+    """A run of yearly rates (fractions) as percent, in year order, each value once where it repeats in
+    consecutive years: ``5.00/4.00/3.00`` for a falling path, ``2.00`` for a flat one."""
+    shown = [f"{100 * x:.2f}" for x in rates]
+    return "/".join(s for k, s in enumerate(shown) if k == 0 or s != shown[k - 1])
+
+
 def _table(title: str, years: np.ndarray, rates: np.ndarray, touched: np.ndarray) -> list[str]:
     lines = [title, "  " + f"{'sector':18s}" + "".join(f"{y:>9d}" for y in years)]
     for i, k in enumerate(KEYS):
@@ -78,8 +85,7 @@ def differences(scenario: Scenario, baseline: Baseline, parent_baseline: Baselin
             for a, b in _runs(years[1:n + 1], diff):
                 r0, r1 = a - years[1], b - years[1]
                 span = f"{a}" if a == b else f"{a}-{b}"
-                before = "/".join(f"{100 * x:.2f}" for x in np.unique(np.round(theirs[r0:r1 + 1, i], 6)))
-                after = "/".join(f"{100 * x:.2f}" for x in np.unique(np.round(mine[r0:r1 + 1, i], 6)))
+                before, after = (_path(a[r0:r1 + 1, i]) for a in (theirs, mine))
                 lines.append(f"  {param}.{k} {span}: {before} -> {after} %/yr")
     if scenario.horizon != parent.horizon:
         lines.append(f"  horizon: {parent.horizon} -> {scenario.horizon}")

@@ -174,6 +174,12 @@ class Comparator:
         """A band ``(low, high)`` to shade on a figure of the variable (None: no band)."""
         return None
 
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The target as numbers, ``(low, high)`` in the target's unit: the least and the most value
+        that meets it, None where it is open or has no figure (``largest``, ``qualitative``)."""
+        return None, None
+
 
 @dataclass(frozen=True)
 class AtLeast(Comparator):
@@ -199,6 +205,10 @@ class AtLeast(Comparator):
     @property
     def level(self) -> float:
         return self.value
+
+    @property
+    def bounds(self) -> tuple[float, None]:
+        return self.value, None
 
 
 @dataclass(frozen=True)
@@ -242,6 +252,10 @@ class About(Comparator):
     def band(self) -> tuple[float, float]:
         return self.value - self.tolerance, self.value + self.tolerance
 
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.band
+
 
 @dataclass(frozen=True)
 class Within(Comparator):
@@ -273,6 +287,10 @@ class Within(Comparator):
     @property
     def band(self) -> tuple[float, float]:
         return self.low, self.high
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        return self.band
 
 
 @dataclass(frozen=True)
@@ -345,6 +363,12 @@ class NotModelled(Comparator):
 
     def text(self) -> str:
         return f"{self.value:g}" if self.high is None else f"{self.value:g}-{self.high:g}"
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """The stated figures: ``value``-``high``, or ``value`` twice when the set gives one figure (it
+        does not say on which side of it the target is met)."""
+        return self.value, self.value if self.high is None else self.high
 
 
 @dataclass(frozen=True)
