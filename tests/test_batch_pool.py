@@ -161,20 +161,23 @@ def test_the_scorecard_is_on_screen_before_the_analyses(tmp_path, monkeypatch, c
     monkeypatch.setattr(scenario_run, "_analyses", lambda *args: seen.append(capsys.readouterr().out) or real(*args))
     assert run.main([str(a), "--out", str(tmp_path / "out"), "--no-figures"]) == 0
     before = seen[0]
-    assert before.startswith("a: ") and " targets met" in before.splitlines()[0]
+    assert before.startswith("a: plan14: ") and " met, " in before.splitlines()[0]
     assert "hightech_share" in before and "ok " not in before
-    assert capsys.readouterr().out.startswith("ok      a")
+    ok = capsys.readouterr().out
+    assert ok.startswith("ok      a") and before.splitlines()[0].removeprefix("a: ") in ok   # the ok line's verdict
     b, = scenarios(tmp_path, b="name: b\n")
     assert run.main([str(a), str(b), "--out", str(tmp_path / "two"), "--no-figures", "--no-analyses"]) == 0
-    assert "targets met" not in capsys.readouterr().out      # a batch: the scorecards are in the summary
+    out = capsys.readouterr().out                            # a batch: the scorecards are in the summary
+    assert "hightech_share" not in out and all(line.startswith(("ok ", "2 of 2", "summary:")) for line in
+                                               out.splitlines())
 
 
 def test_the_terminal_scorecard_counts_every_status():
     card = scenario_run.run_scenario(*_plan()).scorecard
     text = cli.scorecard_text("plan", card)
     head, _, *rows = text.splitlines()
-    met = int((card["status"] == "met").sum())
-    assert head.startswith(f"plan: {met} of {len(card)} targets met")
+    met, missed = int((card["status"] == "met").sum()), int((card["status"] == "missed").sum())
+    assert head.startswith(f"plan: plan14: {met} met, {missed} missed")
     assert len(rows) == len(card) and all(r.split()[0] == t for r, t in zip(rows, card["target"]))
 
 
