@@ -191,7 +191,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         workers = pool_size(jobs, len(todo), mc_options)
         log.info("%d scenario(s) on %d process(es)", len(todo), workers)
         if workers > 1:
-            _calibrate_shared([s for _, _, s in todo], mc_options)
+            _prepare_workers([s for _, _, s in todo], mc_options)
         computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
             _inline(todo, shared, progress, scored)
         for name, result in computed:
@@ -261,6 +261,19 @@ def _inline(todo: Todo, shared: _Shared, progress: ProgressCallback,
         steps.finish()
         if result is not None:
             yield scenario.name, result
+
+
+def _prepare_workers(scenarios: list[Scenario], options: RunOptions) -> None:
+    """What every worker would otherwise do again, done once here before they start (each inherits it):
+    the shared calibrations (:func:`_calibrate_shared`) and, with figures, matplotlib and the figure
+    modules imported, with the font list read (a second or so a process)."""
+    _calibrate_shared(scenarios, options)
+    if options.figures:
+        import matplotlib.pyplot  # noqa: F401
+        from matplotlib import font_manager
+
+        from .output import figures, plots_attribution, plots_backtest, plots_sensitivity  # noqa: F401
+        font_manager.findfont(font_manager.FontProperties())
 
 
 def _calibrate_shared(scenarios: list[Scenario], options: RunOptions) -> None:
