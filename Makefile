@@ -61,6 +61,7 @@ $(CALC): | $(STAMP)
 	  else echo "installing libreoffice-calc failed: the spreadsheet tests will be skipped"; fi; \
 	fi
 
+# one scenario per core (run.py's default --jobs); ARGS="--jobs 1" for one at a time
 run: $(STAMP)
 	$(PY) run.py $(ARGS)
 
@@ -80,7 +81,9 @@ docs-generate: $(STAMP)
 # REQUIRE_PYAM=1, REQUIRE_MKDOCS=1: the pyam tests and the docs build fail, rather than skip, if pyam or
 # MkDocs cannot be imported.
 # -n auto: one pytest-xdist worker per core; loadfile keeps a file's tests on one worker, so the runs
-# a file's tests share (module and session fixtures) are made once
+# a file's tests share (module and session fixtures) are made once.  The benchmarks' agreement checks run
+# among the tests at a small size (tests/test_benchmarks.py: an engine that drifts from the model fails);
+# their timings are benchmarks/*.py's, run by hand (docs/performance.md).
 test: lint $(IAMC) $(DOCS) $(BROWSER) $(CALC)
 	REQUIRE_PYAM=1 REQUIRE_MKDOCS=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 

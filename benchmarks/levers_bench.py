@@ -8,10 +8,12 @@
             every target evaluated (what a hand loop over the grid does); run on a
             random sample of the points, timed per point.
 
-The script checks that both agree on every sampled point (values and met flags) before
-it prints timings.
+The script checks that both agree on every sampled point (values and met flags), prints the check
+and exits 1 when they disagree (timings are reported, never judged).  The loop is the model's own
+one-scenario path, so a change of the model reaches both.
 
     python benchmarks/levers_bench.py [--n 101] [--loop-points 300] [--pair mfg_hightech mfg_other]
+    python benchmarks/levers_bench.py --small      # the agreement check of `make test`, in a second
 """
 from __future__ import annotations
 
@@ -53,7 +55,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pair", nargs=2, default=["mfg_hightech", "mfg_other"])
     ap.add_argument("--n", type=int, default=101, help="rates per lever")
     ap.add_argument("--loop-points", type=int, default=300)
+    ap.add_argument("--small", action="store_true", help="11 rates per lever, 20 points in the loop")
     args = ap.parse_args(argv)
+    if args.small:
+        args.n, args.loop_points = 11, 20
     scenario = load_scenario(args.scenario)
     baseline = build_baseline(scenario.assumptions)
     targets = [t for t in load_targets() if t.modelled and t.year <= scenario.horizon]
@@ -83,7 +88,7 @@ def main(argv=None) -> int:
     print(f"grid : {points:>7,} points in {t_grid:7.3f} s  ({1e6 * per_grid:8.2f} us/point)  (aim: < 1 s)")
     print(f"loop : {args.loop_points:>7,} points in {t_loop:7.3f} s  ({1e6 * per_loop:8.2f} us/point); "
           f"the whole grid would take {per_loop * points:6.1f} s")
-    print(f"grid == loop on every sampled point and target: {agree}")
+    print(f"{'agree' if agree else 'DISAGREE'}: grid == loop on every sampled point and target")
     print(f"grid speed-up over the point-by-point loop: {per_loop / per_grid:8.1f} x  (aim: >= 100 x)")
     print(f"every declared map of the scenario ({len(maps)}), with its points: {t_maps:6.3f} s")
     return 0 if agree else 1

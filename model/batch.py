@@ -12,12 +12,14 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict, dataclass, field
+from contextlib import closing
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .analysis import backtest, backtest_metrics
 from .analysis.inputs import InputsError, path_of, read_inputs
+from .analysis.memory import MEMORY_BOUND, PROCESS_BYTES, monte_carlo_peak_bytes, sobol_peak_bytes
 from .analysis.naive import naive_forecasts
 from .analysis.run import BatchRecord, PublishedRecord, RunFailed, RunOptions, ScenarioResult, run_scenario
 from .baseline.baselines import baseline_for
@@ -31,10 +33,14 @@ from .output.batch_set import previous_outputs, stale_folders, write_set
 from .output.owned import in_the_way
 from .output.show import describe
 from .output.write import data_file_hashes, write_scenario
+from .pool import Died, Task, can_fork, cpu_count, run_tasks
 from .scenario.loader import Scenario, load_scenario
 
-__all__ = ["MAX_CHUNK", "Journal", "Outcome", "OutputError", "Progress", "RunOptions", "run_batch", "run_id",
-           "show_scenarios", "stale_folders", "write_batch_outputs"]
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["MAX_CHUNK", "Journal", "Outcome", "OutputError", "Progress", "RunOptions", "cpu_count", "pool_size",
+           "run_batch", "run_id", "show_scenarios", "stale_folders", "write_batch_outputs"]
 
 MAX_CHUNK = 65_536          # draws simulated at once; more needs gigabytes at long horizons and is not faster
 
@@ -76,8 +82,11 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-def _ignore(_: Progress) -> None:
-    """The progress callback of a batch nobody watches."""
+ScoredCallback = Callable[[str, "pd.DataFrame"], None]
+
+
+def _ignore(*_) -> None:
+    """The progress (or scorecard) callback of a batch nobody watches."""
 
 
 @dataclass
@@ -124,7 +133,8 @@ def _names(names) -> str:
 
 def run_batch(paths: list[Path], out_dir: Path, command: list[str],
               mc_options: RunOptions | None = None, lock_wait: float = 10.0,
-              progress: ProgressCallback | None = None, journal: Journal | None = None) -> list[Outcome]:
+              progress: ProgressCallback | None = None, journal: Journal | None = None, jobs: int = 1,
+              scored: ScoredCallback | None = None) -> list[Outcome]:
     """Load, project and write every scenario in ``paths``; return one :class:`Outcome` each.
 
     Any problem of one scenario, expected or not, fails that scenario only; so does a scenario
@@ -147,9 +157,16 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     every scenario and after every chunk of Monte Carlo draws; it must not raise.  ``journal``, if
     given, is filled as the batch goes (:class:`Journal`: what is kept if it is stopped).  The batch
     itself prints nothing: it logs each step (``model.batch``, level INFO, with the seconds
-    the previous one took) and leaves the display to the caller.
+    the previous one took) and leaves the display to the caller.  ``scored``, if given, is called with a
+    scenario's name and its scorecard as soon as that is computed (before its analyses and its folder).
+
+    ``jobs`` (default 1) is how many scenarios are computed at once, each in a process of its own
+    (:func:`pool_size`: no more than the scenarios, and as many as the memory bound allows); the outputs
+    are the same, byte for byte, as with one.  A worker that dies (killed, crashed) fails its scenario
+    only.  The workers ignore Ctrl-C: the batch's process stops them and says what is kept.
     """
     progress = progress or _ignore
+    scored = scored or _ignore
     mc_options = mc_options or RunOptions()
     journal = journal if journal is not None else Journal()
     out_dir = Path(out_dir)
@@ -168,17 +185,19 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         journal.previous_run, journal.previous = previous_outputs(out_dir)
         run = journal.run = run_id(loaded, mc_options)
         results: dict[str, ScenarioResult] = {}
-        for index, (outcome, scenario) in enumerate(loaded, start=1):
-            if scenario is None:
-                continue
-            steps = _Steps(progress, index, len(loaded), scenario.name)
-            result = _run_one(outcome, scenario, out_dir, command, mc_options, run,
-                              sets[mc_options.targets or scenario.targets], published, steps)
-            steps.finish()
-            if result is not None:
-                results[scenario.name] = result
-                journal.replaced.append(scenario.name)
-            del scenario, result
+        todo = [(index, outcome, scenario) for index, (outcome, scenario) in enumerate(loaded, start=1)
+                if scenario is not None]
+        shared = _Shared(out_dir, tuple(command), mc_options, run, sets, published, len(loaded))
+        workers = pool_size(jobs, len(todo), mc_options)
+        log.info("%d scenario(s) on %d process(es)", len(todo), workers)
+        if workers > 1:
+            _prepare_workers([s for _, _, s in todo], mc_options)
+        computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
+            _inline(todo, shared, progress, scored)
+        for name, result in computed:
+            results[name] = result
+            journal.replaced.append(name)
+        del todo
         outcomes = [o for o, _ in loaded]
         del loaded
         steps = _Steps(progress, len(outcomes), len(outcomes), COMPARISON)
@@ -198,7 +217,146 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         summary = write_batch_outputs(out_dir, record)
         journal.done = not summary.problems
         steps.finish()
+    log.info("peak resident memory: %s", peak_memory())
     return outcomes + ([summary] if summary.problems else []) + ([backtest_problem] if backtest_problem else [])
+
+
+def pool_size(jobs: int, scenarios: int, options: RunOptions) -> int:
+    """How many scenarios run at once: ``jobs``, but no more than the ``scenarios``, and no more than fit
+    in :data:`~model.analysis.memory.MEMORY_BOUND` beside the batch's own process, each taking the peak
+    of a run with ``options`` (its Monte Carlo chunk, its Sobol sample); 1 without ``fork``."""
+    if jobs <= 1 or scenarios <= 1 or not can_fork():
+        return 1
+    each = max(monte_carlo_peak_bytes(options.chunk), sobol_peak_bytes(options.sobol) if options.sobol else 0)
+    return max(1, min(jobs, scenarios, (MEMORY_BOUND - PROCESS_BYTES) // each))
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """What every scenario of a batch is run with."""
+
+    out_dir: Path
+    command: tuple[str, ...]
+    options: RunOptions
+    run: str
+    sets: dict
+    published: PublishedRecord | None
+    count: int                          # scenario files in the batch (the progress's ``of``)
+
+    def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps,
+                scored: ScoredCallback) -> ScenarioResult | None:
+        return _run_one(outcome, scenario, self.out_dir, list(self.command), self.options, self.run,
+                        self.sets[self.options.targets or scenario.targets], self.published, steps, scored)
+
+
+Todo = list[tuple[int, Outcome, Scenario]]
+
+
+def _inline(todo: Todo, shared: _Shared, progress: ProgressCallback,
+            scored: ScoredCallback) -> Iterator[tuple[str, ScenarioResult]]:
+    """The scenarios one after the other in this process; ``(name, result)`` of each that succeeded."""
+    for index, outcome, scenario in todo:
+        steps = _Steps(progress, index, shared.count, scenario.name)
+        result = shared.run_one(outcome, scenario, steps, scored)
+        steps.finish()
+        if result is not None:
+            yield scenario.name, result
+
+
+def _prepare_workers(scenarios: list[Scenario], options: RunOptions) -> None:
+    """What every worker would otherwise do again, done once here before they start (each inherits it):
+    the shared calibrations (:func:`_calibrate_shared`) and, with figures, matplotlib and the figure
+    modules imported, with the font list read (a second or so a process)."""
+    _calibrate_shared(scenarios, options)
+    if options.figures:
+        import matplotlib.pyplot  # noqa: F401
+        from matplotlib import font_manager
+
+        from .output import figures, plots_attribution, plots_backtest, plots_sensitivity  # noqa: F401
+        font_manager.findfont(font_manager.FontProperties())
+
+
+def _calibrate_shared(scenarios: list[Scenario], options: RunOptions) -> None:
+    """Calibrate here, before the workers start (each inherits the cache of
+    :func:`~model.baseline.baselines.baseline_for`), the baselines that several scenarios would
+    otherwise each calibrate in their own process: their own, their parents' (the attribution) and the
+    sensitivity's assumption ends.  A baseline that cannot be built is left to its scenario to report."""
+    from .analysis.sensitivity import oat_inputs
+    wanted: dict[tuple, tuple] = {}
+    for s in scenarios:
+        chain = [s, s.parent] if options.analyses and s.parent is not None else [s]
+        for one in chain:
+            wanted.setdefault(repr((sorted(one.assumptions.items()), one.base, one.census)),
+                              (dict(one.assumptions), one.base, one.census))
+        if options.analyses:
+            for x in oat_inputs(s.base):
+                if x.kind == "assumption":
+                    for v in (x.low, x.high):
+                        key = {**s.assumptions, x.key: v}
+                        wanted.setdefault(repr((sorted(key.items()), s.base, s.census)), (key, s.base, s.census))
+    for assumptions, base, census in wanted.values():
+        try:
+            baseline_for(assumptions, base, census)
+        except Exception:          # noqa: BLE001 - the scenario's own run reports it, in its words
+            log.debug("calibration before the workers", exc_info=True)
+
+
+def _scenario_task(send, index: int, outcome: Outcome, scenario: Scenario, shared: _Shared):
+    """One scenario in a worker (:mod:`model.pool`): its progress and scorecard sent as they come; the
+    outcome and what the batch keeps, or the device error that stops the batch."""
+    steps = _Steps(lambda event: send(("progress", event)), index, shared.count, scenario.name)
+    try:
+        result = shared.run_one(outcome, scenario, steps, lambda name, card: send(("scored", name, card)))
+    except OutputError as exc:
+        return "fatal", str(exc), None
+    steps.finish()
+    return "done", outcome, result
+
+
+def _pooled(todo: Todo, shared: _Shared, workers: int, progress: ProgressCallback,
+            scored: ScoredCallback) -> Iterator[tuple[str, ScenarioResult]]:
+    """The scenarios on ``workers`` processes (:func:`model.pool.run_tasks`); ``(name, result)`` of each
+    that succeeded, as they end.  A worker that dies fails its scenario; a full device stops the batch."""
+    by_index = {index: (outcome, scenario) for index, outcome, scenario in todo}
+
+    def on_message(_index, message) -> None:
+        kind, *rest = message
+        if kind == "progress":
+            progress(rest[0])
+        elif kind == "scored":
+            scored(*rest)
+
+    tasks = [Task(index, _scenario_task, (index, outcome, scenario, shared)) for index, outcome, scenario in todo]
+    with closing(run_tasks(tasks, workers, on_message)) as ended:
+        for index, value in ended:
+            outcome, scenario = by_index[index]
+            if isinstance(value, Died):
+                log.debug("worker of %s: %s", scenario.name, value)
+                outcome.problems = [f"{scenario.file}: internal error: {value}; the other scenarios ran on; "
+                                    "please report it"]
+                continue
+            kind, done, result = value
+            if kind == "fatal":
+                raise OutputError(done)
+            for f in fields(Outcome):          # what the worker found out, into the batch's own outcome
+                setattr(outcome, f.name, getattr(done, f.name))
+            if result is not None:
+                yield scenario.name, result
+
+
+def peak_memory() -> str:
+    """The peak resident memory of this process and of its largest finished worker, in words (Linux and
+    macOS; ``unknown`` elsewhere)."""
+    try:
+        import resource
+        import sys
+    except ImportError:
+        return "unknown"
+    unit = 1 if sys.platform == "darwin" else 1024          # ru_maxrss: bytes on macOS, KiB on Linux
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * unit
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * unit
+    return f"this process {own / (1 << 20):,.0f} MiB" + (f", the largest worker {workers / (1 << 20):,.0f} MiB"
+                                                         if workers else "")
 
 
 def data_outcomes(problems) -> list[Outcome]:
@@ -309,7 +467,8 @@ def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
 
 
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
-             run: str, targets, published: PublishedRecord | None, steps: _Steps) -> ScenarioResult | None:
+             run: str, targets, published: PublishedRecord | None, steps: _Steps,
+             scored: ScoredCallback = _ignore) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
     ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
     its folder, or an entry in its folder's place that the tool did not write)."""
@@ -319,7 +478,8 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
         outcome.problems = [_in_the_way(scenario, folder, reason)]
         return None
     try:
-        computed = run_scenario(scenario, targets, options, published, step=steps, draws=steps.draws)
+        computed = run_scenario(scenario, targets, options, published, step=steps, draws=steps.draws,
+                                scored=lambda card: scored(scenario.name, card))
     except RunFailed as failed:
         outcome.warnings = list(failed.warnings)
         outcome.problems = list(failed.problems)

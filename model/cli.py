@@ -131,6 +131,10 @@ def _target_set(text: str) -> str:
     return text
 
 
+def _jobs(text: str) -> int:
+    return _whole(text, 1, 1024)
+
+
 def _lever_pair(text: str) -> tuple[str, str]:
     from .core.sectors import KEYS
     pair = tuple(k.strip() for k in text.split(","))
@@ -177,6 +181,10 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
     parser.add_argument("--no-analyses", dest="analyses", action="store_false",
                         help="the projection, scorecard, P(met) and backtest only: no goal-seeking, sensitivity, "
                              "attribution or lever maps (a quick loop while editing a scenario)")
+    parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
+                        help="scenarios computed at once, each in a process of its own (default: the number of "
+                             "cores this process may use; fewer if the memory bound needs it); the outputs are "
+                             "the same with any number")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show progress on stderr (default: only when stderr is a terminal and without -q)")
     loudness = parser.add_mutually_exclusive_group()
@@ -260,7 +268,8 @@ def progress_text(event: Progress, elapsed: float) -> str:
 class ProgressLine:
     """A one-line progress display on ``stream`` (a terminal): each event rewrites the line.
 
-    Called with :class:`model.batch.Progress` events.  Draw counts are shown at most every
+    Called with :class:`model.batch.Progress` events (from the workers of a batch too, interleaved: each
+    step's rate is measured from its own start).  Draw counts are shown at most every
     ``interval`` seconds (a step change and the last chunk always); :meth:`clear` wipes the line
     before anything else is printed.  Nothing here raises: a display must not stop a run.
     """
@@ -268,12 +277,13 @@ class ProgressLine:
     def __init__(self, stream: TextIO, clock=time.monotonic, interval: float = 0.2):
         self.stream, self.clock, self.interval = stream, clock, interval
         self.key, self.started, self.shown, self.visible = None, 0.0, -float("inf"), False
+        self.starts: dict[tuple, float] = {}     # when each step began (the workers of a batch interleave)
 
     def __call__(self, event: Progress) -> None:
         now = self.clock()
         key = (event.index, event.name, event.step)
         if key != self.key:
-            self.key, self.started = key, now
+            self.key, self.started = key, self.starts.setdefault(key, now)
         elif now - self.shown < self.interval and event.done < event.total:
             return
         self.shown = now
@@ -402,8 +412,11 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             argv = sys.argv[1:] if argv is None else argv
             prog = prog or DIST
             args = parse_args(argv, prog)
-            import matplotlib
-            matplotlib.use("Agg")           # figures go to files only: no display needed, no window opened
+            # figures go to files only: no display needed, no window opened (matplotlib reads it when it is
+            # first imported, by the first figure: a run without figures does not import it)
+            os.environ["MPLBACKEND"] = "Agg"
+            if "matplotlib" in sys.modules:        # already imported (a test, a notebook): set it there
+                sys.modules["matplotlib"].use("Agg")
             with _terminal(args, sys.stderr) as progress:
                 return _run(args, [prog, *argv], progress, journal)
     except KeyboardInterrupt as exc:
@@ -465,7 +478,10 @@ def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | 
     journal.append(batch.Journal())
     try:
         try:
-            outcomes = batch.run_batch(paths, args.out, command, options, progress=progress, journal=journal[0])
+            outcomes = batch.run_batch(paths, args.out, command, options, progress=progress, journal=journal[0],
+                                       jobs=args.jobs or batch.cpu_count(),
+                                       scored=_ScorecardPrinter(progress) if len(paths) == 1 and not args.quiet
+                                       else None)
         finally:
             if progress is not None:      # before anything else is printed
                 progress.clear()
@@ -479,6 +495,47 @@ def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | 
         print(printable(f"not run: cannot use the output folder {args.out}: {exc.strerror or exc}"), file=sys.stderr)
         return 2
     return _stdout(lambda: _report(outcomes, args.out, args.quiet)) or (1 if any(not o.ok for o in outcomes) else 0)
+
+
+class _ScorecardPrinter:
+    """Prints a scenario's scorecard (stdout) as soon as it is computed, before its analyses and its
+    folder: the quick look of one scenario being edited.  A failure to print is left to the end
+    (:func:`_stdout`), it does not stop the run."""
+
+    def __init__(self, progress: ProgressLine | None):
+        self.progress = progress
+
+    def __call__(self, name: str, card) -> None:
+        if self.progress is not None:
+            self.progress.clear()
+        try:
+            print(printable(scorecard_text(name, card)), flush=True)
+        except (OSError, ValueError):
+            pass
+
+
+def scorecard_text(name: str, card) -> str:
+    """A scorecard for the terminal: the verdict (:func:`model.output.verdict.verdict_words`, as the ``ok``
+    line says it) and one line a target: its year, the target, the projection, the gap, the status and
+    P(met) where a Monte Carlo ran."""
+    from .output.comparison import format_gap, format_probability, format_value
+    from .output.verdict import verdict_words
+    verdict = f"{name}: {verdict_words(card)}"
+    has_p = "p_met" in card and card["p_met"].notna().any()
+    rows = [("target", "year", "target", "projected", "gap", "status") + (("P(met) %",) if has_p else ())]
+    for r in card.to_dict("records"):
+        unit = str(r.get("unit") or "")
+        value = str(r.get("target_value"))
+        numeric = value.replace(".", "", 1).isdigit()
+        target = f"{'>= ' if r.get('comparator') == '>=' else ''}{value}" + (f" {unit}" if numeric and unit else "")
+        gap = format_gap(r.get("gap"), unit)
+        rows.append((str(r["target"]), str(r["year"]), target, format_value(r.get("projected_value"), unit),
+                     gap + (" pp" if gap and unit.startswith("%") else ""), str(r["status"]))
+                    + ((format_probability(r.get("p_met")),) if has_p else ()))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  " + "  ".join(c.ljust(w) if i in (0, 2, 5) else c.rjust(w)
+                              for i, (c, w) in enumerate(zip(row, widths))).rstrip() for row in rows]
+    return "\n".join([verdict, *lines])
 
 
 def _stdout(write) -> int:

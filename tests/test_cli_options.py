@@ -164,7 +164,7 @@ def fake_batch(monkeypatch, tmp_path, debug_logger):
     monkeypatch.setattr(warnings, "showwarning", lambda message, category, *a, **k:
                         sys.stderr.write(f"{category.__name__}: {message}\n"))
 
-    def run_batch(paths, out_dir, command, options, lock_wait=10.0, progress=None, journal=None):
+    def run_batch(paths, out_dir, command, options, lock_wait=10.0, progress=None, journal=None, **_):
         state["calls"].append(command)
         for done in (0, 2_500, 5_000, 7_500, 10_000):
             if progress is not None:

@@ -106,8 +106,8 @@ def test_sigterm_and_sighup_stop_the_run_like_ctrl_c(tmp_path, name, code):
     first, summary = manifest_run(out / "comparison"), (out / "summary.md").read_bytes()
     a.write_text("name: a\ngrowth: {ict: 9}\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-c", DRIVER.format(root=str(run.ROOT), signal=name), str(a), str(b),
-                           "--out", str(out), "--no-figures", "--no-analyses"], capture_output=True, text=True,
-                          timeout=300)
+                           "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "1"], capture_output=True,
+                          text=True, timeout=300)
     assert proc.returncode == code, proc.stderr
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"stopped by {name}: kept the previous comparison/, summary.md, report.html and "
@@ -151,7 +151,8 @@ def test_a_full_device_stops_the_batch_with_one_line(tmp_path, monkeypatch, caps
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(batch, "write_scenario", full)
     capsys.readouterr()
-    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses"]) == cli.OUTPUT_ERROR
+    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "1"]) == \
+        cli.OUTPUT_ERROR
     err = capsys.readouterr().err
     assert tried == ["a"] and err.count("\n") == 1
     assert err.startswith(f"output error: cannot write to {out / 'a'}: No space left on device; kept the previous "

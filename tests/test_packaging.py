@@ -67,6 +67,8 @@ def test_wheel_carries_data_scenarios_licence_and_command(wheel):
         shipped = {Path(n).name: z.read(n) for n in names if n.startswith("model/shipped_scenarios/")}
         data = {Path(n).name: z.read(n) for n in names if n.startswith("model/data/")}
         definitions = {n.removeprefix("model/"): z.read(n) for n in names if n.startswith("model/definitions/")}
+        schema = z.read("model/scenario/scenario.schema.json") if "model/scenario/scenario.schema.json" in names \
+            else None
         info = next(n for n in names if n.endswith(".dist-info/METADATA")).rsplit("/", 1)[0]
         entry_points = z.read(f"{info}/entry_points.txt").decode()
         meta = z.read(f"{info}/METADATA").decode()
@@ -75,6 +77,7 @@ def test_wheel_carries_data_scenarios_licence_and_command(wheel):
     assert data == {p.name: p.read_bytes() for p in (ROOT / "model" / "data").iterdir() if p.is_file()}
     assert definitions == {p.relative_to(ROOT / "model").as_posix(): p.read_bytes()      # the variable codelist
                            for p in (ROOT / "model" / "definitions").rglob("*.yaml")}
+    assert schema == (ROOT / "model" / "scenario" / "scenario.schema.json").read_bytes()   # the editors' schema
     assert "beijing-scenarios = model.cli:main" in entry_points
     assert "License-Expression: MIT" in meta
     assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "scenarios/"))]

@@ -222,21 +222,61 @@ def compare_latest(projection: pd.DataFrame | Levels, realized: pd.DataFrame, br
 
 def _evaluate(lv: Levels, record: pd.DataFrame, evaluation: str, factors: np.ndarray | None,
               bridges: Bridges | None, basis: str) -> pd.DataFrame:
+    """One pass over ``record``: per series (sorted by key) and year (sorted), the row compared (the
+    annual figure, else the longest partial period of the year; of those, the latest release, file
+    order breaking ties), and the projected values of each series computed once."""
     years = set(lv.years)
+    rows = record.to_dict("records")              # file order
+    index: dict[str, dict[int, list[int]]] = {}
+    for i, r in enumerate(rows):
+        index.setdefault(r["key"], {}).setdefault(r["year"], []).append(i)
     out: list[dict] = []
-    for key, group in record.groupby("key", sort=True):
+    for key in sorted(index):
         s = series_for(key)
         if s is None:
             continue
-        for year, here in group.groupby("year", sort=True):
+        series = _SeriesValues(lv, s, record, factors, bridges)
+        for year in sorted(index[key]):
             if year < FIRST_YEAR or year not in years:
                 continue
-            # the annual figure, else the longest partial period of the year
-            period = ANNUAL if (here["period"] == ANNUAL).any() else \
-                max(here["period"], key=lambda p: PERIOD_END_MONTH[p])
-            out += _compare_one(lv, s, _latest(here[here["period"] == period]), group, evaluation, factors,
-                                bridges, basis)
+            here = index[key][year]
+            periods = [rows[i]["period"] for i in here]
+            period = ANNUAL if ANNUAL in periods else max(periods, key=lambda p: PERIOD_END_MONTH[p])
+            chosen = max((i for i in here if rows[i]["period"] == period),
+                         key=lambda i: (release_month(rows[i]["vintage"]), i))
+            out += _compare_one(series, rows[chosen], evaluation, basis)
     return pd.DataFrame([{"evaluation": evaluation, **r} for r in out], columns=BACKTEST_COLUMNS[1:])
+
+
+class _SeriesValues:
+    """One published series against a projection: its projected values by year and the projected
+    share at each end of the bridges, each computed once (on first use), and its rows of the record."""
+
+    def __init__(self, lv: Levels, s: Series, record: pd.DataFrame, factors: np.ndarray | None,
+                 bridges: Bridges | None):
+        self.lv, self.s, self.record, self.factors, self.bridges = lv, s, record, factors, bridges
+        self._values: pd.Series | None = None
+        self._ends: tuple[pd.Series, pd.Series] | None = None
+
+    @property
+    def values(self) -> pd.Series:
+        if self._values is None:
+            self._values = projected_values(self.lv, self.s, self.factors)
+        return self._values
+
+    @property
+    def published(self) -> pd.DataFrame:
+        """The series' rows of the record (a partial-year level looks for an earlier year in them)."""
+        return self.record[self.record["key"] == self.s.key]
+
+    def ends(self, year: int) -> tuple[float, float] | None:
+        """The projected share of ``year`` with the series' sectors at the low and the high bridge."""
+        if self.bridges is None or set(self.s.sectors) == set(KEYS):
+            return None
+        if self._ends is None:
+            low, high = bridge_ends(self.bridges, self.s.sectors, self.lv.nominal.loc[BASE_YEAR].to_numpy())
+            self._ends = projected_values(self.lv, self.s, low), projected_values(self.lv, self.s, high)
+        return float(self._ends[0][year]), float(self._ends[1][year])
 
 
 def _not_comparable(s: Series, evaluation: str, factors, basis: str) -> str | None:
@@ -249,14 +289,14 @@ def _not_comparable(s: Series, evaluation: str, factors, basis: str) -> str | No
     return None
 
 
-def _compare_one(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame, evaluation: str,
-                 factors: np.ndarray | None, bridges: Bridges | None, basis: str) -> list[dict]:
+def _compare_one(series: _SeriesValues, row: Mapping, evaluation: str, basis: str) -> list[dict]:
+    s, factors = series.s, series.factors
     year, period = int(row["year"]), str(row["period"])
     target = EVALUATIONS[evaluation]
     why_not = _not_comparable(s, evaluation, factors, basis)
     if why_not:
         return [_row(s, s.measure, s.unit, row, np.nan, why_not)]
-    values = projected_values(lv, s, factors)
+    values = series.values
     if s.variable is not None:
         on = "the projection" + ("" if basis == target else " as projected (not value added: no census bridge)")
     elif basis == target:
@@ -265,7 +305,7 @@ def _compare_one(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame,
         on = (f"the projection restated on the {target}-census basis (each sector "
               f"{'x' if target == EVALUATIONS[LATEST] else '/'} its 2020 census bridge)")
     if period != ANNUAL:
-        return _partial(lv, s, row, published, values, factors, bridges, on)
+        return _partial(series, row, values, on)
     if s.measure in ("growth", "average growth"):
         what = "real growth" if s.measure == "growth" else f"average real growth {year - 4}-{year}"
         return [_row(s, s.measure, s.unit, row, values[year], f"{what} as published, {target}-census release, "
@@ -273,7 +313,7 @@ def _compare_one(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame,
                      from_year=year - 5 if s.measure == "average growth" else None)]
     if s.measure == "count" or s.variable is not None:
         return [_row(s, s.measure, s.unit, row, values[year], f"{s.measure} as published against {on}")]
-    ends = _ends(lv, s, year, bridges) if s.measure == "share" else None
+    ends = series.ends(year) if s.measure == "share" else None
     out = [_row(s, s.measure, s.unit, row, values[year], f"{s.measure} as published against {on}", ends=ends)]
     if evaluation == LATEST and s.measure == "share":
         base = values[BASE_YEAR]
@@ -284,26 +324,19 @@ def _compare_one(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame,
     return out
 
 
-def _ends(lv: Levels, s: Series, year: int, bridges: Bridges | None) -> tuple[float, float] | None:
-    """The projected share of ``year`` with the series' sectors at the low and the high bridge."""
-    if bridges is None or set(s.sectors) == set(KEYS):
-        return None
-    low, high = bridge_ends(bridges, s.sectors, lv.nominal.loc[BASE_YEAR].to_numpy())
-    return float(projected_values(lv, s, low)[year]), float(projected_values(lv, s, high)[year])
-
-
-def _partial(lv: Levels, s: Series, row: pd.Series, published: pd.DataFrame, values: pd.Series,
-             factors: np.ndarray | None, bridges: Bridges | None, on: str) -> list[dict]:
+def _partial(series: _SeriesValues, row: Mapping, values: pd.Series, on: str) -> list[dict]:
+    s, lv = series.s, series.lv
     year, period = int(row["year"]), str(row["period"])
     if s.measure == "growth":
         return [_row(s, "growth", "%", row, values[year],
                      f"partial year ({period}): cumulative real growth y/y as published against the annual rate "
                      f"of {on}")]
     if s.measure == "share":
-        ends = _ends(lv, s, year, bridges) if s.variable is None else None
+        ends = series.ends(year) if s.variable is None else None
         return [_row(s, "share", "%", row, values[year], f"approximate: {SEASONAL}; against {on}",
                      approximate=True, ends=ends)]
     if s.measure == "level":
+        published = series.published
         earlier = published[(published["period"] == period) & (published["year"] < year)
                             & published["year"].isin(lv.years)]
         if not len(earlier):

@@ -18,6 +18,7 @@ from ``assumptions.csv`` and can be overridden by a scenario.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -535,16 +536,28 @@ def calibration_moments(fig: Figures) -> tuple[dict, ...]:
     return tuple(moments)
 
 
+MOMENT_GROUPS = ("gdp", "secondary", "tertiary", "industry_abovesize", "mfg_hightech", "ict", "finance", "primary")
+
+
+@functools.lru_cache(maxsize=None)
+def _moment_masks() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """The sector masks :func:`moment_values` reads (read-only), made once: the calibration evaluates
+    the moments thousands of times."""
+    masks = {k: mask(k) for k in MOMENT_GROUPS}
+    industry = mask("industry")
+    hightech_in_industry = mask("mfg_hightech")[industry]
+    for m in (*masks.values(), industry, hightech_in_industry):
+        m.setflags(write=False)
+    return masks, industry, hightech_in_industry
+
+
 def moment_values(g: np.ndarray, va: np.ndarray, w_ne: np.ndarray) -> dict[str, float]:
     """Model counterparts of :func:`calibration_moments` for 2021 growth ``g`` ``(n_sectors,)``."""
-    out = {f"growth.{k}": float(growth.aggregate_growth(va[mask(k)], g[mask(k)]))
-           for k in ("gdp", "secondary", "tertiary", "industry_abovesize", "mfg_hightech", "ict",
-                     "finance", "primary")}
+    masks, ind, hightech = _moment_masks()
+    out = {f"growth.{k}": float(growth.aggregate_growth(va[m], g[m])) for k, m in masks.items()}
     va_next = va * (1.0 + g)     # uniform deflator: nominal shares equal real shares
     out["share.new_economy"] = float(growth.share_percent(w_ne @ va_next, va_next.sum()))
-    ind = mask("industry")
-    out["contribution.mfg_hightech_to_industry"] = float(
-        growth.contribution_share(va[ind], g[ind], mask("mfg_hightech")[ind]))
+    out["contribution.mfg_hightech_to_industry"] = float(growth.contribution_share(va[ind], g[ind], hightech))
     return out
 
 
@@ -561,6 +574,24 @@ def calibrate_2021(va: np.ndarray, w_ne: np.ndarray, trend: np.ndarray,
     reproduces the facts.  Solved with SLSQP (``scipy.optimize.minimize``).  Returns
     the rates and a fit report (model vs target, within tolerance or not).
     """
+    key = (va.tobytes(), w_ne.tobytes(), trend.tobytes(), repr(moments))
+    solved = _SOLVED.get(key)
+    if solved is None:
+        solved = _SOLVED[key] = _solve_2021(va, w_ne, trend, moments)
+        while len(_SOLVED) > MAX_SOLVED:
+            _SOLVED.pop(next(iter(_SOLVED)))
+    return solved[0].copy(), tuple(dict(r) for r in solved[1])
+
+
+# Calibrations already solved, by their inputs: the sensitivity analysis recalibrates at both ends of every
+# assumption's range, and half of them (the trend's and the prices' half-lives...) leave these inputs as
+# they are, so the same problem would be solved again, to the same bits.
+_SOLVED: dict[tuple, tuple[np.ndarray, tuple[dict, ...]]] = {}
+MAX_SOLVED = 256
+
+
+def _solve_2021(va: np.ndarray, w_ne: np.ndarray, trend: np.ndarray,
+                moments: tuple[dict, ...]) -> tuple[np.ndarray, tuple[dict, ...]]:
     weight = va / va.sum() / (CAL_PRIOR_SD_PP / 100.0)
 
     def objective(g):

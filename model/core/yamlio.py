@@ -13,6 +13,9 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
+# libyaml's parser where PyYAML has it (several times faster; the same nodes and lines), else PyYAML's own; a
+# file libyaml refuses is read again by PyYAML's parser, so that a syntax error reads the same everywhere.
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_BYTES = 1 << 20          # scenario files are small; anything bigger is a mistake
 MAX_NODES = 20_000
 MAX_DEPTH = 20               # nesting of lists and mappings; a scenario needs five at most
@@ -68,8 +71,22 @@ def read_yaml(data: bytes) -> tuple[Any, dict[Path_, int]]:
         line = text.count("\n", 0, bad) + 1
         raise YamlProblem(line, f"control character {text[bad]!r} in the text: is this a YAML file?")
     try:
+        root = _compose(text, FAST_LOADER)
+    except (yaml.YAMLError, RecursionError):     # only from libyaml: PyYAML's parser says what is wrong
+        root = _compose(text, yaml.SafeLoader)
+    if root is None:
+        raise YamlProblem(None, "the file is empty: a scenario needs at least a name or an 'extends'")
+    lines: dict[Path_, int] = {}
+    seen: set[int] = set()
+    value = _build(root, (), lines, seen, SafeConstructor())
+    return value, lines
+
+
+def _compose(text: str, loader) -> yaml.Node | None:
+    """The node tree of ``text`` (``None``: empty), refusing aliases and deep nesting first."""
+    try:
         depth = 0
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent):
                 raise YamlProblem(event.start_mark.line + 1,
                                   "anchors and aliases (&name / *name) are not allowed in scenario files")
@@ -80,20 +97,18 @@ def read_yaml(data: bytes) -> tuple[Any, dict[Path_, int]]:
                                       f"{MAX_DEPTH} deep: not a scenario file")
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=loader)
     except RecursionError:       # a safety net behind the depth check
+        if loader is not yaml.SafeLoader:
+            raise
         raise YamlProblem(None, "nesting too deep: not a scenario file") from None
     except yaml.YAMLError as exc:
+        if loader is not yaml.SafeLoader:
+            raise
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise YamlProblem(line, f"YAML syntax: {problem}") from None
-    if root is None:
-        raise YamlProblem(None, "the file is empty: a scenario needs at least a name or an 'extends'")
-    lines: dict[Path_, int] = {}
-    seen: set[int] = set()
-    value = _build(root, (), lines, seen, SafeConstructor())
-    return value, lines
 
 
 def _build(node: yaml.Node, path: Path_, lines: dict, seen: set, ctor: SafeConstructor) -> Any:

@@ -20,9 +20,10 @@ import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import matplotlib.pyplot as plt
+if TYPE_CHECKING:                 # matplotlib is imported where a figure is saved: a run without figures needs none
+    import matplotlib.pyplot as plt
 
 #: Stems of the figures also written as SVG (for the report, which inlines them).
 SVG_FIGURES = frozenset({"shares", "fan", "shares_by_scenario", "revenues_by_scenario"})
@@ -50,6 +51,7 @@ def save_figure(fig: plt.Figure, stem: Path, dpi: int = 150, svg: bool = True) -
     engine runs once, before any format is drawn, and the boxes are then frozen: saving does not
     lay the figure out again, nor draw it once more without rendering (as ``savefig`` does for a
     figure with a layout engine), so each format costs one draw."""
+    import matplotlib.pyplot as plt
     width, height = fig.get_size_inches()
     dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
     engine = fig.get_layout_engine()

@@ -18,7 +18,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
-from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED, STATUSES
+from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED
+from .style import STATUS_COLOURS, headline
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
 # white, replaced by Tol's wine) and two dark colours of Tol's (brown, indigo), pairwise distinct under
@@ -30,9 +31,7 @@ SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B
                     "#661100", "#332288")
 SCENARIO_MARKERS = ("o", "^", "D", "v", "P", "X", "p", "<", ">")
 SCENARIO_LINES = ("-", "--", ":", "-.")
-# Statuses: a light tint each, and always the word in the cell as well (never colour alone).
-STATUS_COLOURS = dict(zip(STATUSES, ("#a6dcc8", "#f0a58a", "#d9d9d9", "#f2f2f2")))   # met, missed, not ...
-STATUS_COLOURS[NOT_PUBLISHED] = "#fbf3d5"              # a realized status: no published figure decides
+# Statuses: a light tint each (model/output/style.py, shared with the report and the workbook).
 PUBLISHED_ROW = "published (realized)"
 # The headline shares: (variable, label, colour, marker).
 SHARE_LINES = (
@@ -264,12 +263,6 @@ def fill_width(text: str, width_in: float, fontsize: float) -> str:
 def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> None:
     """``text`` under the panels, left-aligned, small and grey, wrapped to the figure's width."""
     fig.supxlabel(fill_width(text, 0.96 * fig.get_figwidth(), 7), x=0.01, ha="left", fontsize=7, color=colour)
-
-
-def headline(description: str) -> str:
-    """The first sentence of a description (a figure's title or label; the rest is in the tables)."""
-    first = str(description).split(". ", 1)[0].strip()
-    return first[:-1] if first.endswith(".") else first
 
 
 def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:

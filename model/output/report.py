@@ -41,7 +41,7 @@ from ..output.comparison import (
     gap_unit,
     project_relative,
 )
-from ..output.plots import headline
+from ..output.style import headline
 from ..output.verdict import (
     verdict_words,
 )

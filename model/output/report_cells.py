@@ -8,7 +8,7 @@ from typing import Sequence
 
 from ..core.sectors import LABELS
 from .comparison import gap_unit, status_text, target_text
-from .plots import STATUS_COLOURS, headline
+from .style import STATUS_COLOURS, headline
 
 
 def status_class(status: str) -> str:

@@ -10,7 +10,6 @@ import pandas as pd
 from ..core.target_sets import SETS
 from ..targets.scorecard import MET, MISSED, NOT_MODELLED
 from .comparison import STATUS_SYMBOLS, format_gap, format_value, scored_first, status_text, target_text
-from .plots import headline
 from .report_cells import (
     breakable,
     file_path,
@@ -25,6 +24,7 @@ from .report_cells import (
     text_of,
     th,
 )
+from .style import headline
 from .verdict import (
     COUNTED,
     NO_SET,

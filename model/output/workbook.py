@@ -31,21 +31,20 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
 
 from ..core import codelist
 from ..core.files import ASSUMPTIONS_FILE, FIGURES_FILE, REALIZED_FILE, REVENUE_LINKS_FILE
 from ..core.iamc import IAMC_COLUMNS
 from ..output import comparison
-from ..output.plots import STATUS_COLOURS
+from ..output.style import STATUS_COLOURS
 from ..targets.sets import load_set
+
+if TYPE_CHECKING:             # openpyxl is imported when a workbook is written, not before
+    from openpyxl import Workbook
 
 DATA_SHEET = "data"                                     # the sheet name pyam reads
 ID_COLUMNS = [c for c in IAMC_COLUMNS if c not in ("year", "value")]
@@ -65,7 +64,7 @@ STATUS_COLUMNS = ("status", "realized_status")          # cells filled with thei
 LINK_COLUMNS = ("url", "mirror", "source", "realized_source")   # cells that link to the address they hold
 URL = re.compile(r"https?://[^\s;<>\"]+[^\s;<>\".,)\]]")      # a web address in a text (not its end's stop)
 YEAR = "0"
-LINK_FONT = Font(color="0563C1", underline="single")
+LINK_FONT = {"color": "0563C1", "underline": "single"}  # openpyxl's Font of a link
 
 
 # ------------------------------------------------------------------ number formats
@@ -286,6 +285,9 @@ def _shown_length(v) -> int:
 
 
 def _write_sheet(wb: Workbook, name: str, sheet: Sheet) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
     df = sheet.frame
     ws = wb.create_sheet(name)
     ws.append([_cell(c) for c in df.columns])
@@ -299,6 +301,7 @@ def _write_sheet(wb: Workbook, name: str, sheet: Sheet) -> None:
     if len(df.columns):
         ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{len(df) + 1}"
     fills = {s: PatternFill("solid", fgColor=c.lstrip("#").upper()) for s, c in STATUS_COLOURS.items()}
+    link_font = Font(**LINK_FONT)
     for i, col in enumerate(df.columns, start=1):
         cells = ws.iter_rows(min_row=2, min_col=i, max_col=i)
         fmt = sheet.formats.get(col)
@@ -311,17 +314,19 @@ def _write_sheet(wb: Workbook, name: str, sheet: Sheet) -> None:
                 cell.fill = fills[cell.value]
             if link and isinstance(cell.value, str) and (m := URL.search(cell.value)):
                 cell.hyperlink = Hyperlink(ref=cell.coordinate, target=m.group(0))
-                cell.font = LINK_FONT
+                cell.font = link_font
         longest = max([len(str(col))] + [_shown_length(v) for v in df.iloc[:, i - 1]])
         ws.column_dimensions[get_column_letter(i)].width = max(MIN_WIDTH, min(MAX_WIDTH, longest + 2))
 
 
 def _link_contents(wb: Workbook, names: Sequence[str]) -> None:
     """Each sheet's name on ``contents`` a link to that sheet's first cell."""
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
     ws = wb["contents"]
     for cell in ws["A"][1:len(names) + 1]:
         cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{cell.value}'!A1", display=cell.value)
-        cell.font = LINK_FONT
+        cell.font = Font(**LINK_FONT)
 
 
 def _fixed_times(data: bytes) -> bytes:
@@ -342,6 +347,7 @@ def _fixed_times(data: bytes) -> bytes:
 def workbook_bytes(table: pd.DataFrame, scorecards: Mapping[str, pd.DataFrame], run: str | None = None) -> bytes:
     """The workbook (see the module's description) as the bytes of an ``.xlsx`` file."""
     parts = sheets(table, scorecards)
+    from openpyxl import Workbook
     wb = Workbook()
     wb.remove(wb.active)
     _write_sheet(wb, "contents", Sheet(contents(list(parts), run)))

@@ -9,14 +9,13 @@ import csv
 import io
 import json
 import platform
+from contextlib import nullcontext
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib import cycler
 
 from ..analysis import backtest_metrics as bt
 from ..analysis.attribution import HEADLINE_TARGETS, no_change
@@ -28,11 +27,6 @@ from ..core.problems import printable
 from ..core.sectors import KEYS
 from ..core.target_sets import DEFAULT_SET, SETS, set_file
 from ..equations.revenue import SERIES
-from ..output.figures import by_scenario_figure, fan_figure, shares_figure
-from ..output.plots import SCENARIO_PALETTE, scenario_colours
-from ..output.plots_attribution import lever_map_figure, waterfall_figure
-from ..output.plots_backtest import backtest_figure, backtest_panels
-from ..output.plots_sensitivity import tornado_figure
 from ..projection.indicators import revenue_link_parameters
 from ..targets.sets import load_set
 from . import comparison
@@ -40,6 +34,9 @@ from .atomic import write_atomically, write_file
 from .figure_files import FigureJob, draw_all
 from .report import RunRecord, ScenarioRecord, report_html
 from .workbook import workbook_bytes
+
+if TYPE_CHECKING:
+    pass
 
 FLOAT_FORMAT = "%.12g"
 PACKAGES = ("numpy", "scipy", "pandas", "matplotlib", "PyYAML", "openpyxl", "SALib")
@@ -53,8 +50,19 @@ SHARE_VARIABLES = ((HIGHTECH_SHARE, "High-tech (gao-jing-jian) value added"),
 FIGURE_STYLE = {
     "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
     "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
-    "axes.prop_cycle": cycler(color=SCENARIO_PALETTE),    # anything not given a colour: the house palette
-}
+}   # and "axes.prop_cycle": anything not given a colour takes the house palette (_house_style)
+
+
+def _house_style(figures: bool = True):
+    """The figures' house style (``plt.rc_context``), matplotlib imported here; a run without figures
+    imports none of it."""
+    if not figures:
+        return nullcontext()
+    import matplotlib.pyplot as plt
+    from matplotlib import cycler
+
+    from ..output.plots import SCENARIO_PALETTE
+    return plt.rc_context({**FIGURE_STYLE, "axes.prop_cycle": cycler(color=SCENARIO_PALETTE)})
 
 
 def _csv_bytes(df: pd.DataFrame) -> bytes:
@@ -147,6 +155,10 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
     folder = Path(out_dir) / scenario.name
     source = f"targets: {targets.title}."
     analyses, mc = run.analyses, run.montecarlo
+    if figures:                                   # a run without figures imports no matplotlib
+        from ..output.figures import fan_figure, shares_figure
+        from ..output.plots_attribution import lever_map_figure, waterfall_figure
+        from ..output.plots_sensitivity import tornado_figure
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
@@ -181,21 +193,24 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
                 mc.fan, list(targets), f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
                 f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); {source}"), cost=1.5))
         if run.backtest is not None:
-            jobs += write_backtest(tmp, run.backtest, scenario.name, colours)
+            jobs += write_backtest(tmp, run.backtest, scenario.name, colours, figures)
         _write_json(tmp / "manifest.json", manifest(run, command, run_id))
         if figures:
             draw_all(jobs, tmp)
 
-    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+    with _house_style(figures):                   # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
 
 
-def write_backtest(folder: Path, table: pd.DataFrame, scenario: str,
-                   colours: dict[str, str] | None = None) -> list[FigureJob]:
+def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, colours: dict[str, str] | None = None,
+                   figures: bool = True) -> list[FigureJob]:
     """``backtest.csv`` of one scenario into ``folder`` (a temporary folder being filled), and the job
-    drawing ``backtest.png`` (none when no series can be drawn)."""
+    drawing ``backtest.png`` (none when no series can be drawn, or without ``figures``)."""
     (folder / "backtest.csv").write_bytes(_csv_bytes(table))
+    if not figures:
+        return []
+    from ..output.plots_backtest import backtest_figure, backtest_panels
     panels = len(backtest_panels(table))
     draw = lambda: backtest_figure(table, scenario, colours=colours)         # noqa: E731
     return [FigureJob("backtest", draw, dpi=110, cost=0.35 * panels)] if panels else []
@@ -230,7 +245,9 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         + "; ".join(f"{name}: {SETS[name].title}" for name in used) + " (each target's source in the scorecards).")
     tables = {name: compared_rows(r.table) for name, r in results.items()}
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
-    colours = scenario_colours(tables)
+    if figures:
+        from ..output.plots import scenario_colours
+        colours = scenario_colours(tables)
 
     def fill(tmp: Path) -> None:
         (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
@@ -253,7 +270,7 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         draw_all(comparison_figures(everything, colours, caption, targets,
                                     backtest.realized if backtest is not None else None), tmp)
 
-    with plt.rc_context(FIGURE_STYLE):            # figures drawn and saved in the house style
+    with _house_style(figures):                   # figures drawn and saved in the house style
         write_atomically(folder, fill)
     return folder
 
@@ -264,6 +281,7 @@ def comparison_figures(everything: pd.DataFrame, colours: dict[str, str], captio
     (:func:`compared_rows` of each scenario): the headline shares and the revenues, car output and
     cluster count, a line per scenario in its style (``colours``: :func:`~model.output.plots.scenario_colours`
     of the batch), with ``targets`` and the ``realized`` points."""
+    from ..output.figures import by_scenario_figure
     panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
     return [
         FigureJob("shares_by_scenario", lambda: by_scenario_figure(

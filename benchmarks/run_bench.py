@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""Benchmark of the edit loop and the batch (issue 23), in one run, each figure beside its aim.
+
+1. One scenario being edited (a file extending ``baseline``), as ``run.py my.yaml`` runs it, each time in a
+   fresh process: seconds from the start to the scorecard and its verdict on screen (aim <= 1 s), to the
+   scenario's tables written and to the end of the run without figures (every table, the comparison, the
+   summary, the report and the workbook: aim <= 1.5 s), and to the end of the run with every figure
+   (aim <= 3 s).  The median of ``--repeat`` runs, and the fastest.
+2. The shipped batch (every ``scenarios/*.yaml``) with one job and with one job per core, run one after
+   the other: the wall times and their ratio (aim <= 0.55), and the peak resident memory of the largest
+   process of each (the batch's or a worker's).  The two results folders must hold the same files, byte
+   for byte but for each manifest's record of the command (which names the folder and ``--jobs``).
+
+Timings are reported, never judged: the machine may be busy (say so when you quote them).  The exit code
+is 1 only when the outputs disagree: the two batches' files, or the edited scenario's tables with and
+without figures.
+
+    python benchmarks/run_bench.py [--repeat 3] [--jobs N] [--no-batch-figures] [--scenarios a.yaml ...]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+EDITED = """\
+# A scenario being edited: the baseline with one more point of ICT growth.
+extends: baseline
+name: my_edit
+growth:
+  ict: "+1pp"
+"""
+
+# The aims of issue 23 (seconds; the batch's ratio of wall times).
+AIM_SCORECARD, AIM_TABLES, AIM_FIGURES, AIM_RATIO = 1.0, 1.5, 3.0, 0.55
+
+WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+           "print('peak-rss-kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+           "sys.exit(code)")
+
+
+def timed_run(args: list[str], cwd: Path) -> dict:
+    """Run ``run.py args`` in a fresh process; the seconds at which its first stdout line, the comparison
+    step (its scenarios' folders written: the log of ``-v``) and its end came, the peak resident memory of
+    its largest process (KiB, Linux), its exit code and output."""
+    command = [sys.executable, "-c", WRAPPER, sys.executable, str(ROOT / "run.py"), *args, "-v"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    seen: dict = {"first_line": None, "tables": None, "peak_kib": None, "out": [], "err": []}
+
+    def read_out():
+        for line in proc.stdout:
+            if seen["first_line"] is None:
+                seen["first_line"] = time.perf_counter() - start
+            seen["out"].append(line)
+
+    def read_err():
+        for line in proc.stderr:
+            if seen["tables"] is None and ": backtest and comparison" in line:
+                seen["tables"] = time.perf_counter() - start
+            if line.startswith("peak-rss-kib"):
+                seen["peak_kib"] = int(line.split()[1])
+            else:
+                seen["err"].append(line)
+
+    readers = [threading.Thread(target=read_out), threading.Thread(target=read_err)]
+    for r in readers:
+        r.start()
+    code = proc.wait()
+    for r in readers:
+        r.join()
+    seen["end"] = time.perf_counter() - start
+    seen["code"] = code
+    return seen
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a results folder and its bytes, each manifest without its record of the command
+    (the lock file, which holds a process id, left out)."""
+    out = {}
+    for p in sorted(folder.rglob("*")):
+        if not p.is_file() or p.name == ".lock":
+            continue
+        data = p.read_bytes()
+        if p.name == "manifest.json":
+            record = json.loads(data)
+            record.pop("command", None)
+            data = json.dumps(record, sort_keys=True).encode()
+        out[p.relative_to(folder).as_posix()] = data
+    return out
+
+
+def differences(a: Path, b: Path, only: set[str] | None = None) -> list[str]:
+    fa, fb = folder_files(a), folder_files(b)
+    if only is not None:
+        fa, fb = ({k: v for k, v in f.items() if k in only} for f in (fa, fb))
+    return sorted(set(fa) ^ set(fb)) + sorted(k for k in set(fa) & set(fb) if fa[k] != fb[k])
+
+
+def verdict(value: float, aim: float) -> str:
+    return f"{'within' if value <= aim else 'ABOVE'} the aim"
+
+
+def median_and_best(runs: list[dict], key: str) -> tuple[float, float]:
+    values = [r[key] for r in runs if r[key] is not None]
+    return (statistics.median(values), min(values)) if values else (float("nan"), float("nan"))
+
+
+def main(argv=None) -> int:
+    from model.batch import cpu_count
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=3, help="runs of the edited scenario (median and fastest)")
+    ap.add_argument("--jobs", type=int, default=cpu_count(), help="jobs of the parallel batch (default: the cores)")
+    ap.add_argument("--no-batch-figures", dest="batch_figures", action="store_false",
+                    help="the batches without figures (quicker)")
+    ap.add_argument("--scenarios", nargs="*", type=Path, default=None,
+                    help="the batch's scenario files (default: every scenarios/*.yaml)")
+    ap.add_argument("--quick", action="store_true", help="one run of the edited scenario, no run with figures, the "
+                                                         "batch without figures: the agreement checks only")
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.repeat, args.batch_figures = 1, False
+    problems: list[str] = []
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({cpu_count()} usable), Python "
+          f"{platform.python_version()}; load average at the start {load:.2f}")
+
+    with tempfile.TemporaryDirectory(prefix="run-bench-") as tmp:
+        tmp = Path(tmp)
+        (tmp / "edit").mkdir()
+        (tmp / "edit" / "baseline.yaml").write_bytes((ROOT / "scenarios" / "baseline.yaml").read_bytes())
+        (tmp / "edit" / "my_edit.yaml").write_text(EDITED, encoding="utf-8")
+        edited = str(tmp / "edit" / "my_edit.yaml")
+
+        tables, figures = [], []
+        for i in range(args.repeat):
+            tables.append(timed_run([edited, "--no-figures", "--out", str(tmp / f"tables{i}")], tmp))
+            if not args.quick:
+                figures.append(timed_run([edited, "--out", str(tmp / f"figures{i}")], tmp))
+        for run in tables + figures:
+            if run["code"] != 0:
+                problems.append(f"the edited scenario's run failed (exit {run['code']}): {''.join(run['err'][-5:])}")
+        scenario_tables = {k for k in folder_files(tmp / "tables0") if k.startswith("my_edit/")}
+        diff = differences(tmp / "tables0", tmp / "figures0", scenario_tables) if figures else []
+        if diff:
+            problems.append(f"the scenario's tables differ with and without figures: {', '.join(diff[:5])}")
+        first, first_best = median_and_best(tables, "first_line")
+        written, written_best = median_and_best(tables, "tables")
+        end, end_best = median_and_best(tables, "end")
+        fig, fig_best = median_and_best(figures, "end")
+        print(f"\none scenario extending baseline (median of {args.repeat} runs, fastest in brackets):")
+        print(f"  scorecard and verdict on screen   {first:6.2f} s  ({first_best:.2f})   aim <= {AIM_SCORECARD:g} s: "
+              f"{verdict(first, AIM_SCORECARD)}")
+        print(f"  its tables written                {written:6.2f} s  ({written_best:.2f})")
+        print(f"  every table (run without figures) {end:6.2f} s  ({end_best:.2f})   aim <= {AIM_TABLES:g} s: "
+              f"{verdict(end, AIM_TABLES)}")
+        if figures:
+            print(f"  with every figure                 {fig:6.2f} s  ({fig_best:.2f})   aim <= {AIM_FIGURES:g} s: "
+                  f"{verdict(fig, AIM_FIGURES)}")
+
+        paths = [str(p.resolve()) for p in (args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml")))]
+        extra = [] if args.batch_figures else ["--no-figures"]
+        one = timed_run([*paths, "--out", str(tmp / "jobs1"), "--jobs", "1", *extra], tmp)
+        many = timed_run([*paths, "--out", str(tmp / "jobsN"), "--jobs", str(args.jobs), *extra], tmp)
+        for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
+            if run["code"] != 0:
+                problems.append(f"the batch with {name} failed (exit {run['code']}): {''.join(run['err'][-5:])}")
+        diff = differences(tmp / "jobs1", tmp / "jobsN")
+        if diff:
+            problems.append(f"the batch's files differ between one job and {args.jobs}: {', '.join(diff[:8])}")
+        ratio = many["end"] / one["end"]
+        files = len(folder_files(tmp / "jobs1"))
+        print(f"\nthe batch: {len(paths)} scenarios, {'with' if args.batch_figures else 'without'} figures, "
+              f"{files} files")
+        for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
+            print(f"  {name:16s}{run['end']:7.1f} s   peak resident memory of the largest process "
+                  f"{(run['peak_kib'] or 0) / 1024:6.0f} MiB")
+        print(f"  ratio             {ratio:7.2f}     aim <= {AIM_RATIO:g}: {verdict(ratio, AIM_RATIO)}")
+        print(f"  the same files, byte for byte (manifests but their command): {'yes' if not diff else 'NO'}")
+    load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"\nload average at the end {load_end:.2f} (timings on a busy machine are slower than on an idle one)")
+    for p in problems:
+        print(f"DISAGREE: {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,223 @@
+"""A batch on several processes (issue 23): the same files as on one, a worker that dies fails its scenario
+only, a signal stops the workers and says what is kept, memory stays within the bound, and a scenario's
+scorecard is on screen before its analyses."""
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+import run
+from model import batch, cli, pool
+from model.analysis import run as scenario_run
+from model.analysis.memory import MEMORY_BOUND, PROCESS_BYTES, sobol_peak_bytes
+
+pytestmark = pytest.mark.skipif(not pool.can_fork(), reason="the worker processes are forked")
+
+
+@pytest.fixture
+def quick():
+    return batch.RunOptions(analyses=False, figures=False)
+
+
+def scenarios(folder, **texts):
+    paths = []
+    for name, text in texts.items():
+        path = folder / f"{name}.yaml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def tree(folder):
+    """Every file under ``folder`` (but the lock, which holds the process id) and its bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != ".lock"}
+
+
+THREE = {"a": "name: a\n", "b": "name: b\ngrowth: {ict: 9}\n", "c": "extends: a\nname: c\nvaccine_unwind: 50\n"}
+
+
+def test_two_jobs_write_the_same_bytes_as_one(tmp_path):
+    paths = scenarios(tmp_path, **THREE)
+    options = batch.RunOptions(figures=False)            # with the analyses: the attribution reads a parent
+    one = batch.run_batch(paths, tmp_path / "one", ["test"], options, jobs=1)
+    two = batch.run_batch(paths, tmp_path / "two", ["test"], options, jobs=2)
+    assert [o.ok for o in one] == [o.ok for o in two] == [True] * 3
+    assert [(o.name, o.warnings, o.folder.name) for o in one] == [(o.name, o.warnings, o.folder.name) for o in two]
+    first, second = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert sorted(first) == sorted(second) and len(first) > 30
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_a_worker_that_dies_fails_its_scenario_only(tmp_path, quick, monkeypatch):
+    """One worker ends itself (``os._exit``), one is killed as by the out-of-memory killer (SIGKILL), one
+    raises: each is that scenario's failure; the others are written and compared."""
+    paths = scenarios(tmp_path, good="name: good\n", exits="name: exits\n", killed="name: killed\n",
+                      other="name: other\n")
+    real = batch.run_scenario
+
+    def run_scenario(scenario, *args, **kwargs):
+        if scenario.name == "exits":
+            os._exit(3)
+        if scenario.name == "killed":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(scenario, *args, **kwargs)
+    monkeypatch.setattr(batch, "run_scenario", run_scenario)
+    good, exits, killed, other = batch.run_batch(paths, tmp_path / "out", ["test"], quick, jobs=2)
+    assert good.ok and other.ok and not exits.ok and not killed.ok
+    assert exits.problems == [f"{paths[1]}: internal error: its worker process ended with exit code 3 before it "
+                              "finished; the other scenarios ran on; please report it"]
+    assert killed.problems == [f"{paths[2]}: internal error: its worker process was killed by SIGKILL; the other "
+                               "scenarios ran on; please report it"]
+    written = sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith("."))
+    assert written == ["comparison", "good", "other", "report.html", "results.xlsx", "summary.md"]
+    summary = (tmp_path / "out" / "summary.md").read_text(encoding="utf-8")
+    assert "exits.yaml" in summary and "killed.yaml" in summary
+
+
+def test_an_error_in_a_worker_is_reported_as_on_one_process(tmp_path, quick, monkeypatch):
+    paths = scenarios(tmp_path, good="name: good\n", bad="name: bad\n")
+    real = scenario_run.evaluate
+
+    def evaluate(table, targets):
+        if set(table["scenario"]) == {"bad"}:
+            raise ZeroDivisionError("boom")
+        return real(table, targets)
+    monkeypatch.setattr(scenario_run, "evaluate", evaluate)
+    outcomes = {jobs: batch.run_batch(paths, tmp_path / f"out{jobs}", ["test"], quick, jobs=jobs) for jobs in (1, 2)}
+    assert [o.problems for o in outcomes[1]] == [o.problems for o in outcomes[2]] == [
+        [], [f"{paths[1]}: internal error in scorecard (ZeroDivisionError: boom); please report it"]]
+
+
+def test_the_pool_is_sized_by_the_cores_the_scenarios_and_the_memory_bound():
+    options = batch.RunOptions()
+    assert batch.cpu_count() >= 1
+    assert batch.pool_size(1, 12, options) == 1 and batch.pool_size(8, 1, options) == 1
+    assert batch.pool_size(2, 12, options) == 2
+    assert batch.pool_size(64, 64, options) * max(sobol_peak_bytes(0), 1) <= MEMORY_BOUND     # never past the bound
+    big = 1 << 14
+    assert sobol_peak_bytes(big) > (MEMORY_BOUND - PROCESS_BYTES) // 2
+    assert batch.pool_size(8, 12, batch.RunOptions(sobol=big)) == 1        # one such worker fills the bound
+
+
+def test_the_workers_peak_memory_stays_within_the_bound(tmp_path, quick):
+    paths = scenarios(tmp_path, **THREE)
+    assert all(o.ok for o in batch.run_batch(paths, tmp_path / "out", ["test"], quick, jobs=2))
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024       # KiB on Linux: the largest child
+    assert 0 < peak * 2 < MEMORY_BOUND
+
+
+DRIVER = """
+import os, signal, sys, time
+sys.path.insert(0, {root!r})
+import run
+from model import batch
+main = os.getpid()
+real = batch.run_scenario
+def run_scenario(scenario, *args, **kwargs):
+    with open({pids!r}, "a") as f:
+        f.write(str(os.getpid()) + "\\n")
+    if scenario.name == "b":
+        os.kill(main, signal.{signal})
+        time.sleep(60)             # the batch's process stops this worker
+    return real(scenario, *args, **kwargs)
+batch.run_scenario = run_scenario
+sys.exit(run.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("name,code", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_a_signal_to_the_batch_stops_its_workers_and_keeps_the_previous_outputs(tmp_path, name, code):
+    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    summary = (out / "summary.md").read_bytes()
+    a.write_text("name: a\ngrowth: {ict: 9}\n", encoding="utf-8")
+    pids = tmp_path / "pids"
+    started = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", DRIVER.format(root=str(run.ROOT), signal=name, pids=str(pids)),
+                           str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "2"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == code, proc.stderr
+    assert time.monotonic() - started < 50                # not waiting for the sleeping worker
+    what = "interrupted (Ctrl-C)" if name == "SIGINT" else f"stopped by {name}"
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith(f"{what}: kept the previous comparison/")
+    assert (out / "summary.md").read_bytes() == summary
+    workers = [int(p) for p in pids.read_text().split()]
+    assert len(set(workers)) == 2                         # a and b, each in a worker of its own
+    for pid in workers:                                   # every worker is gone
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+
+
+def test_the_scorecard_is_on_screen_before_the_analyses(tmp_path, monkeypatch, capsys):
+    a, = scenarios(tmp_path, a="name: a\n")
+    seen = []
+    real = scenario_run._analyses
+    monkeypatch.setattr(scenario_run, "_analyses", lambda *args: seen.append(capsys.readouterr().out) or real(*args))
+    assert run.main([str(a), "--out", str(tmp_path / "out"), "--no-figures"]) == 0
+    before = seen[0]
+    assert before.startswith("a: plan14: ") and " met, " in before.splitlines()[0]
+    assert "hightech_share" in before and "ok " not in before
+    ok = capsys.readouterr().out
+    assert ok.startswith("ok      a") and before.splitlines()[0].removeprefix("a: ") in ok   # the ok line's verdict
+    b, = scenarios(tmp_path, b="name: b\n")
+    assert run.main([str(a), str(b), "--out", str(tmp_path / "two"), "--no-figures", "--no-analyses"]) == 0
+    out = capsys.readouterr().out                            # a batch: the scorecards are in the summary
+    assert "hightech_share" not in out and all(line.startswith(("ok ", "2 of 2", "summary:")) for line in
+                                               out.splitlines())
+
+
+def test_the_terminal_scorecard_counts_every_status():
+    card = scenario_run.run_scenario(*_plan()).scorecard
+    text = cli.scorecard_text("plan", card)
+    head, _, *rows = text.splitlines()
+    met, missed = int((card["status"] == "met").sum()), int((card["status"] == "missed").sum())
+    assert head.startswith(f"plan: plan14: {met} met, {missed} missed")
+    assert len(rows) == len(card) and all(r.split()[0] == t for r, t in zip(rows, card["target"]))
+
+
+def _plan():
+    from model.analysis.inputs import read_inputs
+    from model.scenario.loader import load_scenario
+    scenario = load_scenario(run.ROOT / "scenarios" / "plan.yaml")
+    inputs = read_inputs({scenario.targets})
+    return scenario, inputs.sets[scenario.targets], batch.RunOptions(analyses=False, figures=False), inputs.published
+
+
+def test_a_full_device_in_a_worker_stops_the_batch_with_one_line(tmp_path, monkeypatch, capsys):
+    import errno
+    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    summary = (out / "summary.md").read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(batch, "write_scenario", full)
+    capsys.readouterr()
+    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "2"]) == \
+        cli.OUTPUT_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("output error: cannot write to ") and "No space left" in err
+    assert (out / "summary.md").read_bytes() == summary
+
+
+def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
+    import io
+
+    from model.batch import Progress
+    now = [0.0]
+    stream = io.StringIO()
+    line = cli.ProgressLine(stream, clock=lambda: now[0], interval=0.0)
+    line(Progress(1, 2, "a", "Monte Carlo", 0, 10_000))
+    now[0] = 1.0
+    line(Progress(2, 2, "b", "Monte Carlo", 0, 10_000))
+    now[0] = 2.0
+    line(Progress(1, 2, "a", "Monte Carlo", 4_000, 10_000))     # 4,000 draws in 2 s since a's step began
+    assert stream.getvalue().rsplit("\r", 1)[-1].startswith("[1/2] a: Monte Carlo 4,000 of 10,000 draws (40 %), "
+                                                            "2,000 draws/s, 0:00:03 left")
