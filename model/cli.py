@@ -557,10 +557,11 @@ def _report(outcomes, out: Path, quiet: bool) -> None:
     Quiet: the failures only.  Only scenario files are counted: a data file
     or the batch's outputs that failed are listed, not counted."""
     from .output.verdict import read_verdict
+    width = max([24] + [len(o.name) for o in outcomes if o.ok])      # the arrows in one column
     for o in outcomes:
         if o.ok and not quiet:
             verdict = read_verdict(o.folder / "scorecard.csv") if o.kind == "scenario" else ""
-            print(printable(f"ok      {o.name:24s} -> {o.folder}" + (f"  ({verdict})" if verdict else "")))
+            print(printable(f"ok      {o.name:{width}s} -> {o.folder}" + (f"  ({verdict})" if verdict else "")))
         elif not o.ok:
             print(printable(f"FAILED  {o.file}"), file=sys.stderr)
             for p in o.problems:
