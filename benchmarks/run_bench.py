@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark of the edit loop and the batch (issue 23), in one run, each figure beside its aim.
+"""Benchmark of the edit loop and the batch, in one run, each figure beside its aim.
 
 1. One scenario being edited (a file extending ``baseline``), as ``run.py my.yaml`` runs it, each time in a
    fresh process: seconds from the start to the scorecard and its verdict on screen (aim <= 1 s), to the
@@ -42,7 +42,7 @@ growth:
   ict: "+1pp"
 """
 
-# The aims of issue 23 (seconds; the batch's ratio of wall times).
+# The aims of the edit loop and the batch (seconds; the batch's ratio of wall times).
 AIM_SCORECARD, AIM_TABLES, AIM_FIGURES, AIM_RATIO = 1.0, 1.5, 3.0, 0.55
 
 WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "

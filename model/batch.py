@@ -163,7 +163,9 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     ``jobs`` (default 1) is how many scenarios are computed at once, each in a process of its own
     (:func:`pool_size`: no more than the scenarios, and as many as the memory bound allows); the outputs
     are the same, byte for byte, as with one.  A worker that dies (killed, crashed) fails its scenario
-    only.  The workers ignore Ctrl-C: the batch's process stops them and says what is kept.
+    only.  The workers ignore Ctrl-C: the batch's process stops them and says what is kept.  With one
+    job the batch is one process in all, its figures too; a scenario computed in the batch's own process
+    while more jobs are allowed draws its figures on the cores (:mod:`model.output.figure_files`).
     """
     progress = progress or _ignore
     scored = scored or _ignore
@@ -187,8 +189,11 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         results: dict[str, ScenarioResult] = {}
         todo = [(index, outcome, scenario) for index, (outcome, scenario) in enumerate(loaded, start=1)
                 if scenario is not None]
-        shared = _Shared(out_dir, tuple(command), mc_options, run, sets, published, len(loaded))
         workers = pool_size(jobs, len(todo), mc_options)
+        # --jobs 1: one process in all, the figures too; otherwise a scenario run alone draws its figures
+        # on the cores (model.output.figure_files), and a pool's workers each on one
+        drawing = 1 if jobs <= 1 else None
+        shared = _Shared(out_dir, tuple(command), mc_options, run, sets, published, len(loaded), drawing)
         log.info("%d scenario(s) on %d process(es)", len(todo), workers)
         if workers > 1:
             _prepare_workers([s for _, _, s in todo], mc_options)
@@ -213,7 +218,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             warnings={o.name or o.file: tuple(o.warnings) for o in outcomes if o.warnings},
             failures={o.file: tuple(o.problems) for o in outcomes if o.problems}, backtest=batch_bt,
             published_rows=published.iamc if published is not None else None,
-            stale=tuple(stale_folders(out_dir, run)), figures=mc_options.figures)
+            stale=tuple(stale_folders(out_dir, run)), figures=mc_options.figures, drawing=drawing)
         summary = write_batch_outputs(out_dir, record)
         journal.done = not summary.problems
         steps.finish()
@@ -242,11 +247,13 @@ class _Shared:
     sets: dict
     published: PublishedRecord | None
     count: int                          # scenario files in the batch (the progress's ``of``)
+    drawing: int | None = None          # processes drawing a folder's figures (None: as the machine allows)
 
     def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps,
                 scored: ScoredCallback) -> ScenarioResult | None:
         return _run_one(outcome, scenario, self.out_dir, list(self.command), self.options, self.run,
-                        self.sets[self.options.targets or scenario.targets], self.published, steps, scored)
+                        self.sets[self.options.targets or scenario.targets], self.published, steps, scored,
+                        self.drawing)
 
 
 Todo = list[tuple[int, Outcome, Scenario]]
@@ -468,7 +475,7 @@ def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
 
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
              run: str, targets, published: PublishedRecord | None, steps: _Steps,
-             scored: ScoredCallback = _ignore) -> ScenarioResult | None:
+             scored: ScoredCallback = _ignore, drawing: int | None = None) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
     ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
     its folder, or an entry in its folder's place that the tool did not write)."""
@@ -487,7 +494,8 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
     outcome.warnings = list(computed.warnings)
     steps("writing")
     try:
-        outcome.folder = write_scenario(out_dir, computed, command, run, figures=options.figures)
+        outcome.folder = write_scenario(out_dir, computed, command, run, figures=options.figures,
+                                        processes=drawing)
     except NotOurs as exc:
         outcome.problems = [_in_the_way(scenario, exc.path, exc.reason)]
         return None

@@ -1,4 +1,4 @@
-"""A batch on several processes (issue 23): the same files as on one, a worker that dies fails its scenario
+"""A batch on several processes: the same files as on one, a worker that dies fails its scenario
 only, a signal stops the workers and says what is kept, memory stays within the bound, and a scenario's
 scorecard is on screen before its analyses."""
 import os
@@ -221,3 +221,19 @@ def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
     line(Progress(1, 2, "a", "Monte Carlo", 4_000, 10_000))     # 4,000 draws in 2 s since a's step began
     assert stream.getvalue().rsplit("\r", 1)[-1].startswith("[1/2] a: Monte Carlo 4,000 of 10,000 draws (40 %), "
                                                             "2,000 draws/s, 0:00:03 left")
+
+
+def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_cores(tmp_path, monkeypatch):
+    """``--jobs 1`` is one process in all (the baseline of the speed-up); a batch of one scenario runs
+    it in the batch's process, which draws the figures on the cores (figure_files.processes)."""
+    from model.output import write
+    seen, draw = [], write.draw_all
+    monkeypatch.setattr(write, "draw_all", lambda jobs, folder, n=None: (seen.append(n), draw(jobs, folder, n))[1])
+    paths = scenarios(tmp_path, a="name: a\n")
+    options = batch.RunOptions(analyses=False)
+    assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"], options, jobs=1))
+    assert seen == [1, 1]                                  # the scenario's figures, the comparison's
+    seen.clear()
+    assert all(o.ok for o in batch.run_batch(paths, tmp_path / "two", ["test"], options, jobs=2))
+    assert seen == [None, None]
+    assert tree(tmp_path / "one").keys() == tree(tmp_path / "two").keys()

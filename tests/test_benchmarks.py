@@ -1,4 +1,4 @@
-"""The benchmarks cannot pass while wrong (issue 23): each compares its engine with the model's own path
+"""The benchmarks cannot pass while wrong: each compares its engine with the model's own path
 and exits 1 when they disagree; `make test` runs them at a small size, so a drift between the engine and
 the model fails the build."""
 import importlib.util

@@ -1,6 +1,6 @@
 """The command line as a careless or hostile user meets it: numbers in other scripts, an empty folder
 name, signals, closed or full outputs, memory bounds, file names that are not UTF-8, and the count of
-scenarios (issue 19)."""
+scenarios."""
 import errno
 import json
 import os

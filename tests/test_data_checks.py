@@ -1,5 +1,5 @@
 """Data files fail with their line, before anything runs; targets are checked against what they measure;
-realized figures against their neighbours (issue 19)."""
+realized figures against their neighbours."""
 import re
 import shutil
 import sys

@@ -1,5 +1,5 @@
 """The output folder: the tool replaces or removes only what it can prove it wrote, its batch outputs are
-swapped in as one set, and the lock and the manifests are read without following links (issue 19)."""
+swapped in as one set, and the lock and the manifests are read without following links."""
 import json
 import os
 import threading

@@ -1,4 +1,4 @@
-"""The JSON Schema of scenario files (issue 23): generated from the registry, shipped up to date, every
+"""The JSON Schema of scenario files: generated from the registry, shipped up to date, every
 shipped scenario valid against it, every parameter in it, and the broken files the loader refuses
 refused by it too, where a schema can say so (the others listed in model.scenario.schema.NOT_EXPRESSED)."""
 import json

@@ -70,7 +70,7 @@ def test_every_15th_plan_target_is_of_2026_to_2030_and_sourced():
         assert t.publisher and t.document and t.url.startswith("http"), t.id
 
 
-# What the 15th plan's set scores: every target a production-side model can honestly score (issue 21), the
+# What the 15th plan's set scores: every target a production-side model can honestly score, the
 # three continuity indicators of the 14th plan included; and why each of the others is left out.
 SCORED_15 = {"gdp_growth_2026", "gdp_growth_avg_2026_2030", "rd_intensity_2030", "ai_trillion_cluster_2030",
              "green_energy_trillion_cluster_2030", "budget_revenue_growth_2026", "hightech_share_2030",

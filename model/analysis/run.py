@@ -291,3 +291,4 @@ class BatchRecord:
     published_rows: pd.DataFrame | None = None
     stale: tuple[tuple[str, str | None], ...] = ()
     figures: bool = True
+    drawing: int | None = None          # processes drawing the comparison's figures (None: as the machine allows)

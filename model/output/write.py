@@ -142,7 +142,8 @@ def _sha256(path: Path) -> str:
 
 
 def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_id: str | None = None,
-                   figures: bool = True, colours: dict[str, str] | None = None) -> Path:
+                   figures: bool = True, colours: dict[str, str] | None = None,
+                   processes: int | None = None) -> Path:
     """Write one scenario's folder from its record: the timeseries, the scorecard, the calibration
     reports, every analysis table (``<stem>.csv``) with its figures (the tornado, the waterfalls of
     the headline targets that moved, the lever maps), the Monte Carlo's tables and fan chart, the
@@ -150,7 +151,8 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
     The figures are drawn last, in their formats, on the cores (:func:`~model.output.figure_files.draw_all`).
     ``figures=False`` writes the tables only: no figure is drawn.  ``colours`` (the batch's
     :func:`~model.output.plots.scenario_colours`) gives the scenario's line in the backtest the look
-    it has in the comparison's figures; by default it is the first of the palette."""
+    it has in the comparison's figures; by default it is the first of the palette.  ``processes``: how many
+    processes draw the figures (default: :func:`~model.output.figure_files.processes`)."""
     scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
     source = f"targets: {targets.title}."
@@ -196,7 +198,7 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
             jobs += write_backtest(tmp, run.backtest, scenario.name, colours, figures)
         _write_json(tmp / "manifest.json", manifest(run, command, run_id))
         if figures:
-            draw_all(jobs, tmp)
+            draw_all(jobs, tmp, processes)
 
     with _house_style(figures):                   # figures drawn and saved in the house style
         write_atomically(folder, fill)
@@ -268,7 +270,7 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
             return
         # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
         draw_all(comparison_figures(everything, colours, caption, targets,
-                                    backtest.realized if backtest is not None else None), tmp)
+                                    backtest.realized if backtest is not None else None), tmp, record.drawing)
 
     with _house_style(figures):                   # figures drawn and saved in the house style
         write_atomically(folder, fill)
