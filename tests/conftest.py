@@ -61,3 +61,11 @@ def soffice(tmp_path):
         assert " -> " in proc.stdout and "Error" not in proc.stdout, proc.stdout
         return proc
     return run
+
+
+@pytest.fixture
+def quick():
+    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps, and without
+    figures (each tested elsewhere), to keep these tests short."""
+    from model import batch
+    return batch.RunOptions(analyses=False, figures=False)

@@ -9,22 +9,7 @@ import run
 from model import batch
 from model.analysis import run as scenario_run
 from model.output import atomic, write
-
-
-@pytest.fixture
-def quick():
-    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps, and without
-    figures (each tested elsewhere), to keep these tests short."""
-    return batch.RunOptions(analyses=False, figures=False)
-
-
-def scenarios(folder, **texts):
-    paths = []
-    for name, text in texts.items():
-        path = folder / f"{name}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+from tests.batches import scenarios
 
 
 def test_an_unexpected_error_in_one_scenario_fails_only_that_one(tmp_path, quick, monkeypatch):

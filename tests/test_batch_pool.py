@@ -14,22 +14,9 @@ import run
 from model import batch, cli, pool
 from model.analysis import run as scenario_run
 from model.analysis.memory import MEMORY_BOUND, PROCESS_BYTES, sobol_peak_bytes
+from tests.batches import scenarios
 
 pytestmark = pytest.mark.skipif(not pool.can_fork(), reason="the worker processes are forked")
-
-
-@pytest.fixture
-def quick():
-    return batch.RunOptions(analyses=False, figures=False)
-
-
-def scenarios(folder, **texts):
-    paths = []
-    for name, text in texts.items():
-        path = folder / f"{name}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def tree(folder):

@@ -11,6 +11,7 @@ import pytest
 
 import run
 from model import batch, cli
+from tests.batches import scenarios
 
 
 @pytest.fixture
@@ -41,15 +42,6 @@ def test_an_empty_output_folder_is_refused(tiny, capsys):
     with pytest.raises(SystemExit) as info:
         run.main(["--out", "", "--show", str(tiny)])
     assert info.value.code == 2 and "--out . for the current one" in capsys.readouterr().err
-
-
-def scenarios(folder, **texts):
-    paths = []
-    for name, text in texts.items():
-        path = folder / f"{name}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
 
 
 def manifest_run(folder):

@@ -9,20 +9,7 @@ import pytest
 import run
 from model import batch
 from model.output import atomic, batch_set
-
-
-@pytest.fixture
-def quick():
-    return batch.RunOptions(analyses=False, figures=False)
-
-
-def scenarios(folder, **texts):
-    paths = []
-    for name, text in texts.items():
-        path = folder / f"{name}.yaml"
-        path.write_text(text, encoding="utf-8")
-        paths.append(path)
-    return paths
+from tests.batches import scenarios
 
 
 def snapshot(folder):

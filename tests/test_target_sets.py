@@ -37,13 +37,6 @@ def write(folder: Path, **texts) -> list[Path]:
     return paths
 
 
-@pytest.fixture
-def quick():
-    """Options of a batch without goal-seeking, sensitivity, attribution and lever maps, and without
-    figures (each tested elsewhere), to keep these tests short."""
-    return batch.RunOptions(analyses=False, figures=False)
-
-
 # ---------------------------------------------------------------- the registry and the files
 def test_the_default_set_is_the_14th_plans_unchanged_file():
     plan14 = load_set(DEFAULT_SET)
