@@ -210,6 +210,7 @@ def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
                                                             "2,000 draws/s, 0:00:03 left")
 
 
+@pytest.mark.slow            # draws every figure of two batches
 def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_cores(tmp_path, monkeypatch):
     """``--jobs 1`` is one process in all (the baseline of the speed-up); a batch of one scenario runs
     it in the batch's process, which draws the figures on the cores (figure_files.processes)."""
