@@ -28,38 +28,32 @@ $(DOCS): $(STAMP)
 	$(PY) -m pip install --quiet -e '.[docs]'
 	touch $(DOCS)
 
-# The browser tests (tests/test_html_report.py) open report.html in Debian's chromium and
-# chromium-driver. Installed here when /usr/bin/chromium is absent and apt-get is usable (as root,
-# or through sudo without a password); otherwise, or if the install fails, those tests are
-# skipped with the reason and the rest of `make test` runs.
-$(BROWSER): | $(STAMP)
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then touch $@; \
+# Debian packages that some tests need, installed when absent and apt-get is usable (as root, or
+# through sudo without a password); otherwise, or if the install fails, those tests are skipped with
+# the reason and the rest of `make test` runs. $(call APT_OPTIONAL,<test that it is there>,<what>,
+# <which tests>,<packages>) touches the target once the packages are there.
+define APT_OPTIONAL
+	@if $(1); then touch $@; \
 	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "no /usr/bin/chromium and no apt-get: the browser tests will be skipped"; \
+	  echo "no $(2) and no apt-get: the $(3) tests will be skipped"; \
 	else \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
-	  else echo "no /usr/bin/chromium, and apt-get needs root: the browser tests will be skipped"; exit 0; fi; \
-	  echo "installing chromium and chromium-driver (apt-get) for the browser tests"; \
+	  else echo "no $(2), and apt-get needs root: the $(3) tests will be skipped"; exit 0; fi; \
+	  echo "installing $(4) (apt-get) for the $(3) tests"; \
 	  if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	       --no-install-recommends chromium chromium-driver >/dev/null; then touch $@; \
-	  else echo "installing chromium failed: the browser tests will be skipped"; fi; \
+	       --no-install-recommends $(4) >/dev/null; then touch $@; \
+	  else echo "installing $(4) failed: the $(3) tests will be skipped"; fi; \
 	fi
+endef
+
+# The browser tests (tests/test_html_report.py) open report.html in Debian's chromium and chromium-driver.
+$(BROWSER): | $(STAMP)
+	$(call APT_OPTIONAL,[ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ],/usr/bin/chromium,browser,chromium chromium-driver)
 
 # The spreadsheet test (tests/test_workbook.py) opens results.xlsx in LibreOffice Calc, headless
-# (Debian's libreoffice-calc, without the recommended packages). Installed here when soffice is
-# absent and apt-get is usable, as for chromium above; otherwise those tests are skipped with the reason.
+# (Debian's libreoffice-calc, without the recommended packages).
 $(CALC): | $(STAMP)
-	@if command -v soffice >/dev/null 2>&1; then touch $@; \
-	elif ! command -v apt-get >/dev/null 2>&1; then \
-	  echo "no soffice and no apt-get: the spreadsheet tests will be skipped"; \
-	else \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
-	  else echo "no soffice, and apt-get needs root: the spreadsheet tests will be skipped"; exit 0; fi; \
-	  echo "installing libreoffice-calc (apt-get) for the spreadsheet tests"; \
-	  if $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
-	       --no-install-recommends libreoffice-calc >/dev/null; then touch $@; \
-	  else echo "installing libreoffice-calc failed: the spreadsheet tests will be skipped"; fi; \
-	fi
+	$(call APT_OPTIONAL,command -v soffice >/dev/null 2>&1,soffice,spreadsheet,libreoffice-calc)
 
 # one scenario per core (run.py's default --jobs); ARGS="--jobs 1" for one at a time
 run: $(STAMP)
