@@ -18,11 +18,12 @@ import sys
 import threading
 import time
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, TextIO
 
 from . import __version__
+from .core import cache
 from .core.files import TOOL
 from .core.problems import printable
 
@@ -185,6 +186,10 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
                         help="scenarios computed at once, each in a process of its own (default: the number of "
                              "cores this process may use; fewer if the memory bound needs it); the outputs are "
                              "the same with any number")
+    parser.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="solve the calibration's problems again instead of reading their solutions from the "
+                             f"store of earlier runs (${cache.ENV}, default ~/.cache/beijing-scenarios; the outputs "
+                             "are the same either way)")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="show progress on stderr (default: only when stderr is a terminal and without -q)")
     loudness = parser.add_mutually_exclusive_group()
@@ -417,7 +422,7 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             os.environ["MPLBACKEND"] = "Agg"
             if "matplotlib" in sys.modules:        # already imported (a test, a notebook): set it there
                 sys.modules["matplotlib"].use("Agg")
-            with _terminal(args, sys.stderr) as progress:
+            with _terminal(args, sys.stderr) as progress, (nullcontext() if args.cache else cache.switched_off()):
                 return _run(args, [prog, *argv], progress, journal)
     except KeyboardInterrupt as exc:
         name = exc.name if isinstance(exc, Stopped) else "SIGINT"

@@ -1,13 +1,22 @@
+import atexit
+import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+# The calibration's solutions are stored in a folder of this test process (and of the commands it starts),
+# empty at the start: the tests exercise the store without reading or filling the user's.
+_STORE = tempfile.mkdtemp(prefix="beijing-scenarios-store-")
+os.environ["BEIJING_SCENARIOS_CACHE"] = _STORE
+atexit.register(shutil.rmtree, _STORE, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,6 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from ..baseline.calibration import Baseline
 from ..core.iamc import CLUSTER_VARIABLE
@@ -172,6 +171,7 @@ def solve_rate(f: Callable[[float], float], side: float, bounds: tuple[float, fl
     f_lo, f_hi = f(lo), f(hi)
     if f_lo * f_hi > 0 or not (np.isfinite(f_lo) and np.isfinite(f_hi)):
         return np.nan
+    from scipy import optimize  # after the scorecard: a run's first result does not wait for it
     r = optimize.brentq(f, lo, hi, xtol=XTOL, rtol=4 * np.finfo(float).eps, maxiter=200)
     towards = np.sign(f_hi - f_lo) * side             # the direction in which side * f grows
     step = XTOL

@@ -24,11 +24,11 @@ from types import MappingProxyType
 from typing import Mapping
 
 import numpy as np
-from scipy import optimize
 
 from ..baseline.data import Assumption, DataError, Figures
 from ..baseline.data import assumptions as default_assumptions
 from ..baseline.data import figures as default_figures
+from ..core import cache
 from ..core.files import FIGURES_FILE
 from ..core.parameters import BY_NAME
 from ..core.problems import Problem
@@ -323,8 +323,12 @@ def solve_trend(observations: list[tuple], gdp_mean: float) -> tuple[np.ndarray,
     prior_b = np.full(N_SECTORS, gdp_mean) / (PRIOR_SD_PP / 100.0) / 100.0
     A = np.vstack(rows_a + list(prior_a))
     b = np.concatenate([rows_b, prior_b])
-    sol = optimize.lsq_linear(A, b, bounds=GROWTH_BOUNDS, method="bvls")
-    g = sol.x
+
+    def solve():
+        from scipy import optimize  # imported only when the problem is not in the store
+        return optimize.lsq_linear(A, b, bounds=GROWTH_BOUNDS, method="bvls").x
+
+    g = cache.solution("trend_bvls", (A, b, repr(GROWTH_BOUNDS)), solve)
     fit = tuple({"observation": f.key, "year": f.year, "period": f.period, "published_pct": f.value,
                  "model_pct": 100.0 * float(a @ g), "sd_pp": sd, "source": _source(f)}
                 for f, a, sd in observations)
@@ -608,10 +612,15 @@ def _solve_2021(va: np.ndarray, w_ne: np.ndarray, trend: np.ndarray,
         lower = np.where(two_sided, tolerance + dev, dev)
         return np.concatenate([lower, (tolerance - dev)[two_sided]])
 
-    sol = optimize.minimize(objective, trend, method="SLSQP", bounds=[GROWTH_BOUNDS] * len(trend),
-                            constraints=[{"type": "ineq", "fun": slack}],
-                            options={"ftol": 1e-12, "maxiter": 500})
-    g = sol.x
+    options = {"ftol": 1e-12, "maxiter": 500}
+
+    def solve():
+        from scipy import optimize  # imported only when the problem is not in the store
+        return optimize.minimize(objective, trend, method="SLSQP", bounds=[GROWTH_BOUNDS] * len(trend),
+                                 constraints=[{"type": "ineq", "fun": slack}], options=options).x
+
+    g = cache.solution("calibration_2021_slsqp", (va, w_ne, trend, weight, repr(moments), repr(GROWTH_BOUNDS),
+                                                  repr(options)), solve)
     vals = moment_values(g, va, w_ne)
     report = []
     for m in moments:

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-from scipy import optimize
 
 from ..core.files import REALIZED_FILE
 from ..core.problems import Problem
@@ -154,6 +153,7 @@ def record_path(calibrated: Baseline, va_2020: np.ndarray, table: RealizedTable)
     if average is None:
         raise _problem(f"no official average real GDP growth {YEARS[0]}-{YEARS[-1]} (growth5y.gdp), which the "
                        "realized path's restatement needs")
+    from scipy import optimize  # only where a realized path is built
     rho = optimize.brentq(lambda x: _average_growth(va_2020, record_growth(calibrated, va_2020, table, x)[0])
                           - average.value / 100.0, -0.05, 0.05, xtol=1e-12)
     g, notes = record_growth(calibrated, va_2020, table, rho)
