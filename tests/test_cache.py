@@ -165,3 +165,41 @@ def test_a_run_from_the_store_does_not_import_the_solvers_before_its_scorecard(s
     runs = [subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, env=env, check=True)
             for _ in range(2)]
     assert [r.stdout.strip() for r in runs] == ["True", "False"]
+
+
+@pytest.mark.slow
+def test_the_command_line_writes_the_same_files_from_the_store_and_without_it(store, tmp_path):
+    """``run.py`` three times on a scenario being edited: with an empty store (it solves and fills it), from
+    the store, and with ``--no-cache`` (it solves, the store untouched): the same files, byte for byte (each
+    manifest's record of the command aside)."""
+    import json
+    import shutil
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    shutil.copy(os.path.join(ROOT, "scenarios", "baseline.yaml"), folder)
+    (folder / "edit.yaml").write_text("extends: baseline\nname: edit\ngrowth: {ict: '+1pp'}\n", encoding="utf-8")
+    env = {**os.environ, cache.ENV: str(store)}
+    outs = {}
+    for name, extra in (("cold", []), ("warm", []), ("off", ["--no-cache"])):
+        before = sorted(p.name for p in store.glob("*.npy")) if store.exists() else []
+        subprocess.run([sys.executable, os.path.join(ROOT, "run.py"), str(folder / "edit.yaml"), "--no-figures",
+                        "-q", "--out", str(tmp_path / name), *extra], env=env, check=True, capture_output=True)
+        after = sorted(p.name for p in store.glob("*.npy"))
+        if name == "cold":
+            assert after, "the first run kept no solution"
+        else:
+            assert after == before, f"the {name} run changed the store"
+        files = {}
+        for p in sorted((tmp_path / name).rglob("*")):
+            if p.is_file() and p.name != ".lock":
+                data = p.read_bytes()
+                if p.name == "manifest.json":
+                    record = json.loads(data)
+                    record.pop("command", None)
+                    data = json.dumps(record, sort_keys=True).encode()
+                files[p.relative_to(tmp_path / name).as_posix()] = data
+        outs[name] = files
+    assert len(outs["cold"]) > 20
+    for name in ("warm", "off"):
+        assert sorted(outs[name]) == sorted(outs["cold"])
+        assert [f for f in outs["cold"] if outs[name][f] != outs["cold"][f]] == [], name
