@@ -195,13 +195,14 @@ def test_an_interrupted_rerun_keeps_the_previous_batch_outputs(tmp_path, quick, 
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".lock"]
 
 
-def test_a_failure_while_writing_the_batch_outputs_keeps_the_previous_ones(tmp_path, quick, monkeypatch):
+@pytest.mark.parametrize("jobs", [1, 2])      # with 2, the workbook is written by a forked process
+def test_a_failure_while_writing_the_batch_outputs_keeps_the_previous_ones(tmp_path, quick, monkeypatch, jobs):
     a, = scenarios(tmp_path, a="name: a\n")
     out = tmp_path / "out"
     batch.run_batch([a], out, ["test"], quick)
     before = batch_outputs(out)
     monkeypatch.setattr(batch_set, "write_workbook", lambda *a: (_ for _ in ()).throw(PermissionError(13, "denied")))
-    outcomes = batch.run_batch([a], out, ["test"], quick)
+    outcomes = batch.run_batch([a], out, ["test"], quick, jobs=jobs)
     assert outcomes[-1].kind == "batch" and "denied" in outcomes[-1].problems[0]
     assert batch_outputs(out) == before
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [".lock"]

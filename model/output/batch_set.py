@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..analysis.run import BatchRecord
 from ..core.files import BATCH_NAMES, COMPARISON, SUMMARY
-from . import atomic
+from . import atomic, forked
 from .atomic import DEVICE_ERRORS, NotOurs, device_error
 from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
@@ -34,11 +34,13 @@ def write_set(out_dir: Path, record: BatchRecord) -> tuple[Path | None, list[str
     folder = staged = None
     try:
         staged = atomic.stage(out_dir)
-        if record.results:
-            write_comparison(staged, record)
-            write_workbook(staged, record)
-        report = _report(out_dir, staged, problems, record)
-        write_summary(staged, with_run(summary_text(record, report), record))
+        # the workbook is written by a forked process meanwhile (--jobs 1: here, first)
+        workbook = (lambda: write_workbook(staged, record)) if record.results else (lambda: None)
+        with forked.alongside(workbook, parallel=record.drawing != 1):
+            if record.results:
+                write_comparison(staged, record)
+            report = _report(out_dir, staged, problems, record)
+            write_summary(staged, with_run(summary_text(record, report), record))
         atomic.commit(out_dir, staged, BATCH_NAMES)
         if record.results:
             folder = out_dir / COMPARISON

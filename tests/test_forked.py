@@ -1,0 +1,66 @@
+"""Writing in a forked process beside this one (model/output/forked.py): its files are there when the block
+ends, its failure is raised here as it was there, and a block that fails stops it."""
+import errno
+import os
+import signal
+import time
+
+import pytest
+
+from model.output import forked
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the work is forked")
+
+
+def test_the_work_is_done_when_the_block_ends(tmp_path):
+    target = tmp_path / "workbook"
+    with forked.alongside(lambda: (time.sleep(0.05), target.write_text("written"))):
+        (tmp_path / "report").write_text("meanwhile")
+    assert target.read_text() == "written" and (tmp_path / "report").read_text() == "meanwhile"
+
+
+def test_the_work_runs_in_another_process():
+    pids = []
+    with forked.alongside(lambda: pids.append(os.getpid())):     # appended in the child's copy only
+        pass
+    assert pids == []
+    with forked.alongside(lambda: pids.append(os.getpid()), parallel=False):
+        pass
+    assert pids == [os.getpid()]
+
+
+def test_an_os_error_comes_back_with_its_errno(tmp_path):
+    def work():
+        raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "results.xlsx"))
+    with pytest.raises(OSError) as caught:
+        with forked.alongside(work):
+            pass
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "results.xlsx")
+
+
+def test_an_exception_that_cannot_travel_comes_back_as_its_last_line():
+    class Local(Exception):           # defined in a function: cannot be pickled
+        pass
+
+    def work():
+        raise Local("the workbook's sheet is too wide")
+    with pytest.raises(RuntimeError, match="the workbook's sheet is too wide"):
+        with forked.alongside(work):
+            pass
+
+
+@pytest.mark.parametrize("end", [lambda: os._exit(3), lambda: os.kill(os.getpid(), signal.SIGKILL)])
+def test_a_child_that_dies_is_a_runtime_error(end):
+    with pytest.raises(RuntimeError, match="ended with status"):
+        with forked.alongside(end):
+            pass
+
+
+def test_a_failing_block_stops_the_work_and_its_own_error_goes_on(tmp_path):
+    started = time.monotonic()
+    with pytest.raises(KeyError):
+        with forked.alongside(lambda: time.sleep(30)):
+            raise KeyError("the comparison failed")
+    assert time.monotonic() - started < 10          # the sleeping child was killed, not waited for
+    with pytest.raises(ChildProcessError):          # and reaped: no child is left
+        os.waitpid(-1, os.WNOHANG)
