@@ -27,10 +27,10 @@ from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
 from .core.files import COMPARISON
 from .core.problems import ScenarioError
-from .output import atomic
+from .output import atomic, forked
 from .output.atomic import NotOurs, OutputError, device_error, locked, recover
-from .output.batch_set import previous_outputs, stale_folders, write_set
-from .output.owned import in_the_way
+from .output.batch_set import FoldersFailed, previous_outputs, stale_folders, write_set
+from .output.owned import in_the_way, run_of
 from .output.show import describe
 from .output.write import data_file_hashes, write_scenario
 from .pool import Died, Task, can_fork, cpu_count, run_tasks
@@ -197,33 +197,77 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         log.info("%d scenario(s) on %d process(es)", len(todo), workers)
         if workers > 1:
             _prepare_workers([s for _, _, s in todo], mc_options)
-        computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
-            _inline(todo, shared, progress, scored)
-        for name, result in computed:
-            results[name] = result
-            journal.replaced.append(name)
-        del todo
-        outcomes = [o for o, _ in loaded]
-        del loaded
-        steps = _Steps(progress, len(outcomes), len(outcomes), COMPARISON)
-        steps("backtest and comparison")
+        # a scenario run alone is written by a forked process while its backtest and comparison are made
+        deferred: list[_Writing] | None = [] if workers == 1 and len(todo) == 1 and drawing is None \
+            and can_fork() else None
         try:
-            batch_bt = _batch_backtest(published, results)
-        except Exception as exc:       # a bug of ours: report it, the comparison is still written
-            log.debug("internal error", exc_info=True)
-            batch_bt, backtest_problem = None, Outcome(file="backtest", kind="batch", problems=[
-                f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
-        record = BatchRecord(
-            run_id=run, command=tuple(command), results=dict(sorted(results.items())),
-            warnings={o.name or o.file: tuple(o.warnings) for o in outcomes if o.warnings},
-            failures={o.file: tuple(o.problems) for o in outcomes if o.problems}, backtest=batch_bt,
-            published_rows=published.iamc if published is not None else None,
-            stale=tuple(stale_folders(out_dir, run)), figures=mc_options.figures, drawing=drawing)
-        summary = write_batch_outputs(out_dir, record)
-        journal.done = not summary.problems
-        steps.finish()
+            computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
+                _inline(todo, shared, progress, scored, deferred)
+            for name, result in computed:
+                results[name] = result
+                if deferred is None:
+                    journal.replaced.append(name)
+            del todo
+            outcomes = [o for o, _ in loaded]
+            del loaded
+            steps = _Steps(progress, len(outcomes), len(outcomes), COMPARISON)
+            steps("backtest and comparison")
+
+            def finish_writing() -> list[str]:
+                """Wait for the folders being written; the names of those that could not be."""
+                failed = []
+                for writing in deferred or ():
+                    name = writing.scenario.name
+                    if writing.finish():
+                        journal.replaced.append(name)
+                    else:
+                        failed.append(name)
+                        results.pop(name, None)
+                if deferred:
+                    deferred.clear()
+                return failed
+
+            batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
+            try:
+                summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
+                                                               out_dir, mc_options, drawing),
+                                              before_report=finish_writing if deferred else None)
+            except FoldersFailed:       # a scenario's folder could not be written: compared without it
+                batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
+                summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
+                                                               out_dir, mc_options, drawing))
+            finish_writing()            # the set failed before its report: the folders are still awaited
+            journal.done = not summary.problems
+            steps.finish()
+        finally:                        # stopped (Ctrl-C, a full device): no writer is left behind
+            for writing in deferred or ():
+                writing.pending.stop()
+                if run_of(out_dir / writing.scenario.name) == run:
+                    journal.replaced.append(writing.scenario.name)
     log.info("peak resident memory: %s", peak_memory())
     return outcomes + ([summary] if summary.problems else []) + ([backtest_problem] if backtest_problem else [])
+
+
+def _batch_backtest_or_problem(published: PublishedRecord | None, results: dict[str, ScenarioResult]):
+    """:func:`_batch_backtest`, and ``None``; or ``None`` and the :class:`Outcome` of its internal error
+    (the comparison is still written)."""
+    try:
+        return _batch_backtest(published, results), None
+    except Exception as exc:       # a bug of ours: report it, the comparison is still written
+        log.debug("internal error", exc_info=True)
+        return None, Outcome(file="backtest", kind="batch", problems=[
+            f"backtest: internal error ({type(exc).__name__}: {exc}); please report it"])
+
+
+def _record(run: str, command: list[str], results: dict[str, ScenarioResult], outcomes: list[Outcome], batch_bt,
+            published: PublishedRecord | None, out_dir: Path, options: RunOptions, drawing: int | None) -> BatchRecord:
+    """The batch's record, from what its scenarios left (results, warnings, failures)."""
+    return BatchRecord(
+        run_id=run, command=tuple(command), results=dict(sorted(results.items())),
+        warnings={o.name or o.file: tuple(o.warnings) for o in outcomes if o.warnings},
+        failures={o.file: tuple(o.problems) for o in outcomes if o.problems}, backtest=batch_bt,
+        published_rows=published.iamc if published is not None else None,
+        stale=tuple(stale_folders(out_dir, run)), figures=options.figures, drawing=drawing)
 
 
 def pool_size(jobs: int, scenarios: int, options: RunOptions) -> int:
@@ -250,21 +294,22 @@ class _Shared:
     drawing: int | None = None          # processes drawing a folder's figures (None: as the machine allows)
 
     def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps,
-                scored: ScoredCallback) -> ScenarioResult | None:
+                scored: ScoredCallback, deferred: list[_Writing] | None = None) -> ScenarioResult | None:
         return _run_one(outcome, scenario, self.out_dir, list(self.command), self.options, self.run,
                         self.sets[self.options.targets or scenario.targets], self.published, steps, scored,
-                        self.drawing)
+                        self.drawing, deferred)
 
 
 Todo = list[tuple[int, Outcome, Scenario]]
 
 
-def _inline(todo: Todo, shared: _Shared, progress: ProgressCallback,
-            scored: ScoredCallback) -> Iterator[tuple[str, ScenarioResult]]:
-    """The scenarios one after the other in this process; ``(name, result)`` of each that succeeded."""
+def _inline(todo: Todo, shared: _Shared, progress: ProgressCallback, scored: ScoredCallback,
+            deferred: list[_Writing] | None = None) -> Iterator[tuple[str, ScenarioResult]]:
+    """The scenarios one after the other in this process; ``(name, result)`` of each that succeeded
+    (with ``deferred``, of each computed: its folder is being written, :func:`_run_one`)."""
     for index, outcome, scenario in todo:
         steps = _Steps(progress, index, shared.count, scenario.name)
-        result = shared.run_one(outcome, scenario, steps, scored)
+        result = shared.run_one(outcome, scenario, steps, scored, deferred)
         steps.finish()
         if result is not None:
             yield scenario.name, result
@@ -448,6 +493,46 @@ def _load_all(paths: list[Path], progress: ProgressCallback = _ignore) -> list[t
     return out
 
 
+def _written(outcome: Outcome, scenario: Scenario, out_dir: Path, write: Callable[[], object]) -> bool:
+    """``write()`` the folder of ``scenario`` (or wait for the process writing it); whether it was written
+    (``outcome.folder`` set), else ``outcome.problems`` say why.  A device that refuses writes raises
+    :class:`OutputError`: it stops the batch."""
+    folder = out_dir / scenario.name
+    try:
+        write()
+    except NotOurs as exc:
+        outcome.problems = [_in_the_way(scenario, exc.path, exc.reason)]
+        return False
+    except OSError as exc:
+        fatal = device_error(exc, folder)
+        if fatal is not None:
+            raise fatal from None
+        outcome.problems = [f"{scenario.file}: cannot write results to {out_dir}: {exc}"]
+        return False
+    except Exception as exc:       # a bug of ours: report it, keep the batch going
+        log.debug("internal error", exc_info=True)
+        outcome.problems = [f"{scenario.file}: internal error in writing ({type(exc).__name__}: {exc}); "
+                            "please report it"]
+        return False
+    outcome.folder = folder
+    return True
+
+
+@dataclass
+class _Writing:
+    """A scenario's folder being written by a forked process (:func:`model.output.forked.start`) while
+    the batch computes its backtest and writes its comparison."""
+
+    outcome: Outcome
+    scenario: Scenario
+    out_dir: Path
+    pending: forked.Pending
+
+    def finish(self) -> bool:
+        """Wait for the folder; whether it was written (see :func:`_written`)."""
+        return _written(self.outcome, self.scenario, self.out_dir, self.pending.join)
+
+
 def run_id(loaded, options: RunOptions) -> str:
     """A short hash naming a run by what it computes: the scenarios (name and the hash of every
     file of their chains), the command-line settings and the data files.  The same inputs give
@@ -475,10 +560,13 @@ def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
 
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
              run: str, targets, published: PublishedRecord | None, steps: _Steps,
-             scored: ScoredCallback = _ignore, drawing: int | None = None) -> ScenarioResult | None:
+             scored: ScoredCallback = _ignore, drawing: int | None = None,
+             deferred: list[_Writing] | None = None) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
     ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
-    its folder, or an entry in its folder's place that the tool did not write)."""
+    its folder, or an entry in its folder's place that the tool did not write).  With a ``deferred``
+    list, the folder is written by a forked process, a :class:`_Writing` appended to the list: the
+    result holds only once that is finished (:meth:`_Writing.finish`)."""
     folder = out_dir / scenario.name
     reason = in_the_way(folder)
     if reason is not None:         # refused before computing anything
@@ -493,30 +581,22 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
         return None
     outcome.warnings = list(computed.warnings)
     steps("writing")
-    try:
-        outcome.folder = write_scenario(out_dir, computed, command, run, figures=options.figures,
-                                        processes=drawing)
-    except NotOurs as exc:
-        outcome.problems = [_in_the_way(scenario, exc.path, exc.reason)]
-        return None
-    except OSError as exc:
-        fatal = device_error(exc, folder)
-        if fatal is not None:
-            raise fatal from None
-        outcome.problems = [f"{scenario.file}: cannot write results to {out_dir}: {exc}"]
-        return None
-    except Exception as exc:       # a bug of ours: report it, keep the batch going
-        log.debug("internal error", exc_info=True)
-        outcome.problems = [f"{scenario.file}: internal error in writing ({type(exc).__name__}: {exc}); "
-                            "please report it"]
+
+    def write() -> None:
+        write_scenario(out_dir, computed, command, run, figures=options.figures, processes=drawing)
+    if deferred is not None:        # written by a forked process while the batch goes on
+        deferred.append(_Writing(outcome, scenario, out_dir, forked.start(write)))
+    elif not _written(outcome, scenario, out_dir, write):
         return None
     return ScenarioResult.of(computed)
 
 
-def write_batch_outputs(out_dir: Path, record: BatchRecord) -> Outcome:
+def write_batch_outputs(out_dir: Path, record: BatchRecord,
+                        before_report: Callable[[], list[str]] | None = None) -> Outcome:
     """Write the comparison, the workbook, the report and the summary of ``record`` as one set
-    (:func:`model.output.batch_set.write_set`); an :class:`Outcome` of kind ``batch`` with its problems."""
-    folder, problems = write_set(out_dir, record)
+    (:func:`model.output.batch_set.write_set`, which calls ``before_report``); an :class:`Outcome` of
+    kind ``batch`` with its problems."""
+    folder, problems = write_set(out_dir, record, before_report)
     return Outcome(file=COMPARISON, name=COMPARISON, kind="batch", folder=folder, problems=problems)
 
 

@@ -194,6 +194,51 @@ def test_a_full_device_in_a_worker_stops_the_batch_with_one_line(tmp_path, monke
     assert (out / "summary.md").read_bytes() == summary
 
 
+def test_a_full_device_while_a_scenario_alone_is_written_aside_stops_the_batch(tmp_path, monkeypatch, capsys):
+    """A scenario run alone is written by a forked process: its full device is still the batch's one line,
+    and the earlier batch outputs stay whole."""
+    import errno
+    a, = scenarios(tmp_path, a="name: a\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    summary = (out / "summary.md").read_bytes()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(batch, "write_scenario", full)
+    capsys.readouterr()
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "2"]) == cli.OUTPUT_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("output error: cannot write to ") and "No space left" in err
+    assert (out / "summary.md").read_bytes() == summary
+
+
+@pytest.mark.parametrize("failure", ["denied", "bug"])
+def test_a_scenario_alone_whose_folder_fails_aside_is_compared_without_it(tmp_path, monkeypatch, failure):
+    """The comparison is built while the folder is written; when the folder fails, the set is built again
+    without the scenario, which is reported as failed (as when the folder is written in the batch's process)."""
+    a, = scenarios(tmp_path, a="name: a\n")
+
+    def fails(*args, **kwargs):
+        if failure == "denied":
+            raise PermissionError(13, "Permission denied")
+        raise ZeroDivisionError("a bug of ours")
+    monkeypatch.setattr(batch, "write_scenario", fails)
+    outcomes = {}
+    for jobs in (1, 2):
+        out = tmp_path / f"jobs{jobs}"
+        outcomes[jobs] = batch.run_batch([a], out, ["test"], batch.RunOptions(analyses=False, figures=False),
+                                         jobs=jobs)
+        (outcome,) = outcomes[jobs]
+        assert not outcome.ok and outcome.folder is None
+        summary = (out / "summary.md").read_text(encoding="utf-8")
+        assert "0 of 1" in summary or "no scenario" in summary.lower(), summary[:400]
+        assert not (out / "a").exists() and not (out / "comparison").exists()
+    assert [p.replace("jobs1", "jobs2") for p in outcomes[1][0].problems] == outcomes[2][0].problems
+    assert ("Permission denied" if failure == "denied" else "internal error in writing (ZeroDivisionError") \
+        in outcomes[2][0].problems[0]
+
+
 def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
     import io
 
@@ -212,16 +257,29 @@ def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
 
 @pytest.mark.slow            # draws every figure of two batches
 def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_cores(tmp_path, monkeypatch):
-    """``--jobs 1`` is one process in all (the baseline of the speed-up); a batch of one scenario runs
-    it in the batch's process, which draws the figures on the cores (figure_files.processes)."""
+    """``--jobs 1`` is one process in all (the baseline of the speed-up); a batch of one scenario computes
+    it in the batch's process, writes its folder in a forked one while the comparison is written, and
+    both draw their figures on the cores (figure_files.processes)."""
     from model.output import write
-    seen, draw = [], write.draw_all
-    monkeypatch.setattr(write, "draw_all", lambda jobs, folder, n=None: (seen.append(n), draw(jobs, folder, n))[1])
+    log, draw = tmp_path / "drawn", write.draw_all
+
+    def logged(jobs, folder, n=None):          # a line per call, from whichever process draws
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()} {folder.parent.name if folder.name.startswith('.') else folder.name} {n}\n")
+        return draw(jobs, folder, n)
+
+    def calls():
+        lines = log.read_text().splitlines()
+        log.unlink()
+        return [line.split() for line in lines]
+    monkeypatch.setattr(write, "draw_all", logged)
     paths = scenarios(tmp_path, a="name: a\n")
     options = batch.RunOptions(analyses=False)
     assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"], options, jobs=1))
-    assert seen == [1, 1]                                  # the scenario's figures, the comparison's
-    seen.clear()
+    one = calls()
+    assert [n for _, _, n in one] == ["1", "1"] and {pid for pid, _, _ in one} == {str(os.getpid())}
     assert all(o.ok for o in batch.run_batch(paths, tmp_path / "two", ["test"], options, jobs=2))
-    assert seen == [None, None]
+    two = calls()
+    assert [n for _, _, n in two] == ["None", "None"]       # the scenario's and the comparison's figures
+    assert len({pid for pid, _, _ in two}) == 2 and str(os.getpid()) in {pid for pid, _, _ in two}
     assert tree(tmp_path / "one").keys() == tree(tmp_path / "two").keys()

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 from ..analysis.run import BatchRecord
 from ..core.files import BATCH_NAMES, COMPARISON, SUMMARY
 from . import atomic, forked
-from .atomic import DEVICE_ERRORS, NotOurs, device_error
+from .atomic import DEVICE_ERRORS, NotOurs, OutputError, device_error
 from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
 from .write import write_comparison, write_report, write_summary, write_workbook
@@ -24,11 +25,26 @@ from .write import write_comparison, write_report, write_summary, write_workbook
 log = logging.getLogger(__name__)
 
 
-def write_set(out_dir: Path, record: BatchRecord) -> tuple[Path | None, list[str]]:
+class FoldersFailed(Exception):
+    """Scenario folders that were being written while the set was built could not be: the set, which
+    compares them, was not swapped in (``names``: those scenarios)."""
+
+    def __init__(self, names: list[str]):
+        super().__init__(", ".join(names))
+        self.names = names
+
+
+def write_set(out_dir: Path, record: BatchRecord,
+              before_report: Callable[[], list[str]] | None = None) -> tuple[Path | None, list[str]]:
     """Write the comparison of the scenarios that succeeded, the workbook, the report and the batch
     summary, which names the run and lists the folders beside it that another run wrote (without
     figures: tables only, and the summary says so), as one set; ``(the comparison's folder, or None;
-    the problems)``.  A full or read-only device raises :class:`model.output.atomic.OutputError`."""
+    the problems)``.  A full or read-only device raises :class:`model.output.atomic.OutputError`.
+
+    ``before_report``, if given, is called once the comparison is written and before the report (which
+    names the scenario folders' figures): it waits for scenario folders still being written and returns
+    the names of those that could not be; if there are any, nothing of the set is kept and
+    :class:`FoldersFailed` is raised, so that the caller builds the set again without them."""
     out_dir = Path(out_dir)
     problems: list[str] = []
     folder = staged = None
@@ -39,11 +55,16 @@ def write_set(out_dir: Path, record: BatchRecord) -> tuple[Path | None, list[str
         with forked.alongside(workbook, parallel=record.drawing != 1):
             if record.results:
                 write_comparison(staged, record)
+            failed = before_report() if before_report is not None else []
+            if failed:
+                raise FoldersFailed(failed)
             report = _report(out_dir, staged, problems, record)
             write_summary(staged, with_run(summary_text(record, report), record))
         atomic.commit(out_dir, staged, BATCH_NAMES)
         if record.results:
             folder = out_dir / COMPARISON
+    except (FoldersFailed, OutputError):
+        raise
     except NotOurs as exc:
         problems = [f"the comparison, summary, report and workbook of this run were not written: {exc}; "
                     "the tool replaces only what it wrote: move it away"]

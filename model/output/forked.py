@@ -6,7 +6,8 @@ here as it was raised there (an ``OSError`` keeps its ``errno``, so a full devic
 or as a ``RuntimeError`` with its traceback's last line when it cannot be carried over.  If the block
 itself raises (an error, Ctrl-C), the child is killed and waited for, and the block's exception goes on.
 Without ``fork``, or when told not to (``parallel=False``: ``--jobs 1`` is one process in all), the work
-runs here, first, with the same effect.
+runs here, first, with the same effect.  :func:`start` and :class:`Pending` do the same across functions
+(a scenario's folder written while the batch goes on).
 """
 from __future__ import annotations
 
@@ -18,13 +19,42 @@ import traceback
 from typing import Callable, Iterator
 
 
-@contextlib.contextmanager
-def alongside(work: Callable[[], object], parallel: bool = True) -> Iterator[None]:
-    """Run ``work()`` in a forked child during the block (see the module's text)."""
+class Pending:
+    """Work started by :func:`start`: :meth:`join` waits for it, :meth:`stop` ends it."""
+
+    def __init__(self, pid: int | None = None, read_end: int | None = None, error: BaseException | None = None):
+        self._pid, self._read_end, self._error = pid, read_end, error
+
+    def join(self) -> None:
+        """Wait for the work; raise its exception, if it raised one (once: a second join returns)."""
+        if self._pid is not None:
+            with os.fdopen(self._read_end, "rb") as pipe:
+                message = pipe.read()
+            _, status = os.waitpid(self._pid, 0)
+            self._pid = None
+            if status != 0:
+                self._error = _received(message, status)
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def stop(self) -> None:
+        """End the work now (killed, and waited for) and forget its outcome."""
+        if self._pid is not None:
+            _stop(self._pid, self._read_end)
+            self._pid = None
+        self._error = None
+
+
+def start(work: Callable[[], object], parallel: bool = True) -> Pending:
+    """``work()`` started in a forked child (see the module's text); without ``fork``, or not
+    ``parallel``, done here and now (its exception kept for :meth:`Pending.join`)."""
     if not parallel or not hasattr(os, "fork"):
-        work()
-        yield
-        return
+        try:
+            work()
+        except Exception as exc:                           # noqa: BLE001 - raised by join, as from a child
+            return Pending(error=exc)
+        return Pending()
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:                                           # the child: work, report, leave at once
@@ -40,16 +70,19 @@ def alongside(work: Callable[[], object], parallel: bool = True) -> Iterator[Non
         finally:
             os._exit(code)
     os.close(write_end)
+    return Pending(pid, read_end)
+
+
+@contextlib.contextmanager
+def alongside(work: Callable[[], object], parallel: bool = True) -> Iterator[None]:
+    """Run ``work()`` in a forked child during the block (see the module's text)."""
+    pending = start(work, parallel)
     try:
         yield
     except BaseException:
-        _stop(pid, read_end)
+        pending.stop()
         raise
-    with os.fdopen(read_end, "rb") as pipe:
-        message = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if status != 0:
-        raise _received(message, status)
+    pending.join()
 
 
 def _send(fd: int, exc: BaseException) -> None:
