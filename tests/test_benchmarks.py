@@ -75,3 +75,4 @@ def test_the_issue_benchmark_checks_its_outputs_and_prints_each_aim(tmp_path):
     for aim in ("aim <= 1 s", "aim <= 1.5 s", "aim <= 0.55"):
         assert aim in proc.stdout
     assert "the same files, byte for byte (manifests but their command): yes" in proc.stdout
+    assert "the store filled" in proc.stdout and "the same files as the runs from the store: yes" in proc.stdout
