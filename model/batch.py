@@ -27,7 +27,7 @@ from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
 from .core.files import COMPARISON
 from .core.problems import ScenarioError
-from .output import atomic, forked
+from .output import atomic, drawer, forked
 from .output.atomic import NotOurs, OutputError, device_error, locked, recover
 from .output.batch_set import FoldersFailed, previous_outputs, stale_folders, write_set
 from .output.owned import in_the_way, run_of
@@ -200,6 +200,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         # a scenario run alone is written by a forked process while its backtest and comparison are made
         deferred: list[_Writing] | None = [] if workers == 1 and len(todo) == 1 and drawing is None \
             and can_fork() else None
+        if deferred is not None and mc_options.figures:
+            drawer.start()              # matplotlib imported on the other core while the scenario is computed
         try:
             computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
                 _inline(todo, shared, progress, scored, deferred)
@@ -244,6 +246,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 writing.pending.stop()
                 if run_of(out_dir / writing.scenario.name) == run:
                     journal.replaced.append(writing.scenario.name)
+            drawer.stop()
     log.info("peak resident memory: %s", peak_memory())
     return outcomes + ([summary] if summary.problems else []) + ([backtest_problem] if backtest_problem else [])
 
@@ -321,11 +324,7 @@ def _prepare_workers(scenarios: list[Scenario], options: RunOptions) -> None:
     modules imported, with the font list read (a second or so a process)."""
     _calibrate_shared(scenarios, options)
     if options.figures:
-        import matplotlib.pyplot  # noqa: F401
-        from matplotlib import font_manager
-
-        from .output import figures, plots_attribution, plots_backtest, plots_sensitivity  # noqa: F401
-        font_manager.findfont(font_manager.FontProperties())
+        drawer.preload()
 
 
 def _calibrate_shared(scenarios: list[Scenario], options: RunOptions) -> None:

@@ -258,10 +258,11 @@ def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():
 @pytest.mark.slow            # draws every figure of two batches
 def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_cores(tmp_path, monkeypatch):
     """``--jobs 1`` is one process in all (the baseline of the speed-up); a batch of one scenario computes
-    it in the batch's process, writes its folder in a forked one while the comparison is written, and
-    both draw their figures on the cores (figure_files.processes)."""
-    from model.output import write
-    log, draw = tmp_path / "drawn", write.draw_all
+    it in the batch's process, writes its folder in a forked one while the comparison is written, and the
+    figures of both are drawn on the cores by the drawer (model/output/drawer.py), not by the batch's
+    process."""
+    from model.output import drawer
+    log, draw = tmp_path / "drawn", drawer.draw_all
 
     def logged(jobs, folder, n=None):          # a line per call, from whichever process draws
         with open(log, "a") as f:
@@ -272,7 +273,7 @@ def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_co
         lines = log.read_text().splitlines()
         log.unlink()
         return [line.split() for line in lines]
-    monkeypatch.setattr(write, "draw_all", logged)
+    monkeypatch.setattr(drawer, "draw_all", logged)
     paths = scenarios(tmp_path, a="name: a\n")
     options = batch.RunOptions(analyses=False)
     assert all(o.ok for o in batch.run_batch(paths, tmp_path / "one", ["test"], options, jobs=1))
@@ -281,5 +282,5 @@ def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_co
     assert all(o.ok for o in batch.run_batch(paths, tmp_path / "two", ["test"], options, jobs=2))
     two = calls()
     assert [n for _, _, n in two] == ["None", "None"]       # the scenario's and the comparison's figures
-    assert len({pid for pid, _, _ in two}) == 2 and str(os.getpid()) in {pid for pid, _, _ in two}
+    assert len({pid for pid, _, _ in two}) == 2 and str(os.getpid()) not in {pid for pid, _, _ in two}
     assert tree(tmp_path / "one").keys() == tree(tmp_path / "two").keys()

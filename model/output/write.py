@@ -6,10 +6,10 @@ line selects the Agg backend).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import platform
-from contextlib import nullcontext
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..analysis import backtest_metrics as bt
 from ..analysis.attribution import HEADLINE_TARGETS, no_change
-from ..analysis.run import BatchRecord, ScenarioRun
+from ..analysis.run import Analyses, BatchRecord, ScenarioRun
 from ..baseline import data
 from ..core.files import COMPARISON, REPORT, SUMMARY, TOOL, WORKBOOK
 from ..core.iamc import CLUSTER_VARIABLE, HIGHTECH_SHARE
@@ -30,9 +30,10 @@ from ..core.target_sets import DEFAULT_SET, SETS, set_file
 from ..equations.revenue import SERIES
 from ..projection.indicators import revenue_link_parameters
 from ..targets.sets import load_set
-from . import comparison
+from . import comparison, drawer
 from .atomic import write_atomically, write_file
-from .figure_files import FigureJob, draw_all
+from .drawer import FIGURE_STYLE  # noqa: F401 - the house style, read by the tests of the figures
+from .figure_files import FigureJob
 from .report import RunRecord, ScenarioRecord, report_html
 from .workbook import workbook_bytes
 
@@ -48,24 +49,6 @@ REVENUE_CAPTION = ("Revenues and output at current prices, 100 million CNY (1 tr
 SHARE_VARIABLES = ((HIGHTECH_SHARE, "High-tech (gao-jing-jian) value added"),
                    ("Share of GDP|Manufacturing", "Manufacturing value added"),
                    ("Share of GDP|Finance", "Finance value added (target: largest sector)"))
-FIGURE_STYLE = {
-    "svg.hashsalt": "beijing-scenario-model",     # stable SVG ids
-    "svg.fonttype": "none",                       # text as text: smaller, searchable, faster
-}   # and "axes.prop_cycle": anything not given a colour takes the house palette (_house_style)
-
-
-def _house_style(figures: bool = True):
-    """The figures' house style (``plt.rc_context``), matplotlib imported here; a run without figures
-    imports none of it."""
-    if not figures:
-        return nullcontext()
-    import matplotlib.pyplot as plt
-    from matplotlib import cycler
-
-    from ..output.plots import SCENARIO_PALETTE
-    return plt.rc_context({**FIGURE_STYLE, "axes.prop_cycle": cycler(color=SCENARIO_PALETTE)})
-
-
 def _csv_bytes(df: pd.DataFrame) -> bytes:
     """``df`` as CSV (no index, ``\\n`` line ends, floats as :data:`FLOAT_FORMAT`, a missing value empty),
     the bytes of ``df.to_csv(index=False, float_format=FLOAT_FORMAT)``.  The float columns are formatted
@@ -162,19 +145,15 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
     reports, every analysis table (``<stem>.csv``) with its figures (the tornado, the waterfalls of
     the headline targets that moved, the lever maps), the Monte Carlo's tables and fan chart, the
     backtest and the manifest (:func:`manifest`; ``run_id`` names the batch the folder belongs to).
-    The figures are drawn last, in their formats, on the cores (:func:`~model.output.figure_files.draw_all`).
+    The figures are drawn last, in their formats, on the cores (:func:`model.output.drawer.draw`:
+    by the drawing process when one runs, else here, :func:`~model.output.figure_files.draw_all`).
     ``figures=False`` writes the tables only: no figure is drawn.  ``colours`` (the batch's
     :func:`~model.output.plots.scenario_colours`) gives the scenario's line in the backtest the look
     it has in the comparison's figures; by default it is the first of the palette.  ``processes``: how many
     processes draw the figures (default: :func:`~model.output.figure_files.processes`)."""
     scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
-    source = f"targets: {targets.title}."
     analyses, mc = run.analyses, run.montecarlo
-    if figures:                                   # a run without figures imports no matplotlib
-        from ..output.figures import fan_figure, shares_figure
-        from ..output.plots_attribution import lever_map_figure, waterfall_figure
-        from ..output.plots_sensitivity import tornado_figure
 
     def fill(tmp: Path) -> None:
         (tmp / "timeseries.csv").write_bytes(_csv_bytes(table))
@@ -185,38 +164,59 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
             (tmp / "satellite_fit.csv").write_bytes(_rows_csv(baseline.satellite_fit))
         if baseline.moments:        # a later jump-off (base: 2025) has no 2021 calibration
             (tmp / "calibration_2021.csv").write_bytes(_rows_csv(baseline.moments))
-        jobs = [FigureJob("shares", lambda: shares_figure(table, list(targets), f"Model projection; {source}"))]
         for stem, frame in analyses.tables().items():
             (tmp / f"{stem}.csv").write_bytes(_csv_bytes(frame))
         for m in analyses.lever_maps:
             (tmp / f"{m.name}.csv").write_bytes(_csv_bytes(m.table()))
-            jobs.append(FigureJob(m.name, lambda m=m: lever_map_figure(m, scenario.name), dpi=110, cost=1.5))
-        attribution = analyses.attribution
-        described = dict(zip(scorecard["target"], scorecard["description"]))
-        for target in HEADLINE_TARGETS:
-            if attribution is not None and (attribution["target"] == target).any() \
-                    and not no_change(attribution, target):         # all "+0": no figure (the report says so)
-                jobs.append(FigureJob(f"waterfall_{target}", lambda target=target: waterfall_figure(
-                    attribution, target, scenario.name, described.get(target)), dpi=110, cost=1.5))
-        if analyses.sensitivity_oat is not None:
-            oat = analyses.sensitivity_oat
-            jobs.append(FigureJob("tornado", lambda: tornado_figure(oat, scenario.name, described), dpi=110,
-                                  cost=0.6 * oat.loc[oat["swing"] > 0, "target"].nunique()))
         if mc is not None:
             (tmp / "uncertainty.csv").write_bytes(_csv_bytes(mc.targets))
             (tmp / "fan.csv").write_bytes(_csv_bytes(mc.fan))
-            jobs.append(FigureJob("fan", lambda: fan_figure(
-                mc.fan, list(targets), f"Shares of Beijing's GDP, {mc.draws:,} draws: scenario {scenario.name}",
-                f"Monte Carlo over the scenario's uncertainty block (seed {mc.seed}); {source}"), cost=1.5))
         if run.backtest is not None:
-            jobs += write_backtest(tmp, run.backtest, scenario.name, colours, figures)
+            (tmp / "backtest.csv").write_bytes(_csv_bytes(run.backtest))
         _write_json(tmp / "manifest.json", manifest(run, command, run_id))
         if figures:
-            draw_all(jobs, tmp, processes)
+            fan = None if mc is None else (mc.fan, mc.draws, mc.seed)
+            drawer.draw(functools.partial(scenario_figures, scenario.name, table, tuple(targets), targets.title,
+                                          scorecard, analyses, fan, run.backtest, colours), tmp, processes)
 
-    with _house_style(figures):                   # figures drawn and saved in the house style
-        write_atomically(folder, fill)
+    write_atomically(folder, fill)
     return folder
+
+
+def scenario_figures(name: str, table: pd.DataFrame, targets: Sequence, title: str, scorecard: pd.DataFrame,
+                     analyses: Analyses, fan: tuple[pd.DataFrame, int, int] | None, backtest: pd.DataFrame | None,
+                     colours: dict[str, str] | None = None) -> list[FigureJob]:
+    """The figures of scenario ``name``'s folder (see :func:`write_scenario`), as jobs: the shares against
+    the ``targets`` (of the set titled ``title``), a lever map each, the waterfalls of the headline targets
+    that moved, the tornado, the fan chart (``fan``: the Monte Carlo's fan table, draws and seed) and the
+    backtest.  Called where the figures are drawn (it imports the figure modules, and matplotlib)."""
+    from ..output.figures import fan_figure, shares_figure
+    from ..output.plots_attribution import lever_map_figure, waterfall_figure
+    from ..output.plots_sensitivity import tornado_figure
+    source = f"targets: {title}."
+    targets = list(targets)
+    jobs = [FigureJob("shares", lambda: shares_figure(table, targets, f"Model projection; {source}"))]
+    for m in analyses.lever_maps:
+        jobs.append(FigureJob(m.name, lambda m=m: lever_map_figure(m, name), dpi=110, cost=1.5))
+    attribution = analyses.attribution
+    described = dict(zip(scorecard["target"], scorecard["description"]))
+    for target in HEADLINE_TARGETS:
+        if attribution is not None and (attribution["target"] == target).any() \
+                and not no_change(attribution, target):         # all "+0": no figure (the report says so)
+            jobs.append(FigureJob(f"waterfall_{target}", lambda target=target: waterfall_figure(
+                attribution, target, name, described.get(target)), dpi=110, cost=1.5))
+    if analyses.sensitivity_oat is not None:
+        oat = analyses.sensitivity_oat
+        jobs.append(FigureJob("tornado", lambda: tornado_figure(oat, name, described), dpi=110,
+                              cost=0.6 * oat.loc[oat["swing"] > 0, "target"].nunique()))
+    if fan is not None:
+        quantiles, draws, seed = fan
+        jobs.append(FigureJob("fan", lambda: fan_figure(
+            quantiles, targets, f"Shares of Beijing's GDP, {draws:,} draws: scenario {name}",
+            f"Monte Carlo over the scenario's uncertainty block (seed {seed}); {source}"), cost=1.5))
+    if backtest is not None:
+        jobs += backtest_figures(backtest, name, colours)
+    return jobs
 
 
 def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, colours: dict[str, str] | None = None,
@@ -224,8 +224,12 @@ def write_backtest(folder: Path, table: pd.DataFrame, scenario: str, colours: di
     """``backtest.csv`` of one scenario into ``folder`` (a temporary folder being filled), and the job
     drawing ``backtest.png`` (none when no series can be drawn, or without ``figures``)."""
     (folder / "backtest.csv").write_bytes(_csv_bytes(table))
-    if not figures:
-        return []
+    return backtest_figures(table, scenario, colours) if figures else []
+
+
+def backtest_figures(table: pd.DataFrame, scenario: str, colours: dict[str, str] | None = None) -> list[FigureJob]:
+    """The job drawing a scenario's ``backtest.png`` from its backtest ``table`` (none when no series can
+    be drawn)."""
     from ..output.plots_backtest import backtest_figure, backtest_panels
     panels = len(backtest_panels(table))
     draw = lambda: backtest_figure(table, scenario, colours=colours)         # noqa: E731
@@ -261,9 +265,6 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         + "; ".join(f"{name}: {SETS[name].title}" for name in used) + " (each target's source in the scorecards).")
     tables = {name: compared_rows(r.table) for name, r in results.items()}
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
-    if figures:
-        from ..output.plots import scenario_colours
-        colours = scenario_colours(tables)
 
     def fill(tmp: Path) -> None:
         (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
@@ -283,21 +284,25 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         if not figures:
             return
         # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
-        draw_all(comparison_figures(everything, colours, caption, targets,
-                                    backtest.realized if backtest is not None else None), tmp, record.drawing)
+        drawer.draw(functools.partial(comparison_figures, everything, None, caption, targets,
+                                      backtest.realized if backtest is not None else None, tuple(sorted(tables))),
+                    tmp, record.drawing)
 
-    with _house_style(figures):                   # figures drawn and saved in the house style
-        write_atomically(folder, fill)
+    write_atomically(folder, fill)
     return folder
 
 
-def comparison_figures(everything: pd.DataFrame, colours: dict[str, str], caption: str, targets,
-                       realized: pd.DataFrame | None = None) -> list[FigureJob]:
+def comparison_figures(everything: pd.DataFrame, colours: dict[str, str] | None, caption: str, targets,
+                       realized: pd.DataFrame | None = None, names: Sequence[str] | None = None) -> list[FigureJob]:
     """The figures across scenarios (``comparison/``) of the stacked rows ``everything``
     (:func:`compared_rows` of each scenario): the headline shares and the revenues, car output and
     cluster count, a line per scenario in its style (``colours``: :func:`~model.output.plots.scenario_colours`
-    of the batch), with ``targets`` and the ``realized`` points."""
+    of the batch; when ``None``, made here from the batch's scenario ``names``), with ``targets`` and the
+    ``realized`` points."""
     from ..output.figures import by_scenario_figure
+    from ..output.plots import scenario_colours
+    if colours is None:
+        colours = scenario_colours(names if names is not None else everything["scenario"])
     panels = [(s.variable, s.label) for s in SERIES] + [(CLUSTER_VARIABLE, "Trillion-yuan clusters (count)")]
     return [
         FigureJob("shares_by_scenario", lambda: by_scenario_figure(
