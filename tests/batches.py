@@ -1,4 +1,5 @@
-"""What the batch tests share: scenario files written into a folder."""
+"""What the batch tests share: scenario files written into a folder, and a results folder's files."""
+import json
 from pathlib import Path
 
 
@@ -10,3 +11,18 @@ def scenarios(folder: Path, **texts: str) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def results_files(folder: Path) -> dict[str, bytes]:
+    """Every file of a results folder (but the lock, which holds a process id) and its bytes, each
+    ``manifest.json`` without its record of the command (which names the folder and the options)."""
+    out = {}
+    for p in sorted(Path(folder).rglob("*")):
+        if p.is_file() and p.name != ".lock":
+            data = p.read_bytes()
+            if p.name == "manifest.json":
+                record = json.loads(data)
+                record.pop("command", None)
+                data = json.dumps(record, sort_keys=True).encode()
+            out[p.relative_to(folder).as_posix()] = data
+    return out

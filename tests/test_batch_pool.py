@@ -176,38 +176,22 @@ def _plan():
     return scenario, inputs.sets[scenario.targets], batch.RunOptions(analyses=False, figures=False), inputs.published
 
 
-def test_a_full_device_in_a_worker_stops_the_batch_with_one_line(tmp_path, monkeypatch, capsys):
+@pytest.mark.parametrize("names", [("a", "b"), ("a",)], ids=["in a worker", "a scenario alone, written aside"])
+def test_a_full_device_while_writing_a_folder_stops_the_batch_with_one_line(tmp_path, monkeypatch, capsys, names):
+    """Two scenarios are written by the pool's workers; a scenario run alone by a process forked beside the
+    batch's: either way a full device is the batch's one line, and the earlier batch outputs stay whole."""
     import errno
-    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\n")
+    paths = scenarios(tmp_path, **{name: f"name: {name}\n" for name in names})
     out = tmp_path / "out"
-    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    assert run.main([str(paths[0]), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
     summary = (out / "summary.md").read_bytes()
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
     monkeypatch.setattr(batch, "write_scenario", full)
     capsys.readouterr()
-    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "2"]) == \
+    assert run.main([*map(str, paths), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "2"]) == \
         cli.OUTPUT_ERROR
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("output error: cannot write to ") and "No space left" in err
-    assert (out / "summary.md").read_bytes() == summary
-
-
-def test_a_full_device_while_a_scenario_alone_is_written_aside_stops_the_batch(tmp_path, monkeypatch, capsys):
-    """A scenario run alone is written by a forked process: its full device is still the batch's one line,
-    and the earlier batch outputs stay whole."""
-    import errno
-    a, = scenarios(tmp_path, a="name: a\n")
-    out = tmp_path / "out"
-    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
-    summary = (out / "summary.md").read_bytes()
-
-    def full(*args, **kwargs):
-        raise OSError(errno.ENOSPC, "No space left on device")
-    monkeypatch.setattr(batch, "write_scenario", full)
-    capsys.readouterr()
-    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses", "--jobs", "2"]) == cli.OUTPUT_ERROR
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("output error: cannot write to ") and "No space left" in err
     assert (out / "summary.md").read_bytes() == summary

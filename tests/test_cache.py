@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from model.core import cache
+from tests.batches import results_files
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -172,7 +173,6 @@ def test_the_command_line_writes_the_same_files_from_the_store_and_without_it(st
     """``run.py`` three times on a scenario being edited: with an empty store (it solves and fills it), from
     the store, and with ``--no-cache`` (it solves, the store untouched): the same files, byte for byte (each
     manifest's record of the command aside)."""
-    import json
     import shutil
     folder = tmp_path / "scenarios"
     folder.mkdir()
@@ -189,16 +189,7 @@ def test_the_command_line_writes_the_same_files_from_the_store_and_without_it(st
             assert after, "the first run kept no solution"
         else:
             assert after == before, f"the {name} run changed the store"
-        files = {}
-        for p in sorted((tmp_path / name).rglob("*")):
-            if p.is_file() and p.name != ".lock":
-                data = p.read_bytes()
-                if p.name == "manifest.json":
-                    record = json.loads(data)
-                    record.pop("command", None)
-                    data = json.dumps(record, sort_keys=True).encode()
-                files[p.relative_to(tmp_path / name).as_posix()] = data
-        outs[name] = files
+        outs[name] = results_files(tmp_path / name)
     assert len(outs["cold"]) > 20
     for name in ("warm", "off"):
         assert sorted(outs[name]) == sorted(outs["cold"])

@@ -12,6 +12,7 @@ import pytest
 
 from model.output import drawer
 from model.output.figure_files import FigureJob
+from tests.batches import results_files
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the drawer is forked")
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -118,7 +119,6 @@ def test_the_drawer_ends_with_the_process_that_started_it(tmp_path):
 def test_a_scenario_run_alone_draws_without_matplotlib_in_the_run_and_writes_the_same_files(tmp_path):
     """A run of one scenario with figures: its process never imports matplotlib (the drawer draws), and the
     files are those of ``--jobs 1`` (one process in all), byte for byte (manifests but their command)."""
-    import json
     program = textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {ROOT!r})
@@ -133,18 +133,6 @@ def test_a_scenario_run_alone_draws_without_matplotlib_in_the_run_and_writes_the
                               text=True, timeout=600)
         outs[name] = proc.stdout.split()
     assert outs == {"drawer": ["0", "False"], "one": ["0", "True"]}
-
-    def tree(folder):
-        out = {}
-        for p in sorted(folder.rglob("*")):
-            if p.is_file() and p.name != ".lock":
-                data = p.read_bytes()
-                if p.name == "manifest.json":
-                    record = json.loads(data)
-                    record.pop("command", None)
-                    data = json.dumps(record, sort_keys=True).encode()
-                out[p.relative_to(folder).as_posix()] = data
-        return out
-    drawn, one = tree(tmp_path / "drawer"), tree(tmp_path / "one")
+    drawn, one = results_files(tmp_path / "drawer"), results_files(tmp_path / "one")
     assert sorted(drawn) == sorted(one) and sum(name.endswith(".png") for name in drawn) >= 10
     assert [name for name in drawn if drawn[name] != one[name]] == []
