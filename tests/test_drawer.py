@@ -34,10 +34,23 @@ def _failing():
     raise ValueError("no such panel")
 
 
-def jobs(kind="plain"):
+def _slow(pid_file, group):
+    """A figure that takes a minute in the drawer's processes (a process group of their own; each writes
+    its pid first), and no time in the test's (``group``)."""
+    if os.getpgid(0) != group:
+        with open(pid_file, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        time.sleep(60)
+    return _figure("drawn here")
+
+
+def jobs(kind="plain", pid_file=None, group=None):
     """The jobs of a test folder (module-level: the drawer unpickles this function by name)."""
     if kind == "pid":
         return [FigureJob("pid", _pid_figure)]
+    if kind == "slow":                  # two figures: drawn by the request's process and the one it forks
+        return [FigureJob("a", functools.partial(_slow, pid_file, group)),
+                FigureJob("b", functools.partial(_slow, pid_file, group))]
     if kind == "failing":
         return [FigureJob("fine", functools.partial(_figure, "fine")), FigureJob("broken", _failing)]
     return [FigureJob("shares", functools.partial(_figure, "shares")),       # PNG and SVG
@@ -93,6 +106,39 @@ def test_jobs_that_cannot_travel_are_drawn_here(tmp_path, running):
     assert sorted(files(tmp_path)) == ["local.png"]
 
 
+def test_stopping_the_drawer_ends_what_it_is_drawing(tmp_path):
+    """Stopped while it draws (the run interrupted), the drawer ends the processes drawing for it."""
+    import threading
+    pid_file = tmp_path / "pids"
+    assert drawer.start()
+    asking = threading.Thread(target=drawer.draw, args=(functools.partial(jobs, "slow", str(pid_file), os.getpgid(0)),
+                                                            tmp_path))
+    asking.start()
+    deadline = time.monotonic() + 60
+    while (not pid_file.exists() or len(pid_file.read_text().split()) < 2) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pids = [int(p) for p in pid_file.read_text().split()]
+    assert len(pids) == 2
+    drawer.stop()
+    asking.join(timeout=30)
+    assert not asking.is_alive()                              # the caller is not left waiting: it draws here
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["a.png", "b.png"]
+    assert not [pid for pid in pids if alive(pid)]
+
+
+def alive(pid):
+    """Whether process ``pid`` still runs (a zombie waiting for its parent to reap it does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return True
+
+
 def test_the_drawer_ends_with_the_process_that_started_it(tmp_path):
     """A process that starts a drawer and ends without stopping it: the drawer sees its lifeline close
     and ends too."""
@@ -107,9 +153,7 @@ def test_the_drawer_ends_with_the_process_that_started_it(tmp_path):
                              timeout=60).stdout.split()[0])
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not alive(pid):
             return
         time.sleep(0.1)
     pytest.fail(f"the drawer {pid} outlived the process that started it")

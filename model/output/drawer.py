@@ -166,12 +166,15 @@ def _serve(listener: socket.socket, lifeline: int, where: str) -> None:
     serving: set[int] = set()
 
     def end(*_):
-        for pid in serving:
+        for pid in serving:                                  # killed and waited for: none outlives the drawer
             with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)               # the request's process and the one it forked
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
         shutil.rmtree(where, ignore_errors=True)
         os._exit(0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)           # Ctrl-C is the run's to handle: it stops us
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, end)
     preload()
     while True:
@@ -181,11 +184,14 @@ def _serve(listener: socket.socket, lifeline: int, where: str) -> None:
         conn, _ = listener.accept()
         pid = os.fork()
         if pid == 0:
+            os.setpgid(0, 0)                                 # a group of its own, ended as one
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             listener.close()
             os.close(lifeline)
             _answer(conn)
             os._exit(0)
+        with contextlib.suppress(OSError):                  # on both sides: no moment without its group
+            os.setpgid(pid, pid)
         conn.close()
         serving.add(pid)
         while serving:                                       # reap the requests already answered

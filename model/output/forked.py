@@ -61,8 +61,9 @@ def start(work: Callable[[], object], parallel: bool = True) -> Pending:
         os.close(read_end)
         code = 0
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides on Ctrl-C and SIGTERM
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides on Ctrl-C; SIGTERM and
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # SIGHUP end the child (the parent's handlers
+            signal.signal(signal.SIGHUP, signal.SIG_DFL)   # would raise in it)
             work()
         except BaseException as exc:                       # noqa: BLE001 - every failure goes to the parent
             code = 1
