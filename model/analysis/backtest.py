@@ -126,26 +126,28 @@ def derive_shares(realized: pd.DataFrame) -> pd.DataFrame:
     one vintage; the row keeps the level's provenance, with status ``derived`` and a note.
     """
     check_realized(realized)
+    rows = list(zip(*(realized[c].tolist() for c in ("key", "year", "period", "census_basis", "vintage", "value"))))
     gdp: dict[tuple, list[float]] = {}
-    for row in realized[realized["key"] == "va.gdp"].itertuples():
-        gdp.setdefault((row.year, row.period, row.census_basis, row.vintage), []).append(row.value)
-    have = set(zip(realized["key"], realized["year"], realized["period"], realized["census_basis"],
-                   realized["vintage"]))
-    added = []
-    for row in realized[realized["key"].str.startswith("va.") & (realized["key"] != "va.gdp")].itertuples():
-        key = "share." + row.key.split(".", 1)[1]
-        if (key, row.year, row.period, row.census_basis, row.vintage) in have:
+    for key, *release, value in rows:
+        if key == "va.gdp":
+            gdp.setdefault(tuple(release), []).append(value)
+    have = {row[:5] for row in rows}
+    chosen, keys, values = [], [], []
+    for i, (key, *release, value) in enumerate(rows):
+        if not key.startswith("va.") or key == "va.gdp":
             continue
-        match = gdp.get((row.year, row.period, row.census_basis, row.vintage), [])
-        if len(match) != 1:
+        share = "share." + key.split(".", 1)[1]
+        match = gdp.get(tuple(release), [])
+        if (share, *release) in have or len(match) != 1:
             continue
-        new = row._asdict()
-        new.pop("Index")
-        new.update(key=key, value=100.0 * row.value / float(match[0]), unit="%", status="derived",
-                   note=f"derived: 100 x {row.key} / va.gdp of the same release")
-        added.append(new)
-    return pd.concat([realized, pd.DataFrame(added, columns=realized.columns)], ignore_index=True) \
-        if added else realized
+        chosen.append(i)
+        keys.append((share, key))
+        values.append(100.0 * value / float(match[0]))
+    if not chosen:
+        return realized
+    added = realized.iloc[chosen].assign(key=[k for k, _ in keys], value=values, unit="%", status="derived",
+                                         note=[f"derived: 100 x {k} / va.gdp of the same release" for _, k in keys])
+    return pd.concat([realized, added], ignore_index=True)
 
 
 def bridges_for(va_2020: np.ndarray, fig: Figures, table: RealizedTable) -> Bridges | None:
