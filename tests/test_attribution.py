@@ -212,6 +212,19 @@ def test_largest_contributors_are_the_largest_in_size_of_each_kind():
         assert rows["contribution"].abs().min() >= everything["contribution"].abs().nlargest(2).min()
 
 
+def test_largest_contributors_keep_table_order_on_ties_and_put_a_missing_contribution_last():
+    import pandas as pd
+    table = pd.DataFrame({"target": "t", "reference": "baseline", "unit": "%",
+                          "kind": [INPUT, INPUT, INPUT, SECTOR, SECTOR, INPUT],
+                          "component": ["nan", "a", "b", "s1", "s2", "c"],
+                          "contribution": [np.nan, -0.5, 0.5, 0.1, -0.2, 0.25]})
+    top = largest_contributors(pd.concat([table, table.assign(target="other")], ignore_index=True), "t", 2)
+    assert top["component"].tolist() == ["a", "b", "s2", "s1"]      # |a| == |b|: table order
+    assert top.index.tolist() == [1, 2, 4, 3]                        # the table's own rows
+    assert largest_contributors(table, "t", 4)["component"].tolist()[:4] == ["a", "b", "c", "s2"]
+    assert largest_contributors(table, "t", 5)["component"].tolist()[-1] == "nan"
+
+
 def test_contributor_notes_name_the_largest_contributors_of_each_kind_in_order():
     s, b = shipped("downside")
     table = attribute(s, b, TARGETS)

@@ -355,6 +355,21 @@ def test_revenue_metrics_by_hand():
     assert get[(REAL_TIME, "percent error", "revenue.software_info", "2022")] == pytest.approx(-20)
 
 
+def test_revenue_mape_leaves_out_a_figure_with_no_percent_error():
+    """A published zero has an error but no percent error: the MAPE is the mean over the other years."""
+    proj = toy_projection()
+    level = series(proj, "Revenue|Software and Information Services")
+    realized = realized_rows(("revenue.software_info", 2021, 0.0, "4th", "Mar 2022"),
+                             ("revenue.software_info", 2022, level[2022] / 0.8, "4th", "Mar 2023"),
+                             ("revenue.software_info", 2023, level[2023] / 1.25, "4th", "Mar 2024"))
+    m = backtest_metrics.summary_metrics(backtest.compare(proj, realized, toy_bridges()))
+    get = m.set_index(["evaluation", "metric", "series", "years"])
+    mape = get.loc[(REAL_TIME, "MAPE", "revenue.software_info", "2021-2023")]
+    assert mape["value"] == pytest.approx((20 + 25) / 2)
+    assert mape["n"] == 3
+    assert get.loc[(REAL_TIME, "percent error", "revenue.software_info", "2023"), "value"] == pytest.approx(25)
+
+
 def test_verdicts_compare_absolute_values_and_hold_at_the_bridge_ends():
     m = pd.DataFrame([("new", LATEST, "MAE", "growth.gdp", "2024-2025", 0.5),
                       ("old", LATEST, "MAE", "growth.gdp", "2024-2025", 2.0),

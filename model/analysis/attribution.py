@@ -261,10 +261,26 @@ def differences(scenario: Scenario, baseline: Baseline, targets: Sequence[Target
 
 
 def largest_contributors(table: pd.DataFrame, target: str, n: int = 2) -> pd.DataFrame:
-    """The ``n`` rows of each kind with the largest absolute contribution to ``target``."""
+    """The ``n`` rows of each kind with the largest absolute contribution to ``target`` (largest first,
+    ties in table order)."""
     rows = table[table["target"] == target]
-    return (rows.assign(size=rows["contribution"].abs()).sort_values("size", ascending=False, kind="stable")
-            .groupby("kind", sort=False).head(n).drop(columns="size"))
+    return rows.iloc[_largest_of_each_kind(rows["kind"].tolist(), rows["contribution"].to_numpy(dtype=float), n)]
+
+
+def _largest_of_each_kind(kinds: Sequence, contributions: np.ndarray, n: int) -> list[int]:
+    """Positions of the ``n`` largest ``|contributions|`` of each kind, largest first (a stable sort: ties
+    keep their order; NaN last); rows without a kind are left out."""
+    size = np.abs(contributions)
+    order = sorted(range(len(size)), key=lambda i: (bool(np.isnan(size[i])), -size[i]))
+    taken: dict = {}
+    out = []
+    for i in order:
+        kind = kinds[i]
+        if pd.isna(kind) or taken.get(kind, 0) >= n:
+            continue
+        taken[kind] = taken.get(kind, 0) + 1
+        out.append(i)
+    return out
 
 
 def _number(x: float) -> str:
@@ -281,16 +297,25 @@ def contributor_notes(table: pd.DataFrame, targets: Sequence[str], n: int = 2) -
         if rows.empty:
             continue
         unit = "pp" if rows["unit"].iloc[0] == "%" else rows["unit"].iloc[0]
-        top = largest_contributors(table, target, n)
-        total = rows.loc[rows["kind"] == INPUT, "contribution"].sum()
-        parts = [f"change from {rows['reference'].iloc[0]} {_number(total)} {unit}"]
+        top = largest_contributors(rows, target, n)
+        parts = [f"change from {rows['reference'].iloc[0]} {_number(input_total(rows))} {unit}"]
         for kind in (INPUT, SECTOR):
-            chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
-            if len(chosen):
-                parts.append(f"by {kind}: " + ", ".join(f"{r.component} {_number(r.contribution)} {unit}"
-                                                        for r in chosen.itertuples(index=False)))
+            chosen = nonzero_of_kind(top, kind)
+            if chosen:
+                parts.append(f"by {kind}: " + ", ".join(f"{c} {_number(v)} {unit}" for c, v in chosen))
         out[target] = "; ".join(parts)
     return out
+
+
+def nonzero_of_kind(rows: pd.DataFrame, kind: str) -> list[tuple[str, float]]:
+    """``(component, contribution)`` of the rows of ``kind`` whose contribution is not zero, in order."""
+    return [(c, v) for k, c, v in zip(rows["kind"], rows["component"], rows["contribution"]) if k == kind and v != 0]
+
+
+def input_total(rows: pd.DataFrame) -> float:
+    """The sum of the contributions by input of one target's rows (what they add up to: its change from
+    the reference; NaN counted as zero)."""
+    return rows.loc[rows["kind"] == INPUT, "contribution"].sum()
 
 
 #: The targets whose decomposition each scenario draws as waterfalls (or, all zero, says "no change").

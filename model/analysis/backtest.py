@@ -52,7 +52,7 @@ and the combination forecast in :mod:`model.analysis.backtest_metrics`.
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -71,7 +71,7 @@ from .backtest_series import (
     bridge_ends,
     factors_for,
     levels_of,
-    projected_values,
+    projected_array,
     series_for,
 )
 
@@ -102,12 +102,9 @@ def release_month(vintage: str) -> tuple[int, int]:
     return max(((int(y), _MONTHS.index(m) + 1) for m, y in found), default=(0, 0))
 
 
-def _latest(rows: pd.DataFrame) -> pd.Series:
-    """The row of the latest release (file order breaks ties)."""
-    if len(rows) == 1:
-        return rows.iloc[0]
-    order = [(release_month(v), i) for i, v in enumerate(rows["vintage"])]
-    return rows.iloc[max(range(len(rows)), key=lambda i: order[i])]
+def _latest(rows: Sequence[Mapping]) -> Mapping:
+    """The row of the latest release of ``rows`` (in file order, which breaks ties)."""
+    return rows[max(range(len(rows)), key=lambda i: (release_month(rows[i]["vintage"]), i))]
 
 
 def _source(row) -> str:
@@ -129,26 +126,28 @@ def derive_shares(realized: pd.DataFrame) -> pd.DataFrame:
     one vintage; the row keeps the level's provenance, with status ``derived`` and a note.
     """
     check_realized(realized)
+    rows = list(zip(*(realized[c].tolist() for c in ("key", "year", "period", "census_basis", "vintage", "value"))))
     gdp: dict[tuple, list[float]] = {}
-    for row in realized[realized["key"] == "va.gdp"].itertuples():
-        gdp.setdefault((row.year, row.period, row.census_basis, row.vintage), []).append(row.value)
-    have = set(zip(realized["key"], realized["year"], realized["period"], realized["census_basis"],
-                   realized["vintage"]))
-    added = []
-    for row in realized[realized["key"].str.startswith("va.") & (realized["key"] != "va.gdp")].itertuples():
-        key = "share." + row.key.split(".", 1)[1]
-        if (key, row.year, row.period, row.census_basis, row.vintage) in have:
+    for key, *release, value in rows:
+        if key == "va.gdp":
+            gdp.setdefault(tuple(release), []).append(value)
+    have = {row[:5] for row in rows}
+    chosen, keys, values = [], [], []
+    for i, (key, *release, value) in enumerate(rows):
+        if not key.startswith("va.") or key == "va.gdp":
             continue
-        match = gdp.get((row.year, row.period, row.census_basis, row.vintage), [])
-        if len(match) != 1:
+        share = "share." + key.split(".", 1)[1]
+        match = gdp.get(tuple(release), [])
+        if (share, *release) in have or len(match) != 1:
             continue
-        new = row._asdict()
-        new.pop("Index")
-        new.update(key=key, value=100.0 * row.value / float(match[0]), unit="%", status="derived",
-                   note=f"derived: 100 x {row.key} / va.gdp of the same release")
-        added.append(new)
-    return pd.concat([realized, pd.DataFrame(added, columns=realized.columns)], ignore_index=True) \
-        if added else realized
+        chosen.append(i)
+        keys.append((share, key))
+        values.append(100.0 * value / float(match[0]))
+    if not chosen:
+        return realized
+    added = realized.iloc[chosen].assign(key=[k for k, _ in keys], value=values, unit="%", status="derived",
+                                         note=[f"derived: 100 x {k} / va.gdp of the same release" for _, k in keys])
+    return pd.concat([realized, added], ignore_index=True)
 
 
 def bridges_for(va_2020: np.ndarray, fig: Figures, table: RealizedTable) -> Bridges | None:
@@ -235,7 +234,8 @@ def _evaluate(lv: Levels, record: pd.DataFrame, evaluation: str, factors: np.nda
         s = series_for(key)
         if s is None:
             continue
-        series = _SeriesValues(lv, s, record, factors, bridges)
+        published = [rows[i] for i in sorted(i for here in index[key].values() for i in here)]   # file order
+        series = _SeriesValues(lv, s, published, factors, bridges)
         for year in sorted(index[key]):
             if year < FIRST_YEAR or year not in years:
                 continue
@@ -250,24 +250,24 @@ def _evaluate(lv: Levels, record: pd.DataFrame, evaluation: str, factors: np.nda
 
 class _SeriesValues:
     """One published series against a projection: its projected values by year and the projected
-    share at each end of the bridges, each computed once (on first use), and its rows of the record."""
+    share at each end of the bridges, each computed once (on first use), and its rows of the record
+    (``published``: a partial-year level looks for an earlier year in them)."""
 
-    def __init__(self, lv: Levels, s: Series, record: pd.DataFrame, factors: np.ndarray | None,
+    def __init__(self, lv: Levels, s: Series, published: Sequence[Mapping], factors: np.ndarray | None,
                  bridges: Bridges | None):
-        self.lv, self.s, self.record, self.factors, self.bridges = lv, s, record, factors, bridges
-        self._values: pd.Series | None = None
-        self._ends: tuple[pd.Series, pd.Series] | None = None
+        self.lv, self.s, self.published, self.factors, self.bridges = lv, s, published, factors, bridges
+        self._values: dict[int, float] | None = None
+        self._ends: tuple[dict[int, float], dict[int, float]] | None = None
+
+    def _by_year(self, factors: np.ndarray | None) -> dict[int, float]:
+        """The projected values of the series with ``factors``, by year (numpy scalars, as a lookup)."""
+        return dict(zip(self.lv.years, projected_array(self.lv, self.s, factors)))
 
     @property
-    def values(self) -> pd.Series:
+    def values(self) -> dict[int, float]:
         if self._values is None:
-            self._values = projected_values(self.lv, self.s, self.factors)
+            self._values = self._by_year(self.factors)
         return self._values
-
-    @property
-    def published(self) -> pd.DataFrame:
-        """The series' rows of the record (a partial-year level looks for an earlier year in them)."""
-        return self.record[self.record["key"] == self.s.key]
 
     def ends(self, year: int) -> tuple[float, float] | None:
         """The projected share of ``year`` with the series' sectors at the low and the high bridge."""
@@ -275,7 +275,7 @@ class _SeriesValues:
             return None
         if self._ends is None:
             low, high = bridge_ends(self.bridges, self.s.sectors, self.lv.nominal.loc[BASE_YEAR].to_numpy())
-            self._ends = projected_values(self.lv, self.s, low), projected_values(self.lv, self.s, high)
+            self._ends = self._by_year(low), self._by_year(high)
         return float(self._ends[0][year]), float(self._ends[1][year])
 
 
@@ -324,7 +324,7 @@ def _compare_one(series: _SeriesValues, row: Mapping, evaluation: str, basis: st
     return out
 
 
-def _partial(series: _SeriesValues, row: Mapping, values: pd.Series, on: str) -> list[dict]:
+def _partial(series: _SeriesValues, row: Mapping, values: Mapping[int, float], on: str) -> list[dict]:
     s, lv = series.s, series.lv
     year, period = int(row["year"]), str(row["period"])
     if s.measure == "growth":
@@ -336,14 +336,14 @@ def _partial(series: _SeriesValues, row: Mapping, values: pd.Series, on: str) ->
         return [_row(s, "share", "%", row, values[year], f"approximate: {SEASONAL}; against {on}",
                      approximate=True, ends=ends)]
     if s.measure == "level":
-        published = series.published
-        earlier = published[(published["period"] == period) & (published["year"] < year)
-                            & published["year"].isin(lv.years)]
-        if not len(earlier):
+        years = set(lv.years)
+        earlier = [r for r in series.published if r["period"] == period and r["year"] < year and r["year"] in years]
+        if not earlier:
             return [_row(s, s.measure, s.unit, row, np.nan,
                          f"not comparable: a partial-year ({period}) level, and no {period} of an earlier year "
                          "on this basis")]
-        prev = _latest(earlier[earlier["year"] == earlier["year"].max()])
+        last = max(r["year"] for r in earlier)
+        prev = _latest([r for r in earlier if r["year"] == last])
         y0, n = int(prev["year"]), year - int(prev["year"])
         realized = 100.0 * ((float(row["value"]) / float(prev["value"])) ** (1.0 / n) - 1.0)
         projected = 100.0 * ((values[year] / values[y0]) ** (1.0 / n) - 1.0)

@@ -112,41 +112,46 @@ def summary_metrics(table: pd.DataFrame) -> pd.DataFrame:
 
     Only figures whose definition is the model's (``definition == "same"``) with a projection enter.
     """
-    rows = []
     usable = table[(table["definition"] == SAME_DEFINITION) & np.isfinite(table["projected"])]
     usable = usable.assign(approximate=usable["approximate"].astype(bool))
-    for (name, evaluation), t in usable.groupby(["scenario", "evaluation"], sort=False):
-        rows += [(name, evaluation, *r) for r in _metrics_of(t)]
+    groups: dict[tuple[str, str], list] = {}          # in order of appearance, rows in table order
+    for r in usable.itertuples(index=False):
+        groups.setdefault((r.scenario, r.evaluation), []).append(r)
+    rows = [(name, evaluation, *r) for (name, evaluation), t in groups.items() for r in _metrics_of(t)]
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)
 
 
-def _metrics_of(t: pd.DataFrame) -> list[tuple]:
+def _metrics_of(t: Sequence) -> list[tuple]:
     """The metric rows ``(metric, series, years, value, unit, n, note)`` of one scenario's usable rows
-    of one evaluation (:func:`summary_metrics`)."""
+    of one evaluation (:func:`summary_metrics`; rows with the attributes of :data:`BACKTEST_COLUMNS`)."""
     rows = []
 
     def add(metric, series, years, value, unit, n, note=""):
         rows.append((metric, series, years, value, unit, n, note))
 
-    annual, exact = t[t["period"] == ANNUAL], t[~t["approximate"]]
-    gdp = annual[(annual["series"] == "growth.gdp") & (annual["measure"] == "growth")]
-    if len(gdp):
-        mae, bias = mae_and_bias(gdp["error"].to_numpy())
-        add("MAE", "growth.gdp", span(gdp["year"]), mae, "pp", len(gdp))
-        add("bias", "growth.gdp", span(gdp["year"]), bias, "pp", len(gdp))
-    for label, rates, note in ((ANNUAL_RATES, exact[exact["period"] == ANNUAL], ""),
-                               (PARTIAL_RATES, exact[exact["period"] != ANNUAL], PARTIAL_NOTE)):
-        rates = rates[rates["measure"].isin(RATE_MEASURES)]
-        if len(rates):
-            mae, bias = mae_and_bias(rates["error"].to_numpy())
-            add("MAE", label, span(rates["year"]), mae, "pp", len(rates), note)
-            add("bias", label, span(rates["year"]), bias, "pp", len(rates), note)
-    va = exact[(exact["period"] == ANNUAL) & exact["measure"].isin(("level", "share"))
-               & exact["series"].str.startswith(("va.", "share."))]
-    if len(va):
-        add("MAPE", LEVELS_AND_SHARES, span(va["year"]), mae_and_bias(va["percent_error"].to_numpy())[0], "%",
+    def errors(chosen, column="error"):
+        return np.array([getattr(r, column) for r in chosen], dtype=float)
+
+    annual = [r for r in t if r.period == ANNUAL]
+    exact = [r for r in t if not r.approximate]
+    gdp = [r for r in annual if r.series == "growth.gdp" and r.measure == "growth"]
+    if gdp:
+        mae, bias = mae_and_bias(errors(gdp))
+        add("MAE", "growth.gdp", span(r.year for r in gdp), mae, "pp", len(gdp))
+        add("bias", "growth.gdp", span(r.year for r in gdp), bias, "pp", len(gdp))
+    for label, rates, note in ((ANNUAL_RATES, [r for r in exact if r.period == ANNUAL], ""),
+                               (PARTIAL_RATES, [r for r in exact if r.period != ANNUAL], PARTIAL_NOTE)):
+        rates = [r for r in rates if r.measure in RATE_MEASURES]
+        if rates:
+            mae, bias = mae_and_bias(errors(rates))
+            add("MAE", label, span(r.year for r in rates), mae, "pp", len(rates), note)
+            add("bias", label, span(r.year for r in rates), bias, "pp", len(rates), note)
+    va = [r for r in exact if r.period == ANNUAL and r.measure in ("level", "share")
+          and r.series.startswith(("va.", "share."))]
+    if va:
+        add("MAPE", LEVELS_AND_SHARES, span(r.year for r in va), mae_and_bias(errors(va, "percent_error"))[0], "%",
             len(va))
-    for r in t[t["measure"].isin(("share", *RATE_MEASURES))].itertuples():
+    for r in (r for r in t if r.measure in ("share", *RATE_MEASURES)):
         years = years_label(r)
         unit = "pp/yr" if r.measure in ("average growth", "level growth") else "pp"
         note = APPROXIMATE_NOTE if r.approximate else (PARTIAL_NOTE if r.period != ANNUAL else "")
@@ -154,14 +159,26 @@ def _metrics_of(t: pd.DataFrame) -> list[tuple]:
         for metric, value in ((BRIDGE_LOW, r.error_bridge_low), (BRIDGE_HIGH, r.error_bridge_high)):
             if np.isfinite(value):
                 add(metric, r.series, years, value, unit, 1, note)
-    for r in t[t["measure"] == SHARE_CHANGE].itertuples():
+    for r in (r for r in t if r.measure == SHARE_CHANGE):
         add("projected change", r.series, years_label(r), r.projected, "pp", 1)
         add("realized change", r.series, years_label(r), r.realized, "pp", 1)
-    for key, r in annual[annual["series"].str.startswith(("revenue.", "output."))].groupby("series"):
-        r = r.sort_values("year")
-        add("MAPE", key, span(r["year"]), float(np.mean(np.abs(r["percent_error"]))), "%", len(r))
-        add("percent error", key, str(r["year"].iloc[-1]), float(r["percent_error"].iloc[-1]), "%", 1)
+    published = {}
+    for r in annual:
+        if r.series.startswith(("revenue.", "output.")):
+            published.setdefault(r.series, []).append(r)
+    for key in sorted(published):
+        r = sorted(published[key], key=lambda row: row.year)
+        add("MAPE", key, span(row.year for row in r), _mean_of_finite(np.abs(errors(r, "percent_error"))), "%",
+            len(r))
+        add("percent error", key, str(r[-1].year), float(r[-1].percent_error), "%", 1)
     return rows
+
+
+def _mean_of_finite(values: np.ndarray) -> float:
+    """The mean of the values that are not NaN (NaN if none), summed in place with the NaN as zeros."""
+    missing = np.isnan(values)
+    count = values.size - int(missing.sum())
+    return float(np.where(missing, 0.0, values).sum() / count) if count else np.nan
 
 
 def _wins(mine: float, theirs: float):

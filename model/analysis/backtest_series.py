@@ -130,20 +130,30 @@ def projected_values(projection: pd.DataFrame | Levels, s: Series, factors: np.n
     not a sum of sectors is read as projected (growth from the first year after the base).
     """
     lv = projection if isinstance(projection, Levels) else levels_of(projection)
+    return pd.Series(projected_array(lv, s, factors), index=lv.wide.index)
+
+
+def projected_array(lv: Levels, s: Series, factors: np.ndarray | None = None) -> np.ndarray:
+    """:func:`projected_values` as an array ``(n_years,)`` in the order of ``lv.years`` (NaN where a
+    growth has no earlier year)."""
     b = np.ones(N_SECTORS) if factors is None else np.asarray(factors, dtype=float)
     if s.variable is not None:
+        values = lv.wide[s.variable].to_numpy(dtype=float)
         if s.measure == "share":
-            return 100.0 * lv.wide[s.variable] / lv.wide[GDP]
-        return lv.wide[s.variable]
+            return 100.0 * values / lv.wide[GDP].to_numpy(dtype=float)
+        return values
     w = _weights(s.sectors, b)
     if s.measure in ("growth", "average growth"):
-        real = lv.real @ w
+        real = np.dot(lv.real.to_numpy(), w)
+        lag = 1 if s.measure == "growth" else 5
+        earlier = np.full_like(real, np.nan)
+        earlier[lag:] = real[:-lag]
         if s.measure == "growth":
-            return 100.0 * (real / real.shift(1) - 1.0)
-        return 100.0 * ((real / real.shift(5)) ** 0.2 - 1.0)
-    nominal = lv.nominal @ w
+            return 100.0 * (real / earlier - 1.0)
+        return 100.0 * ((real / earlier) ** 0.2 - 1.0)
+    nominal = np.dot(lv.nominal.to_numpy(), w)
     if s.measure == "share":
-        return 100.0 * nominal / (lv.nominal @ b)
+        return 100.0 * nominal / np.dot(lv.nominal.to_numpy(), b)
     return nominal
 
 

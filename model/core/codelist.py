@@ -22,6 +22,8 @@ from pathlib import Path
 
 import yaml
 
+from .yamlio import FAST_LOADER
+
 DEFINITIONS = Path(__file__).resolve().parents[1] / "definitions"
 VARIABLE_DIR = DEFINITIONS / "variable"
 TAG_FILE = VARIABLE_DIR / "tag_sector.yaml"
@@ -65,7 +67,7 @@ class Variable:
 @lru_cache(maxsize=None)
 def tags() -> dict[str, tuple[Tag, ...]]:
     """Tag name -> its items, in file order."""
-    entries = yaml.safe_load(TAG_FILE.read_text(encoding="utf-8"))
+    entries = yaml.load(TAG_FILE.read_text(encoding="utf-8"), Loader=FAST_LOADER)
     return {name: tuple(Tag(item_name, attrs["description"]) for item in items for item_name, attrs in item.items())
             for entry in entries for name, items in entry.items()}
 
@@ -81,7 +83,7 @@ def _variable(entry: dict, file: str) -> Variable:
 def variables() -> tuple[Variable, ...]:
     """Every entry of the variable codelist, as declared, in the order of :data:`VARIABLE_FILES`."""
     return tuple(_variable(entry, name) for name in VARIABLE_FILES
-                 for entry in yaml.safe_load((VARIABLE_DIR / name).read_text(encoding="utf-8")))
+                 for entry in yaml.load((VARIABLE_DIR / name).read_text(encoding="utf-8"), Loader=FAST_LOADER))
 
 
 def _expand(v: Variable) -> list[Variable]:

@@ -322,10 +322,12 @@ def _set_markdown(name: str, rows: pd.DataFrame) -> list[str]:
     names = sorted(rows["scenario"].unique())
     order = scored_first(rows)
     first = rows.drop_duplicates("target").set_index("target")
-    status = rows.pivot(index="target", columns="scenario", values="status")
-    modelled = [t for t in order if set(status.loc[t].dropna()) != {NOT_MODELLED}]
+    pivoted = rows.pivot(index="target", columns="scenario", values="status")
+    status = {t: pivoted.loc[t] for t in order}       # each target's row looked up once
+    modelled = [t for t in order if set(status[t].dropna()) != {NOT_MODELLED}]
     if modelled:
-        fixed = max(len(f"| `{t}` | {_target_cell(first.loc[t])} | {_happened(first.loc[t])} |") for t in modelled)
+        head = {t: f"| `{t}` | {_target_cell(first.loc[t])} | {_happened(first.loc[t])} |" for t in modelled}
+        fixed = max(len(h) for h in head.values())
         per_table = max(1, (WIDTH - fixed) // 4)
         lines += ["", "Scenarios by number: " + ", ".join(f"{i} {n}" for i, n in enumerate(names, 1)) + "."]
         for start in range(0, len(names), per_table):
@@ -333,10 +335,9 @@ def _set_markdown(name: str, rows: pd.DataFrame) -> list[str]:
             lines += ["", f"| target | target value | {HAPPENED} | " + " | ".join(str(i) for i, _ in chunk) + " |",
                       "|---|--:|---|" + ":-:|" * len(chunk)]
             for t in modelled:
-                cells = [STATUS_SYMBOLS.get(status.loc[t].get(n), "") if isinstance(status.loc[t].get(n), str)
+                cells = [STATUS_SYMBOLS.get(status[t].get(n), "") if isinstance(status[t].get(n), str)
                          else "" for _, n in chunk]
-                lines.append(f"| `{t}` | {_target_cell(first.loc[t])} | {_happened(first.loc[t])} | "
-                             + " | ".join(cells) + " |")
+                lines.append(f"{head[t]} " + " | ".join(cells) + " |")
     unmodelled = [t for t in order if t not in modelled]
     if unmodelled:
         lines += ["", "Not modelled by any scenario (the reason):"]

@@ -27,7 +27,15 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-from ..analysis.attribution import HEADLINE_TARGETS, INPUT, SECTOR, largest_contributors, no_change
+from ..analysis.attribution import (
+    HEADLINE_TARGETS,
+    INPUT,
+    SECTOR,
+    input_total,
+    largest_contributors,
+    no_change,
+    nonzero_of_kind,
+)
 from ..analysis.goalseek import MET_ALREADY
 from ..core.files import COMPARISON, SUMMARY, TOOL, WORKBOOK
 from ..core.sectors import LABELS
@@ -202,13 +210,12 @@ def _contributors(card: pd.DataFrame, attribution: pd.DataFrame | None, n: int =
     for target in missed:
         rows_t = attribution[attribution["target"] == target]
         unit = rows_t["unit"].iloc[0]
-        top = largest_contributors(attribution, target, n)
-        total = rows_t.loc[rows_t["kind"] == INPUT, "contribution"].sum()
+        top = largest_contributors(rows_t, target, n)
+        total = input_total(rows_t)
         parts = []
         for kind in (INPUT, SECTOR):
-            chosen = top[(top["kind"] == kind) & (top["contribution"] != 0)]
-            parts.append(f"by {kind} " + (", ".join(f"{component_name(c.component)} {format_gap(c.contribution, unit)}"
-                                                    for c in chosen.itertuples(index=False)) or "none"))
+            parts.append(f"by {kind} " + (", ".join(f"{component_name(c)} {format_gap(v, unit)}"
+                                                    for c, v in nonzero_of_kind(top, kind)) or "none"))
         lines.append(f"<strong>{escape(headline(describe.get(target, target)))}</strong>: "
                      + escape(f"{format_gap(total, unit)} {gap_unit(unit)} from {rows_t['reference'].iloc[0]}; "
                               + "; ".join(parts)))

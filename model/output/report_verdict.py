@@ -140,14 +140,14 @@ def _matrix_table(rows: pd.DataFrame) -> str:
     first (:func:`~model.output.comparison.scored_first`); the published (realized) status last."""
     names = sorted(rows["scenario"].unique())
     first = rows.drop_duplicates("target").set_index("target").loc[scored_first(rows)]
-    cell = rows.set_index(["target", "scenario"])
+    cell = dict(zip(zip(rows["target"], rows["scenario"]), rows.to_dict("records")))    # (target, scenario) -> row
     realized = "realized_status" in rows
     head = [th("Target (year: target value)", width="26%")] + [th(breakable(n), raw=True) for n in names]
     head += [th("Record (published)", css="record")] if realized else []
     body = []
     for target, t in first.iterrows():
         t = {**t.to_dict(), "target": target}
-        statuses = {cell.loc[(target, n)]["status"] for n in names if (target, n) in cell.index}
+        statuses = {cell[(target, n)]["status"] for n in names if (target, n) in cell}
         if statuses == {NOT_MODELLED}:            # one line, with the reason
             body.append(f'<tr class="collapsed"><th scope="row">{target_label(t)}<br><span class="small">'
                         f'{escape(target_line(t, gap=False))}</span></th>'
@@ -156,10 +156,10 @@ def _matrix_table(rows: pd.DataFrame) -> str:
             continue
         cells = [f'<th scope="row">{target_label(t)}<br><span class="small">{escape(target_line(t))}</span></th>']
         for n in names:
-            if (target, n) not in cell.index:
+            if (target, n) not in cell:
                 cells.append("<td></td>")
                 continue
-            r = cell.loc[(target, n)]
+            r = cell[(target, n)]
             cells.append(status_cell(r["status"], escape(format_gap(r["gap"], t["unit"]))
                                       if is_number(r["gap"]) else ""))
         if realized:

@@ -115,9 +115,13 @@ def record_rows(rows: pd.DataFrame, target_text) -> list[RecordRow]:
     first = rows.drop_duplicates("target")
     published = first[first["realized_status"].isin([MET, MISSED])]
     path = rows[rows["scenario"] == REALIZED_PATH].set_index("target")
+    met: dict = {}
+    scored: dict = {}
+    for target, status in zip(rows["target"], rows["status"]):      # the scenarios' statuses, counted once
+        met[target] = met.get(target, 0) + (status == MET)
+        scored[target] = scored.get(target, 0) + (status in (MET, MISSED))
     out = []
     for _, r in published.iterrows():
-        mine = rows[rows["target"] == r["target"]]
         note = str(r.get("realized_note", "") or "")
         p = path.loc[r["target"]] if r["target"] in path.index else None
         out.append(RecordRow(
@@ -126,8 +130,7 @@ def record_rows(rows: pd.DataFrame, target_text) -> list[RecordRow]:
             record_value=float(r["realized_value"]), lower_bound=LOWER_BOUND in note,
             note=note, path_status=None if p is None else p["status"],
             path_value=float("nan") if p is None else float(p.get("projected_value", float("nan"))),
-            scenarios_met=int((mine["status"] == MET).sum()),
-            scenarios_scored=int(mine["status"].isin([MET, MISSED]).sum())))
+            scenarios_met=int(met[r["target"]]), scenarios_scored=int(scored[r["target"]])))
     return out
 
 

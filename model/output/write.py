@@ -11,6 +11,7 @@ import io
 import json
 import platform
 from dataclasses import fields
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
@@ -77,13 +78,20 @@ def _rows_csv(rows) -> bytes:
 
 
 def package_versions() -> dict[str, str]:
+    """The versions of Python and of :data:`PACKAGES` ("not installed" for one that is not)."""
+    return dict(_versions())
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
+    """:func:`package_versions`, looked up once a process (each manifest and the report name them)."""
     out = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 def data_file_hashes() -> dict[str, str]:
