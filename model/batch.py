@@ -25,9 +25,10 @@ from .analysis.run import BatchRecord, PublishedRecord, RunFailed, RunOptions, S
 from .baseline.baselines import baseline_for
 from .baseline.calibration import AssumptionsError
 from .baseline.data import DataError, figures
+from .core import forked
 from .core.files import COMPARISON
 from .core.problems import ScenarioError
-from .output import atomic, drawer, forked
+from .output import atomic, drawer
 from .output.atomic import NotOurs, OutputError, device_error, locked, recover
 from .output.batch_set import FoldersFailed, previous_outputs, stale_folders, write_set
 from .output.owned import in_the_way, run_of
@@ -573,7 +574,8 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
         return None
     try:
         computed = run_scenario(scenario, targets, options, published, step=steps, draws=steps.draws,
-                                scored=lambda card: scored(scenario.name, card))
+                                scored=lambda card: scored(scenario.name, card),
+                                parallel=drawing != 1 and forked.may_fork())   # --jobs 1, a pool's worker: no
     except RunFailed as failed:
         outcome.warnings = list(failed.warnings)
         outcome.problems = list(failed.problems)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pandas as pd
 import pytest
 
 import run
@@ -268,3 +269,32 @@ def test_one_job_draws_the_figures_in_one_process_and_a_scenario_alone_on_the_co
     assert [n for _, _, n in two] == ["None", "None"]       # the scenario's and the comparison's figures
     assert len({pid for pid, _, _ in two}) == 2 and str(os.getpid()) not in {pid for pid, _, _ in two}
     assert tree(tmp_path / "one").keys() == tree(tmp_path / "two").keys()
+
+
+def test_the_analyses_computed_beside_the_run_are_the_same():
+    """With ``parallel``, the goal-seeking and the lever maps are computed by a forked process: the same
+    analyses, table for table, as in one process."""
+    scenario, targets, _, published = _plan()
+    options = batch.RunOptions(figures=False)
+    alone = scenario_run.run_scenario(scenario, targets, options, published).analyses
+    beside = scenario_run.run_scenario(scenario, targets, options, published, parallel=True).analyses
+    for stem, table in alone.tables().items():
+        pd.testing.assert_frame_equal(beside.tables()[stem], table)
+    assert [m.name for m in beside.lever_maps] == [m.name for m in alone.lever_maps] and alone.lever_maps
+    for a, b in zip(alone.lever_maps, beside.lever_maps):
+        pd.testing.assert_frame_equal(a.table(), b.table())
+
+
+def test_a_goal_seeking_that_fails_beside_the_run_fails_the_scenario_in_its_words(monkeypatch):
+    scenario, targets, _, published = _plan()
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug of ours")
+    monkeypatch.setattr(scenario_run, "goal_seek", broken)
+    failures = []
+    for parallel in (False, True):
+        with pytest.raises(scenario_run.RunFailed) as caught:
+            scenario_run.run_scenario(scenario, targets, batch.RunOptions(figures=False), published, parallel=parallel)
+        failures.append((caught.value.kind, caught.value.problems))
+    assert failures[0] == failures[1]
+    assert failures[0][0] == "internal" and "ZeroDivisionError: a bug of ours" in failures[0][1][0]

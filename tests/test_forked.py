@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from model.output import forked
+from model.core import forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the work is forked")
 
@@ -64,3 +64,35 @@ def test_a_failing_block_stops_the_work_and_its_own_error_goes_on(tmp_path):
     assert time.monotonic() - started < 10          # the sleeping child was killed, not waited for
     with pytest.raises(ChildProcessError):          # and reaped: no child is left
         os.waitpid(-1, os.WNOHANG)
+
+
+def test_the_value_of_the_work_comes_back():
+    import pandas as pd
+    frame = pd.DataFrame({"target": ["hightech_share"], "gap": [-1.25]})
+    pending = forked.start(lambda: (os.getpid(), frame.assign(gap=frame["gap"] * 2)))
+    pid, value = pending.join()
+    assert pid != os.getpid() and value["gap"].tolist() == [-2.5]
+    assert forked.start(lambda: 7, parallel=False).join() == 7
+
+
+def test_a_value_that_cannot_travel_is_an_error_that_says_so():
+    with pytest.raises(RuntimeError, match="cannot be sent back"):
+        forked.start(lambda: (lambda: None)).join()
+
+
+def test_a_large_value_comes_back_whole():
+    import numpy as np
+    values = np.arange(2_000_000, dtype=float)         # 16 MB: more than a pipe holds at once
+    assert np.array_equal(forked.start(lambda: values * 2).join(), values * 2)
+
+
+def test_a_list_of_problems_comes_back_as_the_same_error_with_its_problems():
+    from model.baseline.data import DataError
+    from model.core.problems import Problem, ScenarioError
+    for error in (ScenarioError([Problem("my.yaml", 4, "growth.ict", "a rate above 50 %/yr")]),
+                  DataError([Problem("figures.csv", 12, "value", "not a number")])):
+        def work(error=error):
+            raise error
+        with pytest.raises(type(error)) as caught:
+            forked.start(work).join()
+        assert caught.value.problems == error.problems and str(caught.value) == str(error)

@@ -21,6 +21,7 @@ from ..baseline.baselines import baseline_for
 from ..baseline.calibration import AssumptionsError, Baseline
 from ..baseline.data import DataError, figures
 from ..baseline.realized import RealizedTable, realized_timeseries
+from ..core import forked
 from ..core.parameters import UNCERTAINTY
 from ..core.problems import ProblemsError
 from ..core.years import BASE_YEAR
@@ -139,13 +140,16 @@ def _ignore(*_) -> None:
 
 def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = RunOptions(),
                  published: PublishedRecord | None = None, step: Progress = _ignore,
-                 draws: DrawProgress = _ignore, scored: Callable[[pd.DataFrame], None] = _ignore) -> ScenarioRun:
+                 draws: DrawProgress = _ignore, scored: Callable[[pd.DataFrame], None] = _ignore,
+                 parallel: bool = False) -> ScenarioRun:
     """Compute every result of ``scenario`` against ``targets``; raises :class:`RunFailed`.
 
     ``published`` is the published record (``None``: none usable; the scorecard's record columns
     stay blank and there is no backtest).  ``step`` is called with the name of each step as it
     starts, ``draws`` with the Monte Carlo's progress (draws done, of total), ``scored`` with the
-    scorecard as soon as it is complete (before the analyses and the backtest).
+    scorecard as soon as it is complete (before the analyses and the backtest).  ``parallel``: the
+    goal-seeking and the lever maps are computed by a forked process meanwhile
+    (:func:`model.core.forked.start`; the same results).
     """
     path = scenario.file
     warnings: list[str] = list(str(w) for w in scenario.warnings)
@@ -194,7 +198,7 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
             enter("goal-seeking, sensitivity, attribution and lever maps")
             reported = set(table["variable"])     # a 2025 jump-off's series are not there in a run from 2020
             analysed = tuple(t for t in targets if all(v in reported for v in t.variables))
-            analyses = _analyses(scenario, baseline, analysed, scorecard, options, projection)
+            analyses = _analyses(scenario, baseline, analysed, scorecard, options, projection, parallel)
         enter("backtest")
         compared = None
         if published is not None and not rebased:
@@ -219,20 +223,30 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
 
 
 def _analyses(scenario: Scenario, baseline: Baseline, targets: tuple[Target, ...], scorecard: pd.DataFrame,
-              options: RunOptions, projection: Projection) -> Analyses:
+              options: RunOptions, projection: Projection, parallel: bool = False) -> Analyses:
     """What it would take (goal-seeking), sensitivity, gap attribution (against the parent, whose
     baseline is calibrated here) and lever maps of one scenario, from its projection and scorecard.
     From a later base year only the targets after it are attributed and mapped, and the levers move
     from the year after it."""
     first = options.goal_from if scenario.base == BASE_YEAR else max(options.goal_from, scenario.base + 1)
-    goals = goal_seek(scenario, baseline, targets, scorecard=scorecard, first_year=first, projection=projection)
-    oat = tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)
     later = tuple(t for t in targets if scenario.base == BASE_YEAR or t.year > scenario.base)
-    attribution = attribute(scenario, baseline, later, projection)
-    maps = lever_maps(scenario, baseline, later, goals if first == LEVER_FIRST_YEAR else None,
-                      projection, extra=options.lever_pairs + scenario.lever_pairs,
-                      # the goal-seeking's points: maps from 2022
-                      first_year=LEVER_FIRST_YEAR if scenario.base == BASE_YEAR else first)
+
+    def goals_and_maps():
+        goals = goal_seek(scenario, baseline, targets, scorecard=scorecard, first_year=first, projection=projection)
+        maps = lever_maps(scenario, baseline, later, goals if first == LEVER_FIRST_YEAR else None,
+                          projection, extra=options.lever_pairs + scenario.lever_pairs,
+                          # the goal-seeking's points: maps from 2022
+                          first_year=LEVER_FIRST_YEAR if scenario.base == BASE_YEAR else first)
+        return goals, maps
+    # the goal-seeking (and its root finder's import) and the maps in a forked process, the rest here
+    seeking = forked.start(goals_and_maps, parallel)
+    try:
+        oat = tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)
+        attribution = attribute(scenario, baseline, later, projection)
+    except BaseException:
+        seeking.stop()
+        raise
+    goals, maps = seeking.join()
     sobol = None
     if options.sobol:
         seed = options.seed if options.seed is not None else (

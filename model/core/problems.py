@@ -78,6 +78,10 @@ class ProblemsError(ValueError):
         self.problems = tuple(sorted(problems, key=lambda p: (first[p.file], p.line or 0)))
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):
+        """Pickled with its problems (a failure found in a forked process is raised whole in its parent)."""
+        return type(self), (self.problems,)
+
 
 class ScenarioError(ProblemsError):
     """A scenario file cannot be used; ``problems`` lists every reason, in file order."""

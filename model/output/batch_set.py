@@ -15,8 +15,9 @@ from typing import Callable
 import pandas as pd
 
 from ..analysis.run import BatchRecord
+from ..core import forked
 from ..core.files import BATCH_NAMES, COMPARISON, SUMMARY
-from . import atomic, forked
+from . import atomic
 from .atomic import DEVICE_ERRORS, NotOurs, OutputError, device_error
 from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
