@@ -57,6 +57,7 @@ def save_figure(fig: plt.Figure, stem: Path, dpi: int = 150, svg: bool = True) -
     import matplotlib.pyplot as plt
     width, height = fig.get_size_inches()
     dpi = min(dpi, int((MAX_PIXELS / (width * height)) ** 0.5))
+    _lighten(fig)
     engine = fig.get_layout_engine()
     if engine is not None:
         fig.set_dpi(dpi)                       # laid out at the PNG's resolution, as savefig would
@@ -66,6 +67,21 @@ def save_figure(fig: plt.Figure, stem: Path, dpi: int = 150, svg: bool = True) -
     if svg:
         fig.savefig(stem.with_suffix(".svg"), metadata={"Date": None, "Creator": None})
     plt.close(fig)
+
+
+def _lighten(fig: plt.Figure) -> None:
+    """Work that changes nothing drawn, left out of the layout and of every draw: an axis without
+    minor ticks does not look for minor ticks on its major ones (a second run of its major
+    locator each time its ticks are updated), and the spines are not measured for the layout
+    (with their tick marks they lie inside the box of the tick labels; measuring them updates the
+    ticks four times more per panel)."""
+    from matplotlib.ticker import NullLocator
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_minor_locator(), NullLocator):
+                axis.remove_overlapping_locs = False
+        for spine in ax.spines.values():
+            spine.set_in_layout(False)
 
 
 def _save_png(fig: plt.Figure, path: Path, dpi: int) -> None:
