@@ -14,7 +14,18 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..targets.definitions import Target
-from .plots import caption, plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
+from .plots import (
+    REALIZED_MARKERS,
+    caption,
+    panel_grid,
+    plot_by_scenario,
+    plot_fan,
+    plot_scorecard_matrix,
+    plot_shares,
+    scenario_handles,
+)
+
+REALIZED_LABELS = frozenset(label for _, label in REALIZED_MARKERS.values())
 
 
 def shares_figure(table: pd.DataFrame, targets: Sequence[Target], note: str) -> plt.Figure:
@@ -47,18 +58,12 @@ def by_scenario_figure(tables: pd.DataFrame, panels: Sequence[tuple[str, str]], 
                        realized: pd.DataFrame | None = None) -> plt.Figure:
     """A panel per ``(variable, panel title)`` (:func:`model.output.plots.plot_by_scenario`), the
     scenarios' legend outside the panels on the right, a title and a caption."""
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols + 1.8, 3.6 * nrows + 1.2), squeeze=False,
-                             layout="constrained")
+    fig, axes = panel_grid(len(panels), ncols, (4.4 * ncols + 1.8, 3.6 * -(-len(panels) // ncols) + 1.2))
     markers: dict[str, plt.Artist] = {}
-    for ax, (variable, panel_title) in zip(axes.flat, panels):
-        plot_by_scenario(tables, variable, targets, colours, panel_title, ax=ax, realized=realized)
-        legend = ax.get_legend()
-        if legend is not None:                           # the realized markers: once, in the figure's legend
-            markers.update((t.get_text(), h) for t, h in zip(legend.get_texts(), legend.legend_handles))
-            legend.remove()
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_axis_off()
+    for ax, (variable, panel_title) in zip(axes, panels):
+        plot_by_scenario(tables, variable, targets, colours, panel_title, ax=ax, realized=realized, legend=False)
+        handles, labels = ax.get_legend_handles_labels()     # the realized markers: once, in the figure's legend
+        markers.update((label, h) for label, h in zip(labels, handles) if label in REALIZED_LABELS)
     realized_handles = [markers[k] for k in sorted(markers)]
     fig.legend(handles=scenario_handles(colours) + realized_handles, title="scenario", loc="outside right upper",
                fontsize=8, frameon=False)

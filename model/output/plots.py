@@ -171,7 +171,8 @@ def _target_label(t: Target, unit: str = "") -> str:
 
 def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] = (),
                      colours: dict[str, str] | None = None, title: str | None = None,
-                     ax: plt.Axes | None = None, realized: pd.DataFrame | None = None) -> plt.Axes:
+                     ax: plt.Axes | None = None, realized: pd.DataFrame | None = None,
+                     legend: bool = True) -> plt.Axes:
     """One variable by year, a line per scenario, with the targets on that variable.
 
     ``df`` is a tidy table holding one or more scenarios; ``targets``
@@ -181,8 +182,8 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     band alone: at its middle), never over the lines.  Each scenario has its colour and
     marker (:func:`scenario_colours`, :func:`scenario_markers`).  ``realized``, IAMC rows of
     the published record (:func:`model.baseline.realized.realized_timeseries`), adds its points
-    of ``variable`` (:func:`plot_realized_points`).  The y axis spans at least
-    :data:`MIN_SPAN` and holds the targets; counts get integer ticks.
+    of ``variable`` (:func:`plot_realized_points`; with ``legend``, its legend under the axes).
+    The y axis spans at least :data:`MIN_SPAN` and holds the targets; counts get integer ticks.
     """
     ax = ax or plt.figure(figsize=(6, 4), layout="constrained").add_subplot()
     rows = df[df["variable"] == variable]
@@ -200,7 +201,7 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
             ax.axhspan(*band, color="0.5", alpha=0.15 if level is None else 0.12, lw=0)
         _target_note(ax, _target_label(t), sum(band) / 2.0 if level is None else level)
     if realized is not None:
-        plot_realized_points(realized, variable, ax=ax)
+        plot_realized_points(realized, variable, ax=ax, legend=legend)
     unit = rows["unit"].iloc[0] if len(rows) else ""
     ax.set_title(title or variable, fontsize=10, y=TITLE_Y)
     ax.set_ylabel(unit)
@@ -216,10 +217,11 @@ REALIZED_MARKERS = {SCENARIO_4TH: ("o", "realized, 4th-census basis"),
                     SCENARIO_5TH: ("s", "realized, 5th-census basis")}
 
 
-def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None,
+                         legend: bool = True) -> plt.Axes:
     """The realized points of ``variable``: black markers with a white edge, a circle on the
     4th-census basis (scenario ``published``), a square on the 5th (``published (5th census)``),
-    each labelled with its value, and a legend entry per basis under the axes."""
+    each labelled with its value, and (``legend``) a legend entry per basis under the axes."""
     ax = ax or plt.gca()
     rows = realized[realized["variable"] == variable]
     handles = []
@@ -233,7 +235,7 @@ def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | N
             ax.annotate(f"{y:,.0f}" if abs(y) >= 100 else f"{y:.1f}", (x, y), xytext=(-4, 4),
                         textcoords="offset points", ha="right", fontsize=6,
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
-    if handles:
+    if handles and legend:
         _legend_below(ax, handles, ncol=1, fontsize=6)
     return ax
 
@@ -258,6 +260,19 @@ def fill_width(text: str, width_in: float, fontsize: float) -> str:
     a generous average width (0.56 em; the house font averages 0.5 on prose): wrapped once, before
     drawing, rather than measured word by word at every draw as ``wrap=True`` does."""
     return textwrap.fill(str(text), max(20, int(width_in * 72.0 / (0.56 * fontsize))), break_long_words=False)
+
+
+def panel_grid(n_panels: int, ncols: int, figsize: tuple[float, float]) -> tuple[plt.Figure, list[plt.Axes]]:
+    """A figure (constrained layout) with ``n_panels`` axes on a grid of ``ncols`` columns, row by
+    row: the cells past the last panel stay empty (no axes made and hidden).  No panel: one
+    hidden axes, so that the layout still has a grid."""
+    nrows = max(1, -(-n_panels // ncols))
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    grid = fig.add_gridspec(nrows, ncols)
+    if not n_panels:
+        fig.add_subplot(grid[0, 0]).set_axis_off()
+        return fig, []
+    return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_panels)]
 
 
 def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> None:
