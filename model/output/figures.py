@@ -17,6 +17,7 @@ from ..targets.definitions import Target
 from .plots import (
     REALIZED_MARKERS,
     caption,
+    lay_out_panels,
     panel_grid,
     plot_by_scenario,
     plot_fan,
@@ -67,6 +68,5 @@ def by_scenario_figure(tables: pd.DataFrame, panels: Sequence[tuple[str, str]], 
     realized_handles = [markers[k] for k in sorted(markers)]
     fig.legend(handles=scenario_handles(colours) + realized_handles, title="scenario", loc="outside right upper",
                fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
-    caption(fig, note)
+    lay_out_panels(fig, fig.suptitle(title, fontsize=11, x=0.01, ha="left"), caption(fig, note))
     return fig

@@ -14,11 +14,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
 from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED
+from .panel_layout import PanelLayout
 from .style import STATUS_COLOURS, headline
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
@@ -263,11 +265,11 @@ def fill_width(text: str, width_in: float, fontsize: float) -> str:
 
 
 def panel_grid(n_panels: int, ncols: int, figsize: tuple[float, float]) -> tuple[plt.Figure, list[plt.Axes]]:
-    """A figure (constrained layout) with ``n_panels`` axes on a grid of ``ncols`` columns, row by
-    row: the cells past the last panel stay empty (no axes made and hidden).  No panel: one
-    hidden axes, so that the layout still has a grid."""
+    """A figure with ``n_panels`` axes on a grid of ``ncols`` columns, row by row: the cells past
+    the last panel stay empty (no axes made and hidden).  No panel: one hidden axes.  Lay it out
+    with :func:`lay_out_panels` once its title and caption are written."""
     nrows = max(1, -(-n_panels // ncols))
-    fig = plt.figure(figsize=figsize, layout="constrained")
+    fig = plt.figure(figsize=figsize)
     grid = fig.add_gridspec(nrows, ncols)
     if not n_panels:
         fig.add_subplot(grid[0, 0]).set_axis_off()
@@ -275,9 +277,15 @@ def panel_grid(n_panels: int, ncols: int, figsize: tuple[float, float]) -> tuple
     return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_panels)]
 
 
-def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> None:
+def lay_out_panels(fig: plt.Figure, title: Text | None, note: Text | None) -> None:
+    """The figure of :func:`panel_grid` laid out at its drawing (:class:`~model.output.panel_layout.PanelLayout`):
+    ``title`` (its suptitle) at the top, its legend at the top right, ``note`` (its caption) at the bottom."""
+    fig.set_layout_engine(PanelLayout(title, note))
+
+
+def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> Text:
     """``text`` under the panels, left-aligned, small and grey, wrapped to the figure's width."""
-    fig.supxlabel(fill_width(text, 0.96 * fig.get_figwidth(), 7), x=0.01, ha="left", fontsize=7, color=colour)
+    return fig.supxlabel(fill_width(text, 0.96 * fig.get_figwidth(), 7), x=0.01, ha="left", fontsize=7, color=colour)
 
 
 def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:

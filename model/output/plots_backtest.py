@@ -17,7 +17,7 @@ from ..analysis import backtest as bt
 from ..analysis.backtest_series import DIRECT
 from ..core.sectors import LABELS
 from ..equations.revenue import SERIES
-from .plots import TITLE_Y, caption, fit_ylim, panel_grid, scenario_style, wrap, year_ticks
+from .plots import TITLE_Y, caption, fit_ylim, lay_out_panels, panel_grid, scenario_style, wrap, year_ticks
 
 _SUBJECTS = {**LABELS, "gdp": "GDP", "primary": "Primary sector",
              "secondary": "Secondary sector", "tertiary": "Tertiary sector", "industry": "Industry",
@@ -121,11 +121,12 @@ def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4,
             ax.set_title(wrap(f"{series_description(series)} ({_EVALUATION_TITLES[evaluation]})", 40), fontsize=9,
                          y=TITLE_Y)
         ax.tick_params(labelsize=7)
-    fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
+    title = fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
     fig.legend(handles=backtest_handles(table["scenario"].unique(), colours), loc="outside right upper",
                fontsize=8, frameon=False)
-    caption(fig, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
+    note = caption(fig, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
             "panel inside one census vintage: real-time panels set the projection as made against the "
             "4th-census releases; latest panels set it, restated through the 2020 census bridges, against "
             "the 5th-census releases (see method in backtest.csv).")
+    lay_out_panels(fig, title, note)
     return fig

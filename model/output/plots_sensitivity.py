@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..core.sectors import LABELS as _SECTOR
 from ..equations.revenue import SERIES
-from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, panel_grid, wrap
+from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, lay_out_panels, panel_grid, wrap
 
 LOW_COLOUR, HIGH_COLOUR = SCENARIO_PALETTE[0], SCENARIO_PALETTE[1]       # blue and vermillion
 HIGH_HATCH = "////"                  # the high end also hatched: the two ends differ without colour
@@ -128,12 +128,13 @@ def tornado_figure(oat: pd.DataFrame, scenario: str, descriptions: Mapping[str, 
     for ax, target in zip(axes, targets):
         plot_tornado(oat, target, ax=ax, top=top, title=wrap(headline((descriptions or {}).get(target, target)), 70),
                      legend=False)
-    fig.suptitle(f"One-at-a-time sensitivity of each target's gap in its target year: scenario {scenario}",
-                 fontsize=11)
+    title = fig.suptitle(f"One-at-a-time sensitivity of each target's gap in its target year: scenario {scenario}",
+                         fontsize=11)
     if targets:
         fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside right upper",
                    fontsize=8, frameon=False)
-    caption(fig, "Inputs at the low and high ends of their documented ranges (assumptions.csv, revenue_links.csv "
-            "and, from a 2025 base, assumptions_2025.csv; growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), "
-            "the others at the scenario's values.", colour="0.4")
+    note = caption(fig, "Inputs at the low and high ends of their documented ranges (assumptions.csv, "
+                   "revenue_links.csv and, from a 2025 base, assumptions_2025.csv; growth ±2 pp, deflator ±1 pp, "
+                   "vaccine unwind 50-100 %), the others at the scenario's values.", colour="0.4")
+    lay_out_panels(fig, title, note)
     return fig
