@@ -31,17 +31,17 @@ REALIZED_LABELS = frozenset(label for _, label in REALIZED_MARKERS.values())
 
 def shares_figure(table: pd.DataFrame, targets: Sequence[Target], note: str) -> plt.Figure:
     """One scenario's headline shares with the target lines (:func:`model.output.plots.plot_shares`)."""
-    fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+    fig, (ax,) = panel_grid(1, 1, (8, 5.5))
     plot_shares(table, targets, ax=ax)
-    caption(fig, note)
+    lay_out_panels(fig, None, caption(fig, note))
     return fig
 
 
 def fan_figure(fan: pd.DataFrame, targets: Sequence[Target], title: str, note: str) -> plt.Figure:
     """The fan chart of one scenario's Monte Carlo (:func:`model.output.plots.plot_fan`)."""
-    fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+    fig, (ax,) = panel_grid(1, 1, (8, 6))
     plot_fan(fan, targets, ax=ax, title=title)
-    caption(fig, note)
+    lay_out_panels(fig, None, caption(fig, note))
     return fig
 
 

@@ -14,7 +14,7 @@ panels all of one size.  A tick label is measured as it will be drawn at the pan
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from matplotlib.layout_engine import LayoutEngine
@@ -128,8 +128,8 @@ def _margins(ax: plt.Axes, renderer, dpi: float) -> tuple[float, float, float, f
     for axis, side in ((ax.yaxis, 0), (ax.xaxis, 3)):
         if not axis.get_visible():
             continue
-        width_in, height_in, offset = _tick_labels(axis, renderer, dpi)
-        outward = width_in if side == 0 else height_in
+        labels = _tick_labels(axis, box, renderer, dpi)
+        outward = labels.width if side == 0 else labels.height
         if outward:
             tick = axis.majorTicks[0]
             outward += (tick.get_pad() + tick.tick1line.get_markersize()) / 72.0
@@ -137,30 +137,50 @@ def _margins(ax: plt.Axes, renderer, dpi: float) -> tuple[float, float, float, f
             extent = axis.label.get_window_extent(renderer)
             outward += axis.labelpad / 72.0 + (extent.width if side == 0 else extent.height) / dpi
         reach[side] = max(reach[side], outward)
-        if offset:                                     # the axis' offset text, above (y) or under (x) it
-            reach[2 if side == 0 else 3] += offset
+        along = (3, 2) if side == 0 else (0, 1)        # the first and last labels, half beyond the box's ends
+        reach[along[0]] = max(reach[along[0]], labels.before)
+        reach[along[1]] = max(reach[along[1]], labels.after)
+        if labels.offset:                              # the axis' offset text, above (y) or under (x) it
+            reach[2 if side == 0 else 3] += labels.offset
     return tuple(reach)
 
 
-def _tick_labels(axis: Axis, renderer, dpi: float) -> tuple[float, float, float]:
-    """The widest and tallest major tick label (inches) the axis will draw at its present size,
-    and the height of its offset text (0 without one)."""
-    params = axis.get_tick_params()
-    shown = params.get("labelleft" if axis.axis_name == "y" else "labelbottom", True)
+class _Labels(NamedTuple):
+    """Sizes (inches) of an axis' major tick labels: the widest and tallest; how far the labels reach
+    past the start and the end of the axis (half a label centred on a tick near an end); the
+    height of the offset text (0 without one)."""
+
+    width: float = 0.0
+    height: float = 0.0
+    before: float = 0.0
+    after: float = 0.0
+    offset: float = 0.0
+
+
+def _tick_labels(axis: Axis, box, renderer, dpi: float) -> _Labels:
+    """The major tick labels the axis will draw at its present size (its box ``box``), measured."""
+    vertical = axis.axis_name == "y"
+    shown = axis.get_tick_params().get("labelleft" if vertical else "labelbottom", True)
     locs = np.asarray(axis.get_major_locator()(), dtype=float)
     if not shown or not len(locs):
-        return 0.0, 0.0, 0.0
+        return _Labels()
     labels = axis.get_major_formatter().format_ticks(locs)
     low, high = sorted(axis.get_view_interval())
     tolerance = 1e-9 * max(1.0, abs(high - low))
     font = axis.majorTicks[0].label1.get_fontproperties()
-    widest = tallest = 0.0
+    transform = axis.axes.transData
+    start, end = (box.y0, box.y1) if vertical else (box.x0, box.x1)
+    width = height = before = after = 0.0
     for loc, label in zip(locs, labels):
         if low - tolerance <= loc <= high + tolerance and label:
             extent = _measure(label, font, axis.figure, renderer)
-            widest, tallest = max(widest, extent.width / dpi), max(tallest, extent.height / dpi)
+            width, height = max(width, extent.width / dpi), max(height, extent.height / dpi)
+            at = transform.transform((0.0, loc) if vertical else (loc, 0.0))[1 if vertical else 0]
+            half = (extent.height if vertical else extent.width) / 2.0
+            before, after = max(before, (half - (at - start)) / dpi), max(after, (half - (end - at)) / dpi)
     offset = axis.get_major_formatter().get_offset()
-    return widest, tallest, (_measure(offset, font, axis.figure, renderer).height / dpi + PAD) if offset else 0.0
+    return _Labels(width, height, before, after,
+                   _measure(offset, font, axis.figure, renderer).height / dpi + PAD if offset else 0.0)
 
 
 def _measure(text: str, font, fig, renderer):
