@@ -70,16 +70,21 @@ def save_figure(fig: plt.Figure, stem: Path, dpi: int = 150, svg: bool = True) -
 
 
 def _lighten(fig: plt.Figure) -> None:
-    """Work that changes nothing drawn, left out of the layout and of every draw: an axis without
+    """Work that changes nothing drawn, left out of the layout and of every draw: an axis makes
+    no ticks past the ends of its view (:class:`~model.output.plots.InViewLocator`); an axis without
     minor ticks does not look for minor ticks on its major ones (a second run of its major
-    locator each time its ticks are updated), and the spines are not measured for the layout
+    locator each time its ticks are updated); and the spines are not measured for the layout
     (with their tick marks they lie inside the box of the tick labels; measuring them updates the
     ticks four times more per panel)."""
-    from matplotlib.ticker import NullLocator
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    from .plots import InViewLocator
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             if isinstance(axis.get_minor_locator(), NullLocator):
                 axis.remove_overlapping_locs = False
+            if not isinstance(axis.get_major_locator(), (FixedLocator, NullLocator, InViewLocator)):
+                axis.set_major_locator(InViewLocator(axis.get_major_locator()))
         for spine in ax.spines.values():
             spine.set_in_layout(False)
 

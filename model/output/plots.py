@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Locator, MaxNLocator
 
 from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
@@ -47,6 +47,32 @@ TARGET_COLOUR = "0.2"
 TITLE_Y = 1.0
 # The y axis spans at least this (in the axis' unit; less for a series smaller than it); others: 10 % of the top.
 MIN_SPAN = {"%": 4.0, "count": 2.0}
+
+
+class InViewLocator(Locator):
+    """``inner``'s major ticks inside the axis' view only.  A locator such as matplotlib's
+    :class:`~matplotlib.ticker.MaxNLocator` also returns a tick past each end of the view, which
+    the axis makes (a tick is five artists) and then leaves undrawn; the same ticks are drawn."""
+
+    def __init__(self, inner: Locator):
+        self.inner = inner
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def __call__(self):
+        locs = np.asarray(self.inner(), dtype=float)
+        low, high = sorted(self.axis.get_view_interval())
+        tolerance = 1e-10 * max(abs(high - low), 1e-300)
+        inside = locs[(locs >= low - tolerance) & (locs <= high + tolerance)]
+        return inside if len(inside) >= 2 else locs       # a formatter sees at least two ticks, as before
+
+    def tick_values(self, vmin, vmax):
+        return self.inner.tick_values(vmin, vmax)
+
+    def view_limits(self, vmin, vmax):
+        return self.inner.view_limits(vmin, vmax)
 
 
 def fit_ylim(ax: plt.Axes, unit: str = "", pad: float = 0.08) -> None:
