@@ -69,10 +69,11 @@ class PanelLayout(LayoutEngine):
         nrows, ncols = panels[0].get_subplotspec().get_gridspec().get_geometry()
         cells = [(ax.get_subplotspec().rowspan.start, ax.get_subplotspec().colspan.start) for ax in panels]
         left_c, right_c, top_r, bottom_r = np.zeros(ncols), np.zeros(ncols), np.zeros(nrows), np.zeros(nrows)
+        measured: dict = {}                            # tick labels' extents, text and font -> extent
         for _ in range(ROUNDS):                        # margins only grow: a few rounds settle them
             grown = False
             for (row, col), ax in zip(cells, panels):
-                m_left, m_right, m_top, m_bottom = _margins(ax, renderer, dpi)
+                m_left, m_right, m_top, m_bottom = _margins(ax, renderer, dpi, measured)
                 for array, index, value in ((left_c, col, m_left), (right_c, col, m_right), (top_r, row, m_top),
                                             (bottom_r, row, m_bottom)):
                     if value > array[index] + 1e-6:
@@ -107,7 +108,7 @@ def _place(panels, cells, box, left_c, right_c, top_r, bottom_r, width: float, h
         ax.set_position([lefts[col] / width, (tops[row] - h) / height, w / width, h / height])
 
 
-def _margins(ax: plt.Axes, renderer, dpi: float) -> tuple[float, float, float, float]:
+def _margins(ax: plt.Axes, renderer, dpi: float, measured: dict) -> tuple[float, float, float, float]:
     """How far (inches) the panel's texts reach beyond its box: left, right, top, bottom."""
     if not ax.axison:
         return 0.0, 0.0, 0.0, 0.0
@@ -128,7 +129,7 @@ def _margins(ax: plt.Axes, renderer, dpi: float) -> tuple[float, float, float, f
     for axis, side in ((ax.yaxis, 0), (ax.xaxis, 3)):
         if not axis.get_visible():
             continue
-        labels = _tick_labels(axis, box, renderer, dpi)
+        labels = _tick_labels(axis, box, renderer, dpi, measured)
         outward = labels.width if side == 0 else labels.height
         if outward:
             tick = axis.majorTicks[0]
@@ -157,7 +158,7 @@ class _Labels(NamedTuple):
     offset: float = 0.0
 
 
-def _tick_labels(axis: Axis, box, renderer, dpi: float) -> _Labels:
+def _tick_labels(axis: Axis, box, renderer, dpi: float, measured: dict) -> _Labels:
     """The major tick labels the axis will draw at its present size (its box ``box``), measured."""
     vertical = axis.axis_name == "y"
     shown = axis.get_tick_params().get("labelleft" if vertical else "labelbottom", True)
@@ -173,17 +174,22 @@ def _tick_labels(axis: Axis, box, renderer, dpi: float) -> _Labels:
     width = height = before = after = 0.0
     for loc, label in zip(locs, labels):
         if low - tolerance <= loc <= high + tolerance and label:
-            extent = _measure(label, font, axis.figure, renderer)
+            extent = _measure(label, font, axis.figure, renderer, measured)
             width, height = max(width, extent.width / dpi), max(height, extent.height / dpi)
             at = transform.transform((0.0, loc) if vertical else (loc, 0.0))[1 if vertical else 0]
             half = (extent.height if vertical else extent.width) / 2.0
             before, after = max(before, (half - (at - start)) / dpi), max(after, (half - (end - at)) / dpi)
     offset = axis.get_major_formatter().get_offset()
     return _Labels(width, height, before, after,
-                   _measure(offset, font, axis.figure, renderer).height / dpi + PAD if offset else 0.0)
+                   _measure(offset, font, axis.figure, renderer, measured).height / dpi + PAD if offset else 0.0)
 
 
-def _measure(text: str, font, fig, renderer):
-    label = Text(0, 0, text, fontproperties=font)
-    label.set_figure(fig)
-    return label.get_window_extent(renderer)
+def _measure(text: str, font, fig, renderer, measured: dict):
+    """The extent of ``text`` drawn in ``font`` (its size does not depend on where it is drawn),
+    once per layout (``measured``: text and font -> extent)."""
+    key = (text, font)
+    if key not in measured:
+        label = Text(0, 0, text, fontproperties=font)
+        label.set_figure(fig)
+        measured[key] = label.get_window_extent(renderer).frozen()
+    return measured[key]
