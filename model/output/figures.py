@@ -1,10 +1,11 @@
-"""Whole figures as they are saved: panels, a shared legend, a caption; constrained layout.
+"""Whole figures as they are saved: panels, a shared legend, a caption, laid out.
 
 Each function returns a :class:`matplotlib.figure.Figure` and never saves or shows it
 (:mod:`model.output.write` saves them, in its style).  The panels are drawn by the
-``(table, ..., ax)`` functions of :mod:`model.output.plots`.  Constrained layout keeps
-titles, margin labels, legends and the caption (the figure's ``supxlabel``) inside the
-canvas and off each other.
+``(table, ..., ax)`` functions of :mod:`model.output.plots`.  The panel layout
+(:mod:`model.output.panel_layout`) keeps titles, margin labels, legends and the caption (the
+figure's ``supxlabel``) inside the canvas and off each other; the scorecard matrix, not drawn in a
+run, keeps matplotlib's constrained layout.
 """
 from __future__ import annotations
 
