@@ -15,6 +15,7 @@ same files, byte for byte, are written.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import traceback
@@ -131,7 +132,20 @@ def draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None = 
 
     With two processes (default: :func:`processes`), a forked child draws about half of the
     figures while this process draws the rest; an error in the child is raised here as a
-    ``RuntimeError`` with its traceback's last line, after both halves have finished."""
+    ``RuntimeError`` with its traceback's last line, after both halves have finished.
+
+    While the figures are drawn, the objects alive before them (the run's tables and model) are
+    left out of the garbage collector's scans (:func:`gc.freeze`): a figure makes and drops
+    tens of thousands of objects in reference cycles, and each full collection they trigger
+    would scan the whole run's heap again (a tenth of a second each, a sixth of the drawing)."""
+    gc.freeze()
+    try:
+        _draw_all(jobs, folder, n_processes)
+    finally:
+        gc.unfreeze()
+
+
+def _draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None) -> None:
     n_processes = processes() if n_processes is None else n_processes
     if n_processes < 2 or len(jobs) < 2 or not hasattr(os, "fork"):
         _draw(jobs, folder)
