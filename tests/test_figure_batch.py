@@ -328,3 +328,20 @@ def test_an_axis_makes_no_ticks_past_its_view_and_draws_the_same_ones():
     (everything, made), (in_view, made_in_view) = panel(MaxNLocator(6)), panel(InViewLocator(MaxNLocator(6)))
     assert in_view == everything and len(in_view) >= 4
     assert made_in_view == len(in_view) < made                       # none made past the ends
+
+
+def test_the_collector_scans_the_heap_again_once_the_figures_are_drawn_even_after_a_failure(tmp_path):
+    import gc
+    seen = []
+
+    def watched():
+        seen.append(gc.get_freeze_count())
+        return small_jobs()[0].draw()
+
+    def broken():
+        raise ValueError("no such series")
+    figure_files.draw_all([figure_files.FigureJob("shares", watched)], tmp_path, n_processes=1)
+    assert seen[0] > 0 and gc.get_freeze_count() == 0                # frozen while drawing, not after
+    with pytest.raises(ValueError, match="no such series"):
+        figure_files.draw_all([figure_files.FigureJob("shares", broken)], tmp_path, n_processes=1)
+    assert gc.get_freeze_count() == 0
