@@ -296,3 +296,52 @@ def test_a_worker_of_a_process_pool_draws_its_figures_alone():
     import multiprocessing
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         assert pool.submit(figure_files.processes).result() == 1
+
+
+def test_a_png_holds_the_pixels_matplotlib_would_write_in_rgb(tmp_path):
+    from PIL import Image
+    jobs = small_jobs()
+    figure_files.save_figure(jobs[1].draw(), tmp_path / "ours", dpi=110, svg=False)
+    theirs = jobs[1].draw()
+    theirs.savefig(tmp_path / "theirs.png", dpi=110)
+    ours, reference = Image.open(tmp_path / "ours.png"), Image.open(tmp_path / "theirs.png")
+    assert ours.mode == "RGB" and reference.mode == "RGBA"
+    rgba = np.asarray(reference)
+    assert (rgba[..., 3] == 255).all()                               # an opaque canvas: alpha said nothing
+    assert np.array_equal(np.asarray(ours), rgba[..., :3])
+    assert round(ours.info["dpi"][0]) == 110
+
+
+def test_an_axis_makes_no_ticks_past_its_view_and_draws_the_same_ones():
+    from matplotlib.ticker import MaxNLocator
+
+    from model.output.plots import InViewLocator
+
+    def panel(locator):
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot(list(YEARS), np.linspace(3.3, 17.9, len(YEARS)))
+        ax.yaxis.set_major_locator(locator)
+        fig.canvas.draw()
+        drawn = [(t.get_loc(), t.label1.get_text()) for t in ax.yaxis.get_major_ticks()
+                 if ax.get_ylim()[0] <= t.get_loc() <= ax.get_ylim()[1]]
+        return drawn, len(ax.yaxis.majorTicks)
+    (everything, made), (in_view, made_in_view) = panel(MaxNLocator(6)), panel(InViewLocator(MaxNLocator(6)))
+    assert in_view == everything and len(in_view) >= 4
+    assert made_in_view == len(in_view) < made                       # none made past the ends
+
+
+def test_the_collector_scans_the_heap_again_once_the_figures_are_drawn_even_after_a_failure(tmp_path):
+    import gc
+    seen = []
+
+    def watched():
+        seen.append(gc.get_freeze_count())
+        return small_jobs()[0].draw()
+
+    def broken():
+        raise ValueError("no such series")
+    figure_files.draw_all([figure_files.FigureJob("shares", watched)], tmp_path, n_processes=1)
+    assert seen[0] > 0 and gc.get_freeze_count() == 0                # frozen while drawing, not after
+    with pytest.raises(ValueError, match="no such series"):
+        figure_files.draw_all([figure_files.FigureJob("shares", broken)], tmp_path, n_processes=1)
+    assert gc.get_freeze_count() == 0

@@ -1,10 +1,11 @@
-"""Whole figures as they are saved: panels, a shared legend, a caption; constrained layout.
+"""Whole figures as they are saved: panels, a shared legend, a caption, laid out.
 
 Each function returns a :class:`matplotlib.figure.Figure` and never saves or shows it
 (:mod:`model.output.write` saves them, in its style).  The panels are drawn by the
-``(table, ..., ax)`` functions of :mod:`model.output.plots`.  Constrained layout keeps
-titles, margin labels, legends and the caption (the figure's ``supxlabel``) inside the
-canvas and off each other.
+``(table, ..., ax)`` functions of :mod:`model.output.plots`.  The panel layout
+(:mod:`model.output.panel_layout`) keeps titles, margin labels, legends and the caption (the
+figure's ``supxlabel``) inside the canvas and off each other; the scorecard matrix, not drawn in a
+run, keeps matplotlib's constrained layout.
 """
 from __future__ import annotations
 
@@ -14,22 +15,34 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..targets.definitions import Target
-from .plots import caption, plot_by_scenario, plot_fan, plot_scorecard_matrix, plot_shares, scenario_handles
+from .plots import (
+    REALIZED_MARKERS,
+    caption,
+    lay_out_panels,
+    panel_grid,
+    plot_by_scenario,
+    plot_fan,
+    plot_scorecard_matrix,
+    plot_shares,
+    scenario_handles,
+)
+
+REALIZED_LABELS = frozenset(label for _, label in REALIZED_MARKERS.values())
 
 
 def shares_figure(table: pd.DataFrame, targets: Sequence[Target], note: str) -> plt.Figure:
     """One scenario's headline shares with the target lines (:func:`model.output.plots.plot_shares`)."""
-    fig, ax = plt.subplots(figsize=(8, 5.5), layout="constrained")
+    fig, (ax,) = panel_grid(1, 1, (8, 5.5))
     plot_shares(table, targets, ax=ax)
-    caption(fig, note)
+    lay_out_panels(fig, None, caption(fig, note))
     return fig
 
 
 def fan_figure(fan: pd.DataFrame, targets: Sequence[Target], title: str, note: str) -> plt.Figure:
     """The fan chart of one scenario's Monte Carlo (:func:`model.output.plots.plot_fan`)."""
-    fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
+    fig, (ax,) = panel_grid(1, 1, (8, 6))
     plot_fan(fan, targets, ax=ax, title=title)
-    caption(fig, note)
+    lay_out_panels(fig, None, caption(fig, note))
     return fig
 
 
@@ -47,21 +60,14 @@ def by_scenario_figure(tables: pd.DataFrame, panels: Sequence[tuple[str, str]], 
                        realized: pd.DataFrame | None = None) -> plt.Figure:
     """A panel per ``(variable, panel title)`` (:func:`model.output.plots.plot_by_scenario`), the
     scenarios' legend outside the panels on the right, a title and a caption."""
-    nrows = -(-len(panels) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.4 * ncols + 1.8, 3.6 * nrows + 1.2), squeeze=False,
-                             layout="constrained")
+    fig, axes = panel_grid(len(panels), ncols, (4.4 * ncols + 1.8, 3.6 * -(-len(panels) // ncols) + 1.2))
     markers: dict[str, plt.Artist] = {}
-    for ax, (variable, panel_title) in zip(axes.flat, panels):
-        plot_by_scenario(tables, variable, targets, colours, panel_title, ax=ax, realized=realized)
-        legend = ax.get_legend()
-        if legend is not None:                           # the realized markers: once, in the figure's legend
-            markers.update((t.get_text(), h) for t, h in zip(legend.get_texts(), legend.legend_handles))
-            legend.remove()
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_axis_off()
+    for ax, (variable, panel_title) in zip(axes, panels):
+        plot_by_scenario(tables, variable, targets, colours, panel_title, ax=ax, realized=realized, legend=False)
+        handles, labels = ax.get_legend_handles_labels()     # the realized markers: once, in the figure's legend
+        markers.update((label, h) for label, h in zip(labels, handles) if label in REALIZED_LABELS)
     realized_handles = [markers[k] for k in sorted(markers)]
     fig.legend(handles=scenario_handles(colours) + realized_handles, title="scenario", loc="outside right upper",
                fontsize=8, frameon=False)
-    fig.suptitle(title, fontsize=11, x=0.01, ha="left")
-    caption(fig, note)
+    lay_out_panels(fig, fig.suptitle(title, fontsize=11, x=0.01, ha="left"), caption(fig, note))
     return fig

@@ -14,11 +14,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
-from matplotlib.ticker import MaxNLocator
+from matplotlib.text import Text
+from matplotlib.ticker import Locator, MaxNLocator
 
 from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
 from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED
+from .panel_layout import PanelLayout
 from .style import STATUS_COLOURS, headline
 
 # The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
@@ -45,6 +47,32 @@ TARGET_COLOUR = "0.2"
 TITLE_Y = 1.0
 # The y axis spans at least this (in the axis' unit; less for a series smaller than it); others: 10 % of the top.
 MIN_SPAN = {"%": 4.0, "count": 2.0}
+
+
+class InViewLocator(Locator):
+    """``inner``'s major ticks inside the axis' view only.  A locator such as matplotlib's
+    :class:`~matplotlib.ticker.MaxNLocator` also returns a tick past each end of the view, which
+    the axis makes (a tick is five artists) and then leaves undrawn; the same ticks are drawn."""
+
+    def __init__(self, inner: Locator):
+        self.inner = inner
+
+    def set_axis(self, axis) -> None:
+        super().set_axis(axis)
+        self.inner.set_axis(axis)
+
+    def __call__(self):
+        locs = np.asarray(self.inner(), dtype=float)
+        low, high = sorted(self.axis.get_view_interval())
+        tolerance = 1e-10 * max(abs(high - low), 1e-300)
+        inside = locs[(locs >= low - tolerance) & (locs <= high + tolerance)]
+        return inside if len(inside) >= 2 else locs       # a formatter sees at least two ticks, as before
+
+    def tick_values(self, vmin, vmax):
+        return self.inner.tick_values(vmin, vmax)
+
+    def view_limits(self, vmin, vmax):
+        return self.inner.view_limits(vmin, vmax)
 
 
 def fit_ylim(ax: plt.Axes, unit: str = "", pad: float = 0.08) -> None:
@@ -171,7 +199,8 @@ def _target_label(t: Target, unit: str = "") -> str:
 
 def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] = (),
                      colours: dict[str, str] | None = None, title: str | None = None,
-                     ax: plt.Axes | None = None, realized: pd.DataFrame | None = None) -> plt.Axes:
+                     ax: plt.Axes | None = None, realized: pd.DataFrame | None = None,
+                     legend: bool = True) -> plt.Axes:
     """One variable by year, a line per scenario, with the targets on that variable.
 
     ``df`` is a tidy table holding one or more scenarios; ``targets``
@@ -181,8 +210,8 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
     band alone: at its middle), never over the lines.  Each scenario has its colour and
     marker (:func:`scenario_colours`, :func:`scenario_markers`).  ``realized``, IAMC rows of
     the published record (:func:`model.baseline.realized.realized_timeseries`), adds its points
-    of ``variable`` (:func:`plot_realized_points`).  The y axis spans at least
-    :data:`MIN_SPAN` and holds the targets; counts get integer ticks.
+    of ``variable`` (:func:`plot_realized_points`; with ``legend``, its legend under the axes).
+    The y axis spans at least :data:`MIN_SPAN` and holds the targets; counts get integer ticks.
     """
     ax = ax or plt.figure(figsize=(6, 4), layout="constrained").add_subplot()
     rows = df[df["variable"] == variable]
@@ -200,7 +229,7 @@ def plot_by_scenario(df: pd.DataFrame, variable: str, targets: Sequence[Target] 
             ax.axhspan(*band, color="0.5", alpha=0.15 if level is None else 0.12, lw=0)
         _target_note(ax, _target_label(t), sum(band) / 2.0 if level is None else level)
     if realized is not None:
-        plot_realized_points(realized, variable, ax=ax)
+        plot_realized_points(realized, variable, ax=ax, legend=legend)
     unit = rows["unit"].iloc[0] if len(rows) else ""
     ax.set_title(title or variable, fontsize=10, y=TITLE_Y)
     ax.set_ylabel(unit)
@@ -216,10 +245,11 @@ REALIZED_MARKERS = {SCENARIO_4TH: ("o", "realized, 4th-census basis"),
                     SCENARIO_5TH: ("s", "realized, 5th-census basis")}
 
 
-def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None) -> plt.Axes:
+def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | None = None,
+                         legend: bool = True) -> plt.Axes:
     """The realized points of ``variable``: black markers with a white edge, a circle on the
     4th-census basis (scenario ``published``), a square on the 5th (``published (5th census)``),
-    each labelled with its value, and a legend entry per basis under the axes."""
+    each labelled with its value, and (``legend``) a legend entry per basis under the axes."""
     ax = ax or plt.gca()
     rows = realized[realized["variable"] == variable]
     handles = []
@@ -233,7 +263,7 @@ def plot_realized_points(realized: pd.DataFrame, variable: str, ax: plt.Axes | N
             ax.annotate(f"{y:,.0f}" if abs(y) >= 100 else f"{y:.1f}", (x, y), xytext=(-4, 4),
                         textcoords="offset points", ha="right", fontsize=6,
                         bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.75})
-    if handles:
+    if handles and legend:
         _legend_below(ax, handles, ncol=1, fontsize=6)
     return ax
 
@@ -260,9 +290,28 @@ def fill_width(text: str, width_in: float, fontsize: float) -> str:
     return textwrap.fill(str(text), max(20, int(width_in * 72.0 / (0.56 * fontsize))), break_long_words=False)
 
 
-def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> None:
+def panel_grid(n_panels: int, ncols: int, figsize: tuple[float, float]) -> tuple[plt.Figure, list[plt.Axes]]:
+    """A figure with ``n_panels`` axes on a grid of ``ncols`` columns, row by row: the cells past
+    the last panel stay empty (no axes made and hidden).  No panel: one hidden axes.  Lay it out
+    with :func:`lay_out_panels` once its title and caption are written."""
+    nrows = max(1, -(-n_panels // ncols))
+    fig = plt.figure(figsize=figsize)
+    grid = fig.add_gridspec(nrows, ncols)
+    if not n_panels:
+        fig.add_subplot(grid[0, 0]).set_axis_off()
+        return fig, []
+    return fig, [fig.add_subplot(grid[i // ncols, i % ncols]) for i in range(n_panels)]
+
+
+def lay_out_panels(fig: plt.Figure, title: Text | None, note: Text | None) -> None:
+    """The figure of :func:`panel_grid` laid out at its drawing (:class:`~model.output.panel_layout.PanelLayout`):
+    ``title`` (its suptitle) at the top, its legend at the top right, ``note`` (its caption) at the bottom."""
+    fig.set_layout_engine(PanelLayout(title, note))
+
+
+def caption(fig: plt.Figure, text: str, colour: str = "0.3") -> Text:
     """``text`` under the panels, left-aligned, small and grey, wrapped to the figure's width."""
-    fig.supxlabel(fill_width(text, 0.96 * fig.get_figwidth(), 7), x=0.01, ha="left", fontsize=7, color=colour)
+    return fig.supxlabel(fill_width(text, 0.96 * fig.get_figwidth(), 7), x=0.01, ha="left", fontsize=7, color=colour)
 
 
 def plot_scorecard_matrix(scorecards: pd.DataFrame, ax: plt.Axes | None = None) -> plt.Axes:

@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..analysis.levers import LeverMap
 from ..core.sectors import GROUPS, LABELS
-from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, wrap
+from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, lay_out_panels, panel_grid, wrap
 
 UP_COLOUR, DOWN_COLOUR, TOTAL_COLOUR = SCENARIO_PALETTE[2], SCENARIO_PALETTE[1], "0.35"
 MAP_COLOURS = SCENARIO_PALETTE[:7]
@@ -181,22 +181,23 @@ def _draw_apart(ax: plt.Axes, points) -> bool:
 def waterfall_figure(table: pd.DataFrame, target: str, scenario: str, description: str | None = None) -> plt.Figure:
     """One target's change from its reference by input (left) and by sector (right);
     ``description`` (default: ``target``) names the target."""
-    fig, axes = plt.subplots(1, 2, figsize=(14, 5.6), layout="constrained")
+    fig, axes = panel_grid(2, 2, (14, 5.6))
     for ax, kind in zip(axes, ("input", "sector")):
         plot_waterfall(table, target, ax=ax, kind=kind, description=description)
         ax.set_title(f"change from {ax.get_title().rsplit(chr(10) + 'change from ', 1)[-1]}", fontsize=9, y=TITLE_Y)
     reference = table.loc[table["target"] == target, "reference"].iloc[0]
-    fig.suptitle(wrap(f"Why the projection differs from {reference}: {headline(description or target)} "
-                      f"(scenario {scenario})", 120), fontsize=11)
-    caption(fig, "Left: Shapley value over the scenario's input groups switched from the reference's values; "
-            "right: log-mean Divisia (shares, revenues) or Shapley (counts, rank) split over sectors. Each "
-            "side sums to the total change.", colour="0.4")
+    title = fig.suptitle(wrap(f"Why the projection differs from {reference}: {headline(description or target)} "
+                              f"(scenario {scenario})", 120), fontsize=11)
+    lay_out_panels(fig, title, caption(fig, "Left: Shapley value over the scenario's input groups switched from the "
+                                       "reference's values; right: log-mean Divisia (shares, revenues) or Shapley "
+                                       "(counts, rank) split over sectors. Each side sums to the total change.",
+                                       colour="0.4"))
     return fig
 
 
 def lever_map_figure(m: LeverMap, scenario: str) -> plt.Figure:
     """One lever map with its caption."""
-    fig, ax = plt.subplots(figsize=(7.5, 8.0), layout="constrained")
+    fig, (ax,) = panel_grid(1, 1, (7.5, 8.0))
     plot_lever_map(m, ax=ax)
-    caption(fig, f"Scenario {scenario}; {m.note().rstrip('.')}.")
+    lay_out_panels(fig, None, caption(fig, f"Scenario {scenario}; {m.note().rstrip('.')}."))
     return fig

@@ -17,7 +17,7 @@ from ..analysis import backtest as bt
 from ..analysis.backtest_series import DIRECT
 from ..core.sectors import LABELS
 from ..equations.revenue import SERIES
-from .plots import TITLE_Y, caption, fit_ylim, scenario_style, wrap, year_ticks
+from .plots import TITLE_Y, caption, fit_ylim, lay_out_panels, panel_grid, scenario_style, wrap, year_ticks
 
 _SUBJECTS = {**LABELS, "gdp": "GDP", "primary": "Primary sector",
              "secondary": "Secondary sector", "tertiary": "Tertiary sector", "industry": "Industry",
@@ -109,27 +109,24 @@ def backtest_figure(table: pd.DataFrame, scenario: str, ncols: int = 4,
     :func:`backtest_panels` (the evaluation named in the panel's title), one legend under the title;
     ``colours`` (scenario -> colour) keeps the batch's colours."""
     panels = backtest_panels(table)
-    nrows = max(1, -(-len(panels) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.0 * ncols, 3.1 * nrows + 1.4), squeeze=False,
-                             layout="constrained")
+    fig, axes = panel_grid(len(panels), ncols, (4.0 * ncols, 3.1 * max(1, -(-len(panels) // ncols)) + 1.4))
     usable = table[table["projected"].notna() & table["measure"].isin(("growth", "share", "level"))]
     if "period" in usable:
         usable = usable[usable["period"] == bt.ANNUAL]
     groups = (dict(iter(usable.groupby(["evaluation", "series"], sort=False))) if "evaluation" in usable
               else {("", series): g for series, g in usable.groupby("series", sort=False)})
-    for ax, (evaluation, series) in zip(axes.flat, panels):
+    for ax, (evaluation, series) in zip(axes, panels):
         plot_backtest(groups[(evaluation, series)], series, ax=ax, colours=colours)   # one split, not 2 filters a panel
         if evaluation:
             ax.set_title(wrap(f"{series_description(series)} ({_EVALUATION_TITLES[evaluation]})", 40), fontsize=9,
                          y=TITLE_Y)
         ax.tick_params(labelsize=7)
-    for ax in list(axes.flat)[len(panels):]:
-        ax.set_axis_off()
-    fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
+    title = fig.suptitle(f"Backtest: scenario {scenario} against the realized outcomes 2021-2025", fontsize=11)
     fig.legend(handles=backtest_handles(table["scenario"].unique(), colours), loc="outside right upper",
                fontsize=8, frameon=False)
-    caption(fig, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
+    note = caption(fig, "Realized: Beijing Municipal Bureau of Statistics and others, model/data/realized.csv. Each "
             "panel inside one census vintage: real-time panels set the projection as made against the "
             "4th-census releases; latest panels set it, restated through the 2020 census bridges, against "
             "the 5th-census releases (see method in backtest.csv).")
+    lay_out_panels(fig, title, note)
     return fig

@@ -14,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..core.sectors import LABELS as _SECTOR
 from ..equations.revenue import SERIES
-from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, wrap
+from .plots import SCENARIO_PALETTE, TITLE_Y, caption, headline, lay_out_panels, panel_grid, wrap
 
 LOW_COLOUR, HIGH_COLOUR = SCENARIO_PALETTE[0], SCENARIO_PALETTE[1]       # blue and vermillion
 HIGH_HATCH = "////"                  # the high end also hatched: the two ends differ without colour
@@ -78,7 +78,7 @@ def _parameter_label(r) -> str:
 
 
 def plot_tornado(table: pd.DataFrame, target: str, ax: plt.Axes | None = None, top: int = 10,
-                 title: str | None = None) -> plt.Axes:
+                 title: str | None = None, legend: bool = True) -> plt.Axes:
     """One target's one-at-a-time swings as a tornado, largest at the top.
 
     ``table`` is :func:`model.analysis.sensitivity.tornado`'s output.  Each input is a
@@ -87,7 +87,7 @@ def plot_tornado(table: pd.DataFrame, target: str, ax: plt.Axes | None = None, t
     boundary (gap 0) is dashed.  Labels say what each input is and give its range; the x
     axis is the gap in the target's unit.  Only the ``top`` inputs by swing are drawn, and
     only those with a swing (inputs that cannot move the target are left out).  ``title``
-    (default: one naming ``target``) heads the panel; the legend sits under the x axis.
+    (default: one naming ``target``) heads the panel; the legend (``legend``) sits under the x axis.
     """
     rows = table[table["target"] == target]
     if rows.empty:
@@ -113,7 +113,8 @@ def plot_tornado(table: pd.DataFrame, target: str, ax: plt.Axes | None = None, t
     ax.xaxis.set_major_locator(MaxNLocator(6, integer=unit == "count"))   # wide numbers (-17500) kept apart;
     #                                                                           a count's gap in whole steps
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=7, frameon=False)
+    if legend:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=7, frameon=False)
     return ax
 
 
@@ -123,19 +124,17 @@ def tornado_figure(oat: pd.DataFrame, scenario: str, descriptions: Mapping[str, 
     (``descriptions``: target id -> text; the id where missing), one file rather than one per target."""
     targets = list(dict.fromkeys(oat.loc[oat["swing"] > 0, "target"]))
     ncols = 2
-    nrows = max(1, -(-len(targets) // ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(17, 3.9 * nrows + 1.0), squeeze=False, layout="constrained")
-    for ax, target in zip(axes.flat, targets):
-        plot_tornado(oat, target, ax=ax, top=top, title=wrap(headline((descriptions or {}).get(target, target)), 70))
-        ax.get_legend().remove()
-    for ax in list(axes.flat)[len(targets):]:
-        ax.set_axis_off()
-    fig.suptitle(f"One-at-a-time sensitivity of each target's gap in its target year: scenario {scenario}",
-                 fontsize=11)
+    fig, axes = panel_grid(len(targets), ncols, (17, 3.9 * max(1, -(-len(targets) // ncols)) + 1.0))
+    for ax, target in zip(axes, targets):
+        plot_tornado(oat, target, ax=ax, top=top, title=wrap(headline((descriptions or {}).get(target, target)), 70),
+                     legend=False)
+    title = fig.suptitle(f"One-at-a-time sensitivity of each target's gap in its target year: scenario {scenario}",
+                         fontsize=11)
     if targets:
-        fig.legend(handles=axes.flat[0].get_legend_handles_labels()[0], loc="outside right upper",
+        fig.legend(handles=axes[0].get_legend_handles_labels()[0], loc="outside right upper",
                    fontsize=8, frameon=False)
-    caption(fig, "Inputs at the low and high ends of their documented ranges (assumptions.csv, revenue_links.csv "
-            "and, from a 2025 base, assumptions_2025.csv; growth ±2 pp, deflator ±1 pp, vaccine unwind 50-100 %), "
-            "the others at the scenario's values.", colour="0.4")
+    note = caption(fig, "Inputs at the low and high ends of their documented ranges (assumptions.csv, "
+                   "revenue_links.csv and, from a 2025 base, assumptions_2025.csv; growth ±2 pp, deflator ±1 pp, "
+                   "vaccine unwind 50-100 %), the others at the scenario's values.", colour="0.4")
+    lay_out_panels(fig, title, note)
     return fig
