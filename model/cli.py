@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, TextIO
 
 from . import __version__
-from .core import cache
+from .core import cache, forked
 from .core.files import TOOL
 from .core.problems import printable
 
@@ -463,11 +463,26 @@ def _missing_extra(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None, journal: list) -> int:
+    paths = args.scenarios or default_scenarios()
+    # a scenario run alone with figures: the drawing process starts now and imports matplotlib and the figure
+    # modules on another core while this one imports the model and computes (model/output/drawer.py)
+    early = len(paths) == 1 and args.figures and not args.show and args.jobs != 1 and forked.may_fork()
+    if early:
+        from .output import drawer
+        drawer.start()
+    try:
+        return _run_batch(args, paths, command, progress, journal)
+    finally:
+        if early:
+            drawer.stop()
+
+
+def _run_batch(args: argparse.Namespace, paths: list[Path], command: list[str], progress: ProgressLine | None,
+               journal: list) -> int:
     from . import batch
     from .analysis.sampling import DEFAULT_CHUNK
     from .output.atomic import OutputLocked
 
-    paths = args.scenarios or default_scenarios()
     if not paths:
         print("no scenario files given and none in scenarios/", file=sys.stderr)
         return 2

@@ -161,22 +161,24 @@ def test_the_drawer_ends_with_the_process_that_started_it(tmp_path):
 
 @pytest.mark.slow
 def test_a_scenario_run_alone_draws_without_matplotlib_in_the_run_and_writes_the_same_files(tmp_path):
-    """A run of one scenario with figures: its process never imports matplotlib (the drawer draws), and the
-    files are those of ``--jobs 1`` (one process in all), byte for byte (manifests but their command)."""
+    """A run of one scenario with figures: its process never imports matplotlib (the drawer, started by the
+    command line before the model is imported, draws), the drawer is stopped at the end, and the files are
+    those of ``--jobs 1`` (one process in all), byte for byte (manifests but their command)."""
     program = textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {ROOT!r})
         import run
         code = run.main([{os.path.join(ROOT, "scenarios", "baseline.yaml")!r}, "--out", sys.argv[1], "-q",
                          *sys.argv[2:]])
-        print(code, "matplotlib" in sys.modules)
+        from model.output import drawer
+        print(code, "matplotlib" in sys.modules, drawer.running())
     """)
     outs = {}
     for name, extra in (("drawer", []), ("one", ["--jobs", "1"])):
         proc = subprocess.run([sys.executable, "-c", program, str(tmp_path / name), *extra], capture_output=True,
                               text=True, timeout=600)
         outs[name] = proc.stdout.split()
-    assert outs == {"drawer": ["0", "False"], "one": ["0", "True"]}
+    assert outs == {"drawer": ["0", "False", "False"], "one": ["0", "True", "False"]}   # the drawer stopped
     drawn, one = results_files(tmp_path / "drawer"), results_files(tmp_path / "one")
     assert sorted(drawn) == sorted(one) and sum(name.endswith(".png") for name in drawn) >= 10
     assert [name for name in drawn if drawn[name] != one[name]] == []

@@ -57,14 +57,15 @@ def house_style():
 
 
 def preload() -> None:
-    """Import matplotlib and the figure modules and read the font list: what drawing the first figure
-    would otherwise do (a forked process inherits it)."""
+    """Import matplotlib, the figure modules and the writers whose functions make the jobs
+    (:mod:`model.output.write`), and read the font list: what drawing the first figure would otherwise
+    do (a forked process inherits it)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
     from matplotlib import font_manager
 
-    from . import figures, plots_attribution, plots_backtest, plots_sensitivity  # noqa: F401
+    from . import figures, plots_attribution, plots_backtest, plots_sensitivity, write  # noqa: F401
     font_manager.findfont(font_manager.FontProperties())
 
 
