@@ -8,6 +8,7 @@ report are written.  The writers recompute nothing.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -33,7 +34,7 @@ from .output.atomic import NotOurs, OutputError, device_error, locked, recover
 from .output.batch_set import FoldersFailed, previous_outputs, stale_folders, write_set
 from .output.owned import in_the_way, run_of
 from .output.show import describe
-from .output.write import data_file_hashes, write_scenario
+from .output.write import data_file_hashes, workbook_of, write_scenario
 from .pool import Died, Task, can_fork, cpu_count, run_tasks
 from .scenario.loader import Scenario, load_scenario
 
@@ -84,6 +85,7 @@ ProgressCallback = Callable[[Progress], None]
 
 
 ScoredCallback = Callable[[str, "pd.DataFrame"], None]
+_Scored = Callable[[str, "pd.DataFrame", "pd.DataFrame"], None]     # with the tidy table: inside the batch
 
 
 def _ignore(*_) -> None:
@@ -202,10 +204,18 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         deferred: list[_Writing] | None = [] if workers == 1 and len(todo) == 1 and drawing is None \
             and can_fork() else None
         if deferred is not None and mc_options.figures:
-            drawer.start()              # matplotlib imported on the other core while the scenario is computed
+            drawer.start((write_scenario.__module__,))   # matplotlib imported on the other core meanwhile
+        early_workbook: list[forked.Pending] = []
+
+        def on_scored(name: str, card: pd.DataFrame, table: pd.DataFrame) -> None:
+            scored(name, card)
+            if deferred is not None:    # a scenario run alone: its workbook is made while its analyses run
+                early_workbook.append(forked.start(functools.partial(
+                    workbook_of, {name: table}, {name: card}, published.iamc if published is not None else None,
+                    run)))
         try:
             computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
-                _inline(todo, shared, progress, scored, deferred)
+                _inline(todo, shared, progress, on_scored, deferred)
             for name, result in computed:
                 results[name] = result
                 if deferred is None:
@@ -232,9 +242,11 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
 
             batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
             try:
+                # the workbook made since the scorecard, if its scenario is the one compared
+                workbook = early_workbook.pop() if early_workbook and len(results) == 1 else None
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
                                                                out_dir, mc_options, drawing),
-                                              before_report=finish_writing if deferred else None)
+                                              before_report=finish_writing if deferred else None, workbook=workbook)
             except FoldersFailed:       # a scenario's folder could not be written: compared without it
                 batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
@@ -243,6 +255,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
             journal.done = not summary.problems
             steps.finish()
         finally:                        # stopped (Ctrl-C, a full device): no writer is left behind
+            for pending in early_workbook:
+                pending.stop()
             for writing in deferred or ():
                 writing.pending.stop()
                 if run_of(out_dir / writing.scenario.name) == run:
@@ -298,7 +312,7 @@ class _Shared:
     drawing: int | None = None          # processes drawing a folder's figures (None: as the machine allows)
 
     def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps,
-                scored: ScoredCallback, deferred: list[_Writing] | None = None) -> ScenarioResult | None:
+                scored: _Scored, deferred: list[_Writing] | None = None) -> ScenarioResult | None:
         return _run_one(outcome, scenario, self.out_dir, list(self.command), self.options, self.run,
                         self.sets[self.options.targets or scenario.targets], self.published, steps, scored,
                         self.drawing, deferred)
@@ -307,7 +321,7 @@ class _Shared:
 Todo = list[tuple[int, Outcome, Scenario]]
 
 
-def _inline(todo: Todo, shared: _Shared, progress: ProgressCallback, scored: ScoredCallback,
+def _inline(todo: Todo, shared: _Shared, progress: ProgressCallback, scored: _Scored,
             deferred: list[_Writing] | None = None) -> Iterator[tuple[str, ScenarioResult]]:
     """The scenarios one after the other in this process; ``(name, result)`` of each that succeeded
     (with ``deferred``, of each computed: its folder is being written, :func:`_run_one`)."""
@@ -358,7 +372,7 @@ def _scenario_task(send, index: int, outcome: Outcome, scenario: Scenario, share
     outcome and what the batch keeps, or the device error that stops the batch."""
     steps = _Steps(lambda event: send(("progress", event)), index, shared.count, scenario.name)
     try:
-        result = shared.run_one(outcome, scenario, steps, lambda name, card: send(("scored", name, card)))
+        result = shared.run_one(outcome, scenario, steps, lambda name, card, _table: send(("scored", name, card)))
     except OutputError as exc:
         return "fatal", str(exc), None
     steps.finish()
@@ -560,7 +574,7 @@ def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
 
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
              run: str, targets, published: PublishedRecord | None, steps: _Steps,
-             scored: ScoredCallback = _ignore, drawing: int | None = None,
+             scored: _Scored = _ignore, drawing: int | None = None,
              deferred: list[_Writing] | None = None) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
     ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
@@ -574,7 +588,7 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
         return None
     try:
         computed = run_scenario(scenario, targets, options, published, step=steps, draws=steps.draws,
-                                scored=lambda card: scored(scenario.name, card),
+                                scored=lambda card, table: scored(scenario.name, card, table),
                                 parallel=drawing != 1 and forked.may_fork())   # --jobs 1, a pool's worker: no
     except RunFailed as failed:
         outcome.warnings = list(failed.warnings)
@@ -592,12 +606,12 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
     return ScenarioResult.of(computed)
 
 
-def write_batch_outputs(out_dir: Path, record: BatchRecord,
-                        before_report: Callable[[], list[str]] | None = None) -> Outcome:
+def write_batch_outputs(out_dir: Path, record: BatchRecord, before_report: Callable[[], list[str]] | None = None,
+                        workbook: forked.Pending | None = None) -> Outcome:
     """Write the comparison, the workbook, the report and the summary of ``record`` as one set
-    (:func:`model.output.batch_set.write_set`, which calls ``before_report``); an :class:`Outcome` of
-    kind ``batch`` with its problems."""
-    folder, problems = write_set(out_dir, record, before_report)
+    (:func:`model.output.batch_set.write_set`, which calls ``before_report`` and takes the ``workbook``
+    being made); an :class:`Outcome` of kind ``batch`` with its problems."""
+    folder, problems = write_set(out_dir, record, before_report, workbook)
     return Outcome(file=COMPARISON, name=COMPARISON, kind="batch", folder=folder, problems=problems)
 
 

@@ -1,5 +1,6 @@
-"""What the batch tests share: scenario files written into a folder, and a results folder's files."""
+"""What the batch tests share: scenario files written into a folder, a results folder's files, the child processes."""
 import json
+import os
 from pathlib import Path
 
 
@@ -25,4 +26,19 @@ def results_files(folder: Path) -> dict[str, bytes]:
                 record.pop("command", None)
                 data = json.dumps(record, sort_keys=True).encode()
             out[p.relative_to(folder).as_posix()] = data
+    return out
+
+
+def children() -> set[int]:
+    """The processes whose parent is this one (Linux: read from /proc), but zombies."""
+    out = set()
+    for stat in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if stat.isdigit():
+            try:
+                with open(f"/proc/{stat}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid() and fields[0] != "Z":
+                out.add(int(stat))
     return out

@@ -15,7 +15,7 @@ import run
 from model import batch, cli, pool
 from model.analysis import run as scenario_run
 from model.analysis.memory import MEMORY_BOUND, PROCESS_BYTES, sobol_peak_bytes
-from tests.batches import scenarios
+from tests.batches import children, scenarios
 
 pytestmark = pytest.mark.skipif(not pool.can_fork(), reason="the worker processes are forked")
 
@@ -298,3 +298,20 @@ def test_a_goal_seeking_that_fails_beside_the_run_fails_the_scenario_in_its_word
         failures.append((caught.value.kind, caught.value.problems))
     assert failures[0] == failures[1]
     assert failures[0][0] == "internal" and "ZeroDivisionError: a bug of ours" in failures[0][1][0]
+
+
+def test_a_scenario_alone_that_fails_after_its_scorecard_leaves_no_process_and_no_workbook(tmp_path, monkeypatch):
+    """Its workbook is made from the scorecard on (beside the analyses); when the analyses then fail, that
+    work is stopped: no workbook names the failed scenario, and no process is left."""
+    a, = scenarios(tmp_path, a="name: a\n")
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug of ours")
+    monkeypatch.setattr(scenario_run, "tornado", broken)
+    before = children()
+    cards = []
+    (outcome,) = batch.run_batch([a], tmp_path / "out", ["test"], batch.RunOptions(figures=False), jobs=2,
+                                 scored=lambda name, card: cards.append(name))
+    assert cards == ["a"] and not outcome.ok and "ZeroDivisionError" in outcome.problems[0]
+    assert not (tmp_path / "out" / "results.xlsx").exists()
+    assert children() - before == set()

@@ -140,16 +140,16 @@ def _ignore(*_) -> None:
 
 def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = RunOptions(),
                  published: PublishedRecord | None = None, step: Progress = _ignore,
-                 draws: DrawProgress = _ignore, scored: Callable[[pd.DataFrame], None] = _ignore,
+                 draws: DrawProgress = _ignore, scored: Callable[[pd.DataFrame, pd.DataFrame], None] = _ignore,
                  parallel: bool = False) -> ScenarioRun:
     """Compute every result of ``scenario`` against ``targets``; raises :class:`RunFailed`.
 
     ``published`` is the published record (``None``: none usable; the scorecard's record columns
     stay blank and there is no backtest).  ``step`` is called with the name of each step as it
     starts, ``draws`` with the Monte Carlo's progress (draws done, of total), ``scored`` with the
-    scorecard as soon as it is complete (before the analyses and the backtest).  ``parallel``: the
-    goal-seeking and the lever maps are computed by a forked process meanwhile
-    (:func:`model.core.forked.start`; the same results).
+    scorecard and the tidy table as soon as the scorecard is complete (before the analyses and the
+    backtest).  ``parallel``: the goal-seeking and the lever maps are computed by a forked process
+    meanwhile (:func:`model.core.forked.start`; the same results).
     """
     path = scenario.file
     warnings: list[str] = list(str(w) for w in scenario.warnings)
@@ -192,7 +192,7 @@ def run_scenario(scenario: Scenario, targets: TargetSet, options: RunOptions = R
         # without a usable published record (reported once for the batch) the columns stay blank
         scorecard = with_realized(scorecard, future, published.table) if published is not None else \
             with_realized(scorecard, ())
-        scored(scorecard)
+        scored(scorecard, table)
         analyses = Analyses()
         if options.analyses:
             enter("goal-seeking, sensitivity, attribution and lever maps")

@@ -21,7 +21,7 @@ from . import atomic
 from .atomic import DEVICE_ERRORS, NotOurs, OutputError, device_error
 from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
-from .write import write_comparison, write_report, write_summary, write_workbook
+from .write import workbook_of, write_comparison, write_report, write_summary, write_workbook
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +35,8 @@ class FoldersFailed(Exception):
         self.names = names
 
 
-def write_set(out_dir: Path, record: BatchRecord,
-              before_report: Callable[[], list[str]] | None = None) -> tuple[Path | None, list[str]]:
+def write_set(out_dir: Path, record: BatchRecord, before_report: Callable[[], list[str]] | None = None,
+              workbook: forked.Pending | None = None) -> tuple[Path | None, list[str]]:
     """Write the comparison of the scenarios that succeeded, the workbook, the report and the batch
     summary, which names the run and lists the folders beside it that another run wrote (without
     figures: tables only, and the summary says so), as one set; ``(the comparison's folder, or None;
@@ -45,15 +45,20 @@ def write_set(out_dir: Path, record: BatchRecord,
     ``before_report``, if given, is called once the comparison is written and before the report (which
     names the scenario folders' figures): it waits for scenario folders still being written and returns
     the names of those that could not be; if there are any, nothing of the set is kept and
-    :class:`FoldersFailed` is raised, so that the caller builds the set again without them."""
+    :class:`FoldersFailed` is raised, so that the caller builds the set again without them.  ``workbook``,
+    if given, is the workbook's bytes being made already (:func:`model.output.write.workbook_of` of this
+    record, started earlier); otherwise a forked process makes them while the rest is written."""
     out_dir = Path(out_dir)
     problems: list[str] = []
     folder = staged = None
     try:
         staged = atomic.stage(out_dir)
-        # the workbook is written by a forked process meanwhile (--jobs 1: here, first)
-        workbook = (lambda: write_workbook(staged, record)) if record.results else (lambda: None)
-        with forked.alongside(workbook, parallel=record.drawing != 1):
+        if record.results and workbook is None:   # made by a forked process meanwhile (--jobs 1: here, first)
+            workbook = forked.start(lambda: workbook_of({n: r.table for n, r in record.results.items()},
+                                                        {n: r.scorecard for n, r in record.results.items()},
+                                                        record.published_rows, record.run_id),
+                                    parallel=record.drawing != 1)
+        try:
             if record.results:
                 write_comparison(staged, record)
             failed = before_report() if before_report is not None else []
@@ -61,6 +66,12 @@ def write_set(out_dir: Path, record: BatchRecord,
                 raise FoldersFailed(failed)
             report = _report(out_dir, staged, problems, record)
             write_summary(staged, with_run(summary_text(record, report), record))
+        except BaseException:
+            if workbook is not None:
+                workbook.stop()
+            raise
+        if record.results:
+            write_workbook(staged, record, workbook.join())
         atomic.commit(out_dir, staged, BATCH_NAMES)
         if record.results:
             folder = out_dir / COMPARISON

@@ -3,7 +3,8 @@
 A run of one scenario with figures computes for a second or so on one core before its first figure,
 and the process that draws must then import matplotlib and the figure modules (a third of a second)
 before it draws anything.  :func:`start` forks, at the start of such a run, a process (the drawer)
-that imports them meanwhile on the other core and then waits.  :func:`draw` hands it a folder's
+that imports them (and the modules that make its requests' jobs) meanwhile on the other core and then
+waits.  :func:`draw` hands it a folder's
 figures: a picklable function that makes the folder's :class:`~model.output.figure_files.FigureJob`
 list from the data it is given (:func:`model.output.write.scenario_figures`, ``comparison_figures``),
 so that the process asking never imports matplotlib.  For each request the drawer forks a process
@@ -56,16 +57,20 @@ def house_style():
     return plt.rc_context({**FIGURE_STYLE, "axes.prop_cycle": cycler(color=SCENARIO_PALETTE)})
 
 
-def preload() -> None:
-    """Import matplotlib, the figure modules and the writers whose functions make the jobs
-    (:mod:`model.output.write`), and read the font list: what drawing the first figure would otherwise
-    do (a forked process inherits it)."""
+def preload(modules: Sequence[str] = ()) -> None:
+    """Import matplotlib, the figure modules and ``modules`` (by name: those whose functions the requests
+    will name), and read the font list: what drawing the first figure would otherwise do (a forked process
+    inherits it)."""
+    import importlib
+
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot  # noqa: F401
     from matplotlib import font_manager
 
-    from . import figures, plots_attribution, plots_backtest, plots_sensitivity, write  # noqa: F401
+    from . import figures, plots_attribution, plots_backtest, plots_sensitivity  # noqa: F401
+    for name in modules:
+        importlib.import_module(name)
     font_manager.findfont(font_manager.FontProperties())
 
 
@@ -111,8 +116,9 @@ class _Drawer:
 _drawer: _Drawer | None = None
 
 
-def start() -> bool:
-    """Fork the drawer (once; not without ``fork``); whether one runs."""
+def start(modules: Sequence[str] = ()) -> bool:
+    """Fork the drawer (once; not without ``fork``); whether one runs.  ``modules``: the modules, by name,
+    whose functions the requests will name (imported by the drawer while it waits, :func:`preload`)."""
     global _drawer
     if _drawer is not None:
         return True
@@ -129,7 +135,7 @@ def start() -> bool:
         os.close(write_end)
         code = 0
         try:
-            _serve(listener, read_end, where)
+            _serve(listener, read_end, where, modules)
         except BaseException:                      # noqa: BLE001 - the drawer leaves quietly; callers draw
             code = 1
         finally:
@@ -161,7 +167,7 @@ def running() -> bool:
 
 
 # ---------------------------------------------------------------- the drawer's side
-def _serve(listener: socket.socket, lifeline: int, where: str) -> None:
+def _serve(listener: socket.socket, lifeline: int, where: str, modules: Sequence[str]) -> None:
     """The drawer: preload, then serve each request in a forked process until the lifeline closes or
     SIGTERM; the requests' processes are ended with it."""
     serving: set[int] = set()
@@ -177,7 +183,7 @@ def _serve(listener: socket.socket, lifeline: int, where: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)           # Ctrl-C is the run's to handle: it stops us
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, end)
-    preload()
+    preload(modules)
     while True:
         ready, _, _ = select.select([listener, lifeline], [], [])
         if lifeline in ready:                                # every process that could ask has ended

@@ -14,7 +14,7 @@ from dataclasses import fields
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -334,15 +334,24 @@ def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
     (folder / "timeseries.csv").write_bytes(_csv_bytes(backtest.timeseries))
 
 
-def write_workbook(out_dir: Path, record: BatchRecord) -> Path:
-    """Write ``out_dir/results.xlsx`` (:mod:`model.output.workbook`) through a temporary file: the IAMC
-    rows of every scenario, then the published rows, and every scenario's scorecard."""
-    frames = [r.table for _, r in sorted(record.results.items())]
-    if record.published_rows is not None:
-        frames.append(record.published_rows)
-    table = pd.concat(frames, ignore_index=True)
-    scorecards = {name: r.scorecard for name, r in record.results.items()}
-    return write_file(Path(out_dir) / WORKBOOK, workbook_bytes(table, scorecards, record.run_id))
+def write_workbook(out_dir: Path, record: BatchRecord, content: bytes | None = None) -> Path:
+    """Write ``out_dir/results.xlsx`` through a temporary file: ``content``, or the bytes of
+    :func:`workbook_of` the record."""
+    if content is None:
+        content = workbook_of({n: r.table for n, r in record.results.items()},
+                              {n: r.scorecard for n, r in record.results.items()}, record.published_rows,
+                              record.run_id)
+    return write_file(Path(out_dir) / WORKBOOK, content)
+
+
+def workbook_of(tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
+                published_rows: pd.DataFrame | None, run_id: str | None) -> bytes:
+    """The bytes of the batch's workbook (:mod:`model.output.workbook`): the IAMC rows of every scenario
+    (by name), then the published rows, and every scenario's scorecard."""
+    frames = [tables[name] for name in sorted(tables)]
+    if published_rows is not None:
+        frames.append(published_rows)
+    return workbook_bytes(pd.concat(frames, ignore_index=True), dict(scorecards), run_id)
 
 
 def write_summary(out_dir: Path, text: str) -> Path:
