@@ -1,7 +1,5 @@
 """Run the Beijing model from a checkout: ``python run.py --help`` (the same command as ``beijing-scenarios``)."""
-import sys
-
-from model.cli import ROOT, main, parse_args  # noqa: F401  (run.main, run.ROOT, run.parse_args stay importable)
+from model.cli import ROOT, main, parse_args, run  # noqa: F401  (run.main, run.ROOT, run.parse_args stay importable)
 
 if __name__ == "__main__":
-    sys.exit(main(prog="run.py"))
+    run(prog="run.py")

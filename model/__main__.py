@@ -1,7 +1,5 @@
 """``python -m model``: the command line of :mod:`model.cli`."""
-import sys
-
-from .cli import main
+from .cli import run
 
 if __name__ == "__main__":
-    sys.exit(main(prog="python -m model"))
+    run(prog="python -m model")

@@ -432,6 +432,22 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         return STOPPING[name]
 
 
+def run(prog: str | None = None) -> None:
+    """The command's entry point (``beijing-scenarios``, ``python -m model``, ``run.py``): :func:`main`, then
+    leave at once with its exit code.  Every output is written and closed by then, and the log and the
+    standard streams are flushed here; what is skipped is the interpreter's clean-up of the run's heap
+    (a fifth of a second after a run, which writes nothing).  :func:`main` returns instead, for callers
+    in the same process."""
+    code = main(prog=prog)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def _say(text: str) -> None:
     """One line on stderr, if stderr can take it."""
     try:

@@ -56,7 +56,7 @@ def test_version_outside_a_checkout_has_no_commit(tmp_path, monkeypatch, capsys)
 def test_the_names_in_messages_are_those_of_pyproject():
     text = (cli.ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert re.search(r'^name = "(.+)"$', text, re.M).group(1) == cli.DIST
-    assert re.search(r'^beijing-scenarios = "model\.cli:main"$', text, re.M)
+    assert re.search(r'^beijing-scenarios = "model\.cli:run"$', text, re.M)
     assert re.search(r"^sensitivity = \[.*SALib", text, re.M)
 
 
@@ -329,3 +329,22 @@ def test_each_ok_line_says_the_scenarios_verdict(fake_batch, capsys):
     (folder / "scorecard.csv").unlink()                    # no scorecard to read: the line without a verdict
     assert cli.main(fake_batch["argv"]) == 0
     assert f"ok      {'case':24s} -> {folder}\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("entry", [["run.py"], ["-m", "model"]])
+def test_the_entry_point_leaves_with_the_exit_code_and_every_line_written(tmp_path, entry):
+    """The command leaves at once after its run (no clean-up of the heap), its exit code and its output
+    whole: here a scenario that fails (1, its problem on stderr, the count on stdout, through pipes, so
+    block-buffered) and ``--version`` (0)."""
+    import subprocess
+    import sys
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("name: broken\ngrowth: {ict: fast}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, *entry, str(broken), "--out", str(tmp_path / "out"), "--no-figures"],
+                          capture_output=True, text=True, cwd=cli.ROOT, timeout=120)
+    assert proc.returncode == 1
+    assert "broken.yaml:2" in proc.stderr and "growth.ict" in proc.stderr
+    assert "0 of 1 scenarios written" in proc.stdout and proc.stdout.rstrip().splitlines()[-1].startswith("summary: ")
+    version = subprocess.run([sys.executable, *entry, "--version"], capture_output=True, text=True, cwd=cli.ROOT,
+                             timeout=60)
+    assert version.returncode == 0 and version.stdout.startswith(cli.DIST)

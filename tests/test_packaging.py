@@ -78,7 +78,7 @@ def test_wheel_carries_data_scenarios_licence_and_command(wheel):
     assert definitions == {p.relative_to(ROOT / "model").as_posix(): p.read_bytes()      # the variable codelist
                            for p in (ROOT / "model" / "definitions").rglob("*.yaml")}
     assert schema == (ROOT / "model" / "scenario" / "scenario.schema.json").read_bytes()   # the editors' schema
-    assert "beijing-scenarios = model.cli:main" in entry_points
+    assert "beijing-scenarios = model.cli:run" in entry_points
     assert "License-Expression: MIT" in meta
     assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "scenarios/"))]
 
