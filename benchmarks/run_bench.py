@@ -54,6 +54,18 @@ WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:
            "sys.exit(code)")
 
 
+def reference_seconds() -> float:
+    """The machine's speed at this moment: the fastest of three runs of a fixed pure-Python loop in this
+    process (a shared or throttled machine gives the same code more or less time from minute to minute;
+    compare runs only with their references beside them)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Run ``run.py args`` in a fresh process; the seconds at which its first stdout line, the comparison
     step (its scenarios' folders written: the log of ``-v``) and its end came, the peak resident memory of
@@ -138,8 +150,9 @@ def main(argv=None) -> int:
         args.repeat, args.batch_figures = 1, False
     problems: list[str] = []
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    reference = reference_seconds()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores ({cpu_count()} usable), Python "
-          f"{platform.python_version()}; load average at the start {load:.2f}")
+          f"{platform.python_version()}; load average at the start {load:.2f}; reference loop {reference:.3f} s")
 
     with tempfile.TemporaryDirectory(prefix="run-bench-") as tmp:
         tmp = Path(tmp)
@@ -204,7 +217,8 @@ def main(argv=None) -> int:
         print(f"  ratio             {ratio:7.2f}     aim <= {AIM_RATIO:g}: {verdict(ratio, AIM_RATIO)}")
         print(f"  the same files, byte for byte (manifests but their command): {'yes' if not diff else 'NO'}")
     load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"\nload average at the end {load_end:.2f} (timings on a busy machine are slower than on an idle one)")
+    print(f"\nload average at the end {load_end:.2f}; reference loop {reference_seconds():.3f} s (timings on a busy "
+          "or throttled machine are slower than on an idle one: compare runs with their references)")
     for p in problems:
         print(f"DISAGREE: {p}", file=sys.stderr)
     return 1 if problems else 0
