@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Iterator, Mapping
 
 import numpy as np
-from scipy.special import ndtr
 
 from ..baseline.calibration import Baseline
 from ..baseline.data import revenue_links
@@ -41,6 +40,7 @@ def quantile(d: Distribution, z: np.ndarray) -> np.ndarray:
     if d.kind == "normal":
         mean, sd = d.params
         return mean + sd * z
+    from scipy.special import ndtr  # where drawn: importing this module needs no scipy
     return d.ppf(ndtr(z))
 
 
@@ -99,6 +99,7 @@ class DataRanges:
     def draws(self, z: np.ndarray) -> RevenueDraws:
         """The drawn data at standard-normal scores ``z`` ``(n, k)``: each column split triangular
         (:func:`split_triangular_ppf`) on its range around its central value."""
+        from scipy.special import ndtr  # where drawn: importing this module needs no scipy
         values = split_triangular_ppf(ndtr(z), self.low, self.central, self.high)
         params, figures, reference = {}, {}, []
         for j, name in enumerate(self.names):

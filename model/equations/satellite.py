@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtr, ndtri
 
 
 @dataclass(frozen=True, eq=False)
@@ -98,6 +97,7 @@ def truncated_normal(mean: float | np.ndarray, sd: float, low: float, high: floa
     u = np.asarray(u, dtype=float)
     if sd == 0.0:
         return np.broadcast_to(np.asarray(mean, dtype=float), u.shape).copy()
+    from scipy.special import ndtr, ndtri  # where drawn: importing this module needs no scipy
     a, b = ndtr((low - np.asarray(mean)) / sd), ndtr((high - np.asarray(mean)) / sd)
     return np.clip(mean + sd * ndtri(a + u * (b - a)), low, high)
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import ndtri
 
 from ..core.parameters import DISTRIBUTIONS, SECTOR_KEYS, SHOCK_UNCERTAIN, UNCERTAINTY, Parameter
 from ..core.problems import Checker, Problem, show_value
@@ -40,6 +39,7 @@ class Distribution:
         """
         u = np.asarray(u, dtype=float)
         if self.kind == "normal":
+            from scipy.special import ndtri  # where drawn: importing this module needs no scipy
             mean, sd = self.params
             return mean + sd * ndtri(u) if sd else np.full_like(u, mean)
         if self.is_constant:
