@@ -242,8 +242,9 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
 
             batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
             try:
-                # the workbook made since the scorecard, if its scenario is the one compared
-                workbook = early_workbook.pop() if early_workbook and len(results) == 1 else None
+                # the workbook made since the scorecard, if its scenario is the one compared (it stays in the
+                # list: stopped at the end whatever happens, a no-op once it is joined)
+                workbook = early_workbook[0] if early_workbook and len(results) == 1 else None
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
                                                                out_dir, mc_options, drawing),
                                               before_report=finish_writing if deferred else None, workbook=workbook)

@@ -11,7 +11,7 @@ import pytest
 
 import run
 from model import batch, cli
-from tests.batches import scenarios
+from tests.batches import children, scenarios
 
 
 @pytest.fixture
@@ -56,11 +56,15 @@ def test_ctrl_c_says_what_is_kept(tmp_path, monkeypatch, capsys):
     first = manifest_run(out / "comparison")
     monkeypatch.setattr(batch, "stale_folders", lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
     capsys.readouterr()
+    before = children()
     assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 130
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith(
         f"interrupted (Ctrl-C): kept the previous comparison/, summary.md, report.html and results.xlsx (run {first}); "
         "scenario folders already replaced by this run")
+    # the processes working beside the run (its folder, its workbook) are stopped, and the lock is free
+    assert children() - before == set()
+    assert run.main([str(a), "--out", str(out), "--no-figures", "--no-analyses"]) == 130
 
 
 @pytest.mark.parametrize("step", ["parse_args", "_terminal"])

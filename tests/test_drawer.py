@@ -182,3 +182,15 @@ def test_a_scenario_run_alone_draws_without_matplotlib_in_the_run_and_writes_the
     drawn, one = results_files(tmp_path / "drawer"), results_files(tmp_path / "one")
     assert sorted(drawn) == sorted(one) and sum(name.endswith(".png") for name in drawn) >= 10
     assert [name for name in drawn if drawn[name] != one[name]] == []
+
+
+def test_a_drawer_that_cannot_start_leaves_the_drawing_here(tmp_path, monkeypatch):
+    """A temporary folder whose path is too long for a socket: no drawer, no error, the figures drawn here."""
+    long = tmp_path / ("x" * 120)
+    long.mkdir()
+    monkeypatch.setenv("TMPDIR", str(long))
+    monkeypatch.setattr("tempfile.tempdir", None)
+    assert drawer.start() is False and not drawer.running()
+    drawer.draw(functools.partial(jobs), tmp_path)
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["shares.png", "tornado.png"]
+    assert not any(long.iterdir())                     # its temporary folder removed

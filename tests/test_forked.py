@@ -97,3 +97,20 @@ def test_a_list_of_problems_comes_back_as_the_same_error_with_its_problems():
         with pytest.raises(type(error)) as caught:
             forked.start(work).join()
         assert caught.value.problems == error.problems and str(caught.value) == str(error)
+
+
+def test_a_join_interrupted_then_stopped_leaves_no_child(monkeypatch):
+    """Ctrl-C while waiting for the child (its value larger than a pipe holds, so it is still writing):
+    stopping it afterwards kills and reaps it."""
+    import numpy as np
+    before = children()
+    pending = forked.start(lambda: np.zeros(1_000_000))          # 8 MB: the child blocks on the pipe
+
+    def interrupted(*args):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(forked.os, "waitpid", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        pending.join()
+    monkeypatch.undo()
+    pending.stop()
+    assert children() - before == set()

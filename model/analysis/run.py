@@ -243,10 +243,10 @@ def _analyses(scenario: Scenario, baseline: Baseline, targets: tuple[Target, ...
     try:
         oat = tornado(scenario, baseline, targets, scorecard=scorecard, projection=projection)
         attribution = attribute(scenario, baseline, later, projection)
-    except BaseException:
+        goals, maps = seeking.join()
+    except BaseException:                  # an error here or there, Ctrl-C: the child is not left behind
         seeking.stop()
         raise
-    goals, maps = seeking.join()
     sobol = None
     if options.sobol:
         seed = options.seed if options.seed is not None else (

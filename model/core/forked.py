@@ -44,7 +44,8 @@ class Pending:
     def join(self) -> object:
         """Wait for the work; its return value, or its exception raised here."""
         if self._pid is not None:
-            with os.fdopen(self._read_end, "rb") as pipe:
+            pipe, self._read_end = os.fdopen(self._read_end, "rb"), None   # closed with ``pipe``, whatever happens
+            with pipe:
                 message = pipe.read()
             _, status = os.waitpid(self._pid, 0)
             self._pid = None
@@ -133,12 +134,13 @@ def _received(message: bytes, status: int) -> tuple[object, BaseException | None
                                   "finished")
 
 
-def _stop(pid: int, read_end: int) -> None:
+def _stop(pid: int, read_end: int | None) -> None:
     try:
         os.kill(pid, signal.SIGKILL)
     except OSError:
         pass
-    os.close(read_end)
+    if read_end is not None:                               # None: closed by a join that was interrupted
+        os.close(read_end)
     try:
         os.waitpid(pid, 0)
     except ChildProcessError:

@@ -126,11 +126,16 @@ def start(modules: Sequence[str] = ()) -> bool:
         return False
     where = tempfile.mkdtemp(prefix="beijing-drawer-")
     path = os.path.join(where, "socket")
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(path)
-    listener.listen(8)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
+    try:
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)                          # fails where the temporary folder's path is too long
+        listener.listen(8)
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+    except OSError as exc:                           # no drawer: the figures are drawn where they are asked
+        log.debug("no drawing process (%s): the figures are drawn in the run's processes", exc)
+        shutil.rmtree(where, ignore_errors=True)
+        return False
     if pid == 0:
         os.close(write_end)
         code = 0
