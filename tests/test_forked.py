@@ -114,3 +114,33 @@ def test_a_join_interrupted_then_stopped_leaves_no_child(monkeypatch):
     monkeypatch.undo()
     pending.stop()
     assert children() - before == set()
+
+
+def test_a_signal_right_after_the_fork_never_runs_the_parents_code_in_the_child():
+    """The command line's handlers raise on SIGTERM; a child stopped at once after its fork (a drawer
+    stopped as soon as started, work stopped as soon as started) must end, not run its parent's code on:
+    the stopping signals are held across the fork until the child's own handlers are set."""
+    import subprocess
+    import sys
+    import textwrap
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    program = textwrap.dedent(f"""
+        import os, signal, sys, time
+        sys.path.insert(0, {root!r})
+        from model.core import forked
+        from model.output import drawer
+        class Stopped(KeyboardInterrupt):
+            pass
+        def raising(*args):
+            raise Stopped()
+        signal.signal(signal.SIGTERM, raising)
+        me = os.getpid()
+        for i in range(25):
+            drawer.start()
+            drawer.stop()
+            forked.start(lambda: time.sleep(5)).stop()
+        print("done", os.getpid() == me, flush=True)
+    """)
+    proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.splitlines() == ["done True"]

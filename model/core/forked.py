@@ -11,7 +11,8 @@ error, Ctrl-C), and the block's exception goes on.  Without ``fork``, or when to
 (``parallel=False``: ``--jobs 1`` is one process in all, and a worker of a pool already has its core),
 the work is done here, at once, with the same result.
 
-The child ignores Ctrl-C (the parent decides), and SIGTERM and SIGHUP end it.  This module imports
+The child ignores Ctrl-C (the parent decides), and SIGTERM and SIGHUP end it; the stopping signals are
+held across the fork (:func:`fork`), so that the parent's handlers never run in a child.  This module imports
 nothing of the model.
 """
 from __future__ import annotations
@@ -72,14 +73,12 @@ def start(work: Callable[[], object], parallel: bool = True) -> Pending:
         except Exception as exc:                           # noqa: BLE001 - raised by join, as from a child
             return Pending(error=exc)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid, mask = fork()
     if pid == 0:                                           # the child: work, report, leave at once
-        os.close(read_end)
         code = 0
         try:
-            signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent decides on Ctrl-C; SIGTERM and
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # SIGHUP end the child (the parent's handlers
-            signal.signal(signal.SIGHUP, signal.SIG_DFL)   # would raise in it)
+            child_signals(mask)
+            os.close(read_end)
             _send(write_end, ("value", work()))
         except BaseException as exc:                       # noqa: BLE001 - every failure goes to the parent
             code = 1
@@ -88,6 +87,34 @@ def start(work: Callable[[], object], parallel: bool = True) -> Pending:
             os._exit(code)
     os.close(write_end)
     return Pending(pid, read_end)
+
+
+STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
+
+
+def fork() -> tuple[int, set]:
+    """``os.fork()`` with the stopping signals held across it: ``(pid, the signal mask before)``.  The
+    parent's mask is restored at once; the child starts with them held, so that no handler of the parent
+    (the command line's raises an exception) runs in it before :func:`child_signals` sets its own: a child
+    must never run its parent's code."""
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        raise
+    if pid != 0:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    return pid, mask
+
+
+def child_signals(mask: set, on_term=signal.SIG_DFL) -> None:
+    """In a child of :func:`fork`: Ctrl-C ignored (the parent decides), SIGTERM to ``on_term`` and SIGHUP
+    ending it, then the signals released (the parent's ``mask``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
 @contextlib.contextmanager

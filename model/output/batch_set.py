@@ -66,12 +66,12 @@ def write_set(out_dir: Path, record: BatchRecord, before_report: Callable[[], li
                 raise FoldersFailed(failed)
             report = _report(out_dir, staged, problems, record)
             write_summary(staged, with_run(summary_text(record, report), record))
-        except BaseException:
+            if record.results:
+                write_workbook(staged, record, workbook.join())
+        except BaseException:                   # an error, Ctrl-C (the wait included): the child is stopped
             if workbook is not None:
                 workbook.stop()
             raise
-        if record.results:
-            write_workbook(staged, record, workbook.join())
         atomic.commit(out_dir, staged, BATCH_NAMES)
         if record.results:
             folder = out_dir / COMPARISON

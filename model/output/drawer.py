@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ..core import forked
 from .figure_files import FigureJob, draw_all
 
 log = logging.getLogger(__name__)
@@ -131,15 +132,16 @@ def start(modules: Sequence[str] = ()) -> bool:
         listener.bind(path)                          # fails where the temporary folder's path is too long
         listener.listen(8)
         read_end, write_end = os.pipe()
-        pid = os.fork()
+        pid, mask = forked.fork()
     except OSError as exc:                           # no drawer: the figures are drawn where they are asked
         log.debug("no drawing process (%s): the figures are drawn in the run's processes", exc)
         shutil.rmtree(where, ignore_errors=True)
         return False
     if pid == 0:
-        os.close(write_end)
         code = 0
         try:
+            forked.child_signals(mask)               # ended by SIGTERM at once until it serves (see _serve)
+            os.close(write_end)
             _serve(listener, read_end, where, modules)
         except BaseException:                      # noqa: BLE001 - the drawer leaves quietly; callers draw
             code = 1
@@ -185,23 +187,23 @@ def _serve(listener: socket.socket, lifeline: int, where: str, modules: Sequence
                 os.waitpid(pid, 0)
         shutil.rmtree(where, ignore_errors=True)
         os._exit(0)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)           # Ctrl-C is the run's to handle: it stops us
-    signal.signal(signal.SIGHUP, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, end)
+    signal.signal(signal.SIGTERM, end)                     # Ctrl-C ignored, SIGHUP ends it (child_signals)
     preload(modules)
     while True:
         ready, _, _ = select.select([listener, lifeline], [], [])
         if lifeline in ready:                                # every process that could ask has ended
             end()
         conn, _ = listener.accept()
-        pid = os.fork()
+        pid, mask = forked.fork()
         if pid == 0:
-            os.setpgid(0, 0)                                 # a group of its own, ended as one
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            listener.close()
-            os.close(lifeline)
-            _answer(conn)
-            os._exit(0)
+            try:
+                forked.child_signals(mask)
+                os.setpgid(0, 0)                             # a group of its own, ended as one
+                listener.close()
+                os.close(lifeline)
+                _answer(conn)
+            finally:
+                os._exit(0)
         with contextlib.suppress(OSError):                  # on both sides: no moment without its group
             os.setpgid(pid, pid)
         conn.close()

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
+from ..core import forked
+
 if TYPE_CHECKING:                 # matplotlib is imported where a figure is saved: a run without figures needs none
     import matplotlib.pyplot as plt
 
@@ -152,11 +154,12 @@ def _draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None) 
         return
     mine, theirs = split(jobs)
     read_end, write_end = os.pipe()
-    pid = os.fork()
+    pid, mask = forked.fork()
     if pid == 0:                                   # the child: draw its share, report, leave at once
-        os.close(read_end)
         code = 0
         try:
+            forked.child_signals(mask)
+            os.close(read_end)
             _draw(theirs, folder)
         except BaseException:                      # noqa: BLE001 - every failure goes back to the parent
             os.write(write_end, traceback.format_exc().encode("utf-8", "replace")[-8000:])
