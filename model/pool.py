@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Hashable, Iterator, Sequence
 
+from .core.forked import STOPPING
+
 __all__ = ["Died", "Task", "can_fork", "cpu_count", "run_tasks"]
 
 GRACE = 5.0          # seconds a stopped child has to end after SIGTERM before it is killed
-STOPPING = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 _RECEIVING: set = set()      # the parent's ends of the pipes of running children (a new child closes them)
 
 

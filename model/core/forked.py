@@ -89,7 +89,8 @@ def start(work: Callable[[], object], parallel: bool = True) -> Pending:
     return Pending(pid, read_end)
 
 
-STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP) if hasattr(signal, "SIGHUP") else ()
+#: The signals that stop a run (Ctrl-C, SIGTERM, SIGHUP where there is one).
+STOPPING = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, n))
 
 
 def fork() -> tuple[int, set]:

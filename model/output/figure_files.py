@@ -16,7 +16,6 @@ same files, byte for byte, are written.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import traceback
 from dataclasses import dataclass
@@ -114,8 +113,7 @@ def _draw(jobs: Sequence[FigureJob], folder: Path) -> None:
 def processes() -> int:
     """How many processes draw a folder's figures: two when this process may run on more than one
     core, one inside a worker of a process pool (the pool already uses the cores)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return 2 if cores > 1 and multiprocessing.parent_process() is None else 1
+    return 2 if forked.may_fork() else 1
 
 
 def split(jobs: Sequence[FigureJob]) -> tuple[list[FigureJob], list[FigureJob]]:
@@ -153,26 +151,14 @@ def _draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None) 
         _draw(jobs, folder)
         return
     mine, theirs = split(jobs)
-    read_end, write_end = os.pipe()
-    pid, mask = forked.fork()
-    if pid == 0:                                   # the child: draw its share, report, leave at once
-        code = 0
-        try:
-            forked.child_signals(mask)
-            os.close(read_end)
-            _draw(theirs, folder)
-        except BaseException:                      # noqa: BLE001 - every failure goes back to the parent
-            os.write(write_end, traceback.format_exc().encode("utf-8", "replace")[-8000:])
-            code = 1
-        finally:
-            os._exit(code)
-    os.close(write_end)
+    drawing = forked.start(lambda: _draw(theirs, folder))     # a forked child draws its share meanwhile
     try:
         _draw(mine, folder)
-    finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            message = pipe.read().decode("utf-8", "replace")
-        _, status = os.waitpid(pid, 0)
-    if status != 0:
-        last = message.strip().splitlines()[-1] if message.strip() else f"exit status {status}"
-        raise RuntimeError(f"drawing the figures {', '.join(j.stem for j in theirs)} failed: {last}")
+    except BaseException:
+        drawing.stop()
+        raise
+    try:
+        drawing.join()
+    except Exception as exc:                                   # noqa: BLE001 - said in one line, with the figures
+        last = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+        raise RuntimeError(f"drawing the figures {', '.join(j.stem for j in theirs)} failed: {last}") from None
