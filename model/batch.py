@@ -204,7 +204,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         deferred: list[_Writing] | None = [] if workers == 1 and len(todo) == 1 and drawing is None \
             and can_fork() else None
         if deferred is not None and mc_options.figures:
-            drawer.start((write_scenario.__module__,))   # matplotlib imported on the other core meanwhile
+            drawer.start()              # matplotlib imported on the other core meanwhile
         early_workbook: list[forked.Pending] = []
 
         def on_scored(name: str, card: pd.DataFrame, table: pd.DataFrame) -> None:

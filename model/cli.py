@@ -478,10 +478,6 @@ def _missing_extra(args: argparse.Namespace) -> str | None:
     return None
 
 
-# The modules whose functions make a folder's figure jobs (model/output/write.py): the drawer imports them early.
-FIGURE_JOBS = ("model.output.write",)
-
-
 def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | None, journal: list) -> int:
     paths = args.scenarios or default_scenarios()
     # a scenario run alone with figures: the drawing process starts now and imports matplotlib and the figure
@@ -489,7 +485,7 @@ def _run(args: argparse.Namespace, command: list[str], progress: ProgressLine | 
     early = len(paths) == 1 and args.figures and not args.show and args.jobs != 1 and forked.may_fork()
     if early:
         from .output import drawer
-        drawer.start(FIGURE_JOBS)
+        drawer.start()
     try:
         return _run_batch(args, paths, command, progress, journal)
     finally:

@@ -133,7 +133,8 @@ def alongside(work: Callable[[], object], parallel: bool = True) -> Iterator[Non
 def _send(fd: int, message: tuple[str, object]) -> None:
     try:
         data = pickle.dumps(message)
-        pickle.loads(data)                                 # it must come back whole, or as text
+        if message[0] == "error":
+            pickle.loads(data)                             # an exception must come back whole, or as text
     except Exception:                                      # noqa: BLE001 - not picklable: a line instead
         kind, what = message
         if kind == "value":

@@ -21,7 +21,7 @@ from . import atomic
 from .atomic import DEVICE_ERRORS, NotOurs, OutputError, device_error
 from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
-from .write import workbook_of, write_comparison, write_report, write_summary, write_workbook
+from .write import record_workbook, write_comparison, write_report, write_summary, write_workbook
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,7 @@ def write_set(out_dir: Path, record: BatchRecord, before_report: Callable[[], li
     try:
         staged = atomic.stage(out_dir)
         if record.results and workbook is None:   # made by a forked process meanwhile (--jobs 1: here, first)
-            workbook = forked.start(lambda: workbook_of({n: r.table for n, r in record.results.items()},
-                                                        {n: r.scorecard for n, r in record.results.items()},
-                                                        record.published_rows, record.run_id),
-                                    parallel=record.drawing != 1)
+            workbook = forked.start(lambda: record_workbook(record), parallel=record.drawing != 1)
         try:
             if record.results:
                 write_comparison(staged, record)

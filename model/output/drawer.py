@@ -117,7 +117,12 @@ class _Drawer:
 _drawer: _Drawer | None = None
 
 
-def start(modules: Sequence[str] = ()) -> bool:
+#: The modules whose functions make a folder's figure jobs (:mod:`model.output.write`), by name: the drawer
+#: imports them while it waits (this module cannot import them: they import it).
+JOB_MODULES = ("model.output.write",)
+
+
+def start(modules: Sequence[str] = JOB_MODULES) -> bool:
     """Fork the drawer (once; not without ``fork``); whether one runs.  ``modules``: the modules, by name,
     whose functions the requests will name (imported by the drawer while it waits, :func:`preload`)."""
     global _drawer

@@ -337,11 +337,13 @@ def write_batch_backtest(folder: Path, backtest: "bt.BatchBacktest") -> None:
 def write_workbook(out_dir: Path, record: BatchRecord, content: bytes | None = None) -> Path:
     """Write ``out_dir/results.xlsx`` through a temporary file: ``content``, or the bytes of
     :func:`workbook_of` the record."""
-    if content is None:
-        content = workbook_of({n: r.table for n, r in record.results.items()},
-                              {n: r.scorecard for n, r in record.results.items()}, record.published_rows,
-                              record.run_id)
-    return write_file(Path(out_dir) / WORKBOOK, content)
+    return write_file(Path(out_dir) / WORKBOOK, record_workbook(record) if content is None else content)
+
+
+def record_workbook(record: BatchRecord) -> bytes:
+    """:func:`workbook_of` the batch's record: its scenarios' tables and scorecards, its published rows."""
+    return workbook_of({n: r.table for n, r in record.results.items()},
+                       {n: r.scorecard for n, r in record.results.items()}, record.published_rows, record.run_id)
 
 
 def workbook_of(tables: Mapping[str, pd.DataFrame], scorecards: Mapping[str, pd.DataFrame],
