@@ -110,6 +110,9 @@ def run_scenario(scenario, *args, **kwargs):
     with open({pids!r}, "a") as f:
         f.write(str(os.getpid()) + "\\n")
     if scenario.name == "b":
+        deadline = time.monotonic() + 30
+        while len(open({pids!r}).read().split()) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)       # a's worker has started too (else the signal may come before it)
         os.kill(main, signal.{signal})
         time.sleep(60)             # the batch's process stops this worker
     return real(scenario, *args, **kwargs)
