@@ -9,6 +9,8 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -310,6 +312,36 @@ def test_a_png_holds_the_pixels_matplotlib_would_write_in_rgb(tmp_path):
     assert (rgba[..., 3] == 255).all()                               # an opaque canvas: alpha said nothing
     assert np.array_equal(np.asarray(ours), rgba[..., :3])
     assert round(ours.info["dpi"][0]) == 110
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12), st.integers(1, 12), st.integers(30, 300), st.data())
+def test_a_png_of_any_pixels_reads_back_as_those_pixels_at_its_resolution(height, width, dpi, data):
+    import io
+
+    from PIL import Image
+    flat = data.draw(st.lists(st.integers(0, 255), min_size=height * width * 3, max_size=height * width * 3))
+    rgb = np.array(flat, dtype=np.uint8).reshape(height, width, 3)
+    image = Image.open(io.BytesIO(figure_files.png_bytes(rgb, dpi)))
+    image.load()                                                    # checks every chunk's CRC and the data's
+    assert image.mode == "RGB" and image.size == (width, height)
+    assert np.array_equal(np.asarray(image), rgb)
+    assert round(image.info["dpi"][0]) == dpi and not image.text    # no text chunks
+
+
+def test_a_figure_png_is_near_the_size_of_an_adaptively_filtered_one():
+    import io
+
+    from PIL import Image
+    fig = small_jobs()[1].draw()
+    fig.set_dpi(110)
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    ours = figure_files.png_bytes(rgb, 110)
+    adaptive = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgb)).save(adaptive, format="png", compress_level=figure_files.PNG_COMPRESSION)
+    assert len(ours) < 1.2 * len(adaptive.getvalue())
+    plt.close(fig)
 
 
 def test_an_axis_makes_no_ticks_past_its_view_and_draws_the_same_ones():

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import gc
 import os
+import struct
 import traceback
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
+
+import numpy as np
 
 from ..core import forked
 
@@ -31,8 +35,8 @@ if TYPE_CHECKING:                 # matplotlib is imported where a figure is sav
 SVG_FIGURES = frozenset({"shares", "fan", "shares_by_scenario", "revenues_by_scenario"})
 #: A PNG's canvas at most (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi.
 MAX_PIXELS = 10_000_000
-#: zlib level of the PNGs: 3 compresses the figures' flat colours almost as well as the default 6
-#: (RGB files at 3 are smaller than the RGBA ones at 6 were) in about two thirds of the time.
+#: zlib level of the PNGs (:func:`png_bytes`): 3 compresses the figures' filtered rows almost as well as the
+#: default 6 in about half the time (levels 1 to 3 take about as long, and 3 makes the smallest files).
 PNG_COMPRESSION = 3
 
 
@@ -92,17 +96,40 @@ def _lighten(fig: plt.Figure) -> None:
 
 
 def _save_png(fig: plt.Figure, path: Path, dpi: int) -> None:
-    """``fig`` as an RGB PNG at ``dpi``, zlib level :data:`PNG_COMPRESSION`, no text chunks.  The
-    same pixels as ``savefig`` draws: a figure's canvas is opaque (white), so its alpha channel
-    carries nothing, and leaving it out is a quarter less to compress."""
+    """``fig`` as an RGB PNG at ``dpi`` (:func:`png_bytes`).  The same pixels as ``savefig`` draws: a
+    figure's canvas is opaque (white), so its alpha channel carries nothing."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from PIL import Image
     fig.set_dpi(dpi)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
-    rgba = canvas.buffer_rgba()
-    Image.frombuffer("RGBA", (rgba.shape[1], rgba.shape[0]), rgba, "raw", "RGBA", 0, 1).convert("RGB").save(
-        path, format="png", compress_level=PNG_COMPRESSION, dpi=(dpi, dpi))
+    path.write_bytes(png_bytes(np.asarray(canvas.buffer_rgba())[..., :3], dpi))
+
+
+def png_bytes(rgb: np.ndarray, dpi: int) -> bytes:
+    """An 8-bit RGB PNG of the pixels ``rgb`` (height x width x 3, ``uint8``): its resolution (``pHYs``,
+    ``dpi`` in pixels a metre), no text chunks, every row filtered by *Up* (its byte-wise difference from
+    the row above, modulo 256; PNG's filter type 2), compressed at zlib level :data:`PNG_COMPRESSION`.
+
+    One filter for every row, rather than the best of five tried on each (what Pillow does): a figure's
+    rows mostly repeat the one above (flat fills, vertical lines), which *Up* turns into zeros, so the
+    files are within a few per cent of the adaptive ones' size, in a third of the time."""
+    height, width, _ = rgb.shape
+    scanlines = np.empty((height, 1 + 3 * width), np.uint8)
+    scanlines[:, 0] = 2                                        # each row's filter type: Up
+    rows = np.ascontiguousarray(rgb, dtype=np.uint8).reshape(height, 3 * width)
+    scanlines[0, 1:] = rows[0]                                 # the first row's "above" is zeros
+    np.subtract(rows[1:], rows[:-1], out=scanlines[1:, 1:])    # uint8 arithmetic wraps modulo 256
+    per_metre = int(dpi / 0.0254 + 0.5)
+    return b"".join([b"\x89PNG\r\n\x1a\n",
+                     _chunk(b"IHDR", struct.pack("!IIBBBBB", width, height, 8, 2, 0, 0, 0)),  # 8-bit RGB
+                     _chunk(b"pHYs", struct.pack("!IIB", per_metre, per_metre, 1)),          # 1: metres
+                     _chunk(b"IDAT", zlib.compress(scanlines.tobytes(), PNG_COMPRESSION)),
+                     _chunk(b"IEND", b"")])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    """A PNG chunk: its length, type, data and the CRC-32 of type and data."""
+    return struct.pack("!I", len(data)) + kind + data + struct.pack("!I", zlib.crc32(kind + data))
 
 
 def _draw(jobs: Sequence[FigureJob], folder: Path) -> None:
