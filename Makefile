@@ -8,6 +8,8 @@ IAMC   := $(VENV)/.installed-iamc
 DOCS   := $(VENV)/.installed-docs
 BROWSER := $(VENV)/.chromium
 CALC    := $(VENV)/.libreoffice
+BYTECODE := $(VENV)/.bytecode
+SOURCES  := $(shell find model -name '*.py')
 
 .PHONY: run test lint docs docs-generate clean
 
@@ -55,8 +57,16 @@ $(BROWSER): | $(STAMP)
 $(CALC): | $(STAMP)
 	$(call APT_OPTIONAL,command -v soffice >/dev/null 2>&1,soffice,spreadsheet,libreoffice-calc)
 
+# The model's bytecode, compiled once its sources change, as pip compiles an installed package: an editable
+# install is not compiled, and where PYTHONDONTWRITEBYTECODE is set Python would compile the model's modules
+# again at every start (a seventh of a second in each process; docs/performance.md).  A module edited since
+# is compiled in memory, as always: a stale file is never used.
+$(BYTECODE): $(STAMP) $(SOURCES)
+	$(PY) -m compileall -q model
+	touch $(BYTECODE)
+
 # one scenario per core (run.py's default --jobs); ARGS="--jobs 1" for one at a time
-run: $(STAMP)
+run: $(STAMP) $(BYTECODE)
 	$(PY) run.py $(ARGS)
 
 # ruff (rules in pyproject.toml), then the import contract: the floors of model/ go one way
@@ -78,7 +88,7 @@ docs-generate: $(STAMP)
 # a file's tests share (module and session fixtures) are made once.  The benchmarks' agreement checks run
 # among the tests at a small size (tests/test_benchmarks.py: an engine that drifts from the model fails);
 # their timings are benchmarks/*.py's, run by hand (docs/performance.md).
-test: lint $(IAMC) $(DOCS) $(BROWSER) $(CALC)
+test: lint $(IAMC) $(DOCS) $(BROWSER) $(CALC) $(BYTECODE)
 	REQUIRE_PYAM=1 REQUIRE_MKDOCS=1 $(PY) -m pytest -q -n auto --dist loadfile $(ARGS)
 
 clean:

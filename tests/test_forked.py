@@ -144,3 +144,28 @@ def test_a_signal_right_after_the_fork_never_runs_the_parents_code_in_the_child(
     proc = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.splitlines() == ["done True"]
+
+
+def scanned(obj) -> bool:
+    """Whether the garbage collector scans ``obj`` (frozen objects are in none of its generations)."""
+    import gc
+    return any(o is obj for o in gc.get_objects())
+
+
+def test_a_child_leaves_what_it_inherits_to_its_parent_and_the_parent_collects_as_before():
+    inherited = [[]]                                   # a tracked object made before the fork
+    assert scanned(inherited)
+    assert forked.start(lambda: scanned(inherited)).join() is False   # frozen there: never scanned
+    assert scanned(inherited)                          # the parent's collector scans it as before
+
+
+def test_a_fork_inside_a_frozen_block_leaves_the_block_frozen():
+    import gc
+    inherited = [[]]
+    gc.freeze()
+    try:
+        assert forked.start(lambda: scanned(inherited)).join() is False
+        assert not scanned(inherited)                  # still frozen: the block unfreezes, not the fork
+    finally:
+        gc.unfreeze()
+    assert scanned(inherited)

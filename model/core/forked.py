@@ -18,6 +18,7 @@ nothing of the model.
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import pickle
@@ -97,15 +98,26 @@ def fork() -> tuple[int, set]:
     """``os.fork()`` with the stopping signals held across it: ``(pid, the signal mask before)``.  The
     parent's mask is restored at once; the child starts with them held, so that no handler of the parent
     (the command line's raises an exception) runs in it before :func:`child_signals` sets its own: a child
-    must never run its parent's code."""
+    must never run its parent's code.
+
+    The child's garbage collector leaves alone every object it inherits (:func:`gc.freeze` across the
+    fork, undone in the parent unless something was frozen there already): a collection that scanned
+    them would write to each one's header, and so copy every page of the parent's heap that the child
+    shares (a tenth of a second of page copies in a run with figures)."""
+    frozen = gc.get_freeze_count()
+    gc.freeze()
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
     try:
         pid = os.fork()
     except BaseException:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if not frozen:
+            gc.unfreeze()
         raise
     if pid != 0:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if not frozen:
+            gc.unfreeze()
     return pid, mask
 
 
