@@ -271,11 +271,45 @@ def test_a_figure_failing_in_the_other_process_is_raised_here(tmp_path):
         figure_files.draw_all(jobs, tmp_path, n_processes=2)
 
 
-def test_the_work_is_shared_by_cost():
-    jobs = [figure_files.FigureJob(str(k), lambda: None, cost=c) for k, c in enumerate((9.0, 3.0, 3.0, 2.0, 1.0))]
-    first, second = figure_files.split(jobs)
-    assert sorted(j.stem for j in first + second) == [str(k) for k in range(5)]
-    assert abs(sum(j.cost for j in first) - sum(j.cost for j in second)) <= 1.0
+def test_a_process_takes_the_next_figure_when_it_is_free_so_a_long_figure_does_not_hold_up_the_rest(tmp_path):
+    """The costliest figure is taken first, and waits until every other figure is saved: only if the other
+    process takes them all while it waits (rather than a share fixed in advance) does the drawing end."""
+    import os
+    import time
+    small = small_jobs()[0].draw
+
+    def longest():
+        deadline = time.monotonic() + 30
+        while len(list(tmp_path.glob("small*.png"))) < 4 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        (tmp_path / "drawer_of_longest").write_text(str(os.getpid()))
+        return small()
+
+    def quick(k):
+        def draw():
+            (tmp_path / f"drawer_of_small{k}").write_text(str(os.getpid()))
+            return small()
+        return draw
+    jobs = [figure_files.FigureJob("longest", longest, cost=9.0)] + [
+        figure_files.FigureJob(f"small{k}", quick(k), cost=c) for k, c in enumerate((4.0, 3.0, 2.0, 1.0))]
+    figure_files.draw_all(jobs, tmp_path, n_processes=2)
+    assert len(list(tmp_path.glob("small*.png"))) == 4
+    others = {(tmp_path / f"drawer_of_small{k}").read_text() for k in range(4)}
+    assert len(others) == 1 and others != {(tmp_path / "drawer_of_longest").read_text()}
+
+
+def test_a_figure_failing_in_either_process_is_named_in_the_error(tmp_path):
+    import time
+
+    def slow():
+        time.sleep(0.3)                           # one process is busy with it, the other takes the broken one
+        return small_jobs()[0].draw()
+
+    def broken():
+        raise ValueError("no such series")
+    jobs = [figure_files.FigureJob("shares", slow, cost=5.0), figure_files.FigureJob("tornado", broken, cost=1.0)]
+    with pytest.raises(RuntimeError, match="drawing the figure tornado failed: ValueError: no such series"):
+        figure_files.draw_all(jobs, tmp_path, n_processes=2)
 
 
 def test_an_all_zero_waterfall_would_only_say_plus_zero():

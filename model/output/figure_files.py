@@ -9,7 +9,7 @@ A figure is written in the formats its readers need:
   inlined.
 
 A folder's figures are described as :class:`FigureJob` (a file stem and a function that draws the
-figure) and drawn by :func:`draw_all`: in this process, or split with one forked process when the
+figure) and drawn by :func:`draw_all`: in this process, or shared with one forked process when the
 machine has more than one core and this process is not itself a worker of a pool.  Either way the
 same files, byte for byte, are written.
 """
@@ -35,6 +35,11 @@ if TYPE_CHECKING:                 # matplotlib is imported where a figure is sav
 SVG_FIGURES = frozenset({"shares", "fan", "shares_by_scenario", "revenues_by_scenario"})
 #: A PNG's canvas at most (4 bytes a pixel): a figure growing with the scenarios gets fewer dpi.
 MAX_PIXELS = 10_000_000
+#: At most this many jobs are shared through the pipe of :func:`draw_all` (4 bytes each: 512 bytes, the least
+#: a pipe holds on any POSIX system, so that the queue is written whole before anyone reads); more are drawn
+#: in one process (a folder has a few dozen figures at most).
+MAX_QUEUED = 128
+_QUEUED = struct.Struct("!I")
 #: zlib level of the PNGs (:func:`png_bytes`): 3 compresses the figures' filtered rows almost as well as the
 #: default 6 in about half the time (levels 1 to 3 take about as long, and 3 makes the smallest files).
 PNG_COMPRESSION = 3
@@ -43,7 +48,7 @@ PNG_COMPRESSION = 3
 @dataclass(frozen=True)
 class FigureJob:
     """One figure of a folder: its file stem, the function drawing it, its PNG resolution and a
-    guess of its drawing cost (panels), used only to share the work fairly between processes."""
+    guess of its drawing cost (panels), used only to order the work (the costliest first)."""
 
     stem: str
     draw: Callable[[], plt.Figure]
@@ -143,23 +148,14 @@ def processes() -> int:
     return 2 if forked.may_fork() else 1
 
 
-def split(jobs: Sequence[FigureJob]) -> tuple[list[FigureJob], list[FigureJob]]:
-    """The jobs in two shares of about equal cost (largest first, each to the lighter share)."""
-    shares: tuple[list[FigureJob], list[FigureJob]] = ([], [])
-    loads = [0.0, 0.0]
-    for job in sorted(jobs, key=lambda j: -j.cost):
-        i = loads.index(min(loads))
-        shares[i].append(job)
-        loads[i] += job.cost
-    return shares
-
-
 def draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None = None) -> None:
     """Draw and save every job's figure into ``folder`` (call inside the house style).
 
-    With two processes (default: :func:`processes`), a forked child draws about half of the
-    figures while this process draws the rest; an error in the child is raised here as a
-    ``RuntimeError`` with its traceback's last line, after both halves have finished.
+    With two processes (default: :func:`processes`), this process and a forked child take the
+    figures one at a time, the costliest first (:attr:`FigureJob.cost`), each the next as soon as it
+    has saved its last, so that both end together whatever the figures really cost; an error in the
+    child is raised here as a ``RuntimeError`` naming its figure, with its traceback's last line,
+    once this process has drawn what it took.
 
     While the figures are drawn, the objects alive before them (the run's tables and model) are
     left out of the garbage collector's scans (:func:`gc.freeze`): a figure makes and drops
@@ -174,18 +170,32 @@ def draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None = 
 
 def _draw_all(jobs: Sequence[FigureJob], folder: Path, n_processes: int | None) -> None:
     n_processes = processes() if n_processes is None else n_processes
-    if n_processes < 2 or len(jobs) < 2 or not hasattr(os, "fork"):
+    if n_processes < 2 or len(jobs) < 2 or not hasattr(os, "fork") or len(jobs) > MAX_QUEUED:
         _draw(jobs, folder)
         return
-    mine, theirs = split(jobs)
-    drawing = forked.start(lambda: _draw(theirs, folder))     # a forked child draws its share meanwhile
+    # the jobs' numbers, largest first, in a pipe both processes read from: each takes the next job when it
+    # has drawn its last, so they end together whatever the jobs' real costs (one read of 4 bytes is atomic)
+    read_end, write_end = os.pipe()
     try:
-        _draw(mine, folder)
-    except BaseException:
-        drawing.stop()
-        raise
+        os.write(write_end, b"".join(_QUEUED.pack(i) for i in sorted(range(len(jobs)), key=lambda i: -jobs[i].cost)))
+    finally:
+        os.close(write_end)
+
+    def take() -> None:
+        while record := os.read(read_end, _QUEUED.size):
+            job = jobs[_QUEUED.unpack(record)[0]]
+            try:
+                save_figure(job.draw(), folder / job.stem, job.dpi, job.svg)
+            except Exception as exc:           # named the same in either process (the child's comes as a line)
+                last = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
+                raise RuntimeError(f"drawing the figure {job.stem} failed: {last}") from exc
     try:
+        drawing = forked.start(take)            # a forked child takes jobs meanwhile
+        try:
+            take()
+        except BaseException:
+            drawing.stop()
+            raise
         drawing.join()
-    except Exception as exc:                                   # noqa: BLE001 - said in one line, with the figures
-        last = "".join(traceback.format_exception_only(type(exc), exc)).strip().splitlines()[-1]
-        raise RuntimeError(f"drawing the figures {', '.join(j.stem for j in theirs)} failed: {last}") from None
+    finally:
+        os.close(read_end)
