@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -318,3 +319,21 @@ def test_a_scenario_alone_that_fails_after_its_scorecard_leaves_no_process_and_n
     assert cards == ["a"] and not outcome.ok and "ZeroDivisionError" in outcome.problems[0]
     assert not (tmp_path / "out" / "results.xlsx").exists()
     assert children() - before == set()
+
+
+def test_the_pool_starts_the_largest_scenarios_first_and_reports_them_in_file_order(tmp_path, monkeypatch):
+    from model.scenario.loader import load_scenario
+    shipped = {n: load_scenario(f"scenarios/{n}.yaml") for n in ("baseline_2030", "baseline", "robotics_2030")}
+    ranked = sorted(shipped, key=lambda n: batch._work_guess(shipped[n]), reverse=True)
+    assert ranked[0] == "baseline"                  # from 2020: its backtest too, the largest
+    started = []
+    real = batch.run_tasks
+
+    def recording(tasks, workers, on_message):
+        started.extend(t.args[2].name for t in tasks)
+        return real(tasks, workers, on_message)
+    monkeypatch.setattr(batch, "run_tasks", recording)
+    paths = [Path("scenarios") / f"{n}.yaml" for n in ("baseline_2030", "baseline")]
+    outcomes = batch.run_batch(paths, tmp_path, ["test"], scenario_run.RunOptions(figures=False, draws=200), jobs=2)
+    assert started == ["baseline", "baseline_2030"]
+    assert [o.name for o in outcomes] == ["baseline_2030", "baseline"] and all(o.ok for o in outcomes)
