@@ -411,3 +411,29 @@ def test_the_collector_scans_the_heap_again_once_the_figures_are_drawn_even_afte
     with pytest.raises(ValueError, match="no such series"):
         figure_files.draw_all([figure_files.FigureJob("shares", broken)], tmp_path, n_processes=1)
     assert gc.get_freeze_count() == 0
+
+
+def test_the_figures_are_freed_when_the_drawing_ends_not_at_some_later_collection(tmp_path):
+    """A figure is a web of reference cycles: only the collector frees it.  Drawing collects them before
+    the run's heap is given back to the collector (a large heap makes full collections rare, and a batch
+    run in one process grew with every scenario).  The automatic collector is held off here, so that
+    only the drawing's own collection can free them."""
+    import gc
+    import weakref
+    drawn = []
+
+    def tracked(k):
+        def draw():
+            fig = small_jobs()[k].draw()
+            drawn.append(weakref.ref(fig))
+            return fig
+        return draw
+    jobs = [figure_files.FigureJob(f"figure{k}", tracked(k)) for k in range(3)]
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        figure_files.draw_all(jobs, tmp_path, n_processes=1)
+        assert len(drawn) == 3 and all(ref() is None for ref in drawn)
+    finally:
+        if was:
+            gc.enable()
