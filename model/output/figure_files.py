@@ -84,9 +84,10 @@ def _lighten(fig: plt.Figure) -> None:
     """Work that changes nothing drawn, left out of the layout and of every draw: an axis makes
     no ticks past the ends of its view (:class:`~model.output.plots.InViewLocator`); an axis without
     minor ticks does not look for minor ticks on its major ones (a second run of its major
-    locator each time its ticks are updated); and the spines are not measured for the layout
-    (with their tick marks they lie inside the box of the tick labels; measuring them updates the
-    ticks four times more per panel)."""
+    locator each time its ticks are updated); an axis without a label does not place it (matplotlib
+    measures the tick labels once more at every draw to keep the label clear of them); and the spines
+    are not measured for the layout (with their tick marks they lie inside the box of the tick
+    labels; measuring them updates the ticks four times more per panel)."""
     from matplotlib.ticker import FixedLocator, NullLocator
 
     from .plots import InViewLocator
@@ -96,6 +97,8 @@ def _lighten(fig: plt.Figure) -> None:
                 axis.remove_overlapping_locs = False
             if not isinstance(axis.get_major_locator(), (FixedLocator, NullLocator, InViewLocator)):
                 axis.set_major_locator(InViewLocator(axis.get_major_locator()))
+            if not axis.label.get_text():
+                axis.set_label_coords(*axis.label.get_position())
         for spine in ax.spines.values():
             spine.set_in_layout(False)
 
