@@ -337,3 +337,27 @@ def test_the_pool_starts_the_largest_scenarios_first_and_reports_them_in_file_or
     outcomes = batch.run_batch(paths, tmp_path, ["test"], scenario_run.RunOptions(figures=False, draws=200), jobs=2)
     assert started == ["baseline", "baseline_2030"]
     assert [o.name for o in outcomes] == ["baseline_2030", "baseline"] and all(o.ok for o in outcomes)
+
+
+def test_the_comparison_figures_are_drawn_beside_the_batch_while_it_writes_the_tables(tmp_path, monkeypatch):
+    from model.output import figure_files, write
+    pids = tmp_path / "pids"
+    real = write.comparison_figures
+
+    def recorded(*args, **kwargs):
+        jobs = real(*args, **kwargs)
+
+        def drawn_by(job):
+            def draw():
+                with open(pids, "a") as f:
+                    f.write(f"{os.getpid()}\n")
+                return job.draw()
+            return draw
+        return [figure_files.FigureJob(j.stem, drawn_by(j), j.dpi, j.cost) for j in jobs]
+    monkeypatch.setattr(write, "comparison_figures", recorded)
+    paths = [Path("scenarios") / f"{n}.yaml" for n in ("baseline_2030", "robotics_2030")]
+    outcomes = batch.run_batch(paths, tmp_path / "out", ["test"], scenario_run.RunOptions(draws=200), jobs=2)
+    assert all(o.ok for o in outcomes)
+    drawers = pids.read_text().split()
+    assert len(drawers) == 2 and str(os.getpid()) not in drawers     # the batch's process wrote the tables
+    assert (tmp_path / "out" / "comparison" / "revenues_by_scenario.png").exists()

@@ -23,6 +23,7 @@ from ..analysis import backtest_metrics as bt
 from ..analysis.attribution import HEADLINE_TARGETS, no_change
 from ..analysis.run import Analyses, BatchRecord, ScenarioRun
 from ..baseline import data
+from ..core import forked
 from ..core.files import COMPARISON, REPORT, SUMMARY, TOOL, WORKBOOK
 from ..core.iamc import CLUSTER_VARIABLE, HIGHTECH_SHARE
 from ..core.problems import printable
@@ -275,26 +276,34 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
     everything = pd.concat([tables[name] for name in sorted(tables)], ignore_index=True)
 
     def fill(tmp: Path) -> None:
-        (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
-        (tmp / "scorecard_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "status")))
-        (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
-        if "realized_status" in stacked:
-            (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
-        attributed = {name: r.attribution for name, r in results.items() if r.attribution is not None}
-        if attributed:
-            (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
-        if backtest is not None:
-            write_batch_backtest(tmp, backtest)
-        _write_json(tmp / "manifest.json", {
-            "run": record.run_id, "scenarios": {name: r.sha256 for name, r in sorted(results.items())},
-            "data_files": data_file_hashes(), "target_sets": {name: load_set(name).record() for name in used},
-            "packages": package_versions(), "command": list(record.command), "tool": TOOL})
-        if not figures:
-            return
-        # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
-        drawer.draw(functools.partial(comparison_figures, everything, None, caption, targets,
-                                      backtest.realized if backtest is not None else None, tuple(sorted(tables))),
-                    tmp, record.drawing)
+        drawing = None
+        if figures:     # drawn meanwhile by a forked process (and the one it forks) while the tables are written
+            # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
+            make = functools.partial(comparison_figures, everything, None, caption, targets,
+                                     backtest.realized if backtest is not None else None, tuple(sorted(tables)))
+            drawing = forked.start(lambda: drawer.draw(make, tmp, record.drawing),
+                                   parallel=record.drawing != 1 and not drawer.running())
+        try:
+            (tmp / "scorecards.csv").write_bytes(_csv_bytes(stacked))
+            (tmp / "scorecard_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "status")))
+            (tmp / "gap_matrix.csv").write_bytes(_csv_bytes(comparison.matrix(stacked, "gap")))
+            if "realized_status" in stacked:
+                (tmp / "realized_matrix.csv").write_bytes(_csv_bytes(comparison.realized_matrix(stacked)))
+            attributed = {name: r.attribution for name, r in results.items() if r.attribution is not None}
+            if attributed:
+                (tmp / "attribution.csv").write_bytes(_csv_bytes(comparison.stack(attributed)))
+            if backtest is not None:
+                write_batch_backtest(tmp, backtest)
+            _write_json(tmp / "manifest.json", {
+                "run": record.run_id, "scenarios": {name: r.sha256 for name, r in sorted(results.items())},
+                "data_files": data_file_hashes(), "target_sets": {name: load_set(name).record() for name in used},
+                "packages": package_versions(), "command": list(record.command), "tool": TOOL})
+        except BaseException:               # an error, Ctrl-C: the drawing is not left behind
+            if drawing is not None:
+                drawing.stop()
+            raise
+        if drawing is not None:
+            drawing.join()
 
     write_atomically(folder, fill)
     return folder
