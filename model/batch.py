@@ -164,10 +164,10 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
     the previous one took) and leaves the display to the caller.  ``scored``, if given, is called with a
     scenario's name and its scorecard as soon as that is computed (before its analyses and its folder).
 
-    ``jobs`` (default 1) is how many scenarios are computed at once, each in a process of its own
-    (:func:`pool_size`: no more than the scenarios, and as many as the memory bound allows); the outputs
-    are the same, byte for byte, as with one.  A worker that dies (killed, crashed) fails its scenario
-    only.  The workers ignore Ctrl-C: the batch's process stops them and says what is kept.  With one
+    ``jobs`` (default 1) is how many scenarios are computed at once, on as many worker processes
+    (:mod:`model.pool`; :func:`pool_size`: no more than the scenarios, and as many as the memory bound
+    allows); the outputs are the same, byte for byte, as with one.  A worker that dies (killed, crashed)
+    fails its scenario only.  The workers ignore Ctrl-C: the batch's process stops them and says what is kept.  With one
     job the batch is one process in all, its figures too; a scenario computed in the batch's own process
     while more jobs are allowed draws its figures on the cores (:mod:`model.output.figure_files`).
     """

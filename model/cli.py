@@ -183,7 +183,7 @@ def parse_args(argv: list[str], prog: str | None = None) -> argparse.Namespace:
                         help="the projection, scorecard, P(met) and backtest only: no goal-seeking, sensitivity, "
                              "attribution or lever maps (a quick loop while editing a scenario)")
     parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N",
-                        help="scenarios computed at once, each in a process of its own (default: the number of "
+                        help="scenarios computed at once, on as many worker processes (default: the number of "
                              "cores this process may use; fewer if the memory bound needs it); the outputs are "
                              "the same with any number")
     parser.add_argument("--no-cache", dest="cache", action="store_false",

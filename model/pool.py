@@ -1,12 +1,14 @@
-"""Tasks run side by side, each in a process of its own, for a batch of scenarios (:mod:`model.batch`).
+"""Tasks run side by side on worker processes, for a batch of scenarios (:mod:`model.batch`).
 
-Each task runs in a child forked from the batch's process when a place is free (at most ``workers`` at
-once), so it starts with everything the batch has read and imported; it sends what it has to say
-(progress, log records, a result) through a pipe, and ends.  One process per task keeps tasks apart:
-a task whose process dies (killed, crashed, out of memory) is reported as that task's death
-(:class:`Died`), and the others run on.  The children ignore SIGINT (Ctrl-C at a terminal reaches the
-whole process group): the batch's process decides, and stops them (SIGTERM, then SIGKILL) when it is
-stopped itself.
+At most ``workers`` workers are forked from the batch's process, so each starts with everything the
+batch has read and imported; the batch hands each a task at a time (its number: the tasks themselves
+were inherited) and a worker runs them one after another, keeping what it has computed (the caches of
+pure computations, matplotlib's fonts) rather than starting again in a fresh process for every task.
+A worker sends what it has to say (progress, log records, a result) through its pipe.  A task whose
+worker dies (killed, crashed, out of memory) is reported as that task's death (:class:`Died`), and a new
+worker takes the tasks left; so does a task that raises (its worker ends after reporting it).  The
+workers ignore SIGINT (Ctrl-C at a terminal reaches the whole process group): the batch's process
+decides, and stops them (SIGTERM, then SIGKILL) when it is stopped itself.
 
 Needs ``fork`` (Linux, the BSDs, macOS); :func:`can_fork` says whether it is there.  This module knows
 nothing of the model.
@@ -95,11 +97,13 @@ class _PipeLog(logging.Handler):
             pass
 
 
-def _child(conn: Connection, task: Task) -> None:
-    """The body of a child: signals as a worker's, logging to the parent, the task, its result; then
-    the process ends here (``os._exit``), running none of the parent's clean-ups (locks, temporary
-    folders) that the fork copied.  It holds no reading end of any pipe, so that if the parent is gone
-    its next message fails (and it ends) rather than waiting for a reader."""
+def _worker(conn: Connection, tasks: Sequence[Task]) -> None:
+    """The body of a worker: signals as a worker's, logging to the parent; then, for each task number the
+    parent sends, the task and its result, until the parent closes the pipe (or sends ``None``).  A task
+    that raises is reported and ends the worker (the next task gets a fresh one); the process ends here
+    (``os._exit``), running none of the parent's clean-ups (locks, temporary folders) that the fork
+    copied.  It holds no end of another worker's pipe, so that if the parent is gone its next message
+    fails (and it ends) rather than waiting for a reader."""
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -112,12 +116,21 @@ def _child(conn: Connection, task: Task) -> None:
         _RECEIVING.clear()
         root = logging.getLogger()
         root.handlers = [_PipeLog(conn)]
-        try:
-            result = task.run(lambda message: conn.send((_MESSAGE, message)), *task.args)
+        while True:
+            try:
+                index = conn.recv()
+            except EOFError:                   # no more tasks
+                break
+            if index is None:
+                break
+            task = tasks[index]
+            try:
+                result = task.run(lambda message: conn.send((_MESSAGE, message)), *task.args)
+            except BaseException as exc:       # noqa: BLE001 - reported to the parent as the task's failure
+                conn.send((_ERROR, f"{type(exc).__name__}: {exc}"))
+                code = 1
+                break
             conn.send((_RESULT, result))
-        except BaseException as exc:           # noqa: BLE001 - reported to the parent as the task's failure
-            conn.send((_ERROR, f"{type(exc).__name__}: {exc}"))
-            code = 1
     except BaseException:                      # noqa: BLE001 - the pipe is gone: the exit code tells
         code = 2
     finally:
@@ -129,60 +142,64 @@ def _child(conn: Connection, task: Task) -> None:
 
 def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashable, Any], None]
               ) -> Iterator[tuple[Hashable, Any]]:
-    """Run ``tasks``, at most ``workers`` at once, started in their order; yield ``(key, result)`` as
-    each ends, the result a :class:`Died` for a task whose process died or whose ``run`` raised.
+    """Run ``tasks`` on at most ``workers`` worker processes, started in their order; yield ``(key,
+    result)`` as each ends, the result a :class:`Died` for a task whose process died or whose ``run``
+    raised.  A worker runs one task after another (each with what the worker kept of the ones before:
+    the caches of a pure computation); one whose task died or raised is replaced for the tasks left.
     Messages go to ``on_message(key, message)`` in the parent, log records to the parent's loggers.
-    Leaving early (an exception here, a generator closed) stops the children still running."""
+    Leaving early (an exception here, a generator closed) stops the workers."""
     context = multiprocessing.get_context("fork")
-    pending = list(tasks)
-    running: dict[Connection, list] = {}           # the parent's end of each pipe -> [task, process, outcome]
+    pending = list(range(len(tasks)))
+    live: dict[Connection, list] = {}          # the parent's end of each worker's pipe -> [process, task, outcome]
     try:
-        while pending or running:
-            while pending and len(running) < max(1, workers):
-                task = pending.pop(0)
-                receive, send = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(send, task), name=f"worker {task.key}", daemon=True)
+        while pending or any(slot[1] is not None for slot in live.values()):
+            idle = sum(1 for slot in live.values() if slot[1] is None)
+            while pending and len(live) < max(1, workers) and idle < len(pending):
+                mine, theirs = context.Pipe(duplex=True)
+                process = context.Process(target=_worker, args=(theirs, tasks), name="worker", daemon=True)
                 # a signal (Ctrl-C) waits until the child is known, so that stopping finds every child
                 _block()
                 try:
-                    _RECEIVING.add(receive)
-                    running[receive] = [task, process, None]
+                    _RECEIVING.add(mine)
+                    live[mine] = [process, None, None]
                     process.start()
                 finally:
                     _unblock()
-                send.close()                   # the child's end: EOF here when the child has ended
-            for conn in wait(list(running)):
-                slot = running[conn]
+                theirs.close()                 # the worker's end: EOF here when the worker has ended
+                idle += 1
+            for conn, slot in live.items():    # each idle worker its next task
+                if slot[1] is None and pending:
+                    slot[1], slot[2] = pending.pop(0), None
+                    conn.send(slot[1])
+            for conn in wait(list(live)):
+                slot = live[conn]
                 try:
                     kind, payload = conn.recv()
-                except (EOFError, OSError):    # the child has ended
-                    del running[conn]
+                except (EOFError, OSError):    # the worker has ended
+                    del live[conn]
                     _RECEIVING.discard(conn)
                     conn.close()
-                    slot[1].join()
-                    ended = slot[2] if slot[2] is not None else Died(slot[1].exitcode)
-                    yield slot[0].key, ended.value if isinstance(ended, _Result) else ended
+                    slot[0].join()
+                    if slot[1] is not None:
+                        yield tasks[slot[1]].key, slot[2] if slot[2] is not None else Died(slot[0].exitcode)
                     continue
+                key = tasks[slot[1]].key
                 if kind == _MESSAGE:
-                    on_message(slot[0].key, payload)
+                    on_message(key, payload)
                 elif kind == _LOG:
                     logger = logging.getLogger(payload.name)
                     if logger.isEnabledFor(payload.levelno):
                         logger.handle(payload)
                 elif kind == _RESULT:
-                    slot[2] = _Result(payload)
+                    slot[1] = None             # free for the next task
+                    yield key, payload
                 elif kind == _ERROR:
-                    slot[2] = Died(None, payload)
+                    slot[2] = Died(None, payload)   # reported when the worker has ended
     finally:
-        _stop([slot[1] for slot in running.values()])
-        for conn in running:
-            _RECEIVING.discard(conn)
+        for conn in live:                      # no more tasks: idle workers end at once
             conn.close()
-
-
-@dataclass(frozen=True)
-class _Result:
-    value: Any
+            _RECEIVING.discard(conn)
+        _stop([slot[0] for slot in live.values()])
 
 
 def _block() -> None:

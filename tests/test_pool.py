@@ -1,0 +1,51 @@
+"""The pool of worker processes (model/pool.py): a worker runs one task after another; a task that raises or
+whose worker dies is that task's failure, and a new worker takes the tasks left."""
+import os
+
+import pytest
+
+from model import pool
+
+pytestmark = pytest.mark.skipif(not pool.can_fork(), reason="the workers are forked")
+
+
+def ran(tasks, workers=2):
+    return dict(pool.run_tasks(tasks, workers, lambda key, message: None))
+
+
+def test_two_workers_run_every_task_one_after_another():
+    results = ran([pool.Task(k, lambda send, k=k: (k, os.getpid())) for k in range(6)])
+    assert sorted(results) == list(range(6)) and all(results[k][0] == k for k in range(6))
+    workers = {pid for _, pid in results.values()}
+    assert len(workers) <= 2 and os.getpid() not in workers
+
+
+def test_a_task_that_raises_is_its_failure_and_the_next_task_gets_a_fresh_worker():
+    def boom(send):
+        raise ValueError("no such series")
+    tasks = [pool.Task("bad", boom), pool.Task("after", lambda send: os.getpid())]
+    results = ran(tasks, workers=1)
+    assert isinstance(results["bad"], pool.Died) and results["bad"].error == "ValueError: no such series"
+    assert isinstance(results["after"], int)
+
+
+def test_a_worker_that_dies_fails_its_task_only_and_the_others_run_on():
+    tasks = [pool.Task("ends", lambda send: os._exit(3))] + [pool.Task(k, lambda send, k=k: k * k) for k in range(4)]
+    results = ran(tasks, workers=1)
+    assert isinstance(results["ends"], pool.Died) and results["ends"].exitcode == 3
+    assert [results[k] for k in range(4)] == [0, 1, 4, 9]
+
+
+def test_messages_reach_the_parent_with_their_task():
+    seen = []
+    list(pool.run_tasks([pool.Task(k, lambda send, k=k: send(f"from {k}")) for k in "ab"], 2,
+                        lambda key, message: seen.append((key, message))))
+    assert sorted(seen) == [("a", "from a"), ("b", "from b")]
+
+
+def test_no_worker_is_left_when_the_tasks_are_done():
+    results = ran([pool.Task(k, lambda send: os.getpid()) for k in range(3)])
+    for pid in set(results.values()):
+        with pytest.raises((ProcessLookupError, ChildProcessError)):
+            os.kill(pid, 0)
+            os.waitpid(pid, os.WNOHANG)
