@@ -150,7 +150,7 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
     Leaving early (an exception here, a generator closed) stops the workers."""
     context = multiprocessing.get_context("fork")
     pending = list(range(len(tasks)))
-    live: dict[Connection, list] = {}          # the parent's end of each worker's pipe -> [process, task, outcome]
+    live: dict[Connection, list] = {}   # the parent's end of each worker's pipe -> [process, task, outcome, tasks done]
     try:
         while pending or any(slot[1] is not None for slot in live.values()):
             idle = sum(1 for slot in live.values() if slot[1] is None)
@@ -161,7 +161,7 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                 _block()
                 try:
                     _RECEIVING.add(mine)
-                    live[mine] = [process, None, None]
+                    live[mine] = [process, None, None, 0]
                     process.start()
                 finally:
                     _unblock()
@@ -169,8 +169,14 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                 idle += 1
             for conn, slot in live.items():    # each idle worker its next task
                 if slot[1] is None and pending:
-                    slot[1], slot[2] = pending.pop(0), None
-                    conn.send(slot[1])
+                    index = pending.pop(0)
+                    try:
+                        conn.send(index)
+                    except OSError:            # the worker is gone (its end is read below): one that has
+                        if slot[3]:            # done tasks leaves this one to the next worker; one that
+                            pending.insert(0, index)      # could not start fails it (no endless restarts)
+                            continue
+                    slot[1], slot[2] = index, None
             for conn in wait(list(live)):
                 slot = live[conn]
                 try:
@@ -192,6 +198,7 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                         logger.handle(payload)
                 elif kind == _RESULT:
                     slot[1] = None             # free for the next task
+                    slot[3] += 1
                     yield key, payload
                 elif kind == _ERROR:
                     slot[2] = Died(None, payload)   # reported when the worker has ended

@@ -49,3 +49,12 @@ def test_no_worker_is_left_when_the_tasks_are_done():
         with pytest.raises((ProcessLookupError, ChildProcessError)):
             os.kill(pid, 0)
             os.waitpid(pid, os.WNOHANG)
+
+
+def test_a_worker_that_cannot_start_fails_its_tasks_rather_than_being_started_again_and_again(monkeypatch):
+    def broken(conn, tasks):
+        os._exit(2)
+    monkeypatch.setattr(pool, "_worker", broken)
+    results = ran([pool.Task(k, lambda send: None) for k in range(3)], workers=2)
+    assert sorted(results) == [0, 1, 2] and all(isinstance(r, pool.Died) and r.exitcode == 2
+                                                for r in results.values())
