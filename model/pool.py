@@ -189,15 +189,14 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                     if slot[1] is not None:
                         yield tasks[slot[1]].key, slot[2] if slot[2] is not None else Died(slot[0].exitcode)
                     continue
-                key = tasks[slot[1]].key
-                if kind == _MESSAGE:
-                    on_message(key, payload)
-                elif kind == _LOG:
+                if kind == _LOG:
                     logger = logging.getLogger(payload.name)
                     if logger.isEnabledFor(payload.levelno):
                         logger.handle(payload)
+                elif kind == _MESSAGE:
+                    on_message(tasks[slot[1]].key, payload)
                 elif kind == _RESULT:
-                    slot[1] = None             # free for the next task
+                    key, slot[1] = tasks[slot[1]].key, None      # free for the next task
                     slot[3] += 1
                     yield key, payload
                 elif kind == _ERROR:
