@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any, Callable, Hashable, Iterator, Sequence
 
+from .core import forked
 from .core.forked import STOPPING
 
 __all__ = ["Died", "Task", "can_fork", "cpu_count", "run_tasks"]
@@ -149,6 +150,8 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
     Messages go to ``on_message(key, message)`` in the parent, log records to the parent's loggers.
     Leaving early (an exception here, a generator closed) stops the workers."""
     context = multiprocessing.get_context("fork")
+    busy = context.RawValue("i", 0)            # the workers computing a task, read by each (forked.may_fork)
+    forked.pool_busy = lambda: busy.value
     pending = list(range(len(tasks)))
     live: dict[Connection, list] = {}   # the parent's end of each worker's pipe -> [process, task, outcome, tasks done]
     try:
@@ -177,6 +180,7 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                             pending.insert(0, index)      # could not start fails it (no endless restarts)
                             continue
                     slot[1], slot[2] = index, None
+                    busy.value += 1
             for conn in wait(list(live)):
                 slot = live[conn]
                 try:
@@ -187,6 +191,7 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                     conn.close()
                     slot[0].join()
                     if slot[1] is not None:
+                        busy.value -= 1
                         yield tasks[slot[1]].key, slot[2] if slot[2] is not None else Died(slot[0].exitcode)
                     continue
                 if kind == _LOG:
@@ -198,10 +203,12 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                 elif kind == _RESULT:
                     key, slot[1] = tasks[slot[1]].key, None      # free for the next task
                     slot[3] += 1
+                    busy.value -= 1
                     yield key, payload
                 elif kind == _ERROR:
                     slot[2] = Died(None, payload)   # reported when the worker has ended
     finally:
+        forked.pool_busy = None
         for conn in live:                      # no more tasks: idle workers end at once
             conn.close()
             _RECEIVING.discard(conn)

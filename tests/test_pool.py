@@ -58,3 +58,25 @@ def test_a_worker_that_cannot_start_fails_its_tasks_rather_than_being_started_ag
     results = ran([pool.Task(k, lambda send: None) for k in range(3)], workers=2)
     assert sorted(results) == [0, 1, 2] and all(isinstance(r, pool.Died) and r.exitcode == 2
                                                 for r in results.values())
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) != 2, reason="counts the spare cores of a two-core machine")
+def test_a_worker_may_use_the_cores_only_while_the_others_have_no_task(tmp_path):
+    import time
+
+    from model.core import forked
+
+    def wait_for(test):
+        deadline = time.monotonic() + 30
+        while not test() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
+    def both_running(send, name):
+        wait_for(lambda: forked.pool_busy() == 2)
+        answer = forked.may_fork()
+        (tmp_path / name).touch()             # neither ends before both have asked
+        wait_for(lambda: (tmp_path / "a").exists() and (tmp_path / "b").exists())
+        return answer
+    assert ran([pool.Task(k, both_running, (k,)) for k in "ab"]) == {"a": False, "b": False}   # both cores in use
+    assert ran([pool.Task("alone", lambda send: forked.may_fork())]) == {"alone": True}   # the other is spare
+    assert forked.pool_busy is None and forked.may_fork()         # the batch's own process, as before

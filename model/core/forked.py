@@ -29,11 +29,21 @@ from typing import Callable, Iterator
 _NOTHING = object()
 
 
+#: In a worker of a process pool (:mod:`model.pool`), a function that says how many of the pool's workers
+#: are computing a task at this moment; ``None`` elsewhere.
+pool_busy: Callable[[], int] | None = None
+
+
 def may_fork() -> bool:
     """Whether this process may start work beside it: it can fork, it may run on more than one core,
-    and it is not a worker of a process pool (which already has its core)."""
+    and it is not a worker of a process pool, or it is one while a core is spare (the pool's other workers
+    have no task left: its last tasks then use the cores the others leave)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return hasattr(os, "fork") and cores > 1 and multiprocessing.parent_process() is None
+    if not hasattr(os, "fork") or cores < 2:
+        return False
+    if multiprocessing.parent_process() is None:
+        return True
+    return pool_busy is not None and pool_busy() < cores
 
 
 class Pending:
