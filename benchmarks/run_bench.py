@@ -10,10 +10,11 @@
    start: a first run without figures fills it and is reported apart (the first run after a change of the
    code or the data); the edit loop's runs then read it, as they do on a user's machine.
 2. The shipped batch (every ``scenarios/*.yaml``) with one job and with one job per core, run one after
-   the other: the wall times and their ratio (aim <= 0.55), and the peak resident memory of the largest
-   process of each (the batch's or a worker's).  The two results folders must hold the same files, byte
-   for byte but for each manifest's record of the command (which names the folder and ``--jobs``).  Both
-   batches run without the store of solutions: each solves every calibration.
+   the other (``--batch-repeat`` pairs: the ratio is their median), the wall times and their ratio (aim
+   <= 0.55), and the peak resident memory of the largest process of each (the batch's or a worker's).
+   The two results folders must hold the same files, byte for byte but for each manifest's record of the
+   command (which names the folder and ``--jobs``).  Both batches run without the store of solutions:
+   each solves every calibration.
 
 The model's bytecode is compiled first (``compileall``), as the set-up (``make run``, ``make test``) and pip
 for an installed package do: a machine that sets ``PYTHONDONTWRITEBYTECODE`` would otherwise compile the
@@ -23,7 +24,8 @@ Timings are reported, never judged: the machine may be busy (say so when you quo
 is 1 only when the outputs disagree: the two batches' files, or the edited scenario's tables with and
 without figures.
 
-    python benchmarks/run_bench.py [--repeat 3] [--jobs N] [--no-batch-figures] [--scenarios a.yaml ...]
+    python benchmarks/run_bench.py [--repeat 3] [--batch-repeat 1] [--jobs N] [--no-batch-figures]
+                                   [--scenarios a.yaml ...]
 """
 from __future__ import annotations
 
@@ -144,6 +146,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs of the edited scenario (median and fastest)")
     ap.add_argument("--jobs", type=int, default=cpu_count(), help="jobs of the parallel batch (default: the cores)")
+    ap.add_argument("--batch-repeat", type=int, default=1,
+                    help="pairs of batch runs (one job, then all jobs); the ratio is their median (default 1)")
     ap.add_argument("--no-batch-figures", dest="batch_figures", action="store_false",
                     help="the batches without figures (quicker)")
     ap.add_argument("--scenarios", nargs="*", type=Path, default=None,
@@ -207,22 +211,28 @@ def main(argv=None) -> int:
         paths = [str(p.resolve()) for p in (args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml")))]
         extra = [] if args.batch_figures else ["--no-figures"]
         off = {"BEIJING_SCENARIOS_CACHE": "off"}          # both batches solve every calibration: like with like
-        one = timed_run([*paths, "--out", str(tmp / "jobs1"), "--jobs", "1", *extra], tmp, off)
-        many = timed_run([*paths, "--out", str(tmp / "jobsN"), "--jobs", str(args.jobs), *extra], tmp, off)
-        for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
-            if run["code"] != 0:
-                problems.append(f"the batch with {name} failed (exit {run['code']}): {''.join(run['err'][-5:])}")
-        diff = differences(tmp / "jobs1", tmp / "jobsN")
+        pairs, diff = [], []
+        for i in range(args.batch_repeat):   # each pair one after the other: the machine's drift hits both alike
+            one = timed_run([*paths, "--out", str(tmp / f"jobs1_{i}"), "--jobs", "1", *extra], tmp, off)
+            many = timed_run([*paths, "--out", str(tmp / f"jobsN_{i}"), "--jobs", str(args.jobs), *extra], tmp, off)
+            pairs.append((one, many))
+            for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
+                if run["code"] != 0:
+                    problems.append(f"the batch with {name} failed (exit {run['code']}): {''.join(run['err'][-5:])}")
+            diff = diff or differences(tmp / f"jobs1_{i}", tmp / f"jobsN_{i}")
         if diff:
             problems.append(f"the batch's files differ between one job and {args.jobs}: {', '.join(diff[:8])}")
-        ratio = many["end"] / one["end"]
-        files = len(folder_files(tmp / "jobs1"))
+        ratios = [many["end"] / one["end"] for one, many in pairs]
+        ratio = statistics.median(ratios)
+        files = len(folder_files(tmp / "jobs1_0"))
         print(f"\nthe batch: {len(paths)} scenarios, {'with' if args.batch_figures else 'without'} figures, "
-              f"{files} files")
-        for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
-            print(f"  {name:16s}{run['end']:7.1f} s   peak resident memory of the largest process "
-                  f"{(run['peak_kib'] or 0) / 1024:6.0f} MiB")
-        print(f"  ratio             {ratio:7.2f}     aim <= {AIM_RATIO:g}: {verdict(ratio, AIM_RATIO)}")
+              f"{files} files" + (f"; {len(pairs)} pairs of runs" if len(pairs) > 1 else ""))
+        for one, many in pairs:
+            for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
+                print(f"  {name:16s}{run['end']:7.1f} s   peak resident memory of the largest process "
+                      f"{(run['peak_kib'] or 0) / 1024:6.0f} MiB")
+        print(f"  ratio             {ratio:7.2f}     aim <= {AIM_RATIO:g}: {verdict(ratio, AIM_RATIO)}"
+              + (f"  (median of {', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""))
         print(f"  the same files, byte for byte (manifests but their command): {'yes' if not diff else 'NO'}")
     load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nload average at the end {load_end:.2f}; reference loop {reference_seconds():.3f} s (timings on a busy "
