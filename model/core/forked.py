@@ -113,7 +113,7 @@ def fork() -> tuple[int, set]:
     The child's garbage collector leaves alone every object it inherits (:func:`gc.freeze` across the
     fork, undone in the parent unless something was frozen there already): a collection that scanned
     them would write to each one's header, and so copy every page of the parent's heap that the child
-    shares (a tenth of a second of page copies in a run with figures)."""
+    shares (the Python documentation's advice for processes that fork without exec)."""
     frozen = gc.get_freeze_count()
     gc.freeze()
     mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOPPING)
