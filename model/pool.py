@@ -100,7 +100,7 @@ class _PipeLog(logging.Handler):
 
 def _worker(conn: Connection, tasks: Sequence[Task]) -> None:
     """The body of a worker: signals as a worker's, logging to the parent; then, for each task number the
-    parent sends, the task and its result, until the parent closes the pipe (or sends ``None``).  A task
+    parent sends, the task and its result, until the parent closes the pipe.  A task
     that raises is reported and ends the worker (the next task gets a fresh one); the process ends here
     (``os._exit``), running none of the parent's clean-ups (locks, temporary folders) that the fork
     copied.  It holds no end of another worker's pipe, so that if the parent is gone its next message
@@ -121,8 +121,6 @@ def _worker(conn: Connection, tasks: Sequence[Task]) -> None:
             try:
                 index = conn.recv()
             except EOFError:                   # no more tasks
-                break
-            if index is None:
                 break
             task = tasks[index]
             try:

@@ -1,7 +1,10 @@
 """What the batch tests share: scenario files written into a folder, a results folder's files, the child processes."""
-import json
 import os
 from pathlib import Path
+
+# a results folder's files and their bytes, each manifest without its record of the command: the benchmark's
+# comparison of two runs (benchmarks/run_bench.py), the same for the tests
+from benchmarks.run_bench import folder_files as results_files  # noqa: F401
 
 
 def scenarios(folder: Path, **texts: str) -> list[Path]:
@@ -12,21 +15,6 @@ def scenarios(folder: Path, **texts: str) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
-
-
-def results_files(folder: Path) -> dict[str, bytes]:
-    """Every file of a results folder (but the lock, which holds a process id) and its bytes, each
-    ``manifest.json`` without its record of the command (which names the folder and the options)."""
-    out = {}
-    for p in sorted(Path(folder).rglob("*")):
-        if p.is_file() and p.name != ".lock":
-            data = p.read_bytes()
-            if p.name == "manifest.json":
-                record = json.loads(data)
-                record.pop("command", None)
-                data = json.dumps(record, sort_keys=True).encode()
-            out[p.relative_to(folder).as_posix()] = data
-    return out
 
 
 def children() -> set[int]:
