@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import time
-from contextlib import closing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -36,7 +35,7 @@ from .output.batch_set import FoldersFailed, previous_outputs, stale_folders, wr
 from .output.owned import in_the_way, run_of
 from .output.show import describe
 from .output.write import data_file_hashes, workbook_of, write_scenario
-from .pool import Died, Task, can_fork, cpu_count, run_tasks
+from .pool import Died, Interim, Task, can_fork, cpu_count, run_tasks
 from .scenario.loader import Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -214,12 +213,13 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 early_workbook.append(forked.start(functools.partial(
                     workbook_of, {name: table}, {name: card}, published.iamc if published is not None else None,
                     run)))
+        # on a pool, the scenarios are compared while the last folders are being written
+        pool = _Pool(todo, shared, workers, progress, scored) if workers > 1 else None
         try:
-            computed = _pooled(todo, shared, workers, progress, scored) if workers > 1 else \
-                _inline(todo, shared, progress, on_scored, deferred)
+            computed = pool.computed() if pool is not None else _inline(todo, shared, progress, on_scored, deferred)
             for name, result in computed:
                 results[name] = result
-                if deferred is None:
+                if deferred is None and pool is None:
                     journal.replaced.append(name)
             del todo
             outcomes = [o for o, _ in loaded]
@@ -236,9 +236,14 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                         journal.replaced.append(name)
                     else:
                         failed.append(name)
-                        results.pop(name, None)
                 if deferred:
                     deferred.clear()
+                if pool is not None:
+                    written, unwritten = pool.finish()
+                    journal.replaced.extend(n for n in written if n not in journal.replaced)
+                    failed += unwritten
+                for name in failed:
+                    results.pop(name, None)
                 return failed
 
             batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
@@ -248,7 +253,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 workbook = early_workbook[0] if early_workbook and len(results) == 1 else None
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
                                                                out_dir, mc_options, drawing),
-                                              before_report=finish_writing if deferred else None, workbook=workbook)
+                                              before_report=finish_writing if deferred or pool else None,
+                                              workbook=workbook)
             except FoldersFailed:       # a scenario's folder could not be written: compared without it
                 batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
@@ -263,6 +269,9 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 writing.pending.stop()
                 if run_of(out_dir / writing.scenario.name) == run:
                     journal.replaced.append(writing.scenario.name)
+            for name in pool.close() if pool is not None else ():    # its folder being written when stopped
+                if run_of(out_dir / name) == run:
+                    journal.replaced.append(name)
             drawer.stop()
     log.info("peak resident memory: %s", peak_memory())
     return outcomes + ([summary] if summary.problems else []) + ([backtest_problem] if backtest_problem else [])
@@ -281,13 +290,16 @@ def _batch_backtest_or_problem(published: PublishedRecord | None, results: dict[
 
 def _record(run: str, command: list[str], results: dict[str, ScenarioResult], outcomes: list[Outcome], batch_bt,
             published: PublishedRecord | None, out_dir: Path, options: RunOptions, drawing: int | None) -> BatchRecord:
-    """The batch's record, from what its scenarios left (results, warnings, failures)."""
+    """The batch's record, from what its scenarios left (results, warnings, failures).  The folders of the
+    scenarios compared are this run's, even while they are still being written (their manifests not yet
+    swapped in): they are not among the stale ones."""
     return BatchRecord(
         run_id=run, command=tuple(command), results=dict(sorted(results.items())),
         warnings={o.name or o.file: tuple(o.warnings) for o in outcomes if o.warnings},
         failures={o.file: tuple(o.problems) for o in outcomes if o.problems}, backtest=batch_bt,
         published_rows=published.iamc if published is not None else None,
-        stale=tuple(stale_folders(out_dir, run)), figures=options.figures, drawing=drawing)
+        stale=tuple((name, theirs) for name, theirs in stale_folders(out_dir, run) if name not in results),
+        figures=options.figures, drawing=drawing)
 
 
 def pool_size(jobs: int, scenarios: int, options: RunOptions) -> int:
@@ -313,11 +325,12 @@ class _Shared:
     count: int                          # scenario files in the batch (the progress's ``of``)
     drawing: int | None = None          # processes drawing a folder's figures (None: as the machine allows)
 
-    def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps,
-                scored: _Scored, deferred: list[_Writing] | None = None) -> ScenarioResult | None:
+    def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps, scored: _Scored,
+                deferred: list[_Writing] | None = None,
+                on_computed: Callable[[ScenarioResult], None] | None = None) -> ScenarioResult | None:
         return _run_one(outcome, scenario, self.out_dir, list(self.command), self.options, self.run,
                         self.sets[self.options.targets or scenario.targets], self.published, steps, scored,
-                        self.drawing, deferred)
+                        self.drawing, deferred, on_computed)
 
 
 Todo = list[tuple[int, Outcome, Scenario]]
@@ -370,47 +383,95 @@ def _calibrate_shared(scenarios: list[Scenario], options: RunOptions) -> None:
 
 
 def _scenario_task(send, index: int, outcome: Outcome, scenario: Scenario, shared: _Shared):
-    """One scenario in a worker (:mod:`model.pool`): its progress and scorecard sent as they come; the
-    outcome and what the batch keeps, or the device error that stops the batch."""
+    """One scenario in a worker (:mod:`model.pool`): its progress and scorecard sent as they come, then its
+    warnings and what the batch keeps of it (an :class:`~model.pool.Interim`) once it is computed, before its
+    folder is written; the outcome and whether the folder was written, or the device error that stops the
+    batch."""
     steps = _Steps(lambda event: send(("progress", event)), index, shared.count, scenario.name)
     try:
-        result = shared.run_one(outcome, scenario, steps, lambda name, card, _table: send(("scored", name, card)))
+        result = shared.run_one(outcome, scenario, steps, lambda name, card, _table: send(("scored", name, card)),
+                                on_computed=lambda kept: send(Interim((list(outcome.warnings), kept))))
     except OutputError as exc:
-        return "fatal", str(exc), None
+        return "fatal", str(exc), False
     steps.finish()
-    return "done", outcome, result
+    return "done", outcome, result is not None
 
 
-def _pooled(todo: Todo, shared: _Shared, workers: int, progress: ProgressCallback,
-            scored: ScoredCallback) -> Iterator[tuple[str, ScenarioResult]]:
-    """The scenarios on ``workers`` processes (:func:`model.pool.run_tasks`); ``(name, result)`` of each
-    that succeeded, as they end.  A worker that dies fails its scenario; a full device stops the batch."""
-    by_index = {index: (outcome, scenario) for index, outcome, scenario in todo}
+class _Pool:
+    """The scenarios of a batch on ``workers`` processes (:func:`model.pool.run_tasks`), the largest first.
 
-    def on_message(_index, message) -> None:
-        kind, *rest = message
-        if kind == "progress":
-            progress(rest[0])
-        elif kind == "scored":
-            scored(*rest)
+    A worker sends a scenario's result as soon as it is computed and then writes its folder: :meth:`computed`
+    yields ``(name, result)`` until every scenario is computed or has failed, so that the batch compares them
+    while the last folders are being written; :meth:`finish` waits for the workers.  A worker that dies fails
+    its scenario only; a full device (a worker's :class:`OutputError`) stops the batch."""
 
-    tasks = [Task(index, _scenario_task, (index, outcome, scenario, shared))
-             for index, outcome, scenario in sorted(todo, key=lambda t: _work_guess(t[2]), reverse=True)]
-    with closing(run_tasks(tasks, workers, on_message)) as ended:
-        for index, value in ended:
-            outcome, scenario = by_index[index]
-            if isinstance(value, Died):
-                log.debug("worker of %s: %s", scenario.name, value)
-                outcome.problems = [f"{scenario.file}: internal error: {value}; the other scenarios ran on; "
-                                    "please report it"]
-                continue
-            kind, done, result = value
+    def __init__(self, todo: Todo, shared: _Shared, workers: int, progress: ProgressCallback,
+                 scored: ScoredCallback):
+        self._by_index = {index: (outcome, scenario) for index, outcome, scenario in todo}
+        self._open = set(self._by_index)            # neither computed nor ended
+        self._computed: set[int] = set()            # computed, the folder being written
+        self._written: list[str] = []
+        self._unwritten: list[str] = []
+
+        def on_message(_index, message) -> None:
+            kind, *rest = message
+            if kind == "progress":
+                progress(rest[0])
+            elif kind == "scored":
+                scored(*rest)
+
+        tasks = [Task(index, _scenario_task, (index, outcome, scenario, shared))
+                 for index, outcome, scenario in sorted(todo, key=lambda t: _work_guess(t[2]), reverse=True)]
+        self._events = run_tasks(tasks, workers, on_message)
+
+    def computed(self) -> Iterator[tuple[str, ScenarioResult]]:
+        """``(name, result)`` of each scenario as it is computed (its folder not written yet), until none is
+        left running its computation."""
+        while self._open:
+            index, value = next(self._events)
+            if isinstance(value, Interim):
+                warnings, result = value.value
+                outcome, scenario = self._by_index[index]
+                outcome.warnings = warnings
+                self._open.discard(index)
+                self._computed.add(index)
+                yield scenario.name, result
+            else:
+                self._end(index, value)
+
+    def finish(self) -> tuple[list[str], list[str]]:
+        """Wait for the workers to end; the names of the computed scenarios whose folders were written, and of
+        those whose folders could not be (each outcome says why).  Again: the same, at once."""
+        for index, value in self._events:
+            if not isinstance(value, Interim):       # every task sent its interim before the end of computing
+                self._end(index, value)
+        return list(self._written), list(self._unwritten)
+
+    def close(self) -> list[str]:
+        """Stop the workers still running (an interrupted batch); the names of the computed scenarios whose
+        folders were being written."""
+        self._events.close()
+        return sorted(self._by_index[index][1].name for index in self._computed)
+
+    def _end(self, index: int, value) -> None:
+        """A task has ended: what the worker found out goes into the scenario's own outcome."""
+        outcome, scenario = self._by_index[index]
+        self._open.discard(index)
+        computed = index in self._computed
+        self._computed.discard(index)
+        if isinstance(value, Died):
+            log.debug("worker of %s: %s", scenario.name, value)
+            outcome.problems = [f"{scenario.file}: internal error: {value}; the other scenarios ran on; "
+                                "please report it"]
+            written = False
+        else:
+            kind, done, written = value
             if kind == "fatal":
                 raise OutputError(done)
             for f in fields(Outcome):          # what the worker found out, into the batch's own outcome
                 setattr(outcome, f.name, getattr(done, f.name))
-            if result is not None:
-                yield scenario.name, result
+        if computed:
+            (self._written if written else self._unwritten).append(scenario.name)
 
 
 def _work_guess(scenario: Scenario) -> tuple[bool, int]:
@@ -585,12 +646,14 @@ def _in_the_way(scenario: Scenario, path: Path, reason: str) -> str:
 def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[str], options: RunOptions,
              run: str, targets, published: PublishedRecord | None, steps: _Steps,
              scored: _Scored = _ignore, drawing: int | None = None,
-             deferred: list[_Writing] | None = None) -> ScenarioResult | None:
+             deferred: list[_Writing] | None = None,
+             on_computed: Callable[[ScenarioResult], None] | None = None) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
     ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
     its folder, or an entry in its folder's place that the tool did not write).  With a ``deferred``
     list, the folder is written by a forked process, a :class:`_Writing` appended to the list: the
-    result holds only once that is finished (:meth:`_Writing.finish`)."""
+    result holds only once that is finished (:meth:`_Writing.finish`).  ``on_computed``, if given, is
+    called with what the batch keeps once the scenario is computed, before its folder is written."""
     folder = out_dir / scenario.name
     reason = in_the_way(folder)
     if reason is not None:         # refused before computing anything
@@ -605,6 +668,8 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
         outcome.problems = list(failed.problems)
         return None
     outcome.warnings = list(computed.warnings)
+    if on_computed is not None:
+        on_computed(ScenarioResult.of(computed))
     steps("writing")
 
     def write() -> None:

@@ -4,7 +4,8 @@ At most ``workers`` workers are forked from the batch's process, so each starts 
 batch has read and imported; the batch hands each a task at a time (its number: the tasks themselves
 were inherited) and a worker runs them one after another, keeping what it has computed (the caches of
 pure computations, matplotlib's fonts) rather than starting again in a fresh process for every task.
-A worker sends what it has to say (progress, log records, a result) through its pipe.  A task whose
+A worker sends what it has to say (progress, log records, an :class:`Interim` value, a result) through
+its pipe.  A task whose
 worker dies (killed, crashed, out of memory) is reported as that task's death (:class:`Died`), and a new
 worker takes the tasks left; so does a task that raises (its worker ends after reporting it).  The
 workers ignore SIGINT (Ctrl-C at a terminal reaches the whole process group): the batch's process
@@ -26,7 +27,7 @@ from typing import Any, Callable, Hashable, Iterator, Sequence
 from .core import forked
 from .core.forked import STOPPING
 
-__all__ = ["Died", "Task", "can_fork", "cpu_count", "run_tasks"]
+__all__ = ["Died", "Interim", "Task", "can_fork", "cpu_count", "run_tasks"]
 
 GRACE = 5.0          # seconds a stopped child has to end after SIGTERM before it is killed
 _RECEIVING: set = set()      # the parent's ends of the pipes of running children (a new child closes them)
@@ -55,6 +56,15 @@ class Task:
     key: Hashable
     run: Callable[..., Any]
     args: tuple = ()
+
+
+@dataclass(frozen=True)
+class Interim:
+    """A message a task sends (``send(Interim(value))``) that :func:`run_tasks` yields to its caller as
+    ``(key, Interim(value))`` when it comes, rather than handing it to ``on_message``: what the caller may
+    use before the task ends (a result computed, while the task goes on to write it)."""
+
+    value: Any
 
 
 @dataclass(frozen=True)
@@ -143,9 +153,12 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
               ) -> Iterator[tuple[Hashable, Any]]:
     """Run ``tasks`` on at most ``workers`` worker processes, started in their order; yield ``(key,
     result)`` as each ends, the result a :class:`Died` for a task whose process died or whose ``run``
-    raised.  A worker runs one task after another (each with what the worker kept of the ones before:
-    the caches of a pure computation); one whose task died or raised is replaced for the tasks left.
-    Messages go to ``on_message(key, message)`` in the parent, log records to the parent's loggers.
+    raised, and ``(key, Interim(...))`` for each :class:`Interim` a task sends, as it comes.  A worker
+    runs one task after another (each with what the worker kept of the ones before: the caches of a pure
+    computation); one whose task died or raised is replaced for the tasks left.  Other messages go to
+    ``on_message(key, message)`` in the parent, log records to the parent's loggers.  While the caller
+    holds the generator (between two values), the workers go on with their tasks; what they send waits in
+    their pipes, and a worker that ends its task waits for the next.
     Leaving early (an exception here, a generator closed) stops the workers."""
     context = multiprocessing.get_context("fork")
     busy = context.RawValue("i", 0)            # the workers computing a task, read by each (forked.may_fork)
@@ -197,7 +210,10 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
                     if logger.isEnabledFor(payload.levelno):
                         logger.handle(payload)
                 elif kind == _MESSAGE:
-                    on_message(tasks[slot[1]].key, payload)
+                    if isinstance(payload, Interim):
+                        yield tasks[slot[1]].key, payload
+                    else:
+                        on_message(tasks[slot[1]].key, payload)
                 elif kind == _RESULT:
                     key, slot[1] = tasks[slot[1]].key, None      # free for the next task
                     slot[3] += 1

@@ -1,6 +1,7 @@
 """A batch on several processes: the same files as on one, a worker that dies fails its scenario
 only, a signal stops the workers and says what is kept, memory stays within the bound, and a scenario's
 scorecard is on screen before its analyses."""
+import json
 import os
 import resource
 import signal
@@ -226,6 +227,90 @@ def test_a_scenario_alone_whose_folder_fails_aside_is_compared_without_it(tmp_pa
     assert [p.replace("jobs1", "jobs2") for p in outcomes[1][0].problems] == outcomes[2][0].problems
     assert ("Permission denied" if failure == "denied" else "internal error in writing (ZeroDivisionError") \
         in outcomes[2][0].problems[0]
+
+
+@pytest.mark.parametrize("failure", ["denied", "bug", "killed"])
+def test_on_a_pool_a_folder_that_fails_once_the_comparison_is_begun_is_left_out_of_it(tmp_path, monkeypatch,
+                                                                                      failure):
+    """On a pool the scenarios are compared while their last folders are being written: ``b``'s folder is held
+    until the comparison has begun, then fails (refused, a bug of ours, its worker killed).  The set is built
+    again without ``b``, reported as failed as with one job; ``a`` is compared and kept; no folder of this run
+    is called another run's."""
+    from model.output import batch_set
+    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\ngrowth: {ict: 9}\n")
+    begun = tmp_path / "comparison begun"
+    real_write, real_comparison = batch.write_scenario, batch_set.write_comparison
+
+    def write_scenario(out_dir, computed, *args, **kwargs):
+        if computed.scenario.name != "b":
+            return real_write(out_dir, computed, *args, **kwargs)
+        deadline = time.monotonic() + 30
+        while not begun.exists() and time.monotonic() < deadline and os.getpid() != main:
+            time.sleep(0.01)
+        if failure == "killed" and os.getpid() != main:
+            os.kill(os.getpid(), signal.SIGKILL)
+        if failure == "denied":
+            raise PermissionError(13, "Permission denied")
+        raise ZeroDivisionError("a bug of ours")
+
+    def write_comparison(*args, **kwargs):
+        begun.touch()
+        return real_comparison(*args, **kwargs)
+    main = os.getpid()
+    monkeypatch.setattr(batch, "write_scenario", write_scenario)
+    monkeypatch.setattr(batch_set, "write_comparison", write_comparison)
+    options = batch.RunOptions(analyses=False, figures=False)
+    outcomes = {jobs: batch.run_batch([a, b], tmp_path / f"jobs{jobs}", ["test"], options, jobs=jobs)
+                for jobs in (1, 2)}
+    for jobs, (good, bad) in outcomes.items():
+        out = tmp_path / f"jobs{jobs}"
+        assert good.ok and not bad.ok and bad.folder is None
+        assert (out / "a" / "manifest.json").exists() and not (out / "b").exists()
+        assert sorted(pd.read_csv(out / "comparison" / "scorecard_matrix.csv")["scenario"]) == ["a"]
+        summary = (out / "summary.md").read_text(encoding="utf-8")
+        assert "b.yaml" in summary and "Not part of this run" not in summary
+    problem = outcomes[2][1].problems[0]
+    if failure == "killed":
+        assert problem == f"{b}: internal error: its worker process was killed by SIGKILL; the other scenarios " \
+                          "ran on; please report it"
+    else:
+        assert [p.replace("jobs1", "jobs2") for p in outcomes[1][1].problems] == outcomes[2][1].problems
+        assert ("Permission denied" if failure == "denied" else "internal error in writing (ZeroDivisionError") \
+            in problem
+
+
+@pytest.mark.parametrize("names", [("a",), ("a", "b")], ids=["a scenario alone, written aside", "on a pool"])
+def test_a_run_again_after_an_edit_does_not_call_its_own_folders_stale(tmp_path, monkeypatch, names):
+    """The folders still being written while the batch compares them (held here until the comparison has
+    begun) are this run's, not "left from earlier runs"."""
+    from model.output import batch_set
+    paths = scenarios(tmp_path, **{name: f"name: {name}\n" for name in names})
+    out, begun = tmp_path / "out", tmp_path / "comparison begun"
+    real_write, real_comparison = batch.write_scenario, batch_set.write_comparison
+
+    def write_scenario(*args, **kwargs):
+        deadline = time.monotonic() + 30
+        while not begun.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return real_write(*args, **kwargs)
+
+    def write_comparison(*args, **kwargs):
+        begun.touch()
+        return real_comparison(*args, **kwargs)
+    monkeypatch.setattr(batch, "write_scenario", write_scenario)
+    monkeypatch.setattr(batch_set, "write_comparison", write_comparison)
+    options = batch.RunOptions(analyses=False, figures=False)
+    assert all(o.ok for o in batch.run_batch(paths, out, ["test"], options, jobs=2))
+    for path in paths:                             # an edit: another run
+        path.write_text(path.read_text(encoding="utf-8") + "growth: {ict: 9}\n", encoding="utf-8")
+    begun.unlink()
+    assert all(o.ok for o in batch.run_batch(paths, out, ["test"], options, jobs=2))
+    run_id = json.loads((out / "comparison" / "manifest.json").read_text(encoding="utf-8"))["run"]
+    assert all(json.loads((out / name / "manifest.json").read_text(encoding="utf-8"))["run"] == run_id
+               for name in names)
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert f"Run `{run_id}`" in summary and "Not part of this run" not in summary
+    assert 'id="not-in-run"' not in (out / "report.html").read_text(encoding="utf-8")
 
 
 def test_interleaved_progress_of_two_workers_keeps_each_steps_rate():

@@ -322,10 +322,11 @@ def test_the_batch_writes_the_report_beside_the_summary(tmp_path, quick):
     assert not [p for p in out.iterdir() if p.name.startswith(".") and p.name != ".lock"]   # nothing temporary left
 
 
-def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, monkeypatch):
+@pytest.mark.parametrize("step", ["report_page", "_svgs"], ids=["its page prepared", "its figures read"])
+def test_a_failing_report_is_reported_and_the_summary_still_written(tmp_path, monkeypatch, step):
     def broken(*args, **kwargs):
         raise KeyError("boom")
-    monkeypatch.setattr(write, "report_html", broken)
+    monkeypatch.setattr(write, step, broken)
     outcome = batch.write_batch_outputs(tmp_path, BatchRecord(run_id="r1", command=("test",), results={}))
     assert outcome.problems == ["report.html: internal error (KeyError: 'boom'); please report it"]
     assert not (tmp_path / "report.html").exists() and not list(tmp_path.glob(".report.*"))

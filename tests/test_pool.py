@@ -1,6 +1,7 @@
 """The pool of worker processes (model/pool.py): a worker runs one task after another; a task that raises or
 whose worker dies is that task's failure, and a new worker takes the tasks left."""
 import os
+import time
 
 import pytest
 
@@ -41,6 +42,26 @@ def test_messages_reach_the_parent_with_their_task():
     list(pool.run_tasks([pool.Task(k, lambda send, k=k: send(f"from {k}")) for k in "ab"], 2,
                         lambda key, message: seen.append((key, message))))
     assert sorted(seen) == [("a", "from a"), ("b", "from b")]
+
+
+def test_an_interim_value_reaches_the_caller_before_its_task_ends(tmp_path):
+    """A task sends an interim value, then waits until the caller has seen it (a file the caller writes): the
+    caller gets it first, then the task's result."""
+    seen = tmp_path / "seen"
+
+    def task(send):
+        send(pool.Interim("computed"))
+        send("progress")                        # an ordinary message still goes to on_message
+        deadline = time.monotonic() + 30
+        while not seen.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return "written" if seen.exists() else "the caller never saw the interim value"
+    messages, events = [], []
+    for key, value in pool.run_tasks([pool.Task("a", task)], 2, lambda key, message: messages.append(message)):
+        events.append((key, value))
+        if isinstance(value, pool.Interim):
+            seen.touch()
+    assert events == [("a", pool.Interim("computed")), ("a", "written")] and messages == ["progress"]
 
 
 def test_no_worker_is_left_when_the_tasks_are_done():

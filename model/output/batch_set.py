@@ -21,7 +21,7 @@ from . import atomic
 from .atomic import DEVICE_ERRORS, NotOurs, OutputError, device_error
 from .comparison import stack, summary_markdown, wrap_markdown
 from .owned import in_the_way, read_manifest, run_of, summary_run, tool_manifest
-from .write import record_workbook, write_comparison, write_report, write_summary, write_workbook
+from .write import prepare_report, record_workbook, write_comparison, write_summary, write_workbook
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +58,14 @@ def write_set(out_dir: Path, record: BatchRecord, before_report: Callable[[], li
         try:
             if record.results:
                 write_comparison(staged, record)
+            # the summary and the report's page are made while the folders are being written
+            page = _prepared_report(record, problems)
+            text = summary_text(record, True)
             failed = before_report() if before_report is not None else []
             if failed:
                 raise FoldersFailed(failed)
-            report = _report(out_dir, staged, problems, record)
-            write_summary(staged, with_run(summary_text(record, report), record))
+            report = _report(out_dir, staged, problems, page)
+            write_summary(staged, with_run(text if report else summary_text(record, False), record))
             if record.results:
                 write_workbook(staged, record, workbook.join())
         except BaseException:                   # an error, Ctrl-C (the wait included): the child is stopped
@@ -103,20 +106,36 @@ def summary_text(record: BatchRecord, report: bool) -> str:
                             report, record.figures)
 
 
-def _report(out_dir: Path, staged: Path, problems: list[str], record: BatchRecord) -> bool:
-    """Write ``report.html`` into ``staged``; whether it was written (a problem is added to ``problems``
-    otherwise, and the summary is still written)."""
+def _prepared_report(record: BatchRecord, problems: list[str]) -> Callable[[Path, Path], Path] | None:
+    """The report's page computed from ``record`` (:func:`model.output.write.prepare_report`), or ``None``
+    with a problem added to ``problems``."""
     try:
-        write_report(out_dir, record, staged)
+        return prepare_report(record)
+    except Exception as exc:       # a bug of ours: report it, the summary is still written
+        _internal_error(problems, exc)
+        return None
+
+
+def _report(out_dir: Path, staged: Path, problems: list[str], page: Callable[[Path, Path], Path] | None) -> bool:
+    """Write ``report.html`` into ``staged`` with the prepared ``page``; whether it was written (a problem is
+    added to ``problems`` otherwise, and the summary is still written)."""
+    if page is None:
+        return False
+    try:
+        page(out_dir, staged)
         return True
     except OSError as exc:
         if exc.errno in DEVICE_ERRORS:
             raise
         problems.append(f"cannot write the report to {out_dir}: {exc}")
     except Exception as exc:       # a bug of ours: report it, the summary is still written
-        log.debug("internal error", exc_info=True)
-        problems.append(f"report.html: internal error ({type(exc).__name__}: {exc}); please report it")
+        _internal_error(problems, exc)
     return False
+
+
+def _internal_error(problems: list[str], exc: Exception) -> None:
+    log.debug("internal error", exc_info=True)
+    problems.append(f"report.html: internal error ({type(exc).__name__}: {exc}); please report it")
 
 
 def stale_folders(out_dir: Path, run: str | None) -> list[tuple[str, str | None]]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from html import escape
-from typing import Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -235,8 +235,9 @@ def _figure_list(name: str, files: Mapping[str, Sequence[str]], descriptions: Ma
     return '<p class="small">Figures, beside this page:</p>' + items(listed, "files")
 
 
-def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: ScenarioRecord | None,
-              files: Mapping[str, Sequence[str]]) -> str:
+def _scenario(name: str, card: pd.DataFrame, goals, attribution,
+              record: ScenarioRecord | None) -> Callable[[Mapping[str, Sequence[str]]], str]:
+    """A scenario's section, computed now, as a function of its figure files (known once its folder is written)."""
     sid = f"scenario-{name}"
     out = [f'<details id="{escape(sid)}" class="scenario"><summary><span class="name">{escape(name)}</span> '
            f'<span class="small">{escape(verdict_words(card))}</span></summary>']
@@ -251,11 +252,9 @@ def _scenario(name: str, card: pd.DataFrame, goals, attribution, record: Scenari
         out += [f'<p class="small">{escape(headline(descriptions.get(t, t)))}: no change from the reference '
                 "(every contribution zero), so no waterfall figure.</p>"
                 for t in HEADLINE_TARGETS if t in descriptions and no_change(attribution, t)]
-    if files:
-        out.append(_figure_list(name, files, descriptions))
-    out.append(f'<p class="small">Tables: {file_path(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
-               "timeseries.csv and the rest).</p>" + back_link() + "</details>")
-    return "\n".join(out)
+    tail = (f'<p class="small">Tables: {file_path(name + "/")} (scorecard.csv, goalseek.csv, attribution.csv, '
+            "timeseries.csv and the rest).</p>" + back_link() + "</details>")
+    return lambda files: "\n".join(out + ([_figure_list(name, files, descriptions)] if files else []) + [tail])
 
 
 def _comparison_figures(svgs: Mapping[str, str], files: Mapping[str, Sequence[str]]) -> str:
@@ -313,11 +312,15 @@ def _run_record(record: RunRecord) -> str:
     return "\n".join(out)
 
 
+#: The SVG text of each figure by folder and file stem; the figure files by folder and stem.
+Figures = Mapping[str, Mapping[str, str]]
+FigureFiles = Mapping[str, Mapping[str, Sequence[str]]]
+
+
 def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
                 failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
                 backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None,
-                figures: Mapping[str, Mapping[str, str]] | None = None,
-                figure_files: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> str:
+                figures: Figures | None = None, figure_files: FigureFiles | None = None) -> str:
     """The batch report's HTML text.
 
     ``stacked`` is the batch's scorecards stacked (:func:`model.output.comparison.stack`; the
@@ -327,34 +330,33 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
     across scenarios are shown, the others named as files); ``warnings`` and ``failures`` map a
     scenario (or file) to its messages.
     """
-    goals, attributions, figures, figure_files = goals or {}, attributions or {}, figures or {}, figure_files or {}
+    return report_page(stacked, record, warnings, failures, goals, backtest, attributions)(figures, figure_files)
+
+
+def report_page(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str, list[str]],
+                failures: Mapping[str, list[str]], goals: Mapping[str, pd.DataFrame] | None = None,
+                backtest: pd.DataFrame | None = None, attributions: Mapping[str, pd.DataFrame] | None = None
+                ) -> Callable[[Figures | None, FigureFiles | None], str]:
+    """:func:`report_html` in two steps: everything but the figures computed now (the verdict, the tables,
+    each scenario's section), and a function of ``figures`` and ``figure_files`` that puts the page
+    together, called once they are drawn (the batch prepares the page while its last folders are written)."""
+    goals, attributions = goals or {}, attributions or {}
     names = sorted(stacked["scenario"].unique()) if len(stacked) else []
-    nav, body = [], []
+    top, scenarios, bottom = [], [], []
     if names:
-        body.append(verdict_html(stacked))
+        top.append(verdict_html(stacked))
         about = ("Each target's source is in <code>&lt;scenario&gt;/scorecard.csv</code>. Revenue and output series "
                  "rest on estimated 2020 levels (<code>model/data/revenue_links.csv</code>) or, from a 2025 base, "
                  "on the published levels in <code>&lt;scenario&gt;/base_year.csv</code>.")
-        nav.append(("matrix", "Targets by scenario"))
-        body.append(section("matrix", "Targets by scenario", f"<p>{about}</p>" + matrices_html(stacked)))
-        if figures.get(COMPARISON) or figure_files.get(COMPARISON):
-            nav.append(("comparison-figures", "Figures"))
-            body.append(section("comparison-figures", "Figures across scenarios",
-                                 _comparison_figures(figures.get(COMPARISON, {}), figure_files.get(COMPARISON, {}))))
-        scenarios = [_scenario(name, stacked[stacked["scenario"] == name].drop(columns="scenario"), goals.get(name),
-                               attributions.get(name), record.scenarios.get(name), figure_files.get(name, {}))
+        top.append(section("matrix", "Targets by scenario", f"<p>{about}</p>" + matrices_html(stacked)))
+        scenarios = [(name, _scenario(name, stacked[stacked["scenario"] == name].drop(columns="scenario"),
+                                      goals.get(name), attributions.get(name), record.scenarios.get(name)))
                      for name in names]
-        nav.append(("scenarios", "Scenarios"))
-        body.append('<section id="scenarios" class="part"><h2>Scenarios</h2><p class="small">Each scenario '
-                    "folded (click its name to open it; printed, every one is open): its scorecard, what missed "
-                    "targets would take, why they are missed, and its files.</p>" + "\n".join(scenarios)
-                    + "</section>")
         bt = _backtest(backtest)
         if bt:
-            nav.append(("backtest", "Backtest"))
-            body.append(section("backtest", "Backtest against the realized outcomes", bt))
+            bottom.append(("backtest", "Backtest", section("backtest", "Backtest against the realized outcomes", bt)))
     else:
-        body.append('<section id="verdict"><p>No scenario ran, so there is nothing to compare.</p></section>')
+        top.append('<section id="verdict"><p>No scenario ran, so there is nothing to compare.</p></section>')
     notes = [f"{escape(name)}: {escape(project_relative(w))}" for name, ws in sorted(warnings.items()) for w in ws]
     tail = [("warnings", "Warnings", items(notes or ["none"]))]
     if failures:
@@ -367,9 +369,7 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
                                                                                    "no run recorded") + ")"
                                                            for n, r in record.stale])))
     tail.append(("run-record", "Run record", _run_record(record)))
-    for sid, title, content in tail:
-        nav.append((sid, title))
-        body.append(section(sid, title, content))
+    bottom += [(sid, title, section(sid, title, content)) for sid, title, content in tail]
     # Warnings, failures and the stale folders are short: printed, they follow the section before them.
     head = (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n'
@@ -379,10 +379,28 @@ def report_html(stacked: pd.DataFrame, record: RunRecord, warnings: Mapping[str,
             f"<title>{escape(TITLE)} (run {escape(str(record.run))})</title>\n"
             f"<style>{STYLE}{status_style()}\n#warnings, #failed, #not-in-run {{ break-before: auto; }}\n"
             "</style>\n</head>\n<body>\n")
-    intro = (f"<header><h1>{escape(TITLE)}</h1><p class=\"small\">Run {code(str(record.run))}: {len(names)} "
-             f"scenario(s) compared. Beside this page in the results folder: {file_path(SUMMARY)} (the same in "
-             f"Markdown), {file_path(WORKBOOK)}, {file_path(COMPARISON + '/')} and a folder per scenario; this page "
-             "links only within itself.</p>"
-             '<nav class="bar" aria-label="Contents">' + "".join(f'<a href="#{escape(s)}">{escape(t)}</a>'
-                                                                 for s, t in nav) + "</nav></header>\n")
-    return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")
+
+    def page(figures: Figures | None, figure_files: FigureFiles | None) -> str:
+        figures, figure_files = figures or {}, figure_files or {}
+        nav, body = ([("matrix", "Targets by scenario")] if names else []), list(top)
+        if names:
+            if figures.get(COMPARISON) or figure_files.get(COMPARISON):
+                nav.append(("comparison-figures", "Figures"))
+                body.append(section("comparison-figures", "Figures across scenarios",
+                                    _comparison_figures(figures.get(COMPARISON, {}), figure_files.get(COMPARISON, {}))))
+            nav.append(("scenarios", "Scenarios"))
+            body.append('<section id="scenarios" class="part"><h2>Scenarios</h2><p class="small">Each scenario '
+                        "folded (click its name to open it; printed, every one is open): its scorecard, what missed "
+                        "targets would take, why they are missed, and its files.</p>"
+                        + "\n".join(part(figure_files.get(name, {})) for name, part in scenarios) + "</section>")
+        for sid, title, html in bottom:
+            nav.append((sid, title))
+            body.append(html)
+        intro = (f"<header><h1>{escape(TITLE)}</h1><p class=\"small\">Run {code(str(record.run))}: {len(names)} "
+                 f"scenario(s) compared. Beside this page in the results folder: {file_path(SUMMARY)} (the same in "
+                 f"Markdown), {file_path(WORKBOOK)}, {file_path(COMPARISON + '/')} and a folder per scenario; this "
+                 "page links only within itself.</p>"
+                 '<nav class="bar" aria-label="Contents">' + "".join(f'<a href="#{escape(s)}">{escape(t)}</a>'
+                                                                     for s, t in nav) + "</nav></header>\n")
+        return UNPRINTABLE.sub("\ufffd", head + intro + "\n".join(body) + "\n</body>\n</html>\n")
+    return page

@@ -14,7 +14,7 @@ from dataclasses import fields
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -36,7 +36,7 @@ from . import comparison, drawer
 from .atomic import write_atomically, write_file
 from .drawer import FIGURE_STYLE  # noqa: F401 - the house style, read by the tests of the figures
 from .figure_files import FigureJob
-from .report import RunRecord, ScenarioRecord, report_html
+from .report import RunRecord, ScenarioRecord, report_page
 from .workbook import workbook_bytes
 
 if TYPE_CHECKING:
@@ -387,21 +387,31 @@ def write_report(out_dir: Path, record: BatchRecord, dest: Path | None = None) -
     """Write ``dest/report.html`` (default ``dest``: ``out_dir``; :func:`model.output.report.report_html`)
     through a temporary file, from the batch's record, the figures of ``dest/comparison/`` (the SVG
     ones inline) and the figure files of each scenario folder of ``out_dir`` (call after writing them)."""
-    out_dir = Path(out_dir)
-    dest = out_dir if dest is None else Path(dest)
+    return prepare_report(record)(out_dir, dest)
+
+
+def prepare_report(record: BatchRecord) -> Callable[[Path, Path | None], Path]:
+    """:func:`write_report` in two steps: the page computed from the batch's record now (before the figures
+    are drawn, :func:`model.output.report.report_page`), and a function ``(out_dir, dest)`` that reads the
+    figures and writes the page."""
     results = record.results
     stacked = comparison.stack({n: r.scorecard for n, r in results.items()}) if results else \
         pd.DataFrame(columns=["scenario", "target", "status"])
-    figures = {COMPARISON: _svgs(dest / COMPARISON)}
-    files = {name: _figure_files(out_dir / name) for name in sorted(results)}
-    files[COMPARISON] = _figure_files(dest / COMPARISON)
     scenarios = {name: ScenarioRecord(description=r.description, chain=r.chain, draws=r.draws, seed=r.seed)
                  for name, r in results.items()}
     run = RunRecord(run=record.run_id, scenarios=scenarios, data_files=data_file_hashes(),
                     packages=package_versions(), stale=list(record.stale))
-    page = report_html(stacked, run, {k: list(v) for k, v in record.warnings.items()},
+    page = report_page(stacked, run, {k: list(v) for k, v in record.warnings.items()},
                        {k: list(v) for k, v in record.failures.items()},
                        {n: r.goalseek for n, r in results.items() if r.goalseek is not None},
                        record.backtest.metrics if record.backtest is not None else None,
-                       {n: r.attribution for n, r in results.items() if r.attribution is not None}, figures, files)
-    return write_file(dest / REPORT, printable(page).encode("utf-8"))
+                       {n: r.attribution for n, r in results.items() if r.attribution is not None})
+
+    def write(out_dir: Path, dest: Path | None = None) -> Path:
+        out_dir = Path(out_dir)
+        dest = out_dir if dest is None else Path(dest)
+        figures = {COMPARISON: _svgs(dest / COMPARISON)}
+        files = {name: _figure_files(out_dir / name) for name in sorted(results)}
+        files[COMPARISON] = _figure_files(dest / COMPARISON)
+        return write_file(dest / REPORT, printable(page(figures, files)).encode("utf-8"))
+    return write
