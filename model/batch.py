@@ -269,8 +269,8 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 writing.pending.stop()
                 if run_of(out_dir / writing.scenario.name) == run:
                     journal.replaced.append(writing.scenario.name)
-            for name in pool.close() if pool is not None else ():    # its folder being written when stopped
-                if run_of(out_dir / name) == run:
+            for name in pool.close() if pool is not None else ():    # written, or being written when stopped
+                if name not in journal.replaced and run_of(out_dir / name) == run:
                     journal.replaced.append(name)
             drawer.stop()
     log.info("peak resident memory: %s", peak_memory())
@@ -449,9 +449,9 @@ class _Pool:
 
     def close(self) -> list[str]:
         """Stop the workers still running (an interrupted batch); the names of the computed scenarios whose
-        folders were being written."""
+        folders were written or being written."""
         self._events.close()
-        return sorted(self._by_index[index][1].name for index in self._computed)
+        return sorted(self._written + [self._by_index[index][1].name for index in self._computed])
 
     def _end(self, index: int, value) -> None:
         """A task has ended: what the worker found out goes into the scenario's own outcome."""

@@ -147,6 +147,61 @@ def test_a_signal_to_the_batch_stops_its_workers_and_keeps_the_previous_outputs(
             os.kill(pid, 0)
 
 
+DURING_COMPARISON = """
+import json, os, signal, sys, time
+sys.path.insert(0, {root!r})
+import run
+from model import batch
+from model.output import batch_set
+main = os.getpid()
+real_write, real_comparison = batch.write_scenario, batch_set.write_comparison
+def write_scenario(out_dir, computed, *args, **kwargs):
+    if computed.scenario.name == "b":
+        with open({pids!r}, "a") as f:
+            f.write(str(os.getpid()) + "\\n")
+        time.sleep(60)             # still writing when the batch is stopped: its process stops this worker
+    return real_write(out_dir, computed, *args, **kwargs)
+def a_written():
+    try:
+        return json.load(open({a_manifest!r}))["run"] != {before!r}
+    except (OSError, ValueError):
+        return False
+def write_comparison(*args, **kwargs):
+    deadline = time.monotonic() + 30
+    while not (os.path.exists({pids!r}) and a_written()) and time.monotonic() < deadline:
+        time.sleep(0.01)           # b's worker is writing, a's folder is this run's
+    os.kill(main, signal.SIGINT)
+    return real_comparison(*args, **kwargs)
+batch.write_scenario, batch_set.write_comparison = write_scenario, write_comparison
+sys.exit(run.main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_while_the_comparison_is_made_beside_the_last_folders_says_which_folders_are_this_runs(tmp_path):
+    """On a pool the comparison is made while the last folders are written: Ctrl-C then stops the worker still
+    writing (``b``) and keeps the previous batch outputs; the message names the folders this run wrote (``a``,
+    complete, though the batch had not yet heard that its worker was done) and not ``b``."""
+    a, b = scenarios(tmp_path, a="name: a\n", b="name: b\n")
+    out = tmp_path / "out"
+    assert run.main([str(a), str(b), "--out", str(out), "--no-figures", "--no-analyses"]) == 0
+    summary, before = (out / "summary.md").read_bytes(), json.loads((out / "b" / "manifest.json").read_text())
+    driver = DURING_COMPARISON.format(root=str(run.ROOT), pids=str(tmp_path / "pids"), before=before["run"],
+                                      a_manifest=str(out / "a" / "manifest.json"))
+    a.write_text("name: a\ngrowth: {ict: 9}\n", encoding="utf-8")
+    b.write_text("name: b\ngrowth: {ict: 8}\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", driver, str(a), str(b), "--out", str(out), "--no-figures",
+                           "--no-analyses", "--jobs", "2"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("interrupted (Ctrl-C): kept the previous ")
+    run_id = json.loads((out / "a" / "manifest.json").read_text())["run"]
+    assert f"scenario folders already replaced by this run (complete; each manifest.json names run {run_id}): a/;" \
+        in proc.stderr
+    assert json.loads((out / "b" / "manifest.json").read_text()) == before      # b's folder is the earlier run's
+    assert (out / "summary.md").read_bytes() == summary
+    with pytest.raises(ProcessLookupError):                                     # b's worker is gone
+        os.kill(int((tmp_path / "pids").read_text().split()[0]), 0)
+
+
 def test_the_scorecard_is_on_screen_before_the_analyses(tmp_path, monkeypatch, capsys):
     a, = scenarios(tmp_path, a="name: a\n")
     seen = []
