@@ -427,8 +427,9 @@ class _Pool:
     def computed(self) -> Iterator[tuple[str, ScenarioResult]]:
         """``(name, result)`` of each scenario as it is computed (its folder not written yet), until none is
         left running its computation."""
-        while self._open:
-            index, value = next(self._events)
+        if not self._open:
+            return
+        for index, value in self._events:      # leaving the loop leaves the workers running
             if isinstance(value, Interim):
                 warnings, result = value.value
                 outcome, scenario = self._by_index[index]
@@ -438,6 +439,8 @@ class _Pool:
                 yield scenario.name, result
             else:
                 self._end(index, value)
+            if not self._open:
+                return
 
     def finish(self) -> tuple[list[str], list[str]]:
         """Wait for the workers to end; the names of the computed scenarios whose folders were written, and of
