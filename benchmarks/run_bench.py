@@ -10,8 +10,9 @@
    start: a first run without figures fills it and is reported apart (the first run after a change of the
    code or the data); the edit loop's runs then read it, as they do on a user's machine.
 2. The shipped batch (every ``scenarios/*.yaml``) with one job and with one job per core, run one after
-   the other (``--batch-repeat`` pairs: the ratio is their median), the wall times and their ratio (aim
-   <= 0.55), and the peak resident memory of the largest process of each (the batch's or a worker's).
+   the other (``--batch-repeat`` pairs, three by default, each in turn starting with the other: the ratio
+   is their median), the wall times and their ratio (aim <= 0.55), and the peak resident memory of the
+   largest process of each (the batch's or a worker's).
    The two results folders must hold the same files, byte for byte but for each manifest's record of the
    command (which names the folder and ``--jobs``).  Both batches run without the store of solutions:
    each solves every calibration.
@@ -24,7 +25,7 @@ Timings are reported, never judged: the machine may be busy (say so when you quo
 is 1 only when the outputs disagree: the two batches' files, or the edited scenario's tables with and
 without figures.
 
-    python benchmarks/run_bench.py [--repeat 3] [--batch-repeat 1] [--jobs N] [--no-batch-figures]
+    python benchmarks/run_bench.py [--repeat 3] [--batch-repeat 3] [--jobs N] [--no-batch-figures]
                                    [--scenarios a.yaml ...]
 """
 from __future__ import annotations
@@ -146,8 +147,9 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="runs of the edited scenario (median and fastest)")
     ap.add_argument("--jobs", type=int, default=cpu_count(), help="jobs of the parallel batch (default: the cores)")
-    ap.add_argument("--batch-repeat", type=int, default=1,
-                    help="pairs of batch runs (one job, then all jobs); the ratio is their median (default 1)")
+    ap.add_argument("--batch-repeat", type=int, default=3,
+                    help="pairs of batch runs (one job and all jobs, in turn first); the ratio is their median "
+                         "(default 3; 1 with --quick)")
     ap.add_argument("--no-batch-figures", dest="batch_figures", action="store_false",
                     help="the batches without figures (quicker)")
     ap.add_argument("--scenarios", nargs="*", type=Path, default=None,
@@ -156,7 +158,7 @@ def main(argv=None) -> int:
                                                          "batch without figures: the agreement checks only")
     args = ap.parse_args(argv)
     if args.quick:
-        args.repeat, args.batch_figures = 1, False
+        args.repeat, args.batch_figures, args.batch_repeat = 1, False, 1
     problems: list[str] = []
     compiled = compileall.compile_dir(str(ROOT / "model"), quiet=2)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -212,9 +214,13 @@ def main(argv=None) -> int:
         extra = [] if args.batch_figures else ["--no-figures"]
         off = {"BEIJING_SCENARIOS_CACHE": "off"}          # both batches solve every calibration: like with like
         pairs, diff = [], []
-        for i in range(args.batch_repeat):   # each pair one after the other: the machine's drift hits both alike
-            one = timed_run([*paths, "--out", str(tmp / f"jobs1_{i}"), "--jobs", "1", *extra], tmp, off)
-            many = timed_run([*paths, "--out", str(tmp / f"jobsN_{i}"), "--jobs", str(args.jobs), *extra], tmp, off)
+        for i in range(args.batch_repeat):
+            # each pair one after the other, the first run of the next pair the second of this one: a machine
+            # that slows down (or speeds up) while the pairs run favours neither
+            runs = [("1", tmp / f"jobs1_{i}"), (str(args.jobs), tmp / f"jobsN_{i}")]
+            timed = {jobs: timed_run([*paths, "--out", str(out), "--jobs", jobs, *extra], tmp, off)
+                     for jobs, out in (runs if i % 2 == 0 else runs[::-1])}
+            one, many = timed["1"], timed[str(args.jobs)]
             pairs.append((one, many))
             for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
                 if run["code"] != 0:
