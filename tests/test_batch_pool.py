@@ -315,8 +315,11 @@ def test_on_a_pool_a_folder_that_fails_once_the_comparison_is_begun_is_left_out_
     monkeypatch.setattr(batch, "write_scenario", write_scenario)
     monkeypatch.setattr(batch_set, "write_comparison", write_comparison)
     options = batch.RunOptions(analyses=False, figures=False)
-    outcomes = {jobs: batch.run_batch([a, b], tmp_path / f"jobs{jobs}", ["test"], options, jobs=jobs)
-                for jobs in (1, 2)}
+    outcomes = {}
+    for jobs in (1, 2):
+        begun.unlink(missing_ok=True)              # b's worker waits for this run's comparison
+        outcomes[jobs] = batch.run_batch([a, b], tmp_path / f"jobs{jobs}", ["test"], options, jobs=jobs)
+        assert begun.exists()
     for jobs, (good, bad) in outcomes.items():
         out = tmp_path / f"jobs{jobs}"
         assert good.ok and not bad.ok and bad.folder is None
