@@ -5,10 +5,9 @@ batch has read and imported; the batch hands each a task at a time (its number: 
 were inherited) and a worker runs them one after another, keeping what it has computed (the caches of
 pure computations, matplotlib's fonts) rather than starting again in a fresh process for every task.
 A worker sends what it has to say (progress, log records, an :class:`Interim` value, a result) through
-its pipe.  A task whose
-worker dies (killed, crashed, out of memory) is reported as that task's death (:class:`Died`), and a new
-worker takes the tasks left; so does a task that raises (its worker ends after reporting it).  The
-workers ignore SIGINT (Ctrl-C at a terminal reaches the whole process group): the batch's process
+its pipe.  A task whose worker dies (killed, crashed, out of memory) is reported as that task's death
+(:class:`Died`), and a new worker takes the tasks left; so does a task that raises (its worker ends after
+reporting it).  The workers ignore SIGINT (Ctrl-C at a terminal reaches the whole process group): the batch's process
 decides, and stops them (SIGTERM, then SIGKILL) when it is stopped itself.
 
 Needs ``fork`` (Linux, the BSDs, macOS); :func:`can_fork` says whether it is there.  This module knows
@@ -158,8 +157,8 @@ def run_tasks(tasks: Sequence[Task], workers: int, on_message: Callable[[Hashabl
     computation); one whose task died or raised is replaced for the tasks left.  Other messages go to
     ``on_message(key, message)`` in the parent, log records to the parent's loggers.  While the caller
     holds the generator (between two values), the workers go on with their tasks; what they send waits in
-    their pipes, and a worker that ends its task waits for the next.
-    Leaving early (an exception here, a generator closed) stops the workers."""
+    their pipes, and a worker that ends its task waits for the next.  Leaving early (an exception here, a
+    generator closed) stops the workers."""
     context = multiprocessing.get_context("fork")
     busy = context.RawValue("i", 0)            # the workers computing a task, read by each (forked.may_fork)
     forked.pool_busy = lambda: busy.value
