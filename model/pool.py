@@ -7,8 +7,8 @@ pure computations, matplotlib's fonts) rather than starting again in a fresh pro
 A worker sends what it has to say (progress, log records, an :class:`Interim` value, a result) through
 its pipe.  A task whose worker dies (killed, crashed, out of memory) is reported as that task's death
 (:class:`Died`), and a new worker takes the tasks left; so does a task that raises (its worker ends after
-reporting it).  The workers ignore SIGINT (Ctrl-C at a terminal reaches the whole process group): the batch's process
-decides, and stops them (SIGTERM, then SIGKILL) when it is stopped itself.
+reporting it).  The workers ignore SIGINT (Ctrl-C at a terminal reaches the whole process group): the
+batch's process decides, and stops them (SIGTERM, then SIGKILL) when it is stopped itself.
 
 Needs ``fork`` (Linux, the BSDs, macOS); :func:`can_fork` says whether it is there.  This module knows
 nothing of the model.
