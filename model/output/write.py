@@ -279,7 +279,8 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         drawing = None
         if figures:     # drawn meanwhile by a forked process (and the one it forks) while the tables are written
             # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
-            make = functools.partial(comparison_figures, everything, None, caption, targets,
+            make = functools.partial(comparison_figures, everything, dict(record.colours or {}) or None, caption,
+                                     targets,
                                      backtest.realized if backtest is not None else None, tuple(sorted(tables)))
             drawing = forked.start(lambda: drawer.draw(make, tmp, record.drawing),
                                    parallel=record.drawing != 1 and not drawer.running())
