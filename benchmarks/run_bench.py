@@ -16,6 +16,9 @@
    The two results folders must hold the same files, byte for byte but for each manifest's record of the
    command (which names the folder and ``--jobs``).  Both batches run without the store of solutions:
    each solves every calibration.
+3. The machine beside the runs: a fixed pure-Python loop is timed just before and just after every run,
+   and each part prints the median and the range of those readings, with the processor time of the runs
+   (all their processes, user and system): the same work takes more of it when a shared machine is slow.
 
 The model's bytecode is compiled first (``compileall``), as the set-up (``make run``, ``make test``) and pip
 for an installed package do: a machine that sets ``PYTHONDONTWRITEBYTECODE`` would otherwise compile the
@@ -58,31 +61,39 @@ growth:
 AIM_SCORECARD, AIM_TABLES, AIM_FIGURES, AIM_RATIO = 1.0, 1.5, 3.0, 0.55
 
 WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
-           "print('peak-rss-kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr); "
+           "r = resource.getrusage(resource.RUSAGE_CHILDREN); "
+           "print('peak-rss-kib', r.ru_maxrss, 'cpu-seconds', r.ru_utime + r.ru_stime, file=sys.stderr); "
            "sys.exit(code)")
 
 
 def reference_seconds() -> float:
-    """The machine's speed at this moment: the fastest of three runs of a fixed pure-Python loop in this
-    process (a shared or throttled machine gives the same code more or less time from minute to minute;
-    compare runs only with their references beside them)."""
-    best = float("inf")
-    for _ in range(3):
-        start = time.perf_counter()
-        sum(i * i for i in range(2_000_000))
-        best = min(best, time.perf_counter() - start)
-    return best
+    """The machine's speed at this moment: one run of a fixed pure-Python loop in this process (about a tenth
+    of a second).  A shared machine gives the same code more or less time from minute to minute (seen: the
+    loop from 0.08 to 0.16 s within an hour), so :func:`timed_run` times it beside every run, and the runs'
+    times are read against the median of those readings, not against a best case."""
+    start = time.perf_counter()
+    sum(i * i for i in range(2_000_000))
+    return time.perf_counter() - start
+
+
+def machine(runs: list[dict]) -> str:
+    """The reference loop beside ``runs`` (:func:`timed_run`): its median and range."""
+    readings = sorted(r for run in runs for r in run["reference"])
+    return (f"reference loop beside these runs {statistics.median(readings):.3f} s "
+            f"(from {readings[0]:.3f} to {readings[-1]:.3f} s)")
 
 
 def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
     """Run ``run.py args`` in a fresh process; the seconds at which its first stdout line, the comparison
     step (its scenarios' folders written: the log of ``-v``) and its end came, the peak resident memory of
-    its largest process (KiB, Linux), its exit code and output."""
+    its largest process (KiB, Linux), the processor time of all its processes (user and system, seconds),
+    the reference loop just before and just after it (:func:`reference_seconds`), its exit code and output."""
     command = [sys.executable, "-c", WRAPPER, sys.executable, str(ROOT / "run.py"), *args, "-v"]
+    before = reference_seconds()
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
-    seen: dict = {"first_line": None, "tables": None, "peak_kib": None, "out": [], "err": []}
+    seen: dict = {"first_line": None, "tables": None, "peak_kib": None, "cpu": None, "out": [], "err": []}
 
     def read_out():
         for line in proc.stdout:
@@ -95,7 +106,8 @@ def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
             if seen["tables"] is None and ": backtest and comparison" in line:
                 seen["tables"] = time.perf_counter() - start
             if line.startswith("peak-rss-kib"):
-                seen["peak_kib"] = int(line.split()[1])
+                words = line.split()
+                seen["peak_kib"], seen["cpu"] = int(words[1]), float(words[3])
             else:
                 seen["err"].append(line)
 
@@ -107,6 +119,7 @@ def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
         r.join()
     seen["end"] = time.perf_counter() - start
     seen["code"] = code
+    seen["reference"] = (before, reference_seconds())
     return seen
 
 
@@ -209,6 +222,12 @@ def main(argv=None) -> int:
         if figures:
             print(f"  with every figure                 {fig:6.2f} s  ({fig_best:.2f})   aim <= {AIM_FIGURES:g} s: "
                   f"{verdict(fig, AIM_FIGURES)}")
+        cpu = "; ".join(f"{what} {statistics.median(r['cpu'] for r in runs):.2f} s" for what, runs in
+                        (("without figures", tables), ("with every figure", figures)) if runs and
+                        all(r["cpu"] is not None for r in runs))
+        if cpu:
+            print(f"  processor time of a run, all its processes (median): {cpu}")
+        print(f"  the machine: {machine(tables + figures)}")
 
         paths = [str(p.resolve()) for p in (args.scenarios or sorted((ROOT / "scenarios").glob("*.yaml")))]
         extra = [] if args.batch_figures else ["--no-figures"]
@@ -235,14 +254,15 @@ def main(argv=None) -> int:
               f"{files} files" + (f"; {len(pairs)} pairs of runs" if len(pairs) > 1 else ""))
         for one, many in pairs:
             for name, run in (("one job", one), (f"{args.jobs} jobs", many)):
-                print(f"  {name:16s}{run['end']:7.1f} s   peak resident memory of the largest process "
-                      f"{(run['peak_kib'] or 0) / 1024:6.0f} MiB")
+                print(f"  {name:16s}{run['end']:7.1f} s   processor time {run['cpu'] or 0:6.1f} s   peak resident "
+                      f"memory of the largest process {(run['peak_kib'] or 0) / 1024:6.0f} MiB")
         print(f"  ratio             {ratio:7.2f}     aim <= {AIM_RATIO:g}: {verdict(ratio, AIM_RATIO)}"
               + (f"  (median of {', '.join(f'{r:.2f}' for r in ratios)})" if len(ratios) > 1 else ""))
         print(f"  the same files, byte for byte (manifests but their command): {'yes' if not diff else 'NO'}")
+        print(f"  the machine: {machine([run for pair in pairs for run in pair])}")
     load_end = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\nload average at the end {load_end:.2f}; reference loop {reference_seconds():.3f} s (timings on a busy "
-          "or throttled machine are slower than on an idle one: compare runs with their references)")
+          "or throttled machine are slower than on an idle one: compare runs with the reference loop beside them)")
     for p in problems:
         print(f"DISAGREE: {p}", file=sys.stderr)
     return 1 if problems else 0

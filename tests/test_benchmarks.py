@@ -76,3 +76,13 @@ def test_the_issue_benchmark_checks_its_outputs_and_prints_each_aim(tmp_path):
         assert aim in proc.stdout
     assert "the same files, byte for byte (manifests but their command): yes" in proc.stdout
     assert "the store filled" in proc.stdout and "the same files as the runs from the store: yes" in proc.stdout
+    assert proc.stdout.count("the machine: reference loop beside these runs") == 2      # the edit loop, the batch
+    assert "processor time of a run, all its processes (median): without figures" in proc.stdout
+    assert len([line for line in proc.stdout.splitlines() if "s   processor time " in line]) == 2     # each batch run
+
+
+def test_the_issue_benchmark_reads_its_runs_against_the_machine_beside_them():
+    module = bench("run_bench")
+    runs = [{"reference": (0.09, 0.16)}, {"reference": (0.12, 0.10)}, {"reference": (0.14, 0.13)}]
+    assert module.machine(runs) == "reference loop beside these runs 0.125 s (from 0.090 to 0.160 s)"
+    assert module.reference_seconds() > 0
