@@ -34,7 +34,6 @@ from .output.atomic import NotOurs, OutputError, device_error, locked, recover
 from .output.batch_set import FoldersFailed, previous_outputs, stale_folders, write_set
 from .output.owned import in_the_way, run_of
 from .output.show import describe
-from .output.style import scenario_colours
 from .output.write import data_file_hashes, workbook_of, write_scenario
 from .pool import Died, Interim, Task, can_fork, cpu_count, run_tasks
 from .scenario.loader import Scenario, load_scenario
@@ -197,9 +196,7 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
         # --jobs 1: one process in all, the figures too; otherwise a scenario run alone draws its figures
         # on the cores (model.output.figure_files), and a pool's workers each on one
         drawing = 1 if jobs <= 1 else None
-        # each scenario's colour, the same in its folder's backtest and in the comparison's figures
-        colours = scenario_colours(scenario.name for _, _, scenario in todo)
-        shared = _Shared(out_dir, tuple(command), mc_options, run, sets, published, len(loaded), drawing, colours)
+        shared = _Shared(out_dir, tuple(command), mc_options, run, sets, published, len(loaded), drawing)
         log.info("%d scenario(s) on %d process(es)", len(todo), workers)
         if workers > 1:
             _prepare_workers([s for _, _, s in todo], mc_options)
@@ -255,13 +252,13 @@ def run_batch(paths: list[Path], out_dir: Path, command: list[str],
                 # list: stopped at the end whatever happens, a no-op once it is joined)
                 workbook = early_workbook[0] if early_workbook and len(results) == 1 else None
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
-                                                               out_dir, mc_options, drawing, colours),
+                                                               out_dir, mc_options, drawing),
                                               before_report=finish_writing if deferred or pool else None,
                                               workbook=workbook)
             except FoldersFailed:       # a scenario's folder could not be written: compared without it
                 batch_bt, backtest_problem = _batch_backtest_or_problem(published, results)
                 summary = write_batch_outputs(out_dir, _record(run, command, results, outcomes, batch_bt, published,
-                                                               out_dir, mc_options, drawing, colours))
+                                                               out_dir, mc_options, drawing))
             finish_writing()            # the set failed before its report: the folders are still awaited
             journal.done = not summary.problems
             steps.finish()
@@ -292,8 +289,7 @@ def _batch_backtest_or_problem(published: PublishedRecord | None, results: dict[
 
 
 def _record(run: str, command: list[str], results: dict[str, ScenarioResult], outcomes: list[Outcome], batch_bt,
-            published: PublishedRecord | None, out_dir: Path, options: RunOptions, drawing: int | None,
-            colours: dict[str, str] | None = None) -> BatchRecord:
+            published: PublishedRecord | None, out_dir: Path, options: RunOptions, drawing: int | None) -> BatchRecord:
     """The batch's record, from what its scenarios left (results, warnings, failures).  The folders of the
     scenarios compared are this run's, even while they are still being written (their manifests not yet
     swapped in): they are not among the stale ones."""
@@ -303,7 +299,7 @@ def _record(run: str, command: list[str], results: dict[str, ScenarioResult], ou
         failures={o.file: tuple(o.problems) for o in outcomes if o.problems}, backtest=batch_bt,
         published_rows=published.iamc if published is not None else None,
         stale=tuple((name, theirs) for name, theirs in stale_folders(out_dir, run) if name not in results),
-        figures=options.figures, drawing=drawing, colours=colours)
+        figures=options.figures, drawing=drawing)
 
 
 def pool_size(jobs: int, scenarios: int, options: RunOptions) -> int:
@@ -328,14 +324,13 @@ class _Shared:
     published: PublishedRecord | None
     count: int                          # scenario files in the batch (the progress's ``of``)
     drawing: int | None = None          # processes drawing a folder's figures (None: as the machine allows)
-    colours: dict[str, str] | None = None   # each scenario's colour in the batch's figures (scenario_colours)
 
     def run_one(self, outcome: Outcome, scenario: Scenario, steps: _Steps, scored: _Scored,
                 deferred: list[_Writing] | None = None,
                 on_computed: Callable[[ScenarioResult], None] | None = None) -> ScenarioResult | None:
         return _run_one(outcome, scenario, self.out_dir, list(self.command), self.options, self.run,
                         self.sets[self.options.targets or scenario.targets], self.published, steps, scored,
-                        self.drawing, deferred, on_computed, self.colours)
+                        self.drawing, deferred, on_computed)
 
 
 Todo = list[tuple[int, Outcome, Scenario]]
@@ -655,15 +650,13 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
              run: str, targets, published: PublishedRecord | None, steps: _Steps,
              scored: _Scored = _ignore, drawing: int | None = None,
              deferred: list[_Writing] | None = None,
-             on_computed: Callable[[ScenarioResult], None] | None = None,
-             colours: dict[str, str] | None = None) -> ScenarioResult | None:
+             on_computed: Callable[[ScenarioResult], None] | None = None) -> ScenarioResult | None:
     """Compute and write one scenario; what the batch keeps of it, or ``None`` with
     ``outcome.problems`` set (by what failed: the scenario, the data, its assumptions, the model, writing
     its folder, or an entry in its folder's place that the tool did not write).  With a ``deferred``
     list, the folder is written by a forked process, a :class:`_Writing` appended to the list: the
     result holds only once that is finished (:meth:`_Writing.finish`).  ``on_computed``, if given, is
-    called with what the batch keeps once the scenario is computed, before its folder is written.  ``colours``:
-    the batch's scenario colours (its line in the folder's backtest figure looks as in the comparison's)."""
+    called with what the batch keeps once the scenario is computed, before its folder is written."""
     folder = out_dir / scenario.name
     reason = in_the_way(folder)
     if reason is not None:         # refused before computing anything
@@ -683,7 +676,7 @@ def _run_one(outcome: Outcome, scenario: Scenario, out_dir: Path, command: list[
     steps("writing")
 
     def write() -> None:
-        write_scenario(out_dir, computed, command, run, figures=options.figures, colours=colours, processes=drawing)
+        write_scenario(out_dir, computed, command, run, figures=options.figures, processes=drawing)
     if deferred is not None:        # written by a forked process while the batch goes on
         deferred.append(_Writing(outcome, scenario, out_dir, forked.start(write)))
     elif not _written(outcome, scenario, out_dir, write):

@@ -504,33 +504,3 @@ def test_the_comparison_figures_are_drawn_beside_the_batch_while_it_writes_the_t
     drawers = pids.read_text().split()
     assert len(drawers) == 2 and str(os.getpid()) not in drawers     # the batch's process wrote the tables
     assert (tmp_path / "out" / "comparison" / "revenues_by_scenario.png").exists()
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_each_scenario_keeps_its_batch_colour_in_its_own_folder_and_a_failure_moves_no_other(tmp_path, monkeypatch,
-                                                                                            jobs):
-    from model.output import batch_set, style
-    seen = tmp_path / "colours.jsonl"
-    real_write, real_comparison = batch.write_scenario, batch_set.write_comparison
-
-    def write_scenario(out_dir, computed, *args, **kwargs):     # in a worker with two jobs: kept in a file
-        with open(seen, "a") as f:
-            f.write(json.dumps([computed.scenario.name, kwargs.get("colours")]) + "\n")
-        return real_write(out_dir, computed, *args, **kwargs)
-
-    def write_comparison(out_dir, record):
-        with open(seen, "a") as f:
-            f.write(json.dumps(["comparison", dict(record.colours)]) + "\n")
-        return real_comparison(out_dir, record)
-    monkeypatch.setattr(batch, "write_scenario", write_scenario)
-    monkeypatch.setattr(batch_set, "write_comparison", write_comparison)
-    paths = scenarios(tmp_path, **THREE)
-    (tmp_path / "out" / "b").mkdir(parents=True)       # not a folder of the tool's: b is refused, a and c still run
-    (tmp_path / "out" / "b" / "notes.txt").write_text("mine")
-    outcomes = batch.run_batch(paths, tmp_path / "out", ["test"], batch.RunOptions(figures=False, draws=200),
-                               jobs=jobs)
-    assert [o.ok for o in outcomes] == [True, False, True]
-    written = dict(json.loads(line) for line in seen.read_text().splitlines())
-    batch_colours = style.scenario_colours(["a", "b", "c"])
-    assert batch_colours["c"] != style.scenario_colours(["a", "c"])["c"]     # b's failure would have moved c
-    assert written == {"a": batch_colours, "c": batch_colours, "comparison": batch_colours}

@@ -327,18 +327,6 @@ def test_a_scenario_keeps_its_batch_look_in_its_own_backtest_figure():
     assert scenario_lines(own.axes[0]) == {name: batch_look} and batch_look[2] == "--"
 
 
-def test_a_scenario_that_failed_keeps_its_colour_but_is_not_in_the_comparison_legend():
-    everything = batch_rows()
-    colours = plots.scenario_colours(everything["scenario"])          # the batch set out with twenty
-    failed = NAMES[3]
-    fig = comparison_figures(everything[everything["scenario"] != failed], colours, "c", load_targets())[0].draw()
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert failed not in legend and sorted(n for n in legend if n in NAMES) == sorted(set(NAMES) - {failed})
-    lines = scenario_lines(fig.axes[0])
-    assert len(lines) == 19 and all(lines[n][0] == colours[n].lower() for n in lines)
-    assert colours[NAMES[4]] != plots.scenario_colours(set(NAMES) - {failed})[NAMES[4]]   # what it would have moved
-
-
 def test_a_worker_of_a_process_pool_draws_its_figures_alone():
     import concurrent.futures
     import multiprocessing

@@ -306,6 +306,3 @@ class BatchRecord:
     stale: tuple[tuple[str, str | None], ...] = ()
     figures: bool = True
     drawing: int | None = None          # processes drawing the comparison's figures (None: as the machine allows)
-    #: Each scenario's colour in every figure of the batch (:func:`model.output.style.scenario_colours` of
-    #: the scenarios it set out to run, so that one that fails moves no other's); ``None``: of those compared.
-    colours: Mapping[str, str] | None = None

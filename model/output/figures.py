@@ -59,8 +59,7 @@ def by_scenario_figure(tables: pd.DataFrame, panels: Sequence[tuple[str, str]], 
                        colours: dict[str, str], title: str, note: str, targets: Sequence[Target] = (),
                        realized: pd.DataFrame | None = None) -> plt.Figure:
     """A panel per ``(variable, panel title)`` (:func:`model.output.plots.plot_by_scenario`), the
-    scenarios' legend outside the panels on the right (the scenarios of ``tables``, in their styles among
-    all of ``colours``), a title and a caption."""
+    scenarios' legend outside the panels on the right, a title and a caption."""
     fig, axes = panel_grid(len(panels), ncols, (4.4 * ncols + 1.8, 3.6 * -(-len(panels) // ncols) + 1.2))
     markers: dict[str, plt.Artist] = {}
     for ax, (variable, panel_title) in zip(axes, panels):
@@ -68,7 +67,7 @@ def by_scenario_figure(tables: pd.DataFrame, panels: Sequence[tuple[str, str]], 
         handles, labels = ax.get_legend_handles_labels()     # the realized markers: once, in the figure's legend
         markers.update((label, h) for label, h in zip(labels, handles) if label in REALIZED_LABELS)
     realized_handles = [markers[k] for k in sorted(markers)]
-    fig.legend(handles=scenario_handles(colours, tables["scenario"].unique()) + realized_handles, title="scenario",
-               loc="outside right upper", fontsize=8, frameon=False)
+    fig.legend(handles=scenario_handles(colours) + realized_handles, title="scenario", loc="outside right upper",
+               fontsize=8, frameon=False)
     lay_out_panels(fig, fig.suptitle(title, fontsize=11, x=0.01, ha="left"), caption(fig, note))
     return fig

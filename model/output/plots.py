@@ -21,8 +21,18 @@ from ..core.iamc import HIGHTECH_SHARE, SCENARIO_4TH, SCENARIO_5TH
 from ..targets.definitions import Target
 from ..targets.scorecard import MISSED, NOT_MODELLED, NOT_PROJECTED, NOT_PUBLISHED
 from .panel_layout import PanelLayout
-from .style import SCENARIO_LINES, SCENARIO_MARKERS, SCENARIO_PALETTE, STATUS_COLOURS, headline, scenario_colours
+from .style import STATUS_COLOURS, headline
 
+# The palette, defined once: Okabe & Ito's colour-blind-safe set (its yellow, too faint for a line on
+# white, replaced by Tol's wine) and two dark colours of Tol's (brown, indigo), pairwise distinct under
+# simulated protan-, deutan- and tritanopia (tests/test_plots.py).  The i-th scenario in sorted name
+# order gets the i-th colour, the i-th marker and, once the colours are used up, the next line style:
+# the first ten scenarios of a batch differ in colour, and no two of up to 40 share colour, marker
+# and line style (the colour and marker cycles differ in length: no two of 90 share both).
+SCENARIO_PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#882255", "#000000",
+                    "#661100", "#332288")
+SCENARIO_MARKERS = ("o", "^", "D", "v", "P", "X", "p", "<", ">")
+SCENARIO_LINES = ("-", "--", ":", "-.")
 # Statuses: a light tint each (model/output/style.py, shared with the report and the workbook).
 PUBLISHED_ROW = "published (realized)"
 # The headline shares: (variable, label, colour, marker).
@@ -151,6 +161,11 @@ def plot_shares(df: pd.DataFrame, targets: Sequence[Target] = (), ax: plt.Axes |
     return ax
 
 
+def scenario_colours(names) -> dict[str, str]:
+    """One colour per scenario, assigned in sorted name order (the same in every figure of a batch)."""
+    return {n: SCENARIO_PALETTE[i % len(SCENARIO_PALETTE)] for i, n in enumerate(sorted(set(names)))}
+
+
 def scenario_markers(names) -> dict[str, str]:
     """One marker per scenario, assigned in sorted name order like :func:`scenario_colours`."""
     return {n: SCENARIO_MARKERS[i % len(SCENARIO_MARKERS)] for i, n in enumerate(sorted(set(names)))}
@@ -172,11 +187,10 @@ def scenario_style(names) -> dict[str, dict]:
     return {n: {"color": colours[n], "marker": markers[n], "linestyle": lines[n]} for n in colours}
 
 
-def scenario_handles(colours: dict[str, str], names=None) -> list:
-    """Legend entries of the scenarios ``names`` (default: all of ``colours``, name -> colour), with
-    their markers and line styles among all of ``colours`` (those of the batch, drawn or not)."""
+def scenario_handles(colours: dict[str, str]) -> list:
+    """Legend entries of the scenarios of ``colours`` (name -> colour), with their markers and line styles."""
     styles = scenario_style(colours)
-    return [plt.Line2D([], [], ms=4, label=n, **styles[n]) for n in sorted(styles if names is None else set(names))]
+    return [plt.Line2D([], [], ms=4, label=n, **styles[n]) for n in sorted(styles)]
 
 
 def _target_label(t: Target, unit: str = "") -> str:

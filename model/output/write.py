@@ -158,7 +158,9 @@ def write_scenario(out_dir: Path, run: ScenarioRun, command: Sequence[str], run_
     by the drawing process when one runs, else here, :func:`~model.output.figure_files.draw_all`).
     ``figures=False`` writes the tables only: no figure is drawn.  ``colours`` (the batch's
     :func:`~model.output.plots.scenario_colours`) gives the scenario's line in the backtest the look
-    it has in the comparison's figures; by default it is the first of the palette.  ``processes``: how many
+    it has in the comparison's figures; by default it is the first of the palette, and the batch leaves it so:
+    a scenario's folder holds the same bytes whichever batch it ran in (the comparison's colours depend on
+    the batch's other scenarios; tests/test_cli.py, ``test_outputs_are_deterministic``).  ``processes``: how many
     processes draw the figures (default: :func:`~model.output.figure_files.processes`)."""
     scenario, baseline, table, scorecard, targets = run.scenario, run.baseline, run.table, run.scorecard, run.targets
     folder = Path(out_dir) / scenario.name
@@ -279,8 +281,7 @@ def write_comparison(out_dir: Path, record: BatchRecord) -> Path:
         drawing = None
         if figures:     # drawn meanwhile by a forked process (and the one it forks) while the tables are written
             # no figure of the scorecard matrix: the report's table and scorecard_matrix.csv hold it legibly
-            make = functools.partial(comparison_figures, everything, dict(record.colours or {}) or None, caption,
-                                     targets,
+            make = functools.partial(comparison_figures, everything, None, caption, targets,
                                      backtest.realized if backtest is not None else None, tuple(sorted(tables)))
             drawing = forked.start(lambda: drawer.draw(make, tmp, record.drawing),
                                    parallel=record.drawing != 1 and not drawer.running())
