@@ -16,9 +16,10 @@
    The two results folders must hold the same files, byte for byte but for each manifest's record of the
    command (which names the folder and ``--jobs``).  Both batches run without the store of solutions:
    each solves every calibration.
-3. The machine beside the runs: a fixed pure-Python loop is timed just before and just after every run,
-   and each part prints the median and the range of those readings, with the processor time of the runs
-   (all their processes, user and system): the same work takes more of it when a shared machine is slow.
+3. The machine beside the runs: a fixed pure-Python loop is timed just before and just after every run, on
+   every core at once, and each part prints the median and the range of those readings, with the
+   processor time of the runs (all their processes, user and system): the same work takes more of it when
+   a shared machine is slow.
 
 The model's bytecode is compiled first (``compileall``), as the set-up (``make run``, ``make test``) and pip
 for an installed package do: a machine that sets ``PYTHONDONTWRITEBYTECODE`` would otherwise compile the
@@ -57,6 +58,9 @@ growth:
   ict: "+1pp"
 """
 
+#: The cores the reference loop keeps busy beside each run (:func:`reference_seconds`): those this process may use.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
 # The aims of the edit loop and the batch (seconds; the batch's ratio of wall times).
 AIM_SCORECARD, AIM_TABLES, AIM_FIGURES, AIM_RATIO = 1.0, 1.5, 3.0, 0.55
 
@@ -66,21 +70,36 @@ WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:
            "sys.exit(code)")
 
 
-def reference_seconds() -> float:
+def reference_seconds(cores: int = 1) -> float:
     """The machine's speed at this moment: one run of a fixed pure-Python loop in this process (about a tenth
-    of a second).  A shared machine gives the same code more or less time from minute to minute (seen: the
-    loop from 0.08 to 0.16 s within an hour), so :func:`timed_run` times it beside every run, and the runs'
-    times are read against the median of those readings, not against a best case."""
+    of a second), with ``cores - 1`` forked processes running the same loop meanwhile, so that every core
+    is busy, as in a run with figures or a batch on a pool.  A shared machine gives the same code more or
+    less time from minute to minute (seen: the loop alone from 0.08 to 0.16 s within an hour), and its cores
+    may slow each other when all are busy (seen: a two-job batch using 38 processor-seconds at one moment
+    and 49 at another, while the loop alone took its usual time); so :func:`timed_run` times it beside every
+    run, and the runs' times are read against the median of those readings, not against a best case."""
+    children = []
+    for _ in range(cores - 1 if hasattr(os, "fork") else 0):
+        pid = os.fork()
+        if pid == 0:
+            try:
+                sum(i * i for i in range(2_000_000))
+            finally:
+                os._exit(0)
+        children.append(pid)
     start = time.perf_counter()
     sum(i * i for i in range(2_000_000))
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    for pid in children:
+        os.waitpid(pid, 0)
+    return elapsed
 
 
 def machine(runs: list[dict]) -> str:
     """The reference loop beside ``runs`` (:func:`timed_run`): its median and range."""
     readings = sorted(r for run in runs for r in run["reference"])
     return (f"reference loop beside these runs {statistics.median(readings):.3f} s "
-            f"(from {readings[0]:.3f} to {readings[-1]:.3f} s)")
+            f"(from {readings[0]:.3f} to {readings[-1]:.3f} s; every core running it at once)")
 
 
 def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
@@ -89,7 +108,7 @@ def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
     its largest process (KiB, Linux), the processor time of all its processes (user and system, seconds),
     the reference loop just before and just after it (:func:`reference_seconds`), its exit code and output."""
     command = [sys.executable, "-c", WRAPPER, sys.executable, str(ROOT / "run.py"), *args, "-v"]
-    before = reference_seconds()
+    before = reference_seconds(CORES)
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
@@ -119,7 +138,7 @@ def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
         r.join()
     seen["end"] = time.perf_counter() - start
     seen["code"] = code
-    seen["reference"] = (before, reference_seconds())
+    seen["reference"] = (before, reference_seconds(CORES))
     return seen
 
 
