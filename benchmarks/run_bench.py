@@ -58,9 +58,6 @@ growth:
   ict: "+1pp"
 """
 
-#: The cores the reference loop keeps busy beside each run (:func:`reference_seconds`): those this process may use.
-CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
 # The aims of the edit loop and the batch (seconds; the batch's ratio of wall times).
 AIM_SCORECARD, AIM_TABLES, AIM_FIGURES, AIM_RATIO = 1.0, 1.5, 3.0, 0.55
 
@@ -70,16 +67,18 @@ WRAPPER = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:
            "sys.exit(code)")
 
 
-def reference_seconds(cores: int = 1) -> float:
+def reference_seconds(cores: int | None = None) -> float:
     """The machine's speed at this moment: one run of a fixed pure-Python loop in this process (about a tenth
-    of a second), with ``cores - 1`` forked processes running the same loop meanwhile, so that every core
-    is busy, as in a run with figures or a batch on a pool.  A shared machine gives the same code more or
-    less time from minute to minute (seen: the loop alone from 0.08 to 0.16 s within an hour), and its cores
-    may slow each other when all are busy (seen: a two-job batch using 38 processor-seconds at one moment
-    and 49 at another, while the loop alone took its usual time); so :func:`timed_run` times it beside every
-    run, and the runs' times are read against the median of those readings, not against a best case."""
+    of a second), with ``cores - 1`` forked processes running the same loop meanwhile (default: every core
+    this process may use busy, as in a run with figures or a batch on a pool).  A shared machine gives the
+    same code more or less time from minute to minute (seen: the loop alone from 0.08 to 0.16 s within an
+    hour), and its cores may slow each other when all are busy (seen: a two-job batch using 38
+    processor-seconds at one moment and 49 at another, while the loop alone took its usual time); so
+    :func:`timed_run` times it beside every run, and the runs' times are read against the median of those
+    readings, not against a best case."""
+    from model.pool import cpu_count
     children = []
-    for _ in range(cores - 1 if hasattr(os, "fork") else 0):
+    for _ in range((cpu_count() if cores is None else cores) - 1 if hasattr(os, "fork") else 0):
         pid = os.fork()
         if pid == 0:
             try:
@@ -108,7 +107,7 @@ def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
     its largest process (KiB, Linux), the processor time of all its processes (user and system, seconds),
     the reference loop just before and just after it (:func:`reference_seconds`), its exit code and output."""
     command = [sys.executable, "-c", WRAPPER, sys.executable, str(ROOT / "run.py"), *args, "-v"]
-    before = reference_seconds(CORES)
+    before = reference_seconds()
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
@@ -138,7 +137,7 @@ def timed_run(args: list[str], cwd: Path, env: dict | None = None) -> dict:
         r.join()
     seen["end"] = time.perf_counter() - start
     seen["code"] = code
-    seen["reference"] = (before, reference_seconds(CORES))
+    seen["reference"] = (before, reference_seconds())
     return seen
 
 
