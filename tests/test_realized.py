@@ -142,6 +142,29 @@ def test_two_vintages_of_one_figure_are_both_kept(tmp_path):
     assert table.latest("va.gdp", 2022).value == 41540.9
 
 
+def test_select_and_latest_agree_with_a_scan_of_every_row():
+    """The table's lookups (each key's rows kept apart) give what a filter of all its rows gives, in file order,
+    for every key, period and census basis of the shipped file, and nothing for a key it does not hold."""
+    table = rz.load_realized()
+    periods = {o.period for o in table} | {None}
+    bases = {o.census_basis for o in table} | {None}
+    checked = 0
+    for key in {o.key for o in table}:
+        for period in periods:
+            for basis in bases:
+                scanned = tuple(o for o in table.rows if o.key == key and period in (None, o.period)
+                                and basis in (None, o.census_basis))
+                assert table.select(key, period, basis) == scanned
+                checked += bool(scanned)
+                if period is None:
+                    continue
+                for year in {o.year for o in scanned}:
+                    latest = max((o for o in scanned if o.year == year), key=rz.recency)
+                    assert table.latest(key, year, period, basis) is latest
+    assert checked > 100
+    assert table.select("no.such_key") == () and table.latest("no.such_key", 2022) is None
+
+
 def test_a_publisher_page_with_its_mirror_passes_and_keeps_both(tmp_path):
     row = dict(GOOD, document="2022 statistical communique (Mar 2023)", url="https://tjj.beijing.gov.cn/a",
                mirror="https://example.org/a")

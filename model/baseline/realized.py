@@ -199,6 +199,10 @@ class RealizedTable:
 
     def __init__(self, outcomes: Iterable[Outcome]):
         self._rows: tuple[Outcome, ...] = tuple(outcomes)
+        by_key: dict[str, list[Outcome]] = {}
+        for o in self._rows:                 # each key's rows, in file order: a lookup reads only its own
+            by_key.setdefault(o.key, []).append(o)
+        self._by_key = {k: tuple(v) for k, v in by_key.items()}
 
     @property
     def rows(self) -> tuple[Outcome, ...]:
@@ -212,7 +216,7 @@ class RealizedTable:
 
     def select(self, key: str, period: str | None = "annual", basis: str | None = None) -> tuple[Outcome, ...]:
         """Every vintage of ``key`` (optionally one period and one census basis), in file order."""
-        return tuple(o for o in self._rows if o.key == key and (period is None or o.period == period)
+        return tuple(o for o in self._by_key.get(key, ()) if (period is None or o.period == period)
                      and (basis is None or o.census_basis == basis))
 
     def latest(self, key: str, year: int, period: str = "annual", basis: str | None = None) -> Outcome | None:
