@@ -4,6 +4,7 @@
 The build is offline (no build isolation, no index): it needs setuptools >= 77, which the test extra
 installs; the fresh environment borrows the dependencies of this one through a .pth file.
 """
+import os
 import re
 import shutil
 import subprocess
@@ -133,3 +134,81 @@ def test_installed_command_shows_and_runs_the_shipped_scenarios(installed, tmp_p
     assert ran.returncode == 0, ran.stderr
     assert (tmp_path / "results" / "plan" / "timeseries.csv").stat().st_size > 0
     assert ran.stdout.splitlines()[-1].startswith(f"summary: {Path('results') / 'summary.md'}")
+
+
+# --- what `make run` installs is what `make test` tests ------------------------------------------------------------
+
+def _requirements(dist: str) -> list:
+    """The requirements of the installed distribution ``dist`` that apply here without extras."""
+    from packaging.requirements import Requirement
+    found = [Requirement(r) for r in metadata.requires(dist) or []]
+    return [r for r in found if r.marker is None or r.marker.evaluate({"extra": ""})]
+
+
+def _past(spec) -> list:
+    """Versions past each upper bound of the specifier set ``spec``: the bound itself (for ``<``), the next
+    patch, minor and major releases after it, and one far beyond."""
+    from packaging.version import Version
+    out = []
+    for clause in spec:
+        if clause.operator in ("<", "<="):
+            v = Version(clause.version)
+            major, minor, micro = (list(v.release) + [0, 0])[:3]
+            out += [v, Version(f"{major}.{minor}.{micro + 1}"), Version(f"{major}.{minor + 1}"),
+                    Version(f"{major + 1}"), Version(f"{major + 100}")]
+    return out
+
+
+def _installed_closure(names) -> tuple[set, set]:
+    """The installed distributions that ``names`` (canonical names) bring, with theirs, and those of ``names``
+    (or of their dependencies) that are not installed."""
+    from packaging.utils import canonicalize_name
+    todo, seen, missing = list(names), set(), set()
+    while todo:
+        dist = todo.pop()
+        if dist in seen:
+            continue
+        seen.add(dist)
+        try:
+            todo += [canonicalize_name(r.name) for r in _requirements(dist)]
+        except metadata.PackageNotFoundError:
+            missing.add(dist)
+    return seen - missing, missing
+
+
+def test_the_run_set_up_installs_no_version_that_the_test_set_up_cannot_test():
+    """`make run` installs the package's own dependencies; `make test` adds the iamc extra, whose packages (and
+    theirs) put upper bounds on some of them (pyam: matplotlib below 3.11; nomenclature-iamc: pandas below 3).
+    pip takes the newest version a range admits, so a version the extra excludes and the package admits is what
+    a fresh `make run` computes with, and no test ever ran it.  Every upper bound that a package installed only
+    for the tests puts on a dependency of the package must therefore be one the package's own range keeps too
+    (bounds among the package's own dependencies, such as scipy's on numpy, hold for both set-ups)."""
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    try:
+        import tomllib
+    except ImportError:                       # Python 3.10: tomli, a dependency of pytest there
+        import tomli as tomllib
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    ours = {canonicalize_name(r.name): r.specifier for r in map(Requirement, project["dependencies"])}
+    extra = [Requirement(r) for r in project["optional-dependencies"]["iamc"]]
+    extra = {canonicalize_name(r.name) for r in extra if r.marker is None or r.marker.evaluate()}
+    if "pyam-iamc" in _installed_closure(extra)[1]:
+        if os.environ.get("REQUIRE_PYAM") == "1":
+            pytest.fail("REQUIRE_PYAM=1 but the iamc extra is not installed: pip install -e '.[test,iamc]'")
+        pytest.skip("the iamc extra is not installed (`make test` installs it)")
+    run_side = _installed_closure(ours)[0]
+    only_tests = _installed_closure(extra)[0] - run_side
+    checked = set()
+    for dist in sorted(only_tests):
+        for r in _requirements(dist):
+            name = canonicalize_name(r.name)
+            if name not in ours:
+                continue
+            for v in _past(r.specifier):
+                if v not in r.specifier:      # excluded by the test set-up: the package must exclude it too
+                    checked.add(name)
+                    assert v not in ours[name], (
+                        f"{dist} requires {r.name}{r.specifier}, so `make test` never tests {r.name} {v}; "
+                        f"pyproject.toml's {r.name}{ours[name]} lets `make run` install it")
+    assert checked >= {"matplotlib", "pandas"}
