@@ -4,6 +4,7 @@ the model fails the build."""
 import importlib.util
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -77,7 +78,6 @@ def test_the_issue_benchmark_checks_its_outputs_and_prints_each_aim(tmp_path):
     assert "the same files, byte for byte (manifests but their command): yes" in proc.stdout
     assert "the store filled" in proc.stdout and "the same files as the runs from the store: yes" in proc.stdout
     assert proc.stdout.count("the machine: reference loop beside these runs") == 2      # the edit loop, the batch
-    from importlib import metadata
     assert f"matplotlib {metadata.version('matplotlib')};" in proc.stdout.splitlines()[0]
     assert "processor time of a run, all its processes (median): without figures" in proc.stdout
     assert len([line for line in proc.stdout.splitlines() if "s   processor time " in line]) == 2     # each batch run
@@ -92,6 +92,5 @@ def test_the_issue_benchmark_reads_its_runs_against_the_machine_beside_them():
 
 
 def test_the_issue_benchmark_names_the_versions_its_timings_depend_on():
-    from importlib import metadata
     assert bench("run_bench").stack() == ", ".join(f"{name} {metadata.version(name)}"
                                                    for name in ("numpy", "scipy", "pandas", "matplotlib"))

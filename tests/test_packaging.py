@@ -191,14 +191,14 @@ def test_the_run_set_up_installs_no_version_that_the_test_set_up_cannot_test():
         import tomli as tomllib
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     ours = {canonicalize_name(r.name): r.specifier for r in map(Requirement, project["dependencies"])}
-    extra = [Requirement(r) for r in project["optional-dependencies"]["iamc"]]
-    extra = {canonicalize_name(r.name) for r in extra if r.marker is None or r.marker.evaluate()}
-    if "pyam-iamc" in _installed_closure(extra)[1]:
+    iamc = {canonicalize_name(r.name) for r in map(Requirement, project["optional-dependencies"]["iamc"])
+            if r.marker is None or r.marker.evaluate()}
+    if "pyam-iamc" in _installed_closure(iamc)[1]:
         if os.environ.get("REQUIRE_PYAM") == "1":
             pytest.fail("REQUIRE_PYAM=1 but the iamc extra is not installed: pip install -e '.[test,iamc]'")
         pytest.skip("the iamc extra is not installed (`make test` installs it)")
     run_side = _installed_closure(ours)[0]
-    only_tests = _installed_closure(extra)[0] - run_side
+    only_tests = _installed_closure(iamc)[0] - run_side
     checked = set()
     for dist in sorted(only_tests):
         for r in _requirements(dist):
