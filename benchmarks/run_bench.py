@@ -72,9 +72,11 @@ STACK = ("numpy", "scipy", "pandas", "matplotlib")
 
 
 def stack() -> str:
-    """The installed versions of :data:`STACK`, as the runs import them (``matplotlib 3.10.9, ...``)."""
-    from importlib import metadata
-    return ", ".join(f"{name} {metadata.version(name)}" for name in STACK)
+    """The installed versions of :data:`STACK`, as the runs import them and their manifests record them
+    (:func:`model.output.write.package_versions`): ``numpy 2.4.6, ...``."""
+    from model.output.write import package_versions
+    versions = package_versions()
+    return ", ".join(f"{name} {versions[name]}" for name in STACK)
 
 
 def reference_seconds(cores: int | None = None) -> float:

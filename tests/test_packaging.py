@@ -193,12 +193,13 @@ def test_the_run_set_up_installs_no_version_that_the_test_set_up_cannot_test():
     ours = {canonicalize_name(r.name): r.specifier for r in map(Requirement, project["dependencies"])}
     iamc = {canonicalize_name(r.name) for r in map(Requirement, project["optional-dependencies"]["iamc"])
             if r.marker is None or r.marker.evaluate()}
-    if "pyam-iamc" in _installed_closure(iamc)[1]:
+    tests_side, missing = _installed_closure(iamc)
+    if "pyam-iamc" in missing:
         if os.environ.get("REQUIRE_PYAM") == "1":
             pytest.fail("REQUIRE_PYAM=1 but the iamc extra is not installed: pip install -e '.[test,iamc]'")
         pytest.skip("the iamc extra is not installed (`make test` installs it)")
     run_side = _installed_closure(ours)[0]
-    only_tests = _installed_closure(iamc)[0] - run_side
+    only_tests = tests_side - run_side
     checked = set()
     for dist in sorted(only_tests):
         for r in _requirements(dist):
